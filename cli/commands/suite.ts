@@ -1,0 +1,54 @@
+// `snig suite <suite-config>`: evaluates a list of benchmarks with one cluster/engine setup and writes
+// results.csv, results.md and results.svg (edges/s per benchmark, log scale) in the suite's `out`.
+import { resolve } from 'node:path';
+
+import pino from 'pino';
+import type { CommandModule } from 'yargs';
+
+import { loadSuite } from '../../common/config/suite-load.js';
+import { suiteProgress } from '../../coordinator/suite/progress.js';
+import { runSuite } from '../../coordinator/suite/run-suite.js';
+import { spawnGenerate } from '../../coordinator/suite/spawn-generate.js';
+import { spawnRun } from '../../coordinator/suite/spawn-run.js';
+
+interface SuiteArgs {
+  config: string;
+  force: boolean;
+  only?: string[];
+  out?: string;
+}
+
+export const suiteCommand: CommandModule<object, SuiteArgs> = {
+  command: 'suite <config>',
+  describe: 'run a suite of benchmarks and write results.csv, results.md and results.svg',
+  builder: (yargs) =>
+    yargs
+      .positional('config', { type: 'string', demandOption: true, describe: 'suite config (YAML or JSON)' })
+      .option('force', { type: 'boolean', default: false, describe: 're-run benchmarks that are already done' })
+      .option('only', { type: 'string', array: true, describe: 'run only these benchmarks (names)' })
+      .option('out', { type: 'string', describe: 'output directory (overrides the config)' }),
+  handler: async (args) => {
+    const suite = loadSuite(args.config);
+    if (args.out) suite.out = resolve(args.out);
+    const terminal = process.stderr.isTTY === true;
+    const log = terminal
+      ? pino({ name: 'suite' }, pino.transport({ target: 'pino-pretty', options: { destination: 2 } }))
+      : pino({ name: 'suite' }, pino.destination(2));
+    const outcome = await runSuite(suite, {
+      source: args.config,
+      force: args.force,
+      only: args.only,
+      runBenchmark: spawnRun,
+      generate: spawnGenerate,
+      progress: suiteProgress(log, terminal),
+    });
+    for (const failure of outcome.failed) log.error({ benchmark: failure.benchmark }, `${failure.benchmark}: ${failure.message}`);
+    const passed = outcome.results.filter((r) => r.passed).length;
+    process.stdout.write(
+      `${passed}/${outcome.results.length + outcome.failed.length} benchmarks PASSED` +
+        (outcome.skipped.length > 0 ? ` (${outcome.skipped.length} done before, reused)` : '') +
+        `\n${outcome.files.markdown}\n${outcome.files.csv}\n${outcome.files.svg}\n`,
+    );
+    process.exitCode = outcome.failed.length === 0 && passed === outcome.results.length ? 0 : 1;
+  },
+};

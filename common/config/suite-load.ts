@@ -1,0 +1,23 @@
+// Loading a suite config (YAML or JSON): zod validation with errors naming the file and the field;
+// relative paths are relative to the suite file.
+import { isAbsolute, resolve, dirname } from 'node:path';
+
+import { ConfigError, readConfigFile } from './load.js';
+import { suiteConfigSchema, type SuiteConfig } from './suite.js';
+
+export function loadSuite(file: string): SuiteConfig {
+  const raw = readConfigFile(file); // also resolves `out`
+  const parsed = suiteConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.length > 0 ? issue.path.join('.') : '(top level)'}: ${issue.message}`);
+    throw new ConfigError(`${file}: invalid suite configuration\n${lines.join('\n')}`);
+  }
+  const base = dirname(resolve(file));
+  const at = (path: string): string => (isAbsolute(path) ? path : resolve(base, path));
+  const suite = parsed.data;
+  return {
+    ...suite,
+    cache: at(suite.cache),
+    benchmarks: suite.benchmarks.map((b) => ('generate' in b ? b : { ...b, model: at(b.model), input: at(b.input), truth: at(b.truth) })),
+  };
+}

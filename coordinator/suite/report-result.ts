@@ -1,0 +1,20 @@
+// A suite result line from a run report (coordinator/report.ts).
+import type { RunReport } from '../report.js';
+import type { SuiteResult } from './result.js';
+
+export function resultFromReport(benchmark: string, reportPath: string, report: RunReport): SuiteResult {
+  return {
+    benchmark,
+    neurons: report.model.neurons,
+    layers: report.model.layers,
+    rows: report.rows.end - report.rows.begin,
+    nodes: new Set(report.workers.map((w) => w.host)).size,
+    gpus: report.workers.reduce((sum, w) => sum + w.gpus.length, 0),
+    workers: report.workers.length,
+    seconds: report.wallSeconds,
+    edges: report.edges,
+    edgesPerSecond: report.edgesPerSecond,
+    passed: report.status === 'PASSED',
+    report: reportPath,
+  };
+}

@@ -1,0 +1,39 @@
+// results.svg: edges/s per benchmark as bars on a log scale, specified in vega-lite and rendered to
+// SVG by vega's headless SVG renderer.
+import { parse, View } from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+
+import type { SuiteResult } from './result.js';
+
+export function chartSpec(title: string, results: readonly SuiteResult[]): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: `${title}: edges/s per benchmark`,
+    width: Math.max(240, 70 * results.length),
+    height: 320,
+    data: {
+      values: results.map((r) => ({ benchmark: r.benchmark, edgesPerSecond: r.edgesPerSecond, verdict: r.passed ? 'PASSED' : 'FAILED' })),
+    },
+    mark: { type: 'bar', tooltip: true },
+    encoding: {
+      x: { field: 'benchmark', type: 'nominal', sort: null, axis: { labelAngle: -30, title: 'benchmark' } },
+      // No stacking: a stack starts at 0, which a log scale cannot show.
+      y: { field: 'edgesPerSecond', type: 'quantitative', stack: null, scale: { type: 'log' }, axis: { title: 'edges/s (log scale)', format: '.1e' } },
+      color: {
+        field: 'verdict',
+        type: 'nominal',
+        scale: { domain: ['PASSED', 'FAILED'], range: ['#4c78a8', '#e45756'] },
+        legend: { title: 'result' },
+      },
+    },
+  };
+}
+
+export async function resultsSvg(title: string, results: readonly SuiteResult[]): Promise<string> {
+  const view = new View(parse(compile(chartSpec(title, results)).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}

@@ -1,0 +1,12 @@
+// The argv that runs this installation's `snig` CLI in a new process (a suite's runs, the generator,
+// Slurm tasks): the built cli/main.js, or cli/main.ts through tsx when running from sources. Absolute
+// paths, so it works from any directory and on any node that sees this filesystem.
+import { fileURLToPath } from 'node:url';
+
+export function snigCommand(): string[] {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) {
+    return [process.execPath, '--import', import.meta.resolve('tsx'), fileURLToPath(new URL('../../cli/main.ts', here))];
+  }
+  return [process.execPath, fileURLToPath(new URL('../../cli/main.js', here))];
+}

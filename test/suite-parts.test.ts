@@ -1,0 +1,146 @@
+// The suite's parts on their own: the input cache, skip-done, the results files and the chart.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import pino from 'pino';
+
+import { loadSuite } from '../common/config/suite-load.js';
+import type { GeneratorParams, SuiteConfig } from '../common/config/suite.js';
+import type { RunReport } from '../coordinator/report.js';
+import { cacheKey, cachedInputs, type Generate } from '../coordinator/suite/input-cache.js';
+import { suiteProgress } from '../coordinator/suite/progress.js';
+import { runSuite, type RunBenchmark } from '../coordinator/suite/run-suite.js';
+import { readCsv, svgBars } from './suite-check.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'snig-suite-parts-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** A generator that writes small distinct files and counts its calls. */
+function countingGenerator(): { generate: Generate; calls: GeneratorParams[] } {
+  const calls: GeneratorParams[] = [];
+  const generate: Generate = async (params, dir) => {
+    calls.push(params);
+    for (const name of ['model.snig', 'inputs.tsv', 'truth.tsv']) writeFileSync(join(dir, name), JSON.stringify(params));
+    return { model: join(dir, 'model.snig'), input: join(dir, 'inputs.tsv'), truth: join(dir, 'truth.tsv') };
+  };
+  return { generate, calls };
+}
+
+describe('generated input cache', () => {
+  it('generates once per parameter set and reuses the files after', async () => {
+    const cache = join(scratch, 'cache-a');
+    const { generate, calls } = countingGenerator();
+    const a = { neurons: 64, layers: 4, rows: 10, seed: 1 };
+    const first = await cachedInputs(cache, a, generate);
+    const again = await cachedInputs(cache, { ...a }, generate);
+    const other = await cachedInputs(cache, { ...a, seed: 2 }, generate);
+    assert.equal(calls.length, 2);
+    assert.deepEqual([first.generated, again.generated, other.generated], [true, false, true]);
+    assert.equal(again.model, first.model);
+    assert.notEqual(other.model, first.model);
+    assert.deepEqual(JSON.parse(readFileSync(again.input, 'utf8')), a);
+    assert.notEqual(cacheKey(a), cacheKey({ ...a, rows: 11 }));
+  });
+
+  it('leaves no entry when the generator fails', async () => {
+    const cache = join(scratch, 'cache-b');
+    const params = { neurons: 64, layers: 4, rows: 10, seed: 1 };
+    await assert.rejects(cachedInputs(cache, params, async () => Promise.reject(new Error('generator broke'))), /generator broke/);
+    assert.equal(existsSync(join(cache, cacheKey(params))), false);
+    const { generate, calls } = countingGenerator();
+    assert.equal((await cachedInputs(cache, params, generate)).generated, true);
+    assert.equal(calls.length, 1);
+  });
+});
+
+describe('suite config', () => {
+  it('names the file and the field of each problem', () => {
+    const file = join(scratch, 'bad-suite.yaml');
+    writeFileSync(
+      file,
+      ['out: out', 'setup: { model: x }', 'benchmarks:', '  - { name: a, generate: { neurons: 64, layers: 4, rows: 10 } }', '  - { name: a, generate: { neurons: 0, layers: 4, rows: 10 } }'].join('\n'),
+    );
+    assert.throws(() => loadSuite(file), (error: Error) => {
+      assert.match(error.message, new RegExp(`^${file}: invalid suite configuration`));
+      assert.match(error.message, /setup\.model: is set per benchmark/);
+      assert.match(error.message, /benchmarks\.1/);
+      return true;
+    });
+  });
+});
+
+/** A run that writes a report whose numbers derive from the benchmark, as `snig run` would. */
+function reportingRun(runs: string[]): RunBenchmark {
+  return async (run, onShard) => {
+    runs.push(run.name);
+    onShard(1, 1);
+    const rows = (run.config.rows.end ?? 100) - run.config.rows.begin;
+    const seconds = 0.5 + runs.length;
+    const edges = rows * 1000 * 10 ** runs.length;
+    const report: Partial<RunReport> = {
+      status: run.name === 'c' ? 'FAILED' : 'PASSED',
+      model: { path: run.config.model, neurons: 64, layers: 4, nnz: 1000, checksum: 1 },
+      rows: { begin: 0, end: rows },
+      wallSeconds: seconds,
+      edges,
+      edgesPerSecond: edges / seconds,
+      workers: [
+        { name: 'w1', host: 'n1', engine: 'cpu', gpus: [], shards: 1, rows, seconds, edges, edgesPerSecond: edges / seconds },
+        { name: 'w2', host: 'n2', engine: 'cuda', gpus: ['0', '1'], shards: 0, rows: 0, seconds: 0, edges: 0, edgesPerSecond: 0 },
+      ],
+    };
+    writeFileSync(join(run.config.out, 'report.json'), JSON.stringify(report));
+  };
+}
+
+describe('suite runner', () => {
+  const config: SuiteConfig = {
+    name: 'parts',
+    out: join(scratch, 'suite-out'),
+    cache: join(scratch, 'cache-runner'),
+    setup: { workers: [{ launch: 'local', count: 2, engine: 'cpu' }] },
+    benchmarks: ['a', 'b', 'c'].map((name, i) => ({ name, generate: { neurons: 64, layers: 4, rows: 10 + i, seed: 1 } })),
+  };
+  const silent = suiteProgress(pino({ level: 'silent' }), false);
+
+  it('writes CSV, Markdown and a chart whose bars follow the reports, then skips what is done', async () => {
+    const runs: string[] = [];
+    const options = { source: 'test', force: false, runBenchmark: reportingRun(runs), generate: countingGenerator().generate, progress: silent };
+    const outcome = await runSuite(config, options);
+    assert.deepEqual(runs, ['a', 'b', 'c']);
+    assert.deepEqual(outcome.failed, []);
+
+    const csv = readCsv(outcome.files.csv);
+    assert.deepEqual(csv.map((row) => row.benchmark), ['a', 'b', 'c']);
+    for (const row of csv) {
+      const report = JSON.parse(readFileSync(row.report!, 'utf8')) as RunReport;
+      assert.equal(Number(row.edgesPerSecond), report.edgesPerSecond);
+      assert.equal(Number(row.seconds), report.wallSeconds);
+      assert.equal(Number(row.rows), report.rows.end - report.rows.begin);
+      assert.equal(row.passed, String(report.status === 'PASSED'));
+      assert.equal(row.nodes, '2');
+      assert.equal(row.gpus, '2');
+    }
+    const markdown = readFileSync(outcome.files.markdown, 'utf8');
+    assert.match(markdown, /\| benchmark \| rows \| nodes \| GPUs \| seconds \| edges\/s \| PASSED \|/);
+    assert.match(markdown, /\| c \| 100 \| 2 \| 2 \| 3\.500 \| 2\.857e\+7 \| FAILED \|/);
+
+    const bars = svgBars(outcome.files.svg);
+    assert.deepEqual(bars.map((b) => [b.benchmark, b.verdict]), [['a', 'PASSED'], ['b', 'PASSED'], ['c', 'FAILED']]);
+    // Log scale: equal height steps for equal ratios of edges/s.
+    const rates = csv.map((row) => Number(row.edgesPerSecond));
+    const perDecade = (bars[1]!.height - bars[0]!.height) / Math.log10(rates[1]! / rates[0]!);
+    assert.ok(perDecade > 0);
+    assert.ok(Math.abs((bars[2]!.height - bars[1]!.height) / Math.log10(rates[2]! / rates[1]!) - perDecade) < 1e-6 * perDecade);
+
+    const again = await runSuite(config, options);
+    assert.deepEqual(runs, ['a', 'b', 'c'], 'nothing re-run');
+    assert.deepEqual(again.skipped, ['a', 'b', 'c']);
+    assert.equal(readFileSync(again.files.csv, 'utf8'), readFileSync(outcome.files.csv, 'utf8'));
+
+    await runSuite(config, { ...options, force: true, only: ['b'] });
+    assert.deepEqual(runs, ['a', 'b', 'c', 'b']);
+  });
+});
