@@ -1,0 +1,67 @@
+// The `slurm` launcher: inside an allocation, one srun step starts the workers of a `launch: slurm`
+// group on every node (K per node, or one per GPU group); each dials the coordinator on this node and
+// names itself `slurm-<job>.<task>` so names stay unique across nodes.
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Logger } from 'pino';
+
+import { snigCommand } from '../suite/snig-command.js';
+import { readAllocation, type SlurmAllocation } from './slurm-allocation.js';
+import type { SlurmJob } from './slurm-options.js';
+import { advertisedEndpoint, planWorkers, srunArgs, type SlurmWorkerPlan } from './slurm-workers.js';
+
+export interface SlurmLaunchOptions {
+  /** The endpoint the coordinator bound (a wildcard host is replaced by this node's name). */
+  bound: string;
+  group: { count: number; gpusPerWorker?: number };
+  job: SlurmJob;
+  /** `snig worker` arguments other than --connect and --name (engine, threads, keys, ...). */
+  workerArgs: string[];
+  log: Logger;
+  allocation?: SlurmAllocation; // default: read from the environment
+  srun?: string; // default: srun from PATH
+}
+
+export interface SlurmWorkers {
+  plan: SlurmWorkerPlan;
+  endpoint: string;
+  /** Resolves when the srun step ends (all its tasks exited). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Ends the step (SIGTERM, which srun forwards to the tasks; SIGKILL after graceMs); idempotent. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** The full argv of the srun step (testable without starting it). */
+export function slurmWorkerArgv(options: SlurmLaunchOptions, allocation: SlurmAllocation): { plan: SlurmWorkerPlan; endpoint: string; argv: string[] } {
+  const plan = planWorkers(options.group, allocation);
+  const endpoint = advertisedEndpoint(options.bound, options.job.coordinatorHost ?? allocation.host);
+  // bash adds the per-task name: srun passes the same argv to every task, Slurm sets SLURM_PROCID.
+  const naming = 'exec "$@" --name "slurm-$SLURM_JOB_ID.$SLURM_PROCID"';
+  const worker = [...snigCommand(), 'worker', '--connect', endpoint, ...options.workerArgs];
+  return { plan, endpoint, argv: [...srunArgs(plan, options.job), 'bash', '-c', naming, 'snig-worker', ...worker] };
+}
+
+export function launchSlurmWorkers(options: SlurmLaunchOptions): SlurmWorkers {
+  const allocation = options.allocation ?? readAllocation();
+  const { plan, endpoint, argv } = slurmWorkerArgv(options, allocation);
+  options.log.info({ job: allocation.jobId, nodes: plan.nodes, tasksPerNode: plan.tasksPerNode, gpusPerTask: plan.gpusPerTask, endpoint }, 'starting Slurm workers with srun');
+  const child: ChildProcess = spawn(options.srun ?? 'srun', argv, { stdio: ['ignore', 'inherit', 'inherit'] });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('error', (error) => {
+      options.log.error({ err: error }, 'srun could not be started');
+      resolve({ code: null, signal: null });
+    });
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  let stopping: Promise<void> | undefined;
+  const stop = (graceMs = 10_000): Promise<void> => {
+    stopping ??= (async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    })();
+    return stopping;
+  };
+  return { plan, endpoint, exited, stop };
+}
