@@ -140,7 +140,9 @@ describe('suite runner', () => {
     assert.deepEqual(again.skipped, ['a', 'b', 'c']);
     assert.equal(readFileSync(again.files.csv, 'utf8'), readFileSync(outcome.files.csv, 'utf8'));
 
-    await runSuite(config, { ...options, force: true, only: ['b'] });
+    const forced = await runSuite(config, { ...options, force: true, only: ['b'] });
     assert.deepEqual(runs, ['a', 'b', 'c', 'b']);
+    assert.deepEqual(forced.results.map((r) => r.benchmark), ['a', 'b', 'c'], 'the others keep their results');
+    await assert.rejects(runSuite(config, { ...options, only: ['nope'] }), /test: no benchmark named nope/);
   });
 });

@@ -16,6 +16,7 @@ interface SuiteArgs {
   force: boolean;
   only?: string[];
   out?: string;
+  cache?: string;
 }
 
 export const suiteCommand: CommandModule<object, SuiteArgs> = {
@@ -26,10 +27,12 @@ export const suiteCommand: CommandModule<object, SuiteArgs> = {
       .positional('config', { type: 'string', demandOption: true, describe: 'suite config (YAML or JSON)' })
       .option('force', { type: 'boolean', default: false, describe: 're-run benchmarks that are already done' })
       .option('only', { type: 'string', array: true, describe: 'run only these benchmarks (names)' })
-      .option('out', { type: 'string', describe: 'output directory (overrides the config)' }),
+      .option('out', { type: 'string', describe: 'output directory (overrides the config)' })
+      .option('cache', { type: 'string', describe: 'generated-input cache directory (overrides the config)' }),
   handler: async (args) => {
     const suite = loadSuite(args.config);
     if (args.out) suite.out = resolve(args.out);
+    if (args.cache) suite.cache = resolve(args.cache);
     const terminal = process.stderr.isTTY === true;
     const log = terminal
       ? pino({ name: 'suite' }, pino.transport({ target: 'pino-pretty', options: { destination: 2 } }))

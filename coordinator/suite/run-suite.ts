@@ -30,7 +30,7 @@ export type RunBenchmark = (run: BenchmarkRun, onShard: (done: number, total: nu
 export interface SuiteOptions {
   source: string; // the suite file, for errors
   force: boolean; // re-run benchmarks that are done
-  only?: string[]; // benchmark names to run (default all)
+  only?: string[]; // benchmark names to run (default all); the others keep their last finished results
   runBenchmark: RunBenchmark;
   generate: Generate;
   progress: SuiteProgress;
@@ -38,7 +38,7 @@ export interface SuiteOptions {
 
 export interface SuiteOutcome {
   results: SuiteResult[];
-  skipped: string[]; // done before, reused
+  skipped: string[]; // selected but done before with the same run config: reused
   failed: Array<{ benchmark: string; message: string }>; // runs that ended without a report
   files: { csv: string; markdown: string; svg: string };
 }
@@ -60,62 +60,87 @@ async function benchmarkFiles(suite: SuiteConfig, benchmark: Benchmark, generate
   };
 }
 
+/** The report of a run directory whose run finished (PASSED or FAILED). */
+function finishedReport(runDir: string): RunReport | undefined {
+  const reportPath = join(runDir, 'report.json');
+  if (!existsSync(reportPath)) return undefined;
+  const report = JSON.parse(readFileSync(reportPath, 'utf8')) as RunReport;
+  return FINAL_STATUSES.has(report.status) ? report : undefined;
+}
+
 /** The finished report of a run directory when it was made from this exact config. */
 function doneReport(runDir: string, configText: string): RunReport | undefined {
   const configPath = join(runDir, 'run-config.json');
-  const reportPath = join(runDir, 'report.json');
-  if (!existsSync(configPath) || !existsSync(reportPath)) return undefined;
-  if (readFileSync(configPath, 'utf8') !== configText) return undefined;
-  const report = JSON.parse(readFileSync(reportPath, 'utf8')) as RunReport;
-  return FINAL_STATUSES.has(report.status) ? report : undefined;
+  if (!existsSync(configPath) || readFileSync(configPath, 'utf8') !== configText) return undefined;
+  return finishedReport(runDir);
 }
 
 export async function runSuite(suite: SuiteConfig, options: SuiteOptions): Promise<SuiteOutcome> {
   const unknown = (options.only ?? []).filter((name) => !suite.benchmarks.some((b) => b.name === name));
   if (unknown.length > 0) throw new Error(`${options.source}: no benchmark named ${unknown.join(', ')}`);
-  const selected = suite.benchmarks.filter((b) => !options.only || options.only.includes(b.name));
+  const isSelected = (name: string): boolean => !options.only || options.only.includes(name);
+  const count = suite.benchmarks.filter((b) => isSelected(b.name)).length;
 
   const files = { csv: join(suite.out, 'results.csv'), markdown: join(suite.out, 'results.md'), svg: join(suite.out, 'results.svg') };
   const outcome: SuiteOutcome = { results: [], skipped: [], failed: [], files };
   mkdirSync(suite.out, { recursive: true });
-
-  for (const [index, benchmark] of selected.entries()) {
+  let index = 0;
+  for (const benchmark of suite.benchmarks) {
     const runDir = join(suite.out, 'runs', benchmark.name);
-    const reportPath = join(runDir, 'report.json');
-    const isGenerated = 'generate' in benchmark;
-    if (isGenerated) options.progress.benchmark(index, selected.length, benchmark.name, 'generating');
-    const raw = { ...structuredClone(suite.setup), ...(await benchmarkFiles(suite, benchmark, options.generate)), out: runDir };
-    const config = validateConfig(raw, `${options.source}: benchmark ${benchmark.name}`);
-    const configText = `${JSON.stringify(config, null, 2)}\n`;
-
-    let report = options.force ? undefined : doneReport(runDir, configText);
-    if (report) {
-      options.progress.benchmark(index, selected.length, benchmark.name, 'skipped (done)');
-      outcome.skipped.push(benchmark.name);
+    if (isSelected(benchmark.name)) {
+      const report = await evaluate(suite, benchmark, runDir, { index: index++, count }, options, outcome);
+      if (!report) continue;
+      const result = resultFromReport(benchmark.name, join(runDir, 'report.json'), report);
+      options.progress.finished(result);
+      outcome.results.push(result);
+      await writeResults(suite.name, outcome);
     } else {
-      // A fresh directory: no stale report or journal from another config can be mistaken for this run's.
-      rmSync(runDir, { recursive: true, force: true });
-      const configPath = join(runDir, 'run-config.json');
-      writeFileAtomic(configPath, configText);
-      options.progress.benchmark(index, selected.length, benchmark.name, 'running');
-      try {
-        await options.runBenchmark({ name: benchmark.name, configPath, config }, (done, total) => options.progress.shard(done, total));
-        if (!existsSync(reportPath)) throw new Error(`the run wrote no report (${reportPath})`);
-        report = JSON.parse(readFileSync(reportPath, 'utf8')) as RunReport;
-      } catch (error) {
-        options.progress.stop();
-        outcome.failed.push({ benchmark: benchmark.name, message: (error as Error).message });
-        continue;
-      }
+      // Not asked for this time: its last finished result stays in the tables.
+      const kept = finishedReport(runDir);
+      if (kept) outcome.results.push(resultFromReport(benchmark.name, join(runDir, 'report.json'), kept));
     }
-    const result = resultFromReport(benchmark.name, reportPath, report);
-    options.progress.finished(result);
-    outcome.results.push(result);
-    await writeResults(suite.name, outcome);
   }
   options.progress.stop();
   await writeResults(suite.name, outcome);
   return outcome;
+}
+
+/** One selected benchmark: its report, reused when done with the same config, else from a fresh run. */
+async function evaluate(
+  suite: SuiteConfig,
+  benchmark: Benchmark,
+  runDir: string,
+  position: { index: number; count: number },
+  options: SuiteOptions,
+  outcome: SuiteOutcome,
+): Promise<RunReport | undefined> {
+  const step = (what: Parameters<SuiteProgress['benchmark']>[3]): void => options.progress.benchmark(position.index, position.count, benchmark.name, what);
+  if ('generate' in benchmark) step('generating');
+  const raw = { ...structuredClone(suite.setup), ...(await benchmarkFiles(suite, benchmark, options.generate)), out: runDir };
+  const config = validateConfig(raw, `${options.source}: benchmark ${benchmark.name}`);
+  const configText = `${JSON.stringify(config, null, 2)}\n`;
+
+  const done = options.force ? undefined : doneReport(runDir, configText);
+  if (done) {
+    step('skipped (done)');
+    outcome.skipped.push(benchmark.name);
+    return done;
+  }
+  // A fresh directory: no stale report or journal from another config can be mistaken for this run's.
+  rmSync(runDir, { recursive: true, force: true });
+  const configPath = join(runDir, 'run-config.json');
+  writeFileAtomic(configPath, configText);
+  step('running');
+  try {
+    await options.runBenchmark({ name: benchmark.name, configPath, config }, (shard, shards) => options.progress.shard(shard, shards));
+    const report = finishedReport(runDir);
+    if (!report) throw new Error(`the run wrote no finished report in ${runDir}`);
+    return report;
+  } catch (error) {
+    options.progress.stop();
+    outcome.failed.push({ benchmark: benchmark.name, message: (error as Error).message });
+    return undefined;
+  }
 }
 
 async function writeResults(title: string, outcome: SuiteOutcome): Promise<void> {
