@@ -12,6 +12,7 @@ export const generatorParamsSchema = z
     layers: positiveInt,
     rows: positiveInt,
     seed: z.number().int().nonnegative().default(1),
+    bias: z.number().optional(), // default: the challenge value for N (required for other N)
   })
   .strict();
 
@@ -32,7 +33,6 @@ const generatedBenchmarkSchema = z
   .object({
     name: benchmarkName,
     generate: generatorParamsSchema,
-    bias: z.number().optional(), // required by the generator for N outside the challenge sizes
   })
   .strict();
 

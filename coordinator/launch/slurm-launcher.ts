@@ -1,6 +1,6 @@
 // The `slurm` launcher: inside an allocation, one srun step starts the workers of a `launch: slurm`
-// group on every node (K per node, or one per GPU group); each dials the coordinator on this node and
-// names itself `slurm-<job>.<task>` so names stay unique across nodes.
+// group on every node (K per node, or one per GPU group); each dials the coordinator on this node
+// (workers name themselves host-pid, unique across nodes).
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
 
@@ -14,7 +14,7 @@ export interface SlurmLaunchOptions {
   bound: string;
   group: { count: number; gpusPerWorker?: number };
   job: SlurmJob;
-  /** `snig worker` arguments other than --connect and --name (engine, threads, keys, ...). */
+  /** `snig worker` arguments other than --connect and --name (engine, threads, retries, ...). */
   workerArgs: string[];
   log: Logger;
   allocation?: SlurmAllocation; // default: read from the environment
@@ -34,10 +34,8 @@ export interface SlurmWorkers {
 export function slurmWorkerArgv(options: SlurmLaunchOptions, allocation: SlurmAllocation): { plan: SlurmWorkerPlan; endpoint: string; argv: string[] } {
   const plan = planWorkers(options.group, allocation);
   const endpoint = advertisedEndpoint(options.bound, options.job.coordinatorHost ?? allocation.host);
-  // bash adds the per-task name: srun passes the same argv to every task, Slurm sets SLURM_PROCID.
-  const naming = 'exec "$@" --name "slurm-$SLURM_JOB_ID.$SLURM_PROCID"';
   const worker = [...snigCommand(), 'worker', '--connect', endpoint, ...options.workerArgs];
-  return { plan, endpoint, argv: [...srunArgs(plan, options.job), 'bash', '-c', naming, 'snig-worker', ...worker] };
+  return { plan, endpoint, argv: [...srunArgs(plan, options.job), ...worker] };
 }
 
 export function launchSlurmWorkers(options: SlurmLaunchOptions): SlurmWorkers {

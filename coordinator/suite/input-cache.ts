@@ -23,7 +23,7 @@ interface Manifest {
 }
 
 export function cacheKey(params: GeneratorParams): string {
-  const canonical = JSON.stringify([params.neurons, params.layers, params.rows, params.seed]);
+  const canonical = JSON.stringify([params.neurons, params.layers, params.rows, params.seed, params.bias ?? null]);
   const hash = createHash('sha256').update(canonical).digest('hex').slice(0, 12);
   return `n${params.neurons}-l${params.layers}-r${params.rows}-s${params.seed}-${hash}`;
 }

@@ -56,7 +56,7 @@ async function benchmarkFiles(suite: SuiteConfig, benchmark: Benchmark, generate
     input: files.input,
     truth: files.truth,
     layers: benchmark.generate.layers,
-    ...(benchmark.bias !== undefined && { bias: benchmark.bias }),
+    ...(benchmark.generate.bias !== undefined && { bias: benchmark.generate.bias }),
   };
 }
 

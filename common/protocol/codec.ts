@@ -1,0 +1,40 @@
+// Encoding and checked decoding of wire messages: msgpackr (typed arrays kept as typed arrays),
+// then the zod schema of the receiving side. Decoding never throws: a bad message is a value.
+import { Packr } from 'msgpackr';
+import type { z } from 'zod';
+
+import { coordinatorMessageSchema, workerMessageSchema, type CoordinatorMessage, type WorkerMessage } from './messages.js';
+
+const packr = new Packr({ moreTypes: true, useRecords: false });
+
+export type Decoded<T> = { ok: true; message: T } | { ok: false; error: string };
+
+export function encode(message: WorkerMessage | CoordinatorMessage): Buffer {
+  return packr.pack(message);
+}
+
+function decodeWith<T>(schema: z.ZodType<T>, bytes: Uint8Array): Decoded<T> {
+  let value: unknown;
+  try {
+    value = packr.unpack(bytes);
+  } catch (error) {
+    return { ok: false, error: `not msgpack (${(error as Error).message})` };
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'message';
+    return { ok: false, error: `${where}: ${issue?.message ?? 'invalid'}` };
+  }
+  return { ok: true, message: parsed.data };
+}
+
+/** A message a worker sent, as the coordinator receives it. */
+export function decodeWorkerMessage(bytes: Uint8Array): Decoded<WorkerMessage> {
+  return decodeWith(workerMessageSchema, bytes);
+}
+
+/** A message the coordinator sent, as a worker receives it. */
+export function decodeCoordinatorMessage(bytes: Uint8Array): Decoded<CoordinatorMessage> {
+  return decodeWith(coordinatorMessageSchema, bytes);
+}

@@ -1,0 +1,123 @@
+// The wire messages between coordinator and workers: one zod schema per message, discriminated by
+// `type`. Every received message is checked against these before anything acts on it.
+import { z } from 'zod';
+
+export const PROTOCOL_VERSION = 1;
+
+const rowIndex = z.number().int().nonnegative();
+const shardId = z.number().int().nonnegative();
+const engineKind = z.enum(['cpu', 'cuda']);
+
+// Typed arrays travel as typed arrays (msgpackr moreTypes); any backing buffer will do.
+const float64s = z.custom<Float64Array>((v) => v instanceof Float64Array, 'expected a Float64Array');
+const uint32s = z.custom<Uint32Array>((v) => v instanceof Uint32Array, 'expected a Uint32Array');
+const float32s = z.custom<Float32Array>((v) => v instanceof Float32Array, 'expected a Float32Array');
+const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes');
+
+/** Input rows of one shard, for workers that cannot see the input file (streamed mode). */
+export const shardInputsSchema = z.object({
+  neurons: z.number().int().positive(),
+  rowptr: float64s,
+  cols: uint32s,
+  values: float32s,
+});
+
+// Worker → coordinator.
+export const helloSchema = z.object({
+  type: z.literal('hello'),
+  protocol: z.literal(PROTOCOL_VERSION),
+  host: z.string().max(255),
+  pid: z.number().int().nonnegative(),
+  engine: z.enum(['auto', 'cpu', 'cuda']),
+  gpus: z.array(z.number().int().nonnegative()).max(1024),
+  threads: z.number().int().nonnegative(),
+});
+export const readySchema = z.object({
+  type: z.literal('ready'),
+  checksum: z.number().int().nonnegative(),
+  engine: engineKind,
+  gpuNames: z.array(z.string().max(255)).max(1024),
+  loadSeconds: z.number().nonnegative(),
+});
+export const chunkRequestSchema = z.object({ type: z.literal('chunk-request'), index: z.number().int().nonnegative() });
+export const requestSchema = z.object({ type: z.literal('request') });
+export const resultSchema = z.object({
+  type: z.literal('result'),
+  shard: shardId,
+  begin: rowIndex,
+  end: rowIndex,
+  categories: z.array(z.number().int().positive()),
+  seconds: z.number().nonnegative(),
+  edges: z.number().nonnegative(),
+});
+export const failureSchema = z.object({ type: z.literal('failure'), shard: shardId, message: z.string().max(4096) });
+export const heartbeatSchema = z.object({ type: z.literal('heartbeat') });
+export const byeSchema = z.object({ type: z.literal('bye'), reason: z.string().max(4096) });
+
+export const workerMessageSchema = z.discriminatedUnion('type', [
+  helloSchema,
+  readySchema,
+  chunkRequestSchema,
+  requestSchema,
+  resultSchema,
+  failureSchema,
+  heartbeatSchema,
+  byeSchema,
+]);
+
+// Coordinator → worker.
+export const welcomeSchema = z.object({
+  type: z.literal('welcome'),
+  name: z.string().max(255),
+  mode: z.enum(['shared', 'streamed']),
+  model: z.object({
+    path: z.string().optional(), // shared mode: where the worker reads the model
+    layers: z.number().int().positive(),
+    bias: z.number().optional(),
+    checksum: z.number().int().nonnegative(),
+    bytes: z.number().int().nonnegative(), // streamed mode: size of the binary model
+    chunks: z.number().int().nonnegative(),
+  }),
+  inputs: z.object({
+    path: z.string().optional(), // shared mode: where the worker reads the inputs
+    rows: z.number().int().nonnegative(),
+    neurons: z.number().int().positive(),
+  }),
+  heartbeatMs: z.number().int().positive(),
+  timeoutMs: z.number().int().positive(),
+});
+export const chunkSchema = z.object({
+  type: z.literal('chunk'),
+  index: z.number().int().nonnegative(),
+  data: bytes,
+});
+export const assignSchema = z.object({
+  type: z.literal('assign'),
+  shard: shardId,
+  begin: rowIndex,
+  end: rowIndex,
+  inputs: shardInputsSchema.optional(),
+});
+export const finishSchema = z.object({ type: z.literal('finish') });
+export const rejectSchema = z.object({ type: z.literal('reject'), reason: z.string().max(4096) });
+/** Sent to a peer the coordinator does not know (e.g. after a coordinator restart): say hello again. */
+export const resetSchema = z.object({ type: z.literal('reset') });
+
+export const coordinatorMessageSchema = z.discriminatedUnion('type', [
+  welcomeSchema,
+  chunkSchema,
+  assignSchema,
+  finishSchema,
+  rejectSchema,
+  resetSchema,
+  heartbeatSchema,
+]);
+
+export type ShardInputs = z.infer<typeof shardInputsSchema>;
+export type WorkerMessage = z.infer<typeof workerMessageSchema>;
+export type CoordinatorMessage = z.infer<typeof coordinatorMessageSchema>;
+export type Hello = z.infer<typeof helloSchema>;
+export type Ready = z.infer<typeof readySchema>;
+export type Welcome = z.infer<typeof welcomeSchema>;
+export type Assign = z.infer<typeof assignSchema>;
+export type Result = z.infer<typeof resultSchema>;

@@ -1,0 +1,20 @@
+// Comparing categories with the truth: a run PASSES only if they are equal exactly.
+export interface CategoryCheck {
+  passed: boolean;
+  missing: number[]; // in the truth, not in the result
+  extra: number[]; // in the result, not in the truth
+}
+
+/** Both lists are 1-based rows; order does not matter, duplicates count as extra. */
+export function verifyCategories(result: readonly number[], truth: readonly number[]): CategoryCheck {
+  const want = new Set(truth);
+  const seen = new Set<number>();
+  const extra: number[] = [];
+  for (const row of result) {
+    if (!want.has(row) || seen.has(row)) extra.push(row);
+    seen.add(row);
+  }
+  const missing = truth.filter((row) => !seen.has(row));
+  extra.sort((a, b) => a - b);
+  return { passed: missing.length === 0 && extra.length === 0, missing, extra };
+}

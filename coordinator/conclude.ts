@@ -1,0 +1,78 @@
+// The end of a run: gather the categories in row order, write them, verify them against the truth,
+// and write the report (all files atomically).
+import { join } from 'node:path';
+
+import type { RunConfig } from '../common/config/schema.js';
+import { native, type NativeModel } from '../common/native.js';
+import { verifyCategories } from '../common/verify.js';
+import type { Outcome } from './coordinator.js';
+import { writeReport, type RunReport, type Verification } from './report.js';
+import type { RunStats } from './run-stats.js';
+import type { Shard } from './shard-plan.js';
+
+export interface RunEnd {
+  model: NativeModel;
+  begin: number;
+  end: number;
+  shards: Shard[];
+  results: ReadonlyMap<number, number[]>;
+  stats: RunStats;
+  outcome: Outcome;
+  startedAt: string;
+  resumed: number;
+}
+
+/** Categories of every shard, concatenated in row order (shards are disjoint and ascending). */
+export function gather(shards: readonly Shard[], results: ReadonlyMap<number, number[]>): { categories: number[]; missingShards: number[] } {
+  const categories: number[] = [];
+  const missingShards: number[] = [];
+  for (const shard of shards) {
+    const rows = results.get(shard.id);
+    if (rows) categories.push(...[...rows].sort((a, b) => a - b));
+    else missingShards.push(shard.id);
+  }
+  return { categories, missingShards };
+}
+
+export async function concludeRun(config: RunConfig, run: RunEnd): Promise<RunReport> {
+  const { categories, missingShards } = gather(run.shards, run.results);
+  const addon = native();
+  const complete = run.outcome.kind === 'complete' && missingShards.length === 0;
+  if (complete) {
+    await addon.writeCategories({
+      path: join(config.out, 'categories.tsv'),
+      rows: Float64Array.from(categories),
+      provenance: [`snig run: model ${config.model} (checksum ${run.model.checksum}), input ${config.input}, rows [${run.begin}, ${run.end})`],
+    });
+  }
+  let verification: Verification | undefined;
+  if (complete && config.truth) {
+    const truth = Array.from(await addon.readCategories({ path: config.truth, maxRow: 0 })).filter((row) => row > run.begin && row <= run.end);
+    verification = { truth: config.truth, ...verifyCategories(categories, truth) };
+  }
+  const edges = [...run.stats.workers.values()].reduce((n, w) => n + w.edges, 0);
+  const seconds = run.outcome.seconds;
+  const report: RunReport = {
+    status: !complete ? 'ABORTED' : verification ? (verification.passed ? 'PASSED' : 'FAILED') : 'UNVERIFIED',
+    reason: run.outcome.kind === 'abort' ? run.outcome.reason : undefined,
+    model: { path: config.model, neurons: run.model.neurons, layers: run.model.layers, nnz: run.model.nnz, checksum: run.model.checksum },
+    input: config.input,
+    mode: config.mode,
+    rows: { begin: run.begin, end: run.end },
+    shards: { total: run.shards.length, resumed: run.resumed, computed: run.shards.length - run.resumed - missingShards.length },
+    categories: categories.length,
+    wallSeconds: seconds,
+    edges,
+    edgesPerSecond: seconds > 0 ? edges / seconds : 0,
+    workers: [...run.stats.workers.values()].map((w) => ({ ...w, edgesPerSecond: w.seconds > 0 ? w.edges / w.seconds : 0 })),
+    reassigned: run.stats.reassigned,
+    failures: run.stats.failures,
+    rejected: run.stats.rejected,
+    droppedMessages: run.stats.droppedMessages,
+    verification,
+    startedAt: run.startedAt,
+    finishedAt: new Date().toISOString(),
+  };
+  writeReport(config.out, report);
+  return report;
+}

@@ -1,0 +1,153 @@
+// The live coordinator: the scheduling core wired to the socket, the clock, the journal and the
+// run statistics. It carries out the core's decisions and resolves when the run completes or aborts.
+import type { Logger } from 'pino';
+
+import type { NativeInputs } from '../common/native.js';
+import type { Welcome, WorkerMessage } from '../common/protocol/messages.js';
+import type { Journal } from './journal.js';
+import type { RunStats } from './run-stats.js';
+import { Scheduler, type Decision, type ShardResult } from './scheduler.js';
+import type { Shard } from './shard-plan.js';
+import { CoordinatorSocket, type CoordinatorSocketOptions } from './socket.js';
+
+export interface CoordinatorOptions {
+  scheduler: Scheduler;
+  journal: Journal;
+  stats: RunStats;
+  log: Logger;
+  welcome: Omit<Welcome, 'type' | 'name'>;
+  modelBytes?: Buffer; // streamed mode: the binary model
+  chunkBytes: number;
+  inputs?: NativeInputs; // streamed mode: rows are sent with each shard
+  socket: Pick<CoordinatorSocketOptions, 'bind' | 'maxMessageBytes' | 'curve'>;
+  onResult?: (shard: Shard, result: ShardResult) => void;
+}
+
+export type Outcome = { kind: 'complete'; seconds: number } | { kind: 'abort'; reason: string; seconds: number };
+
+export class Coordinator {
+  private readonly socket: CoordinatorSocket;
+  private timer?: NodeJS.Timeout;
+  private firstAssign?: number;
+  private settle!: (outcome: Outcome) => void;
+  readonly outcome: Promise<Outcome> = new Promise((resolve) => (this.settle = resolve));
+
+  constructor(private readonly options: CoordinatorOptions) {
+    this.socket = new CoordinatorSocket({
+      ...options.socket,
+      log: options.log,
+      onMessage: (worker, message) => this.onMessage(worker, message),
+      onDropped: (worker, reason) => this.apply([{ kind: 'drop', worker, reason }]),
+    });
+  }
+
+  /** Binds, starts the heartbeat and lease clock; returns the endpoint. */
+  async start(): Promise<string> {
+    const endpoint = await this.socket.start();
+    const period = Math.max(10, Math.floor(this.options.welcome.heartbeatMs / 2));
+    let beat = 0;
+    this.timer = setInterval(() => {
+      this.event({ kind: 'tick', at: Date.now() });
+      if (++beat % 2 === 0) for (const id of this.options.scheduler.liveWorkers()) void this.socket.send(id, { type: 'heartbeat' });
+    }, period);
+    if (this.options.scheduler.complete) this.event({ kind: 'tick', at: Date.now() });
+    return endpoint;
+  }
+
+  /** A worker process the launcher saw exit: its shards go back without waiting for the timeout. */
+  workerExited(worker: string, how: string): void {
+    if (this.options.scheduler.workerState(worker) === undefined) return;
+    this.event({ kind: 'message', worker, at: Date.now(), message: { type: 'bye', reason: `process exited (${how})` } });
+  }
+
+  liveWorkers(): number {
+    return this.options.scheduler.liveWorkers().length;
+  }
+
+  abort(reason: string): void {
+    this.settle({ kind: 'abort', reason, seconds: this.elapsed() });
+  }
+
+  private elapsed(): number {
+    return this.firstAssign === undefined ? 0 : (performance.now() - this.firstAssign) / 1000;
+  }
+
+  private onMessage(worker: string, message: WorkerMessage): void {
+    if (message.type === 'hello') this.options.stats.describe(worker, { host: message.host, engine: message.engine, gpus: message.gpus.map(String) });
+    if (message.type === 'ready') this.options.stats.describe(worker, { engine: message.engine, gpus: message.gpuNames });
+    this.event({ kind: 'message', worker, at: Date.now(), message });
+  }
+
+  private event(event: Parameters<Scheduler['handle']>[0]): void {
+    this.apply(this.options.scheduler.handle(event));
+  }
+
+  private apply(decisions: Decision[]): void {
+    const { log, journal, stats } = this.options;
+    for (const d of decisions) {
+      stats.apply(d);
+      switch (d.kind) {
+        case 'welcome':
+          log.info({ worker: d.worker }, 'worker joined');
+          void this.socket.send(d.worker, { type: 'welcome', name: d.worker, ...this.options.welcome });
+          break;
+        case 'send-chunk': {
+          const start = d.index * this.options.chunkBytes;
+          const data = this.options.modelBytes!.subarray(start, start + this.options.chunkBytes);
+          void this.socket.send(d.worker, { type: 'chunk', index: d.index, data });
+          break;
+        }
+        case 'worker-ready':
+          log.info({ worker: d.worker }, 'worker ready');
+          break;
+        case 'assign': {
+          this.firstAssign ??= performance.now();
+          journal.append({ type: 'assign', shard: d.shard.id, worker: d.worker });
+          const inputs = this.options.inputs?.toArrays(d.shard.begin, d.shard.end);
+          void this.socket.send(d.worker, { type: 'assign', shard: d.shard.id, begin: d.shard.begin, end: d.shard.end, inputs });
+          break;
+        }
+        case 'record':
+          journal.recordDone(d.shard, d.worker, d.result);
+          this.options.onResult?.(d.shard, d.result);
+          log.debug({ worker: d.worker, shard: d.shard.id, seconds: d.result.seconds }, 'shard done');
+          break;
+        case 'requeue':
+          journal.append({ type: 'requeue', shard: d.shard.id, worker: d.worker, reason: d.reason });
+          log.warn({ worker: d.worker, shard: d.shard.id, reason: d.reason }, 'shard back in the queue');
+          break;
+        case 'shard-failed':
+          log.warn({ worker: d.worker, shard: d.shard.id, message: d.message }, 'shard failed on a worker');
+          break;
+        case 'worker-lost':
+          log.warn({ worker: d.worker, reason: d.reason }, 'worker lost');
+          break;
+        case 'reject':
+          log.warn({ worker: d.worker, reason: d.reason }, 'worker rejected');
+          void this.socket.send(d.worker, { type: 'reject', reason: d.reason });
+          break;
+        case 'reset':
+          void this.socket.send(d.worker, { type: 'reset' });
+          break;
+        case 'drop':
+          log.warn({ worker: d.worker, reason: d.reason }, 'message dropped');
+          break;
+        case 'finish':
+          void this.socket.send(d.worker, { type: 'finish' });
+          break;
+        case 'complete':
+          this.settle({ kind: 'complete', seconds: this.elapsed() });
+          break;
+        case 'abort':
+          this.settle({ kind: 'abort', reason: d.reason, seconds: this.elapsed() });
+          break;
+      }
+    }
+  }
+
+  /** Idempotent: stops the clock, then closes the socket after queued sends. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.socket.close();
+  }
+}

@@ -1,0 +1,78 @@
+// The run report, written atomically as JSON (for tools) and Markdown (for people).
+import { join } from 'node:path';
+
+import { writeFileAtomic } from '../common/config/atomic-file.js';
+import type { Failure, Reassignment, WorkerStats } from './run-stats.js';
+
+export interface Verification {
+  passed: boolean;
+  truth: string;
+  missing: number[]; // rows in the truth, not in the result
+  extra: number[]; // rows in the result, not in the truth
+}
+
+export interface RunReport {
+  status: 'PASSED' | 'FAILED' | 'UNVERIFIED' | 'ABORTED';
+  reason?: string;
+  model: { path: string; neurons: number; layers: number; nnz: number; checksum: number };
+  input: string;
+  mode: 'shared' | 'streamed';
+  rows: { begin: number; end: number };
+  shards: { total: number; resumed: number; computed: number };
+  categories: number;
+  wallSeconds: number; // from the first assignment to the last result (this coordinator's part)
+  edges: number; // rows computed in this run × nnz
+  edgesPerSecond: number;
+  workers: Array<WorkerStats & { edgesPerSecond: number }>;
+  reassigned: Reassignment[];
+  failures: Failure[];
+  rejected: Failure[];
+  droppedMessages: number;
+  verification?: Verification;
+  startedAt: string;
+  finishedAt: string;
+}
+
+function markdown(r: RunReport): string {
+  const fmt = (x: number): string => x.toExponential(3);
+  const lines = [
+    `# snig run: ${r.status}`,
+    '',
+    ...(r.reason ? [`**${r.reason}**`, ''] : []),
+    `| | |`,
+    `|---|---|`,
+    `| model | ${r.model.path} (N=${r.model.neurons}, ${r.model.layers} layers, ${r.model.nnz} nnz, checksum ${r.model.checksum}) |`,
+    `| input | ${r.input}, rows [${r.rows.begin}, ${r.rows.end}) |`,
+    `| mode | ${r.mode} |`,
+    `| shards | ${r.shards.total} (${r.shards.resumed} resumed from the journal, ${r.shards.computed} computed) |`,
+    `| categories | ${r.categories} |`,
+    `| wall time | ${r.wallSeconds.toFixed(3)} s |`,
+    `| throughput | ${fmt(r.edgesPerSecond)} edges/s |`,
+    `| dropped messages | ${r.droppedMessages} |`,
+    '',
+  ];
+  if (r.verification) {
+    const v = r.verification;
+    lines.push(`Verification against ${v.truth}: **${v.passed ? 'PASSED' : 'FAILED'}**` +
+      (v.passed ? '' : ` (${v.missing.length} rows missing, ${v.extra.length} extra; first missing ${v.missing.slice(0, 10).join(', ') || '-'}, first extra ${v.extra.slice(0, 10).join(', ') || '-'})`), '');
+  }
+  lines.push('## Workers', '', '| worker | host | engine | GPUs | shards | rows | engine s | edges/s |', '|---|---|---|---|---:|---:|---:|---:|');
+  for (const w of r.workers) {
+    lines.push(`| ${w.name} | ${w.host} | ${w.engine} | ${w.gpus.join(', ') || '-'} | ${w.shards} | ${w.rows} | ${w.seconds.toFixed(3)} | ${fmt(w.edgesPerSecond)} |`);
+  }
+  lines.push('', `## Reassigned shards (${r.reassigned.length})`, '');
+  for (const s of r.reassigned) lines.push(`- shard ${s.shard} [${s.begin}, ${s.end}) from ${s.from}: ${s.reason}`);
+  lines.push('', `## Failures (${r.failures.length + r.rejected.length})`, '');
+  for (const f of [...r.failures, ...r.rejected]) lines.push(`- ${f.worker}${f.shard !== undefined ? ` shard ${f.shard}` : ''}: ${f.message}`);
+  lines.push('');
+  return lines.join('\n');
+}
+
+/** Writes `report.json` and `report.md` in the output directory; returns their paths. */
+export function writeReport(dir: string, report: RunReport): { json: string; md: string } {
+  const json = join(dir, 'report.json');
+  const md = join(dir, 'report.md');
+  writeFileAtomic(json, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileAtomic(md, markdown(report));
+  return { json, md };
+}

@@ -1,0 +1,155 @@
+// One cluster run from a validated configuration: load the model and inputs (for the checksum and
+// for streaming), plan or resume the shards, start the coordinator and the local workers, wait,
+// then gather in row order, verify against the truth and write the report.
+import { mkdirSync, openSync, readSync, closeSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+
+import { newKeyPair, readKeyPair, readPublicKey, type KeyPair } from '../common/config/keys.js';
+import type { RunConfig } from '../common/config/schema.js';
+import { native, type NativeInputs, type NativeModel } from '../common/native.js';
+import { LocalLauncher, type LocalWorker } from '../scripts/launch/local.js';
+import { Coordinator, type Outcome } from './coordinator.js';
+import { Journal } from './journal.js';
+import { RunProgress } from './progress.js';
+import type { RunReport } from './report.js';
+import { concludeRun } from './conclude.js';
+import { RunStats } from './run-stats.js';
+import { Scheduler, type ShardResult } from './scheduler.js';
+import { planShards, type Shard } from './shard-plan.js';
+
+export interface RunOptions {
+  resume: boolean;
+  log: Logger;
+  logLevel: string; // for the local workers
+  progress?: boolean;
+  /** Called once the coordinator listens and the local workers are started (tests use it). */
+  onStarted?: (endpoint: string, workers: LocalWorker[]) => void;
+  onResult?: (shard: Shard, worker: string) => void;
+}
+
+const BINARY_MAGIC = 'SNIGMDL\0';
+
+function isBinaryModel(path: string): boolean {
+  try {
+    const fd = openSync(path, 'r');
+    const head = Buffer.alloc(8);
+    readSync(fd, head, 0, 8, 0);
+    closeSync(fd);
+    return head.toString('latin1') === BINARY_MAGIC;
+  } catch {
+    return false; // a directory (the TSV layout)
+  }
+}
+
+/** The binary model bytes to stream: the file itself, or the loaded model written once under out/. */
+async function modelBytes(config: RunConfig, model: NativeModel): Promise<Buffer> {
+  if (isBinaryModel(config.model)) return readFileSync(config.model);
+  const path = join(config.out, 'model.snig');
+  await native().writeModelBinary(model, path);
+  return readFileSync(path);
+}
+
+function curveSetup(config: RunConfig, localWorkers: number): { server: KeyPair; allowed: Set<string>; local: KeyPair[] } | undefined {
+  if (!config.security.curve) return undefined;
+  const server = readKeyPair(config.security.coordinatorKey!);
+  const allowed = new Set(config.security.workerKeys.map(readPublicKey));
+  // Local workers get fresh pairs through their environment; only this run admits them.
+  const local = Array.from({ length: localWorkers }, newKeyPair);
+  for (const pair of local) allowed.add(pair.public);
+  return { server, allowed, local };
+}
+
+export async function runCluster(config: RunConfig, options: RunOptions): Promise<RunReport> {
+  const { log } = options;
+  const startedAt = new Date().toISOString();
+  mkdirSync(config.out, { recursive: true });
+  const addon = native();
+  const model = await addon.loadModel({ path: config.model, layers: config.layers ?? 0, bias: config.bias, threads: 0 });
+  let inputs: NativeInputs | undefined;
+  let journal: Journal | undefined;
+  try {
+    inputs = await addon.readInputs({ path: config.input, neurons: model.neurons, rows: 0 });
+    const begin = config.rows.begin;
+    const end = config.rows.end ?? inputs.rows;
+    if (end > inputs.rows) throw new Error(`rows.end ${end} is past the ${inputs.rows} rows of ${config.input}`);
+    const workerCount = config.workers.reduce((n, g) => n + g.count, 0);
+    const shards = planShards({ begin, end, workers: workerCount, maxRows: config.shards.maxRows, minRows: config.shards.minRows });
+    journal = Journal.open(join(config.out, 'journal.jsonl'), { checksum: model.checksum, inputRows: inputs.rows, shards: shards.map((s) => [s.begin, s.end]) }, options.resume);
+    const results = new Map<number, number[]>();
+    for (const [id, entry] of journal.finished) results.set(id, entry.categories);
+    log.info({ shards: shards.length, resumed: results.size, rows: end - begin, checksum: model.checksum }, 'run planned');
+
+    const streamed = config.mode === 'streamed' ? await modelBytes(config, model) : undefined;
+    const chunkBytes = config.coordinator.chunkBytes;
+    const chunks = streamed ? Math.ceil(streamed.length / chunkBytes) : 0;
+    const scheduler = new Scheduler({
+      shards,
+      done: new Set(results.keys()),
+      checksum: model.checksum,
+      timeoutMs: config.coordinator.timeoutMs,
+      maxShardAttempts: config.coordinator.maxShardAttempts,
+      chunks,
+    });
+    const localGroups = config.workers.filter((g) => g.launch === 'local');
+    const localCount = localGroups.reduce((n, g) => n + g.count, 0);
+    const curve = curveSetup(config, localCount);
+    const stats = new RunStats();
+    const progress = new RunProgress(end - begin, [...results.keys()].reduce((n, id) => n + shards[id]!.end - shards[id]!.begin, 0), options.progress);
+    const coordinator = new Coordinator({
+      scheduler,
+      journal,
+      stats,
+      log,
+      welcome: {
+        mode: config.mode,
+        model: { path: streamed ? undefined : config.model, layers: model.layers, bias: config.bias, checksum: model.checksum, bytes: streamed?.length ?? 0, chunks },
+        inputs: { path: streamed ? undefined : config.input, rows: inputs.rows, neurons: model.neurons },
+        heartbeatMs: config.coordinator.heartbeatMs,
+        timeoutMs: config.coordinator.timeoutMs,
+      },
+      modelBytes: streamed,
+      chunkBytes,
+      inputs: streamed ? inputs : undefined,
+      socket: { bind: config.coordinator.bind, maxMessageBytes: config.coordinator.maxMessageBytes, curve: curve && { server: curve.server, allowed: curve.allowed } },
+      onResult: (shard: Shard, result: ShardResult) => {
+        results.set(shard.id, result.categories);
+        progress.advance(shard.end - shard.begin, coordinator.liveWorkers());
+      },
+    });
+
+    const endpoint = await coordinator.start();
+    log.info({ endpoint, mode: config.mode }, 'coordinator listening');
+    const manual = config.workers.some((g) => g.launch === 'manual');
+    const launcher = new LocalLauncher({
+      endpoint: endpoint.replace('0.0.0.0', '127.0.0.1'),
+      groups: localGroups,
+      detectedGpus: addon.info().gpus.map((g) => g.id),
+      worker: config.worker,
+      maxMessageBytes: config.coordinator.maxMessageBytes,
+      out: config.out,
+      logLevel: options.logLevel,
+      curve: curve && { serverKey: curve.server.public, pairs: curve.local },
+      onExit: (name, how) => {
+        log.info({ worker: name, how }, 'local worker exited');
+        coordinator.workerExited(name, how);
+        if (!manual && launcher.running() === 0 && coordinator.liveWorkers() === 0) coordinator.abort('every worker has exited');
+      },
+    });
+    const launched = launcher.start();
+    options.onStarted?.(endpoint, launched);
+    let outcome: Outcome;
+    try {
+      outcome = await coordinator.outcome;
+    } finally {
+      progress.stop();
+      await coordinator.close();
+      await launcher.stop();
+    }
+    return await concludeRun(config, { model, begin, end, shards, results, stats, outcome, startedAt, resumed: journal.finished.size });
+  } finally {
+    journal?.close();
+    inputs?.close();
+    model.close();
+  }
+}

@@ -1,0 +1,269 @@
+// The scheduling core, pure: events in (messages already schema-checked, clock ticks), decisions
+// out. Sockets, timers, the journal and the report live at the edge (coordinator/server.ts), so
+// everything here is tested without them.
+import type { WorkerMessage } from '../common/protocol/messages.js';
+import type { Shard } from './shard-plan.js';
+import { checkShardTransition, checkWorkerTransition, type ShardState, type WorkerState } from './states.js';
+
+export type SchedulerEvent =
+  | { kind: 'message'; worker: string; at: number; message: WorkerMessage }
+  | { kind: 'tick'; at: number };
+
+export interface ShardResult {
+  categories: number[];
+  seconds: number;
+  edges: number;
+}
+
+export type Decision =
+  | { kind: 'welcome'; worker: string }
+  | { kind: 'send-chunk'; worker: string; index: number }
+  | { kind: 'worker-ready'; worker: string }
+  | { kind: 'assign'; worker: string; shard: Shard }
+  | { kind: 'record'; worker: string; shard: Shard; result: ShardResult }
+  | { kind: 'requeue'; worker: string; shard: Shard; reason: string }
+  | { kind: 'shard-failed'; worker: string; shard: Shard; message: string }
+  | { kind: 'worker-lost'; worker: string; reason: string }
+  | { kind: 'reject'; worker: string; reason: string }
+  | { kind: 'reset'; worker: string }
+  | { kind: 'drop'; worker: string; reason: string }
+  | { kind: 'finish'; worker: string }
+  | { kind: 'complete' }
+  | { kind: 'abort'; reason: string };
+
+export interface SchedulerOptions {
+  shards: readonly Shard[];
+  done?: ReadonlySet<number>; // shards finished before (a resumed run)
+  checksum: number; // the model checksum every worker must report
+  timeoutMs: number; // a worker silent this long loses its shards
+  maxShardAttempts: number;
+  chunks: number; // streamed mode: model chunks a joining worker may ask for (0: shared mode)
+}
+
+interface ShardEntry {
+  shard: Shard;
+  state: ShardState;
+  holder?: string;
+  failures: number;
+}
+
+interface WorkerEntry {
+  state: WorkerState;
+  lastSeen: number;
+  held: Set<number>;
+  parked: number; // requests waiting for a shard
+}
+
+export class Scheduler {
+  private readonly shards: ShardEntry[];
+  private readonly queue: number[]; // queued shard ids, next first
+  private readonly workers = new Map<string, WorkerEntry>();
+  private remaining: number;
+  private finished = false;
+
+  constructor(private readonly options: SchedulerOptions) {
+    this.shards = options.shards.map((shard) => ({
+      shard,
+      state: options.done?.has(shard.id) ? 'done' : 'queued',
+      failures: 0,
+    }));
+    this.queue = this.shards.filter((s) => s.state === 'queued').map((s) => s.shard.id);
+    this.remaining = this.queue.length;
+  }
+
+  get complete(): boolean {
+    return this.remaining === 0;
+  }
+
+  /** Workers that may still compute (joining or ready). */
+  liveWorkers(): string[] {
+    return [...this.workers].filter(([, w]) => w.state === 'joining' || w.state === 'ready').map(([id]) => id);
+  }
+
+  shardState(id: number): ShardState | undefined {
+    return this.shards[id]?.state;
+  }
+
+  workerState(id: string): WorkerState | undefined {
+    return this.workers.get(id)?.state;
+  }
+
+  /** Decisions for the edge to carry out, in order. */
+  handle(event: SchedulerEvent): Decision[] {
+    const out: Decision[] = [];
+    if (event.kind === 'tick') this.expire(event.at, out);
+    else this.onMessage(event.worker, event.at, event.message, out);
+    if (this.remaining === 0 && !this.finished) {
+      this.finished = true;
+      for (const [id, w] of this.workers) if (w.state === 'ready' || w.state === 'joining') out.push({ kind: 'finish', worker: id });
+      out.push({ kind: 'complete' });
+    }
+    return out;
+  }
+
+  private onMessage(id: string, at: number, message: WorkerMessage, out: Decision[]): void {
+    const worker = this.workers.get(id);
+    if (message.type === 'hello') return this.onHello(id, worker, at, out);
+    if (!worker || worker.state === 'lost' || worker.state === 'gone') {
+      // Unknown to this coordinator (never said hello, lapsed, or before a restart): it must start over.
+      out.push({ kind: 'drop', worker: id, reason: `${message.type} from a worker that is not registered` });
+      out.push({ kind: 'reset', worker: id });
+      return;
+    }
+    if (worker.state === 'rejected') {
+      out.push({ kind: 'drop', worker: id, reason: `${message.type} from a rejected worker` });
+      return;
+    }
+    worker.lastSeen = at;
+    switch (message.type) {
+      case 'heartbeat':
+        return;
+      case 'chunk-request':
+        if (worker.state !== 'joining' || message.index >= this.options.chunks) {
+          out.push({ kind: 'drop', worker: id, reason: `chunk ${message.index} not available to a ${worker.state} worker` });
+        } else out.push({ kind: 'send-chunk', worker: id, index: message.index });
+        return;
+      case 'ready':
+        if (worker.state !== 'joining') {
+          out.push({ kind: 'drop', worker: id, reason: 'ready from a worker already ready' });
+        } else if (message.checksum !== this.options.checksum) {
+          checkWorkerTransition(id, worker.state, 'rejected', 'model checksum mismatch');
+          worker.state = 'rejected';
+          out.push({
+            kind: 'reject',
+            worker: id,
+            reason: `model checksum ${message.checksum} differs from the coordinator's ${this.options.checksum}`,
+          });
+        } else {
+          checkWorkerTransition(id, worker.state, 'ready', 'model loaded, checksum matches');
+          worker.state = 'ready';
+          out.push({ kind: 'worker-ready', worker: id });
+        }
+        return;
+      case 'request':
+        if (worker.state !== 'ready') {
+          out.push({ kind: 'drop', worker: id, reason: 'shard request before ready' });
+          return;
+        }
+        if (this.remaining === 0) {
+          out.push({ kind: 'finish', worker: id });
+          return;
+        }
+        worker.parked++;
+        this.dispatch(out);
+        return;
+      case 'result':
+        return this.onResult(id, worker, message, out);
+      case 'failure':
+        return this.onFailure(id, worker, message.shard, message.message, out);
+      case 'bye':
+        this.release(id, worker, 'gone', `worker left: ${message.reason}`, out);
+        return;
+    }
+  }
+
+  private onHello(id: string, worker: WorkerEntry | undefined, at: number, out: Decision[]): void {
+    if (worker?.state === 'rejected') {
+      out.push({ kind: 'drop', worker: id, reason: 'hello from a rejected worker' });
+      return;
+    }
+    if (worker && worker.state !== 'joining') {
+      // A worker starting over (it lost us, or restarted): what it held goes back to the queue.
+      this.release(id, worker, 'joining', 'worker registered again', out);
+      worker.lastSeen = at;
+    } else if (!worker) {
+      this.workers.set(id, { state: 'joining', lastSeen: at, held: new Set(), parked: 0 });
+    } else worker.lastSeen = at;
+    out.push({ kind: 'welcome', worker: id });
+  }
+
+  private onResult(id: string, worker: WorkerEntry, message: Extract<WorkerMessage, { type: 'result' }>, out: Decision[]): void {
+    const entry = this.shards[message.shard];
+    if (!entry || entry.shard.begin !== message.begin || entry.shard.end !== message.end) {
+      out.push({ kind: 'drop', worker: id, reason: `result for unknown shard ${message.shard} [${message.begin}, ${message.end})` });
+      return;
+    }
+    if (entry.state === 'done') {
+      out.push({ kind: 'drop', worker: id, reason: `duplicate result for shard ${message.shard}` });
+      return;
+    }
+    if (entry.holder !== id) {
+      out.push({ kind: 'drop', worker: id, reason: `result for shard ${message.shard}, which is not assigned to this worker` });
+      return;
+    }
+    const outside = message.categories.find((row) => row <= entry.shard.begin || row > entry.shard.end);
+    if (outside !== undefined) {
+      out.push({ kind: 'drop', worker: id, reason: `result for shard ${message.shard} names row ${outside}, outside it` });
+      return;
+    }
+    checkShardTransition(entry.shard.id, entry.state, 'done', 'result received');
+    entry.state = 'done';
+    entry.holder = undefined;
+    worker.held.delete(entry.shard.id);
+    this.remaining--;
+    out.push({
+      kind: 'record',
+      worker: id,
+      shard: entry.shard,
+      result: { categories: message.categories, seconds: message.seconds, edges: message.edges },
+    });
+  }
+
+  private onFailure(id: string, worker: WorkerEntry, shardId: number, message: string, out: Decision[]): void {
+    const entry = this.shards[shardId];
+    if (!entry || entry.holder !== id) {
+      out.push({ kind: 'drop', worker: id, reason: `failure for shard ${shardId}, which is not assigned to this worker` });
+      return;
+    }
+    entry.failures++;
+    worker.held.delete(shardId);
+    out.push({ kind: 'shard-failed', worker: id, shard: entry.shard, message });
+    this.requeue(entry, id, `failed on the worker: ${message}`, out);
+    if (entry.failures >= this.options.maxShardAttempts) {
+      out.push({ kind: 'abort', reason: `shard ${shardId} [${entry.shard.begin}, ${entry.shard.end}) failed ${entry.failures} times; last: ${message}` });
+    }
+  }
+
+  /** Lapsed leases: a worker silent past the timeout is lost, and its shards go back to the queue. */
+  private expire(at: number, out: Decision[]): void {
+    for (const [id, worker] of this.workers) {
+      if ((worker.state === 'ready' || worker.state === 'joining') && at - worker.lastSeen > this.options.timeoutMs) {
+        this.release(id, worker, 'lost', `silent for ${at - worker.lastSeen} ms`, out);
+      }
+    }
+  }
+
+  private release(id: string, worker: WorkerEntry, to: WorkerState, reason: string, out: Decision[]): void {
+    checkWorkerTransition(id, worker.state, to, reason);
+    worker.state = to;
+    worker.parked = 0;
+    if (to === 'lost') out.push({ kind: 'worker-lost', worker: id, reason });
+    const held = [...worker.held];
+    worker.held.clear();
+    for (const shardId of held) this.requeue(this.shards[shardId]!, id, reason, out);
+  }
+
+  private requeue(entry: ShardEntry, from: string, reason: string, out: Decision[]): void {
+    checkShardTransition(entry.shard.id, entry.state, 'queued', reason);
+    entry.state = 'queued';
+    entry.holder = undefined;
+    this.queue.unshift(entry.shard.id); // reassigned work goes first: it is what the run waits on
+    out.push({ kind: 'requeue', worker: from, shard: entry.shard, reason });
+    this.dispatch(out);
+  }
+
+  /** Hands queued shards to parked requests, workers in order of arrival. */
+  private dispatch(out: Decision[]): void {
+    for (const [id, worker] of this.workers) {
+      while (worker.state === 'ready' && worker.parked > 0 && this.queue.length > 0) {
+        const entry = this.shards[this.queue.shift()!]!;
+        checkShardTransition(entry.shard.id, entry.state, 'leased', `assigned to ${id}`);
+        entry.state = 'leased';
+        entry.holder = id;
+        worker.held.add(entry.shard.id);
+        worker.parked--;
+        out.push({ kind: 'assign', worker: id, shard: entry.shard });
+      }
+    }
+  }
+}

@@ -1,0 +1,85 @@
+// The coordinator's ROUTER socket: binds (behind the ZAP handler when CURVE is on), receives raw
+// frames, checks each message (msgpack + zod, size limited by the socket) and hands valid ones on.
+// A malformed message is logged and dropped; nothing a peer sends can throw out of here.
+import type { Logger } from 'pino';
+import { Router } from 'zeromq';
+
+import { decodeWorkerMessage, encode } from '../common/protocol/codec.js';
+import type { CoordinatorMessage, WorkerMessage } from '../common/protocol/messages.js';
+import { SerialSender } from '../common/protocol/serial-sender.js';
+import type { KeyPair } from '../common/config/keys.js';
+import { ZapHandler } from './zap.js';
+
+export interface CoordinatorSocketOptions {
+  bind: string;
+  maxMessageBytes: number;
+  curve?: { server: KeyPair; allowed: ReadonlySet<string> };
+  log: Logger;
+  onMessage: (worker: string, message: WorkerMessage) => void;
+  onDropped: (worker: string, reason: string) => void;
+}
+
+export class CoordinatorSocket {
+  private readonly router: Router;
+  private readonly sender: SerialSender;
+  private zap?: ZapHandler;
+  private closed = false;
+  endpoint = '';
+
+  constructor(private readonly options: CoordinatorSocketOptions) {
+    this.router = new Router({
+      maxMessageSize: options.maxMessageBytes, // larger messages cut the peer's connection
+      handover: true, // a worker reconnecting under its name replaces its stale connection
+      linger: 2000,
+      sendHighWaterMark: 10000,
+      ...(options.curve ? { curveServer: true, curveSecretKey: options.curve.server.secret, zapDomain: 'snig' } : {}),
+    });
+    this.sender = new SerialSender(this.router, (error) => options.log.warn({ err: error }, 'send failed'));
+  }
+
+  /** Binds and starts receiving; returns the endpoint workers connect to. */
+  async start(): Promise<string> {
+    const { curve, log } = this.options;
+    if (curve) {
+      this.zap = await ZapHandler.start(curve.allowed, (key, address, ok) => {
+        if (ok) log.debug({ key, address }, 'ZAP: worker key accepted');
+        else log.warn({ key, address }, 'ZAP: refused a peer whose key is not listed');
+      });
+    }
+    await this.router.bind(this.options.bind);
+    this.endpoint = this.router.lastEndpoint ?? this.options.bind;
+    void this.receive();
+    return this.endpoint;
+  }
+
+  send(worker: string, message: CoordinatorMessage): Promise<void> {
+    return this.sender.send([worker, encode(message)]);
+  }
+
+  private async receive(): Promise<void> {
+    try {
+      for await (const [id, ...frames] of this.router) {
+        const worker = id?.toString('latin1') ?? '?';
+        const payload = frames[0];
+        if (frames.length !== 1 || !payload) {
+          this.options.onDropped(worker, `${frames.length} frames (expected 1)`);
+          continue;
+        }
+        const decoded = decodeWorkerMessage(payload);
+        if (decoded.ok) this.options.onMessage(worker, decoded.message);
+        else this.options.onDropped(worker, decoded.error);
+      }
+    } catch (error) {
+      if (!this.closed) this.options.log.error({ err: error }, 'coordinator socket failed');
+    }
+  }
+
+  /** Idempotent; waits for queued sends (e.g. `finish`) to reach the socket first. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.sender.drained();
+    this.router.close();
+    this.zap?.close();
+  }
+}

@@ -1,0 +1,109 @@
+// The `local` launcher: starts the run's local workers as child processes of `snig run`, each
+// with its own GPU subset, its log in <out>/workers/<name>.log, and tells the coordinator when one
+// exits so its shards go back at once.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import type { KeyPair } from '../../common/config/keys.js';
+import type { RunConfig, WorkerGroup } from '../../common/config/schema.js';
+import { gpuSubsets } from './gpu-subsets.js';
+
+export interface LocalWorker {
+  name: string;
+  pid: number;
+  gpus: number[];
+}
+
+export interface LocalLaunchOptions {
+  endpoint: string;
+  groups: WorkerGroup[]; // the local ones
+  detectedGpus: number[]; // GPUs this machine has (for groups that list none)
+  worker: RunConfig['worker'];
+  maxMessageBytes: number;
+  out: string;
+  logLevel: string;
+  curve?: { serverKey: string; pairs: KeyPair[] }; // one pair per local worker, in launch order
+  onExit: (name: string, how: string) => void;
+}
+
+/** The command that runs `snig` from here: sources through tsx, or the built JavaScript. */
+function snigCommand(): string[] {
+  const self = fileURLToPath(import.meta.url);
+  const built = self.endsWith('.js');
+  const main = fileURLToPath(new URL(`../../cli/main.${built ? 'js' : 'ts'}`, import.meta.url));
+  return built ? [main] : ['--import', 'tsx', main];
+}
+
+export class LocalLauncher {
+  private readonly children = new Map<string, ChildProcess>();
+  readonly workers: LocalWorker[] = [];
+
+  constructor(private readonly options: LocalLaunchOptions) {}
+
+  start(): LocalWorker[] {
+    const { options } = this;
+    const logs = join(options.out, 'workers');
+    mkdirSync(logs, { recursive: true });
+    const nonce = randomBytes(3).toString('hex');
+    let index = 0;
+    for (const group of options.groups) {
+      const gpus = group.engine === 'cpu' ? [] : (group.gpus ?? options.detectedGpus);
+      const subsets = gpuSubsets(gpus, group.count, group.gpusPerWorker);
+      for (const subset of subsets) {
+        const name = `local-${index}-${nonce}`;
+        const pair = options.curve?.pairs[index];
+        index++;
+        const args = [
+          ...snigCommand(), 'worker',
+          '--connect', options.endpoint,
+          '--name', name,
+          '--engine', group.engine,
+          '--threads', String(group.threads),
+          '--prefetch', String(options.worker.prefetch),
+          '--retries', String(options.worker.retries),
+          '--retry-delay-ms', String(options.worker.retryDelayMs),
+          '--max-message-bytes', String(options.maxMessageBytes),
+          '--log-level', options.logLevel,
+        ];
+        const env: NodeJS.ProcessEnv = { ...process.env };
+        if (subset.length > 0) env.CUDA_VISIBLE_DEVICES = subset.join(',');
+        if (pair && options.curve) {
+          env.SNIG_WORKER_KEY = JSON.stringify(pair);
+          env.SNIG_SERVER_KEY = options.curve.serverKey;
+        }
+        const log = openSync(join(logs, `${name}.log`), 'a');
+        const child = spawn(process.execPath, args, { env, stdio: ['ignore', log, log] });
+        closeSync(log);
+        this.children.set(name, child);
+        this.workers.push({ name, pid: child.pid ?? -1, gpus: subset });
+        child.on('exit', (code, signal) => {
+          this.children.delete(name);
+          options.onExit(name, signal ? `signal ${signal}` : `exit code ${code}`);
+        });
+      }
+    }
+    return this.workers;
+  }
+
+  /** Local workers still running. */
+  running(): number {
+    return this.children.size;
+  }
+
+  /** Waits for every worker to exit (they were sent `finish`), then terminates stragglers. Idempotent. */
+  async stop(graceMs = 5000): Promise<void> {
+    const waiting = [...this.children.values()].map((child) => new Promise<void>((resolve) => child.once('exit', () => resolve())));
+    const timer = setTimeout(() => {
+      for (const child of this.children.values()) child.kill('SIGTERM');
+    }, graceMs);
+    const killer = setTimeout(() => {
+      for (const child of this.children.values()) child.kill('SIGKILL');
+    }, graceMs * 2);
+    await Promise.all(waiting);
+    clearTimeout(timer);
+    clearTimeout(killer);
+  }
+}

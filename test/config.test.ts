@@ -1,0 +1,97 @@
+// Run configurations: the examples load, errors name the file and the field, overrides apply.
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, it } from 'node:test';
+
+import { ConfigError, loadConfig, parseAssignment } from '../common/config/load.js';
+import { newKeyPair, readKeyPair, readPublicKey, writeKeyPair, z85Encode } from '../common/config/keys.js';
+import { runOverrides } from '../cli/commands/run.js';
+import { gpuSubsets } from '../scripts/launch/gpu-subsets.js';
+
+const configs = resolve(import.meta.dirname, '../configs');
+
+function tempFile(name: string, text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'snig-config-')), name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('run configuration', () => {
+  it('loads every cluster example in configs/, with paths relative to the file', () => {
+    const files = ['local-cpu.yaml', 'local-gpus.yaml', 'multi-node.yaml'];
+    for (const file of files) {
+      const config = loadConfig(join(configs, file));
+      assert.equal(config.model, resolve(configs, '../data/hpec-1024/neuron1024'), file);
+      assert.ok(config.workers.length > 0, file);
+    }
+  });
+
+  it('fills defaults and reads JSON as well as YAML', () => {
+    const path = tempFile('run.json', JSON.stringify({ model: 'm', input: 'i', out: 'o', workers: [{ count: 2 }] }));
+    const config = loadConfig(path);
+    assert.equal(config.mode, 'shared');
+    assert.equal(config.workers[0]!.engine, 'auto');
+    assert.equal(config.coordinator.timeoutMs, 10000);
+    assert.equal(config.input, join(path, '..', 'i'));
+  });
+
+  it('names the file and the field of every error', () => {
+    const path = tempFile('bad.yaml', 'model: m\ninput: i\nout: o\nworkers:\n  - count: 0\n    engine: tpu\nmode: both\n');
+    assert.throws(() => loadConfig(path), (error: Error) => {
+      assert.ok(error instanceof ConfigError);
+      assert.match(error.message, /bad\.yaml/);
+      assert.match(error.message, /workers\.0\.count/);
+      assert.match(error.message, /workers\.0\.engine/);
+      assert.match(error.message, /mode/);
+      return true;
+    });
+    assert.throws(() => loadConfig(tempFile('x.yaml', 'model: m\nunknown: 1\ninput: i\nout: o\nworkers: [{}]\n')), /unknown/);
+    assert.throws(() => loadConfig(tempFile('y.yaml', 'model: [unclosed\n')), /y\.yaml.*line \d+/s);
+    assert.throws(() => loadConfig(tempFile('z.yaml', 'model: m\ninput: i\nout: o\nworkers: [{}]\nsecurity: {curve: true}\n')), /security\.coordinatorKey/);
+  });
+
+  it('applies CLI overrides over the file, and builds a run from flags alone', () => {
+    const overrides = runOverrides({ workers: 3, engine: 'cpu', out: 'runs/x', set: ['coordinator.timeoutMs=2500', 'shards.minRows=4'] });
+    const config = loadConfig(join(configs, 'local-cpu.yaml'), overrides);
+    assert.equal(config.workers[0]!.count, 3);
+    assert.equal(config.coordinator.timeoutMs, 2500);
+    assert.equal(config.shards.minRows, 4);
+    assert.equal(config.out, resolve('runs/x'));
+    const bare = loadConfig(undefined, runOverrides({ model: 'm', input: 'i', truth: 't', bias: -0.3, layers: 120, workers: 3, engine: 'cpu', out: 'o' }));
+    assert.deepEqual([bare.bias, bare.layers, bare.workers[0]!.count, bare.workers[0]!.engine], [-0.3, 120, 3, 'cpu']);
+    assert.throws(() => loadConfig(undefined, runOverrides({ model: 'm', out: 'o', workers: 1 })), /command line.*input/s);
+    assert.deepEqual(parseAssignment('workers.0.gpus=[0,1]'), ['workers.0.gpus', [0, 1]]);
+    assert.throws(() => parseAssignment('novalue'), /field\.path=value/);
+  });
+});
+
+describe('keys', () => {
+  it('writes and reads key pairs; public keys come inline or from files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'snig-keys-'));
+    const pair = newKeyPair();
+    const files = writeKeyPair(dir, 'worker1', pair);
+    assert.deepEqual(readKeyPair(files.key), pair);
+    assert.equal(readPublicKey(files.pub), pair.public);
+    assert.equal(readPublicKey(files.key), pair.public);
+    assert.equal(readPublicKey(pair.public), pair.public);
+    assert.throws(() => readPublicKey(join(dir, 'missing.pub')), /missing\.pub/);
+    assert.throws(() => readKeyPair(files.pub), /worker1\.pub/);
+  });
+
+  it('encodes Z85 as RFC 32 says', () => {
+    // The RFC's test vector: 8 bytes → "HelloWorld".
+    assert.equal(z85Encode(Uint8Array.from([0x86, 0x4f, 0xd2, 0x6f, 0xb5, 0x59, 0xf7, 0x5b])), 'HelloWorld');
+  });
+});
+
+describe('local launcher GPU split', () => {
+  it('gives each worker its own GPUs, or shares them when there are fewer GPUs than workers', () => {
+    assert.deepEqual(gpuSubsets([0, 1, 2, 3], 4), [[0], [1], [2], [3]]);
+    assert.deepEqual(gpuSubsets([0, 1, 2, 3], 1), [[0, 1, 2, 3]]);
+    assert.deepEqual(gpuSubsets([0, 1, 2, 3], 2), [[0, 1], [2, 3]]);
+    assert.deepEqual(gpuSubsets([0, 1], 3), [[0], [1], [0]]);
+    assert.deepEqual(gpuSubsets([], 2), [[], []]);
+  });
+});

@@ -1,0 +1,77 @@
+// What a worker computes with: the model (read from a shared path, or received in chunks and
+// written to a private temporary file), the inputs (shared mode) and the engine.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { Engine, type EngineChoice } from '../common/engine.js';
+import { native, type NativeInputs, type NativeModel } from '../common/native.js';
+import type { ShardInputs, Welcome } from '../common/protocol/messages.js';
+
+export interface EngineChoiceOptions {
+  engine: EngineChoice;
+  threads: number;
+  gpus?: number[];
+}
+
+export class Workload {
+  private constructor(
+    readonly checksum: number,
+    private readonly model: NativeModel,
+    private readonly engine: Engine,
+    private readonly inputs: NativeInputs | undefined,
+  ) {}
+
+  get kind(): 'cpu' | 'cuda' {
+    return this.engine.kind;
+  }
+
+  /** Loads the model (from `modelFile` when it was streamed) and the shared inputs, opens the engine. */
+  static async open(welcome: Welcome, choice: EngineChoiceOptions, modelFile?: string): Promise<Workload> {
+    const addon = native();
+    const path = modelFile ?? welcome.model.path;
+    if (!path) throw new Error('the coordinator named no model path and sent no model');
+    const model = await addon.loadModel({ path, layers: welcome.model.layers, bias: welcome.model.bias, threads: choice.threads });
+    try {
+      const inputs = welcome.inputs.path
+        ? await addon.readInputs({ path: welcome.inputs.path, neurons: model.neurons, rows: welcome.inputs.rows })
+        : undefined;
+      const engine = await Engine.open(model, choice);
+      return new Workload(model.checksum, model, engine, inputs);
+    } catch (error) {
+      model.close();
+      throw error;
+    }
+  }
+
+  /** Categories (1-based, global rows) of rows [begin, end), from the shared inputs or the shard's own. */
+  async run(begin: number, end: number, rows?: ShardInputs): Promise<{ categories: number[]; seconds: number; edges: number }> {
+    if (!rows) {
+      if (!this.inputs) throw new Error('no inputs: the coordinator sent no rows and named no input path');
+      const outcome = await this.engine.infer(this.inputs, { rows: [begin, end] });
+      return { categories: outcome.categories, seconds: outcome.seconds, edges: outcome.edges };
+    }
+    const local = native().inputsFromArrays(rows);
+    try {
+      if (local.rows !== end - begin) throw new Error(`shard [${begin}, ${end}) came with ${local.rows} rows`);
+      const outcome = await this.engine.infer(local);
+      return { categories: outcome.categories.map((row) => row + begin), seconds: outcome.seconds, edges: outcome.edges };
+    } finally {
+      local.close();
+    }
+  }
+
+  close(): void {
+    this.engine.close();
+    this.inputs?.close();
+    this.model.close();
+  }
+}
+
+/** Writes streamed model bytes to a private temporary file; the returned function removes it. */
+export function writeStreamedModel(bytes: Uint8Array): { path: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'snig-worker-'));
+  const path = join(dir, 'model.snig');
+  writeFileSync(path, bytes, { mode: 0o600 });
+  return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
