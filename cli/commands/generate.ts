@@ -1,0 +1,56 @@
+// `snig generate`: a challenge-shaped RadiX-Net, input rows augmented from the real images and their
+// robust float64 truth, written in the official layout (common/generate.ts does the work).
+import pino from 'pino';
+import type { CommandModule } from 'yargs';
+
+import { DEFAULT_TOLERANCE, formatCurves, generate, type ModelFormat } from '../../common/generate.js';
+
+interface GenerateArgs {
+  neurons: number;
+  layers: number;
+  rows: number;
+  seed: number;
+  bias?: number;
+  format: ModelFormat;
+  gzip: boolean;
+  out: string;
+  threads: number;
+  tolerance: number;
+}
+
+export const generateCommand: CommandModule<object, GenerateArgs> = {
+  command: 'generate',
+  describe: 'generate a challenge-shaped network, input rows and their truth',
+  builder: (yargs) =>
+    yargs
+      .option('neurons', { type: 'number', demandOption: true, describe: 'N = 16 * 2^G with a square side (1024, 4096, ...)' })
+      .option('layers', { type: 'number', demandOption: true, describe: 'number of layers L' })
+      .option('rows', { type: 'number', default: 60000, describe: 'input rows to generate' })
+      .option('seed', { type: 'number', default: 1, describe: 'seed of the permutations and augmentations' })
+      .option('bias', { type: 'number', describe: 'bias of every layer (default: the challenge value for N)' })
+      .option('format', { choices: ['tsv', 'binary', 'both'] as const, default: 'both' as ModelFormat, describe: 'model file format' })
+      .option('gzip', { type: 'boolean', default: false, describe: 'gzip the TSV layer files' })
+      .option('out', { type: 'string', default: '.', describe: 'output directory' })
+      .option('threads', { type: 'number', default: 0, describe: 'CPU threads (0: all)' })
+      .option('tolerance', {
+        type: 'number',
+        default: DEFAULT_TOLERANCE,
+        describe: 'redraw rows whose float64 margin to zero after the bias is below this',
+      }),
+  handler: async (args) => {
+    const log = process.stderr.isTTY
+      ? pino({ name: 'generate' }, pino.transport({ target: 'pino-pretty', options: { destination: 2 } }))
+      : pino({ name: 'generate' }, pino.destination(2));
+    const report = await generate(args, log);
+    const percent = ((100 * report.categories) / report.rows).toFixed(2);
+    process.stdout.write(
+      `${formatCurves(report.curve, report.realCurve)}\n` +
+        `categories: ${report.categories} of ${report.rows} rows (${percent}%); ` +
+        `${report.replacedRows} rounding-fragile rows replaced (${report.redraws} redraws)\n` +
+        `time: network ${report.seconds.model.toFixed(2)} s, inputs and truth ${report.seconds.inputsAndTruth.toFixed(2)} s, ` +
+        `writing ${report.seconds.write.toFixed(2)} s\n` +
+        Object.values(report.files).join('\n') +
+        '\n',
+    );
+  },
+};

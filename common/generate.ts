@@ -1,0 +1,246 @@
+// `snig generate`, the orchestration: a challenge-shaped RadiX-Net, input rows augmented from the real
+// official images, their robust float64 truth (rounding-fragile rows redrawn), the live-row curve next
+// to that of the real images, and the files in the official layout. The work itself is native
+// (native/core/generator/); this file validates options, sequences the steps and writes the files.
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import type { Logger } from 'pino';
+
+import { Engine } from './engine.js';
+import { native, type NativeInputs, type NativeModel, type NativeRobustImages } from './native.js';
+
+export type ModelFormat = 'tsv' | 'binary' | 'both';
+
+export interface GenerateOptions {
+  neurons: number;
+  layers: number;
+  rows: number;
+  seed: number;
+  /** Required unless N is a challenge size (1024, 4096, 16384, 65536). */
+  bias?: number;
+  format: ModelFormat;
+  /** Gzip the TSV layer files. */
+  gzip: boolean;
+  out: string;
+  /** CPU threads (0: all). */
+  threads: number;
+  /** Rows whose float64 margin to zero after the bias falls below this are redrawn. */
+  tolerance: number;
+  /** The real images the rows derive from (default: the committed first 1200 official images). */
+  source?: string;
+}
+
+/** Rows still nonzero after each listed layer. */
+export interface LiveCurve {
+  layers: number[];
+  live: number[];
+  rows: number;
+}
+
+export interface GenerateReport {
+  files: { modelDir?: string; modelBinary?: string; inputs: string; truth: string };
+  categories: number;
+  rows: number;
+  replacedRows: number;
+  redraws: number;
+  rounds: number;
+  curve: LiveCurve;
+  realCurve: LiveCurve;
+  seconds: { model: number; inputsAndTruth: number; write: number };
+}
+
+/** The challenge's bias per network size (issue 2). */
+export const CHALLENGE_BIAS: Readonly<Record<number, number>> = { 1024: -0.3, 4096: -0.35, 16384: -0.4, 65536: -0.45 };
+
+/** 1e-3 absolute; see native/core/generator/robust_truth.hpp for why. */
+export const DEFAULT_TOLERANCE = 1e-3;
+export const DEFAULT_MAX_ATTEMPTS = 64;
+export const REAL_IMAGES_FILE = 'sparse-images-1024-first1200.tsv.gz';
+
+export class GenerateError extends Error {}
+
+/** Checks the options a RadiX-Net and its images need; returns the bias to use. */
+export function validateGenerate(options: GenerateOptions): number {
+  const { neurons: n, layers, rows, seed } = options;
+  if (!Number.isInteger(n) || n < 32 || (n & (n - 1)) !== 0) {
+    throw new GenerateError(`--neurons must be 16 * 2^G (a power of two >= 32), not ${n}`);
+  }
+  if (!Number.isInteger(Math.sqrt(n))) {
+    throw new GenerateError(`--neurons ${n}: generated images need a square side (N = 1024, 4096, 16384, 65536, ...)`);
+  }
+  if (!Number.isInteger(layers) || layers < 1) throw new GenerateError(`--layers must be a positive integer, not ${layers}`);
+  if (!Number.isInteger(rows) || rows < 1) throw new GenerateError(`--rows must be a positive integer, not ${rows}`);
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new GenerateError(`--seed must be a non-negative integer, not ${seed}`);
+  if (!(options.tolerance >= 0)) throw new GenerateError(`the margin tolerance must be >= 0, not ${options.tolerance}`);
+  const bias = options.bias ?? CHALLENGE_BIAS[n];
+  if (bias === undefined) {
+    throw new GenerateError(`--bias is required for N = ${n} (defaults exist only for N = 1024, 4096, 16384, 65536)`);
+  }
+  if (!Number.isFinite(bias)) throw new GenerateError(`--bias must be a number, not ${bias}`);
+  return bias;
+}
+
+/** Rows alive after layers 1, 5, 15 and L (those within the network), from a per-row deathLayer trace. */
+export function liveCurve(deathLayer: ArrayLike<number>, layers: number): LiveCurve {
+  const at = [...new Set([1, 5, 15, layers].filter((l) => l <= layers))].sort((a, b) => a - b);
+  const live = at.map((l) => {
+    let count = 0;
+    for (let r = 0; r < deathLayer.length; r++) {
+      const d = deathLayer[r]!;
+      if (d === 0 || d > l) count++;
+    }
+    return count;
+  });
+  return { layers: at, live, rows: deathLayer.length };
+}
+
+/** The curve as aligned text lines, generated rows next to the real images. */
+export function formatCurves(curve: LiveCurve, real: LiveCurve): string {
+  const percent = (live: number, rows: number): string => `${((100 * live) / rows).toFixed(2)}%`;
+  const lines = [`live rows after layer   generated (${curve.rows} rows)   real images (${real.rows} rows)`];
+  curve.layers.forEach((layer, k) => {
+    const g = curve.live[k]!;
+    const r = real.live[k]!;
+    lines.push(
+      `${String(layer).padStart(21)}   ${`${g} (${percent(g, curve.rows)})`.padEnd(26)}   ${r} (${percent(r, real.rows)})`,
+    );
+  });
+  return lines.join('\n');
+}
+
+/** The committed first 1200 official images, found from this file (sources or dist/). */
+export function defaultSourceImages(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 3; i++) {
+    const candidate = join(dir, 'data', 'hpec-1024', REAL_IMAGES_FILE);
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  throw new GenerateError(`the real images (data/hpec-1024/${REAL_IMAGES_FILE}) are missing from the package`);
+}
+
+export function outputPaths(out: string, neurons: number, layers: number) {
+  const dir = resolve(out);
+  return {
+    modelDir: join(dir, `neuron${neurons}`),
+    modelBinary: join(dir, `neuron${neurons}-l${layers}.snig`),
+    inputs: join(dir, `sparse-images-${neurons}.tsv.gz`),
+    truth: join(dir, `neuron${neurons}-l${layers}-categories.tsv`),
+  };
+}
+
+function seconds(since: bigint): number {
+  return Number(process.hrtime.bigint() - since) / 1e9;
+}
+
+/** Rows nonzero per layer of the source images (upscaled, not augmented) on this network, float64. */
+async function realImagesCurve(model: NativeModel, source: NativeInputs, options: GenerateOptions): Promise<LiveCurve> {
+  const real = await native().generateInputs(source, {
+    neurons: options.neurons,
+    rows: source.rows,
+    seed: 0,
+    augment: false,
+    threads: options.threads,
+  });
+  const engine = await Engine.open(model, { engine: 'cpu', threads: options.threads });
+  try {
+    const outcome = await engine.infer(real, { precision: 'f64', trace: true });
+    return liveCurve(outcome.deathLayer!, options.layers);
+  } finally {
+    engine.close();
+    real.close();
+  }
+}
+
+/** Generates the network, the inputs and their truth, and writes them under options.out. */
+export async function generate(options: GenerateOptions, log?: Logger): Promise<GenerateReport> {
+  const bias = validateGenerate(options);
+  const { neurons, layers, rows, seed, threads } = options;
+  const addon = native();
+
+  let start = process.hrtime.bigint();
+  const model = await addon.generateModel({ neurons, layers, bias, seed, threads });
+  const modelSeconds = seconds(start);
+  log?.info({ neurons, layers, bias, seed, nnz: model.nnz, seconds: modelSeconds }, 'generated the RadiX-Net');
+
+  const sourcePath = options.source ?? defaultSourceImages();
+  const source = await addon.readInputs({ path: sourcePath, neurons: 1024, rows: 0 });
+  let set: NativeRobustImages | undefined;
+  try {
+    start = process.hrtime.bigint();
+    set = await addon.generateRobustInputs(model, source, {
+      neurons,
+      rows,
+      seed,
+      augment: true,
+      threads,
+      tolerance: options.tolerance,
+      maxAttempts: DEFAULT_MAX_ATTEMPTS,
+    });
+    const truthSeconds = seconds(start);
+    log?.info(
+      { rows, categories: set.categories.length, replacedRows: set.replacedRows, redraws: set.redraws, seconds: truthSeconds },
+      `generated ${rows} input rows with float64 truth; ${set.replacedRows} rounding-fragile rows replaced`,
+    );
+    const realCurve = await realImagesCurve(model, source, options);
+
+    start = process.hrtime.bigint();
+    const files = await writeFiles(model, set, options, provenance(options, bias, sourcePath, set.replacedRows));
+    const writeSeconds = seconds(start);
+    log?.info({ ...files, seconds: writeSeconds }, 'wrote the generated files');
+    return {
+      files,
+      categories: set.categories.length,
+      rows,
+      replacedRows: set.replacedRows,
+      redraws: set.redraws,
+      rounds: set.rounds,
+      curve: liveCurve(set.deathLayer, layers),
+      realCurve,
+      seconds: { model: modelSeconds, inputsAndTruth: truthSeconds, write: writeSeconds },
+    };
+  } finally {
+    set?.inputs.close();
+    source.close();
+    model.close();
+  }
+}
+
+/** Each file is written under a temporary name and renamed into place by the native writers. */
+async function writeFiles(
+  model: NativeModel,
+  set: NativeRobustImages,
+  options: GenerateOptions,
+  provenanceLines: string[],
+): Promise<GenerateReport['files']> {
+  const addon = native();
+  const paths = outputPaths(options.out, options.neurons, options.layers);
+  const files: GenerateReport['files'] = { inputs: paths.inputs, truth: paths.truth };
+  if (options.format !== 'binary') {
+    await addon.writeModelTsv(model, { dir: paths.modelDir, gzip: options.gzip });
+    files.modelDir = paths.modelDir;
+  }
+  if (options.format !== 'tsv') {
+    await mkdir(dirname(paths.modelBinary), { recursive: true });
+    await addon.writeModelBinary(model, paths.modelBinary);
+    files.modelBinary = paths.modelBinary;
+  }
+  await mkdir(dirname(paths.inputs), { recursive: true });
+  await addon.writeInputs(set.inputs, paths.inputs);
+  await addon.writeCategories({ path: paths.truth, rows: set.categories, provenance: provenanceLines });
+  return files;
+}
+
+function provenance(options: GenerateOptions, bias: number, source: string, replaced: number): string[] {
+  const { neurons, layers, rows, seed } = options;
+  return [
+    `generator: snig generate ${native().info().version}, RadiX-Net N=${neurons} L=${layers} bias=${bias} seed=${seed}`,
+    `inputs: ${rows} rows augmented (seed ${seed}) from the real official images in ${basename(source)}`,
+    'engine: snig CPU engine, precision f64 (generated truth, not the official challenge truth)',
+    `robustness: ${replaced} rows redrawn whose live/dead state differed between f32 and f64 or whose margin was below ${options.tolerance}`,
+    `date: ${new Date().toISOString()}`,
+  ];
+}

@@ -1,0 +1,118 @@
+// Generator exports: RadiX-Net models, augmented images, robust truth and the f32/f64 row verdicts
+// (native/core/generator/). Options arrive validated from common/generate.ts.
+#include "../core/generator/radixnet.hpp"
+#include "../core/generator/robust_truth.hpp"
+#include "async.hpp"
+#include "inputs_object.hpp"
+#include "model_object.hpp"
+#include "options.hpp"
+#include "registry.hpp"
+
+namespace snig::addon {
+namespace {
+
+int threadsOf(const Napi::Object& options) { return static_cast<int>(numberField(options, "threads")); }
+
+ImageSpec imageSpecOf(const Napi::Object& options) {
+  ImageSpec spec;
+  spec.neurons = static_cast<uint32_t>(numberField(options, "neurons"));
+  spec.rows = static_cast<uint64_t>(numberField(options, "rows"));
+  spec.seed = static_cast<uint64_t>(numberField(options, "seed"));
+  spec.augment = boolField(options, "augment");
+  spec.threads = threadsOf(options);
+  return spec;
+}
+
+template <typename Element, typename Vector>
+Napi::TypedArrayOf<Element> typedArray(Napi::Env env, const Vector& values) {
+  auto out = Napi::TypedArrayOf<Element>::New(env, values.size());
+  for (size_t k = 0; k < values.size(); ++k) out[k] = static_cast<Element>(values[k]);
+  return out;
+}
+
+// generateModel({neurons, layers, bias, seed, threads}) -> Promise<NativeModel>
+Napi::Value generateModelJs(const Napi::CallbackInfo& info) {
+  const Napi::Object options = objectArg(info, 0);
+  RadixNetSpec spec;
+  spec.neurons = static_cast<uint32_t>(numberField(options, "neurons"));
+  spec.layers = static_cast<uint32_t>(numberField(options, "layers"));
+  spec.bias = static_cast<float>(numberField(options, "bias"));
+  spec.seed = static_cast<uint64_t>(numberField(options, "seed"));
+  spec.threads = threadsOf(options);
+  return runAsync<std::shared_ptr<Model>>(
+      info.Env(), [=] { return std::make_shared<Model>(generateRadixNet(spec)); },
+      [](Napi::Env env, std::shared_ptr<Model>& model) -> Napi::Value { return wrapModel(env, model); });
+}
+
+// generateInputs(source, {neurons, rows, seed, augment, threads}) -> Promise<NativeInputs>
+Napi::Value generateInputsJs(const Napi::CallbackInfo& info) {
+  std::shared_ptr<SparseRows> source = unwrapInputs(info[0]);
+  const ImageSpec spec = imageSpecOf(objectArg(info, 1));
+  return runAsync<std::shared_ptr<SparseRows>>(
+      info.Env(), [=] { return std::make_shared<SparseRows>(generateImages(*source, spec)); },
+      [](Napi::Env env, std::shared_ptr<SparseRows>& rows) -> Napi::Value { return wrapInputs(env, rows); });
+}
+
+// generateRobustInputs(model, source, {neurons, rows, seed, augment, threads, tolerance, maxAttempts})
+//   -> Promise<{inputs, categories, deathLayer, replacedRows, redraws, rounds}>
+Napi::Value generateRobustInputsJs(const Napi::CallbackInfo& info) {
+  std::shared_ptr<Model> model = unwrapModel(info[0]);
+  std::shared_ptr<SparseRows> source = unwrapInputs(info[1]);
+  const Napi::Object options = objectArg(info, 2);
+  const ImageSpec spec = imageSpecOf(options);
+  TruthSpec truth;
+  truth.tolerance = numberField(options, "tolerance", kDefaultMarginTolerance);
+  truth.maxAttempts = static_cast<uint32_t>(numberField(options, "maxAttempts", truth.maxAttempts));
+  return runAsync<std::shared_ptr<RobustImages>>(
+      info.Env(),
+      [=] {
+        auto engine = makeCpuEngine(model, spec.threads);
+        return std::make_shared<RobustImages>(generateRobustImages(*engine, *source, spec, truth));
+      },
+      [](Napi::Env env, std::shared_ptr<RobustImages>& set) -> Napi::Value {
+        Napi::Object out = Napi::Object::New(env);
+        out.Set("inputs", wrapInputs(env, std::make_shared<SparseRows>(std::move(set->inputs))));
+        out.Set("categories", typedArray<double>(env, set->categories));
+        out.Set("deathLayer", typedArray<uint32_t>(env, set->deathLayer));
+        out.Set("replacedRows", Napi::Number::New(env, static_cast<double>(set->replacedRows)));
+        out.Set("redraws", Napi::Number::New(env, static_cast<double>(set->redraws)));
+        out.Set("rounds", Napi::Number::New(env, set->rounds));
+        return out;
+      });
+}
+
+// classifyRows(model, inputs, {tolerance, threads})
+//   -> Promise<{fragile, deathLayer32, deathLayer64, minMargin64, categories64}>
+Napi::Value classifyRowsJs(const Napi::CallbackInfo& info) {
+  std::shared_ptr<Model> model = unwrapModel(info[0]);
+  std::shared_ptr<SparseRows> inputs = unwrapInputs(info[1]);
+  const Napi::Object options = objectArg(info, 2);
+  const double tolerance = numberField(options, "tolerance", kDefaultMarginTolerance);
+  const int threads = threadsOf(options);
+  return runAsync<std::shared_ptr<RowClassification>>(
+      info.Env(),
+      [=] {
+        auto engine = makeCpuEngine(model, threads);
+        return std::make_shared<RowClassification>(classifyRows(*engine, *inputs, tolerance));
+      },
+      [](Napi::Env env, std::shared_ptr<RowClassification>& c) -> Napi::Value {
+        Napi::Object out = Napi::Object::New(env);
+        out.Set("fragile", typedArray<uint8_t>(env, c->fragile));
+        out.Set("deathLayer32", typedArray<uint32_t>(env, c->deathLayer32));
+        out.Set("deathLayer64", typedArray<uint32_t>(env, c->deathLayer64));
+        out.Set("minMargin64", typedArray<double>(env, c->minMargin64));
+        out.Set("categories64", typedArray<double>(env, c->categories64));
+        return out;
+      });
+}
+
+}  // namespace
+
+void registerGenerate(Napi::Env env, Napi::Object exports) {
+  exports.Set("generateModel", Napi::Function::New(env, generateModelJs, "generateModel"));
+  exports.Set("generateInputs", Napi::Function::New(env, generateInputsJs, "generateInputs"));
+  exports.Set("generateRobustInputs", Napi::Function::New(env, generateRobustInputsJs, "generateRobustInputs"));
+  exports.Set("classifyRows", Napi::Function::New(env, classifyRowsJs, "classifyRows"));
+}
+
+}  // namespace snig::addon
