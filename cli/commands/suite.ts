@@ -2,14 +2,14 @@
 // results.csv, results.md and results.svg (edges/s per benchmark, log scale) in the suite's `out`.
 import { resolve } from 'node:path';
 
-import pino from 'pino';
 import type { CommandModule } from 'yargs';
 
+import { LOG_LEVELS, makeLogger, type LogLevel } from '../../common/config/logger.js';
 import { loadSuite } from '../../common/config/suite-load.js';
 import { suiteProgress } from '../../coordinator/suite/progress.js';
 import { runSuite } from '../../coordinator/suite/run-suite.js';
-import { spawnGenerate } from '../../coordinator/suite/spawn-generate.js';
-import { spawnRun } from '../../coordinator/suite/spawn-run.js';
+import { generateInputs } from '../../coordinator/suite/generate-inputs.js';
+import { clusterRun } from '../../coordinator/suite/cluster-run.js';
 
 interface SuiteArgs {
   config: string;
@@ -17,6 +17,7 @@ interface SuiteArgs {
   only?: string[];
   out?: string;
   cache?: string;
+  'log-level': LogLevel;
 }
 
 export const suiteCommand: CommandModule<object, SuiteArgs> = {
@@ -28,21 +29,20 @@ export const suiteCommand: CommandModule<object, SuiteArgs> = {
       .option('force', { type: 'boolean', default: false, describe: 're-run benchmarks that are already done' })
       .option('only', { type: 'string', array: true, describe: 'run only these benchmarks (names)' })
       .option('out', { type: 'string', describe: 'output directory (overrides the config)' })
-      .option('cache', { type: 'string', describe: 'generated-input cache directory (overrides the config)' }),
+      .option('cache', { type: 'string', describe: 'generated-input cache directory (overrides the config)' })
+      .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel }),
   handler: async (args) => {
     const suite = loadSuite(args.config);
     if (args.out) suite.out = resolve(args.out);
     if (args.cache) suite.cache = resolve(args.cache);
     const terminal = process.stderr.isTTY === true;
-    const log = terminal
-      ? pino({ name: 'suite' }, pino.transport({ target: 'pino-pretty', options: { destination: 2 } }))
-      : pino({ name: 'suite' }, pino.destination(2));
+    const log = makeLogger('suite', args['log-level']);
     const outcome = await runSuite(suite, {
       source: args.config,
       force: args.force,
       only: args.only,
-      runBenchmark: spawnRun,
-      generate: spawnGenerate,
+      runBenchmark: clusterRun(log, args['log-level']),
+      generate: generateInputs,
       progress: suiteProgress(log, terminal),
     });
     for (const failure of outcome.failed) log.error({ benchmark: failure.benchmark }, `${failure.benchmark}: ${failure.message}`);

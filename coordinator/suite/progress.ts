@@ -7,7 +7,7 @@ import { formatRate } from './results-markdown.js';
 
 export interface SuiteProgress {
   benchmark(index: number, count: number, name: string, step: 'generating' | 'running' | 'skipped (done)'): void;
-  shard(done: number, total: number): void;
+  shard(done: number, total?: number): void;
   finished(result: SuiteResult): void;
   stop(): void;
 }
@@ -34,7 +34,7 @@ export function suiteProgress(log: Logger, terminal: boolean): SuiteProgress {
       log.info({ benchmark: name, index: index + 1, count, step }, `${label}: ${step}`);
     },
     shard(done, total) {
-      if (terminal) {
+      if (terminal && total !== undefined) {
         if (!bar) {
           bar = new SingleBar({ format: `${label} [{bar}] shard {value}/{total} | ETA {eta_formatted}`, etaBuffer: 20 });
           bar.start(total, done);
@@ -43,8 +43,11 @@ export function suiteProgress(log: Logger, terminal: boolean): SuiteProgress {
         bar.update(done);
         return;
       }
-      const eta = etaSeconds((Date.now() - started) / 1000, done, total);
-      log.info({ shard: done, shards: total, etaSeconds: eta }, `${label}: shard ${done}/${total}, ETA ${eta === undefined ? '?' : `${eta.toFixed(1)} s`}`);
+      const eta = total === undefined ? undefined : etaSeconds((Date.now() - started) / 1000, done, total);
+      log.info(
+        { shard: done, shards: total, etaSeconds: eta },
+        `${label}: shard ${done}/${total ?? '?'}, ETA ${eta === undefined ? '?' : `${eta.toFixed(1)} s`}`,
+      );
     },
     finished(result) {
       stopBar();

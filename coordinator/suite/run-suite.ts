@@ -25,7 +25,7 @@ export interface BenchmarkRun {
 }
 
 /** Runs one benchmark to its report (report.json in config.out); reports shards as they finish. */
-export type RunBenchmark = (run: BenchmarkRun, onShard: (done: number, total: number) => void) => Promise<void>;
+export type RunBenchmark = (run: BenchmarkRun, onShard: (done: number, total?: number) => void) => Promise<void>;
 
 export interface SuiteOptions {
   source: string; // the suite file, for errors
