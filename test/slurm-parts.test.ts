@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import pino from 'pino';
 
+import { loadConfig } from '../common/config/load.js';
 import { NotInAllocationError, readAllocation } from '../coordinator/launch/slurm-allocation.js';
 import { slurmWorkerArgv } from '../coordinator/launch/slurm-launcher.js';
 import { slurmJobSchema } from '../coordinator/launch/slurm-options.js';
@@ -99,5 +100,15 @@ describe('sbatch script', () => {
     const parsed = slurmJobSchema.safeParse({ time: '2 hours' });
     assert.equal(parsed.success, false);
     assert.deepEqual(parsed.error?.issues[0]?.path, ['time']);
+  });
+});
+
+describe('example configs', () => {
+  it('loads the Slurm example with its allocation', () => {
+    const config = loadConfig('configs/slurm-gpus.yaml');
+    assert.equal(config.workers[0]?.launch, 'slurm');
+    assert.deepEqual([config.slurm?.nodes, config.slurm?.gpusPerNode], [4, 4]);
+    const plan = planWorkers(config.workers[0]!, { ...allocation, nodes: 4, gpusPerNode: 4 });
+    assert.deepEqual(plan, { nodes: 4, tasksPerNode: 4, gpusPerTask: 1 });
   });
 });

@@ -146,3 +146,15 @@ describe('suite runner', () => {
     await assert.rejects(runSuite(config, { ...options, only: ['nope'] }), /test: no benchmark named nope/);
   });
 });
+
+describe('example suites', () => {
+  it('load, with paths relative to the file', () => {
+    const small = loadSuite('configs/suite-small.yaml');
+    assert.equal(small.benchmarks.length, 3);
+    assert.ok(small.benchmarks.every((b) => 'generate' in b));
+    const challenge = loadSuite('configs/suite-challenge.yaml');
+    assert.equal(challenge.benchmarks.filter((b) => 'generate' in b).length, 12);
+    const official = challenge.benchmarks.find((b) => !('generate' in b));
+    assert.ok(official && 'model' in official && existsSync(official.model) && existsSync(official.input) && existsSync(official.truth));
+  });
+});
