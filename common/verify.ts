@@ -18,3 +18,10 @@ export function verifyCategories(result: readonly number[], truth: readonly numb
   extra.sort((a, b) => a - b);
   return { passed: missing.length === 0 && extra.length === 0, missing, extra };
 }
+
+/** "PASSED" or "FAILED: n rows differ (m missing, e extra)". */
+export function describeCheck(check: CategoryCheck): string {
+  if (check.passed) return 'PASSED';
+  const differ = check.missing.length + check.extra.length;
+  return `FAILED: ${differ} rows differ (${check.missing.length} missing, ${check.extra.length} extra)`;
+}

@@ -1,0 +1,44 @@
+// Opening a run's data: the model (either format), the input rows and the truth, with the
+// challenge's defaults. Every file error names the file and line (native readers).
+import { native, type NativeInputs, type NativeModel } from './native.js';
+
+export interface ModelSpec {
+  /** A binary model file or a directory of official layer files (or their parent). */
+  model: string;
+  /** Layers to use (default: every layer present). */
+  layers?: number;
+  /** Bias for every layer (default: the challenge's for N = 1024/4096/16384/65536). */
+  bias?: number;
+  threads?: number;
+}
+
+export async function openModel(spec: ModelSpec): Promise<NativeModel> {
+  return native().loadModel({
+    path: spec.model,
+    layers: spec.layers ?? 0,
+    ...(spec.bias === undefined ? {} : { bias: spec.bias }),
+    threads: spec.threads ?? 0,
+  });
+}
+
+/** Reads `sparse-images-<N>.tsv[.gz]` for a model of N neurons. */
+export async function openInputs(path: string, neurons: number): Promise<NativeInputs> {
+  return native().readInputs({ path, neurons, rows: 0 });
+}
+
+/** Reads a categories file; rows must lie within 1..maxRow. */
+export async function readTruth(path: string, maxRow: number): Promise<number[]> {
+  return Array.from(await native().readCategories({ path, maxRow }));
+}
+
+/** Parses a row range "a:b" (1-based, inclusive, either side optional) into [begin, end) 0-based. */
+export function parseRowRange(text: string, rows: number): [number, number] {
+  const match = /^(\d*):(\d*)$/.exec(text);
+  if (!match) throw new Error(`--rows "${text}" must look like a:b (1-based, inclusive), e.g. 1:1000`);
+  const first = match[1] ? Number(match[1]) : 1;
+  const last = match[2] ? Number(match[2]) : rows;
+  if (first < 1 || last > rows || first > last) {
+    throw new Error(`--rows ${text} is outside the ${rows} input rows`);
+  }
+  return [first - 1, last];
+}

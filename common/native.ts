@@ -1,0 +1,193 @@
+// The whole native surface of the addon (native/addon), declared in one place. TypeScript validates
+// options and applies defaults before calling in; the native side trusts what it receives.
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface NativeGpu {
+  id: number;
+  name: string;
+  memoryBytes: number;
+  multiprocessors: number;
+  computeCapability: string;
+}
+
+export interface NativeInfo {
+  version: string;
+  cudaCompiled: boolean;
+  gpus: NativeGpu[];
+  threads: number; // hardware threads the CPU engine can use
+}
+
+/** A loaded, validated model. Native memory is released by close() (safe to call twice). */
+export interface NativeModel {
+  readonly neurons: number;
+  readonly layers: number;
+  readonly nnz: number;
+  readonly indexBytes: number;
+  readonly checksum: number; // CRC-32 over N, the layer table and every layer's arrays
+  readonly biases: Float32Array;
+  close(): void;
+}
+
+/** Sparse input rows (CSR over N columns). */
+export interface NativeInputs {
+  readonly rows: number;
+  readonly neurons: number;
+  readonly nnz: number;
+  /** Rows [begin, end) as plain arrays, for sending over the wire. */
+  toArrays(begin: number, end: number): InputArrays;
+  close(): void;
+}
+
+export interface InputArrays {
+  neurons: number;
+  rowptr: Float64Array; // rows + 1 offsets into cols/values, starting at 0
+  cols: Uint32Array; // 0-based
+  values: Float32Array;
+}
+
+export interface NativeProgress {
+  layersDone: number;
+  layers: number;
+  liveRows: number;
+  rowsDone: number;
+  rowsTotal: number;
+}
+
+export interface NativeInferOptions {
+  rowBegin: number;
+  rowEnd: number;
+  precision: 'f32' | 'f64';
+  rowSums: boolean;
+  rows: boolean;
+  trace: boolean;
+  onProgress?: (progress: NativeProgress) => void;
+  cancel?: NativeCancelToken;
+}
+
+export interface NativeInferResult {
+  categories: Float64Array; // 1-based input rows whose final row is nonzero, ascending
+  rowSums?: Float64Array;
+  rows?: Float32Array;
+  deathLayer?: Uint32Array;
+  minMargin?: Float64Array;
+  seconds: number;
+  kernel: string;
+}
+
+export interface NativeEngine {
+  readonly kind: 'cpu' | 'cuda';
+  infer(inputs: NativeInputs, options: NativeInferOptions): Promise<NativeInferResult>;
+  close(): void;
+}
+
+export interface NativeCancelToken {
+  cancel(): void;
+}
+
+export interface NativeEngineOptions {
+  kind: 'cpu' | 'cuda';
+  threads: number; // 0: all hardware threads
+  devices: number[]; // CUDA devices; empty: all visible
+  kernel: string; // CUDA kernel: 'auto', 'snig', ...
+  batchRows: number; // 0: automatic
+}
+
+/** A RadiX-Net of the challenge's shape (native/core/generator/radixnet.hpp). */
+export interface NativeRadixNetSpec {
+  neurons: number; // 16 * 2^G
+  layers: number;
+  bias: number;
+  seed: number;
+  threads: number;
+}
+
+/** Images derived from source images (native/core/generator/image_augment.hpp). */
+export interface NativeImageSpec {
+  neurons: number; // a perfect square
+  rows: number;
+  seed: number;
+  augment: boolean; // false: the source images, only upscaled
+  threads: number;
+}
+
+export interface NativeTruthSpec {
+  tolerance: number; // rows whose float64 minMargin is below it are fragile
+  maxAttempts: number;
+}
+
+/** Generated rows with every rounding-fragile one redrawn, and their float64 truth. */
+export interface NativeRobustImages {
+  inputs: NativeInputs;
+  categories: Float64Array; // 1-based
+  deathLayer: Uint32Array; // float64 trace per row (0: survived)
+  replacedRows: number;
+  redraws: number;
+  rounds: number;
+}
+
+/** The float32 and float64 verdicts per row (fragile: deathLayer differs or margin below tolerance). */
+export interface NativeRowClassification {
+  fragile: Uint8Array;
+  deathLayer32: Uint32Array;
+  deathLayer64: Uint32Array;
+  minMargin64: Float64Array;
+  categories64: Float64Array;
+}
+
+export interface NativeAddon {
+  info(): NativeInfo;
+  loadModel(options: { path: string; layers: number; bias?: number; threads: number }): Promise<NativeModel>;
+  readInputs(options: { path: string; neurons: number; rows: number }): Promise<NativeInputs>;
+  inputsFromArrays(arrays: InputArrays): NativeInputs;
+  readCategories(options: { path: string; maxRow: number }): Promise<Float64Array>;
+  writeCategories(options: { path: string; rows: Float64Array; provenance: string[] }): Promise<void>;
+  writeModelBinary(model: NativeModel, path: string): Promise<void>;
+  writeModelTsv(model: NativeModel, options: { dir: string; gzip: boolean }): Promise<void>;
+  writeInputs(inputs: NativeInputs, path: string): Promise<void>;
+  createEngine(model: NativeModel, options: NativeEngineOptions): Promise<NativeEngine>;
+  CancelToken: new () => NativeCancelToken;
+  generateModel(spec: NativeRadixNetSpec): Promise<NativeModel>;
+  generateInputs(source: NativeInputs, spec: NativeImageSpec): Promise<NativeInputs>;
+  generateRobustInputs(
+    model: NativeModel,
+    source: NativeInputs,
+    spec: NativeImageSpec & NativeTruthSpec,
+  ): Promise<NativeRobustImages>;
+  classifyRows(model: NativeModel, inputs: NativeInputs, options: { tolerance: number; threads: number }): Promise<NativeRowClassification>;
+}
+
+/** Native errors carry one of these codes. */
+export type NativeErrorCode = 'E_FORMAT' | 'E_IO' | 'E_ARGUMENT' | 'E_CANCELLED' | 'E_CUDA';
+
+export function isNativeError(error: unknown, code?: NativeErrorCode): error is Error & { code: NativeErrorCode } {
+  if (!(error instanceof Error) || !('code' in error)) return false;
+  const actual = (error as { code: unknown }).code;
+  return typeof actual === 'string' && actual.startsWith('E_') && (code === undefined || actual === code);
+}
+
+function addonPath(): string {
+  const override = process.env.SNIG_ADDON; // a specific build of snig.node (tests of other builds)
+  if (override) return override;
+  // From common/ (sources, via tsx) or dist/common/ (built): the package root holds build/.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 3; i++) {
+    const candidate = join(dir, 'build', 'Release', 'snig.node');
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  throw new Error('the native addon is not built: run `npm install` (build/Release/snig.node is missing)');
+}
+
+let loaded: NativeAddon | undefined;
+
+/** The addon, loaded on first use. */
+export function native(): NativeAddon {
+  // OpenMP threads sleep rather than spin between parallel regions: the engine shares the machine
+  // with node's own threads and, in local clusters, with other workers. Read when the addon loads.
+  process.env.OMP_WAIT_POLICY ??= 'passive';
+  loaded ??= createRequire(import.meta.url)(addonPath()) as NativeAddon;
+  return loaded;
+}

@@ -1,0 +1,87 @@
+// NativeModel: a loaded model owned by JS; loadModel reads either format off the main thread.
+#include "model_object.hpp"
+
+#include "../core/model_io.hpp"
+#include "async.hpp"
+#include "instance_data.hpp"
+#include "options.hpp"
+#include "registry.hpp"
+
+namespace snig::addon {
+namespace {
+
+class ModelObject : public Napi::ObjectWrap<ModelObject> {
+ public:
+  static Napi::Function define(Napi::Env env) {
+    return DefineClass(env, "NativeModel",
+                       {InstanceAccessor<&ModelObject::neurons>("neurons"),
+                        InstanceAccessor<&ModelObject::layers>("layers"),
+                        InstanceAccessor<&ModelObject::nnz>("nnz"),
+                        InstanceAccessor<&ModelObject::indexBytes>("indexBytes"),
+                        InstanceAccessor<&ModelObject::checksum>("checksum"),
+                        InstanceAccessor<&ModelObject::biases>("biases"),
+                        InstanceMethod<&ModelObject::close>("close")});
+  }
+
+  explicit ModelObject(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelObject>(info) {}
+
+  std::shared_ptr<Model> model;
+
+ private:
+  const Model& get(Napi::Env env) const {
+    if (!model) throwJs(env, "E_ARGUMENT", "the model is closed");
+    return *model;
+  }
+  Napi::Value neurons(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), get(info.Env()).neurons()); }
+  Napi::Value layers(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), get(info.Env()).layerCount()); }
+  Napi::Value nnz(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(get(info.Env()).totalNnz()));
+  }
+  Napi::Value indexBytes(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), get(info.Env()).indexBytes()); }
+  Napi::Value checksum(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), get(info.Env()).checksum()); }
+  Napi::Value biases(const Napi::CallbackInfo& info) {
+    const Model& m = get(info.Env());
+    Napi::Float32Array out = Napi::Float32Array::New(info.Env(), m.layerCount());
+    for (uint32_t l = 0; l < m.layerCount(); ++l) out[l] = m.layers()[l].bias;
+    return out;
+  }
+  void close(const Napi::CallbackInfo&) { model.reset(); }  // engines keep their own reference
+};
+
+Napi::Value loadModel(const Napi::CallbackInfo& info) {
+  const Napi::Object options = objectArg(info, 0);
+  ModelRequest request;
+  request.path = stringField(options, "path");
+  request.layers = static_cast<uint32_t>(numberField(options, "layers"));
+  request.threads = static_cast<int>(numberField(options, "threads"));
+  request.hasBias = options.Get("bias").IsNumber();
+  request.bias = static_cast<float>(numberField(options, "bias"));
+  return runAsync<std::shared_ptr<Model>>(
+      info.Env(), [request] { return std::make_shared<Model>(loadModel(request)); },
+      [](Napi::Env env, std::shared_ptr<Model>& model) -> Napi::Value { return wrapModel(env, model); });
+}
+
+}  // namespace
+
+Napi::Object wrapModel(Napi::Env env, std::shared_ptr<Model> model) {
+  Napi::Object object = instanceData(env).model.New({});
+  ModelObject::Unwrap(object)->model = std::move(model);
+  return object;
+}
+
+std::shared_ptr<Model> unwrapModel(Napi::Value value) {
+  Napi::Env env = value.Env();
+  if (!value.IsObject() || !value.As<Napi::Object>().InstanceOf(instanceData(env).model.Value())) {
+    throw Napi::TypeError::New(env, "expected a NativeModel");
+  }
+  std::shared_ptr<Model> model = ModelObject::Unwrap(value.As<Napi::Object>())->model;
+  if (!model) throwJs(env, "E_ARGUMENT", "the model is closed");
+  return model;
+}
+
+void registerModel(Napi::Env env, Napi::Object exports) {
+  instanceData(env).model = Napi::Persistent(ModelObject::define(env));
+  exports.Set("loadModel", Napi::Function::New<loadModel>(env, "loadModel"));
+}
+
+}  // namespace snig::addon

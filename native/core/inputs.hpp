@@ -1,0 +1,29 @@
+// Sparse input rows (the challenge's images): compressed sparse rows over N columns.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace snig {
+
+struct SparseRows {
+  uint32_t n = 0;                 // columns (neurons)
+  std::vector<uint64_t> rowptr;   // rows + 1
+  std::vector<uint32_t> cols;     // 0-based, ascending within a row
+  std::vector<float> values;
+
+  uint64_t rows() const { return rowptr.empty() ? 0 : rowptr.size() - 1; }
+  uint64_t nnz() const { return cols.size(); }
+  // Rows [begin, end) as a new matrix (row 0 of the result is row `begin`).
+  SparseRows slice(uint64_t begin, uint64_t end) const;
+};
+
+// Reads `sparse-images-<N>.tsv[.gz]` (lines `row<TAB>col<TAB>value`, 1-based, any order).
+// The row count is the largest row index, or `rows` when given (larger indices are errors).
+SparseRows readSparseRows(const std::string& path, uint32_t n, uint64_t rows = 0);
+
+// Writes the same format, sorted by row then column (atomically: temp file, then rename).
+void writeSparseRows(const SparseRows& rows, const std::string& path);
+
+}  // namespace snig

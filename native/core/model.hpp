@@ -1,0 +1,105 @@
+// The in-memory sparse DNN model. Every layer is an N×N sparse matrix stored by output neuron
+// (compressed sparse columns of W, where W[i][j] links input i to output j), plus a scalar bias.
+//
+// Each layer's arrays live in one block laid out exactly as in the binary model file
+// (model_binary.hpp), so loading is one read per layer and the CUDA engine uploads a layer without
+// reshuffling. A layer block:
+//   colptr[N+1] (u32) | index[nnz] (u16 when N <= 65536, else u32) | pad to 8 | values[nnz] (f32) | pad
+// `values` is omitted when every weight of the layer is equal (the challenge's 0.0625), which makes
+// a 65536x1920 challenge model 2.1 bytes per edge.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace snig {
+
+struct LayerInfo {
+  float bias = 0;
+  uint64_t nnz = 0;
+  bool uniform = false;      // every weight equals uniformValue; no values array
+  float uniformValue = 0;
+};
+
+// A read-only view of one layer. input(k) is the input neuron of the k-th stored weight.
+struct LayerView {
+  uint32_t n = 0;
+  float bias = 0;
+  uint64_t nnz = 0;
+  const uint32_t* colptr = nullptr;  // n + 1 entries
+  const uint16_t* index16 = nullptr; // set when the model uses 2-byte indices
+  const uint32_t* index32 = nullptr; // set when the model uses 4-byte indices
+  const float* values = nullptr;     // nullptr when uniform
+  float uniformValue = 0;
+
+  bool uniform() const { return values == nullptr; }
+  uint32_t input(uint64_t k) const { return index16 ? index16[k] : index32[k]; }
+  float weight(uint64_t k) const { return values ? values[k] : uniformValue; }
+};
+
+// Shape of a layer to allocate: its edge count and whether it stores values.
+struct LayerShape {
+  uint64_t nnz = 0;
+  bool uniform = false;
+};
+
+class Model {
+ public:
+  static constexpr uint32_t kMaxShortIndexN = 65536;
+
+  // An empty model of n neurons; add layers with addLayer.
+  explicit Model(uint32_t n);
+  // Appends a layer of the given shape (contents uninitialised: fill it through the mutable views)
+  // and returns its number.
+  uint32_t addLayer(const LayerShape& shape, float bias);
+  Model(Model&&) = default;
+  Model& operator=(Model&&) = default;
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
+  uint32_t neurons() const { return n_; }
+  uint32_t layerCount() const { return static_cast<uint32_t>(layers_.size()); }
+  uint32_t indexBytes() const { return n_ <= kMaxShortIndexN ? 2 : 4; }
+  uint64_t totalNnz() const;
+  const std::vector<LayerInfo>& layers() const { return layers_; }
+
+  LayerView layer(uint32_t l) const;
+
+  // Writable access while building. Set bias/uniformValue through these, then call seal().
+  LayerInfo& info(uint32_t l) { return layers_.at(l); }
+  uint32_t* colptr(uint32_t l);
+  uint16_t* index16(uint32_t l);
+  uint32_t* index32(uint32_t l);
+  float* values(uint32_t l);
+
+  // Computes the checksum over N, the layer table and every layer block; call once the model is
+  // complete (truncate and setBias call it again).
+  void seal();
+  uint32_t checksum() const { return checksum_; }
+
+  // The raw block of a layer: layerBytes(n, shape) bytes laid out as described above.
+  const uint8_t* block(uint32_t l) const { return blocks_.at(l).get(); }
+  uint8_t* block(uint32_t l) { return blocks_.at(l).get(); }
+  uint64_t blockBytes(uint32_t l) const;
+
+  // Keeps only the first `count` layers (for --layers smaller than the model).
+  void truncate(uint32_t count);
+  // Replaces every layer's bias (for --bias on a model that stores another one).
+  void setBias(float bias);
+
+  // Bytes a layer block of this shape takes.
+  static uint64_t layerBytes(uint32_t n, const LayerShape& shape);
+
+ private:
+  uint32_t n_ = 0;
+  std::vector<LayerInfo> layers_;
+  std::vector<std::unique_ptr<uint8_t[]>> blocks_;
+  uint32_t checksum_ = 0;
+};
+
+// The challenge's bias for its four network sizes: true and *bias set, or false for any other N.
+bool challengeBias(uint32_t n, float* bias);
+
+}  // namespace snig

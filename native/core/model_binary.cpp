@@ -1,0 +1,169 @@
+// The binary model format (layout in model_io.hpp): written atomically, read with one read per
+// layer block, verified by its checksum and a structural check of every layer.
+#include <omp.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+
+#include "atomic_file.hpp"
+#include "error.hpp"
+#include "model_io.hpp"
+
+namespace snig {
+namespace {
+
+constexpr char kMagic[8] = {'S', 'N', 'I', 'G', 'M', 'D', 'L', '\0'};
+constexpr char kTrailerMagic[4] = {'S', 'N', 'I', 'G'};
+constexpr uint32_t kVersion = 1;
+constexpr uint32_t kUniformFlag = 1;
+
+#pragma pack(push, 1)
+struct Header {
+  char magic[8];
+  uint32_t version;
+  uint32_t n;
+  uint32_t layers;
+  uint32_t indexBytes;
+  uint64_t totalNnz;
+  uint8_t reserved[32];
+};
+struct LayerRecord {
+  float bias;
+  float uniformValue;
+  uint32_t flags;
+  uint32_t zero;
+  uint64_t nnz;
+};
+struct Trailer {
+  uint32_t checksum;
+  char magic[4];
+};
+#pragma pack(pop)
+static_assert(sizeof(Header) == 64 && sizeof(LayerRecord) == 24 && sizeof(Trailer) == 8);
+
+struct FileCloser {
+  void operator()(std::FILE* f) const noexcept { std::fclose(f); }
+};
+using File = std::unique_ptr<std::FILE, FileCloser>;
+
+File openForRead(const std::string& path) {
+  File file(std::fopen(path.c_str(), "rb"));
+  if (!file) throwIo(path, std::string("cannot open: ") + std::strerror(errno));
+  return file;
+}
+
+void readExactly(std::FILE* file, void* data, uint64_t bytes, const std::string& path, const char* what) {
+  if (std::fread(data, 1, bytes, file) != bytes) {
+    throwFormat(path, 0, std::string("truncated binary model (while reading ") + what + ")");
+  }
+}
+
+// Structure every engine relies on: offsets ascending from 0 to nnz, indices below N.
+void checkLayer(const LayerView& layer, uint32_t l, const std::string& path) {
+  const uint32_t n = layer.n;
+  if (layer.colptr[0] != 0 || layer.colptr[n] != layer.nnz) {
+    throwFormat(path, 0, "layer " + std::to_string(l + 1) + ": column offsets do not span its weights");
+  }
+  bool ok = true;
+#pragma omp parallel for reduction(&& : ok) schedule(static)
+  for (uint32_t j = 0; j < n; ++j) {
+    if (layer.colptr[j] > layer.colptr[j + 1] || layer.colptr[j + 1] > layer.nnz) {
+      ok = false;
+      continue;
+    }
+    for (uint64_t k = layer.colptr[j]; k < layer.colptr[j + 1]; ++k) ok = ok && layer.input(k) < n;
+  }
+  if (!ok) throwFormat(path, 0, "layer " + std::to_string(l + 1) + ": malformed column offsets or indices");
+}
+
+}  // namespace
+
+bool isBinaryModel(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return false;
+  File file(std::fopen(path.c_str(), "rb"));
+  char magic[sizeof kMagic] = {};
+  return file && std::fread(magic, 1, sizeof magic, file.get()) == sizeof magic &&
+         std::memcmp(magic, kMagic, sizeof kMagic) == 0;
+}
+
+Model readModelBinary(const std::string& path) {
+  File file = openForRead(path);
+  Header header;
+  readExactly(file.get(), &header, sizeof header, path, "header");
+  if (std::memcmp(header.magic, kMagic, sizeof kMagic) != 0) throwFormat(path, 0, "not a snig binary model");
+  if (header.version != kVersion) {
+    throwFormat(path, 0, "unsupported binary model version " + std::to_string(header.version));
+  }
+  const uint32_t expectedIndexBytes = header.n <= Model::kMaxShortIndexN ? 2 : 4;
+  if (header.n == 0 || header.layers == 0 || header.indexBytes != expectedIndexBytes) {
+    throwFormat(path, 0, "corrupt header (N, layer count or index width)");
+  }
+  std::vector<LayerRecord> records(header.layers);
+  readExactly(file.get(), records.data(), records.size() * sizeof(LayerRecord), path, "layer table");
+  Model model(header.n);
+  for (uint32_t l = 0; l < header.layers; ++l) {
+    const LayerRecord& record = records[l];
+    const bool uniform = (record.flags & kUniformFlag) != 0;
+    model.addLayer({record.nnz, uniform}, record.bias);
+    model.info(l).uniformValue = record.uniformValue;
+    readExactly(file.get(), model.block(l), model.blockBytes(l), path, "layer weights");
+  }
+  Trailer trailer;
+  readExactly(file.get(), &trailer, sizeof trailer, path, "trailer");
+  if (std::memcmp(trailer.magic, kTrailerMagic, sizeof kTrailerMagic) != 0) {
+    throwFormat(path, 0, "corrupt trailer");
+  }
+  model.seal();
+  if (model.checksum() != trailer.checksum) {
+    throwFormat(path, 0, "checksum mismatch: the file is corrupt");
+  }
+  for (uint32_t l = 0; l < model.layerCount(); ++l) checkLayer(model.layer(l), l, path);
+  return model;
+}
+
+void writeModelBinary(const Model& model, const std::string& path) {
+  AtomicFile out(path);
+  Header header{};
+  std::memcpy(header.magic, kMagic, sizeof kMagic);
+  header.version = kVersion;
+  header.n = model.neurons();
+  header.layers = model.layerCount();
+  header.indexBytes = model.indexBytes();
+  header.totalNnz = model.totalNnz();
+  out.write(&header, sizeof header);
+  for (const LayerInfo& info : model.layers()) {
+    LayerRecord record{};
+    record.bias = info.bias;
+    record.uniformValue = info.uniform ? info.uniformValue : 0.0f;
+    record.flags = info.uniform ? kUniformFlag : 0;
+    record.nnz = info.nnz;
+    out.write(&record, sizeof record);
+  }
+  for (uint32_t l = 0; l < model.layerCount(); ++l) out.write(model.block(l), model.blockBytes(l));
+  Trailer trailer{};
+  trailer.checksum = model.checksum();
+  std::memcpy(trailer.magic, kTrailerMagic, sizeof kTrailerMagic);
+  out.write(&trailer, sizeof trailer);
+  out.commit();
+}
+
+Model loadModel(const ModelRequest& request) {
+  if (isBinaryModel(request.path)) {
+    Model model = readModelBinary(request.path);
+    if (request.layers) model.truncate(request.layers);
+    if (request.hasBias) model.setBias(request.bias);
+    return model;
+  }
+  std::error_code ec;
+  if (std::filesystem::is_directory(request.path, ec)) {
+    return readModelTsv(request.path, request.layers, request.bias, request.hasBias, request.threads);
+  }
+  if (!std::filesystem::exists(request.path, ec)) throwIo(request.path, "no such file or directory");
+  throwFormat(request.path, 0, "not a model: expected a binary model file (snig convert) or a directory of layer files");
+}
+
+}  // namespace snig

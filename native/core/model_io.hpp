@@ -1,0 +1,41 @@
+// Reading and writing models: the official TSV layout and the binary format.
+//
+// Binary format (little-endian), version 1:
+//   header (64 bytes):   magic "SNIGMDL\0" | u32 version | u32 N | u32 L | u32 index bytes (2|4)
+//                        | u64 total nnz | u8[32] reserved (0)
+//   layer table (L × 24): f32 bias | f32 uniform value | u32 flags (bit 0: uniform) | u32 0 | u64 nnz
+//   layer blocks:        as described in model.hpp, in layer order
+//   trailer (8 bytes):   u32 checksum (Model::checksum) | magic "SNIG"
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "model.hpp"
+
+namespace snig {
+
+struct ModelRequest {
+  std::string path;    // a binary model file, or a directory holding the official layout
+  uint32_t layers = 0; // 0: every layer present
+  bool hasBias = false;
+  float bias = 0;      // required for TSV models of non-challenge N unless hasBias is false and N is a challenge size
+  int threads = 0;     // parsing threads (0: all)
+};
+
+// Loads a model from either format (detected from the path), validating everything.
+Model loadModel(const ModelRequest& request);
+
+bool isBinaryModel(const std::string& path);
+Model readModelBinary(const std::string& path);
+void writeModelBinary(const Model& model, const std::string& path);
+
+// Reads `<dir>/n<N>-l<k>.tsv[.gz]` for k = 1..layers (or every one present), or the same inside
+// `<dir>/neuron<N>/`. N comes from the file names.
+Model readModelTsv(const std::string& dir, uint32_t layers, float bias, bool hasBias, int threads);
+
+// Writes the official layout: `<dir>/n<N>-l<k>.tsv` (or .tsv.gz), lines sorted by output then input,
+// weights printed as the official files do (%e). Each file is written atomically.
+void writeModelTsv(const Model& model, const std::string& dir, bool gzip);
+
+}  // namespace snig

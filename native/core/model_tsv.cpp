@@ -1,0 +1,204 @@
+// The official TSV layout: `n<N>-l<k>.tsv[.gz]`, lines `i<TAB>j<TAB>w` (1-based, i = input neuron,
+// j = output neuron), in any order.
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <map>
+#include <regex>
+
+#include "atomic_file.hpp"
+#include "error.hpp"
+#include "model_io.hpp"
+#include "text_reader.hpp"
+
+namespace snig {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Entry {
+  uint32_t output;  // 0-based j
+  uint32_t input;   // 0-based i
+  float weight;
+  uint32_t line;
+};
+
+struct LayerFiles {
+  fs::path dir;
+  uint32_t n = 0;
+  std::map<uint32_t, fs::path> byLayer;  // k -> file
+};
+
+// Finds the layer files in `dir`, or in its `neuron<N>` subdirectory.
+LayerFiles findLayerFiles(const fs::path& dir) {
+  static const std::regex pattern(R"(n(\d+)-l(\d+)\.tsv(\.gz)?)");
+  LayerFiles found;
+  found.dir = dir;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    std::smatch match;
+    const std::string name = entry.path().filename().string();
+    if (!entry.is_regular_file() || !std::regex_match(name, match, pattern)) continue;
+    const auto n = static_cast<uint32_t>(std::stoul(match[1]));
+    const auto k = static_cast<uint32_t>(std::stoul(match[2]));
+    if (found.n != 0 && n != found.n) {
+      throwFormat(dir.string(), 0, "layer files for different N (" + std::to_string(found.n) + " and " +
+                                       std::to_string(n) + ")");
+    }
+    found.n = n;
+    auto [it, inserted] = found.byLayer.emplace(k, entry.path());
+    if (!inserted && !match[3].matched) it->second = entry.path();  // prefer the plain .tsv
+  }
+  if (ec) throwIo(dir.string(), "cannot list directory: " + ec.message());
+  if (!found.byLayer.empty()) return found;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.is_directory() && std::regex_match(entry.path().filename().string(), std::regex(R"(neuron\d+)"))) {
+      return findLayerFiles(entry.path());
+    }
+  }
+  throwFormat(dir.string(), 0, "no layer files (n<N>-l<k>.tsv or .tsv.gz) found");
+}
+
+std::vector<Entry> parseLayer(const std::string& path, uint32_t n) {
+  TextReader reader(path);
+  std::vector<Entry> entries;
+  std::string_view line;
+  std::string_view fields[3];
+  while (reader.next(&line)) {
+    reader.split(line, fields, 3);
+    Entry e;
+    e.input = reader.index(fields[0], n, "input neuron") - 1;
+    e.output = reader.index(fields[1], n, "output neuron") - 1;
+    e.weight = reader.number(fields[2], "weight");
+    e.line = static_cast<uint32_t>(reader.lineNumber());
+    entries.push_back(e);
+  }
+  if (entries.empty()) throwFormat(path, 0, "empty layer file (no weights)");
+  // By output, then input; equal pairs are duplicates.
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return a.output != b.output ? a.output < b.output : a.input < b.input;
+  });
+  for (size_t k = 1; k < entries.size(); ++k) {
+    const Entry& a = entries[k - 1];
+    const Entry& b = entries[k];
+    if (a.output == b.output && a.input == b.input) {
+      const Entry& later = a.line > b.line ? a : b;
+      const Entry& earlier = a.line > b.line ? b : a;
+      throwFormat(path, later.line, "duplicate entry " + std::to_string(a.input + 1) + " " +
+                                        std::to_string(a.output + 1) + " (first on line " +
+                                        std::to_string(earlier.line) + ")");
+    }
+  }
+  return entries;
+}
+
+void fillLayer(Model& model, uint32_t l, const std::vector<Entry>& entries) {
+  const uint32_t n = model.neurons();
+  uint32_t* colptr = model.colptr(l);
+  std::fill(colptr, colptr + n + 1, 0u);
+  for (const Entry& e : entries) ++colptr[e.output + 1];
+  for (uint32_t j = 0; j < n; ++j) colptr[j + 1] += colptr[j];
+  uint16_t* index16 = model.indexBytes() == 2 ? model.index16(l) : nullptr;
+  uint32_t* index32 = index16 ? nullptr : model.index32(l);
+  float* values = model.info(l).uniform ? nullptr : model.values(l);
+  for (size_t k = 0; k < entries.size(); ++k) {
+    if (index16) index16[k] = static_cast<uint16_t>(entries[k].input);
+    else index32[k] = entries[k].input;
+    if (values) values[k] = entries[k].weight;
+  }
+  if (!values) model.info(l).uniformValue = entries[0].weight;
+}
+
+bool allEqual(const std::vector<Entry>& entries) {
+  return std::all_of(entries.begin(), entries.end(),
+                     [&](const Entry& e) { return e.weight == entries[0].weight; });
+}
+
+}  // namespace
+
+Model readModelTsv(const std::string& dir, uint32_t layers, float bias, bool hasBias, int threads) {
+  const LayerFiles files = findLayerFiles(dir);
+  const uint32_t n = files.n;
+  if (!hasBias && !challengeBias(n, &bias)) {
+    throwArgument("N = " + std::to_string(n) + " is not a challenge size: give the bias (--bias)");
+  }
+  const uint32_t count = layers ? layers : files.byLayer.rbegin()->first;
+  std::vector<std::string> paths(count);
+  for (uint32_t k = 1; k <= count; ++k) {
+    auto it = files.byLayer.find(k);
+    if (it == files.byLayer.end()) {
+      const fs::path expected = files.dir / ("n" + std::to_string(n) + "-l" + std::to_string(k) + ".tsv");
+      throwFormat(expected.string(), 0, "missing layer file (layers 1.." + std::to_string(count) +
+                                            " are needed; neither .tsv nor .tsv.gz exists)");
+    }
+    paths[k - 1] = it->second.string();
+  }
+
+  // Parse a wave of layers in parallel, then append them in order; waves bound the memory held.
+  Model model(n);
+  const int workers = threads > 0 ? threads : omp_get_max_threads();
+  for (uint32_t first = 0; first < count; first += static_cast<uint32_t>(workers)) {
+    const uint32_t last = std::min<uint32_t>(count, first + static_cast<uint32_t>(workers));
+    std::vector<std::vector<Entry>> parsed(last - first);
+    std::vector<std::exception_ptr> errors(last - first);
+#pragma omp parallel for num_threads(workers) schedule(dynamic, 1)
+    for (uint32_t k = first; k < last; ++k) {
+      try {
+        parsed[k - first] = parseLayer(paths[k], n);
+      } catch (...) {
+        errors[k - first] = std::current_exception();
+      }
+    }
+    for (const auto& error : errors) {
+      if (error) std::rethrow_exception(error);  // the first failing layer, in layer order
+    }
+    for (uint32_t k = first; k < last; ++k) {
+      const auto& entries = parsed[k - first];
+      const uint32_t l = model.addLayer({entries.size(), allEqual(entries)}, bias);
+      fillLayer(model, l, entries);
+    }
+  }
+  model.seal();
+  return model;
+}
+
+void writeModelTsv(const Model& model, const std::string& dir, bool gzip) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throwIo(dir, "cannot create directory: " + ec.message());
+  const uint32_t n = model.neurons();
+  std::vector<std::exception_ptr> errors(model.layerCount());
+#pragma omp parallel for schedule(dynamic, 1)
+  for (uint32_t l = 0; l < model.layerCount(); ++l) {
+    try {
+      const LayerView layer = model.layer(l);
+      const std::string name = "n" + std::to_string(n) + "-l" + std::to_string(l + 1) + (gzip ? ".tsv.gz" : ".tsv");
+      AtomicFile out((fs::path(dir) / name).string(), gzip);
+      std::string text;
+      char line[64];
+      for (uint32_t j = 0; j < n; ++j) {
+        for (uint64_t k = layer.colptr[j]; k < layer.colptr[j + 1]; ++k) {
+          const int length = std::snprintf(line, sizeof line, "%u\t%u\t%e\n", layer.input(k) + 1, j + 1,
+                                           static_cast<double>(layer.weight(k)));
+          text.append(line, static_cast<size_t>(length));
+        }
+        if (text.size() > (1u << 20)) {
+          out.write(text);
+          text.clear();
+        }
+      }
+      out.write(text);
+      out.commit();
+    } catch (...) {
+      errors[l] = std::current_exception();
+    }
+  }
+  for (const auto& error : errors) {
+    if (error) std::rethrow_exception(error);
+  }
+}
+
+}  // namespace snig

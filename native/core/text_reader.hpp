@@ -1,0 +1,45 @@
+// Reads a text file line by line, plain or gzip-compressed (zlib detects which), and splits each
+// line into tab- or space-separated numeric fields with named errors ("<file>:<line>: ...").
+#pragma once
+
+#include <zlib.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace snig {
+
+class TextReader {
+ public:
+  explicit TextReader(std::string path);
+  ~TextReader();
+  TextReader(const TextReader&) = delete;
+  TextReader& operator=(const TextReader&) = delete;
+
+  // The next line that is neither blank nor a `#` comment, without its terminator; false at the end.
+  bool next(std::string_view* line);
+  uint64_t lineNumber() const { return lineNumber_; }
+  const std::string& path() const { return path_; }
+
+  // Splits `line` into exactly `count` fields (error otherwise).
+  void split(std::string_view line, std::string_view* fields, int count) const;
+  // A positive 1-based index no larger than `max`, named `what` in errors.
+  uint32_t index(std::string_view field, uint32_t max, const char* what) const;
+  float number(std::string_view field, const char* what) const;
+  [[noreturn]] void fail(const std::string& what) const;
+
+ private:
+  bool refill();
+
+  std::string path_;
+  gzFile file_ = nullptr;
+  std::vector<char> buffer_;
+  size_t begin_ = 0;
+  size_t end_ = 0;
+  bool eof_ = false;
+  uint64_t lineNumber_ = 0;
+};
+
+}  // namespace snig

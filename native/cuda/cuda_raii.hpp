@@ -1,0 +1,138 @@
+// Owning wrappers for CUDA resources: move-only, destructors never throw, nothing leaks on error
+// paths. A DeviceGuard makes a device current for a scope and restores the previous one.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstddef>
+#include <utility>
+
+#include "cuda_check.hpp"
+
+namespace snig::cuda {
+
+template <typename Handle, typename Deleter>
+class Owned {
+ public:
+  Owned() = default;
+  explicit Owned(Handle handle) : handle_(handle) {}
+  ~Owned() { reset(); }
+  Owned(Owned&& other) noexcept : handle_(std::exchange(other.handle_, Handle{})) {}
+  Owned& operator=(Owned&& other) noexcept {
+    if (this != &other) {
+      reset();
+      handle_ = std::exchange(other.handle_, Handle{});
+    }
+    return *this;
+  }
+  Owned(const Owned&) = delete;
+  Owned& operator=(const Owned&) = delete;
+
+  Handle get() const { return handle_; }
+  explicit operator bool() const { return handle_ != Handle{}; }
+  void reset() {
+    if (handle_ != Handle{}) Deleter{}(handle_);
+    handle_ = Handle{};
+  }
+
+ private:
+  Handle handle_{};
+};
+
+struct StreamDeleter { void operator()(cudaStream_t s) const noexcept { cudaStreamDestroy(s); } };
+struct EventDeleter { void operator()(cudaEvent_t e) const noexcept { cudaEventDestroy(e); } };
+struct GraphDeleter { void operator()(cudaGraph_t g) const noexcept { cudaGraphDestroy(g); } };
+struct GraphExecDeleter { void operator()(cudaGraphExec_t g) const noexcept { cudaGraphExecDestroy(g); } };
+
+using Stream = Owned<cudaStream_t, StreamDeleter>;
+using Event = Owned<cudaEvent_t, EventDeleter>;
+using Graph = Owned<cudaGraph_t, GraphDeleter>;
+using GraphExec = Owned<cudaGraphExec_t, GraphExecDeleter>;
+
+inline Stream makeStream() {
+  cudaStream_t s = nullptr;
+  SNIG_CUDA_CHECK(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
+  return Stream(s);
+}
+
+inline Event makeEvent(unsigned flags = cudaEventDefault) {
+  cudaEvent_t e = nullptr;
+  SNIG_CUDA_CHECK(cudaEventCreateWithFlags(&e, flags));
+  return Event(e);
+}
+
+// Device memory for `count` elements of T.
+template <typename T>
+class DeviceBuffer {
+ public:
+  DeviceBuffer() = default;
+  explicit DeviceBuffer(size_t count) : count_(count) {
+    if (count) SNIG_CUDA_CHECK(cudaMalloc(&data_, count * sizeof(T)));
+  }
+  ~DeviceBuffer() { if (data_) cudaFree(data_); }
+  DeviceBuffer(DeviceBuffer&& o) noexcept : data_(std::exchange(o.data_, nullptr)), count_(std::exchange(o.count_, 0)) {}
+  DeviceBuffer& operator=(DeviceBuffer&& o) noexcept {
+    if (this != &o) {
+      if (data_) cudaFree(data_);
+      data_ = std::exchange(o.data_, nullptr);
+      count_ = std::exchange(o.count_, 0);
+    }
+    return *this;
+  }
+  DeviceBuffer(const DeviceBuffer&) = delete;
+  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+
+  T* get() const { return data_; }
+  size_t size() const { return count_; }
+  size_t bytes() const { return count_ * sizeof(T); }
+
+ private:
+  T* data_ = nullptr;
+  size_t count_ = 0;
+};
+
+// Page-locked host memory for `count` elements of T (for async copies that overlap compute).
+template <typename T>
+class PinnedBuffer {
+ public:
+  PinnedBuffer() = default;
+  explicit PinnedBuffer(size_t count) : count_(count) {
+    if (count) SNIG_CUDA_CHECK(cudaMallocHost(&data_, count * sizeof(T)));
+  }
+  ~PinnedBuffer() { if (data_) cudaFreeHost(data_); }
+  PinnedBuffer(PinnedBuffer&& o) noexcept : data_(std::exchange(o.data_, nullptr)), count_(std::exchange(o.count_, 0)) {}
+  PinnedBuffer& operator=(PinnedBuffer&& o) noexcept {
+    if (this != &o) {
+      if (data_) cudaFreeHost(data_);
+      data_ = std::exchange(o.data_, nullptr);
+      count_ = std::exchange(o.count_, 0);
+    }
+    return *this;
+  }
+  PinnedBuffer(const PinnedBuffer&) = delete;
+  PinnedBuffer& operator=(const PinnedBuffer&) = delete;
+
+  T* get() const { return data_; }
+  size_t size() const { return count_; }
+
+ private:
+  T* data_ = nullptr;
+  size_t count_ = 0;
+};
+
+// Makes `device` current for the scope; restores the previous device on exit.
+class DeviceGuard {
+ public:
+  explicit DeviceGuard(int device) {
+    SNIG_CUDA_CHECK(cudaGetDevice(&previous_));
+    SNIG_CUDA_CHECK(cudaSetDevice(device));
+  }
+  ~DeviceGuard() { cudaSetDevice(previous_); }
+  DeviceGuard(const DeviceGuard&) = delete;
+  DeviceGuard& operator=(const DeviceGuard&) = delete;
+
+ private:
+  int previous_ = 0;
+};
+
+}  // namespace snig::cuda
