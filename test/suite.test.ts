@@ -49,7 +49,9 @@ describe('snig suite (small generated suite, CPU, 2 local workers)', { timeout: 
       assert.equal(Number(row.seconds), report.wallSeconds);
       assert.equal(Number(row.edges), report.edges);
       assert.equal(Number(row.edgesPerSecond), report.edgesPerSecond);
-      assert.equal(Number(row.workers), 2);
+      // Workers that registered (a fast run can finish before the second one joins).
+      assert.equal(Number(row.workers), report.workers.length);
+      assert.ok(report.workers.length >= 1 && report.workers.length <= 2);
       assert.equal(Number(row.nodes), 1);
       assert.equal(Number(row.gpus), 0);
       assert.equal(row.passed, 'true');

@@ -12,7 +12,8 @@ export function clusterRun(log: Logger, workerLogLevel: LogLevel): RunBenchmark 
     let done = 0;
     await runCluster(run.config, {
       resume: false,
-      log: log.child({ benchmark: run.name }),
+      // The coordinator's own info lines would repeat the suite's progress: warnings and errors only.
+      log: log.child({ benchmark: run.name }, { level: log.level === 'info' ? 'warn' : log.level }),
       logLevel: workerLogLevel,
       progress: false, // the suite draws its own
       onResult: (_shard: unknown, _worker: string, progress?: { done: number; total: number }) => {
