@@ -53,6 +53,49 @@ void reduceColumn(const LayerView& layer, const std::vector<uint32_t>& inClass, 
   s.hash[j] = mixHash(h, n);
 }
 
+// Hash of output j's stored column (inputs and weights), before any reduction.
+uint64_t rawHash(const LayerView& layer, uint32_t j) {
+  uint64_t h = 0x9876543ULL;
+  for (uint64_t k = layer.colptr[j]; k < layer.colptr[j + 1]; ++k) {
+    h = mixHash(mixHash(h, layer.input(k)), std::bit_cast<uint32_t>(layer.weight(k)));
+  }
+  return mixHash(h, layer.colptr[j + 1] - layer.colptr[j]);
+}
+
+bool sameRawColumn(const LayerView& layer, uint32_t a, uint32_t b) {
+  const uint64_t pa = layer.colptr[a];
+  const uint64_t pb = layer.colptr[b];
+  if (layer.colptr[a + 1] - pa != layer.colptr[b + 1] - pb) return false;
+  for (uint64_t e = 0; e < layer.colptr[a + 1] - pa; ++e) {
+    if (layer.input(pa + e) != layer.input(pb + e)) return false;
+    if (std::bit_cast<uint32_t>(layer.weight(pa + e)) != std::bit_cast<uint32_t>(layer.weight(pb + e))) return false;
+  }
+  return true;
+}
+
+// Groups keys by an exact equality, given their hashes: first[j] is the first key equal to j.
+// The table (a power of two in size, larger than the key count) is scratch.
+template <typename Same>
+void groupEqual(const std::vector<uint64_t>& hash, const std::vector<uint32_t>& keys, std::vector<uint32_t>& table,
+                std::vector<uint32_t>& first, Same same) {
+  const uint64_t mask = table.size() - 1;
+  std::fill(table.begin(), table.end(), UINT32_MAX);
+  for (uint32_t j : keys) {
+    for (uint64_t slot = hash[j] & mask;; slot = (slot + 1) & mask) {
+      const uint32_t other = table[slot];
+      if (other == UINT32_MAX) {
+        table[slot] = j;
+        first[j] = j;
+        break;
+      }
+      if (hash[other] == hash[j] && same(other, j)) {
+        first[j] = other;
+        break;
+      }
+    }
+  }
+}
+
 bool sameColumn(const LayerView& layer, const Scratch& s, uint32_t a, uint32_t b) {
   if (s.hash[a] != s.hash[b] || s.count[a] != s.count[b]) return false;
   const uint64_t pa = layer.colptr[a];
@@ -108,40 +151,42 @@ ReducedNetwork reduceModel(const Model& model, uint32_t layers, int threads) {
   Scratch s;
   s.count.resize(n);
   s.hash.resize(n);
-  // Open-addressing table from a column's hash to the class holding it.
-  const uint32_t tableSize = std::bit_ceil(2 * n);
-  std::vector<uint32_t> table(tableSize);
-  std::vector<uint32_t> classFirst;  // first neuron of each class
+  std::vector<uint32_t> table(std::bit_ceil(2 * n));  // open addressing for groupEqual
+  std::vector<uint64_t> raw(n);
+  std::vector<uint32_t> all(n), rawFirst(n), reducedFirst(n), distinct, classFirst;
+  std::iota(all.begin(), all.end(), 0u);
   for (uint32_t l = 0; l < layers; ++l) {
     const LayerView layer = model.layer(l);
     s.cls.resize(layer.nnz);
     s.weight.resize(layer.nnz);
+    // Outputs with identical stored columns (16 of every RadiX-Net neuron group) are reduced once.
+#pragma omp parallel for num_threads(threads) schedule(static, 1024)
+    for (int64_t j = 0; j < int64_t{n}; ++j) raw[j] = rawHash(layer, static_cast<uint32_t>(j));
+    groupEqual(raw, all, table, rawFirst, [&](uint32_t a, uint32_t b) { return sameRawColumn(layer, a, b); });
+    distinct.clear();
+    for (uint32_t j = 0; j < n; ++j) {
+      if (rawFirst[j] == j) distinct.push_back(j);
+    }
 #pragma omp parallel num_threads(threads)
     {
       std::vector<std::pair<uint32_t, uint32_t>> order;
-#pragma omp for schedule(static, 256)
-      for (int64_t j = 0; j < int64_t{n}; ++j) reduceColumn(layer, inClass, static_cast<uint32_t>(j), order, s);
+#pragma omp for schedule(static, 64)
+      for (int64_t d = 0; d < static_cast<int64_t>(distinct.size()); ++d) reduceColumn(layer, inClass, distinct[d], order, s);
     }
+    groupEqual(s.hash, distinct, table, reducedFirst, [&](uint32_t a, uint32_t b) { return sameColumn(layer, s, a, b); });
     ReducedLayer out;
     out.inClasses = inClasses;
     out.bias = layer.bias;
     out.classOf.resize(n);
     classFirst.clear();
-    std::fill(table.begin(), table.end(), UINT32_MAX);
+    // Classes numbered by their first neuron; a neuron joins the class of its reduced column.
     for (uint32_t j = 0; j < n; ++j) {
-      uint64_t slot = s.hash[j] & (tableSize - 1);
-      for (;; slot = (slot + 1) & (tableSize - 1)) {
-        const uint32_t c = table[slot];
-        if (c == UINT32_MAX) {
-          table[slot] = static_cast<uint32_t>(classFirst.size());
-          out.classOf[j] = table[slot];
-          classFirst.push_back(j);
-          break;
-        }
-        if (sameColumn(layer, s, classFirst[c], j)) {
-          out.classOf[j] = c;
-          break;
-        }
+      const uint32_t rep = reducedFirst[rawFirst[j]];
+      if (rep == j) {
+        out.classOf[j] = static_cast<uint32_t>(classFirst.size());
+        classFirst.push_back(j);
+      } else {
+        out.classOf[j] = out.classOf[rep];
       }
     }
     out.outClasses = static_cast<uint32_t>(classFirst.size());

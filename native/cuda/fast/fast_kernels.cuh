@@ -1,0 +1,67 @@
+// Kernels of the fast pipeline. Rows of a batch live in slots (their batch index); a slot's class
+// values are stored at state[slot * stride + class]. Each layer reads the live slots listed for it,
+// writes their outputs, and lists the slots still live for the next layer; a row leaves when it is
+// zero (or all 32) and stays so by the exit rules, and its fate is recorded. Every class sums its
+// entries in stored order with separate multiply and add (no contraction), exactly as the CPU
+// evaluator (structure/reduced_eval.cpp) does, so results are bit-identical to it and repeatable.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+namespace snig::cuda::fast {
+
+enum Fate : uint8_t { kDead = 0, kSaturated = 1, kLive = 2 };
+
+// One reduced layer on the device.
+struct DeviceLayer {
+  const uint32_t* ptr = nullptr;     // outClasses + 1
+  const uint32_t* input = nullptr;
+  const float* weight = nullptr;
+  uint32_t inClasses = 0;
+  uint32_t outClasses = 0;
+  float bias = 0;
+  bool deadExit = false;
+  bool saturatedExit = false;
+  bool last = false;
+};
+
+// Layer 0 from the sparse input rows, before its bias: row r's nonzero (i, x) adds x * w to every
+// class that input i feeds (tptr/tclass/tweight: the layer transposed, classes ascending), in input
+// order. `state` must be zero. One thread per row: deterministic order, no atomics.
+void launchFirstLayerSums(const uint32_t* rowptr, const uint32_t* cols, const float* values, uint32_t rows,
+                          const uint32_t* tptr, const uint32_t* tclass, const float* tweight, float* state,
+                          uint32_t stride, cudaStream_t stream);
+
+struct Step {
+  DeviceLayer layer;
+  const float* in = nullptr;       // input class values (for the first layer: its sums)
+  float* out = nullptr;            // output class values
+  uint32_t stride = 0;
+  const uint32_t* liveIn = nullptr;  // live slots; nullptr: slots 0..countIn-1
+  const uint32_t* countIn = nullptr;
+  uint32_t* liveOut = nullptr;
+  uint32_t* countOut = nullptr;    // zero before the launch
+  uint8_t* fate = nullptr;
+  bool activateOnly = false;       // first layer: out = clamp(in + bias) (in may equal out)
+};
+
+// Shared memory the step's kernel asks for, and rows per block, for a layer shape.
+struct StepShape {
+  uint32_t rowsPerBlock = 0;
+  uint32_t rowsPerThread = 0;
+  uint32_t rowGroups = 0;
+  bool staged = false;             // input rows copied into shared memory
+  size_t sharedBytes = 0;
+};
+StepShape stepShape(uint32_t inClasses, uint32_t outClasses, bool activateOnly);
+
+// Enough blocks for `maxRows` live rows, capped at what the device keeps resident.
+void launchStep(const Step& step, const StepShape& shape, uint32_t maxRows, int multiprocessors,
+                cudaStream_t stream);
+
+// Raises the kernels' dynamic shared-memory limit (once per device).
+void configureKernels();
+
+}  // namespace snig::cuda::fast

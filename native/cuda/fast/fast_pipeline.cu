@@ -1,0 +1,260 @@
+// The fast pipeline on one device: the reduced network resident on the GPU, one batch of rows per
+// run: layer 0 from the sparse inputs, then one launch per layer over the live rows only. The host
+// reads the live count now and then to size the grids and to stop once every row has left.
+#include <algorithm>
+#include <string>
+
+#include "../cuda_check.hpp"
+#include "../cuda_raii.hpp"
+#include "fast_kernels.cuh"
+#include "../../core/structure/reduced_eval.hpp"
+#include "fast_pipeline.hpp"
+
+namespace snig::cuda {
+namespace {
+
+using fast::DeviceLayer;
+using fast::Step;
+using fast::StepShape;
+
+constexpr uint64_t kMaxAutoBatchRows = 1 << 17;
+constexpr double kMemoryShare = 0.6;       // of the free device memory, for one batch
+constexpr uint32_t kInputNnzPerNeuron = 8;  // budgeted input nonzeros per row: N / 8
+
+template <typename T>
+DeviceBuffer<T> upload(const std::vector<T>& host) {
+  DeviceBuffer<T> buffer(std::max<size_t>(host.size(), 1));
+  if (!host.empty()) SNIG_CUDA_CHECK(cudaMemcpy(buffer.get(), host.data(), host.size() * sizeof(T), cudaMemcpyHostToDevice));
+  return buffer;
+}
+
+// Grows a device buffer to hold at least `count` elements.
+template <typename T>
+void reserve(DeviceBuffer<T>& buffer, size_t count) {
+  if (buffer.size() < count) buffer = DeviceBuffer<T>(count);
+}
+
+class FastPipeline final : public GpuPipeline {
+ public:
+  FastPipeline(std::shared_ptr<const ReducedNetwork> network, const PipelineOptions& options)
+      : net_(std::move(network)), device_(options.device) {
+    if (net_->layers.empty()) throw Error(ErrorCode::Argument, "the fast pipeline needs at least one layer");
+    DeviceGuard guard(device_);
+    fast::configureKernels();
+    cudaDeviceProp prop{};
+    SNIG_CUDA_CHECK(cudaGetDeviceProperties(&prop, device_));
+    multiprocessors_ = prop.multiProcessorCount;
+    uploadLayers();
+    stride_ = net_->maxClasses();
+    const uint64_t perRow = 2 * uint64_t{stride_} * sizeof(float) + 2 * sizeof(uint32_t) + 1 +
+                            uint64_t{net_->neurons / kInputNnzPerNeuron} * 8 + 4;
+    size_t freeBytes = 0, totalBytes = 0;
+    SNIG_CUDA_CHECK(cudaMemGetInfo(&freeBytes, &totalBytes));
+    capacity_ = options.batchRows ? options.batchRows
+                                  : std::clamp<uint64_t>(static_cast<uint64_t>(freeBytes * kMemoryShare) / perRow, 1, kMaxAutoBatchRows);
+    stream_ = makeStream();
+    start_ = makeEvent();
+    stop_ = makeEvent();
+    hostCount_ = PinnedBuffer<uint32_t>(1);
+  }
+
+  ~FastPipeline() override {
+    if (cudaSetDevice(device_) != cudaSuccess) cudaGetLastError();
+  }
+
+  std::string name() const override { return "fast"; }
+  int device() const override { return device_; }
+  uint64_t maxBatchRows() const override { return capacity_; }
+  std::string describe() const override {
+    return "fast on GPU " + std::to_string(device_) + ": reduced network of " + std::to_string(net_->totalEntries()) +
+           " entries (" + std::to_string(net_->maxClasses()) + " classes at most), batches of up to " +
+           std::to_string(capacity_) + " rows";
+  }
+
+  BatchResult run(const SparseRows& inputs, uint64_t begin, uint64_t end, const InferRequest& request) override {
+    if (request.precision != Precision::F32) throw Error(ErrorCode::Argument, "the fast CUDA kernel computes in float32 only");
+    if (request.wantTrace) throw Error(ErrorCode::Argument, "the fast CUDA kernel does not trace rows (use the CPU engine)");
+    if (end < begin || end - begin > capacity_) throw Error(ErrorCode::Argument, "batch larger than the fast pipeline's capacity");
+    if (inputs.n != net_->neurons) throw Error(ErrorCode::Argument, "inputs do not match the model's neuron count");
+    DeviceGuard guard(device_);
+    const uint32_t rows = static_cast<uint32_t>(end - begin);
+    BatchResult result;
+    if (rows == 0) return result;
+    uploadInputs(inputs, begin, end, rows);
+    SNIG_CUDA_CHECK(cudaEventRecord(start_.get(), stream_.get()));
+    const uint32_t last = infer(rows, request);
+    SNIG_CUDA_CHECK(cudaEventRecord(stop_.get(), stream_.get()));
+    std::vector<uint8_t> fate(rows);
+    SNIG_CUDA_CHECK(cudaMemcpyAsync(fate.data(), fate_.get(), rows, cudaMemcpyDeviceToHost, stream_.get()));
+    SNIG_CUDA_CHECK(cudaStreamSynchronize(stream_.get()));
+    float ms = 0;
+    SNIG_CUDA_CHECK(cudaEventElapsedTime(&ms, start_.get(), stop_.get()));
+    result.seconds = ms / 1000.0;
+    for (uint32_t r = 0; r < rows; ++r) {
+      if (fate[r] != fast::kDead) result.categories.push_back(begin + r + 1);
+    }
+    if (request.wantRows || request.wantRowSums) finalRows(fate, state_[last % 2].get(), request, &result);
+    return result;
+  }
+
+ private:
+  void uploadLayers() {
+    const ExitRules rules = exitRules(*net_);
+    std::vector<uint32_t> ptr, input;
+    std::vector<float> weight;
+    std::vector<uint64_t> ptrAt, entryAt;
+    for (const ReducedLayer& layer : net_->layers) {
+      ptrAt.push_back(ptr.size());
+      entryAt.push_back(input.size());
+      ptr.insert(ptr.end(), layer.ptr.begin(), layer.ptr.end());
+      input.insert(input.end(), layer.input.begin(), layer.input.end());
+      weight.insert(weight.end(), layer.weight.begin(), layer.weight.end());
+    }
+    ptr_ = upload(ptr);
+    input_ = upload(input);
+    weight_ = upload(weight);
+    for (size_t l = 0; l < net_->layers.size(); ++l) {
+      const ReducedLayer& layer = net_->layers[l];
+      DeviceLayer d;
+      d.ptr = ptr_.get() + ptrAt[l];
+      d.input = input_.get() + entryAt[l];
+      d.weight = weight_.get() + entryAt[l];
+      d.inClasses = layer.inClasses;
+      d.outClasses = layer.outClasses;
+      d.bias = layer.bias;
+      d.deadExit = rules.deadExit[l];
+      d.saturatedExit = rules.saturatedExit[l];
+      d.last = l + 1 == net_->layers.size();
+      layers_.push_back(d);
+      shapes_.push_back(fast::stepShape(layer.inClasses, layer.outClasses, l == 0));
+    }
+    // Layer 0 transposed: for every input neuron, the classes it feeds (ascending) and the weights.
+    const ReducedLayer& first = net_->layers[0];
+    std::vector<uint32_t> tptr(net_->neurons + 1, 0), tclass(first.entries());
+    std::vector<float> tweight(first.entries());
+    for (uint32_t i : first.input) ++tptr[i + 1];
+    for (uint32_t i = 0; i < net_->neurons; ++i) tptr[i + 1] += tptr[i];
+    std::vector<uint32_t> fill(tptr.begin(), tptr.end() - 1);
+    for (uint32_t c = 0; c < first.outClasses; ++c) {
+      for (uint32_t e = first.ptr[c]; e < first.ptr[c + 1]; ++e) {
+        const uint32_t at = fill[first.input[e]]++;
+        tclass[at] = c;
+        tweight[at] = first.weight[e];
+      }
+    }
+    tptr_ = upload(tptr);
+    tclass_ = upload(tclass);
+    tweight_ = upload(tweight);
+  }
+
+  void uploadInputs(const SparseRows& inputs, uint64_t begin, uint64_t end, uint32_t rows) {
+    const uint64_t first = inputs.rowptr[begin];
+    const uint64_t nnz = inputs.rowptr[end] - first;
+    if (nnz > UINT32_MAX) throw Error(ErrorCode::Argument, "a fast-pipeline batch holds at most 2^32 input nonzeros");
+    std::vector<uint32_t> rowptr(rows + 1);
+    for (uint32_t r = 0; r <= rows; ++r) rowptr[r] = static_cast<uint32_t>(inputs.rowptr[begin + r] - first);
+    reserve(rowptr_, rows + 1);
+    reserve(cols_, std::max<uint64_t>(nnz, 1));
+    reserve(values_, std::max<uint64_t>(nnz, 1));
+    SNIG_CUDA_CHECK(cudaMemcpy(rowptr_.get(), rowptr.data(), rowptr.size() * 4, cudaMemcpyHostToDevice));
+    SNIG_CUDA_CHECK(cudaMemcpy(cols_.get(), inputs.cols.data() + first, nnz * 4, cudaMemcpyHostToDevice));
+    SNIG_CUDA_CHECK(cudaMemcpy(values_.get(), inputs.values.data() + first, nnz * 4, cudaMemcpyHostToDevice));
+    for (auto& state : state_) reserve(state, uint64_t{rows} * stride_);
+    for (auto& list : live_) reserve(list, rows);
+    reserve(fate_, rows);
+    reserve(counts_, layers_.size() + 1);
+  }
+
+  // Runs every layer (or until no row is left); returns the layer whose state buffer holds the
+  // final rows.
+  uint32_t infer(uint32_t rows, const InferRequest& request) {
+    cudaStream_t stream = stream_.get();
+    const uint32_t layers = static_cast<uint32_t>(layers_.size());
+    SNIG_CUDA_CHECK(cudaMemsetAsync(state_[0].get(), 0, uint64_t{rows} * stride_ * sizeof(float), stream));
+    SNIG_CUDA_CHECK(cudaMemsetAsync(fate_.get(), fast::kDead, rows, stream));
+    SNIG_CUDA_CHECK(cudaMemsetAsync(counts_.get(), 0, (layers + 1) * sizeof(uint32_t), stream));
+    *hostCount_.get() = rows;
+    SNIG_CUDA_CHECK(cudaMemcpyAsync(counts_.get(), hostCount_.get(), sizeof(uint32_t), cudaMemcpyHostToDevice, stream));
+    fast::launchFirstLayerSums(rowptr_.get(), cols_.get(), values_.get(), rows, tptr_.get(), tclass_.get(),
+                               tweight_.get(), state_[0].get(), stride_, stream);
+    uint32_t known = rows;  // an upper bound of the live rows: they only ever leave
+    for (uint32_t l = 0; l < layers; ++l) {
+      Step step;
+      step.layer = layers_[l];
+      step.in = state_[(l + 1) % 2].get();
+      step.out = state_[l % 2].get();
+      step.stride = stride_;
+      step.liveIn = live_[(l + 1) % 2].get();
+      step.countIn = counts_.get() + l;
+      step.liveOut = live_[l % 2].get();
+      step.countOut = counts_.get() + l + 1;
+      step.fate = fate_.get();
+      if (l == 0) {
+        step.in = state_[0].get();
+        step.liveIn = nullptr;
+        step.activateOnly = true;
+      }
+      fast::launchStep(step, shapes_[l], known, multiprocessors_, stream);
+      if (l + 1 < layers && shouldPoll(l)) {
+        throwIfCancelled(request);
+        SNIG_CUDA_CHECK(cudaMemcpyAsync(hostCount_.get(), counts_.get() + l + 1, sizeof(uint32_t), cudaMemcpyDeviceToHost, stream));
+        SNIG_CUDA_CHECK(cudaStreamSynchronize(stream));
+        known = *hostCount_.get();
+        if (known == 0) return l;
+      }
+    }
+    return layers - 1;
+  }
+
+  // Early layers lose rows fast: poll often there, then every 8 layers.
+  static bool shouldPoll(uint32_t l) { return l < 16 ? l % 2 == 0 : l % 8 == 7; }
+
+  void finalRows(const std::vector<uint8_t>& fate, const float* state, const InferRequest& request, BatchResult* result) {
+    const uint32_t rows = static_cast<uint32_t>(fate.size());
+    const uint32_t classes = net_->layers.back().outClasses;
+    const uint32_t n = net_->neurons;
+    std::vector<float> values(uint64_t{rows} * classes);
+    SNIG_CUDA_CHECK(cudaMemcpy2D(values.data(), classes * sizeof(float), state, stride_ * sizeof(float),
+                                 classes * sizeof(float), rows, cudaMemcpyDeviceToHost));
+    if (request.wantRowSums) result->rowSums.assign(rows, 0.0);
+    if (request.wantRows) result->rows.assign(uint64_t{rows} * n, 0.0f);
+    std::vector<float> full(classes, kClamp);
+    for (uint32_t r = 0; r < rows; ++r) {
+      if (fate[r] == fast::kDead) continue;
+      const float* v = fate[r] == fast::kSaturated ? full.data() : values.data() + uint64_t{r} * classes;
+      if (request.wantRowSums) result->rowSums[r] = rowSum(*net_, v);
+      if (request.wantRows) expandRow(*net_, v, result->rows.data() + uint64_t{r} * n);
+    }
+  }
+
+  std::shared_ptr<const ReducedNetwork> net_;
+  int device_ = 0;
+  int multiprocessors_ = 1;
+  uint32_t stride_ = 0;
+  uint64_t capacity_ = 0;
+  std::vector<DeviceLayer> layers_;
+  std::vector<StepShape> shapes_;
+  DeviceBuffer<uint32_t> ptr_, input_, tptr_, tclass_;
+  DeviceBuffer<float> weight_, tweight_;
+  DeviceBuffer<uint32_t> rowptr_, cols_;
+  DeviceBuffer<float> values_;
+  DeviceBuffer<float> state_[2];
+  DeviceBuffer<uint32_t> live_[2];
+  DeviceBuffer<uint8_t> fate_;
+  DeviceBuffer<uint32_t> counts_;
+  Stream stream_;
+  Event start_, stop_;
+  PinnedBuffer<uint32_t> hostCount_;
+};
+
+}  // namespace
+
+std::unique_ptr<GpuPipeline> makeFastPipeline(std::shared_ptr<const ReducedNetwork> network, const PipelineOptions& options) {
+  return std::make_unique<FastPipeline>(std::move(network), options);
+}
+
+std::unique_ptr<GpuPipeline> makeFastPipeline(std::shared_ptr<const Model> model, const PipelineOptions& options) {
+  return makeFastPipeline(std::make_shared<const ReducedNetwork>(reduceModel(*model)), options);
+}
+
+}  // namespace snig::cuda
