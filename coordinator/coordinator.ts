@@ -20,7 +20,7 @@ export interface CoordinatorOptions {
   chunkBytes: number;
   inputs?: NativeInputs; // streamed mode: rows are sent with each shard
   socket: Pick<CoordinatorSocketOptions, 'bind' | 'maxMessageBytes' | 'curve'>;
-  onResult?: (shard: Shard, result: ShardResult) => void;
+  onResult?: (shard: Shard, worker: string, result: ShardResult) => void;
 }
 
 export type Outcome = { kind: 'complete'; seconds: number } | { kind: 'abort'; reason: string; seconds: number };
@@ -109,8 +109,9 @@ export class Coordinator {
         }
         case 'record':
           journal.recordDone(d.shard, d.worker, d.result);
-          this.options.onResult?.(d.shard, d.result);
-          log.debug({ worker: d.worker, shard: d.shard.id, seconds: d.result.seconds }, 'shard done');
+          this.options.onResult?.(d.shard, d.worker, d.result);
+          // shardsDone/shardsTotal: `snig suite` follows runs through these log lines.
+          log.info({ worker: d.worker, shard: d.shard.id, seconds: d.result.seconds, shardsDone: this.options.scheduler.shardsDone, shardsTotal: this.options.scheduler.shardsTotal }, 'shard done');
           break;
         case 'requeue':
           journal.append({ type: 'requeue', shard: d.shard.id, worker: d.worker, reason: d.reason });

@@ -9,6 +9,9 @@ import { newKeyPair, readKeyPair, readPublicKey, type KeyPair } from '../common/
 import type { RunConfig } from '../common/config/schema.js';
 import { native, type NativeInputs, type NativeModel } from '../common/native.js';
 import { LocalLauncher, type LocalWorker } from '../scripts/launch/local.js';
+import { workerArgs } from '../scripts/launch/worker-args.js';
+import { launchSlurmWorkers } from './launch/slurm-launcher.js';
+import { slurmJobSchema } from './launch/slurm-options.js';
 import { Coordinator, type Outcome } from './coordinator.js';
 import { Journal } from './journal.js';
 import { RunProgress } from './progress.js';
@@ -112,31 +115,36 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
       chunkBytes,
       inputs: streamed ? inputs : undefined,
       socket: { bind: config.coordinator.bind, maxMessageBytes: config.coordinator.maxMessageBytes, curve: curve && { server: curve.server, allowed: curve.allowed } },
-      onResult: (shard: Shard, result: ShardResult) => {
+      onResult: (shard: Shard, worker: string, result: ShardResult) => {
         results.set(shard.id, result.categories);
         progress.advance(shard.end - shard.begin, coordinator.liveWorkers());
+        options.onResult?.(shard, worker);
       },
     });
 
     const endpoint = await coordinator.start();
     log.info({ endpoint, mode: config.mode }, 'coordinator listening');
-    const manual = config.workers.some((g) => g.launch === 'manual');
+    const remote = config.workers.some((g) => g.launch !== 'local'); // workers this process cannot watch
     const launcher = new LocalLauncher({
       endpoint: endpoint.replace('0.0.0.0', '127.0.0.1'),
       groups: localGroups,
       detectedGpus: addon.info().gpus.map((g) => g.id),
       worker: config.worker,
-      maxMessageBytes: config.coordinator.maxMessageBytes,
+      coordinator: config.coordinator,
       out: config.out,
       logLevel: options.logLevel,
       curve: curve && { serverKey: curve.server.public, pairs: curve.local },
       onExit: (name, how) => {
         log.info({ worker: name, how }, 'local worker exited');
         coordinator.workerExited(name, how);
-        if (!manual && launcher.running() === 0 && coordinator.liveWorkers() === 0) coordinator.abort('every worker has exited');
+        if (!remote && launcher.running() === 0 && coordinator.liveWorkers() === 0) coordinator.abort('every worker has exited');
       },
     });
     const launched = launcher.start();
+    if (launched.length > 0) log.info({ workers: launched }, 'local workers started');
+    const slurm = config.workers
+      .filter((g) => g.launch === 'slurm')
+      .map((group) => launchSlurmWorkers({ bound: endpoint, group, job: slurmJobSchema.parse(config.slurm ?? {}), workerArgs: workerArgs(config, group, options.logLevel), log }));
     options.onStarted?.(endpoint, launched);
     let outcome: Outcome;
     try {
@@ -144,7 +152,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
     } finally {
       progress.stop();
       await coordinator.close();
-      await launcher.stop();
+      await Promise.all([launcher.stop(), ...slurm.map((step) => step.stop())]);
     }
     return await concludeRun(config, { model, begin, end, shards, results, stats, outcome, startedAt, resumed: journal.finished.size });
   } finally {

@@ -71,6 +71,14 @@ export class Scheduler {
     this.remaining = this.queue.length;
   }
 
+  get shardsTotal(): number {
+    return this.shards.length;
+  }
+
+  get shardsDone(): number {
+    return this.shards.length - this.remaining;
+  }
+
   get complete(): boolean {
     return this.remaining === 0;
   }

@@ -53,6 +53,7 @@ export class CoordinatorSocket {
   }
 
   send(worker: string, message: CoordinatorMessage): Promise<void> {
+    if (this.closed) return Promise.resolve(); // after the run: nobody is listening for this
     return this.sender.send([worker, encode(message)]);
   }
 

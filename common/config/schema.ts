@@ -2,13 +2,18 @@
 // against the config file's directory when loaded; every field can be overridden from the CLI.
 import { z } from 'zod';
 
+import { slurmJobSchema } from '../../coordinator/launch/slurm-options.js';
+
 const positiveInt = z.number().int().positive();
 const nonnegativeInt = z.number().int().nonnegative();
 
-/** A group of workers: either launched by `snig run` on this machine, or started by hand elsewhere. */
+/**
+ * A group of workers: launched by `snig run` on this machine (`local`), by one srun step inside a
+ * Slurm allocation (`slurm`), or started by hand elsewhere (`manual`).
+ */
 export const workerGroupSchema = z
   .object({
-    launch: z.enum(['local', 'manual']).default('local'),
+    launch: z.enum(['local', 'slurm', 'manual']).default('local'),
     host: z.string().default('localhost'), // where a manual group runs (for the report and docs)
     count: positiveInt.default(1),
     engine: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
@@ -66,6 +71,7 @@ export const runConfigSchema = z
       })
       .strict()
       .default({ retries: 5, retryDelayMs: 1000, prefetch: 2 }),
+    slurm: slurmJobSchema.optional(), // the allocation, for `launch: slurm` groups
     security: z
       .object({
         curve: z.boolean().default(false),

@@ -12,9 +12,14 @@ export class SerialSender {
   ) {}
 
   send(frames: Array<Buffer | string>): Promise<void> {
-    this.tail = this.tail.then(
-      () => this.socket.send(frames).catch((error: Error) => this.onError(error)),
-    );
+    // socket.send throws synchronously on a closed socket, and rejects on a failed send.
+    this.tail = this.tail.then(async () => {
+      try {
+        await this.socket.send(frames);
+      } catch (error) {
+        this.onError(error as Error);
+      }
+    });
     return this.tail;
   }
 

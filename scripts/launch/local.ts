@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { KeyPair } from '../../common/config/keys.js';
 import type { RunConfig, WorkerGroup } from '../../common/config/schema.js';
 import { gpuSubsets } from './gpu-subsets.js';
+import { workerArgs } from './worker-args.js';
 
 export interface LocalWorker {
   name: string;
@@ -22,7 +23,7 @@ export interface LocalLaunchOptions {
   groups: WorkerGroup[]; // the local ones
   detectedGpus: number[]; // GPUs this machine has (for groups that list none)
   worker: RunConfig['worker'];
-  maxMessageBytes: number;
+  coordinator: Pick<RunConfig['coordinator'], 'maxMessageBytes'>;
   out: string;
   logLevel: string;
   curve?: { serverKey: string; pairs: KeyPair[] }; // one pair per local worker, in launch order
@@ -56,18 +57,7 @@ export class LocalLauncher {
         const name = `local-${index}-${nonce}`;
         const pair = options.curve?.pairs[index];
         index++;
-        const args = [
-          ...snigCommand(), 'worker',
-          '--connect', options.endpoint,
-          '--name', name,
-          '--engine', group.engine,
-          '--threads', String(group.threads),
-          '--prefetch', String(options.worker.prefetch),
-          '--retries', String(options.worker.retries),
-          '--retry-delay-ms', String(options.worker.retryDelayMs),
-          '--max-message-bytes', String(options.maxMessageBytes),
-          '--log-level', options.logLevel,
-        ];
+        const args = [...snigCommand(), 'worker', '--connect', options.endpoint, '--name', name, ...workerArgs(options, group, options.logLevel)];
         const env: NodeJS.ProcessEnv = { ...process.env };
         if (subset.length > 0) env.CUDA_VISIBLE_DEVICES = subset.join(',');
         if (pair && options.curve) {

@@ -1,0 +1,70 @@
+// Shared pieces of the cluster tests: the real 1024×120 sample, run configs, reading results.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pino } from 'pino';
+
+import { validateConfig } from '../common/config/load.js';
+import type { RunConfig } from '../common/config/schema.js';
+
+const data = resolve(import.meta.dirname, '../data/hpec-1024');
+export const MODEL = join(data, 'neuron1024');
+export const INPUT = join(data, 'sparse-images-1024-first1200.tsv.gz');
+export const TRUTH = join(data, 'first1200-l120-categories.tsv');
+export const MAIN = resolve(import.meta.dirname, '../cli/main.ts');
+
+export const silent = pino({ level: 'silent' });
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `snig-${prefix}-`));
+}
+
+/** A run of the sample on local CPU workers with short timeouts; `extra` is merged on top. */
+export function sampleConfig(out: string, extra: Record<string, unknown> = {}): RunConfig {
+  return validateConfig(
+    {
+      model: MODEL,
+      layers: 120,
+      input: INPUT,
+      truth: TRUTH,
+      out,
+      shards: { maxRows: 25, minRows: 8 },
+      coordinator: { heartbeatMs: 200, timeoutMs: 1500 },
+      worker: { retries: 2, retryDelayMs: 300, prefetch: 2 },
+      workers: [{ launch: 'local', count: 3, engine: 'cpu', threads: 1 }],
+      ...extra,
+    },
+    'test',
+  );
+}
+
+/** Rows of a category file (comment lines skipped). */
+export function categoryRows(path: string): number[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+    .map(Number);
+}
+
+export interface JournalLine {
+  type: string;
+  shard?: number;
+  worker?: string;
+}
+
+export function journalLines(out: string): JournalLine[] {
+  return readFileSync(join(out, 'journal.jsonl'), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as JournalLine);
+}
+
+/** True while a process exists. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,61 @@
+// A coordinator killed mid-run (kill -9) and resumed: PASSED, and no shard finished before the crash
+// is handed out again (the journal says so).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { describe, it } from 'node:test';
+
+import { runCluster } from '../coordinator/run.js';
+import { MAIN, TRUTH, alive, categoryRows, journalLines, sampleConfig, silent, tempDir } from './cluster-fixture.js';
+
+/** Runs `snig run` in a child process and kills it (-9) after `shards` shards are done. */
+async function crashAfter(configPath: string, shards: number): Promise<{ workerPids: number[] }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'run', configPath, '--no-progress', '--log-level', 'info'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const workerPids: number[] = [];
+  let done = 0;
+  for await (const line of createInterface({ input: child.stderr })) {
+    const entry = JSON.parse(line) as { msg?: string; workers?: Array<{ pid: number }> };
+    if (entry.msg === 'local workers started') workerPids.push(...(entry.workers ?? []).map((w) => w.pid));
+    if (entry.msg === 'shard done' && ++done === shards) {
+      child.kill('SIGKILL');
+      break;
+    }
+  }
+  await new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(undefined) : child.once('exit', resolve)));
+  assert.equal(done, shards, 'the coordinator was killed mid-run');
+  return { workerPids };
+}
+
+describe('coordinator crash and --resume', { timeout: 120_000 }, () => {
+  it('resumes from the journal without recomputing a finished shard, and PASSES', async () => {
+    const out = tempDir('cluster-resume');
+    const config = sampleConfig(out, { workers: [{ launch: 'local', count: 2, engine: 'cpu', threads: 1 }] });
+    const configPath = join(out, 'run.json');
+    writeFileSync(configPath, JSON.stringify({ ...config, out }));
+    const { workerPids } = await crashAfter(configPath, 4);
+
+    // Orphaned workers lose the coordinator, retry, and exit on their own.
+    const deadline = Date.now() + 20_000;
+    while (workerPids.some(alive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.deepEqual(workerPids.filter(alive), [], 'orphaned workers exited cleanly');
+
+    const before = journalLines(out);
+    const finishedBefore = new Set(before.filter((l) => l.type === 'done').map((l) => l.shard));
+    assert.ok(finishedBefore.size >= 4, `${finishedBefore.size} shards journaled before the crash`);
+
+    const report = await runCluster(config, { resume: true, log: silent, logLevel: 'warn', progress: false });
+    assert.equal(report.status, 'PASSED', JSON.stringify(report.verification));
+    assert.deepEqual(categoryRows(join(out, 'categories.tsv')), categoryRows(TRUTH));
+    assert.equal(report.shards.resumed, finishedBefore.size);
+    assert.equal(report.shards.computed, report.shards.total - finishedBefore.size);
+
+    const after = journalLines(out).slice(before.length);
+    const assignedAfter = after.filter((l) => l.type === 'assign').map((l) => l.shard);
+    assert.deepEqual(assignedAfter.filter((s) => finishedBefore.has(s)), [], 'no finished shard assigned again');
+    const done = journalLines(out).filter((l) => l.type === 'done').map((l) => l.shard);
+    assert.equal(new Set(done).size, done.length, 'no shard finished twice');
+    assert.equal(done.length, report.shards.total);
+  });
+});

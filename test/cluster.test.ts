@@ -1,0 +1,94 @@
+// The cluster on the real 1024×120 sample with CPU workers: correct categories, hostile peers
+// dropped, a killed worker's shards reassigned, CURVE refusing an unlisted key.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { pack } from 'msgpackr';
+import { Dealer } from 'zeromq';
+
+import { newKeyPair, writeKeyPair } from '../common/config/keys.js';
+import { encode } from '../common/protocol/codec.js';
+import { runCluster } from '../coordinator/run.js';
+import { MAIN, TRUTH, categoryRows, journalLines, sampleConfig, silent, tempDir } from './cluster-fixture.js';
+
+/** A peer that sends garbage, a message past the size limit and messages out of order. */
+async function hostilePeer(endpoint: string): Promise<void> {
+  const peer = new Dealer({ routingId: 'hostile', linger: 0 });
+  peer.connect(endpoint);
+  await peer.send(Buffer.from([0xc1, 0x00, 0xff])); // not msgpack
+  await peer.send(pack({ type: 'result', shard: 'zero' })); // wrong shape
+  await peer.send([encode({ type: 'heartbeat' }), Buffer.from('two frames')]);
+  await peer.send(encode({ type: 'result', shard: 0, begin: 0, end: 25, categories: [1, 2, 3], seconds: 0, edges: 0 })); // before hello
+  await peer.send(encode({ type: 'request' })); // before hello
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  peer.close();
+  const big = new Dealer({ routingId: 'oversized', linger: 0 });
+  big.connect(endpoint);
+  await big.send(Buffer.alloc(2 * 1024 * 1024, 0x90)); // past maxMessageBytes: the connection is cut
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  big.close();
+}
+
+describe('cluster on the 1024×120 sample', { timeout: 120_000 }, () => {
+  it('3 local workers, shared filesystem, hostile peer alongside: PASSED, categories equal the truth', async () => {
+    const out = tempDir('cluster-shared');
+    const config = sampleConfig(out, { coordinator: { heartbeatMs: 200, timeoutMs: 1500, maxMessageBytes: 1024 * 1024 } });
+    let hostile: Promise<void> | undefined;
+    const report = await runCluster(config, { resume: false, log: silent, logLevel: 'warn', progress: false, onStarted: (endpoint) => (hostile = hostilePeer(endpoint)) });
+    await hostile;
+    assert.equal(report.status, 'PASSED', JSON.stringify(report.verification));
+    assert.deepEqual(categoryRows(join(out, 'categories.tsv')), categoryRows(TRUTH));
+    assert.equal(report.categories, 19);
+    assert.ok(report.droppedMessages >= 4, `${report.droppedMessages} messages dropped`);
+    assert.ok(!report.workers.some((w) => w.name === 'hostile' && w.shards > 0));
+    assert.equal(report.workers.reduce((n, w) => n + w.rows, 0), 1200, 'every row computed once');
+    const done = journalLines(out).filter((l) => l.type === 'done').map((l) => l.shard);
+    assert.equal(new Set(done).size, done.length, 'no shard journaled twice');
+    assert.equal(done.length, report.shards.total);
+  });
+
+  it('streamed mode with CURVE: a kill -9 worker\'s shards are reassigned, an unlisted key is refused, PASSED', async () => {
+    const out = tempDir('cluster-streamed');
+    const keys = tempDir('cluster-keys');
+    const server = writeKeyPair(keys, 'coordinator', newKeyPair());
+    const intruder = writeKeyPair(keys, 'intruder', newKeyPair()); // not listed in the config
+    const config = sampleConfig(out, {
+      mode: 'streamed',
+      coordinator: { heartbeatMs: 200, timeoutMs: 1500, chunkBytes: 1024 * 1024 },
+      security: { curve: true, coordinatorKey: server.key, workerKeys: [] },
+    });
+    let victim: { name: string; pid: number } | undefined;
+    let killed = false;
+    let intruderExit: Promise<number | null> | undefined;
+    const report = await runCluster(config, {
+      resume: false,
+      log: silent,
+      logLevel: 'warn',
+      progress: false,
+      onStarted: (endpoint, workers) => {
+        victim = workers[0];
+        const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'worker', '--connect', endpoint, '--name', 'intruder', '--engine', 'cpu', '--threads', '1',
+          '--key', intruder.key, '--server-key', server.pub, '--retries', '1', '--retry-delay-ms', '300', '--log-level', 'silent'], { stdio: 'ignore' });
+        intruderExit = new Promise((resolve) => child.once('exit', resolve));
+      },
+      onResult: (_shard, worker) => {
+        if (!killed && worker === victim?.name) {
+          killed = true;
+          process.kill(victim.pid, 'SIGKILL'); // it holds a prefetched shard right now
+        }
+      },
+    });
+    assert.ok(killed, 'the victim returned a result and was killed');
+    assert.equal(report.status, 'PASSED', JSON.stringify(report.verification));
+    assert.deepEqual(categoryRows(join(out, 'categories.tsv')), categoryRows(TRUTH));
+    const fromVictim = report.reassigned.filter((r) => r.from === victim?.name);
+    assert.ok(fromVictim.length >= 1, `reassigned: ${JSON.stringify(report.reassigned)}`);
+    assert.match(fromVictim[0]!.reason, /SIGKILL/);
+    assert.equal(await intruderExit, 3, 'the intruder never got an answer and gave up');
+    assert.ok(!report.workers.some((w) => w.name === 'intruder'), 'the intruder changed nothing');
+    const done = journalLines(out).filter((l) => l.type === 'done').map((l) => l.shard);
+    assert.equal(new Set(done).size, done.length);
+    assert.equal(done.length, report.shards.total);
+  });
+});
