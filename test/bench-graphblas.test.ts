@@ -10,7 +10,7 @@ import { test } from 'node:test';
 
 import { native } from '../common/native.js';
 import { timeCpuEngine } from '../scripts/bench/cpu-engine.js';
-import { official, repoRoot } from '../scripts/bench/data.js';
+import { BIAS, NEURONS, officialSample, repoRoot } from '../scripts/bench/data.js';
 import { runGraphblas } from '../scripts/bench/graphblas.js';
 
 const LAYERS = 3;
@@ -25,13 +25,13 @@ test(
       const binary = join(dir, 'graphblas_dnn');
       execFileSync(join(repoRoot, 'scripts', 'bench', 'build-graphblas.sh'), [binary], { stdio: 'inherit' });
       const graphblas = await runGraphblas({
-        binary, modelDir: official.modelDir, neurons: official.neurons, layers: LAYERS, bias: official.bias,
-        input: official.images, rows: 0, threads: 2, repeat: 1, categoriesPath: join(dir, 'categories.tsv'),
+        binary, modelDir: officialSample.modelDir, neurons: NEURONS, layers: LAYERS, bias: BIAS,
+        input: officialSample.input, rows: 0, threads: 2, repeat: 1, categoriesPath: join(dir, 'categories.tsv'),
       });
 
       const addon = native();
-      const model = await addon.loadModel({ path: official.modelDir, layers: LAYERS, threads: 2 });
-      const inputs = await addon.readInputs({ path: official.images, neurons: official.neurons, rows: 0 });
+      const model = await addon.loadModel({ path: officialSample.modelDir, layers: LAYERS, threads: 2 });
+      const inputs = await addon.readInputs({ path: officialSample.input, neurons: NEURONS, rows: 0 });
       const ours = await timeCpuEngine(model, inputs, 2, 1);
       const nnz = model.nnz;
       inputs.close();

@@ -8,7 +8,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 
-bin=build/bench/graphblas_dnn
+bin=.cache/bench/graphblas_dnn
 status=0
 scripts/bench/build-graphblas.sh "$bin" || status=$?
 if [[ $status -eq 3 ]]; then

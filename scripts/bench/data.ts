@@ -1,39 +1,49 @@
-// Where the benchmarks find their inputs: the real official 1024x120 sample committed under
-// data/hpec-1024, and challenge-like inputs made by `snig generate` (cached under build/bench).
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+// The benchmarks' input sets: the real official 1024x120 sample committed under data/hpec-1024, and
+// challenge-like sets made by `snig generate` (RadiX-Net 1024x120, rows augmented from the real
+// images, float64 truth), generated once into a cache under .cache/bench and reused.
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { DEFAULT_TOLERANCE, formatCurves, generate } from '../../common/generate.js';
+import { cachedInputs } from '../../coordinator/suite/input-cache.js';
+
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Scratch space for benchmark artefacts (ignored by git). */
-export const workDir = join(repoRoot, 'build', 'bench');
+/** Scratch space for benchmark artefacts (ignored by git; build/ belongs to cmake-js, which cleans it). */
+export const workDir = join(repoRoot, '.cache', 'bench');
+
+export const NEURONS = 1024;
+export const LAYERS = 120;
+export const BIAS = -0.3;
+
+/** A model in the official TSV layout, input rows and their categories. */
+export interface InputSet {
+  label: string;
+  modelDir: string;
+  input: string;
+  truth: string;
+  /** Input rows to read (0: the file's largest row index). */
+  rows: number;
+}
 
 /** The real official network and the first 1200 official images with their official truth. */
-export const official = {
+export const officialSample: InputSet = {
+  label: 'official network, 1200 real images',
   modelDir: join(repoRoot, 'data', 'hpec-1024', 'neuron1024'),
-  images: join(repoRoot, 'data', 'hpec-1024', 'sparse-images-1024-first1200.tsv.gz'),
+  input: join(repoRoot, 'data', 'hpec-1024', 'sparse-images-1024-first1200.tsv.gz'),
   truth: join(repoRoot, 'data', 'hpec-1024', 'first1200-l120-categories.tsv'),
-  neurons: 1024,
-  layers: 120,
-  bias: -0.3,
-} as const;
+  rows: 0,
+};
 
-/**
- * Challenge-like input rows for the official 1024-neuron network, made by `snig generate` from the
- * 1200 real images (seeded augmentations), written once and reused by later runs.
- */
-export function generatedInputs(rows: number, seed: number): string {
-  const path = join(workDir, 'data', `sparse-images-1024-r${rows}-s${seed}.tsv`);
-  if (existsSync(path)) return path;
-  mkdirSync(dirname(path), { recursive: true });
-  process.stderr.write(`generating ${rows} input rows (seed ${seed}) into ${path}\n`);
-  execFileSync(
-    process.execPath,
-    ['--import', 'tsx', join(repoRoot, 'cli', 'main.ts'), 'generate', '--neurons', '1024', '--inputs', path,
-      '--rows', String(rows), '--seed', String(seed), '--source', official.images],
-    { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] },
-  );
-  return path;
+/** `snig generate --neurons 1024 --layers 120 --rows <rows> --seed <seed>`, cached. */
+export async function generatedSet(rows: number, seed: number): Promise<InputSet> {
+  const files = await cachedInputs(join(workDir, 'inputs'), { neurons: NEURONS, layers: LAYERS, rows, seed }, async (params, out) => {
+    process.stderr.write(`generating the ${NEURONS}x${LAYERS} network and ${rows} input rows (seed ${seed}) into ${out}\n`);
+    const report = await generate({
+      ...params, format: 'tsv', gzip: false, out, threads: 0, tolerance: DEFAULT_TOLERANCE,
+    });
+    process.stderr.write(`${formatCurves(report.curve, report.realCurve)}\n`);
+    return { model: report.files.modelDir!, input: report.files.inputs, truth: report.files.truth };
+  });
+  return { label: `generated network, ${rows} rows (seed ${seed})`, modelDir: files.model, input: files.input, truth: files.truth, rows };
 }
