@@ -138,6 +138,9 @@ describe('generator: RadiX-Net', () => {
     ]);
     assert.equal(a.checksum, b.checksum);
     assert.notEqual(a.checksum, c.checksum);
+    const single = await native().generateModel({ ...spec, threads: 1 });
+    assert.equal(single.checksum, a.checksum);
+    single.close();
     assert.equal(a.indexBytes, 2);
     for (const m of [a, b, c]) m.close();
   });
@@ -180,6 +183,10 @@ describe('generator: inputs', () => {
       native().generateInputs(source, { ...spec, seed: 4 }),
     ]);
     assert.deepEqual(inputRows(a), inputRows(b));
+    // Every row draws from its own stream: the thread count does not matter.
+    const single = await native().generateInputs(source, { ...spec, threads: 1 });
+    assert.deepEqual(inputRows(single), inputRows(a));
+    single.close();
     const ra = inputRows(a);
     const rc = inputRows(c);
     assert.ok(ra.filter((row, r) => row !== rc[r]).length > 2300);
