@@ -16,38 +16,38 @@ InferResult trace(Engine& engine, const SparseRows& inputs, Precision precision,
   return engine.infer(inputs, request);
 }
 
+void appendRow(SparseRows& out, const SparseRows& from, uint64_t row) {
+  const auto begin = static_cast<ptrdiff_t>(from.rowptr[row]), end = static_cast<ptrdiff_t>(from.rowptr[row + 1]);
+  out.cols.insert(out.cols.end(), from.cols.begin() + begin, from.cols.begin() + end);
+  out.values.insert(out.values.end(), from.values.begin() + begin, from.values.begin() + end);
+  out.rowptr.push_back(out.cols.size());
+}
+
+SparseRows emptyRows(uint32_t n) {
+  SparseRows out;
+  out.n = n;
+  out.rowptr.push_back(0);
+  return out;
+}
+
 // `inputs` with its rows `rows` (ascending) replaced by the rows of `patch`, in order.
 SparseRows splice(const SparseRows& inputs, const std::vector<uint64_t>& rows, const SparseRows& patch) {
-  SparseRows out;
-  out.n = inputs.n;
-  out.rowptr.reserve(inputs.rowptr.size());
-  out.rowptr.push_back(0);
-  out.cols.reserve(inputs.nnz() + patch.nnz());
-  out.values.reserve(inputs.nnz() + patch.nnz());
+  SparseRows out = emptyRows(inputs.n);
   size_t next = 0;
   for (uint64_t r = 0; r < inputs.rows(); ++r) {
-    const bool replaced = next < rows.size() && rows[next] == r;
-    const SparseRows& from = replaced ? patch : inputs;
-    const uint64_t row = replaced ? next++ : r;
-    out.cols.insert(out.cols.end(), from.cols.begin() + from.rowptr[row], from.cols.begin() + from.rowptr[row + 1]);
-    out.values.insert(out.values.end(), from.values.begin() + from.rowptr[row],
-                      from.values.begin() + from.rowptr[row + 1]);
-    out.rowptr.push_back(out.cols.size());
+    if (next < rows.size() && rows[next] == r) {
+      appendRow(out, patch, next++);
+    } else {
+      appendRow(out, inputs, r);
+    }
   }
   return out;
 }
 
-// Rows `rows` (ascending) of `inputs`.
+// Rows `rows` of `inputs`, in order.
 SparseRows gather(const SparseRows& inputs, const std::vector<uint64_t>& rows) {
-  SparseRows out;
-  out.n = inputs.n;
-  out.rowptr.push_back(0);
-  for (uint64_t r : rows) {
-    out.cols.insert(out.cols.end(), inputs.cols.begin() + inputs.rowptr[r], inputs.cols.begin() + inputs.rowptr[r + 1]);
-    out.values.insert(out.values.end(), inputs.values.begin() + inputs.rowptr[r],
-                      inputs.values.begin() + inputs.rowptr[r + 1]);
-    out.rowptr.push_back(out.cols.size());
-  }
+  SparseRows out = emptyRows(inputs.n);
+  for (uint64_t r : rows) appendRow(out, inputs, r);
   return out;
 }
 
@@ -82,8 +82,10 @@ RobustImages generateRobustImages(Engine& engine, const SparseRows& source, cons
 
   while (!pending.empty()) {
     ++out.rounds;
-    const SparseRows batch = out.rounds == 1 ? out.inputs : gather(out.inputs, pending);
-    const RowClassification c = classifyRows(engine, batch, truth.tolerance, truth.cancel);
+    // The first round classifies every row in place; later ones only the redrawn rows.
+    const RowClassification c =
+        out.rounds == 1 ? classifyRows(engine, out.inputs, truth.tolerance, truth.cancel)
+                        : classifyRows(engine, gather(out.inputs, pending), truth.tolerance, truth.cancel);
     std::vector<uint8_t> live(pending.size(), 0);
     for (uint64_t row : c.categories64) live[row - 1] = 1;
     std::vector<RowRecipe> redraw;
