@@ -26,6 +26,20 @@ const skip = !hasSlurm && !process.env.CI ? 'slurm-wlm and munge are not install
 
 const data = resolve('data/hpec-1024');
 
+/** Polls the controller until the job leaves the queue; its final state and exit code. */
+async function waitForJob(jobId: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ state: string; exitCode: string }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { stdout } = await run('scontrol', ['show', 'job', '--oneliner', jobId], { env });
+    const state = /\bJobState=(\S+)/.exec(stdout)?.[1] ?? '?';
+    if (!['PENDING', 'CONFIGURING', 'RUNNING', 'COMPLETING', '?'].includes(state)) {
+      return { state, exitCode: /\bExitCode=(\S+)/.exec(stdout)?.[1] ?? '?' };
+    }
+    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${state} after ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 describe('Slurm end to end (single-node cluster on localhost)', { skip, timeout: 300_000 }, () => {
   const scratch = mkdtempSync(join(tmpdir(), 'snig-slurm-'));
   const cluster = join(scratch, 'slurm');
@@ -65,14 +79,14 @@ describe('Slurm end to end (single-node cluster on localhost)', { skip, timeout:
     assert.match(text, /^#SBATCH --ntasks-per-node=2$/m);
     assert.match(text, /^#SBATCH --time=00:05:00$/m);
 
-    // --wait: sbatch returns when the job ends, with the job's exit code.
-    const submitted = await run('sbatch', ['--wait', '--parsable', script], { env, timeout: 240_000 }).catch((error: Error & { stdout?: string }) => {
-      const logs = readdirSync(out).filter((name) => name.endsWith('.out')).map((name) => readFileSync(join(out, name), 'utf8'));
-      throw new Error(`sbatch --wait failed: ${error.message}\n${logs.join('\n')}`);
-    });
+    const submitted = await run('sbatch', ['--parsable', script], { env });
     const jobId = submitted.stdout.trim().split(';')[0]!;
     assert.match(jobId, /^\d+$/);
-    const jobLog = readFileSync(join(out, `snig-ci-${jobId}.out`), 'utf8');
+    const finished = await waitForJob(jobId, env, 240_000);
+    const jobLogPath = join(out, `snig-ci-${jobId}.out`);
+    assert.equal(finished.state, 'COMPLETED', existsSync(jobLogPath) ? readFileSync(jobLogPath, 'utf8') : `no ${jobLogPath}`);
+    assert.equal(finished.exitCode, '0:0');
+    const jobLog = readFileSync(jobLogPath, 'utf8');
     assert.match(jobLog, new RegExp(`"job":"${jobId}".*starting Slurm workers with srun`));
 
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as RunReport;

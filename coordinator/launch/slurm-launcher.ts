@@ -26,7 +26,7 @@ export interface SlurmWorkers {
   endpoint: string;
   /** Resolves when the srun step ends (all its tasks exited). */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Ends the step (SIGTERM, which srun forwards to the tasks; SIGKILL after graceMs); idempotent. */
+  /** Waits graceMs for the step to end, then ends it (SIGTERM, SIGKILL after as long again); idempotent. */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -51,13 +51,15 @@ export function launchSlurmWorkers(options: SlurmLaunchOptions): SlurmWorkers {
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
   let stopping: Promise<void> | undefined;
-  const stop = (graceMs = 10_000): Promise<void> => {
+  const stop = (graceMs = 5_000): Promise<void> => {
     stopping ??= (async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      // Workers leave by themselves once the coordinator says the run is over; a step still running
+      // after graceMs gets SIGTERM (srun forwards it to the tasks), then SIGKILL after as long again.
+      const term = setTimeout(() => child.kill('SIGTERM'), graceMs);
+      const kill = setTimeout(() => child.kill('SIGKILL'), 2 * graceMs);
       await exited;
-      clearTimeout(timer);
+      clearTimeout(term);
+      clearTimeout(kill);
     })();
     return stopping;
   };
