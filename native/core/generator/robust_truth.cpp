@@ -53,10 +53,10 @@ SparseRows gather(const SparseRows& inputs, const std::vector<uint64_t>& rows) {
 
 }  // namespace
 
-RowClassification classifyRows(Engine& engine, const SparseRows& inputs, double tolerance,
+RowClassification classifyRows(Engine& engine32, Engine& engine64, const SparseRows& inputs, double tolerance,
                                const std::atomic<bool>* cancel) {
-  InferResult f32 = trace(engine, inputs, Precision::F32, cancel);
-  InferResult f64 = trace(engine, inputs, Precision::F64, cancel);
+  InferResult f32 = trace(engine32, inputs, Precision::F32, cancel);
+  InferResult f64 = trace(engine64, inputs, Precision::F64, cancel);
   RowClassification c;
   c.fragile.resize(inputs.rows());
   for (uint64_t r = 0; r < inputs.rows(); ++r) {
@@ -69,7 +69,7 @@ RowClassification classifyRows(Engine& engine, const SparseRows& inputs, double 
   return c;
 }
 
-RobustImages generateRobustImages(Engine& engine, const SparseRows& source, const ImageSpec& spec,
+RobustImages generateRobustImages(Engine& f32, Engine& f64, const SparseRows& source, const ImageSpec& spec,
                                   const TruthSpec& truth) {
   RobustImages out;
   out.inputs = generateImages(source, spec);
@@ -84,8 +84,8 @@ RobustImages generateRobustImages(Engine& engine, const SparseRows& source, cons
     ++out.rounds;
     // The first round classifies every row in place; later ones only the redrawn rows.
     const RowClassification c =
-        out.rounds == 1 ? classifyRows(engine, out.inputs, truth.tolerance, truth.cancel)
-                        : classifyRows(engine, gather(out.inputs, pending), truth.tolerance, truth.cancel);
+        out.rounds == 1 ? classifyRows(f32, f64, out.inputs, truth.tolerance, truth.cancel)
+                        : classifyRows(f32, f64, gather(out.inputs, pending), truth.tolerance, truth.cancel);
     std::vector<uint8_t> live(pending.size(), 0);
     for (uint64_t row : c.categories64) live[row - 1] = 1;
     std::vector<RowRecipe> redraw;

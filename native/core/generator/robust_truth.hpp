@@ -38,8 +38,14 @@ struct RowClassification {
   std::vector<uint64_t> categories64; // 1-based, ascending
 };
 
-RowClassification classifyRows(Engine& engine, const SparseRows& inputs, double tolerance,
+// `f32` runs the float32 trace and `f64` the float64 one (the CPU engine can do both; a CUDA engine
+// may take the float32 side on large networks, its summation order being as valid as any).
+RowClassification classifyRows(Engine& f32, Engine& f64, const SparseRows& inputs, double tolerance,
                                const std::atomic<bool>* cancel = nullptr);
+inline RowClassification classifyRows(Engine& engine, const SparseRows& inputs, double tolerance,
+                                      const std::atomic<bool>* cancel = nullptr) {
+  return classifyRows(engine, engine, inputs, tolerance, cancel);
+}
 
 struct RobustImages {
   SparseRows inputs;                  // the generated rows, fragile ones redrawn
@@ -51,7 +57,11 @@ struct RobustImages {
 };
 
 // Generates spec.rows images and replaces fragile ones until every row is robust.
-RobustImages generateRobustImages(Engine& engine, const SparseRows& source, const ImageSpec& spec,
+RobustImages generateRobustImages(Engine& f32, Engine& f64, const SparseRows& source, const ImageSpec& spec,
                                   const TruthSpec& truth);
+inline RobustImages generateRobustImages(Engine& engine, const SparseRows& source, const ImageSpec& spec,
+                                         const TruthSpec& truth) {
+  return generateRobustImages(engine, engine, source, spec, truth);
+}
 
 }  // namespace snig
