@@ -1,14 +1,17 @@
-// `snig slurm-script <config>`: writes an sbatch script for a run config with `launch: slurm` worker
-// groups; the allocation comes from the config's `slurm:` section (nodes, GPUs per node, time,
-// partition, ...) and the flags here. Submit it with `sbatch <script>`.
+// `snig slurm-script <config>`: writes an sbatch script for a run config (`snig run` in the job) or a
+// suite config (`snig suite` in the job) whose workers are `launch: slurm` groups. The allocation comes
+// from the `slurm:` section (a suite's is under `setup:`) and the flags here. Submit with `sbatch`.
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
+import { z } from 'zod';
 import type { CommandModule } from 'yargs';
 
 import { writeFileAtomic } from '../../common/config/atomic-file.js';
-import { ConfigError, loadConfig, readConfigFile } from '../../common/config/load.js';
-import { slurmJobSchema } from '../../coordinator/launch/slurm-options.js';
+import { ConfigError, loadConfig, readConfigFile, setField } from '../../common/config/load.js';
+import { workerGroupSchema, type WorkerGroup } from '../../common/config/schema.js';
+import { loadSuite } from '../../common/config/suite-load.js';
+import { slurmJobSchema, type SlurmJob } from '../../coordinator/launch/slurm-options.js';
 import { renderSlurmScript } from '../../coordinator/launch/slurm-script.js';
 import { planWorkers } from '../../coordinator/launch/slurm-workers.js';
 import { snigCommand } from '../../coordinator/suite/snig-command.js';
@@ -23,23 +26,48 @@ interface SlurmScriptArgs {
   account?: string;
 }
 
-/** The config's `slurm:` section with the flags applied, validated (errors name file and field). */
-function slurmJob(file: string, args: SlurmScriptArgs) {
-  const section = readConfigFile(file).slurm ?? {};
-  const flags = { nodes: args.nodes, gpusPerNode: args['gpus-per-node'], time: args.time, partition: args.partition, account: args.account };
-  const merged = { ...(section as object), ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) };
-  const parsed = slurmJobSchema.safeParse(merged);
-  if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((issue) => `  slurm.${issue.path.join('.')}: ${issue.message}`);
-  throw new ConfigError(`${file}: invalid slurm section\n${lines.join('\n')}`);
+interface Target {
+  command: 'run' | 'suite';
+  job: SlurmJob;
+  workers: WorkerGroup[];
+  out: string;
+}
+
+/** The flags as `slurm.*` overrides. */
+function slurmOverrides(args: SlurmScriptArgs): Array<[string, unknown]> {
+  const flags: Array<[string, unknown]> = [
+    ['nodes', args.nodes],
+    ['gpusPerNode', args['gpus-per-node']],
+    ['time', args.time],
+    ['partition', args.partition],
+    ['account', args.account],
+  ];
+  return flags.filter(([, value]) => value !== undefined).map(([field, value]) => [`slurm.${field}`, value]);
+}
+
+function runTarget(file: string, overrides: Array<[string, unknown]>): Target {
+  const config = loadConfig(file, overrides);
+  return { command: 'run', job: config.slurm ?? slurmJobSchema.parse({}), workers: config.workers, out: config.out };
+}
+
+function suiteTarget(file: string, overrides: Array<[string, unknown]>): Target {
+  const suite = loadSuite(file);
+  const setup = structuredClone(suite.setup);
+  for (const [field, value] of overrides) setField(setup, field, value);
+  const parsed = z.object({ slurm: slurmJobSchema.default(slurmJobSchema.parse({})), workers: z.array(workerGroupSchema).min(1) }).safeParse(setup);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  setup.${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`${file}: invalid suite setup\n${lines.join('\n')}`);
+  }
+  return { command: 'suite', job: parsed.data.slurm, workers: parsed.data.workers, out: suite.out };
 }
 
 export const slurmScriptCommand: CommandModule<object, SlurmScriptArgs> = {
   command: 'slurm-script <config>',
-  describe: 'write an sbatch script that runs a config on a Slurm allocation',
+  describe: 'write an sbatch script that runs a run or suite config on a Slurm allocation',
   builder: (yargs) =>
     yargs
-      .positional('config', { type: 'string', demandOption: true, describe: 'run config with launch: slurm worker groups' })
+      .positional('config', { type: 'string', demandOption: true, describe: 'run or suite config with launch: slurm worker groups' })
       .option('script', { type: 'string', describe: 'where to write the script (default: <out>/<jobName>.sbatch)' })
       .option('nodes', { type: 'number', describe: 'nodes (overrides slurm.nodes)' })
       .option('gpus-per-node', { type: 'number', describe: 'GPUs per node (overrides slurm.gpusPerNode)' })
@@ -48,23 +76,23 @@ export const slurmScriptCommand: CommandModule<object, SlurmScriptArgs> = {
       .option('account', { type: 'string', describe: 'account (overrides slurm.account)' }),
   handler: (args) => {
     const file = resolve(args.config);
-    const job = slurmJob(file, args);
-    const config = loadConfig(file);
-    const groups = config.workers.filter((group: { launch: string }) => group.launch === 'slurm');
+    const target = 'benchmarks' in readConfigFile(file) ? suiteTarget(file, slurmOverrides(args)) : runTarget(file, slurmOverrides(args));
+    const { job } = target;
+    const groups = target.workers.filter((group) => group.launch === 'slurm');
     if (groups.length === 0) throw new ConfigError(`${file}: workers: no group has launch: slurm, so the job would start no workers`);
-    // The allocation as the script will ask for it: the same placement the launcher computes inside it.
+    // The allocation as the script asks for it: the same placement the launcher computes inside it.
     const asked = { jobId: '(submitted)', nodes: job.nodes, gpusPerNode: job.gpusPerNode, cpusOnNode: 0, host: '' };
     const tasksPerNode = groups.reduce((sum, group) => sum + planWorkers(group, asked).tasksPerNode, 0);
-    mkdirSync(config.out, { recursive: true }); // Slurm writes its output file there and creates no directory
-    const script = resolve(args.script ?? join(config.out, `${job.jobName}.sbatch`));
+    mkdirSync(target.out, { recursive: true }); // Slurm writes its output file there and creates no directory
+    const script = resolve(args.script ?? join(target.out, `${job.jobName}.sbatch`));
     writeFileAtomic(
       script,
       renderSlurmScript({
         job,
         tasksPerNode,
-        command: [...snigCommand(), 'run', file],
+        command: [...snigCommand(), target.command, file],
         workdir: process.cwd(),
-        output: join(config.out, `${job.jobName}-%j.out`),
+        output: join(target.out, `${job.jobName}-%j.out`),
         note: [`written by \`snig slurm-script ${args.config}\` on ${new Date().toISOString()}`, `submit with: sbatch ${script}`],
       }),
       0o755,
