@@ -1,0 +1,61 @@
+// `snig infer` end to end: the first real run a new user makes, its exit codes and its errors.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+
+import { official, root, tempDir, writeText } from './helpers.js';
+
+const execFileAsync = promisify(execFile);
+
+async function snig(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), ...args], { cwd: root });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('snig infer', () => {
+  it('PASSES on the real official sample, printing time and edges/s, and writes a report', async () => {
+    const report = join(tempDir(), 'report.json');
+    const result = await snig('infer', '--model', official.model, '--input', official.images, '--truth', official.truth, '--engine', 'cpu', '--report', report);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^PASSED$/m);
+    assert.match(result.stdout, /inference\s+[\d.]+ s, [\d.]+e\+\d+ edges\/s/);
+    assert.match(result.stdout, /categories 19/);
+    const json = JSON.parse(readFileSync(report, 'utf8'));
+    assert.equal(json.verdict.passed, true);
+    assert.equal(json.categories.length, 19);
+    assert.equal(json.model.edges, 3932160);
+  });
+
+  it('exits 1 with FAILED and the differing rows when the truth disagrees', async () => {
+    const truth = readFileSync(official.truth, 'utf8').trim().split('\n');
+    const wrong = writeText(join(tempDir(), 'wrong.tsv'), `${[...truth.slice(1), '5'].join('\n')}\n`);
+    const result = await snig('infer', '--model', official.model, '--input', official.images, '--truth', wrong, '--engine', 'cpu', '--certify');
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /FAILED: 2 rows differ — 0 rounding-fragile \(float64 agrees with the truth\), 2 wrong/);
+    assert.match(result.stdout, new RegExp(`row ${truth[0]}: reported nonzero, truth zero`));
+    assert.match(result.stdout, /row 5: reported zero, truth nonzero/);
+  });
+
+  it('fails with the file and line of a bad input, non-zero', async () => {
+    const bad = writeText(join(tempDir(), 'images.tsv'), '1\t3\t1\n1\tseven\t1\n');
+    const result = await snig('infer', '--model', official.model, '--layers', '2', '--input', bad);
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /images\.tsv:2: column 'seven' is not a whole number/);
+  });
+
+  it('reports the build and the GPUs seen', async () => {
+    const result = await snig('info', '--json');
+    assert.equal(result.code, 0, result.stderr);
+    const info = JSON.parse(result.stdout);
+    assert.equal(typeof info.cudaCompiled, 'boolean');
+    assert.ok(Array.isArray(info.gpus));
+  });
+});

@@ -1,0 +1,133 @@
+// Reading the official formats and the binary format: bad input gets a named error (file, line,
+// problem) and nothing is half-written.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+
+import { openInputs, openModel, readTruth } from '../common/data.js';
+import { native } from '../common/native.js';
+import { official, root, tempDir, writeText } from './helpers.js';
+
+const run = promisify(execFile);
+
+type NativeError = Error & { code?: string };
+const named = (code: string, pattern: RegExp) => (error: NativeError) => {
+  assert.equal(error.code, code, error.message);
+  assert.match(error.message, pattern);
+  return true;
+};
+
+/** A 4-neuron, 2-layer model directory with the given layer texts. */
+function modelDir(layer1: string, layer2 = '1\t1\t0.5\n2\t2\t0.5\n'): string {
+  const dir = join(tempDir(), 'neuron4');
+  writeText(join(dir, 'n4-l1.tsv'), layer1);
+  writeText(join(dir, 'n4-l2.tsv'), layer2);
+  return dir;
+}
+
+describe('model files', () => {
+  it('names a non-numeric field with its file and line', async () => {
+    const dir = modelDir('1\t1\t0.5\n2\tx\t0.5\n');
+    await assert.rejects(openModel({ model: dir, bias: -0.3 }), named('E_FORMAT', /n4-l1\.tsv:2: output neuron 'x' is not a whole number/));
+    const weights = modelDir('1\t1\t0.5\n2\t2\tabc\n');
+    await assert.rejects(openModel({ model: weights, bias: -0.3 }), named('E_FORMAT', /n4-l1\.tsv:2: weight 'abc' is not a finite number/));
+  });
+
+  it('rejects index 0 and indices above N', async () => {
+    await assert.rejects(openModel({ model: modelDir('0\t1\t0.5\n'), bias: -0.3 }), named('E_FORMAT', /n4-l1\.tsv:1: input neuron is 0; indices are 1-based/));
+    await assert.rejects(openModel({ model: modelDir('1\t1\t0.5\n1\t5\t0.5\n'), bias: -0.3 }), named('E_FORMAT', /n4-l1\.tsv:2: output neuron 5 exceeds 4/));
+  });
+
+  it('rejects duplicate entries, naming both lines', async () => {
+    const dir = modelDir('1\t1\t0.5\n3\t2\t0.5\n1\t1\t0.25\n');
+    await assert.rejects(openModel({ model: dir, bias: -0.3 }), named('E_FORMAT', /n4-l1\.tsv:3: duplicate entry 1 1 \(first on line 1\)/));
+  });
+
+  it('rejects empty layer files and wrong field counts', async () => {
+    await assert.rejects(openModel({ model: modelDir(''), bias: -0.3 }), named('E_FORMAT', /n4-l1\.tsv: empty layer file/));
+    await assert.rejects(openModel({ model: modelDir('1\t1\n'), bias: -0.3 }), named('E_FORMAT', /n4-l1\.tsv:1: expected 3 fields, found 2/));
+  });
+
+  it('names a missing layer file', async () => {
+    const dir = modelDir('1\t1\t0.5\n');
+    writeText(join(dir, 'n4-l4.tsv'), '1\t1\t0.5\n');
+    await assert.rejects(openModel({ model: dir, bias: -0.3 }), named('E_FORMAT', /n4-l3\.tsv: missing layer file/));
+    await assert.rejects(openModel({ model: modelDir('1\t1\t0.5\n'), layers: 3, bias: -0.3 }), named('E_FORMAT', /n4-l3\.tsv: missing layer file/));
+  });
+
+  it('requires the bias for a non-challenge N and reads gzipped layers', async () => {
+    await assert.rejects(openModel({ model: modelDir('1\t1\t0.5\n') }), named('E_ARGUMENT', /N = 4 is not a challenge size: give the bias/));
+    const model = await openModel({ model: official.model, layers: 3 });
+    assert.deepEqual(Array.from(model.biases), [-0.3, -0.3, -0.3].map(Math.fround));
+  });
+
+  it('writes the binary format atomically and reads it back with the same checksum', async () => {
+    const dir = tempDir();
+    const tsv = await openModel({ model: official.model, layers: 6 });
+    const out = join(dir, 'n1024-l6.snig');
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), 'convert', '--model', official.model, '--layers', '6', '--out', out], { cwd: root });
+    assert.match(stdout, /N=1024, 6 layers, 196608 edges/);
+    assert.deepEqual(readdirSync(dir), ['n1024-l6.snig']); // no temporary file left behind
+    const binary = await openModel({ model: out });
+    assert.equal(binary.checksum, tsv.checksum);
+    assert.equal(binary.indexBytes, 2);
+    // Uniform weights store no values: 2 bytes per edge plus the column offsets.
+    const bytes = readFileSync(out).length;
+    assert.ok(bytes < 6 * (32768 * 2 + 1025 * 4) + 1024, `${bytes} bytes`);
+    // Round trip through the official layout: byte-equal to the official files.
+    await native().writeModelTsv(binary, { dir: join(dir, 'tsv'), gzip: false });
+    for (const k of [1, 6]) {
+      const ours = readFileSync(join(dir, 'tsv', `n1024-l${k}.tsv`));
+      const theirs = gunzipSync(readFileSync(join(official.model, `n1024-l${k}.tsv.gz`)));
+      assert.ok(ours.equals(theirs), `layer ${k} differs from the official file`);
+    }
+  });
+
+  it('detects a corrupt binary model', async () => {
+    const dir = tempDir();
+    const model = await openModel({ model: official.model, layers: 2 });
+    const path = join(dir, 'm.snig');
+    await native().writeModelBinary(model, path);
+    const bytes = readFileSync(path);
+    bytes[bytes.length - 100] ^= 0xff;
+    writeFileSync(path, bytes);
+    await assert.rejects(openModel({ model: path }), named('E_FORMAT', /m\.snig: checksum mismatch/));
+    writeFileSync(path, bytes.subarray(0, 500));
+    await assert.rejects(openModel({ model: path }), named('E_FORMAT', /m\.snig: truncated binary model/));
+  });
+
+  it('names a path that is neither a model file nor a directory', async () => {
+    await assert.rejects(openModel({ model: join(tempDir(), 'nothing') }), named('E_IO', /no such file or directory/));
+    const file = writeText(join(tempDir(), 'x.txt'), 'hello');
+    await assert.rejects(openModel({ model: file }), named('E_FORMAT', /x\.txt: not a model/));
+  });
+});
+
+describe('input and truth files', () => {
+  it('names bad input lines', async () => {
+    const dir = tempDir();
+    const bad = writeText(join(dir, 'a.tsv'), '1\t1\t1\n2\t2000\t1\n');
+    await assert.rejects(openInputs(bad, 1024), named('E_FORMAT', /a\.tsv:2: column 2000 exceeds 1024/));
+    const dup = writeText(join(dir, 'b.tsv'), '1\t1\t1\n2\t2\t1\n1\t1\t1\n');
+    await assert.rejects(openInputs(dup, 1024), named('E_FORMAT', /b\.tsv:3: duplicate entry 1 1 \(first on line 1\)/));
+    await assert.rejects(openInputs(writeText(join(dir, 'c.tsv'), '\n'), 1024), named('E_FORMAT', /c\.tsv: empty input file/));
+  });
+
+  it('rejects truth rows out of range or repeated', async () => {
+    const dir = tempDir();
+    await assert.rejects(readTruth(writeText(join(dir, 't1.tsv'), '5\n1300\n'), 1200), named('E_FORMAT', /t1\.tsv:2: row 1300 exceeds 1200/));
+    await assert.rejects(readTruth(writeText(join(dir, 't2.tsv'), '5\n0\n'), 1200), named('E_FORMAT', /t2\.tsv:2: row is 0/));
+    await assert.rejects(readTruth(writeText(join(dir, 't3.tsv'), '5\n7\n5\n'), 1200), named('E_FORMAT', /t3\.tsv:3: row 5 is listed twice/));
+    assert.deepEqual(await readTruth(writeText(join(dir, 't4.tsv'), '# made by a test\n9\n3\n'), 10), [3, 9]);
+  });
+
+  it('reads the official truth for all 60000 images', async () => {
+    const truth = await readTruth(join(root, 'data/hpec-1024/neuron1024-l120-categories.tsv.gz'), 60000);
+    assert.equal(truth.length, 1812);
+    assert.ok(existsSync(official.truth));
+  });
+});

@@ -1,0 +1,125 @@
+// Shared test fixtures: the committed official data, temporary directories, small random networks
+// in the official TSV layout, and a deliberately naive reference implementation.
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after } from 'node:test';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const official = {
+  model: join(root, 'data/hpec-1024/neuron1024'),
+  images: join(root, 'data/hpec-1024/sparse-images-1024-first1200.tsv.gz'),
+  truth: join(root, 'data/hpec-1024/first1200-l120-categories.tsv'),
+};
+
+/** A temporary directory removed when the test file ends. */
+export function tempDir(prefix = 'snig-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A seeded generator (mulberry32), so failures reproduce. */
+export function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface Edge {
+  input: number; // 0-based
+  output: number; // 0-based
+  weight: number;
+}
+
+export interface SmallNetwork {
+  n: number;
+  bias: number;
+  layers: Edge[][];
+  rows: number[][]; // dense input rows
+}
+
+/** A random network: every output gets between minIn and maxIn distinct inputs with random weights. */
+export function randomNetwork(seed: number, n: number, layers: number, rowCount: number, minIn = 8, maxIn = 48): SmallNetwork {
+  const rand = random(seed);
+  const net: SmallNetwork = { n, bias: -0.3, layers: [], rows: [] };
+  for (let l = 0; l < layers; l++) {
+    const edges: Edge[] = [];
+    for (let j = 0; j < n; j++) {
+      const count = Math.min(n, minIn + Math.floor(rand() * (maxIn - minIn + 1)));
+      const inputs = new Set<number>();
+      while (inputs.size < count) inputs.add(Math.floor(rand() * n));
+      for (const i of inputs) edges.push({ input: i, output: j, weight: Math.fround(0.02 + rand() * 0.12) });
+    }
+    net.layers.push(edges);
+  }
+  // Rows of varied density, so that with the default bias some rows die and others survive.
+  for (let r = 0; r < rowCount; r++) {
+    const density = 0.02 + rand() * 0.4;
+    net.rows.push(Array.from({ length: n }, () => (rand() < density ? Math.fround(rand() * 2) : 0)));
+  }
+  return net;
+}
+
+/** Writes the network in the official layout, lines shuffled; returns the model dir and image file. */
+export function writeNetwork(dir: string, net: SmallNetwork, seed = 1): { model: string; images: string } {
+  const rand = random(seed);
+  const model = join(dir, `neuron${net.n}`);
+  mkdirSync(model, { recursive: true });
+  net.layers.forEach((edges, l) => {
+    const lines = edges.map((e) => `${e.input + 1}\t${e.output + 1}\t${e.weight}`);
+    shuffle(lines, rand);
+    writeFileSync(join(model, `n${net.n}-l${l + 1}.tsv`), `${lines.join('\n')}\n`);
+  });
+  const pixels: string[] = [];
+  net.rows.forEach((row, r) => row.forEach((v, c) => v !== 0 && pixels.push(`${r + 1}\t${c + 1}\t${v}`)));
+  shuffle(pixels, rand);
+  const images = join(dir, `sparse-images-${net.n}.tsv`);
+  writeFileSync(images, `${pixels.join('\n')}\n`);
+  return { model, images };
+}
+
+export function writeText(path: string, text: string): string {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+  return path;
+}
+
+function shuffle<T>(items: T[], rand: () => number): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [items[i], items[j]] = [items[j] as T, items[i] as T];
+  }
+}
+
+/**
+ * The naive reference: dense rows, every layer computed output by output in float32 arithmetic,
+ * Y <- min(max(Y W + b, 0), 32). Returns the final rows.
+ */
+export function naiveInference(net: SmallNetwork): Float32Array[] {
+  const byOutput = net.layers.map((edges) => {
+    const lists: Edge[][] = Array.from({ length: net.n }, () => []);
+    for (const e of edges) lists[e.output]?.push(e);
+    for (const list of lists) list.sort((a, b) => a.input - b.input);
+    return lists;
+  });
+  return net.rows.map((row) => {
+    let y = Float32Array.from(row);
+    for (const lists of byOutput) {
+      const next = new Float32Array(net.n);
+      lists.forEach((list, j) => {
+        let acc = 0;
+        for (const e of list) acc = Math.fround(acc + Math.fround(e.weight * (y[e.input] ?? 0)));
+        next[j] = Math.min(Math.max(Math.fround(acc + Math.fround(net.bias)), 0), 32);
+      });
+      y = next;
+    }
+    return y;
+  });
+}
