@@ -170,6 +170,7 @@ export async function generate(options: GenerateOptions, log?: Logger): Promise<
   const source = await addon.readInputs({ path: sourcePath, neurons: 1024, rows: 0 });
   let set: NativeRobustImages | undefined;
   try {
+    log?.info({ rows, tolerance: options.tolerance }, 'generating input rows; float32 and float64 traces on the CPU engine');
     start = process.hrtime.bigint();
     set = await addon.generateRobustInputs(model, source, {
       neurons,
