@@ -1,0 +1,110 @@
+#include "bench_options.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <map>
+#include <sstream>
+
+#include "../core/error.hpp"
+
+namespace snig::bench {
+namespace {
+
+constexpr const char* kUsage = R"(snig-bench: time one engine on one benchmark and check its categories.
+
+Model (one of):
+  --model PATH            binary model file, or a directory of official n<N>-l<k>.tsv[.gz] layers
+  --generate N            a RadiX-Net challenge network of N neurons (with --layers, --seed)
+  --layers L              layers to generate, or the first L layers of a loaded model
+Inputs (one of):
+  --inputs PATH           sparse-images TSV (row, col, value; 1-based)
+  (none)                  generated from --source images (augmented, --seed), --rows of them
+  --source PATH           seed images for generation [data/hpec-1024/sparse-images-1024-first1200.tsv.gz]
+  --rows R                rows to use (default: all of the file; generated: 60000)
+Check:
+  --truth PATH            category file to compare with (implies --check truth)
+  --check MODE            none | truth | cpu (CPU engine on every row) | sample (CPU on a sample)
+  --sample K              rows for --check sample (random ones plus surviving ones) [1000]
+Engine:
+  --engine cuda|cpu       [cuda]
+  --kernel auto|snig|fast [auto]
+  --weights auto|resident|streamed|partitioned [auto]
+  --gpus 0,1,...          GPUs to use [all]
+  --batch R               rows per GPU batch [from memory]
+  --f64                   infer in float64
+  --threads T             CPU threads [all]
+Timing:
+  --warmup W              untimed runs first [1]
+  --repeat R              timed runs; the median is reported [5]
+  --name NAME             label of the benchmark [n<N>-l<L>]
+)";
+
+uint64_t toNumber(const std::string& flag, const std::string& text) {
+  char* end = nullptr;
+  const unsigned long long value = std::strtoull(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0') throwArgument("option " + flag + " expects a number, got \"" + text + "\"");
+  return value;
+}
+
+std::vector<int> toList(const std::string& flag, const std::string& text) {
+  std::vector<int> out;
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ',')) out.push_back(static_cast<int>(toNumber(flag, item)));
+  return out;
+}
+
+}  // namespace
+
+BenchOptions parseBenchOptions(int argc, char** argv) {
+  BenchOptions o;
+  using Setter = std::function<void(const std::string&)>;
+  const std::map<std::string, Setter> valued = {
+      {"--name", [&](const std::string& v) { o.name = v; }},
+      {"--model", [&](const std::string& v) { o.model = v; }},
+      {"--generate", [&](const std::string& v) { o.generateNeurons = static_cast<uint32_t>(toNumber("--generate", v)); }},
+      {"--layers", [&](const std::string& v) { o.layers = static_cast<uint32_t>(toNumber("--layers", v)); }},
+      {"--seed", [&](const std::string& v) { o.seed = toNumber("--seed", v); }},
+      {"--inputs", [&](const std::string& v) { o.inputs = v; }},
+      {"--source", [&](const std::string& v) { o.source = v; }},
+      {"--rows", [&](const std::string& v) { o.rows = toNumber("--rows", v); }},
+      {"--truth", [&](const std::string& v) { o.truth = v; o.check = "truth"; }},
+      {"--check", [&](const std::string& v) { o.check = v; }},
+      {"--sample", [&](const std::string& v) { o.sampleRows = toNumber("--sample", v); }},
+      {"--engine", [&](const std::string& v) { o.engine = v; }},
+      {"--kernel", [&](const std::string& v) { o.kernel = v; }},
+      {"--weights", [&](const std::string& v) { o.weights = v; }},
+      {"--gpus", [&](const std::string& v) { o.gpus = toList("--gpus", v); }},
+      {"--batch", [&](const std::string& v) { o.batchRows = toNumber("--batch", v); }},
+      {"--threads", [&](const std::string& v) { o.threads = static_cast<int>(toNumber("--threads", v)); }},
+      {"--warmup", [&](const std::string& v) { o.warmup = static_cast<uint32_t>(toNumber("--warmup", v)); }},
+      {"--repeat", [&](const std::string& v) { o.repeat = static_cast<uint32_t>(toNumber("--repeat", v)); }},
+  };
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (flag == "--help" || flag == "-h") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    }
+    if (flag == "--f64") {
+      o.f64 = true;
+      continue;
+    }
+    const auto found = valued.find(flag);
+    if (found == valued.end()) throwArgument("unknown option " + flag + " (see --help)");
+    if (i + 1 >= argc) throwArgument("option " + flag + " needs a value");
+    found->second(argv[++i]);
+  }
+  if (o.model.empty() == (o.generateNeurons == 0)) throwArgument("give exactly one of --model and --generate");
+  if (o.generateNeurons && o.layers == 0) throwArgument("--generate needs --layers");
+  if (o.check != "none" && o.check != "truth" && o.check != "cpu" && o.check != "sample") {
+    throwArgument("--check must be none, truth, cpu or sample");
+  }
+  if (o.check == "truth" && o.truth.empty()) throwArgument("--check truth needs --truth PATH");
+  if (o.engine != "cuda" && o.engine != "cpu") throwArgument("--engine must be cuda or cpu");
+  if (o.repeat == 0) throwArgument("--repeat must be at least 1");
+  return o;
+}
+
+}  // namespace snig::bench

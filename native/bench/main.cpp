@@ -1,0 +1,144 @@
+// snig-bench: loads or generates a benchmark, runs one engine on it (warm-up, then timed repeats),
+// checks the categories and prints one RESULT line: benchmark, rows, GPUs, median ms, edges/s, and
+// PASSED or FAILED.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <set>
+
+#include "../core/error.hpp"
+#include "../core/generator/random.hpp"
+#include "../core/truth.hpp"
+#include "../cuda/cuda_engine.hpp"
+#include "bench_options.hpp"
+#include "workload.hpp"
+
+namespace snig::bench {
+namespace {
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const size_t m = values.size() / 2;
+  return values.size() % 2 ? values[m] : (values[m - 1] + values[m]) / 2;
+}
+
+std::unique_ptr<Engine> makeEngine(const BenchOptions& o, const Workload& w) {
+  if (o.engine == "cpu") return makeCpuEngine(w.model, o.threads);
+  CudaOptions options;
+  options.devices = o.gpus;
+  options.kernel = o.kernel;
+  options.weights = o.weights;
+  options.batchRows = o.batchRows;
+  return makeCudaEngine(w.model, options);
+}
+
+struct Verdict {
+  std::string how;
+  bool passed = true;
+  uint64_t mismatches = 0;
+};
+
+// The CPU engine on `rows` (0-based) versus `categories` restricted to them.
+Verdict checkWithCpu(const BenchOptions& o, const Workload& w, const std::vector<uint64_t>& rows,
+                     const std::vector<uint64_t>& categories, const std::string& how) {
+  const SparseRows subset = gatherRows(w.inputs, rows);
+  auto cpu = makeCpuEngine(w.model, o.threads);
+  InferRequest request;
+  request.rowEnd = subset.rows();
+  request.precision = o.f64 ? Precision::F64 : Precision::F32;
+  const auto start = std::chrono::steady_clock::now();
+  const InferResult expected = cpu->infer(subset, request);
+  std::fprintf(stderr, "check: cpu engine on %zu rows in %.1f s\n", rows.size(),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  std::set<uint64_t> alive(categories.begin(), categories.end());
+  std::set<uint64_t> cpuAlive;
+  for (uint64_t c : expected.categories) cpuAlive.insert(rows[c - 1] + 1);
+  Verdict v;
+  v.how = how;
+  for (uint64_t r : rows) {
+    if (alive.count(r + 1) != cpuAlive.count(r + 1)) ++v.mismatches;
+  }
+  v.passed = v.mismatches == 0;
+  return v;
+}
+
+Verdict check(const BenchOptions& o, const Workload& w, const std::vector<uint64_t>& categories) {
+  const uint64_t rows = w.inputs.rows();
+  if (o.check == "none") return {"unchecked", true, 0};
+  if (o.check == "truth") {
+    const std::vector<uint64_t> truth = readCategories(o.truth, rows);
+    Verdict v{"truth file", truth == categories, 0};
+    std::set<uint64_t> a(truth.begin(), truth.end()), b(categories.begin(), categories.end());
+    for (uint64_t r = 1; r <= rows; ++r) v.mismatches += a.count(r) != b.count(r);
+    return v;
+  }
+  std::vector<uint64_t> sample;
+  if (o.check == "cpu" || o.sampleRows >= rows) {
+    for (uint64_t r = 0; r < rows; ++r) sample.push_back(r);
+    return checkWithCpu(o, w, sample, categories, "cpu engine, all rows");
+  }
+  // Random rows, plus up to half the sample from the surviving rows (the ones that cost the most).
+  SplitMix64 random(o.seed, 0x5eed);
+  std::set<uint64_t> chosen;
+  const uint64_t survivors = std::min<uint64_t>(categories.size(), o.sampleRows / 2);
+  for (uint64_t i = 0; i < survivors; ++i) chosen.insert(categories[random.below(static_cast<uint32_t>(categories.size()))] - 1);
+  while (chosen.size() < o.sampleRows) chosen.insert(random.below(static_cast<uint32_t>(rows)));
+  sample.assign(chosen.begin(), chosen.end());
+  return checkWithCpu(o, w, sample, categories,
+                      "cpu engine, sample of " + std::to_string(sample.size()) + " rows incl. " +
+                          std::to_string(survivors) + " drawn from surviving rows");
+}
+
+int run(const BenchOptions& o) {
+  const Workload w = prepareWorkload(o);
+  auto start = std::chrono::steady_clock::now();
+  auto engine = makeEngine(o, w);
+  std::fprintf(stderr, "engine: %s ready in %.1f s\n", engine->name().c_str(),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  InferRequest request;
+  request.rowEnd = w.inputs.rows();
+  request.precision = o.f64 ? Precision::F64 : Precision::F32;
+  InferResult first;
+  for (uint32_t i = 0; i < o.warmup; ++i) first = engine->infer(w.inputs, request);
+  std::vector<double> wall, gpu;
+  bool stable = true;
+  for (uint32_t i = 0; i < o.repeat; ++i) {
+    InferResult result = engine->infer(w.inputs, request);
+    wall.push_back(result.seconds);
+    gpu.push_back(cudaEngineGpuSeconds(*engine));
+    std::fprintf(stderr, "run %u: %.3f ms (gpu %.3f ms), %zu categories\n", i + 1, result.seconds * 1e3,
+                 gpu.back() * 1e3, result.categories.size());
+    if (i == 0 && o.warmup == 0) first = result;
+    stable = stable && result.categories == first.categories;
+    first.kernel = result.kernel;
+  }
+  const Verdict verdict = check(o, w, first.categories);
+  const bool passed = verdict.passed && stable;
+  const double ms = median(wall) * 1e3;
+  const double gpuMs = gpu.front() < 0 ? -1 : median(gpu) * 1e3;
+  const double edges = static_cast<double>(w.inputs.rows()) * static_cast<double>(w.model->totalNnz()) / (ms / 1e3);
+  int gpus = 0;
+  if (o.engine == "cuda") gpus = o.gpus.empty() ? static_cast<int>(listGpus().size()) : static_cast<int>(o.gpus.size());
+  const std::string name = o.name.empty() ? "n" + std::to_string(w.model->neurons()) + "-l" + std::to_string(w.model->layerCount()) : o.name;
+  std::printf("engine: %s\n", first.kernel.c_str());
+  std::printf("check: %s: %llu mismatching rows%s\n", verdict.how.c_str(), static_cast<unsigned long long>(verdict.mismatches),
+              stable ? "" : "; categories changed between runs");
+  std::printf("RESULT benchmark=%s rows=%llu gpus=%d ms=%.2f gpu_ms=%.2f edges_per_s=%.4g categories=%zu %s\n", name.c_str(),
+              static_cast<unsigned long long>(w.inputs.rows()), gpus, ms, gpuMs, edges, first.categories.size(),
+              passed ? "PASSED" : "FAILED");
+  return passed ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace snig::bench
+
+int main(int argc, char** argv) {
+  try {
+    return snig::bench::run(snig::bench::parseBenchOptions(argc, argv));
+  } catch (const snig::Error& e) {
+    std::fprintf(stderr, "snig-bench: %s: %s\n", snig::errorCodeName(e.code()), e.what());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "snig-bench: %s\n", e.what());
+  }
+  return 2;
+}

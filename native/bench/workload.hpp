@@ -1,0 +1,23 @@
+// What snig-bench runs on: the model and the input rows, loaded or generated.
+#pragma once
+
+#include <memory>
+
+#include "../core/inputs.hpp"
+#include "../core/model.hpp"
+#include "bench_options.hpp"
+
+namespace snig::bench {
+
+struct Workload {
+  std::shared_ptr<const Model> model;
+  SparseRows inputs;
+};
+
+// Loads or generates per the options, logging what it did and how long it took to stderr.
+Workload prepareWorkload(const BenchOptions& options);
+
+// The given 0-based rows of `inputs`, in that order, as a matrix of their own.
+SparseRows gatherRows(const SparseRows& inputs, const std::vector<uint64_t>& rows);
+
+}  // namespace snig::bench

@@ -1,0 +1,249 @@
+// The CUDA engine: one GpuPipeline per GPU (or one pipeline spanning the GPUs when the model's layers
+// are partitioned across them), GPUs pulling row batches from an atomic counter like SNIG's
+// scheduler, results merged in row order.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+#include <utility>
+
+#include "cuda_check.hpp"
+#include "cuda_engine.hpp"
+#include "cuda_raii.hpp"
+#include "gpu_pipeline.hpp"
+#include "snig/partitioned.hpp"
+// SNIG_WITHOUT_FAST: the device script's fallback build, made when the rest of native/cuda/ does not build.
+#if __has_include("fast/fast_pipeline.hpp") && !defined(SNIG_WITHOUT_FAST)
+#include "fast/fast_pipeline.hpp"
+#define SNIG_FAST_PIPELINE_HEADER 1
+#endif
+
+namespace snig {
+namespace {
+
+// Batches per GPU when several GPUs share the rows: enough for the counter to even out their loads.
+constexpr uint64_t kBatchesPerGpu = 3;
+
+// The "fast" pipeline (native/cuda/fast/), when this build has one taking a Model: detected rather
+// than declared, so the engine builds before and after it lands.
+template <typename M, typename = void>
+struct HasFastPipeline : std::false_type {};
+#ifdef SNIG_FAST_PIPELINE_HEADER
+template <typename M>
+struct HasFastPipeline<M, std::void_t<decltype(cuda::makeFastPipeline(std::declval<std::shared_ptr<M>>(),
+                                                                      std::declval<const cuda::PipelineOptions&>()))>>
+    : std::true_type {};
+#endif
+
+template <typename M>
+std::unique_ptr<cuda::GpuPipeline> makeFast(std::shared_ptr<M> model, const cuda::PipelineOptions& options) {
+#ifdef SNIG_FAST_PIPELINE_HEADER
+  if constexpr (HasFastPipeline<M>::value) {
+    return cuda::makeFastPipeline(std::move(model), options);
+  } else
+#endif
+  {
+    (void)model;
+    (void)options;
+    throw Error(ErrorCode::Argument, "the \"fast\" CUDA kernel is not part of this build");
+  }
+}
+
+bool fastAvailable() { return HasFastPipeline<const Model>::value; }
+
+std::string resolveKernel(const std::string& kernel) {
+  if (kernel == "auto") return fastAvailable() ? "fast" : "snig";
+  if (kernel == "snig") return kernel;
+  if (kernel == "fast") {
+    if (!fastAvailable()) throw Error(ErrorCode::Argument, "the \"fast\" CUDA kernel is not part of this build");
+    return kernel;
+  }
+  throw Error(ErrorCode::Argument, "unknown CUDA kernel \"" + kernel + "\" (expected auto, snig or fast)");
+}
+
+cuda::WeightMode resolveWeights(const std::string& weights) {
+  if (weights == "auto" || weights == "partitioned") return cuda::WeightMode::Auto;
+  if (weights == "resident") return cuda::WeightMode::Resident;
+  if (weights == "streamed") return cuda::WeightMode::Streamed;
+  throw Error(ErrorCode::Argument, "unknown weight placement \"" + weights +
+                                       "\" (expected auto, resident, streamed or partitioned)");
+}
+
+std::unique_ptr<cuda::GpuPipeline> makePipeline(const std::string& kernel, std::shared_ptr<const Model> model,
+                                                const cuda::PipelineOptions& options) {
+  if (kernel == "fast") return makeFast(std::move(model), options);
+  return cuda::makeSnigPipeline(std::move(model), options);
+}
+
+std::vector<int> chooseDevices(const std::vector<int>& requested) {
+  int count = 0;
+  SNIG_CUDA_CHECK(cudaGetDeviceCount(&count));
+  if (count == 0) throw Error(ErrorCode::Cuda, "no CUDA GPU is visible");
+  std::vector<int> devices = requested;
+  if (devices.empty()) {
+    for (int d = 0; d < count; ++d) devices.push_back(d);
+  }
+  for (int d : devices) {
+    if (d < 0 || d >= count) {
+      throw Error(ErrorCode::Argument, "GPU " + std::to_string(d) + " does not exist (" + std::to_string(count) +
+                                           " visible)");
+    }
+  }
+  return devices;
+}
+
+// Runs `work(i)` for i in [0, count) on threads of its own; rethrows the first failure.
+template <typename Work>
+void onEachThread(size_t count, Work work) {
+  std::vector<std::exception_ptr> errors(count);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < count; ++i) {
+    threads.emplace_back([&, i] {
+      try {
+        work(i);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (auto& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+}
+
+class CudaEngine final : public Engine {
+ public:
+  CudaEngine(std::shared_ptr<const Model> model, const CudaOptions& options) : model_(std::move(model)) {
+    const std::vector<int> devices = chooseDevices(options.devices);
+    const std::string kernel = resolveKernel(options.kernel);
+    const cuda::WeightMode weights = resolveWeights(options.weights);
+    const bool partition = options.weights == "partitioned" ||
+                           (options.weights == "auto" && kernel == "snig" &&
+                            cuda::sectioned::shouldPartition(*model_, devices));
+    if (partition) {
+      pipelines_.push_back(cuda::sectioned::makePartitionedPipeline(model_, devices, options.batchRows));
+      return;
+    }
+    pipelines_.resize(devices.size());
+    onEachThread(devices.size(), [&](size_t i) {
+      cuda::PipelineOptions po;
+      po.device = devices[i];
+      po.batchRows = options.batchRows;
+      po.weights = weights;
+      pipelines_[i] = makePipeline(kernel, model_, po);
+    });
+  }
+
+  std::string name() const override { return "cuda"; }
+
+  InferResult infer(const SparseRows& inputs, const InferRequest& request) override {
+    validateRequest(*model_, inputs, request);
+    if (request.wantTrace) throwArgument("the CUDA engine does not trace rows (use the cpu engine)");
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto began = std::chrono::steady_clock::now();
+    const uint64_t rows = request.rowEnd - request.rowBegin;
+    uint64_t batch = rows ? rows : 1;
+    for (const auto& p : pipelines_) batch = std::min(batch, p->maxBatchRows());
+    if (pipelines_.size() > 1) {
+      const uint64_t shares = pipelines_.size() * kBatchesPerGpu;
+      batch = std::max<uint64_t>(1, std::min(batch, (rows + shares - 1) / shares));
+    }
+    const uint64_t batches = (rows + batch - 1) / batch;
+    std::vector<cuda::BatchResult> results(batches);
+    std::vector<double> gpuSeconds(pipelines_.size(), 0);
+    std::atomic<uint64_t> next{0};
+    std::atomic<uint64_t> rowsDone{0};
+    std::atomic<bool> failed{false};
+    std::mutex progressMutex;
+    onEachThread(pipelines_.size(), [&](size_t p) {
+      try {
+        for (uint64_t b = next.fetch_add(1); b < batches && !failed; b = next.fetch_add(1)) {
+          throwIfCancelled(request);
+          const uint64_t begin = request.rowBegin + b * batch;
+          const uint64_t end = std::min(request.rowEnd, begin + batch);
+          results[b] = pipelines_[p]->run(inputs, begin, end, request);
+          gpuSeconds[p] += results[b].seconds;
+          const uint64_t done = rowsDone += end - begin;
+          if (request.onProgress) {
+            std::lock_guard<std::mutex> guard(progressMutex);
+            Progress progress;
+            progress.layers = progress.layersDone = model_->layerCount();
+            progress.rowsDone = done;
+            progress.rowsTotal = rows;
+            request.onProgress(progress);
+          }
+        }
+      } catch (...) {
+        failed = true;
+        throw;
+      }
+    });
+    InferResult result;
+    for (auto& r : results) {
+      result.categories.insert(result.categories.end(), r.categories.begin(), r.categories.end());
+      if (request.wantRowSums) result.rowSums.insert(result.rowSums.end(), r.rowSums.begin(), r.rowSums.end());
+      if (request.wantRows) result.rows.insert(result.rows.end(), r.rows.begin(), r.rows.end());
+    }
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+    gpuSeconds_ = *std::max_element(gpuSeconds.begin(), gpuSeconds.end());
+    result.kernel = describe();
+    return result;
+  }
+
+  std::string describe() const {
+    std::string text = pipelines_.front()->describe();
+    if (pipelines_.size() > 1) text += " (+" + std::to_string(pipelines_.size() - 1) + " more GPUs, data parallel)";
+    return text;
+  }
+
+  // The busiest GPU's event-timed seconds in the last infer (batches summed).
+  double lastGpuSeconds() const { return gpuSeconds_; }
+
+ private:
+  std::shared_ptr<const Model> model_;
+  std::vector<std::unique_ptr<cuda::GpuPipeline>> pipelines_;
+  std::mutex mutex_;
+  double gpuSeconds_ = 0;
+};
+
+}  // namespace
+
+bool cudaCompiled() { return true; }
+
+std::vector<GpuInfo> listGpus() {
+  int count = 0;
+  // No driver or no device: no GPUs, not an error.
+  if (cudaGetDeviceCount(&count) != cudaSuccess) {
+    cudaGetLastError();
+    return {};
+  }
+  std::vector<GpuInfo> gpus;
+  for (int d = 0; d < count; ++d) {
+    cudaDeviceProp props{};
+    SNIG_CUDA_CHECK(cudaGetDeviceProperties(&props, d));
+    GpuInfo info;
+    info.id = d;
+    info.name = props.name;
+    info.memoryBytes = props.totalGlobalMem;
+    info.multiprocessors = props.multiProcessorCount;
+    info.major = props.major;
+    info.minor = props.minor;
+    gpus.push_back(info);
+  }
+  return gpus;
+}
+
+std::unique_ptr<Engine> makeCudaEngine(std::shared_ptr<const Model> model, const CudaOptions& options) {
+  return std::make_unique<CudaEngine>(std::move(model), options);
+}
+
+double cudaEngineGpuSeconds(const Engine& engine) {
+  const auto* cuda = dynamic_cast<const CudaEngine*>(&engine);
+  return cuda ? cuda->lastGpuSeconds() : -1;
+}
+
+}  // namespace snig
