@@ -1,32 +1,21 @@
 // `snig slurm-script` through the CLI: run and suite configs, flags over the config, clear refusals.
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 
-import { snigCommand } from '../coordinator/suite/snig-command.js';
+import { snig } from './suite-helpers.js';
 
-const run = promisify(execFile);
 const scratch = mkdtempSync(join(tmpdir(), 'snig-slurm-script-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-async function snig(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  const [command, ...base] = snigCommand();
-  try {
-    return { ...(await run(command!, [...base, ...args])), code: 0 };
-  } catch (error) {
-    const failed = error as { stdout: string; stderr: string; code: number };
-    return { stdout: failed.stdout, stderr: failed.stderr, code: failed.code };
-  }
-}
 
 describe('snig slurm-script', () => {
   it('writes a batch script that runs the suite on the allocation its setup asks for, flags first', async () => {
     const script = join(scratch, 'suite.sbatch');
-    const result = await snig('slurm-script', 'configs/suite-challenge-slurm.yaml', '--script', script, '--partition', 'gpu', '--time', '04:00:00');
+    const result = await snig(['slurm-script', 'configs/suite-challenge-slurm.yaml', '--script', script, '--partition', 'gpu', '--time', '04:00:00']);
     assert.equal(result.code, 0, result.stderr);
     const text = readFileSync(script, 'utf8');
     for (const option of ['--job-name=snig-suite', '--nodes=4', '--ntasks-per-node=4', '--gpus-per-node=4', '--cpus-per-task=4', '--time=04:00:00', '--partition=gpu']) {
@@ -41,7 +30,7 @@ describe('snig slurm-script', () => {
     const out = join(scratch, 'run-out');
     const config = join(scratch, 'run.yaml');
     writeFileSync(config, [`model: m`, `input: i`, `out: ${out}`, 'workers: [{ launch: slurm, count: 3, engine: cpu }]', 'slurm: { nodes: 2 }'].join('\n'));
-    const result = await snig('slurm-script', config);
+    const result = await snig(['slurm-script', config]);
     assert.equal(result.code, 0, result.stderr);
     const text = readFileSync(join(out, 'snig.sbatch'), 'utf8');
     assert.match(text, /^#SBATCH --nodes=2$/m);
@@ -54,10 +43,10 @@ describe('snig slurm-script', () => {
   it('refuses a config without Slurm workers, and a bad time limit, naming file and field', async () => {
     const config = join(scratch, 'local.yaml');
     writeFileSync(config, ['model: m', 'input: i', `out: ${scratch}/o`, 'workers: [{ launch: local, count: 2 }]'].join('\n'));
-    const none = await snig('slurm-script', config);
+    const none = await snig(['slurm-script', config]);
     assert.notEqual(none.code, 0);
     assert.match(none.stderr, new RegExp(`${config}: workers: no group has launch: slurm`));
-    const bad = await snig('slurm-script', 'configs/slurm-gpus.yaml', '--time', 'two hours', '--script', join(scratch, 'x.sbatch'));
+    const bad = await snig(['slurm-script', 'configs/slurm-gpus.yaml', '--time', 'two hours', '--script', join(scratch, 'x.sbatch')]);
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /slurm-gpus\.yaml.*\n.*slurm\.time/);
   });

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 
 import type { RunReport } from '../coordinator/report.js';
-import { snigCommand } from '../coordinator/suite/snig-command.js';
+import { snig } from './suite-helpers.js';
 
 const run = promisify(execFile);
 const hasSlurm = ['slurmctld', 'slurmd', 'munged', 'sbatch'].every((tool) => {
@@ -70,8 +70,8 @@ describe('Slurm end to end (single-node cluster on localhost)', { skip, timeout:
         'slurm: { nodes: 1, time: "00:05:00", jobName: snig-ci }',
       ].join('\n'),
     );
-    const [command, ...base] = snigCommand();
-    const written = await run(command!, [...base, 'slurm-script', config], { env });
+    const written = await snig(['slurm-script', config], env);
+    assert.equal(written.code, 0, written.stderr);
     const script = join(out, 'snig-ci.sbatch');
     assert.equal(written.stdout.split('\n')[0], script);
     const text = readFileSync(script, 'utf8');

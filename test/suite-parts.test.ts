@@ -12,7 +12,7 @@ import type { RunReport } from '../coordinator/report.js';
 import { cacheKey, cachedInputs, type Generate } from '../coordinator/suite/input-cache.js';
 import { suiteProgress } from '../coordinator/suite/progress.js';
 import { runSuite, type RunBenchmark } from '../coordinator/suite/run-suite.js';
-import { readCsv, svgBars } from './suite-check.js';
+import { readCsv, svgBars } from './suite-helpers.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'snig-suite-parts-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));

@@ -1,32 +1,18 @@
 // `snig suite` end to end: the small suite (3 generated networks, CPU engine, 2 local workers) through
 // the real CLI, generator and cluster runs; its CSV, Markdown and SVG agree with the run reports.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 
 import type { RunReport } from '../coordinator/report.js';
 import { formatRate, formatSeconds } from '../coordinator/suite/results-markdown.js';
-import { snigCommand } from '../coordinator/suite/snig-command.js';
-import { readCsv, svgBars } from './suite-check.js';
+import { readCsv, snig, svgBars } from './suite-helpers.js';
 
-const run = promisify(execFile);
 const scratch = mkdtempSync(join(tmpdir(), 'snig-suite-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-async function snig(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  const [command, ...base] = snigCommand();
-  try {
-    const { stdout, stderr } = await run(command!, [...base, ...args], { maxBuffer: 64 * 1024 * 1024 });
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const failed = error as { stdout: string; stderr: string; code: number };
-    return { stdout: failed.stdout, stderr: failed.stderr, code: failed.code };
-  }
-}
 
 describe('snig suite (small generated suite, CPU, 2 local workers)', { timeout: 300_000 }, () => {
   const out = join(scratch, 'out');
@@ -34,7 +20,7 @@ describe('snig suite (small generated suite, CPU, 2 local workers)', { timeout: 
   const suite = ['suite', 'configs/suite-small.yaml', '--out', out, '--cache', cache];
 
   it('writes results that agree with every run report, and a chart with one bar per benchmark', async () => {
-    const first = await snig(...suite);
+    const first = await snig(suite);
     assert.equal(first.code, 0, `${first.stdout}\n${first.stderr}`);
     assert.match(first.stdout, /^3\/3 benchmarks PASSED\n/);
 
@@ -73,14 +59,14 @@ describe('snig suite (small generated suite, CPU, 2 local workers)', { timeout: 
   it('makes each generated input once and skips finished benchmarks on a re-run unless forced', async () => {
     assert.equal(readdirSync(cache).filter((name) => !name.includes('.tmp-')).length, 3);
     const before = readFileSync(join(out, 'results.csv'), 'utf8');
-    const again = await snig(...suite);
+    const again = await snig(suite);
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /3 done before, reused/);
     assert.equal(readFileSync(join(out, 'results.csv'), 'utf8'), before);
 
     const reportPath = readCsv(join(out, 'results.csv'))[0]!.report!;
     const startedBefore = (JSON.parse(readFileSync(reportPath, 'utf8')) as RunReport).startedAt;
-    const forced = await snig(...suite, '--force', '--only', 'gen-1024x6');
+    const forced = await snig([...suite, '--force', '--only', 'gen-1024x6']);
     assert.equal(forced.code, 0, forced.stderr);
     const rerun = readCsv(join(out, 'results.csv'));
     assert.deepEqual(rerun.map((row) => row.benchmark), ['gen-1024x6', 'gen-1024x12', 'gen-1024x24'], 'the others keep their results');

@@ -1,7 +1,25 @@
-// Reading back what `snig suite` wrote, for the suite tests: results.csv rows, and the bars of the
-// SVG chart parsed with xmllint (a real XML parser: a malformed SVG fails here).
-import { execFileSync } from 'node:child_process';
+// Helpers of the suite and Slurm tests: the `snig` CLI in a child process, and reading back what
+// `snig suite` wrote: results.csv rows, and the bars of the SVG chart parsed with xmllint (a real XML
+// parser: a malformed SVG fails here).
+import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+
+import { snigCommand } from '../coordinator/suite/snig-command.js';
+
+const execFileAsync = promisify(execFile);
+
+/** Runs `snig <args>`; resolves with its output and exit code (never rejects on a non-zero exit). */
+export async function snig(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ stdout: string; stderr: string; code: number }> {
+  const [command, ...base] = snigCommand();
+  try {
+    const { stdout, stderr } = await execFileAsync(command!, [...base, ...args], { env, maxBuffer: 64 * 1024 * 1024 });
+    return { stdout, stderr, code: 0 };
+  } catch (error) {
+    const failed = error as { stdout: string; stderr: string; code: number };
+    return { stdout: failed.stdout, stderr: failed.stderr, code: failed.code };
+  }
+}
 
 export function readCsv(path: string): Array<Record<string, string>> {
   const [header, ...lines] = readFileSync(path, 'utf8').trimEnd().split('\n');
