@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 
 import type { RunReport } from '../coordinator/report.js';
-import { snig } from './suite-helpers.js';
+import { readCsv, snig, svgBars } from './suite-helpers.js';
 
 const run = promisify(execFile);
 const hasSlurm = ['slurmctld', 'slurmd', 'munged', 'sbatch'].every((tool) => {
@@ -97,5 +97,40 @@ describe('Slurm end to end (single-node cluster on localhost)', { skip, timeout:
     assert.equal(report.workers.length, 2, 'two srun tasks registered');
     assert.equal(report.shards.computed, report.shards.total);
     assert.ok(existsSync(join(out, 'report.md')));
+  });
+  it('evaluates a suite inside one sbatch job: results table and chart at the end', async () => {
+    const out = join(scratch, 'suite-out');
+    const config = join(scratch, 'suite-slurm.yaml');
+    writeFileSync(
+      config,
+      [
+        'name: slurm suite',
+        `out: ${out}`,
+        `cache: ${join(scratch, 'suite-cache')}`,
+        'setup:',
+        '  coordinator: { bind: "tcp://0.0.0.0:*" }',
+        '  workers: [{ launch: slurm, count: 2, engine: cpu, threads: 1 }]',
+        '  slurm: { nodes: 1, time: "00:05:00", jobName: snig-suite-ci }',
+        'benchmarks:',
+        `  - { name: official-first1200, model: ${data}/neuron1024, input: ${data}/sparse-images-1024-first1200.tsv.gz, truth: ${data}/first1200-l120-categories.tsv, layers: 120 }`,
+        '  - { name: gen-1024x12, generate: { neurons: 1024, layers: 12, rows: 300, seed: 5 } }',
+      ].join('\n'),
+    );
+    const written = await snig(['slurm-script', config], env);
+    assert.equal(written.code, 0, written.stderr);
+    const submitted = await run('sbatch', ['--parsable', join(out, 'snig-suite-ci.sbatch')], { env });
+    const jobId = submitted.stdout.trim().split(';')[0]!;
+    const finished = await waitForJob(jobId, env, 240_000);
+    const jobLogPath = join(out, `snig-suite-ci-${jobId}.out`);
+    assert.equal(finished.state, 'COMPLETED', existsSync(jobLogPath) ? readFileSync(jobLogPath, 'utf8') : `no ${jobLogPath}`);
+
+    const csv = readCsv(join(out, 'results.csv'));
+    assert.deepEqual(csv.map((row) => [row.benchmark, row.passed]), [['official-first1200', 'true'], ['gen-1024x12', 'true']]);
+    for (const row of csv) {
+      const report = JSON.parse(readFileSync(row.report!, 'utf8')) as RunReport;
+      assert.equal(Number(row.edgesPerSecond), report.edgesPerSecond);
+    }
+    assert.equal(svgBars(join(out, 'results.svg')).length, 2);
+    assert.match(readFileSync(join(out, 'results.md'), 'utf8'), /\| official-first1200 \| 1200 \| 1 \| 0 \| .* \| PASSED \|/);
   });
 });
