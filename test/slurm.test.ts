@@ -1,9 +1,10 @@
 // Slurm for real: a private single-node Slurm cluster on this machine (scripts/slurm/start.sh), an sbatch
 // script from `snig slurm-script`, a run of the official 1024×120 sample with 2 worker tasks (CPU
-// engine) started by srun, then PASSED in the report. The daemons are stopped afterwards.
+// engine) started by srun, then PASSED in the report; and a whole suite in one job, with its results
+// table and chart. The daemons are stopped afterwards.
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
