@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -26,6 +26,17 @@ const hasSlurm = ['slurmctld', 'slurmd', 'munged', 'sbatch'].every((tool) => {
 const skip = !hasSlurm && !process.env.CI ? 'slurm-wlm and munge are not installed (scripts/ci/install-slurm.sh)' : false;
 
 const data = resolve('data/hpec-1024');
+// Workers dial the coordinator by this machine's hostname (as on a real cluster); a test machine whose
+// hostname does not resolve uses the loopback address instead.
+const hostResolves = (() => {
+  try {
+    execFileSync('getent', ['hosts', hostname()], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const coordinatorHost = hostResolves ? '' : ', coordinatorHost: 127.0.0.1';
 
 /** Polls the controller until the job leaves the queue; its final state and exit code. */
 async function waitForJob(jobId: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ state: string; exitCode: string }> {
@@ -68,7 +79,7 @@ describe('Slurm end to end (single-node cluster on localhost)', { skip, timeout:
         'coordinator: { bind: "tcp://0.0.0.0:*" }',
         'workers:',
         '  - { launch: slurm, count: 2, engine: cpu, threads: 1 }',
-        'slurm: { nodes: 1, time: "00:05:00", jobName: snig-ci }',
+        `slurm: { nodes: 1, time: "00:05:00", jobName: snig-ci${coordinatorHost} }`,
       ].join('\n'),
     );
     const written = await snig(['slurm-script', config], env);
@@ -111,7 +122,7 @@ describe('Slurm end to end (single-node cluster on localhost)', { skip, timeout:
         'setup:',
         '  coordinator: { bind: "tcp://0.0.0.0:*" }',
         '  workers: [{ launch: slurm, count: 2, engine: cpu, threads: 1 }]',
-        '  slurm: { nodes: 1, time: "00:05:00", jobName: snig-suite-ci }',
+        `  slurm: { nodes: 1, time: "00:05:00", jobName: snig-suite-ci${coordinatorHost} }`,
         'benchmarks:',
         `  - { name: official-first1200, model: ${data}/neuron1024, input: ${data}/sparse-images-1024-first1200.tsv.gz, truth: ${data}/first1200-l120-categories.tsv, layers: 120 }`,
         '  - { name: gen-1024x12, generate: { neurons: 1024, layers: 12, rows: 300, seed: 5 } }',
