@@ -13,6 +13,19 @@ constexpr uint32_t kMaxRows = kRowsPerThread * kMaxRowGroups;
 constexpr size_t kSharedBudget = 110 * 1024;  // two blocks per multiprocessor
 constexpr float kClampValue = 32.0f;
 
+// The fate of a row whose outputs of `layer` are all computed: recorded, or listed for the next layer.
+__device__ void decideFate(const Step& s, uint32_t slot, bool any, bool all32) {
+  if (s.layer.last) {
+    s.fate[slot] = any ? (all32 ? kSaturated : kLive) : kDead;
+  } else if (!any && s.layer.deadExit) {
+    s.fate[slot] = kDead;
+  } else if (all32 && s.layer.saturatedExit) {
+    s.fate[slot] = kSaturated;
+  } else {
+    s.liveOut[atomicAdd(s.countOut, 1u)] = slot;
+  }
+}
+
 __global__ void firstLayerSumsKernel(const uint32_t* __restrict__ rowptr, const uint32_t* __restrict__ cols,
                                      const float* __restrict__ values, uint32_t rows,
                                      const uint32_t* __restrict__ tptr, const uint32_t* __restrict__ tclass,
@@ -99,21 +112,81 @@ __global__ void __launch_bounds__(kThreads) stepKernel(Step s, uint32_t rowsPerB
       }
     }
     __syncthreads();
-    for (uint32_t t = threadIdx.x; t < rows; t += blockDim.x) {
-      const bool any = anyNonzero[t] != 0;
-      const bool all32 = notAll32[t] == 0;
-      if (layer.last) {
-        s.fate[slot[t]] = any ? (all32 ? kSaturated : kLive) : kDead;
-      } else if (!any && layer.deadExit) {
-        s.fate[slot[t]] = kDead;
-      } else if (all32 && layer.saturatedExit) {
-        s.fate[slot[t]] = kSaturated;
-      } else {
-        s.liveOut[atomicAdd(s.countOut, 1u)] = slot[t];
-      }
-    }
+    for (uint32_t t = threadIdx.x; t < rows; t += blockDim.x) decideFate(s, slot[t], anyNonzero[t] != 0, notAll32[t] == 0);
     __syncthreads();
   }
+}
+
+constexpr uint32_t kWarpsPerBlock = 4;
+
+__global__ void __launch_bounds__(kWarpsPerBlock * 32)
+    firstLayerWarpKernel(const uint32_t* __restrict__ rowptr, const uint32_t* __restrict__ cols,
+                         const float* __restrict__ values, uint32_t rows, const uint32_t* __restrict__ tptr,
+                         const uint32_t* __restrict__ tclass, const float* __restrict__ tweight, uint32_t maxFanOut,
+                         Step s) {
+  extern __shared__ float shared[];
+  const uint32_t lane = threadIdx.x % 32;
+  const uint32_t warp = threadIdx.x / 32;
+  const uint32_t classes = s.layer.outClasses;
+  float* acc = shared + warp * (classes + 64 * maxFanOut);
+  uint32_t* stagedClass = reinterpret_cast<uint32_t*>(acc + classes);
+  float* stagedProduct = acc + classes + 32 * maxFanOut;
+  for (uint32_t row = blockIdx.x * kWarpsPerBlock + warp; row < rows; row += gridDim.x * kWarpsPerBlock) {
+    for (uint32_t c = lane; c < classes; c += 32) acc[c] = 0.0f;
+    __syncwarp();
+    const uint32_t end = rowptr[row + 1];
+    for (uint32_t base = rowptr[row]; base < end; base += 32) {
+      const uint32_t k = base + lane;
+      const bool valid = k < end;
+      const uint32_t i = valid ? cols[k] : 0;
+      const float x = valid ? values[k] : 0.0f;
+      const uint32_t e0 = valid ? tptr[i] : 0;
+      const uint32_t fanOut = valid ? tptr[i + 1] - e0 : 0;
+      uint32_t offset = fanOut;  // inclusive scan over the lanes
+#pragma unroll
+      for (uint32_t d = 1; d < 32; d *= 2) {
+        const uint32_t t = __shfl_up_sync(0xffffffffu, offset, d);
+        if (lane >= d) offset += t;
+      }
+      const uint32_t total = __shfl_sync(0xffffffffu, offset, 31);
+      offset -= fanOut;
+      for (uint32_t q = 0; q < fanOut; ++q) {
+        stagedClass[offset + q] = tclass[e0 + q];
+        stagedProduct[offset + q] = __fmul_rn(tweight[e0 + q], x);
+      }
+      __syncwarp();
+      for (uint32_t q0 = 0; q0 < total; q0 += 32) {
+        const uint32_t q = q0 + lane;
+        const bool has = q < total;
+        const uint32_t c = has ? stagedClass[q] : classes + lane;  // idle lanes match no one
+        const float p = has ? stagedProduct[q] : 0.0f;
+        const uint32_t peers = __match_any_sync(0xffffffffu, c);
+        const uint32_t rank = __popc(peers & ((1u << lane) - 1));
+        const uint32_t rounds = __reduce_max_sync(0xffffffffu, rank);
+        for (uint32_t r = 0; r <= rounds; ++r) {
+          if (has && rank == r) acc[c] = __fadd_rn(acc[c], p);
+          __syncwarp();
+        }
+      }
+    }
+    bool any = false;
+    bool not32 = false;
+    float* out = s.out + uint64_t{row} * s.stride;
+    for (uint32_t c = lane; c < classes; c += 32) {
+      const float v = fminf(fmaxf(__fadd_rn(acc[c], s.layer.bias), 0.0f), kClampValue);
+      out[c] = v;
+      any = any || v != 0.0f;
+      not32 = not32 || v != kClampValue;
+    }
+    any = __any_sync(0xffffffffu, any);
+    not32 = __any_sync(0xffffffffu, not32);
+    if (lane == 0) decideFate(s, row, any, !not32);
+    __syncwarp();
+  }
+}
+
+size_t firstLayerWarpShared(uint32_t classes, uint32_t maxFanOut) {
+  return size_t{kWarpsPerBlock} * (classes + 64 * maxFanOut) * sizeof(float);
 }
 
 template <bool kStaged, bool kActivate>
@@ -137,6 +210,20 @@ void launchFirstLayerSums(const uint32_t* rowptr, const uint32_t* cols, const fl
   constexpr uint32_t threads = 128;
   firstLayerSumsKernel<<<(rows + threads - 1) / threads, threads, 0, stream>>>(rowptr, cols, values, rows, tptr, tclass,
                                                                                tweight, state, stride);
+  SNIG_CUDA_CHECK_LAUNCH();
+}
+
+void launchFirstLayerWarp(const uint32_t* rowptr, const uint32_t* cols, const float* values, uint32_t rows,
+                          const uint32_t* tptr, const uint32_t* tclass, const float* tweight, uint32_t maxFanOut,
+                          const Step& step, int multiprocessors, cudaStream_t stream) {
+  if (rows == 0) return;
+  const size_t shared = firstLayerWarpShared(step.layer.outClasses, maxFanOut);
+  int perSm = 0;
+  SNIG_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&perSm, firstLayerWarpKernel, kWarpsPerBlock * 32, shared));
+  const uint64_t wanted = (uint64_t{rows} + kWarpsPerBlock - 1) / kWarpsPerBlock;
+  const uint64_t blocks = std::max<uint64_t>(1, std::min<uint64_t>(wanted, uint64_t(std::max(perSm, 1)) * multiprocessors));
+  firstLayerWarpKernel<<<static_cast<unsigned>(blocks), kWarpsPerBlock * 32, shared, stream>>>(
+      rowptr, cols, values, rows, tptr, tclass, tweight, maxFanOut, step);
   SNIG_CUDA_CHECK_LAUNCH();
 }
 
@@ -169,6 +256,8 @@ void launchStep(const Step& step, const StepShape& shape, uint32_t maxRows, int 
 void configureKernels() {
   SNIG_CUDA_CHECK(cudaFuncSetAttribute(stepKernel<true, false>, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                        static_cast<int>(kSharedBudget)));
+  SNIG_CUDA_CHECK(cudaFuncSetAttribute(firstLayerWarpKernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                       static_cast<int>(firstLayerWarpShared(kWarpFirstMaxClasses, kWarpFirstMaxFanOut))));
 }
 
 }  // namespace snig::cuda::fast

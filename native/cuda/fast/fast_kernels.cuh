@@ -34,6 +34,18 @@ void launchFirstLayerSums(const uint32_t* rowptr, const uint32_t* cols, const fl
                           const uint32_t* tptr, const uint32_t* tclass, const float* tweight, float* state,
                           uint32_t stride, cudaStream_t stream);
 
+// The whole of layer 0 with one warp per row: its class sums in shared memory, bias and clamp, the
+// row's fate. The row's (input, class) contributions are staged 32 inputs at a time and added in
+// the same order as the one-thread-per-row path (input order, then class order), conflicting lanes
+// in lane order, so the sums are the same bits. For layers of at most kWarpFirstMaxClasses classes
+// whose inputs feed at most kWarpFirstMaxFanOut classes each.
+constexpr uint32_t kWarpFirstMaxClasses = 4096;
+constexpr uint32_t kWarpFirstMaxFanOut = 32;
+struct Step;
+void launchFirstLayerWarp(const uint32_t* rowptr, const uint32_t* cols, const float* values, uint32_t rows,
+                          const uint32_t* tptr, const uint32_t* tclass, const float* tweight, uint32_t maxFanOut,
+                          const Step& step, int multiprocessors, cudaStream_t stream);
+
 struct Step {
   DeviceLayer layer;
   const float* in = nullptr;       // input class values (for the first layer: its sums)

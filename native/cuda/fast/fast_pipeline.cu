@@ -1,7 +1,11 @@
 // The fast pipeline on one device: the reduced network resident on the GPU, one batch of rows per
 // run: layer 0 from the sparse inputs, then one launch per layer over the live rows only. The host
 // reads the live count now and then to size the grids and to stop once every row has left.
+// Layer 0 runs one warp per row when its shape allows (SNIG_FAST_FIRST_LAYER=thread forces the
+// one-thread-per-row sums, for comparison; both give the same bits).
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "../cuda_check.hpp"
@@ -66,7 +70,7 @@ class FastPipeline final : public GpuPipeline {
   int device() const override { return device_; }
   uint64_t maxBatchRows() const override { return capacity_; }
   std::string describe() const override {
-    return "fast on GPU " + std::to_string(device_) + ": reduced network of " + std::to_string(net_->totalEntries()) +
+    return "fast on GPU " + std::to_string(device_) + (warpFirst_ ? " (warp" : " (thread") + "-per-row layer 0): reduced network of " + std::to_string(net_->totalEntries()) +
            " entries (" + std::to_string(net_->maxClasses()) + " classes at most), batches of up to " +
            std::to_string(capacity_) + " rows";
   }
@@ -142,6 +146,10 @@ class FastPipeline final : public GpuPipeline {
         tweight[at] = first.weight[e];
       }
     }
+    for (uint32_t i = 0; i < net_->neurons; ++i) maxFanOut_ = std::max(maxFanOut_, tptr[i + 1] - tptr[i]);
+    const char* forced = std::getenv("SNIG_FAST_FIRST_LAYER");
+    warpFirst_ = first.outClasses <= fast::kWarpFirstMaxClasses && maxFanOut_ <= fast::kWarpFirstMaxFanOut &&
+                 !(forced && std::strcmp(forced, "thread") == 0);
     tptr_ = upload(tptr);
     tclass_ = upload(tclass);
     tweight_ = upload(tweight);
@@ -170,15 +178,27 @@ class FastPipeline final : public GpuPipeline {
   uint32_t infer(uint32_t rows, const InferRequest& request) {
     cudaStream_t stream = stream_.get();
     const uint32_t layers = static_cast<uint32_t>(layers_.size());
-    SNIG_CUDA_CHECK(cudaMemsetAsync(state_[0].get(), 0, uint64_t{rows} * stride_ * sizeof(float), stream));
     SNIG_CUDA_CHECK(cudaMemsetAsync(fate_.get(), fast::kDead, rows, stream));
     SNIG_CUDA_CHECK(cudaMemsetAsync(counts_.get(), 0, (layers + 1) * sizeof(uint32_t), stream));
     *hostCount_.get() = rows;
     SNIG_CUDA_CHECK(cudaMemcpyAsync(counts_.get(), hostCount_.get(), sizeof(uint32_t), cudaMemcpyHostToDevice, stream));
-    fast::launchFirstLayerSums(rowptr_.get(), cols_.get(), values_.get(), rows, tptr_.get(), tclass_.get(),
-                               tweight_.get(), state_[0].get(), stride_, stream);
+    if (warpFirst_) {
+      Step step;
+      step.layer = layers_[0];
+      step.out = state_[0].get();
+      step.stride = stride_;
+      step.liveOut = live_[0].get();
+      step.countOut = counts_.get() + 1;
+      step.fate = fate_.get();
+      fast::launchFirstLayerWarp(rowptr_.get(), cols_.get(), values_.get(), rows, tptr_.get(), tclass_.get(),
+                                 tweight_.get(), maxFanOut_, step, multiprocessors_, stream);
+    } else {
+      SNIG_CUDA_CHECK(cudaMemsetAsync(state_[0].get(), 0, uint64_t{rows} * stride_ * sizeof(float), stream));
+      fast::launchFirstLayerSums(rowptr_.get(), cols_.get(), values_.get(), rows, tptr_.get(), tclass_.get(),
+                                 tweight_.get(), state_[0].get(), stride_, stream);
+    }
     uint32_t known = rows;  // an upper bound of the live rows: they only ever leave
-    for (uint32_t l = 0; l < layers; ++l) {
+    for (uint32_t l = warpFirst_ ? 1 : 0; l < layers; ++l) {
       Step step;
       step.layer = layers_[l];
       step.in = state_[(l + 1) % 2].get();
@@ -231,6 +251,8 @@ class FastPipeline final : public GpuPipeline {
   int device_ = 0;
   int multiprocessors_ = 1;
   uint32_t stride_ = 0;
+  uint32_t maxFanOut_ = 0;  // most classes one input neuron feeds in layer 0
+  bool warpFirst_ = false;
   uint64_t capacity_ = 0;
   std::vector<DeviceLayer> layers_;
   std::vector<StepShape> shapes_;

@@ -7,6 +7,7 @@
 // Prints one table row per benchmark: median ms of --repeat runs (CUDA events), edges/s.
 // Usage: fast-bench <data/hpec-1024> [--sizes 1024,4096] [--layers 120,480] [--rows 60000]
 //                   [--repeat 5] [--truth-max-n 1024] [--official 0|1]
+//                   [--profile 1,2,4,8] (time shallow prefixes too, no checks)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -50,6 +51,7 @@ struct Options {
   int repeat = 5;
   uint32_t truthMaxN = 1024;
   bool official = true;
+  std::vector<uint32_t> profile;  // extra shallow depths to time: where the time goes
 };
 
 struct Timing {
@@ -151,6 +153,18 @@ void size(const Options& o, uint32_t n, const SparseRows& source) {
               static_cast<unsigned long long>(model.totalNnz()), full.maxClasses(), since(t0),
               static_cast<unsigned long long>(inputs.nnz()));
   std::fflush(stdout);
+  for (uint32_t layers : o.profile) {
+    auto prefix = std::make_shared<const ReducedNetwork>(prefixOf(full, layers));
+    // Both layer-0 kernels (see fast_pipeline.cu): the same bits, different speed.
+    for (const char* first : {"thread", "auto"}) {
+      setenv("SNIG_FAST_FIRST_LAYER", first, 1);
+      auto pipeline = cuda::makeFastPipeline(prefix, {});
+      const Timing t = timeRuns(*pipeline, inputs, o.repeat);
+      printRow(std::to_string(n) + "x" + std::to_string(layers) + " (profile, layer 0: " + first + ")", t, inputs.rows(),
+               uint64_t{n} * 32 * layers, "-");
+    }
+    unsetenv("SNIG_FAST_FIRST_LAYER");
+  }
   for (uint32_t layers : o.layers) {
     auto net = std::make_shared<const ReducedNetwork>(layers == deepest ? full : prefixOf(full, layers));
     auto pipeline = cuda::makeFastPipeline(net, {});
@@ -176,6 +190,7 @@ int main(int argc, char** argv) {
     else if (key == "--layers") o.layers = parseList(argv[i + 1]);
     else if (key == "--rows") o.rows = std::strtoull(argv[i + 1], nullptr, 10);
     else if (key == "--repeat") o.repeat = std::atoi(argv[i + 1]);
+    else if (key == "--profile") o.profile = parseList(argv[i + 1]);
     else if (key == "--official") o.official = std::atoi(argv[i + 1]) != 0;
     else if (key == "--truth-max-n") o.truthMaxN = static_cast<uint32_t>(std::strtoul(argv[i + 1], nullptr, 10));
     else {
