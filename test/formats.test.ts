@@ -93,7 +93,8 @@ describe('model files', () => {
     const path = join(dir, 'm.snig');
     await native().writeModelBinary(model, path);
     const bytes = readFileSync(path);
-    bytes[bytes.length - 100] ^= 0xff;
+    const at = bytes.length - 100;
+    bytes.writeUInt8((bytes.readUInt8(at) ^ 0xff) & 0xff, at);
     writeFileSync(path, bytes);
     await assert.rejects(openModel({ model: path }), named('E_FORMAT', /m\.snig: checksum mismatch/));
     writeFileSync(path, bytes.subarray(0, 500));

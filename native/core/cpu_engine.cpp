@@ -48,32 +48,50 @@ template <typename Real>
 using Lanes = typename LanesOf<Real>::type;
 
 // One layer for outputs [j0, j1) of one tile: the hot loop, specialised on the index width and on
-// whether the layer stores per-weight values.
+// whether the layer stores per-weight values. Each output adds its terms in stored order (so results
+// do not depend on the CPU); kGroup outputs advance together so that their independent chains of
+// additions overlap instead of waiting on each other's latency.
 template <typename Real, typename Index, bool Uniform>
 [[gnu::always_inline]] inline void layerSlice(const LayerView& layer, const Index* index, const Real* in, Real* out,
                                               uint32_t j0, uint32_t j1, LaneStats<Real>* stats) {
   using V = Lanes<Real>;
   constexpr int L = kLanes<Real>;
+  constexpr uint32_t kGroup = 4;
   const Real bias = static_cast<Real>(layer.bias);
   const Real uniform = static_cast<Real>(layer.uniformValue);
   const uint32_t* colptr = layer.colptr;
   const float* values = layer.values;
   V maxZ = V{} - std::numeric_limits<Real>::infinity();
   V positive = V{};  // lanes where some output was > 0 (as 0/1)
-  for (uint32_t j = j0; j < j1; ++j) {
-    V acc = V{};
-    for (uint64_t k = colptr[j]; k < colptr[j + 1]; ++k) {
-      const Real w = Uniform ? uniform : static_cast<Real>(values[k]);
-      V x;
-      std::memcpy(&x, in + uint64_t{index[k]} * L, sizeof x);  // an unaligned vector load
-      acc += w * x;
+  const auto addTerm = [&](V& acc, uint64_t k) {
+    const Real w = Uniform ? uniform : static_cast<Real>(values[k]);
+    V x;
+    std::memcpy(&x, in + uint64_t{index[k]} * L, sizeof x);  // an unaligned vector load
+    acc += w * x;
+  };
+  for (uint32_t j = j0; j < j1; j += kGroup) {
+    const uint32_t count = std::min(kGroup, j1 - j);
+    V acc[kGroup] = {};
+    uint64_t k[kGroup];
+    uint64_t end[kGroup];
+    uint64_t common = UINT64_MAX;
+    for (uint32_t g = 0; g < kGroup; ++g) {
+      k[g] = g < count ? colptr[j + g] : 0;
+      end[g] = g < count ? colptr[j + g + 1] : 0;
+      common = std::min(common, end[g] - k[g]);
     }
-    const V z = acc + bias;
-    maxZ = z > maxZ ? z : maxZ;
-    V v = z > Real(0) ? z : V{};
-    v = v < Real(kClamp) ? v : V{} + Real(kClamp);
-    positive = v > Real(0) ? V{} + Real(1) : positive;
-    std::memcpy(out + uint64_t{j} * L, &v, sizeof v);
+    for (uint64_t step = 0; step < common; ++step) {
+      for (uint32_t g = 0; g < kGroup; ++g) addTerm(acc[g], k[g] + step);
+    }
+    for (uint32_t g = 0; g < count; ++g) {
+      for (uint64_t kk = k[g] + common; kk < end[g]; ++kk) addTerm(acc[g], kk);
+      const V z = acc[g] + bias;
+      maxZ = z > maxZ ? z : maxZ;
+      V v = z > Real(0) ? z : V{};
+      v = v < Real(kClamp) ? v : V{} + Real(kClamp);
+      positive = v > Real(0) ? V{} + Real(1) : positive;
+      std::memcpy(out + uint64_t{j + g} * L, &v, sizeof v);
+    }
   }
   for (int t = 0; t < L; ++t) {
     stats->alive[t] = positive[t] != Real(0);

@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include <cstring>
+
 #include "checksum.hpp"
 #include "error.hpp"
 
@@ -28,8 +30,17 @@ uint32_t Model::addLayer(const LayerShape& shape, float bias) {
   info.bias = bias;
   info.nnz = shape.nnz;
   info.uniform = shape.uniform;
-  // Zeroed, so padding bytes (covered by the checksum and written to files) are deterministic.
-  blocks_.push_back(std::make_unique<uint8_t[]>(layerBytes(n_, shape)));
+  // Left uninitialised (the builder fills it, in parallel where it likes) except for the padding
+  // bytes, which the checksum covers and files store: those are zeroed.
+  const uint64_t bytes = layerBytes(n_, shape);
+  auto block = std::make_unique_for_overwrite<uint8_t[]>(bytes);
+  const uint64_t indexEnd = uint64_t{n_ + 1} * 4 + shape.nnz * indexBytes();
+  std::memset(block.get() + indexEnd, 0, alignUp(indexEnd) - indexEnd);
+  if (!shape.uniform) {
+    const uint64_t valuesEnd = alignUp(indexEnd) + shape.nnz * 4;
+    std::memset(block.get() + valuesEnd, 0, bytes - valuesEnd);
+  }
+  blocks_.push_back(std::move(block));
   layers_.push_back(info);
   return layerCount() - 1;
 }
