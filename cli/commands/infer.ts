@@ -1,11 +1,11 @@
 // `snig infer`: load a model and inputs, infer on one machine, verify against the truth.
 import type { CommandModule } from 'yargs';
 
-import { writeFileAtomic } from '../../common/atomic-write.js';
 import { certify, describeCertificate } from '../../common/certify.js';
 import { openInputs, openModel, parseRowRange, readTruth } from '../../common/data.js';
 import { Engine, type Precision } from '../../common/engine.js';
-import { createLogger } from '../../common/logger.js';
+import { writeFileAtomic } from '../../common/config/atomic-file.js';
+import { LOG_LEVELS, makeLogger, type LogLevel } from '../../common/config/logger.js';
 import { createProgressBar } from '../../common/progress.js';
 import { describeCheck, verifyCategories, type CategoryCheck } from '../../common/verify.js';
 import { parseGpuList, withEngineOptions, withInputOptions, withModelOptions } from './options.js';
@@ -24,6 +24,7 @@ interface InferArgs {
   precision: Precision;
   certify: boolean;
   report?: string;
+  'log-level': LogLevel;
 }
 
 const seconds = (start: number): number => (performance.now() - start) / 1000;
@@ -36,9 +37,10 @@ export const inferCommand: CommandModule<object, InferArgs> = {
       .option('rows', { type: 'string', describe: 'input rows a:b (1-based, inclusive)' })
       .option('precision', { choices: ['f32', 'f64'] as const, default: 'f32' as const, describe: 'CPU engine precision' })
       .option('certify', { type: 'boolean', default: false, describe: 'on a mismatch, recompute the differing rows in float64 and label each fragile or wrong' })
-      .option('report', { type: 'string', describe: 'write a JSON report here' }) as never,
+      .option('report', { type: 'string', describe: 'write a JSON report here' })
+      .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel, describe: 'pino log level' }) as never,
   handler: async (args) => {
-    const log = createLogger('snig-infer');
+    const log = makeLogger('infer', args['log-level']);
     let start = performance.now();
     const model = await openModel(args);
     const loadSeconds = seconds(start);
@@ -115,7 +117,7 @@ export const inferCommand: CommandModule<object, InferArgs> = {
         verdict: verdict ? { passed: verdict.passed, missing: verdict.missing, extra: verdict.extra } : null,
         certificate: certificate ?? null,
       };
-      await writeFileAtomic(args.report, `${JSON.stringify(report, null, 2)}\n`);
+      writeFileAtomic(args.report, `${JSON.stringify(report, null, 2)}\n`);
     }
     model.close();
     inputs.close();
