@@ -7,6 +7,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 
 import { native } from '../../common/native.js';
+import { runContext } from './context.js';
 import { timeCpuEngine } from './cpu-engine.js';
 import { BIAS, generatedSet, LAYERS, NEURONS, officialSample, workDir } from './data.js';
 import { runGraphblas } from './graphblas.js';
@@ -56,7 +57,8 @@ const verdict = (categories: number[]): string => {
   const wrong = differingRows(categories, truth);
   return wrong === 0 ? 'PASSED' : `FAILED (${wrong} rows differ)`;
 };
-console.log(`\n${NEURONS}x${LAYERS} ${set.label}; median of ${args.repeat} inferences\n`);
+console.log(`\n${runContext()}`);
+console.log(`${NEURONS}x${LAYERS} ${set.label}; median of ${args.repeat} inferences\n`);
 console.log(
   formatTable(
     ['engine', 'threads', 'seconds', 'edges/s', 'speed-up', 'categories', 'truth'],

@@ -7,6 +7,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 
 import { native, type NativeModel } from '../../common/native.js';
+import { runContext } from './context.js';
 import { timeCpuEngine } from './cpu-engine.js';
 import { generatedSet, LAYERS, NEURONS, officialSample, workDir, type InputSet } from './data.js';
 import { differingRows, median, timeRuns } from './stats.js';
@@ -72,7 +73,8 @@ async function inferenceRow(set: InputSet): Promise<Cell[]> {
 const inference = [await inferenceRow(officialSample)];
 if (args.rows > 0) inference.push(await inferenceRow(await generatedSet(args.rows, args.seed)));
 
-console.log(`\n${NEURONS}x${LAYERS} (${nnz} edges), ${args.threads} threads; medians of ${args.loads} loads / ${args.repeat} inferences\n`);
+console.log(`\n${runContext()}`);
+console.log(`${NEURONS}x${LAYERS} (${nnz} edges), ${args.threads} threads; medians of ${args.loads} loads / ${args.repeat} inferences\n`);
 console.log(
   formatTable(
     ['benchmark', 'seconds', 'edges/s', 'note'],
