@@ -10,7 +10,7 @@ import { loadSuite } from '../common/config/suite-load.js';
 import type { GeneratorParams, SuiteConfig } from '../common/config/suite.js';
 import type { RunReport } from '../coordinator/report.js';
 import { cacheKey, cachedInputs, type Generate } from '../coordinator/suite/input-cache.js';
-import { suiteProgress } from '../coordinator/suite/progress.js';
+import { etaSeconds, suiteProgress } from '../coordinator/suite/progress.js';
 import { runSuite, type RunBenchmark } from '../coordinator/suite/run-suite.js';
 import { readCsv, svgBars } from './suite-helpers.js';
 
@@ -156,5 +156,13 @@ describe('example suites', () => {
     assert.equal(challenge.benchmarks.filter((b) => 'generate' in b).length, 12);
     const official = challenge.benchmarks.find((b) => !('generate' in b));
     assert.ok(official && 'model' in official && existsSync(official.model) && existsSync(official.input) && existsSync(official.truth));
+  });
+});
+
+describe('suite progress', () => {
+  it('estimates the time left from the rate so far', () => {
+    assert.equal(etaSeconds(10, 0, 8), undefined);
+    assert.equal(etaSeconds(10, 2, 8), 30);
+    assert.equal(etaSeconds(10, 8, 8), 0);
   });
 });

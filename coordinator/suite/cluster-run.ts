@@ -1,25 +1,48 @@
 // The suite's way to run a benchmark: a cluster run (coordinator/run.ts) in this process, with the
-// setup's workers; its report lands in the benchmark's run directory. Shards are counted as results
-// arrive (the total when the run reports it).
-import type { Logger } from 'pino';
+// setup's workers; its report lands in the benchmark's run directory. The coordinator logs every
+// finished shard with `shardsDone`/`shardsTotal`: the suite reads its log lines for its progress and
+// passes on only the warnings and errors (the rest would repeat the progress).
+import { Writable } from 'node:stream';
+import { pino, type Logger } from 'pino';
 
 import type { LogLevel } from '../../common/config/logger.js';
 import { runCluster } from '../run.js';
 import type { RunBenchmark } from './run-suite.js';
 
+interface LogLine {
+  level?: number;
+  msg?: string;
+  shardsDone?: unknown;
+  shardsTotal?: unknown;
+}
+
+const WARN = 40;
+const ERROR = 50;
+
+/** A logger for one run whose lines become shard progress, and warnings/errors in the suite's log. */
+function runLogger(log: Logger, benchmark: string, onShard: (done: number, total?: number) => void): Logger {
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const text of chunk.toString('utf8').split('\n')) {
+        if (!text) continue;
+        const line = JSON.parse(text) as LogLine;
+        if (typeof line.shardsDone === 'number' && typeof line.shardsTotal === 'number') onShard(line.shardsDone, line.shardsTotal);
+        if ((line.level ?? 0) >= ERROR) log.error({ benchmark, ...line }, line.msg);
+        else if ((line.level ?? 0) >= WARN) log.warn({ benchmark, ...line }, line.msg);
+      }
+      done();
+    },
+  });
+  return pino({ level: log.level === 'debug' || log.level === 'trace' ? log.level : 'info', base: null, timestamp: false }, sink);
+}
+
 export function clusterRun(log: Logger, workerLogLevel: LogLevel): RunBenchmark {
   return async (run, onShard) => {
-    let done = 0;
     await runCluster(run.config, {
       resume: false,
-      // The coordinator's own info lines would repeat the suite's progress: warnings and errors only.
-      log: log.child({ benchmark: run.name }, { level: log.level === 'info' ? 'warn' : log.level }),
+      log: runLogger(log, run.name, onShard),
       logLevel: workerLogLevel,
       progress: false, // the suite draws its own
-      onResult: (_shard: unknown, _worker: string, progress?: { done: number; total: number }) => {
-        done++;
-        onShard(progress?.done ?? done, progress?.total);
-      },
     });
   };
 }

@@ -6,13 +6,13 @@ import type { SuiteResult } from './result.js';
 import { formatRate } from './results-markdown.js';
 
 export interface SuiteProgress {
-  benchmark(index: number, count: number, name: string, step: 'generating' | 'running' | 'skipped (done)'): void;
+  benchmark(index: number, count: number, name: string, step: 'preparing inputs' | 'running' | 'skipped (done)'): void;
   shard(done: number, total?: number): void;
   finished(result: SuiteResult): void;
   stop(): void;
 }
 
-/** Seconds left at the rate so far (undefined before the first shard). */
+/** Seconds left for `total` items at the rate of the `done` so far (undefined before any is done). */
 export function etaSeconds(elapsedSeconds: number, done: number, total: number): number | undefined {
   if (done <= 0) return undefined;
   return (elapsedSeconds / done) * Math.max(0, total - done);
@@ -20,7 +20,9 @@ export function etaSeconds(elapsedSeconds: number, done: number, total: number):
 
 export function suiteProgress(log: Logger, terminal: boolean): SuiteProgress {
   let label = '';
-  let started = Date.now();
+  let benchmark = '';
+  let firstShardAt: number | undefined; // the ETA counts from the first shard (after worker start-up)
+  let lastLine = 0; // log lines at most once a second (and at the last shard)
   let bar: SingleBar | undefined;
   const stopBar = (): void => {
     bar?.stop();
@@ -30,7 +32,9 @@ export function suiteProgress(log: Logger, terminal: boolean): SuiteProgress {
     benchmark(index, count, name, step) {
       stopBar();
       label = `benchmark ${index + 1}/${count} ${name}`;
-      started = Date.now();
+      benchmark = name;
+      firstShardAt = undefined;
+      lastLine = 0;
       log.info({ benchmark: name, index: index + 1, count, step }, `${label}: ${step}`);
     },
     shard(done, total) {
@@ -43,9 +47,13 @@ export function suiteProgress(log: Logger, terminal: boolean): SuiteProgress {
         bar.update(done);
         return;
       }
-      const eta = total === undefined ? undefined : etaSeconds((Date.now() - started) / 1000, done, total);
+      const now = Date.now();
+      if (now - lastLine < 1000 && done !== total) return;
+      lastLine = now;
+      firstShardAt ??= now;
+      const eta = total === undefined ? undefined : etaSeconds((now - firstShardAt) / 1000, done - 1, total - 1);
       log.info(
-        { shard: done, shards: total, etaSeconds: eta },
+        { benchmark, shard: done, shards: total, etaSeconds: eta },
         `${label}: shard ${done}/${total ?? '?'}, ETA ${eta === undefined ? '?' : `${eta.toFixed(1)} s`}`,
       );
     },

@@ -115,7 +115,7 @@ async function evaluate(
   outcome: SuiteOutcome,
 ): Promise<RunReport | undefined> {
   const step = (what: Parameters<SuiteProgress['benchmark']>[3]): void => options.progress.benchmark(position.index, position.count, benchmark.name, what);
-  if ('generate' in benchmark) step('generating');
+  if ('generate' in benchmark) step('preparing inputs');
   const raw = { ...structuredClone(suite.setup), ...(await benchmarkFiles(suite, benchmark, options.generate)), out: runDir };
   const config = validateConfig(raw, `${options.source}: benchmark ${benchmark.name}`);
   const configText = `${JSON.stringify(config, null, 2)}\n`;
