@@ -3,6 +3,8 @@
 import { join } from 'node:path';
 
 import type { RunConfig } from '../common/config/schema.js';
+import { certify } from '../common/certify.js';
+import { openInputs } from '../common/data.js';
 import { native, type NativeModel } from '../common/native.js';
 import { verifyCategories } from '../common/verify.js';
 import type { Outcome } from './coordinator.js';
@@ -49,6 +51,15 @@ export async function concludeRun(config: RunConfig, run: RunEnd): Promise<RunRe
   if (complete && config.truth) {
     const truth = Array.from(await addon.readCategories({ path: config.truth, maxRow: 0 })).filter((row) => row > run.begin && row <= run.end);
     verification = { truth: config.truth, ...verifyCategories(categories, truth) };
+    if (!verification.passed) {
+      // Tell a bug from a numerical tie: recompute the differing rows in float64 on this machine.
+      const inputs = await openInputs(config.input, run.model.neurons);
+      try {
+        verification.certificate = await certify(run.model, inputs, verification);
+      } finally {
+        inputs.close();
+      }
+    }
   }
   const edges = [...run.stats.workers.values()].reduce((n, w) => n + w.edges, 0);
   const seconds = run.outcome.seconds;
