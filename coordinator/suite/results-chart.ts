@@ -9,23 +9,31 @@ export function chartSpec(title: string, results: readonly SuiteResult[]): TopLe
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: `${title}: edges/s per benchmark`,
-    width: Math.max(240, 70 * results.length),
+    width: Math.max(360, 70 * results.length),
     height: 320,
     data: {
       values: results.map((r) => ({ benchmark: r.benchmark, edgesPerSecond: r.edgesPerSecond, verdict: r.passed ? 'PASSED' : 'FAILED' })),
     },
-    mark: { type: 'bar', tooltip: true },
     encoding: {
       x: { field: 'benchmark', type: 'nominal', sort: null, axis: { labelAngle: -30, title: 'benchmark' } },
       // No stacking: a stack starts at 0, which a log scale cannot show.
       y: { field: 'edgesPerSecond', type: 'quantitative', stack: null, scale: { type: 'log' }, axis: { title: 'edges/s (log scale)', format: '.1e' } },
-      color: {
-        field: 'verdict',
-        type: 'nominal',
-        scale: { domain: ['PASSED', 'FAILED'], range: ['#4c78a8', '#e45756'] },
-        legend: { title: 'result' },
-      },
     },
+    layer: [
+      {
+        mark: { type: 'bar', tooltip: true },
+        encoding: {
+          color: {
+            field: 'verdict',
+            type: 'nominal',
+            scale: { domain: ['PASSED', 'FAILED'], range: ['#4c78a8', '#e45756'] },
+            legend: { title: 'result' },
+          },
+        },
+      },
+      // The value above each bar.
+      { mark: { type: 'text', dy: -6, fontSize: 10 }, encoding: { text: { field: 'edgesPerSecond', type: 'quantitative', format: '.3s' } } },
+    ],
   };
 }
 
