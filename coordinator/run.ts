@@ -136,6 +136,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
       curve: curve && { serverKey: curve.server.public, pairs: curve.local },
       onExit: (name, how) => {
         log.info({ worker: name, how }, 'local worker exited');
+        if (how !== 'exit code 0') stats.failures.push({ worker: name, message: `process ended: ${how}` });
         coordinator.workerExited(name, how);
         if (!remote && launcher.running() === 0 && coordinator.liveWorkers() === 0) coordinator.abort('every worker has exited');
       },

@@ -75,19 +75,24 @@ describe('cluster across network namespaces', { timeout: 120_000 }, () => {
     const configPath = join(out, 'run.json');
     writeFileSync(configPath, JSON.stringify(config));
     const children: ChildProcess[] = [];
+    // Whatever goes wrong, nothing outlives the test (a stuck read below would otherwise hang it).
+    const guard = setTimeout(() => children.forEach((child) => child.kill('SIGKILL')), 90_000);
     try {
       buildNetwork();
       const coordinator = inNamespace(ns.coordinator, ['run', configPath, '--no-progress', '--log-level', 'info']);
       children.push(coordinator);
       const worker = (name: string, space: string, k: number): ChildProcess =>
         inNamespace(space, ['worker', '--connect', `tcp://10.231.${k}.1:${PORT}`, '--name', name, '--engine', 'cpu', '--threads', '1', '--retries', '1', '--retry-delay-ms', '300', '--log-level', 'warn']);
-      const w1 = worker('w1', ns.w1, 1);
-      const w2 = worker('w2', ns.w2, 2);
-      children.push(w1, w2);
-
       let cut = false;
+      let w1: ChildProcess | undefined;
+      let w2: ChildProcess | undefined;
       for await (const line of createInterface({ input: coordinator.stderr! })) {
         const entry = JSON.parse(line) as { msg?: string; worker?: string };
+        if (entry.msg === 'coordinator listening') {
+          w1 = worker('w1', ns.w1, 1);
+          w2 = worker('w2', ns.w2, 2);
+          children.push(w1, w2);
+        }
         if (!cut && entry.msg === 'shard done' && entry.worker === 'w1') {
           cut = true;
           ip('-n', ns.w1, 'link', 'set', `vw1-${tag}`, 'down'); // w1 holds its prefetched shard
@@ -100,9 +105,10 @@ describe('cluster across network namespaces', { timeout: 120_000 }, () => {
       assert.deepEqual(categoryRows(join(out, 'categories.tsv')), categoryRows(TRUTH));
       const lapsed = report.reassigned.filter((r) => r.from === 'w1');
       assert.ok(lapsed.length >= 1 && /silent/.test(lapsed[0]!.reason), JSON.stringify(report.reassigned));
-      assert.equal(await exited(w2), 0, 'w2 finished normally');
-      assert.equal(await exited(w1), 3, 'w1 gave up on the coordinator and exited cleanly');
+      assert.equal(await exited(w2!), 0, 'w2 finished normally');
+      assert.equal(await exited(w1!), 3, 'w1 gave up on the coordinator and exited cleanly');
     } finally {
+      clearTimeout(guard);
       for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await Promise.all(children.map(exited));
       tearDownNetwork();

@@ -1,0 +1,44 @@
+// The run journal: refuses to overwrite a run, resumes only the same plan, survives a torn last line.
+import assert from 'node:assert/strict';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+import { Journal } from '../coordinator/journal.js';
+import { tempDir } from './cluster-fixture.js';
+
+const plan = { checksum: 7, inputRows: 30, shards: [[0, 10], [10, 20], [20, 30]] as Array<[number, number]> };
+
+describe('journal', () => {
+  it('records finished shards durably and gives them back on resume', () => {
+    const path = join(tempDir('journal'), 'journal.jsonl');
+    const first = Journal.open(path, plan, false);
+    first.append({ type: 'assign', shard: 1, worker: 'w' });
+    first.recordDone({ id: 1, begin: 10, end: 20 }, 'w', { categories: [12, 19], seconds: 0.5, edges: 100 });
+    first.close();
+    assert.throws(() => Journal.open(path, plan, false), /already started.*--resume/);
+    assert.throws(() => Journal.open(path, { ...plan, checksum: 8 }, true), /another model/);
+    const resumed = Journal.open(path, plan, true);
+    assert.deepEqual([...resumed.finished.keys()], [1]);
+    assert.deepEqual(resumed.finished.get(1)?.categories, [12, 19]);
+    resumed.close();
+    assert.throws(() => Journal.open(join(path, '..', 'none.jsonl'), plan, true), /nothing to resume/);
+  });
+
+  it('drops a line torn by a crash, and stays readable afterwards', () => {
+    const path = join(tempDir('journal-torn'), 'journal.jsonl');
+    const journal = Journal.open(path, plan, false);
+    journal.recordDone({ id: 0, begin: 0, end: 10 }, 'w', { categories: [3], seconds: 0.1, edges: 10 });
+    journal.close();
+    appendFileSync(path, '{"type":"done","shard":2,"begin":20,"end":30,"wor'); // the crash
+    const resumed = Journal.open(path, plan, true);
+    assert.ok(resumed.torn);
+    assert.deepEqual([...resumed.finished.keys()], [0]);
+    resumed.recordDone({ id: 2, begin: 20, end: 30 }, 'v', { categories: [], seconds: 0.1, edges: 10 });
+    resumed.close();
+    for (const line of readFileSync(path, 'utf8').trim().split('\n')) JSON.parse(line);
+    const again = Journal.open(path, plan, true);
+    assert.deepEqual([...again.finished.keys()].sort(), [0, 2]);
+    again.close();
+  });
+});
