@@ -18,6 +18,13 @@ class AtomicFile {
 
   void write(const void* data, size_t bytes);
   void write(const std::string& text) { write(text.data(), text.size()); }
+  // For text built up in a buffer: writes and clears it once it holds a megabyte or more.
+  void writeWhenLarge(std::string& text) {
+    if (text.size() >= (size_t{1} << 20)) {
+      write(text);
+      text.clear();
+    }
+  }
   // Flushes, syncs and renames the temporary file to its final name.
   void commit();
 

@@ -19,6 +19,27 @@ struct Pixel {
 
 }  // namespace
 
+SparseRows SparseRows::empty(uint32_t n) {
+  SparseRows out;
+  out.n = n;
+  out.rowptr.push_back(0);
+  return out;
+}
+
+void SparseRows::appendRow(const SparseRows& from, uint64_t row) {
+  const auto begin = static_cast<ptrdiff_t>(from.rowptr.at(row));
+  const auto end = static_cast<ptrdiff_t>(from.rowptr.at(row + 1));
+  cols.insert(cols.end(), from.cols.begin() + begin, from.cols.begin() + end);
+  values.insert(values.end(), from.values.begin() + begin, from.values.begin() + end);
+  rowptr.push_back(cols.size());
+}
+
+SparseRows SparseRows::gather(const std::vector<uint64_t>& rows) const {
+  SparseRows out = empty(n);
+  for (uint64_t r : rows) out.appendRow(*this, r);
+  return out;
+}
+
 SparseRows SparseRows::slice(uint64_t begin, uint64_t end) const {
   if (begin > end || end > rows()) throwArgument("row range outside the inputs");
   SparseRows out;
@@ -85,10 +106,7 @@ void writeSparseRows(const SparseRows& rows, const std::string& path) {
                                        rows.cols[k] + 1, static_cast<double>(rows.values[k]));
       text.append(line, static_cast<size_t>(length));
     }
-    if (text.size() > (1u << 20)) {
-      out.write(text);
-      text.clear();
-    }
+    out.writeWhenLarge(text);
   }
   out.write(text);
   out.commit();

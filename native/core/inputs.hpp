@@ -15,8 +15,14 @@ struct SparseRows {
 
   uint64_t rows() const { return rowptr.empty() ? 0 : rowptr.size() - 1; }
   uint64_t nnz() const { return cols.size(); }
+  // No rows yet, over n columns.
+  static SparseRows empty(uint32_t n);
+  // Appends row `row` of `from` (same n) as this matrix's next row.
+  void appendRow(const SparseRows& from, uint64_t row);
   // Rows [begin, end) as a new matrix (row 0 of the result is row `begin`).
   SparseRows slice(uint64_t begin, uint64_t end) const;
+  // The listed rows, in the listed order.
+  SparseRows gather(const std::vector<uint64_t>& rows) const;
 };
 
 // Reads `sparse-images-<N>.tsv[.gz]` (lines `row<TAB>col<TAB>value`, 1-based, any order).

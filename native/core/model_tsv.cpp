@@ -185,10 +185,7 @@ void writeModelTsv(const Model& model, const std::string& dir, bool gzip) {
                                            static_cast<double>(layer.weight(k)));
           text.append(line, static_cast<size_t>(length));
         }
-        if (text.size() > (1u << 20)) {
-          out.write(text);
-          text.clear();
-        }
+        out.writeWhenLarge(text);
       }
       out.write(text);
       out.commit();

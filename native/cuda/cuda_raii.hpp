@@ -61,26 +61,45 @@ inline Event makeEvent(unsigned flags = cudaEventDefault) {
   return Event(e);
 }
 
-// Device memory for `count` elements of T.
-template <typename T>
-class DeviceBuffer {
- public:
-  DeviceBuffer() = default;
-  explicit DeviceBuffer(size_t count) : count_(count) {
-    if (count) SNIG_CUDA_CHECK(cudaMalloc(&data_, count * sizeof(T)));
+// How a Buffer allocates: device memory, or page-locked host memory (for async copies that
+// overlap compute).
+struct DeviceMemory {
+  static void* allocate(size_t bytes) {
+    void* p = nullptr;
+    SNIG_CUDA_CHECK(cudaMalloc(&p, bytes));
+    return p;
   }
-  ~DeviceBuffer() { if (data_) cudaFree(data_); }
-  DeviceBuffer(DeviceBuffer&& o) noexcept : data_(std::exchange(o.data_, nullptr)), count_(std::exchange(o.count_, 0)) {}
-  DeviceBuffer& operator=(DeviceBuffer&& o) noexcept {
+  static void release(void* p) noexcept { cudaFree(p); }
+};
+struct PinnedMemory {
+  static void* allocate(size_t bytes) {
+    void* p = nullptr;
+    SNIG_CUDA_CHECK(cudaMallocHost(&p, bytes));
+    return p;
+  }
+  static void release(void* p) noexcept { cudaFreeHost(p); }
+};
+
+// `count` elements of T in the memory `Memory` gives.
+template <typename T, typename Memory>
+class Buffer {
+ public:
+  Buffer() = default;
+  explicit Buffer(size_t count) : count_(count) {
+    if (count) data_ = static_cast<T*>(Memory::allocate(count * sizeof(T)));
+  }
+  ~Buffer() { if (data_) Memory::release(data_); }
+  Buffer(Buffer&& o) noexcept : data_(std::exchange(o.data_, nullptr)), count_(std::exchange(o.count_, 0)) {}
+  Buffer& operator=(Buffer&& o) noexcept {
     if (this != &o) {
-      if (data_) cudaFree(data_);
+      if (data_) Memory::release(data_);
       data_ = std::exchange(o.data_, nullptr);
       count_ = std::exchange(o.count_, 0);
     }
     return *this;
   }
-  DeviceBuffer(const DeviceBuffer&) = delete;
-  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
 
   T* get() const { return data_; }
   size_t size() const { return count_; }
@@ -91,34 +110,10 @@ class DeviceBuffer {
   size_t count_ = 0;
 };
 
-// Page-locked host memory for `count` elements of T (for async copies that overlap compute).
 template <typename T>
-class PinnedBuffer {
- public:
-  PinnedBuffer() = default;
-  explicit PinnedBuffer(size_t count) : count_(count) {
-    if (count) SNIG_CUDA_CHECK(cudaMallocHost(&data_, count * sizeof(T)));
-  }
-  ~PinnedBuffer() { if (data_) cudaFreeHost(data_); }
-  PinnedBuffer(PinnedBuffer&& o) noexcept : data_(std::exchange(o.data_, nullptr)), count_(std::exchange(o.count_, 0)) {}
-  PinnedBuffer& operator=(PinnedBuffer&& o) noexcept {
-    if (this != &o) {
-      if (data_) cudaFreeHost(data_);
-      data_ = std::exchange(o.data_, nullptr);
-      count_ = std::exchange(o.count_, 0);
-    }
-    return *this;
-  }
-  PinnedBuffer(const PinnedBuffer&) = delete;
-  PinnedBuffer& operator=(const PinnedBuffer&) = delete;
-
-  T* get() const { return data_; }
-  size_t size() const { return count_; }
-
- private:
-  T* data_ = nullptr;
-  size_t count_ = 0;
-};
+using DeviceBuffer = Buffer<T, DeviceMemory>;
+template <typename T>
+using PinnedBuffer = Buffer<T, PinnedMemory>;
 
 // Makes `device` current for the scope; restores the previous device on exit.
 class DeviceGuard {

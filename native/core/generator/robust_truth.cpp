@@ -16,38 +16,17 @@ InferResult trace(Engine& engine, const SparseRows& inputs, Precision precision,
   return engine.infer(inputs, request);
 }
 
-void appendRow(SparseRows& out, const SparseRows& from, uint64_t row) {
-  const auto begin = static_cast<ptrdiff_t>(from.rowptr[row]), end = static_cast<ptrdiff_t>(from.rowptr[row + 1]);
-  out.cols.insert(out.cols.end(), from.cols.begin() + begin, from.cols.begin() + end);
-  out.values.insert(out.values.end(), from.values.begin() + begin, from.values.begin() + end);
-  out.rowptr.push_back(out.cols.size());
-}
-
-SparseRows emptyRows(uint32_t n) {
-  SparseRows out;
-  out.n = n;
-  out.rowptr.push_back(0);
-  return out;
-}
-
 // `inputs` with its rows `rows` (ascending) replaced by the rows of `patch`, in order.
 SparseRows splice(const SparseRows& inputs, const std::vector<uint64_t>& rows, const SparseRows& patch) {
-  SparseRows out = emptyRows(inputs.n);
+  SparseRows out = SparseRows::empty(inputs.n);
   size_t next = 0;
   for (uint64_t r = 0; r < inputs.rows(); ++r) {
     if (next < rows.size() && rows[next] == r) {
-      appendRow(out, patch, next++);
+      out.appendRow(patch, next++);
     } else {
-      appendRow(out, inputs, r);
+      out.appendRow(inputs, r);
     }
   }
-  return out;
-}
-
-// Rows `rows` of `inputs`, in order.
-SparseRows gather(const SparseRows& inputs, const std::vector<uint64_t>& rows) {
-  SparseRows out = emptyRows(inputs.n);
-  for (uint64_t r : rows) appendRow(out, inputs, r);
   return out;
 }
 
@@ -85,7 +64,7 @@ RobustImages generateRobustImages(Engine& f32, Engine& f64, const SparseRows& so
     // The first round classifies every row in place; later ones only the redrawn rows.
     const RowClassification c =
         out.rounds == 1 ? classifyRows(f32, f64, out.inputs, truth.tolerance, truth.cancel)
-                        : classifyRows(f32, f64, gather(out.inputs, pending), truth.tolerance, truth.cancel);
+                        : classifyRows(f32, f64, out.inputs.gather(pending), truth.tolerance, truth.cancel);
     std::vector<uint8_t> live(pending.size(), 0);
     for (uint64_t row : c.categories64) live[row - 1] = 1;
     std::vector<RowRecipe> redraw;
