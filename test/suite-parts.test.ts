@@ -147,6 +147,29 @@ describe('suite runner', () => {
   });
 });
 
+describe('suite runner failures', () => {
+  it('records a run that ends without a report and goes on with the others', async () => {
+    const runs: string[] = [];
+    const reporting = reportingRun(runs);
+    const config: SuiteConfig = {
+      name: 'failures',
+      out: join(scratch, 'suite-failures'),
+      cache: join(scratch, 'cache-failures'),
+      setup: { workers: [{ launch: 'local', count: 1, engine: 'cpu' }] },
+      benchmarks: ['a', 'b', 'c'].map((name) => ({ name, generate: { neurons: 64, layers: 4, rows: 10, seed: 1 } })),
+    };
+    const outcome = await runSuite(config, {
+      source: 'test',
+      force: false,
+      runBenchmark: async (run, onShard) => (run.name === 'b' ? Promise.reject(new Error('worker crashed')) : reporting(run, onShard)),
+      generate: countingGenerator().generate,
+      progress: suiteProgress(pino({ level: 'silent' }), false),
+    });
+    assert.deepEqual(outcome.failed, [{ benchmark: 'b', message: 'worker crashed' }]);
+    assert.deepEqual(readCsv(outcome.files.csv).map((row) => row.benchmark), ['a', 'c']);
+  });
+});
+
 describe('example suites', () => {
   it('load, with paths relative to the file', () => {
     const small = loadSuite('configs/suite-small.yaml');
