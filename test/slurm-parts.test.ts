@@ -13,7 +13,7 @@ import { NotInAllocationError, readAllocation } from '../coordinator/launch/slur
 import { slurmWorkerArgv } from '../coordinator/launch/slurm-launcher.js';
 import { slurmJobSchema } from '../coordinator/launch/slurm-options.js';
 import { renderSlurmScript, shellQuote } from '../coordinator/launch/slurm-script.js';
-import { advertisedEndpoint, planWorkers, srunArgs } from '../coordinator/launch/slurm-workers.js';
+import { advertisedEndpoint, planWorkers, slurmWorkerCount, srunArgs } from '../coordinator/launch/slurm-workers.js';
 
 const job = slurmJobSchema.parse({});
 const allocation = { jobId: '42', nodes: 3, gpusPerNode: 4, cpusOnNode: 16, host: 'node01' };
@@ -37,6 +37,8 @@ describe('worker placement', () => {
     assert.deepEqual(planWorkers({ count: 1, gpusPerWorker: 1 }, allocation), { nodes: 3, tasksPerNode: 4, gpusPerTask: 1 });
     assert.deepEqual(planWorkers({ count: 1, gpusPerWorker: 2 }, allocation), { nodes: 3, tasksPerNode: 2, gpusPerTask: 2 });
     assert.throws(() => planWorkers({ count: 1, gpusPerWorker: 1 }, { ...allocation, gpusPerNode: 0 }), /gpusPerWorker is 1 but Slurm job 42 has 0 GPUs/);
+    assert.equal(slurmWorkerCount({ count: 1, gpusPerWorker: 1 }, allocation), 12);
+    assert.equal(slurmWorkerCount({ count: 2 }, allocation), 6);
   });
 
   it('asks srun for exactly that many tasks and binds GPUs per task', () => {

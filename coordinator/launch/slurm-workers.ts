@@ -1,6 +1,6 @@
 // Where the workers of a `launch: slurm` group go in the allocation, and the srun command that starts
 // them: one srun step, K tasks per node (K workers per node, or one worker per GPU group).
-import type { SlurmAllocation } from './slurm-allocation.js';
+import { readAllocation, type SlurmAllocation } from './slurm-allocation.js';
 import type { SlurmJob } from './slurm-options.js';
 
 export interface SlurmWorkerPlan {
@@ -48,4 +48,10 @@ export function advertisedEndpoint(bound: string, host: string): string {
   const boundHost = match[1];
   const wildcard = boundHost === '*' || boundHost === '0.0.0.0' || boundHost === '[::]' || boundHost === '::';
   return `tcp://${wildcard ? host : boundHost}:${match[2]}`;
+}
+
+/** How many workers a `launch: slurm` group will start in this allocation (throws outside one). */
+export function slurmWorkerCount(group: { count: number; gpusPerWorker?: number }, allocation: SlurmAllocation = readAllocation()): number {
+  const plan = planWorkers(group, allocation);
+  return plan.nodes * plan.tasksPerNode;
 }
