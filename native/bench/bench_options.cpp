@@ -31,6 +31,7 @@ Engine:
   --kernel auto|snig|fast [auto]
   --weights auto|resident|streamed|partitioned [auto]
   --gpus 0,1,...          GPUs to use [all]
+  --also-gpus 0,...       then time again on these GPUs (same inputs and check; one more RESULT line)
   --batch R               rows per GPU batch [from memory]
   --f64                   infer in float64
   --threads T             CPU threads [all]
@@ -76,6 +77,7 @@ BenchOptions parseBenchOptions(int argc, char** argv) {
       {"--kernel", [&](const std::string& v) { o.kernel = v; }},
       {"--weights", [&](const std::string& v) { o.weights = v; }},
       {"--gpus", [&](const std::string& v) { o.gpus = toList("--gpus", v); }},
+      {"--also-gpus", [&](const std::string& v) { o.alsoGpus = toList("--also-gpus", v); }},
       {"--batch", [&](const std::string& v) { o.batchRows = toNumber("--batch", v); }},
       {"--threads", [&](const std::string& v) { o.threads = static_cast<int>(toNumber("--threads", v)); }},
       {"--warmup", [&](const std::string& v) { o.warmup = static_cast<uint32_t>(toNumber("--warmup", v)); }},

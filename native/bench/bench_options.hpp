@@ -27,6 +27,7 @@ struct BenchOptions {
   std::string kernel = "auto";
   std::string weights = "auto";
   std::vector<int> gpus;
+  std::vector<int> alsoGpus;   // time again on these GPUs (e.g. 0 alone, for the scaling table)
   uint64_t batchRows = 0;
   bool f64 = false;
   int threads = 0;

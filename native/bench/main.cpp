@@ -22,14 +22,51 @@ double median(std::vector<double> values) {
   return values.size() % 2 ? values[m] : (values[m - 1] + values[m]) / 2;
 }
 
-std::unique_ptr<Engine> makeEngine(const BenchOptions& o, const Workload& w) {
+std::unique_ptr<Engine> makeEngine(const BenchOptions& o, const Workload& w, const std::vector<int>& gpus) {
   if (o.engine == "cpu") return makeCpuEngine(w.model, o.threads);
   CudaOptions options;
-  options.devices = o.gpus;
+  options.devices = gpus;
   options.kernel = o.kernel;
   options.weights = o.weights;
   options.batchRows = o.batchRows;
   return makeCudaEngine(w.model, options);
+}
+
+struct Timing {
+  std::vector<uint64_t> categories;  // of the first run
+  bool stable = true;                // every run gave the same categories
+  double ms = 0;                     // median wall time of infer
+  double gpuMs = -1;                 // median CUDA-event time (CUDA engine)
+  std::string kernel;
+  int gpus = 0;
+};
+
+// Warm-up runs, then `repeat` timed runs of one engine on `gpus`.
+Timing timeEngine(const BenchOptions& o, const Workload& w, const std::vector<int>& gpus) {
+  auto start = std::chrono::steady_clock::now();
+  auto engine = makeEngine(o, w, gpus);
+  std::fprintf(stderr, "engine: %s ready in %.1f s\n", engine->name().c_str(),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  InferRequest request;
+  request.rowEnd = w.inputs.rows();
+  request.precision = o.f64 ? Precision::F64 : Precision::F32;
+  Timing t;
+  for (uint32_t i = 0; i < o.warmup; ++i) t.categories = engine->infer(w.inputs, request).categories;
+  std::vector<double> wall, gpu;
+  for (uint32_t i = 0; i < o.repeat; ++i) {
+    InferResult result = engine->infer(w.inputs, request);
+    wall.push_back(result.seconds);
+    gpu.push_back(cudaEngineGpuSeconds(*engine));
+    std::fprintf(stderr, "run %u: %.3f ms (gpu %.3f ms), %zu categories\n", i + 1, result.seconds * 1e3,
+                 gpu.back() * 1e3, result.categories.size());
+    if (i == 0 && o.warmup == 0) t.categories = result.categories;
+    t.stable = t.stable && result.categories == t.categories;
+    t.kernel = result.kernel;
+  }
+  t.ms = median(wall) * 1e3;
+  if (gpu.front() >= 0) t.gpuMs = median(gpu) * 1e3;
+  if (o.engine == "cuda") t.gpus = gpus.empty() ? static_cast<int>(listGpus().size()) : static_cast<int>(gpus.size());
+  return t;
 }
 
 struct Verdict {
@@ -89,44 +126,33 @@ Verdict check(const BenchOptions& o, const Workload& w, const std::vector<uint64
                           std::to_string(survivors) + " drawn from surviving rows");
 }
 
+void report(const BenchOptions& o, const Workload& w, const Timing& t, bool passed) {
+  const double edges = static_cast<double>(w.inputs.rows()) * static_cast<double>(w.model->totalNnz()) / (t.ms / 1e3);
+  const std::string name = o.name.empty() ? "n" + std::to_string(w.model->neurons()) + "-l" + std::to_string(w.model->layerCount()) : o.name;
+  std::printf("engine: %s\n", t.kernel.c_str());
+  std::printf("RESULT benchmark=%s rows=%llu gpus=%d ms=%.2f gpu_ms=%.2f edges_per_s=%.4g categories=%zu %s\n", name.c_str(),
+              static_cast<unsigned long long>(w.inputs.rows()), t.gpus, t.ms, t.gpuMs, edges, t.categories.size(),
+              passed ? "PASSED" : "FAILED");
+}
+
 int run(const BenchOptions& o) {
   const Workload w = prepareWorkload(o);
-  auto start = std::chrono::steady_clock::now();
-  auto engine = makeEngine(o, w);
-  std::fprintf(stderr, "engine: %s ready in %.1f s\n", engine->name().c_str(),
-               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  InferRequest request;
-  request.rowEnd = w.inputs.rows();
-  request.precision = o.f64 ? Precision::F64 : Precision::F32;
-  InferResult first;
-  for (uint32_t i = 0; i < o.warmup; ++i) first = engine->infer(w.inputs, request);
-  std::vector<double> wall, gpu;
-  bool stable = true;
-  for (uint32_t i = 0; i < o.repeat; ++i) {
-    InferResult result = engine->infer(w.inputs, request);
-    wall.push_back(result.seconds);
-    gpu.push_back(cudaEngineGpuSeconds(*engine));
-    std::fprintf(stderr, "run %u: %.3f ms (gpu %.3f ms), %zu categories\n", i + 1, result.seconds * 1e3,
-                 gpu.back() * 1e3, result.categories.size());
-    if (i == 0 && o.warmup == 0) first = result;
-    stable = stable && result.categories == first.categories;
-    first.kernel = result.kernel;
-  }
-  const Verdict verdict = check(o, w, first.categories);
-  const bool passed = verdict.passed && stable;
-  const double ms = median(wall) * 1e3;
-  const double gpuMs = gpu.front() < 0 ? -1 : median(gpu) * 1e3;
-  const double edges = static_cast<double>(w.inputs.rows()) * static_cast<double>(w.model->totalNnz()) / (ms / 1e3);
-  int gpus = 0;
-  if (o.engine == "cuda") gpus = o.gpus.empty() ? static_cast<int>(listGpus().size()) : static_cast<int>(o.gpus.size());
-  const std::string name = o.name.empty() ? "n" + std::to_string(w.model->neurons()) + "-l" + std::to_string(w.model->layerCount()) : o.name;
-  std::printf("engine: %s\n", first.kernel.c_str());
+  const Timing main = timeEngine(o, w, o.gpus);
+  const Verdict verdict = check(o, w, main.categories);
   std::printf("check: %s: %llu mismatching rows%s\n", verdict.how.c_str(), static_cast<unsigned long long>(verdict.mismatches),
-              stable ? "" : "; categories changed between runs");
-  std::printf("RESULT benchmark=%s rows=%llu gpus=%d ms=%.2f gpu_ms=%.2f edges_per_s=%.4g categories=%zu %s\n", name.c_str(),
-              static_cast<unsigned long long>(w.inputs.rows()), gpus, ms, gpuMs, edges, first.categories.size(),
-              passed ? "PASSED" : "FAILED");
-  return passed ? 0 : 1;
+              main.stable ? "" : "; categories changed between runs");
+  const bool passed = verdict.passed && main.stable;
+  report(o, w, main, passed);
+  bool allPassed = passed;
+  if (!o.alsoGpus.empty()) {
+    // Same inputs on other GPUs: passes when it agrees with the checked run.
+    const Timing other = timeEngine(o, w, o.alsoGpus);
+    const bool same = other.stable && other.categories == main.categories;
+    if (!same) std::printf("check: the run on --also-gpus gave other categories than the checked run\n");
+    report(o, w, other, passed && same);
+    allPassed = allPassed && same;
+  }
+  return allPassed ? 0 : 1;
 }
 
 }  // namespace

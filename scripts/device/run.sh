@@ -6,9 +6,11 @@
 # engine on a sample that includes surviving rows), cheapest first, as many as fit the time budget,
 # and prints a short table last.
 #
-#   scripts/device/run.sh [--budget SECONDS] [--only "1024x120 4096x120"] [--kernel snig] [--scaling]
+#   scripts/device/run.sh [--budget SECONDS] [--only "1024x120 4096x120"] [--kernel snig] [--scaling] [--extras]
 #
-# --scaling times each benchmark on GPU 0 alone and then on every GPU. Logs go to $OUT when set.
+# --scaling times each benchmark on every GPU and then on GPU 0 alone (and checks the multi-GPU modes
+# on the real data); --extras also times 65536x120 with streamed weights and profiles it (nsys).
+# Logs go to $OUT when set.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -17,6 +19,7 @@ ONLY=""
 KERNEL=snig
 SCALING=0
 REPEAT=5
+EXTRAS=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --budget) BUDGET=$2; shift 2 ;;
@@ -24,6 +27,7 @@ while [ $# -gt 0 ]; do
     --kernel) KERNEL=$2; shift 2 ;;
     --scaling) SCALING=1; shift ;;
     --repeat) REPEAT=$2; shift 2 ;;
+    --extras) EXTRAS=1; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -34,13 +38,11 @@ elapsed() { echo $(( $(date +%s) - START )); }
 say() { echo "[$(elapsed)s] $*" | tee -a "$LOG"; }
 
 say "machine: $(nvidia-smi --query-gpu=index,name,memory.total --format=csv,noheader | tr '\n' ';') $(nproc) CPUs"
-say "commit: $(git rev-parse --short HEAD 2>/dev/null || echo none)$(git status --porcelain 2>/dev/null | grep -q . && echo ' (+ uncommitted changes)')"
+say "commit: $(git rev-parse --short HEAD 2>/dev/null || echo 'unknown (no git metadata in this copy)')"
 
-# CMake older than 3.28 lacks nvcc's -std=c++20: cuda20.cmake supplies it.
 BUILD=build/device
 BENCH="$BUILD/snig-bench"
-if ! { cmake -S native -B "$BUILD" -DCMAKE_BUILD_TYPE=Release \
-         -DCMAKE_USER_MAKE_RULES_OVERRIDE_CUDA="$PWD/scripts/device/cuda20.cmake" >>"$LOG" 2>&1 &&
+if ! { cmake -S native -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >>"$LOG" 2>&1 &&
        cmake --build "$BUILD" -j"$(nproc)" --target snig-bench >>"$LOG" 2>&1; }; then
   grep -E "error" "$LOG" | head -20
   # Work in progress elsewhere in native/cuda/ must not cost the timing run: build the core, SNIG's
@@ -61,21 +63,48 @@ bench() {
   local left=$(( BUDGET - $(elapsed) ))
   if [ "$left" -le 5 ]; then say "SKIPPED $label (budget spent)"; RESULTS+=("$label skipped"); return 1; fi
   say "== $label: $*"
-  local line
-  line=$(timeout "$left" "$BENCH" "$@" 2>&1 | tee -a "$LOG" | tee /dev/stderr | grep '^RESULT' | tail -1)
-  if [ -z "$line" ]; then RESULTS+=("$label FAILED (no result; see log)"); return 1; fi
-  RESULTS+=("$label ${line#RESULT }")
+  local lines line
+  lines=$(timeout "$left" "$BENCH" "$@" 2>&1 | tee -a "$LOG" | tee /dev/stderr | grep '^RESULT')
+  if [ -z "$lines" ]; then RESULTS+=("$label FAILED (no result; see log)"); return 1; fi
+  while IFS= read -r line; do RESULTS+=("$label ${line#RESULT }"); done <<<"$lines"
 }
 
 REAL=(--model data/hpec-1024/neuron1024 --inputs data/hpec-1024/sparse-images-1024-first1200.tsv.gz
       --truth data/hpec-1024/first1200-l120-categories.tsv --kernel "$KERNEL" --warmup 1 --repeat 3)
+if [ "$SCALING" = 1 ] && [ "$GPUS" -gt 1 ]; then
+  bench real-1200-partitioned "${REAL[@]}" --weights partitioned
+  bench real-1200-all-gpus "${REAL[@]}"
+  bench gen-1024x120-cpu-all-gpus --generate 1024 --layers 120 --rows 6000 --seed 7 --check cpu --kernel "$KERNEL" --repeat 1
+  bench gen-16384x480-partitioned --generate 16384 --layers 480 --rows 60000 --seed 1 --check sample --sample 100 \
+    --kernel "$KERNEL" --weights partitioned --repeat 3 --name n16384-l480-partitioned
+fi
 if [ "$SCALING" = 0 ]; then
   bench real-1200-resident "${REAL[@]}" --weights resident --gpus 0
   bench real-1200-streamed "${REAL[@]}" --weights streamed --gpus 0
   bench real-1200-f64 "${REAL[@]}" --f64 --gpus 0
-  [ "$GPUS" -gt 1 ] && bench real-1200-partitioned "${REAL[@]}" --weights partitioned
-  [ "$GPUS" -gt 1 ] && bench real-1200-all-gpus "${REAL[@]}"
+  # Multi-GPU paths; on a one-GPU machine, two pipelines on GPU 0 exercise the same code.
+  MULTI=(); [ "$GPUS" -eq 1 ] && MULTI=(--gpus 0,0)
+  bench real-1200-partitioned "${REAL[@]}" --weights partitioned "${MULTI[@]}"
+  bench real-1200-data-parallel "${REAL[@]}" "${MULTI[@]}"
+  bench gen-1024x120-cpu-all-data-parallel --generate 1024 --layers 120 --rows 6000 --seed 7 --check cpu \
+    --kernel "$KERNEL" --repeat 1 "${MULTI[@]}"
   bench gen-1024x120-cpu-all --generate 1024 --layers 120 --rows 6000 --seed 7 --check cpu --kernel "$KERNEL" --gpus 0 --repeat 1
+fi
+if [ "$EXTRAS" = 1 ]; then
+  # The same 65536-neuron benchmark with its weights streamed from pinned host memory, and where the
+  # time goes (kernels vs copies; Nsight Systems when the machine has it).
+  bench n65536-l120-streamed --generate 65536 --layers 120 --rows 60000 --seed 1 --check sample --sample 100 \
+    --kernel "$KERNEL" --weights streamed --gpus 0 --repeat 3 --name n65536-l120-streamed
+  NSYS=$(command -v nsys || ls /usr/local/cuda/bin/nsys /opt/nvidia/nsight-systems/*/bin/nsys 2>/dev/null | head -1)
+  if [ -n "$NSYS" ]; then
+    say "== profile n65536-l120 with $NSYS"
+    timeout 120 "$NSYS" profile -o "${OUT:-/tmp}/n65536-l120" --force-overwrite true --cuda-graph-trace=node \
+      --stats=true "$BENCH" --generate 65536 --layers 120 --rows 60000 --seed 1 --kernel "$KERNEL" --gpus 0 \
+      --warmup 1 --repeat 1 2>&1 | grep -E -A12 "cuda_gpu_kern_sum|cuda_gpu_mem_time_sum" | tee -a "$LOG" | cut -c1-220
+    rm -f "${OUT:-/tmp}"/n65536-l120.sqlite
+  else
+    say "no nsys on this machine: no profile"
+  fi
 fi
 
 # The 12 challenge benchmarks, cheapest first (cost ~ N x L), largest last; a run that outlasts the
@@ -87,8 +116,7 @@ for b in $ORDER; do
   sample=400; [ "$n" -ge 16384 ] && sample=200
   common=(--generate "$n" --layers "$l" --rows 60000 --seed 1 --check sample --sample "$sample" --kernel "$KERNEL" --repeat "$REPEAT")
   if [ "$SCALING" = 1 ]; then
-    bench "n$n-l$l-1gpu" "${common[@]}" --gpus 0 --name "n$n-l$l"
-    bench "n$n-l$l-${GPUS}gpus" "${common[@]}" --name "n$n-l$l"
+    bench "n$n-l$l" "${common[@]}" --also-gpus 0  # every GPU, then GPU 0 alone, same inputs
   else
     bench "n$n-l$l" "${common[@]}" --gpus 0
   fi
