@@ -18,6 +18,7 @@ export interface CoordinatorOptions {
   welcome: Omit<Welcome, 'type' | 'name'>;
   modelBytes?: Buffer; // streamed mode: the binary model
   chunkBytes: number;
+  idleTimeoutMs: number; // no live worker for this long: abort
   inputs?: NativeInputs; // streamed mode: rows are sent with each shard
   socket: Pick<CoordinatorSocketOptions, 'bind' | 'maxMessageBytes' | 'curve'>;
   onResult?: (shard: Shard, worker: string, result: ShardResult) => void;
@@ -46,8 +47,12 @@ export class Coordinator {
     const endpoint = await this.socket.start();
     const period = Math.max(10, Math.floor(this.options.welcome.heartbeatMs / 2));
     let beat = 0;
+    let lastLive = Date.now();
     this.timer = setInterval(() => {
-      this.event({ kind: 'tick', at: Date.now() });
+      const now = Date.now();
+      this.event({ kind: 'tick', at: now });
+      if (this.liveWorkers() > 0) lastLive = now;
+      else if (now - lastLive > this.options.idleTimeoutMs) this.abort(`no worker connected for ${Math.round((now - lastLive) / 1000)} s`);
       if (++beat % 2 === 0) for (const id of this.options.scheduler.liveWorkers()) void this.socket.send(id, { type: 'heartbeat' });
     }, period);
     if (this.options.scheduler.complete) this.event({ kind: 'tick', at: Date.now() });

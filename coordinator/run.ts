@@ -113,6 +113,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
       },
       modelBytes: streamed,
       chunkBytes,
+      idleTimeoutMs: config.coordinator.idleTimeoutMs,
       inputs: streamed ? inputs : undefined,
       socket: { bind: config.coordinator.bind, maxMessageBytes: config.coordinator.maxMessageBytes, curve: curve && { server: curve.server, allowed: curve.allowed } },
       onResult: (shard: Shard, worker: string, result: ShardResult) => {

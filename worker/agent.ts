@@ -116,9 +116,9 @@ export class WorkerAgent {
           this.options.log.warn({ reason: decoded.error }, 'message dropped');
           continue;
         }
-        this.deadline = Date.now() + (this.welcome?.timeoutMs ?? this.options.retryDelayMs);
         this.attempts = 0;
-        this.onMessage(decoded.message);
+        this.onMessage(decoded.message); // first: a welcome sets the timeout used below
+        this.deadline = Date.now() + (this.welcome?.timeoutMs ?? this.options.retryDelayMs);
       }
     } catch (error) {
       if (this.phase !== 'stopped') this.exit({ code: 3, reason: `socket failed: ${(error as Error).message}` });
@@ -216,7 +216,7 @@ export class WorkerAgent {
   private ready(streamedBytes: number): void {
     const workload = this.workload!;
     this.phase = 'working';
-    this.send({ type: 'ready', checksum: workload.checksum, engine: workload.kind, gpuNames: (this.options.gpus ?? []).map(String), loadSeconds: this.loadSeconds });
+    this.send({ type: 'ready', checksum: workload.checksum, engine: workload.kind, gpuNames: workload.gpuNames(this.options.gpus), loadSeconds: this.loadSeconds });
     this.options.log.info({ engine: workload.kind, loadSeconds: this.loadSeconds, streamedBytes }, 'worker ready');
     for (let i = 0; i < this.options.prefetch; i++) this.send({ type: 'request' });
   }

@@ -26,6 +26,15 @@ export class Workload {
     return this.engine.kind;
   }
 
+  /** The GPUs this worker computes on, as `id:name` (none for the CPU engine). */
+  gpuNames(chosen?: number[]): string[] {
+    if (this.engine.kind !== 'cuda') return [];
+    return native()
+      .info()
+      .gpus.filter((gpu) => !chosen || chosen.includes(gpu.id))
+      .map((gpu) => `${gpu.id}:${gpu.name}`);
+  }
+
   /** Loads the model (from `modelFile` when it was streamed) and the shared inputs, opens the engine. */
   static async open(welcome: Welcome, choice: EngineChoiceOptions, modelFile?: string): Promise<Workload> {
     const addon = native();

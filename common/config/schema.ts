@@ -52,6 +52,7 @@ export const runConfigSchema = z
         maxMessageBytes: positiveInt.default(64 * 1024 * 1024),
         chunkBytes: positiveInt.default(4 * 1024 * 1024), // streamed mode: model chunk size
         maxShardAttempts: positiveInt.default(5), // failures of one shard before the run fails
+        idleTimeoutMs: positiveInt.default(600_000), // no worker at all for this long: the run aborts
       })
       .strict()
       .default({
@@ -61,6 +62,7 @@ export const runConfigSchema = z
         maxMessageBytes: 64 * 1024 * 1024,
         chunkBytes: 4 * 1024 * 1024,
         maxShardAttempts: 5,
+        idleTimeoutMs: 600_000,
       }),
     workers: z.array(workerGroupSchema).min(1),
     worker: z

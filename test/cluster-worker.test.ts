@@ -1,0 +1,83 @@
+// The worker agent against a scripted coordinator: garbage and out-of-order messages are dropped,
+// the real work still comes back right, and finish / reject / silence end it cleanly.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { pack } from 'msgpackr';
+import { Router } from 'zeromq';
+
+import { native } from '../common/native.js';
+import { decodeWorkerMessage, encode } from '../common/protocol/codec.js';
+import type { CoordinatorMessage, WorkerMessage } from '../common/protocol/messages.js';
+import { WorkerAgent } from '../worker/agent.js';
+import { INPUT, MODEL, TRUTH, categoryRows, silent } from './cluster-fixture.js';
+
+async function coordinatorStub(): Promise<{ router: Router; next: () => Promise<WorkerMessage>; send: (m: CoordinatorMessage | Buffer) => Promise<void> }> {
+  const router = new Router({ linger: 0 });
+  await router.bind('tcp://127.0.0.1:*');
+  const next = async (): Promise<WorkerMessage> => {
+    for (;;) {
+      const [, payload] = await router.receive();
+      const decoded = decodeWorkerMessage(payload!);
+      assert.ok(decoded.ok, decoded.ok ? '' : decoded.error);
+      if (decoded.message.type !== 'heartbeat') return decoded.message;
+    }
+  };
+  const send = (m: CoordinatorMessage | Buffer): Promise<void> => router.send(['w', Buffer.isBuffer(m) ? m : encode(m)]);
+  return { router, next, send };
+}
+
+function agent(connect: string): WorkerAgent {
+  return new WorkerAgent({ connect, name: 'w', engine: 'cpu', threads: 1, prefetch: 2, retries: 2, retryDelayMs: 200, maxMessageBytes: 1 << 20, log: silent });
+}
+
+describe('worker agent', { timeout: 60_000 }, () => {
+  it('drops garbage, computes what it is assigned, and exits 0 on finish', async () => {
+    const model = await native().loadModel({ path: MODEL, layers: 120, threads: 0 });
+    const checksum = model.checksum;
+    model.close();
+    const { router, next, send } = await coordinatorStub();
+    const worker = agent(router.lastEndpoint!);
+    const exit = worker.run();
+    assert.equal((await next()).type, 'hello');
+    await send(Buffer.from([0xc1, 0xc1])); // not msgpack
+    await send(pack({ type: 'welcome', name: 7 })); // wrong shape
+    await send({ type: 'assign', shard: 0, begin: 0, end: 25 }); // before welcome
+    await send({ type: 'chunk', index: 0, data: Buffer.from([1]) }); // never asked for
+    await send({
+      type: 'welcome', name: 'w', mode: 'shared',
+      model: { path: MODEL, layers: 120, checksum, bytes: 0, chunks: 0 },
+      inputs: { path: INPUT, rows: 1200, neurons: 1024 },
+      heartbeatMs: 100, timeoutMs: 5000,
+    });
+    const ready = await next();
+    assert.equal(ready.type, 'ready');
+    assert.equal(ready.type === 'ready' && ready.checksum, checksum);
+    assert.equal((await next()).type, 'request');
+    assert.equal((await next()).type, 'request');
+    await send({ type: 'assign', shard: 4, begin: 400, end: 800 });
+    const result = await next();
+    assert.equal(result.type, 'result');
+    if (result.type !== 'result') return;
+    assert.deepEqual([result.shard, result.begin, result.end], [4, 400, 800]);
+    assert.deepEqual(result.categories, categoryRows(TRUTH).filter((row) => row > 400 && row <= 800));
+    assert.equal(result.edges, 400 * 3932160);
+    await send({ type: 'finish' });
+    assert.deepEqual(await exit, { code: 0, reason: 'run finished' });
+    router.close();
+  });
+
+  it('exits 2 when rejected, and 3 when the coordinator stays silent', async () => {
+    const { router, next, send } = await coordinatorStub();
+    const rejected = agent(router.lastEndpoint!);
+    const exit = rejected.run();
+    assert.equal((await next()).type, 'hello');
+    await send({ type: 'reject', reason: 'model checksum 1 differs' });
+    assert.equal((await exit).code, 2);
+    router.close();
+
+    const silentOne = agent('tcp://127.0.0.1:9'); // nothing listens there
+    const gaveUp = await silentOne.run();
+    assert.equal(gaveUp.code, 3);
+    assert.match(gaveUp.reason, /after 2 retries/);
+  });
+});
