@@ -17,8 +17,7 @@ enum Fate : uint8_t { kDead = 0, kSaturated = 1, kLive = 2 };
 // One reduced layer on the device.
 struct DeviceLayer {
   const uint32_t* ptr = nullptr;     // outClasses + 1
-  const uint32_t* input = nullptr;
-  const float* weight = nullptr;
+  const uint2* entry = nullptr;      // {input class, weight bits}
   uint32_t inClasses = 0;
   uint32_t outClasses = 0;
   float bias = 0;
@@ -28,22 +27,24 @@ struct DeviceLayer {
 };
 
 // Layer 0 from the sparse input rows, before its bias: row r's nonzero (i, x) adds x * w to every
-// class that input i feeds (tptr/tclass/tweight: the layer transposed, classes ascending), in input
-// order. `state` must be zero. One thread per row: deterministic order, no atomics.
+// class that input i feeds (tptr/tentry: the layer transposed, classes ascending, each entry
+// {class, weight bits}), in input order. `state` must be zero. One thread per row: deterministic
+// order, no atomics.
 void launchFirstLayerSums(const uint32_t* rowptr, const uint32_t* cols, const float* values, uint32_t rows,
-                          const uint32_t* tptr, const uint32_t* tclass, const float* tweight, float* state,
-                          uint32_t stride, cudaStream_t stream);
+                          const uint32_t* tptr, const uint2* tentry, float* state, uint32_t stride,
+                          cudaStream_t stream);
 
 // The whole of layer 0 with one warp per row: its class sums in shared memory, bias and clamp, the
 // row's fate. The row's (input, class) contributions are staged 32 inputs at a time and added in
 // the same order as the one-thread-per-row path (input order, then class order), conflicting lanes
 // in lane order, so the sums are the same bits. For layers of at most kWarpFirstMaxClasses classes
-// whose inputs feed at most kWarpFirstMaxFanOut classes each.
+// whose inputs feed at most kWarpFirstMaxFanOut classes each; uniformFanOut (every input feeds that
+// many classes, 0 if they differ) selects a variant that needs no tptr and prefetches entries.
 constexpr uint32_t kWarpFirstMaxClasses = 4096;
 constexpr uint32_t kWarpFirstMaxFanOut = 32;
 struct Step;
 void launchFirstLayerWarp(const uint32_t* rowptr, const uint32_t* cols, const float* values, uint32_t rows,
-                          const uint32_t* tptr, const uint32_t* tclass, const float* tweight, uint32_t maxFanOut,
+                          const uint32_t* tptr, const uint2* tentry, uint32_t maxFanOut, uint32_t uniformFanOut,
                           const Step& step, int multiprocessors, cudaStream_t stream);
 
 struct Step {
@@ -72,6 +73,22 @@ StepShape stepShape(uint32_t inClasses, uint32_t outClasses, bool activateOnly);
 // Enough blocks for `maxRows` live rows, capped at what the device keeps resident.
 void launchStep(const Step& step, const StepShape& shape, uint32_t maxRows, int multiprocessors,
                 cudaStream_t stream);
+
+// Layers [first, count) in one launch for the rows listed in step.liveIn (their values in step.in),
+// each block keeping its rows in shared memory across layers; every row's fate is decided, and the
+// survivors' final values land in step.out. For networks whose classes per layer (width) let at
+// least kRowsPerThread rows fit (rowsPerBlock > 0).
+struct FusedShape {
+  uint32_t width = 0;
+  uint32_t rowsPerBlock = 0;
+  uint32_t rowsPerThread = 0;
+  uint32_t rowGroups = 0;
+  uint32_t blocksPerSm = 0;
+  size_t sharedBytes = 0;
+};
+FusedShape fusedShape(uint32_t width);
+void launchFused(const DeviceLayer* layers, uint32_t first, uint32_t count, const Step& step, const FusedShape& shape,
+                 uint32_t maxRows, int multiprocessors, cudaStream_t stream);
 
 // Raises the kernels' dynamic shared-memory limit (once per device).
 void configureKernels();

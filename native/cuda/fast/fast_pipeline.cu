@@ -2,8 +2,11 @@
 // run: layer 0 from the sparse inputs, then one launch per layer over the live rows only. The host
 // reads the live count now and then to size the grids and to stop once every row has left.
 // Layer 0 runs one warp per row when its shape allows (SNIG_FAST_FIRST_LAYER=thread forces the
-// one-thread-per-row sums, for comparison; both give the same bits).
+// one-thread-per-row sums, for comparison; both give the same bits). Once the live rows fit the GPU
+// in one wave of fused tiles (narrow networks), one launch runs every remaining layer with the rows
+// kept in shared memory (SNIG_FAST_FUSE=0 keeps one launch per layer, for comparison).
 #include <algorithm>
+#include <bit>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -50,6 +53,11 @@ class FastPipeline final : public GpuPipeline {
     multiprocessors_ = prop.multiProcessorCount;
     uploadLayers();
     stride_ = net_->maxClasses();
+    const char* fuse = std::getenv("SNIG_FAST_FUSE");
+    if (!(fuse && std::strcmp(fuse, "0") == 0)) {
+      fused_ = fast::fusedShape(stride_);
+      fuseRows_ = uint64_t{fused_.rowsPerBlock} * fused_.blocksPerSm * multiprocessors_;
+    }
     const uint64_t perRow = 2 * uint64_t{stride_} * sizeof(float) + 2 * sizeof(uint32_t) + 1 +
                             uint64_t{net_->neurons / kInputNnzPerNeuron} * 8 + 4;
     size_t freeBytes = 0, totalBytes = 0;
@@ -104,25 +112,24 @@ class FastPipeline final : public GpuPipeline {
  private:
   void uploadLayers() {
     const ExitRules rules = exitRules(*net_);
-    std::vector<uint32_t> ptr, input;
-    std::vector<float> weight;
+    std::vector<uint32_t> ptr;
+    std::vector<uint2> entry;
     std::vector<uint64_t> ptrAt, entryAt;
     for (const ReducedLayer& layer : net_->layers) {
       ptrAt.push_back(ptr.size());
-      entryAt.push_back(input.size());
+      entryAt.push_back(entry.size());
       ptr.insert(ptr.end(), layer.ptr.begin(), layer.ptr.end());
-      input.insert(input.end(), layer.input.begin(), layer.input.end());
-      weight.insert(weight.end(), layer.weight.begin(), layer.weight.end());
+      for (size_t e = 0; e < layer.input.size(); ++e) {
+        entry.push_back(make_uint2(layer.input[e], std::bit_cast<uint32_t>(layer.weight[e])));
+      }
     }
     ptr_ = upload(ptr);
-    input_ = upload(input);
-    weight_ = upload(weight);
+    entry_ = upload(entry);
     for (size_t l = 0; l < net_->layers.size(); ++l) {
       const ReducedLayer& layer = net_->layers[l];
       DeviceLayer d;
       d.ptr = ptr_.get() + ptrAt[l];
-      d.input = input_.get() + entryAt[l];
-      d.weight = weight_.get() + entryAt[l];
+      d.entry = entry_.get() + entryAt[l];
       d.inClasses = layer.inClasses;
       d.outClasses = layer.outClasses;
       d.bias = layer.bias;
@@ -132,27 +139,29 @@ class FastPipeline final : public GpuPipeline {
       layers_.push_back(d);
       shapes_.push_back(fast::stepShape(layer.inClasses, layer.outClasses, l == 0));
     }
+    layersOnDevice_ = upload(layers_);
     // Layer 0 transposed: for every input neuron, the classes it feeds (ascending) and the weights.
     const ReducedLayer& first = net_->layers[0];
-    std::vector<uint32_t> tptr(net_->neurons + 1, 0), tclass(first.entries());
-    std::vector<float> tweight(first.entries());
+    std::vector<uint32_t> tptr(net_->neurons + 1, 0);
+    std::vector<uint2> tentry(first.entries());
     for (uint32_t i : first.input) ++tptr[i + 1];
     for (uint32_t i = 0; i < net_->neurons; ++i) tptr[i + 1] += tptr[i];
     std::vector<uint32_t> fill(tptr.begin(), tptr.end() - 1);
     for (uint32_t c = 0; c < first.outClasses; ++c) {
       for (uint32_t e = first.ptr[c]; e < first.ptr[c + 1]; ++e) {
-        const uint32_t at = fill[first.input[e]]++;
-        tclass[at] = c;
-        tweight[at] = first.weight[e];
+        tentry[fill[first.input[e]]++] = make_uint2(c, std::bit_cast<uint32_t>(first.weight[e]));
       }
     }
-    for (uint32_t i = 0; i < net_->neurons; ++i) maxFanOut_ = std::max(maxFanOut_, tptr[i + 1] - tptr[i]);
+    uniformFanOut_ = tptr[1];
+    for (uint32_t i = 0; i < net_->neurons; ++i) {
+      maxFanOut_ = std::max(maxFanOut_, tptr[i + 1] - tptr[i]);
+      if (tptr[i + 1] - tptr[i] != uniformFanOut_) uniformFanOut_ = 0;
+    }
     const char* forced = std::getenv("SNIG_FAST_FIRST_LAYER");
     warpFirst_ = first.outClasses <= fast::kWarpFirstMaxClasses && maxFanOut_ <= fast::kWarpFirstMaxFanOut &&
                  !(forced && std::strcmp(forced, "thread") == 0);
     tptr_ = upload(tptr);
-    tclass_ = upload(tclass);
-    tweight_ = upload(tweight);
+    tentry_ = upload(tentry);
   }
 
   void uploadInputs(const SparseRows& inputs, uint64_t begin, uint64_t end, uint32_t rows) {
@@ -190,12 +199,12 @@ class FastPipeline final : public GpuPipeline {
       step.liveOut = live_[0].get();
       step.countOut = counts_.get() + 1;
       step.fate = fate_.get();
-      fast::launchFirstLayerWarp(rowptr_.get(), cols_.get(), values_.get(), rows, tptr_.get(), tclass_.get(),
-                                 tweight_.get(), maxFanOut_, step, multiprocessors_, stream);
+      fast::launchFirstLayerWarp(rowptr_.get(), cols_.get(), values_.get(), rows, tptr_.get(), tentry_.get(), maxFanOut_,
+                                 uniformFanOut_, step, multiprocessors_, stream);
     } else {
       SNIG_CUDA_CHECK(cudaMemsetAsync(state_[0].get(), 0, uint64_t{rows} * stride_ * sizeof(float), stream));
-      fast::launchFirstLayerSums(rowptr_.get(), cols_.get(), values_.get(), rows, tptr_.get(), tclass_.get(),
-                                 tweight_.get(), state_[0].get(), stride_, stream);
+      fast::launchFirstLayerSums(rowptr_.get(), cols_.get(), values_.get(), rows, tptr_.get(), tentry_.get(),
+                                 state_[0].get(), stride_, stream);
     }
     uint32_t known = rows;  // an upper bound of the live rows: they only ever leave
     for (uint32_t l = warpFirst_ ? 1 : 0; l < layers; ++l) {
@@ -221,6 +230,17 @@ class FastPipeline final : public GpuPipeline {
         SNIG_CUDA_CHECK(cudaStreamSynchronize(stream));
         known = *hostCount_.get();
         if (known == 0) return l;
+        if (known <= fuseRows_) {
+          Step rest;
+          rest.in = state_[l % 2].get();
+          rest.out = state_[(layers - 1) % 2].get();
+          rest.stride = stride_;
+          rest.liveIn = live_[l % 2].get();
+          rest.countIn = counts_.get() + l + 1;
+          rest.fate = fate_.get();
+          fast::launchFused(layersOnDevice_.get(), l + 1, layers, rest, fused_, known, multiprocessors_, stream);
+          return layers - 1;
+        }
       }
     }
     return layers - 1;
@@ -251,13 +271,17 @@ class FastPipeline final : public GpuPipeline {
   int device_ = 0;
   int multiprocessors_ = 1;
   uint32_t stride_ = 0;
-  uint32_t maxFanOut_ = 0;  // most classes one input neuron feeds in layer 0
+  fast::FusedShape fused_;
+  uint64_t fuseRows_ = 0;  // live rows at or below which the remaining layers run fused (0: never)
+  uint32_t maxFanOut_ = 0;      // most classes one input neuron feeds in layer 0
+  uint32_t uniformFanOut_ = 0;  // the classes every input feeds, when they all feed as many
   bool warpFirst_ = false;
   uint64_t capacity_ = 0;
   std::vector<DeviceLayer> layers_;
   std::vector<StepShape> shapes_;
-  DeviceBuffer<uint32_t> ptr_, input_, tptr_, tclass_;
-  DeviceBuffer<float> weight_, tweight_;
+  DeviceBuffer<uint32_t> ptr_, tptr_;
+  DeviceBuffer<uint2> entry_, tentry_;
+  DeviceBuffer<DeviceLayer> layersOnDevice_;
   DeviceBuffer<uint32_t> rowptr_, cols_;
   DeviceBuffer<float> values_;
   DeviceBuffer<float> state_[2];

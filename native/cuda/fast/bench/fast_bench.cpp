@@ -155,15 +155,18 @@ void size(const Options& o, uint32_t n, const SparseRows& source) {
   std::fflush(stdout);
   for (uint32_t layers : o.profile) {
     auto prefix = std::make_shared<const ReducedNetwork>(prefixOf(full, layers));
-    // Both layer-0 kernels (see fast_pipeline.cu): the same bits, different speed.
-    for (const char* first : {"thread", "auto"}) {
-      setenv("SNIG_FAST_FIRST_LAYER", first, 1);
+    // The pipeline's variants (see fast_pipeline.cu): the same bits, different speed.
+    const std::pair<const char*, const char*> variants[] = {
+        {"SNIG_FAST_FIRST_LAYER", "thread"}, {"SNIG_FAST_FUSE", "0"}, {nullptr, "default"}};
+    for (const auto& [variable, value] : variants) {
+      if (variable) setenv(variable, value, 1);
       auto pipeline = cuda::makeFastPipeline(prefix, {});
+      if (variable) unsetenv(variable);
       const Timing t = timeRuns(*pipeline, inputs, o.repeat);
-      printRow(std::to_string(n) + "x" + std::to_string(layers) + " (profile, layer 0: " + first + ")", t, inputs.rows(),
+      const std::string label = variable ? std::string(variable) + "=" + value : value;
+      printRow(std::to_string(n) + "x" + std::to_string(layers) + " (profile, " + label + ")", t, inputs.rows(),
                uint64_t{n} * 32 * layers, "-");
     }
-    unsetenv("SNIG_FAST_FIRST_LAYER");
   }
   for (uint32_t layers : o.layers) {
     auto net = std::make_shared<const ReducedNetwork>(layers == deepest ? full : prefixOf(full, layers));
