@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { RunConfig } from '../common/config/schema.js';
 import { certify } from '../common/certify.js';
 import { openInputs } from '../common/data.js';
+import { readTruth } from '../common/data.js';
 import { native, type NativeModel } from '../common/native.js';
 import { verifyCategories } from '../common/verify.js';
 import type { Outcome } from './coordinator.js';
@@ -49,7 +50,7 @@ export async function concludeRun(config: RunConfig, run: RunEnd): Promise<RunRe
   }
   let verification: Verification | undefined;
   if (complete && config.truth) {
-    const truth = Array.from(await addon.readCategories({ path: config.truth, maxRow: 0 })).filter((row) => row > run.begin && row <= run.end);
+    const truth = (await readTruth(config.truth, 0)).filter((row) => row > run.begin && row <= run.end);
     verification = { truth: config.truth, ...verifyCategories(categories, truth) };
     if (!verification.passed) {
       // Tell a bug from a numerical tie: recompute the differing rows in float64 on this machine.

@@ -7,14 +7,15 @@ import type { Logger } from 'pino';
 
 import { newKeyPair, readKeyPair, readPublicKey, type KeyPair } from '../common/config/keys.js';
 import type { RunConfig } from '../common/config/schema.js';
+import { openInputs, openModel } from '../common/data.js';
 import { native, type NativeInputs, type NativeModel } from '../common/native.js';
+import { createProgressBar } from '../common/progress.js';
 import { LocalLauncher, type LocalWorker } from '../scripts/launch/local.js';
 import { workerArgs } from '../scripts/launch/worker-args.js';
 import { launchSlurmWorkers } from './launch/slurm-launcher.js';
 import { slurmJobSchema } from './launch/slurm-options.js';
 import { Coordinator, type Outcome } from './coordinator.js';
 import { Journal } from './journal.js';
-import { RunProgress } from './progress.js';
 import type { RunReport } from './report.js';
 import { concludeRun } from './conclude.js';
 import { RunStats } from './run-stats.js';
@@ -68,11 +69,11 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
   const startedAt = new Date().toISOString();
   mkdirSync(config.out, { recursive: true });
   const addon = native();
-  const model = await addon.loadModel({ path: config.model, layers: config.layers ?? 0, bias: config.bias, threads: 0 });
+  const model = await openModel({ model: config.model, layers: config.layers, bias: config.bias });
   let inputs: NativeInputs | undefined;
   let journal: Journal | undefined;
   try {
-    inputs = await addon.readInputs({ path: config.input, neurons: model.neurons, rows: 0 });
+    inputs = await openInputs(config.input, model.neurons);
     const begin = config.rows.begin;
     const end = config.rows.end ?? inputs.rows;
     if (end > inputs.rows) throw new Error(`rows.end ${end} is past the ${inputs.rows} rows of ${config.input}`);
@@ -98,7 +99,8 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
     const localCount = localGroups.reduce((n, g) => n + g.count, 0);
     const curve = curveSetup(config, localCount);
     const stats = new RunStats();
-    const progress = new RunProgress(end - begin, [...results.keys()].reduce((n, id) => n + shards[id]!.end - shards[id]!.begin, 0), options.progress);
+    const progress = options.progress === false ? undefined : createProgressBar('snig run |{bar}| {percentage}% | {value}/{total} rows | {workers} workers | ETA {eta_formatted}');
+    let rowsDone = [...results.keys()].reduce((n, id) => n + shards[id]!.end - shards[id]!.begin, 0);
     const coordinator = new Coordinator({
       scheduler,
       journal,
@@ -118,7 +120,8 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
       socket: { bind: config.coordinator.bind, maxMessageBytes: config.coordinator.maxMessageBytes, curve: curve && { server: curve.server, allowed: curve.allowed } },
       onResult: (shard: Shard, worker: string, result: ShardResult) => {
         results.set(shard.id, result.categories);
-        progress.advance(shard.end - shard.begin, coordinator.liveWorkers());
+        rowsDone += shard.end - shard.begin;
+        progress?.update(rowsDone, end - begin, { workers: coordinator.liveWorkers() });
         options.onResult?.(shard, worker);
       },
     });
@@ -152,7 +155,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
     try {
       outcome = await coordinator.outcome;
     } finally {
-      progress.stop();
+      progress?.stop();
       await coordinator.close();
       await Promise.all([launcher.stop(), ...slurm.map((step) => step.stop())]);
     }

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { openInputs, openModel } from '../common/data.js';
 import { Engine, type EngineChoice } from '../common/engine.js';
 import { native, type NativeInputs, type NativeModel } from '../common/native.js';
 import type { ShardInputs, Welcome } from '../common/protocol/messages.js';
@@ -12,6 +13,7 @@ export interface EngineChoiceOptions {
   engine: EngineChoice;
   threads: number;
   gpus?: number[];
+  kernel?: string; // CUDA kernel ('auto': the fastest correct one)
 }
 
 export class Workload {
@@ -37,14 +39,11 @@ export class Workload {
 
   /** Loads the model (from `modelFile` when it was streamed) and the shared inputs, opens the engine. */
   static async open(welcome: Welcome, choice: EngineChoiceOptions, modelFile?: string): Promise<Workload> {
-    const addon = native();
     const path = modelFile ?? welcome.model.path;
     if (!path) throw new Error('the coordinator named no model path and sent no model');
-    const model = await addon.loadModel({ path, layers: welcome.model.layers, bias: welcome.model.bias, threads: choice.threads });
+    const model = await openModel({ model: path, layers: welcome.model.layers, bias: welcome.model.bias, threads: choice.threads });
     try {
-      const inputs = welcome.inputs.path
-        ? await addon.readInputs({ path: welcome.inputs.path, neurons: model.neurons, rows: welcome.inputs.rows })
-        : undefined;
+      const inputs = welcome.inputs.path ? await openInputs(welcome.inputs.path, model.neurons) : undefined;
       const engine = await Engine.open(model, choice);
       return new Workload(model.checksum, model, engine, inputs);
     } catch (error) {

@@ -5,6 +5,7 @@ import type { CommandModule } from 'yargs';
 import { loadConfig, parseAssignment } from '../../common/config/load.js';
 import { LOG_LEVELS, makeLogger, type LogLevel } from '../../common/config/logger.js';
 import { runCluster } from '../../coordinator/run.js';
+import { parseGpuList } from './options.js';
 
 interface RunArgs {
   config?: string;
@@ -16,6 +17,7 @@ interface RunArgs {
   workers?: number;
   engine?: string;
   threads?: number;
+  kernel?: string;
   gpus?: string;
   out?: string;
   mode?: string;
@@ -47,7 +49,8 @@ export function runOverrides(args: Omit<RunArgs, 'resume' | 'progress' | 'log-le
   put('workers.0.count', args.workers);
   put('workers.0.engine', args.engine);
   put('workers.0.threads', args.threads);
-  put('workers.0.gpus', args.gpus?.split(',').map(Number));
+  put('workers.0.gpus', parseGpuList(args.gpus));
+  put('workers.0.kernel', args.kernel);
   for (const assignment of args.set ?? []) pairs.push(parseAssignment(assignment));
   return pairs;
 }
@@ -66,6 +69,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('workers', { type: 'number', describe: 'local workers to start' })
       .option('engine', { type: 'string', choices: ['auto', 'cpu', 'cuda'] })
       .option('threads', { type: 'number', describe: 'CPU threads per worker (0: all)' })
+      .option('kernel', { type: 'string', describe: 'CUDA kernel of the workers (default auto)' })
       .option('gpus', { type: 'string', describe: 'GPU ids for the local workers, e.g. 0,1,2,3' })
       .option('out', { type: 'string', describe: 'output directory (journal, categories, report)' })
       .option('mode', { type: 'string', choices: ['shared', 'streamed'] })

@@ -6,12 +6,14 @@ import { readKeyPair, readPublicKey, type KeyPair } from '../../common/config/ke
 import { LOG_LEVELS, makeLogger, type LogLevel } from '../../common/config/logger.js';
 import type { EngineChoice } from '../../common/engine.js';
 import { WorkerAgent } from '../../worker/agent.js';
+import { parseGpuList } from './options.js';
 
 interface WorkerArgs {
   connect: string;
   name?: string;
   engine: EngineChoice;
   threads: number;
+  kernel: string;
   gpus?: string;
   prefetch: number;
   retries: number;
@@ -41,6 +43,7 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
       .option('name', { type: 'string', describe: 'unique worker name (default: host-pid)' })
       .option('engine', { choices: ['auto', 'cpu', 'cuda'] as const, default: 'auto' as EngineChoice })
       .option('threads', { type: 'number', default: 0, describe: 'CPU threads (0: all)' })
+      .option('kernel', { type: 'string', default: 'auto', describe: 'CUDA kernel (auto picks the fastest correct one)' })
       .option('gpus', { type: 'string', describe: 'CUDA device ids, e.g. 0,1 (default: all visible)' })
       .option('prefetch', { type: 'number', default: 2, describe: 'shards held at once' })
       .option('retries', { type: 'number', default: 5, describe: 'attempts to reach a silent coordinator before exiting' })
@@ -60,7 +63,8 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
       name: args.name ?? `${hostname()}-${process.pid}`,
       engine: args.engine,
       threads: args.threads,
-      gpus: args.gpus?.split(',').map(Number),
+      kernel: args.kernel,
+      gpus: parseGpuList(args.gpus),
       prefetch: args.prefetch,
       retries: args.retries,
       retryDelayMs: args['retry-delay-ms'],

@@ -18,6 +18,7 @@ export const workerGroupSchema = z
     count: positiveInt.default(1),
     engine: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
     threads: nonnegativeInt.default(0), // CPU engine threads per worker (0: all)
+    kernel: z.string().min(1).default('auto'), // CUDA kernel ('auto': the fastest correct one)
     // GPUs this group may use (CUDA device ids); split evenly across its workers when launched locally.
     gpus: z.array(nonnegativeInt).optional(),
     gpusPerWorker: positiveInt.optional(),

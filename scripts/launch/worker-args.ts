@@ -10,6 +10,7 @@ export function workerArgs(
   return [
     '--engine', group.engine,
     '--threads', String(group.threads),
+    '--kernel', group.kernel,
     '--prefetch', String(config.worker.prefetch),
     '--retries', String(config.worker.retries),
     '--retry-delay-ms', String(config.worker.retryDelayMs),
