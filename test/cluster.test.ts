@@ -8,6 +8,7 @@ import { pack } from 'msgpackr';
 import { Dealer } from 'zeromq';
 
 import { newKeyPair, writeKeyPair } from '../common/config/keys.js';
+import { DEFAULT_TOLERANCE, generate } from '../common/generate.js';
 import { encode } from '../common/protocol/codec.js';
 import { runCluster } from '../coordinator/run.js';
 import { MAIN, TRUTH, categoryRows, journalLines, sampleConfig, silent, tempDir } from './cluster-fixture.js';
@@ -46,6 +47,19 @@ describe('cluster on the 1024×120 sample', { timeout: 120_000 }, () => {
     const done = journalLines(out).filter((l) => l.type === 'done').map((l) => l.shard);
     assert.equal(new Set(done).size, done.length, 'no shard journaled twice');
     assert.equal(done.length, report.shards.total);
+  });
+
+  it('3 local workers on a generated set (binary model, 3000 rows): categories equal its truth', async () => {
+    const data = tempDir('cluster-generated');
+    const made = await generate({ neurons: 1024, layers: 120, rows: 3000, seed: 7, format: 'binary', gzip: false, out: data, threads: 0, tolerance: DEFAULT_TOLERANCE });
+    const out = join(data, 'run');
+    const config = sampleConfig(out, { model: made.files.modelBinary, input: made.files.inputs, truth: made.files.truth, shards: { minRows: 16 } });
+    const report = await runCluster(config, { resume: false, log: silent, logLevel: 'warn', progress: false });
+    assert.equal(report.status, 'PASSED', JSON.stringify(report.verification));
+    assert.equal(report.rows.end, 3000);
+    assert.deepEqual(categoryRows(join(out, 'categories.tsv')), categoryRows(made.files.truth));
+    assert.equal(report.categories, made.categories);
+    assert.ok(report.shards.total >= 3 * 8, `${report.shards.total} shards for 3 workers`);
   });
 
   it('streamed mode with CURVE: a kill -9 worker\'s shards are reassigned, an unlisted key is refused, PASSED', async () => {
