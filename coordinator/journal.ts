@@ -35,8 +35,11 @@ export class JournalError extends Error {
   override readonly name = 'JournalError';
 }
 
-function samePlan(a: JournalPlan, b: JournalPlan): boolean {
-  return a.checksum === b.checksum && a.inputRows === b.inputRows && JSON.stringify(a.shards) === JSON.stringify(b.shards);
+const span = (plan: JournalPlan): string => `${plan.shards[0]?.[0]}:${plan.shards.at(-1)?.[1]}`;
+
+/** The same model, inputs and rows: the journal's shards can be finished by this run. */
+function sameWork(a: JournalPlan, b: JournalPlan): boolean {
+  return a.checksum === b.checksum && a.inputRows === b.inputRows && span(a) === span(b);
 }
 
 /** Every entry of a journal file, and the length of its whole lines (a crash can tear the last). */
@@ -65,6 +68,8 @@ export class Journal {
 
   private constructor(
     readonly path: string,
+    /** The shard plan: this run's, or on resume the journal's (so a resumed run may have other workers). */
+    readonly plan: JournalPlan,
     /** Shards finished by earlier runs (resume), by id. */
     readonly finished: ReadonlyMap<number, DoneEntry>,
     readonly torn: boolean,
@@ -77,7 +82,7 @@ export class Journal {
     const exists = existsSync(path);
     if (!resume) {
       if (exists) throw new JournalError(`${path} exists: a run was already started here (use --resume, or another --out)`);
-      const journal = new Journal(path, new Map(), false);
+      const journal = new Journal(path, plan, new Map(), false);
       journal.append({ type: 'plan', ...plan }, true);
       journal.append({ type: 'start', resumed: 0 }, true);
       return journal;
@@ -86,14 +91,15 @@ export class Journal {
     const { entries, wholeBytes, torn } = readJournal(path);
     const first = entries[0];
     if (!first || first.type !== 'plan') throw new JournalError(`${path}: does not start with the shard plan`);
-    if (!samePlan(first as JournalPlan, plan)) {
-      throw new JournalError(`${path}: was written for another model, inputs or shard plan; it cannot be resumed with this configuration`);
+    const journaled = planEntry.parse(first);
+    if (!sameWork(journaled, plan)) {
+      throw new JournalError(`${path}: was written for another model, inputs or row range; it cannot be resumed with this configuration`);
     }
     const finished = new Map<number, DoneEntry>();
     for (const entry of entries) if (entry.type === 'done') finished.set(entry.shard as number, entry as DoneEntry);
     // A line the crash cut short is dropped: that shard simply is not finished.
     if (torn) truncateSync(path, wholeBytes);
-    const journal = new Journal(path, finished, torn);
+    const journal = new Journal(path, journaled, finished, torn);
     journal.append({ type: 'start', resumed: finished.size, droppedTornLine: torn }, true);
     return journal;
   }

@@ -1,14 +1,14 @@
 // One cluster run from a validated configuration: load the model and inputs (for the checksum and
 // for streaming), plan or resume the shards, start the coordinator and the local workers, wait,
 // then gather in row order, verify against the truth and write the report.
-import { mkdirSync, openSync, readSync, closeSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 
 import { newKeyPair, readKeyPair, readPublicKey, type KeyPair } from '../common/config/keys.js';
 import type { RunConfig } from '../common/config/schema.js';
 import { openInputs, openModel } from '../common/data.js';
-import { native, type NativeInputs, type NativeModel } from '../common/native.js';
+import { native, type NativeInputs } from '../common/native.js';
 import { createProgressBar } from '../common/progress.js';
 import { LocalLauncher, type LocalWorker } from '../scripts/launch/local.js';
 import { workerArgs } from '../scripts/launch/worker-args.js';
@@ -21,6 +21,7 @@ import { concludeRun } from './conclude.js';
 import { RunStats } from './run-stats.js';
 import { Scheduler, type ShardResult } from './scheduler.js';
 import { planShards, type Shard } from './shard-plan.js';
+import { streamedModelBytes } from './streamed-model.js';
 
 export interface RunOptions {
   resume: boolean;
@@ -30,28 +31,6 @@ export interface RunOptions {
   /** Called once the coordinator listens and the local workers are started (tests use it). */
   onStarted?: (endpoint: string, workers: LocalWorker[]) => void;
   onResult?: (shard: Shard, worker: string) => void;
-}
-
-const BINARY_MAGIC = 'SNIGMDL\0';
-
-function isBinaryModel(path: string): boolean {
-  try {
-    const fd = openSync(path, 'r');
-    const head = Buffer.alloc(8);
-    readSync(fd, head, 0, 8, 0);
-    closeSync(fd);
-    return head.toString('latin1') === BINARY_MAGIC;
-  } catch {
-    return false; // a directory (the TSV layout)
-  }
-}
-
-/** The binary model bytes to stream: the file itself, or the loaded model written once under out/. */
-async function modelBytes(config: RunConfig, model: NativeModel): Promise<Buffer> {
-  if (isBinaryModel(config.model)) return readFileSync(config.model);
-  const path = join(config.out, 'model.snig');
-  await native().writeModelBinary(model, path);
-  return readFileSync(path);
 }
 
 function curveSetup(config: RunConfig, localWorkers: number): { server: KeyPair; allowed: Set<string>; local: KeyPair[] } | undefined {
@@ -78,13 +57,14 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
     const end = config.rows.end ?? inputs.rows;
     if (end > inputs.rows) throw new Error(`rows.end ${end} is past the ${inputs.rows} rows of ${config.input}`);
     const workerCount = config.workers.reduce((n, g) => n + g.count, 0);
-    const shards = planShards({ begin, end, workers: workerCount, maxRows: config.shards.maxRows, minRows: config.shards.minRows });
-    journal = Journal.open(join(config.out, 'journal.jsonl'), { checksum: model.checksum, inputRows: inputs.rows, shards: shards.map((s) => [s.begin, s.end]) }, options.resume);
+    const planned = planShards({ begin, end, workers: workerCount, maxRows: config.shards.maxRows, minRows: config.shards.minRows });
+    journal = Journal.open(join(config.out, 'journal.jsonl'), { checksum: model.checksum, inputRows: inputs.rows, shards: planned.map((s) => [s.begin, s.end]) }, options.resume);
+    const shards: Shard[] = journal.plan.shards.map(([b, e], id) => ({ id, begin: b, end: e }));
     const results = new Map<number, number[]>();
     for (const [id, entry] of journal.finished) results.set(id, entry.categories);
     log.info({ shards: shards.length, resumed: results.size, rows: end - begin, checksum: model.checksum }, 'run planned');
 
-    const streamed = config.mode === 'streamed' ? await modelBytes(config, model) : undefined;
+    const streamed = config.mode === 'streamed' ? await streamedModelBytes(config.model, model, join(config.out, 'model.snig')) : undefined;
     const chunkBytes = config.coordinator.chunkBytes;
     const chunks = streamed ? Math.ceil(streamed.length / chunkBytes) : 0;
     const scheduler = new Scheduler({
@@ -145,10 +125,10 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
         if (!remote && launcher.running() === 0 && coordinator.liveWorkers() === 0) coordinator.abort('every worker has exited');
       },
     });
-    const launched = launcher.start();
+    const launched = scheduler.complete ? [] : launcher.start(); // a resumed run may have nothing left
     if (launched.length > 0) log.info({ workers: launched }, 'local workers started');
     const slurm = config.workers
-      .filter((g) => g.launch === 'slurm')
+      .filter((g) => g.launch === 'slurm' && !scheduler.complete)
       .map((group) => launchSlurmWorkers({ bound: endpoint, group, job: slurmJobSchema.parse(config.slurm ?? {}), workerArgs: workerArgs(config, group, options.logLevel), log }));
     options.onStarted?.(endpoint, launched);
     let outcome: Outcome;

@@ -18,7 +18,10 @@ describe('journal', () => {
     first.close();
     assert.throws(() => Journal.open(path, plan, false), /already started.*--resume/);
     assert.throws(() => Journal.open(path, { ...plan, checksum: 8 }, true), /another model/);
-    const resumed = Journal.open(path, plan, true);
+    assert.throws(() => Journal.open(path, { ...plan, shards: [[0, 10], [10, 25]] }, true), /row range/);
+    // Other workers may plan other shards: the journal's plan is kept.
+    const resumed = Journal.open(path, { ...plan, shards: [[0, 15], [15, 30]] }, true);
+    assert.deepEqual(resumed.plan.shards, plan.shards);
     assert.deepEqual([...resumed.finished.keys()], [1]);
     assert.deepEqual(resumed.finished.get(1)?.categories, [12, 19]);
     resumed.close();
