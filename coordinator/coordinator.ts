@@ -88,6 +88,16 @@ export class Coordinator {
   }
 
   private apply(decisions: Decision[]): void {
+    try {
+      this.carryOut(decisions);
+    } catch (error) {
+      // Nothing a peer sends gets here; this is the run's own failure (a journal write, an oversized shard).
+      this.options.log.error({ err: error }, 'coordinator failed');
+      this.abort((error as Error).message);
+    }
+  }
+
+  private carryOut(decisions: Decision[]): void {
     const { log, journal, stats } = this.options;
     for (const d of decisions) {
       stats.apply(d);

@@ -57,7 +57,10 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
     const end = config.rows.end ?? inputs.rows;
     if (end > inputs.rows) throw new Error(`rows.end ${end} is past the ${inputs.rows} rows of ${config.input}`);
     const workerCount = config.workers.reduce((n, g) => n + g.count, 0);
-    const planned = planShards({ begin, end, workers: workerCount, maxRows: config.shards.maxRows, minRows: config.shards.minRows });
+    // Streamed shards carry their rows: at most half a message of them (8 bytes per nonzero, on average).
+    const rowBytes = 8 * (inputs.nnz / Math.max(1, inputs.rows)) + 16;
+    const limitRows = config.mode === 'streamed' ? Math.floor(config.coordinator.maxMessageBytes / 2 / rowBytes) : undefined;
+    const planned = planShards({ begin, end, workers: workerCount, maxRows: config.shards.maxRows, minRows: config.shards.minRows, limitRows });
     journal = Journal.open(join(config.out, 'journal.jsonl'), { checksum: model.checksum, inputRows: inputs.rows, shards: planned.map((s) => [s.begin, s.end]) }, options.resume);
     const shards: Shard[] = journal.plan.shards.map(([b, e], id) => ({ id, begin: b, end: e }));
     const results = new Map<number, number[]>();

@@ -52,9 +52,14 @@ export class CoordinatorSocket {
     return this.endpoint;
   }
 
+  /** Queues a message; one larger than the workers accept is refused here with a RangeError. */
   send(worker: string, message: CoordinatorMessage): Promise<void> {
     if (this.closed) return Promise.resolve(); // after the run: nobody is listening for this
-    return this.sender.send([worker, encode(message)]);
+    const bytes = encode(message);
+    if (bytes.length > this.options.maxMessageBytes) {
+      throw new RangeError(`a ${message.type} message of ${bytes.length} bytes exceeds coordinator.maxMessageBytes (${this.options.maxMessageBytes})`);
+    }
+    return this.sender.send([worker, bytes]);
   }
 
   private async receive(): Promise<void> {

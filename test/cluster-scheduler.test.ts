@@ -44,6 +44,12 @@ describe('shard plan', () => {
     for (let i = 1; i < sizes.length; i++) assert.ok(sizes[i]! <= sizes[i - 1]!, 'sizes never grow');
     assert.ok(sizes.at(-2)! < sizes[0]!, 'the last shards are smaller than the first');
   });
+
+  it('never exceeds a hard row limit (streamed shards must fit in a message), even below minRows', () => {
+    const shards = planShards({ begin: 0, end: 1000, workers: 1, minRows: 64, maxRows: 500, limitRows: 40 });
+    assert.ok(shards.every((s) => s.end - s.begin <= 40));
+    assert.equal(shards.at(-1)!.end, 1000);
+  });
 });
 
 describe('scheduler', () => {
