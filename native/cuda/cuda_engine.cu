@@ -119,27 +119,17 @@ void onEachThread(size_t count, Work work) {
   }
 }
 
+using PipelineSet = std::vector<std::unique_ptr<cuda::GpuPipeline>>;
+
 class CudaEngine final : public Engine {
  public:
-  CudaEngine(std::shared_ptr<const Model> model, const CudaOptions& options) : model_(std::move(model)) {
-    const std::vector<int> devices = chooseDevices(options.devices);
-    const std::string kernel = resolveKernel(options.kernel);
-    const cuda::WeightMode weights = resolveWeights(options.weights);
-    const bool partition = options.weights == "partitioned" ||
-                           (options.weights == "auto" && kernel == "snig" &&
-                            cuda::sectioned::shouldPartition(*model_, devices));
-    if (partition) {
-      pipelines_.push_back(cuda::sectioned::makePartitionedPipeline(model_, devices, options.batchRows));
-      return;
-    }
-    pipelines_.resize(devices.size());
-    onEachThread(devices.size(), [&](size_t i) {
-      cuda::PipelineOptions po;
-      po.device = devices[i];
-      po.batchRows = options.batchRows;
-      po.weights = weights;
-      pipelines_[i] = makePipeline(kernel, model_, po);
-    });
+  CudaEngine(std::shared_ptr<const Model> model, const CudaOptions& options)
+      : model_(std::move(model)),
+        options_(options),
+        devices_(chooseDevices(options.devices)),
+        kernel_(resolveKernel(options.kernel)) {
+    resolveWeights(options.weights);  // reject a bad value before any upload
+    primary_ = build(kernel_);
   }
 
   std::string name() const override { return "cuda"; }
@@ -148,28 +138,29 @@ class CudaEngine final : public Engine {
     validateRequest(*model_, inputs, request);
     if (request.wantTrace) throwArgument("the CUDA engine does not trace rows (use the cpu engine)");
     std::lock_guard<std::mutex> lock(mutex_);
+    PipelineSet& pipelines = choose(request);
     const auto began = std::chrono::steady_clock::now();
     const uint64_t rows = request.rowEnd - request.rowBegin;
     uint64_t batch = rows ? rows : 1;
-    for (const auto& p : pipelines_) batch = std::min(batch, p->maxBatchRows());
-    if (pipelines_.size() > 1) {
-      const uint64_t shares = pipelines_.size() * kBatchesPerGpu;
+    for (const auto& p : pipelines) batch = std::min(batch, p->maxBatchRows());
+    if (pipelines.size() > 1) {
+      const uint64_t shares = pipelines.size() * kBatchesPerGpu;
       batch = std::max<uint64_t>(1, std::min(batch, (rows + shares - 1) / shares));
     }
     const uint64_t batches = (rows + batch - 1) / batch;
     std::vector<cuda::BatchResult> results(batches);
-    std::vector<double> gpuSeconds(pipelines_.size(), 0);
+    std::vector<double> gpuSeconds(pipelines.size(), 0);
     std::atomic<uint64_t> next{0};
     std::atomic<uint64_t> rowsDone{0};
     std::atomic<bool> failed{false};
     std::mutex progressMutex;
-    onEachThread(pipelines_.size(), [&](size_t p) {
+    onEachThread(pipelines.size(), [&](size_t p) {
       try {
         for (uint64_t b = next.fetch_add(1); b < batches && !failed; b = next.fetch_add(1)) {
           throwIfCancelled(request);
           const uint64_t begin = request.rowBegin + b * batch;
           const uint64_t end = std::min(request.rowEnd, begin + batch);
-          results[b] = pipelines_[p]->run(inputs, begin, end, request);
+          results[b] = pipelines[p]->run(inputs, begin, end, request);
           gpuSeconds[p] += results[b].seconds;
           const uint64_t done = rowsDone += end - begin;
           if (request.onProgress) {
@@ -194,22 +185,54 @@ class CudaEngine final : public Engine {
     }
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
     gpuSeconds_ = *std::max_element(gpuSeconds.begin(), gpuSeconds.end());
-    result.kernel = describe();
+    result.kernel = describe(pipelines);
     return result;
-  }
-
-  std::string describe() const {
-    std::string text = pipelines_.front()->describe();
-    if (pipelines_.size() > 1) text += " (+" + std::to_string(pipelines_.size() - 1) + " more GPUs, data parallel)";
-    return text;
   }
 
   // The busiest GPU's event-timed seconds in the last infer (batches summed).
   double lastGpuSeconds() const { return gpuSeconds_; }
 
  private:
+  PipelineSet build(const std::string& kernel) const {
+    PipelineSet pipelines;
+    const bool partition = options_.weights == "partitioned" ||
+                           (options_.weights == "auto" && kernel == "snig" &&
+                            cuda::sectioned::shouldPartition(*model_, devices_));
+    if (partition) {
+      pipelines.push_back(cuda::sectioned::makePartitionedPipeline(model_, devices_, options_.batchRows));
+      return pipelines;
+    }
+    pipelines.resize(devices_.size());
+    onEachThread(devices_.size(), [&](size_t i) {
+      cuda::PipelineOptions po;
+      po.device = devices_[i];
+      po.batchRows = options_.batchRows;
+      po.weights = resolveWeights(options_.weights);
+      pipelines[i] = makePipeline(kernel, model_, po);
+    });
+    return pipelines;
+  }
+
+  // "auto" runs the fast kernel, which computes float32 only: float64 requests go to SNIG's
+  // pipelines, built on first need.
+  PipelineSet& choose(const InferRequest& request) {
+    if (options_.kernel != "auto" || kernel_ == "snig" || request.precision != Precision::F64) return primary_;
+    if (fallback_.empty()) fallback_ = build("snig");
+    return fallback_;
+  }
+
+  static std::string describe(const PipelineSet& pipelines) {
+    std::string text = pipelines.front()->describe();
+    if (pipelines.size() > 1) text += " (+" + std::to_string(pipelines.size() - 1) + " more GPUs, data parallel)";
+    return text;
+  }
+
   std::shared_ptr<const Model> model_;
-  std::vector<std::unique_ptr<cuda::GpuPipeline>> pipelines_;
+  CudaOptions options_;
+  std::vector<int> devices_;
+  std::string kernel_;  // what options.kernel resolved to
+  PipelineSet primary_;
+  PipelineSet fallback_;
   std::mutex mutex_;
   double gpuSeconds_ = 0;
 };
@@ -220,7 +243,7 @@ bool cudaCompiled() { return true; }
 
 std::vector<GpuInfo> listGpus() {
   int count = 0;
-  // No driver or no device: no GPUs, not an error.
+  // Never throws: no driver, no device or a device that cannot be queried means no GPU listed.
   if (cudaGetDeviceCount(&count) != cudaSuccess) {
     cudaGetLastError();
     return {};
@@ -228,7 +251,10 @@ std::vector<GpuInfo> listGpus() {
   std::vector<GpuInfo> gpus;
   for (int d = 0; d < count; ++d) {
     cudaDeviceProp props{};
-    SNIG_CUDA_CHECK(cudaGetDeviceProperties(&props, d));
+    if (cudaGetDeviceProperties(&props, d) != cudaSuccess) {
+      cudaGetLastError();
+      continue;
+    }
     GpuInfo info;
     info.id = d;
     info.name = props.name;
