@@ -8,6 +8,7 @@
 #
 #   scripts/device/run.sh [--budget SECONDS] [--only "1024x120 4096x120"] [--kernel snig] [--scaling] [--extras]
 #
+# --only none runs the checks alone.
 # --scaling times each benchmark on every GPU and then on GPU 0 alone (and checks the multi-GPU modes
 # on the real data); --extras also times 65536x120 with streamed weights and profiles it (nsys).
 # Logs go to $OUT when set.
@@ -82,6 +83,8 @@ if [ "$SCALING" = 0 ]; then
   bench real-1200-resident "${REAL[@]}" --weights resident --gpus 0
   bench real-1200-streamed "${REAL[@]}" --weights streamed --gpus 0
   bench real-1200-f64 "${REAL[@]}" --f64 --gpus 0
+  # "auto" picks the fast kernel when the build has it; float64 requests then go to SNIG's pipeline.
+  bench real-1200-auto-f64 "${REAL[@]}" --kernel auto --f64 --gpus 0
   # Multi-GPU paths; on a one-GPU machine, two pipelines on GPU 0 exercise the same code.
   MULTI=(); [ "$GPUS" -eq 1 ] && MULTI=(--gpus 0,0)
   bench real-1200-partitioned "${REAL[@]}" --weights partitioned "${MULTI[@]}"
