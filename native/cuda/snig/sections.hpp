@@ -26,8 +26,9 @@ struct SectionPlan {
 };
 
 // The largest section (in elements of `elementBytes`) that lets `blocksPerSm` blocks share one
-// multiprocessor's shared memory, within one block's opt-in limit; sections are balanced and a
-// multiple of 32. Throws E_ARGUMENT when a section could not be addressed with 16-bit indices.
+// multiprocessor's shared memory, within one block's opt-in limit and 65536 outputs (16-bit local
+// indices); sections are balanced and a multiple of 32. Throws E_ARGUMENT when the shared memory
+// cannot hold even 32 outputs.
 SectionPlan planSections(uint32_t n, uint64_t smemPerBlockOptin, uint64_t smemPerSm, uint32_t blocksPerSm,
                          uint32_t elementBytes);
 
