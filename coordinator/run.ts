@@ -75,6 +75,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
       done: new Set(results.keys()),
       checksum: model.checksum,
       timeoutMs: config.coordinator.timeoutMs,
+      lostAssignmentMs: 3 * config.coordinator.heartbeatMs,
       maxShardAttempts: config.coordinator.maxShardAttempts,
       chunks,
     });

@@ -36,6 +36,9 @@ export interface SchedulerOptions {
   done?: ReadonlySet<number>; // shards finished before (a resumed run)
   checksum: number; // the model checksum every worker must report
   timeoutMs: number; // a worker silent this long loses its shards
+  // A shard leased this long ago that the worker's heartbeat does not name was lost on the way to it
+  // (a connection dropped and re-made): it goes back to the queue.
+  lostAssignmentMs: number;
   maxShardAttempts: number;
   chunks: number; // streamed mode: model chunks a joining worker may ask for (0: shared mode)
 }
@@ -44,6 +47,7 @@ interface ShardEntry {
   shard: Shard;
   state: ShardState;
   holder?: string;
+  leasedAt: number;
   failures: number;
 }
 
@@ -59,12 +63,14 @@ export class Scheduler {
   private readonly queue: number[]; // queued shard ids, next first
   private readonly workers = new Map<string, WorkerEntry>();
   private remaining: number;
+  private now = 0; // time of the event being handled
   private finished = false;
 
   constructor(private readonly options: SchedulerOptions) {
     this.shards = options.shards.map((shard) => ({
       shard,
       state: options.done?.has(shard.id) ? 'done' : 'queued',
+      leasedAt: 0,
       failures: 0,
     }));
     this.queue = this.shards.filter((s) => s.state === 'queued').map((s) => s.shard.id);
@@ -99,6 +105,7 @@ export class Scheduler {
   /** Decisions for the edge to carry out, in order. */
   handle(event: SchedulerEvent): Decision[] {
     const out: Decision[] = [];
+    this.now = event.at;
     if (event.kind === 'tick') this.expire(event.at, out);
     else this.onMessage(event.worker, event.at, event.message, out);
     if (this.remaining === 0 && !this.finished) {
@@ -125,7 +132,7 @@ export class Scheduler {
     worker.lastSeen = at;
     switch (message.type) {
       case 'heartbeat':
-        return;
+        return this.reconcile(id, worker, new Set(message.held), at, out);
       case 'chunk-request':
         if (worker.state !== 'joining' || message.index >= this.options.chunks) {
           out.push({ kind: 'drop', worker: id, reason: `chunk ${message.index} not available to a ${worker.state} worker` });
@@ -232,6 +239,17 @@ export class Scheduler {
     }
   }
 
+  private reconcile(id: string, worker: WorkerEntry, held: ReadonlySet<number>, at: number, out: Decision[]): void {
+    for (const shardId of [...worker.held]) {
+      const entry = this.shards[shardId]!;
+      if (!held.has(shardId) && at - entry.leasedAt > this.options.lostAssignmentMs) {
+        worker.held.delete(shardId);
+        worker.parked++; // its request is still owed a shard
+        this.requeue(entry, id, 'the worker never received it', out);
+      }
+    }
+  }
+
   /** Lapsed leases: a worker silent past the timeout is lost, and its shards go back to the queue. */
   private expire(at: number, out: Decision[]): void {
     for (const [id, worker] of this.workers) {
@@ -268,6 +286,7 @@ export class Scheduler {
         checkShardTransition(entry.shard.id, entry.state, 'leased', `assigned to ${id}`);
         entry.state = 'leased';
         entry.holder = id;
+        entry.leasedAt = this.now;
         worker.held.add(entry.shard.id);
         worker.parked--;
         out.push({ kind: 'assign', worker: id, shard: entry.shard });

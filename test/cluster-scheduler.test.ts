@@ -10,7 +10,7 @@ const CHECKSUM = 1234;
 
 function scheduler(rows = 100, done?: Set<number>): Scheduler {
   const shards = planShards({ begin: 0, end: rows, workers: 2, minRows: 10, maxRows: 10 });
-  return new Scheduler({ shards, done, checksum: CHECKSUM, timeoutMs: 1000, maxShardAttempts: 3, chunks: 0 });
+  return new Scheduler({ shards, done, checksum: CHECKSUM, timeoutMs: 1000, lostAssignmentMs: 300, maxShardAttempts: 3, chunks: 0 });
 }
 
 const hello: WorkerMessage = { type: 'hello', protocol: 1, host: 'h', pid: 1, engine: 'cpu', gpus: [], threads: 1 };
@@ -83,11 +83,26 @@ describe('scheduler', () => {
     const [a2] = assigned(send(s, 'a', { type: 'request' }));
     assert.ok(a1 && a2);
     assert.deepEqual(send(s, 'b', { type: 'request' }), []); // parked
-    send(s, 'b', { type: 'heartbeat' }, 1500);
+    send(s, 'b', { type: 'heartbeat', held: [] }, 1500);
     const out = s.handle({ kind: 'tick', at: 1500 }); // a silent for 1500 ms > 1000
     assert.deepEqual(out.map((d) => d.kind), ['worker-lost', 'requeue', 'assign', 'requeue']);
     assert.equal(assigned(out)[0]?.worker, 'b');
     assert.equal(s.workerState('a'), 'lost');
+  });
+
+  it('requeues an assignment the worker\'s heartbeats do not name once it is overdue', () => {
+    const s = scheduler(20);
+    join(s, 'a');
+    const [x] = assigned(send(s, 'a', { type: 'request' }, 100));
+    assert.ok(x);
+    assert.deepEqual(send(s, 'a', { type: 'heartbeat', held: [] }, 200), []); // may still be on its way
+    assert.deepEqual(send(s, 'a', { type: 'heartbeat', held: [x.id] }, 1000), []); // it has it
+    const [y] = assigned(send(s, 'a', { type: 'request' }, 1000));
+    assert.ok(y);
+    const out = send(s, 'a', { type: 'heartbeat', held: [x.id] }, 1500); // y was lost on the way
+    assert.deepEqual(out.map((d) => d.kind), ['requeue', 'assign']);
+    assert.equal(assigned(out)[0]?.id, y.id);
+    assert.equal(s.shardState(y.id), 'leased');
   });
 
   it('ignores a duplicate result, a result for another worker\'s shard, and results outside the shard', () => {

@@ -39,6 +39,7 @@ export class WorkerAgent {
   private chunks: Uint8Array[] = [];
   private queue: Assign[] = [];
   private running = false;
+  private current?: number; // the shard the engine is on
   private epoch = 0; // bumped on every (re)registration; stale work is not reported
   private deadline = 0;
   private attempts = 0;
@@ -95,7 +96,7 @@ export class WorkerAgent {
     const now = Date.now();
     if (this.welcome && now - this.lastBeat >= this.welcome.heartbeatMs) {
       this.lastBeat = now;
-      this.send({ type: 'heartbeat' });
+      this.send({ type: 'heartbeat', held: this.held() });
     }
     if (now <= this.deadline) return;
     this.attempts++;
@@ -221,6 +222,11 @@ export class WorkerAgent {
     for (let i = 0; i < this.options.prefetch; i++) this.send({ type: 'request' });
   }
 
+  private held(): number[] {
+    const queued = this.queue.map((a) => a.shard);
+    return this.current === undefined ? queued : [this.current, ...queued];
+  }
+
   /** Runs held shards one at a time; each result asks for the next shard. */
   private async pump(): Promise<void> {
     if (this.running) return;
@@ -228,6 +234,7 @@ export class WorkerAgent {
     try {
       for (let shard = this.queue.shift(); shard && this.phase !== 'stopped'; shard = this.queue.shift()) {
         const epoch = this.epoch;
+        this.current = shard.shard;
         try {
           const result = await this.workload!.run(shard.begin, shard.end, shard.inputs);
           if (epoch !== this.epoch || this.phase !== 'working') continue;
@@ -235,6 +242,8 @@ export class WorkerAgent {
         } catch (error) {
           this.options.log.error({ err: error, shard: shard.shard }, 'shard failed');
           if (epoch === this.epoch) this.send({ type: 'failure', shard: shard.shard, message: (error as Error).message });
+        } finally {
+          this.current = undefined;
         }
         if (epoch === this.epoch && this.phase === 'working') this.send({ type: 'request' });
       }

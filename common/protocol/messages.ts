@@ -52,6 +52,8 @@ export const resultSchema = z.object({
 });
 export const failureSchema = z.object({ type: z.literal('failure'), shard: shardId, message: z.string().max(4096) });
 export const heartbeatSchema = z.object({ type: z.literal('heartbeat') });
+/** A worker's heartbeat names the shards it holds, so an assignment lost on the way is noticed. */
+export const workerHeartbeatSchema = z.object({ type: z.literal('heartbeat'), held: z.array(shardId).max(4096) });
 export const byeSchema = z.object({ type: z.literal('bye'), reason: z.string().max(4096) });
 
 export const workerMessageSchema = z.discriminatedUnion('type', [
@@ -61,7 +63,7 @@ export const workerMessageSchema = z.discriminatedUnion('type', [
   requestSchema,
   resultSchema,
   failureSchema,
-  heartbeatSchema,
+  workerHeartbeatSchema,
   byeSchema,
 ]);
 
