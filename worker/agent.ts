@@ -36,6 +36,7 @@ export class WorkerAgent {
   private phase: Phase = 'joining';
   private welcome?: Welcome;
   private workload?: Workload;
+  private loadSeconds = 0;
   private chunks: Uint8Array[] = [];
   private queue: Assign[] = [];
   private running = false;
@@ -186,8 +187,6 @@ export class WorkerAgent {
       this.options.log.error({ ours: this.workload.checksum, theirs: welcome.model.checksum }, 'model checksum differs from the coordinator');
     }
   }
-
-  private loadSeconds = 0;
 
   private onChunk(index: number, data: Uint8Array): void {
     const welcome = this.welcome;
