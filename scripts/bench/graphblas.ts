@@ -18,6 +18,7 @@ const Report = z.object({
   neurons: z.number().int(),
   nnz: z.number().int(),
   seconds: z.number(),
+  bestSeconds: z.number(),
   edgesPerSecond: z.number(),
   categories: z.number().int(),
 });
