@@ -76,6 +76,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
       checksum: model.checksum,
       timeoutMs: config.coordinator.timeoutMs,
       lostAssignmentMs: 3 * config.coordinator.heartbeatMs,
+      shardTimeoutMs: config.coordinator.shardTimeoutMs,
       maxShardAttempts: config.coordinator.maxShardAttempts,
       chunks,
     });

@@ -39,6 +39,9 @@ export interface SchedulerOptions {
   // A shard leased this long ago that the worker's heartbeat does not name was lost on the way to it
   // (a connection dropped and re-made): it goes back to the queue.
   lostAssignmentMs: number;
+  // A shard leased this long is taken back even from a worker that still heartbeats (a hung engine or
+  // GPU); its late result, if any, is ignored.
+  shardTimeoutMs: number;
   maxShardAttempts: number;
   chunks: number; // streamed mode: model chunks a joining worker may ask for (0: shared mode)
 }
@@ -250,8 +253,18 @@ export class Scheduler {
     }
   }
 
-  /** Lapsed leases: a worker silent past the timeout is lost, and its shards go back to the queue. */
+  /**
+   * Lapsed leases: a worker silent past the timeout is lost, and its shards go back to the queue; so
+   * does a shard held past the shard timeout.
+   */
   private expire(at: number, out: Decision[]): void {
+    for (const entry of this.shards) {
+      if (entry.state === 'leased' && at - entry.leasedAt > this.options.shardTimeoutMs) {
+        const holder = entry.holder!;
+        this.workers.get(holder)?.held.delete(entry.shard.id);
+        this.requeue(entry, holder, `held for ${at - entry.leasedAt} ms, past the shard timeout`, out);
+      }
+    }
     for (const [id, worker] of this.workers) {
       if ((worker.state === 'ready' || worker.state === 'joining') && at - worker.lastSeen > this.options.timeoutMs) {
         this.release(id, worker, 'lost', `silent for ${at - worker.lastSeen} ms`, out);

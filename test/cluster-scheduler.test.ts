@@ -10,7 +10,7 @@ const CHECKSUM = 1234;
 
 function scheduler(rows = 100, done?: Set<number>): Scheduler {
   const shards = planShards({ begin: 0, end: rows, workers: 2, minRows: 10, maxRows: 10 });
-  return new Scheduler({ shards, done, checksum: CHECKSUM, timeoutMs: 1000, lostAssignmentMs: 300, maxShardAttempts: 3, chunks: 0 });
+  return new Scheduler({ shards, done, checksum: CHECKSUM, timeoutMs: 1000, lostAssignmentMs: 300, shardTimeoutMs: 5000, maxShardAttempts: 3, chunks: 0 });
 }
 
 const hello: WorkerMessage = { type: 'hello', protocol: 1, host: 'h', pid: 1, engine: 'cpu', gpus: [], threads: 1 };
@@ -103,6 +103,27 @@ describe('scheduler', () => {
     assert.deepEqual(out.map((d) => d.kind), ['requeue', 'assign']);
     assert.equal(assigned(out)[0]?.id, y.id);
     assert.equal(s.shardState(y.id), 'leased');
+  });
+
+  it('takes a shard back from a worker that heartbeats but never finishes it (hung engine)', () => {
+    const s = scheduler(20);
+    join(s, 'a');
+    join(s, 'b');
+    const [x] = assigned(send(s, 'a', { type: 'request' }, 0));
+    assert.ok(x);
+    const [y] = assigned(send(s, 'b', { type: 'request' }, 0));
+    assert.ok(y);
+    assert.equal(send(s, 'b', result(y.id, y.begin, y.end), 10)[0]?.kind, 'record');
+    send(s, 'b', { type: 'request' }, 10); // parked: nothing left in the queue
+    for (let t = 1000; t <= 5000; t += 1000) {
+      assert.deepEqual(send(s, 'a', { type: 'heartbeat', held: [x.id] }, t), []);
+      send(s, 'b', { type: 'heartbeat', held: [] }, t);
+      s.handle({ kind: 'tick', at: t });
+    }
+    const out = s.handle({ kind: 'tick', at: 5001 });
+    assert.deepEqual(out.map((d) => d.kind), ['requeue', 'assign']);
+    assert.deepEqual(assigned(out)[0], { ...x, worker: 'b' });
+    assert.equal(send(s, 'a', result(x.id, x.begin, x.end))[0]?.kind, 'drop'); // too late
   });
 
   it('ignores a duplicate result, a result for another worker\'s shard, and results outside the shard', () => {

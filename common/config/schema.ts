@@ -54,6 +54,7 @@ export const runConfigSchema = z
         chunkBytes: positiveInt.default(4 * 1024 * 1024), // streamed mode: model chunk size
         maxShardAttempts: positiveInt.default(5), // failures of one shard before the run fails
         idleTimeoutMs: positiveInt.default(600_000), // no worker at all for this long: the run aborts
+        shardTimeoutMs: positiveInt.default(3_600_000), // one shard held this long (a hung engine) is reassigned
       })
       .strict()
       .default({
@@ -64,6 +65,7 @@ export const runConfigSchema = z
         chunkBytes: 4 * 1024 * 1024,
         maxShardAttempts: 5,
         idleTimeoutMs: 600_000,
+        shardTimeoutMs: 3_600_000,
       }),
     workers: z.array(workerGroupSchema).min(1),
     worker: z
