@@ -77,12 +77,12 @@ describe('sbatch script', () => {
         tasksPerNode: 4,
         command: ['/usr/bin/node', '/opt/snig/cli/main.js', 'run', "/home/u/my runs/it's.yaml"],
         workdir: '/home/u/my runs',
-        output: '/home/u/out/slurm-%j.out',
+        output: '/home/u/my out/slurm-%j.out',
         note: ['written by a test'],
       });
       const lines = script.split('\n');
       assert.equal(lines[0], '#!/bin/bash');
-      for (const option of ['--nodes=2', '--ntasks-per-node=4', '--gpus-per-node=4', '--time=02:30:00', '--partition=gpu', '--account=proj', '--qos=debug', '--output=/home/u/out/slurm-%j.out']) {
+      for (const option of ['--nodes=2', '--ntasks-per-node=4', '--gpus-per-node=4', '--time=02:30:00', '--partition=gpu', '--account=proj', '--qos=debug', "--output='/home/u/my out/slurm-%j.out'"]) {
         assert.ok(lines.includes(`#SBATCH ${option}`), option);
       }
       const path = join(dir, 'run.sbatch');

@@ -30,10 +30,10 @@ export function renderSlurmScript(input: SlurmScriptInput): string {
     `--ntasks-per-node=${input.tasksPerNode}`,
     ...(job.gpusPerNode > 0 ? [`--gpus-per-node=${job.gpusPerNode}`] : []),
     `--time=${job.time}`,
-    ...(job.partition ? [`--partition=${job.partition}`] : []),
-    ...(job.account ? [`--account=${job.account}`] : []),
+    ...(job.partition ? [`--partition=${shellQuote(job.partition)}`] : []),
+    ...(job.account ? [`--account=${shellQuote(job.account)}`] : []),
     ...(job.cpusPerWorker !== undefined ? [`--cpus-per-task=${job.cpusPerWorker}`] : []),
-    `--output=${input.output}`,
+    `--output=${shellQuote(input.output)}`, // sbatch reads quotes in #SBATCH lines as bash would
     ...job.sbatch,
   ];
   return [
