@@ -167,6 +167,25 @@ void radixStructure(uint32_t n, uint32_t layers) {
   check(ok, "RadiX-Net " + std::to_string(n) + "x" + std::to_string(layers) + ": M classes (M/2 after a group), 2 entries per class inside group 1, saturating");
 }
 
+// Rows may leave early only where it is exact: zero rows once no later bias is positive, all-32 rows
+// once every later layer keeps them at 32 (RadiX-Net: all; random signed weights: none).
+void exits() {
+  const ReducedNetwork random = reduceModel(randomModel(300, 12, 24, 1, 5), 0, 2);
+  const ExitRules r = exitRules(random);
+  bool ok = true;
+  for (uint32_t l = 0; l < 12; ++l) {
+    // Biases are positive at layers 3 and 8 (0-based); after the last layer every rule holds.
+    ok = ok && r.deadExit[l] == (l >= 8) && r.saturatedExit[l] == (l == 11);
+  }
+  RadixNetSpec spec;
+  spec.neurons = 256;
+  spec.layers = 10;
+  spec.threads = 2;
+  const ExitRules x = exitRules(reduceModel(generateRadixNet(spec), 0, 2));
+  for (uint32_t l = 0; l < 10; ++l) ok = ok && x.deadExit[l] && x.saturatedExit[l];
+  check(ok, "exit rules: a positive bias holds zero rows until after it; signed random weights never saturate; RadiX-Net exits everywhere");
+}
+
 void official(const std::string& dir) {
   ModelRequest request;
   request.path = dir + "/neuron1024";
@@ -205,6 +224,7 @@ int main(int argc, char** argv) {
     }
     compare("random 300x12 (singleton classes)", randomModel(300, 12, 24, 1, 5), randomRows(300, 200, 0.8, false, 6));
     compare("random 512x12 with 4 copies per column", randomModel(512, 12, 20, 4, 7), randomRows(512, 200, 0.8, false, 8));
+    exits();
     official(argv[1]);
   } catch (const std::exception& e) {
     std::printf("FAIL exception: %s\n", e.what());
