@@ -129,6 +129,9 @@ class CudaEngine final : public Engine {
         devices_(chooseDevices(options.devices)),
         kernel_(resolveKernel(options.kernel)) {
     resolveWeights(options.weights);  // reject a bad value before any upload
+    if (options.weights == "partitioned" && kernel_ != "snig") {
+      throw Error(ErrorCode::Argument, "partitioning the layers across GPUs is SNIG's (use --kernel snig)");
+    }
     primary_ = build(kernel_);
   }
 
