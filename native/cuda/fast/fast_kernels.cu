@@ -71,6 +71,28 @@ __device__ __forceinline__ float activate(float sum, float bias) {
   return fminf(fmaxf(__fadd_rn(sum, bias), 0.0f), kClampValue);
 }
 
+// Copies `rows` rows of `count` values from the state (row slot[r] at src + slot[r] * stride) to
+// dst + r * pitch, as one flat loop over the whole tile (16-byte accesses when everything is a
+// multiple of 4), so that many loads are in flight per thread.
+__device__ __forceinline__ void stageRows(float* dst, uint32_t pitch, const float* src, uint32_t stride,
+                                          const uint32_t* slot, uint32_t rows, uint32_t count) {
+  if (count % 4 == 0 && pitch % 4 == 0 && stride % 4 == 0) {
+    const uint32_t quads = count / 4;
+#pragma unroll 4
+    for (uint32_t idx = threadIdx.x; idx < rows * quads; idx += blockDim.x) {
+      const uint32_t r = idx / quads;
+      const uint32_t q = idx % quads;
+      reinterpret_cast<float4*>(dst + r * pitch)[q] = reinterpret_cast<const float4*>(src + uint64_t{slot[r]} * stride)[q];
+    }
+  } else {
+#pragma unroll 4
+    for (uint32_t idx = threadIdx.x; idx < rows * count; idx += blockDim.x) {
+      const uint32_t r = idx / count;
+      dst[r * pitch + idx % count] = src[uint64_t{slot[r]} * stride + idx % count];
+    }
+  }
+}
+
 // One layer for the live rows: blocks take tiles of rowsPerBlock rows; a thread computes one output
 // class for rowsPerThread rows of its row group, reading the inputs from shared memory (kStaged) or
 // straight from the state (rows too wide to stage).
@@ -94,10 +116,7 @@ __global__ void __launch_bounds__(kThreads) stepKernel(Step s, uint32_t rowsPerB
     }
     __syncthreads();
     if constexpr (kStaged) {
-      for (uint32_t r = 0; r < rows; ++r) {
-        const float* src = s.in + uint64_t{slot[r]} * s.stride;
-        for (uint32_t p = threadIdx.x; p < inClasses; p += blockDim.x) staged[r * inClasses + p] = src[p];
-      }
+      stageRows(staged, inClasses, s.in, s.stride, slot, rows, inClasses);
       __syncthreads();
     }
     const uint32_t items = outClasses * rowGroups;
@@ -158,11 +177,7 @@ __global__ void __launch_bounds__(kThreads) fusedKernel(const DeviceLayer* __res
     __syncthreads();
     float* cur = tiles;
     float* next = tiles + rowsPerBlock * width;
-    const uint32_t inClasses = layers[first].inClasses;
-    for (uint32_t r = 0; r < rows; ++r) {
-      const float* src = s.in + uint64_t{slot[r]} * s.stride;
-      for (uint32_t p = threadIdx.x; p < inClasses; p += blockDim.x) cur[r * width + p] = src[p];
-    }
+    stageRows(cur, width, s.in, s.stride, slot, rows, layers[first].inClasses);
     for (uint32_t l = first; l < count; ++l) {
       const DeviceLayer layer = layers[l];
       for (uint32_t t = threadIdx.x; t < rows; t += blockDim.x) {

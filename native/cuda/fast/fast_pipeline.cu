@@ -52,7 +52,7 @@ class FastPipeline final : public GpuPipeline {
     SNIG_CUDA_CHECK(cudaGetDeviceProperties(&prop, device_));
     multiprocessors_ = prop.multiProcessorCount;
     uploadLayers();
-    stride_ = net_->maxClasses();
+    stride_ = (net_->maxClasses() + 3) / 4 * 4;  // rows 16-byte aligned, for vector copies
     const char* fuse = std::getenv("SNIG_FAST_FUSE");
     if (!(fuse && std::strcmp(fuse, "0") == 0)) {
       fused_ = fast::fusedShape(stride_);
