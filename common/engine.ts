@@ -1,6 +1,6 @@
 // The engine interface that the CLI, the worker and the benchmarks use: one model loaded once,
 // inference over any range of input rows, on the CPU or on CUDA GPUs.
-import { native, type NativeEngine, type NativeInputs, type NativeModel, type NativeProgress } from './native.js';
+import { native, type NativeEngine, type NativeInputs, type NativeModel, type NativeProgress, type WeightMode } from './native.js';
 
 export type EngineChoice = 'auto' | 'cpu' | 'cuda';
 export type EngineKind = 'cpu' | 'cuda';
@@ -12,6 +12,7 @@ export interface EngineOptions {
   threads?: number; // CPU threads (0 or absent: all)
   gpus?: number[]; // CUDA devices (absent: all visible)
   kernel?: string; // CUDA kernel ('auto' or a named one, e.g. 'snig')
+  weights?: WeightMode; // CUDA weight placement (default 'auto': resident when they fit)
   batchRows?: number;
 }
 
@@ -57,6 +58,7 @@ export class Engine {
       threads: options.threads ?? 0,
       devices: options.gpus ?? [],
       kernel: options.kernel ?? 'auto',
+      weights: options.weights ?? 'auto',
       batchRows: options.batchRows ?? 0,
     });
     return new Engine(kind, model, handle);

@@ -87,11 +87,14 @@ export interface NativeCancelToken {
   cancel(): void;
 }
 
+export type WeightMode = 'auto' | 'resident' | 'streamed' | 'partitioned';
+
 export interface NativeEngineOptions {
   kind: 'cpu' | 'cuda';
   threads: number; // 0: all hardware threads
   devices: number[]; // CUDA devices; empty: all visible
   kernel: string; // CUDA kernel: 'auto', 'snig', ...
+  weights: WeightMode; // CUDA weights: resident on each GPU, streamed from host memory, or layers split across GPUs
   batchRows: number; // 0: automatic
 }
 

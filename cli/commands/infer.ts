@@ -4,6 +4,7 @@ import type { CommandModule } from 'yargs';
 import { certify, describeCertificate } from '../../common/certify.js';
 import { openInputs, openModel, parseRowRange, readTruth } from '../../common/data.js';
 import { Engine, type Precision } from '../../common/engine.js';
+import type { WeightMode } from '../../common/native.js';
 import { writeFileAtomic } from '../../common/config/atomic-file.js';
 import { LOG_LEVELS, makeLogger, type LogLevel } from '../../common/config/logger.js';
 import { createProgressBar } from '../../common/progress.js';
@@ -20,6 +21,7 @@ interface InferArgs {
   engine: 'auto' | 'cpu' | 'cuda';
   kernel: string;
   gpus?: string;
+  weights: WeightMode;
   rows?: string;
   precision: Precision;
   certify: boolean;
@@ -56,6 +58,7 @@ export const inferCommand: CommandModule<object, InferArgs> = {
       threads: args.threads,
       gpus: parseGpuList(args.gpus),
       kernel: args.kernel,
+      weights: args.weights,
     });
     const abort = new AbortController();
     const onSignal = (): void => abort.abort();

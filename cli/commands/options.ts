@@ -19,7 +19,12 @@ export function withEngineOptions<T>(yargs: Argv<T>) {
   return yargs
     .option('engine', { choices: ['auto', 'cpu', 'cuda'] as const, default: 'auto' as const, describe: 'inference engine' })
     .option('kernel', { type: 'string', default: 'auto', describe: 'CUDA kernel (auto picks the fastest correct one; snig is the baseline)' })
-    .option('gpus', { type: 'string', describe: 'comma-separated CUDA devices (default: all visible)' });
+    .option('gpus', { type: 'string', describe: 'comma-separated CUDA devices (default: all visible)' })
+    .option('weights', {
+      choices: ['auto', 'resident', 'streamed', 'partitioned'] as const,
+      default: 'auto' as const,
+      describe: 'CUDA weights: resident per GPU, streamed from host memory, or layers split across GPUs',
+    });
 }
 
 export function parseGpuList(text: string | undefined): number[] | undefined {

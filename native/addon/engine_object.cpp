@@ -145,6 +145,7 @@ Napi::Value createEngine(const Napi::CallbackInfo& info) {
   const int threads = static_cast<int>(numberField(options, "threads"));
   CudaOptions cuda;
   cuda.kernel = stringField(options, "kernel", "auto");
+  cuda.weights = stringField(options, "weights", "auto");
   cuda.batchRows = static_cast<uint64_t>(numberField(options, "batchRows"));
   const Napi::Value devices = options.Get("devices");
   if (devices.IsArray()) {

@@ -21,8 +21,9 @@ cp -r dist "$stage/dist"
 cp build/Release/snig.node "$stage/build/Release/"
 # Production modules only, without install scripts (the addon is already built).
 (cd "$stage" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund >/dev/null)
-# What runtime never loads: the build tools and other platforms' zeromq prebuilds.
-rm -rf "$stage/node_modules/cmake-js" "$stage/node_modules/cmake-ts" "$stage/node_modules/node-addon-api" "$stage/node_modules/tar"
+# What runtime never loads: the build tools (zeromq loads its prebuild through cmake-ts: kept) and
+# other platforms' zeromq prebuilds.
+rm -rf "$stage/node_modules/cmake-js" "$stage/node_modules/node-addon-api" "$stage/node_modules/tar"
 find "$stage/node_modules/zeromq/build" -mindepth 1 -maxdepth 1 -type d ! -name linux -exec rm -rf {} +
 find "$stage/node_modules/zeromq/build/linux" -mindepth 1 -maxdepth 1 -type d ! -name x64 -exec rm -rf {} +
 find "$stage/node_modules/zeromq/build/linux/x64" -type d -name 'musl-*' -prune -exec rm -rf {} +
