@@ -17,7 +17,8 @@ if [[ $status -eq 3 ]]; then
     exit 1
   fi
   echo "bench:cpu: installing libgraphblas-dev" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q libgraphblas-dev >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q libgraphblas-dev >&2 || { apt-get update -q >&2 && apt-get install -y -q libgraphblas-dev >&2; }
   scripts/bench/build-graphblas.sh "$bin"
 elif [[ $status -ne 0 ]]; then
   exit "$status"
