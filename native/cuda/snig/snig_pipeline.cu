@@ -27,6 +27,10 @@ class SnigPipeline final : public GpuPipeline {
     weights_ = placeWeights(std::move(host), options.weights, reserve);
     capacity_ = options.batchRows ? std::min(options.batchRows, kMaxBatchRows)
                                   : defaultBatchRows(plan, sizeof(float), currentDeviceLimits().freeBytes);
+    // The float32 program (its buffers and the captured, instantiated L-layer graph) is built now,
+    // with the engine, so the first batch does not pay for it: a worker opens its engine before it
+    // takes its first shard. Float64 is built when first asked for.
+    f32_ = makeProgram<float>();
   }
 
   ~SnigPipeline() override {
@@ -58,13 +62,16 @@ class SnigPipeline final : public GpuPipeline {
 
  private:
   template <typename T>
+  std::unique_ptr<Program<T>> makeProgram() const {
+    const SectionPlan& plan = weights_.layout().plan;
+    const uint64_t rows = std::min(capacity_, defaultBatchRows(plan, sizeof(T), currentDeviceLimits().freeBytes));
+    return std::make_unique<Program<T>>(weights_, std::max<uint64_t>(rows, 1), ProgramRole{});
+  }
+
+  template <typename T>
   BatchResult runWith(std::unique_ptr<Program<T>>& program, const SparseRows& inputs, uint64_t begin, uint64_t end,
                       const InferRequest& request) {
-    if (!program) {
-      const SectionPlan& plan = weights_.layout().plan;
-      const uint64_t rows = std::min(capacity_, defaultBatchRows(plan, sizeof(T), currentDeviceLimits().freeBytes));
-      program = std::make_unique<Program<T>>(weights_, std::max<uint64_t>(rows, 1), ProgramRole{});
-    }
+    if (!program) program = makeProgram<T>();
     BatchResult result;
     for (uint64_t from = begin; from < end; from += program->capacity()) {
       const uint64_t to = std::min(end, from + program->capacity());
