@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 import type { Logger } from 'pino';
 
+import { FRAGILE_MARGIN } from './certify.js';
 import { Engine } from './engine.js';
 import { native, type NativeInputs, type NativeModel, type NativeRobustImages } from './native.js';
 
@@ -55,8 +56,11 @@ export interface GenerateReport {
 /** The challenge's bias per network size (issue 2). */
 export const CHALLENGE_BIAS: Readonly<Record<number, number>> = { 1024: -0.3, 4096: -0.35, 16384: -0.4, 65536: -0.45 };
 
-/** 1e-3 absolute; see native/core/generator/robust_truth.hpp for why. */
-export const DEFAULT_TOLERANCE = 1e-3;
+/**
+ * The same margin certified verification uses to call a row rounding-fragile (1e-3 absolute; see
+ * native/core/generator/robust_truth.hpp for why).
+ */
+export const DEFAULT_TOLERANCE = FRAGILE_MARGIN;
 export const DEFAULT_MAX_ATTEMPTS = 64;
 export const REAL_IMAGES_FILE = 'sparse-images-1024-first1200.tsv.gz';
 

@@ -1,22 +1,11 @@
 // `snig generate`: a challenge-shaped RadiX-Net, input rows augmented from the real images and their
 // robust float64 truth, written in the official layout (common/generate.ts does the work).
-import pino from 'pino';
 import type { CommandModule } from 'yargs';
 
-import { DEFAULT_TOLERANCE, formatCurves, generate, type ModelFormat } from '../../common/generate.js';
+import { LOG_LEVELS, makeLogger, type LogLevel } from '../../common/config/logger.js';
+import { DEFAULT_TOLERANCE, formatCurves, generate, type GenerateOptions, type ModelFormat } from '../../common/generate.js';
 
-interface GenerateArgs {
-  neurons: number;
-  layers: number;
-  rows: number;
-  seed: number;
-  bias?: number;
-  format: ModelFormat;
-  gzip: boolean;
-  out: string;
-  threads: number;
-  tolerance: number;
-}
+type GenerateArgs = Omit<GenerateOptions, 'source'> & { 'log-level': LogLevel };
 
 export const generateCommand: CommandModule<object, GenerateArgs> = {
   command: 'generate',
@@ -36,12 +25,10 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
         type: 'number',
         default: DEFAULT_TOLERANCE,
         describe: 'redraw rows whose float64 margin to zero after the bias is below this',
-      }),
+      })
+      .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel, describe: 'pino log level' }),
   handler: async (args) => {
-    const log = process.stderr.isTTY
-      ? pino({ name: 'generate' }, pino.transport({ target: 'pino-pretty', options: { destination: 2 } }))
-      : pino({ name: 'generate' }, pino.destination(2));
-    const report = await generate(args, log);
+    const report = await generate(args, makeLogger('generate', args['log-level']));
     const percent = ((100 * report.categories) / report.rows).toFixed(2);
     process.stdout.write(
       `${formatCurves(report.curve, report.realCurve)}\n` +
