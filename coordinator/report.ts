@@ -1,7 +1,7 @@
 // The run report, written atomically as JSON (for tools) and Markdown (for people).
 import { join } from 'node:path';
 
-import { writeFileAtomic } from '../common/config/atomic-file.js';
+import { writeFileAtomic } from '../common/atomic-file.js';
 import { describeCertificate, type Certificate } from '../common/certify.js';
 import type { Failure, Reassignment, WorkerStats } from './run-stats.js';
 

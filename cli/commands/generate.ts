@@ -2,7 +2,7 @@
 // robust float64 truth, written in the official layout (common/generate.ts does the work).
 import type { CommandModule } from 'yargs';
 
-import { LOG_LEVELS, makeLogger, type LogLevel } from '../../common/config/logger.js';
+import { LOG_LEVELS, makeLogger, type LogLevel } from '../../common/logger.js';
 import { DEFAULT_TOLERANCE, formatCurves, generate, type GenerateOptions, type ModelFormat } from '../../common/generate.js';
 
 type GenerateArgs = Omit<GenerateOptions, 'source'> & { 'log-level': LogLevel };

@@ -3,7 +3,7 @@
 import type { CommandModule } from 'yargs';
 
 import { loadConfig, parseAssignment } from '../../common/config/load.js';
-import { LOG_LEVELS, makeLogger, type LogLevel } from '../../common/config/logger.js';
+import { LOG_LEVELS, makeLogger, type LogLevel } from '../../common/logger.js';
 import { runCluster } from '../../coordinator/run.js';
 import { parseGpuList } from './options.js';
 

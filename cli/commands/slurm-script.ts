@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { CommandModule } from 'yargs';
 
-import { writeFileAtomic } from '../../common/config/atomic-file.js';
+import { writeFileAtomic } from '../../common/atomic-file.js';
 import { ConfigError, loadConfig, readConfigFile, setField } from '../../common/config/load.js';
 import { workerGroupSchema, type WorkerGroup } from '../../common/config/schema.js';
 import { loadSuite } from '../../common/config/suite-load.js';

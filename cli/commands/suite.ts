@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 
 import type { CommandModule } from 'yargs';
 
-import { LOG_LEVELS, makeLogger, type LogLevel } from '../../common/config/logger.js';
+import { LOG_LEVELS, makeLogger, type LogLevel } from '../../common/logger.js';
 import { loadSuite } from '../../common/config/suite-load.js';
 import { suiteProgress } from '../../coordinator/suite/progress.js';
 import { runSuite } from '../../coordinator/suite/run-suite.js';

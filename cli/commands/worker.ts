@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { CommandModule } from 'yargs';
 
 import { readKeyPair, readPublicKey, type KeyPair } from '../../common/config/keys.js';
-import { LOG_LEVELS, makeLogger, type LogLevel } from '../../common/config/logger.js';
+import { LOG_LEVELS, makeLogger, type LogLevel } from '../../common/logger.js';
 import type { EngineChoice } from '../../common/engine.js';
 import { WorkerAgent } from '../../worker/agent.js';
 import { parseGpuList } from './options.js';

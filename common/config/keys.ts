@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { curveKeyPair } from 'zeromq';
 import { z } from 'zod';
 
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../atomic-file.js';
 import { ConfigError } from './load.js';
 
 const z85Key = z.string().regex(/^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/, 'a CURVE key is 40 Z85 characters');

@@ -5,7 +5,7 @@
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 
-import type { LogLevel } from '../../common/config/logger.js';
+import type { LogLevel } from '../../common/logger.js';
 import { runCluster } from '../run.js';
 import type { RunBenchmark } from './run-suite.js';
 

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { writeFileAtomic } from '../../common/config/atomic-file.js';
+import { writeFileAtomic } from '../../common/atomic-file.js';
 import { validateConfig } from '../../common/config/load.js';
 import type { RunConfig } from '../../common/config/schema.js';
 import type { Benchmark, SuiteConfig } from '../../common/config/suite.js';
