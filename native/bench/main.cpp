@@ -78,7 +78,7 @@ struct Verdict {
 // The CPU engine on `rows` (0-based) versus `categories` restricted to them.
 Verdict checkWithCpu(const BenchOptions& o, const Workload& w, const std::vector<uint64_t>& rows,
                      const std::vector<uint64_t>& categories, const std::string& how) {
-  const SparseRows subset = gatherRows(w.inputs, rows);
+  const SparseRows subset = w.inputs.gather(rows);
   auto cpu = makeCpuEngine(w.model, o.threads);
   InferRequest request;
   request.rowEnd = subset.rows();

@@ -69,19 +69,4 @@ Workload prepareWorkload(const BenchOptions& options) {
   return w;
 }
 
-SparseRows gatherRows(const SparseRows& inputs, const std::vector<uint64_t>& rows) {
-  SparseRows out;
-  out.n = inputs.n;
-  out.rowptr.push_back(0);
-  for (uint64_t r : rows) {
-    const uint64_t begin = inputs.rowptr.at(r), end = inputs.rowptr.at(r + 1);
-    out.cols.insert(out.cols.end(), inputs.cols.begin() + static_cast<ptrdiff_t>(begin),
-                    inputs.cols.begin() + static_cast<ptrdiff_t>(end));
-    out.values.insert(out.values.end(), inputs.values.begin() + static_cast<ptrdiff_t>(begin),
-                      inputs.values.begin() + static_cast<ptrdiff_t>(end));
-    out.rowptr.push_back(out.cols.size());
-  }
-  return out;
-}
-
 }  // namespace snig::bench

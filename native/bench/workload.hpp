@@ -17,7 +17,4 @@ struct Workload {
 // Loads or generates per the options, logging what it did and how long it took to stderr.
 Workload prepareWorkload(const BenchOptions& options);
 
-// The given 0-based rows of `inputs`, in that order, as a matrix of their own.
-SparseRows gatherRows(const SparseRows& inputs, const std::vector<uint64_t>& rows);
-
 }  // namespace snig::bench
