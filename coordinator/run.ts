@@ -14,6 +14,7 @@ import { LocalLauncher, type LocalWorker } from '../scripts/launch/local.js';
 import { workerArgs } from '../scripts/launch/worker-args.js';
 import { launchSlurmWorkers } from './launch/slurm-launcher.js';
 import { slurmJobSchema } from './launch/slurm-options.js';
+import { slurmWorkerCount } from './launch/slurm-workers.js';
 import { Coordinator, type Outcome } from './coordinator.js';
 import { Journal } from './journal.js';
 import type { RunReport } from './report.js';
@@ -48,6 +49,8 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
   const startedAt = new Date().toISOString();
   mkdirSync(config.out, { recursive: true });
   const addon = native();
+  // Slurm groups count the allocation's tasks (and fail here, before any loading, outside one).
+  const workerCount = config.workers.reduce((n, g) => n + (g.launch === 'slurm' ? slurmWorkerCount(g) : g.count), 0);
   const model = await openModel({ model: config.model, layers: config.layers, bias: config.bias });
   let inputs: NativeInputs | undefined;
   let journal: Journal | undefined;
@@ -56,7 +59,6 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
     const begin = config.rows.begin;
     const end = config.rows.end ?? inputs.rows;
     if (end > inputs.rows) throw new Error(`rows.end ${end} is past the ${inputs.rows} rows of ${config.input}`);
-    const workerCount = config.workers.reduce((n, g) => n + g.count, 0);
     // Streamed shards carry their rows: at most half a message of them (8 bytes per nonzero, on average).
     const rowBytes = 8 * (inputs.nnz / Math.max(1, inputs.rows)) + 16;
     const limitRows = config.mode === 'streamed' ? Math.floor(config.coordinator.maxMessageBytes / 2 / rowBytes) : undefined;
@@ -135,6 +137,18 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
     const slurm = config.workers
       .filter((g) => g.launch === 'slurm' && !scheduler.complete)
       .map((group) => launchSlurmWorkers({ bound: endpoint, group, job: slurmJobSchema.parse(config.slurm ?? {}), workerArgs: workerArgs(config, group, options.logLevel), log }));
+    // With no manual workers, every worker this run can have is watched: once the Slurm steps have
+    // ended and no local worker is left, nobody will come back for the remaining shards.
+    let slurmSteps = slurm.length;
+    for (const step of slurm) {
+      void step.exited.then(() => {
+        slurmSteps -= 1;
+        const manual = config.workers.some((g) => g.launch === 'manual');
+        if (!manual && slurmSteps === 0 && launcher.running() === 0 && coordinator.liveWorkers() === 0) {
+          coordinator.abort('every Slurm worker step has ended');
+        }
+      });
+    }
     options.onStarted?.(endpoint, launched);
     let outcome: Outcome;
     try {

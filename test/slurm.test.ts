@@ -161,7 +161,7 @@ describe('Slurm end to end (single-node cluster on localhost)', { skip, timeout:
         `input: ${gen}/sparse-images-1024.tsv.gz`,
         `truth: ${gen}/neuron1024-l120-categories.tsv`,
         `out: ${out}`,
-        'shards: { maxRows: 100 }',
+        'shards: { maxRows: 50, minRows: 25 }',
         'coordinator: { bind: "tcp://0.0.0.0:*", timeoutMs: 3000 }',
         'workers: [{ launch: slurm, count: 2, engine: cpu, threads: 1 }]',
         `slurm: { nodes: 1, time: "00:05:00", jobName: snig-kill${coordinatorHost} }`,
@@ -170,11 +170,14 @@ describe('Slurm end to end (single-node cluster on localhost)', { skip, timeout:
     assert.equal((await snig(['slurm-script', config], env)).code, 0);
     const jobId = (await run('sbatch', ['--parsable', join(out, 'snig-kill.sbatch')], { env })).stdout.trim().split(';')[0]!;
     const jobLogPath = join(out, `snig-kill-${jobId}.out`);
-    const shardsDone = (): number => (existsSync(jobLogPath) ? readFileSync(jobLogPath, 'utf8').split('"shard done"').length - 1 : 0);
+    // The workers that have finished a shard, by pid (worker names end with -<pid>).
+    const busyPids = (): Set<string> =>
+      new Set(existsSync(jobLogPath) ? [...readFileSync(jobLogPath, 'utf8').matchAll(/"worker":"[^"]*-(\d+)"[^\n]*"shard done"/g)].map((m) => m[1]!) : []);
     const deadline = Date.now() + 120_000;
-    while (shardsDone() < 5) {
-      assert.ok(Date.now() < deadline, 'no shard done within 120 s');
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    // Kill a worker only once both are computing: one still loading holds no shard to reassign.
+    while (busyPids().size < 2) {
+      assert.ok(Date.now() < deadline, 'both workers did not finish a shard within 120 s');
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
     // This job's srun tasks: `snig worker` processes whose environment names the job.
     const workers = execFileSync('pgrep', ['-f', `^${process.execPath} .* worker --connect`], { encoding: 'utf8' })
@@ -182,6 +185,7 @@ describe('Slurm end to end (single-node cluster on localhost)', { skip, timeout:
       .split('\n')
       .filter((pid) => readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(`SLURM_JOB_ID=${jobId}`));
     assert.equal(workers.length, 2, `worker tasks of job ${jobId}: ${workers.join(' ')}`);
+    assert.deepEqual(new Set(workers), busyPids());
     process.kill(Number(workers[0]), 'SIGKILL');
 
     const finished = await waitForJob(jobId, env, 240_000);
