@@ -87,4 +87,16 @@ Napi::Promise runAsync(Napi::Env env, std::function<Result()> work,
   return promise;
 }
 
+// Queues `work`, which returns nothing; its promise resolves to undefined.
+inline Napi::Promise runAsyncVoid(Napi::Env env, std::function<void()> work) {
+  struct Done {};
+  return runAsync<Done>(
+      env,
+      [work = std::move(work)] {
+        work();
+        return Done{};
+      },
+      [](Napi::Env e, Done&) -> Napi::Value { return e.Undefined(); });
+}
+
 }  // namespace snig::addon

@@ -10,10 +10,6 @@
 namespace snig::addon {
 namespace {
 
-struct Done {};
-
-Napi::Value resolveUndefined(Napi::Env env, Done&) { return env.Undefined(); }
-
 Napi::Value readCategoriesJs(const Napi::CallbackInfo& info) {
   const Napi::Object options = objectArg(info, 0);
   const std::string path = stringField(options, "path");
@@ -39,25 +35,13 @@ Napi::Value writeCategoriesJs(const Napi::CallbackInfo& info) {
     const auto list = lines.As<Napi::Array>();
     for (uint32_t k = 0; k < list.Length(); ++k) provenance.push_back(list.Get(k).ToString().Utf8Value());
   }
-  return runAsync<Done>(
-      info.Env(),
-      [=] {
-        writeCategories(rows, path, provenance);
-        return Done{};
-      },
-      resolveUndefined);
+  return runAsyncVoid(info.Env(), [=] { writeCategories(rows, path, provenance); });
 }
 
 Napi::Value writeModelBinaryJs(const Napi::CallbackInfo& info) {
   std::shared_ptr<Model> model = unwrapModel(info[0]);
   const std::string path = info[1].ToString().Utf8Value();
-  return runAsync<Done>(
-      info.Env(),
-      [=] {
-        writeModelBinary(*model, path);
-        return Done{};
-      },
-      resolveUndefined);
+  return runAsyncVoid(info.Env(), [=] { writeModelBinary(*model, path); });
 }
 
 Napi::Value writeModelTsvJs(const Napi::CallbackInfo& info) {
@@ -65,25 +49,13 @@ Napi::Value writeModelTsvJs(const Napi::CallbackInfo& info) {
   const Napi::Object options = objectArg(info, 1);
   const std::string dir = stringField(options, "dir");
   const bool gzip = boolField(options, "gzip");
-  return runAsync<Done>(
-      info.Env(),
-      [=] {
-        writeModelTsv(*model, dir, gzip);
-        return Done{};
-      },
-      resolveUndefined);
+  return runAsyncVoid(info.Env(), [=] { writeModelTsv(*model, dir, gzip); });
 }
 
 Napi::Value writeInputsJs(const Napi::CallbackInfo& info) {
   std::shared_ptr<SparseRows> inputs = unwrapInputs(info[0]);
   const std::string path = info[1].ToString().Utf8Value();
-  return runAsync<Done>(
-      info.Env(),
-      [=] {
-        writeSparseRows(*inputs, path);
-        return Done{};
-      },
-      resolveUndefined);
+  return runAsyncVoid(info.Env(), [=] { writeSparseRows(*inputs, path); });
 }
 
 }  // namespace
