@@ -81,6 +81,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
       shardTimeoutMs: config.coordinator.shardTimeoutMs,
       maxShardAttempts: config.coordinator.maxShardAttempts,
       chunks,
+      expectedWorkers: workerCount, // the count the shards were planned for
     });
     const localGroups = config.workers.filter((g) => g.launch === 'local');
     const localCount = localGroups.reduce((n, g) => n + g.count, 0);

@@ -44,6 +44,7 @@ export interface SchedulerOptions {
   shardTimeoutMs: number;
   maxShardAttempts: number;
   chunks: number; // streamed mode: model chunks a joining worker may ask for (0: shared mode)
+  expectedWorkers?: number; // workers the run was planned for (≥ 1, default 1): their first shards are kept for them
 }
 
 interface ShardEntry {
@@ -111,6 +112,7 @@ export class Scheduler {
     this.now = event.at;
     if (event.kind === 'tick') this.expire(event.at, out);
     else this.onMessage(event.worker, event.at, event.message, out);
+    this.dispatch(out); // any event may free a worker, a shard or a prefetch: parked requests are looked at again
     if (this.remaining === 0 && !this.finished) {
       this.finished = true;
       for (const [id, w] of this.workers) if (w.state === 'ready' || w.state === 'joining') out.push({ kind: 'finish', worker: id });
@@ -167,8 +169,7 @@ export class Scheduler {
           out.push({ kind: 'finish', worker: id });
           return;
         }
-        worker.parked++;
-        this.dispatch(out);
+        worker.parked++; // served by the dispatch that follows every event
         return;
       case 'result':
         return this.onResult(id, worker, message, out);
@@ -291,19 +292,31 @@ export class Scheduler {
     this.dispatch(out);
   }
 
-  /** Hands queued shards to parked requests, workers in order of arrival. */
+  /**
+   * Hands queued shards to parked requests. Every worker's first shard comes before anyone's prefetch,
+   * and a worker already holding a shard gets another only while the queue holds more shards than there
+   * are workers still waiting for their first; expected workers still loading count too, so the first
+   * worker ready does not take their share. A ready worker holding nothing is always served.
+   */
   private dispatch(out: Decision[]): void {
     for (const [id, worker] of this.workers) {
-      while (worker.state === 'ready' && worker.parked > 0 && this.queue.length > 0) {
-        const entry = this.shards[this.queue.shift()!]!;
-        checkShardTransition(entry.shard.id, entry.state, 'leased', `assigned to ${id}`);
-        entry.state = 'leased';
-        entry.holder = id;
-        entry.leasedAt = this.now;
-        worker.held.add(entry.shard.id);
-        worker.parked--;
-        out.push({ kind: 'assign', worker: id, shard: entry.shard });
-      }
+      if (worker.state === 'ready' && worker.parked > 0 && worker.held.size === 0 && this.queue.length > 0) this.assign(id, worker, out);
     }
+    const live = [...this.workers.values()].filter((w) => w.state === 'joining' || w.state === 'ready');
+    const hungry = live.filter((w) => w.held.size === 0).length + Math.max(0, (this.options.expectedWorkers ?? 1) - live.length);
+    for (const [id, worker] of this.workers) {
+      while (worker.state === 'ready' && worker.parked > 0 && this.queue.length > hungry) this.assign(id, worker, out);
+    }
+  }
+
+  private assign(id: string, worker: WorkerEntry, out: Decision[]): void {
+    const entry = this.shards[this.queue.shift()!]!;
+    checkShardTransition(entry.shard.id, entry.state, 'leased', `assigned to ${id}`);
+    entry.state = 'leased';
+    entry.holder = id;
+    entry.leasedAt = this.now;
+    worker.held.add(entry.shard.id);
+    worker.parked--;
+    out.push({ kind: 'assign', worker: id, shard: entry.shard });
   }
 }

@@ -8,9 +8,9 @@ import { planShards } from '../coordinator/shard-plan.js';
 
 const CHECKSUM = 1234;
 
-function scheduler(rows = 100, done?: Set<number>): Scheduler {
+function scheduler(rows = 100, done?: Set<number>, expectedWorkers?: number): Scheduler {
   const shards = planShards({ begin: 0, end: rows, workers: 2, minRows: 10, maxRows: 10 });
-  return new Scheduler({ shards, done, checksum: CHECKSUM, timeoutMs: 1000, lostAssignmentMs: 300, shardTimeoutMs: 5000, maxShardAttempts: 3, chunks: 0 });
+  return new Scheduler({ shards, done, checksum: CHECKSUM, timeoutMs: 1000, lostAssignmentMs: 300, shardTimeoutMs: 5000, maxShardAttempts: 3, chunks: 0, expectedWorkers });
 }
 
 const hello: WorkerMessage = { type: 'hello', protocol: 1, host: 'h', pid: 1, engine: 'cpu', gpus: [], threads: 1 };
@@ -78,10 +78,10 @@ describe('scheduler', () => {
   it('parks a request while shards are leased elsewhere, and serves it on requeue', () => {
     const s = scheduler(20);
     join(s, 'a');
-    join(s, 'b');
     const [a1] = assigned(send(s, 'a', { type: 'request' }));
-    const [a2] = assigned(send(s, 'a', { type: 'request' }));
+    const [a2] = assigned(send(s, 'a', { type: 'request' })); // a prefetch: nobody else is expected
     assert.ok(a1 && a2);
+    join(s, 'b');
     assert.deepEqual(send(s, 'b', { type: 'request' }), []); // parked
     send(s, 'b', { type: 'heartbeat', held: [] }, 1500);
     const out = s.handle({ kind: 'tick', at: 1500 }); // a silent for 1500 ms > 1000
@@ -182,5 +182,78 @@ describe('scheduler', () => {
     assert.equal(again?.id, 1);
     const done = send(s, 'a', result(1, 10, 20));
     assert.ok(done.some((d) => d.kind === 'complete'));
+  });
+});
+
+describe('scheduler: first shards before prefetches', () => {
+  const twice = (s: Scheduler, w: string) => assigned([...send(s, w, { type: 'request' }), ...send(s, w, { type: 'request' })]);
+
+  it('4 shards, 4 expected workers each asking for 2: every worker gets exactly one', () => {
+    const s = scheduler(40, undefined, 4);
+    join(s, 'a');
+    const first = twice(s, 'a');
+    assert.equal(first.length, 1, 'the first worker ready does not take the others\' shards');
+    const all = [...first];
+    for (const w of ['b', 'c', 'd']) {
+      join(s, w);
+      const got = twice(s, w);
+      assert.deepEqual(got.map((g) => g.worker), [w]);
+      all.push(...got);
+    }
+    assert.deepEqual(all.map((g) => g.id).sort(), [0, 1, 2, 3]);
+    for (let id = 0; id < 4; id++) assert.equal(s.shardState(id), 'leased');
+  });
+
+  it('prefetches while the queue holds more shards than workers still waiting for their first', () => {
+    const s = scheduler(80, undefined, 2);
+    join(s, 'a');
+    const got = twice(s, 'a'); // 7 queued after the first > 1 worker still to come
+    assert.deepEqual(got.map((g) => g.id), [0, 1]);
+    join(s, 'b');
+    assert.equal(twice(s, 'b').length, 2); // 6 queued, nobody left waiting
+  });
+
+  it('a first shard goes before another worker\'s parked prefetch', () => {
+    const s = scheduler(20, undefined, 2);
+    join(s, 'a');
+    join(s, 'b');
+    assert.equal(twice(s, 'a').length, 1); // 1 queued, b still waiting: a's second request parks
+    assert.deepEqual(twice(s, 'b').map((g) => g.worker), ['b']);
+    assert.equal(s.shardState(1), 'leased');
+  });
+
+  it('serves a parked prefetch after each result, and completes with fewer workers than expected', () => {
+    const s = scheduler(30, undefined, 3); // 3 shards, but only a ever comes
+    join(s, 'a');
+    const [x, parked] = twice(s, 'a');
+    assert.ok(x);
+    assert.equal(parked, undefined, '2 queued ≤ 2 workers still expected: the prefetch waits');
+    const seen = [x.id];
+    let current = x;
+    for (;;) {
+      const out = send(s, 'a', result(current.id, current.begin, current.end));
+      assert.equal(out[0]?.kind, 'record');
+      if (out.some((d) => d.kind === 'complete')) break;
+      const [next] = assigned(out); // a holds nothing now: its parked request is served
+      assert.ok(next, `a shard after the result for ${current.id}`);
+      assert.equal(next.worker, 'a');
+      seen.push(next.id);
+      current = next;
+      assert.deepEqual(assigned(send(s, 'a', { type: 'request' })), []); // the one-per-result request parks
+    }
+    assert.deepEqual(seen, [0, 1, 2]);
+    assert.ok(s.complete);
+  });
+
+  it('serves a parked prefetch when the queue grows through a requeue', () => {
+    const s = scheduler(30, undefined, 2); // 3 shards, 3 workers (one more than planned)
+    for (const w of ['a', 'b', 'c']) join(s, w);
+    assert.equal(twice(s, 'a').length, 1); // 2 queued, b and c waiting: a's prefetch parks
+    assert.equal(twice(s, 'b').length, 1); // 1 queued, c waiting: b's prefetch parks
+    const [c] = assigned(send(s, 'c', { type: 'request' }));
+    assert.ok(c);
+    const out = send(s, 'c', { type: 'bye', reason: 'leaving' });
+    assert.deepEqual(out.map((d) => d.kind), ['requeue', 'assign']);
+    assert.deepEqual(assigned(out)[0], { ...c, worker: 'a' }); // nobody waits for a first shard any more
   });
 });
