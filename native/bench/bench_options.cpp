@@ -32,7 +32,10 @@ Engine:
   --weights auto|resident|streamed|partitioned [auto]
   --gpus 0,1,...          GPUs to use [all]
   --also-gpus 0,...       then time again on these GPUs (same inputs and check; one more RESULT line)
-  --batch R               rows per GPU batch [from memory]
+  --batch R[,R...]        rows per GPU batch [0: from memory]
+  --blocks-per-sm B[,B...] SNIG kernel: layer blocks per multiprocessor [0: default, 3]
+                          (with lists, the first values give the checked run; every other
+                          combination is timed too and must agree with it: one RESULT line each)
   --f64                   infer in float64
   --threads T             CPU threads [all]
 Timing:
@@ -48,11 +51,18 @@ uint64_t toNumber(const std::string& flag, const std::string& text) {
   return value;
 }
 
-std::vector<int> toList(const std::string& flag, const std::string& text) {
-  std::vector<int> out;
+std::vector<uint64_t> toNumbers(const std::string& flag, const std::string& text) {
+  std::vector<uint64_t> out;
   std::stringstream stream(text);
   std::string item;
-  while (std::getline(stream, item, ',')) out.push_back(static_cast<int>(toNumber(flag, item)));
+  while (std::getline(stream, item, ',')) out.push_back(toNumber(flag, item));
+  if (out.empty()) throwArgument("option " + flag + " expects a comma-separated list of numbers");
+  return out;
+}
+
+std::vector<int> toList(const std::string& flag, const std::string& text) {
+  std::vector<int> out;
+  for (uint64_t value : toNumbers(flag, text)) out.push_back(static_cast<int>(value));
   return out;
 }
 
@@ -78,7 +88,8 @@ BenchOptions parseBenchOptions(int argc, char** argv) {
       {"--weights", [&](const std::string& v) { o.weights = v; }},
       {"--gpus", [&](const std::string& v) { o.gpus = toList("--gpus", v); }},
       {"--also-gpus", [&](const std::string& v) { o.alsoGpus = toList("--also-gpus", v); }},
-      {"--batch", [&](const std::string& v) { o.batchRows = toNumber("--batch", v); }},
+      {"--batch", [&](const std::string& v) { o.batchRows = toNumbers("--batch", v); }},
+      {"--blocks-per-sm", [&](const std::string& v) { o.blocksPerSm = toNumbers("--blocks-per-sm", v); }},
       {"--threads", [&](const std::string& v) { o.threads = static_cast<int>(toNumber("--threads", v)); }},
       {"--warmup", [&](const std::string& v) { o.warmup = static_cast<uint32_t>(toNumber("--warmup", v)); }},
       {"--repeat", [&](const std::string& v) { o.repeat = static_cast<uint32_t>(toNumber("--repeat", v)); }},

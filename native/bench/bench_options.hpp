@@ -28,7 +28,10 @@ struct BenchOptions {
   std::string weights = "auto";
   std::vector<int> gpus;
   std::vector<int> alsoGpus;   // time again on these GPUs (e.g. 0 alone, for the scaling table)
-  uint64_t batchRows = 0;
+  // Launch settings, each a list: the first value of each is the checked run; every other
+  // combination is timed after it on the same inputs and must give the same categories.
+  std::vector<uint64_t> batchRows{0};     // rows per GPU batch (0: from memory)
+  std::vector<uint64_t> blocksPerSm{0};   // SNIG kernel: layer blocks per multiprocessor (0: auto)
   bool f64 = false;
   int threads = 0;
   // Timing.

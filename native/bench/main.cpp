@@ -22,13 +22,21 @@ double median(std::vector<double> values) {
   return values.size() % 2 ? values[m] : (values[m - 1] + values[m]) / 2;
 }
 
-std::unique_ptr<Engine> makeEngine(const BenchOptions& o, const Workload& w, const std::vector<int>& gpus) {
+// Where and how one timed engine runs: its GPUs and launch settings.
+struct Launch {
+  std::vector<int> gpus;
+  uint64_t batchRows = 0;
+  uint64_t blocksPerSm = 0;
+};
+
+std::unique_ptr<Engine> makeEngine(const BenchOptions& o, const Workload& w, const Launch& launch) {
   if (o.engine == "cpu") return makeCpuEngine(w.model, o.threads);
   CudaOptions options;
-  options.devices = gpus;
+  options.devices = launch.gpus;
   options.kernel = o.kernel;
   options.weights = o.weights;
-  options.batchRows = o.batchRows;
+  options.batchRows = launch.batchRows;
+  options.snigBlocksPerSm = static_cast<uint32_t>(launch.blocksPerSm);
   return makeCudaEngine(w.model, options);
 }
 
@@ -39,18 +47,20 @@ struct Timing {
   double gpuMs = -1;                 // median CUDA-event time (CUDA engine)
   std::string kernel;
   int gpus = 0;
+  Launch launch;
 };
 
-// Warm-up runs, then `repeat` timed runs of one engine on `gpus`.
-Timing timeEngine(const BenchOptions& o, const Workload& w, const std::vector<int>& gpus) {
+// Warm-up runs, then `repeat` timed runs of one engine.
+Timing timeEngine(const BenchOptions& o, const Workload& w, const Launch& launch) {
   auto start = std::chrono::steady_clock::now();
-  auto engine = makeEngine(o, w, gpus);
+  auto engine = makeEngine(o, w, launch);
   std::fprintf(stderr, "engine: %s ready in %.1f s\n", engine->name().c_str(),
                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   InferRequest request;
   request.rowEnd = w.inputs.rows();
   request.precision = o.f64 ? Precision::F64 : Precision::F32;
   Timing t;
+  t.launch = launch;
   for (uint32_t i = 0; i < o.warmup; ++i) t.categories = engine->infer(w.inputs, request).categories;
   std::vector<double> wall, gpu;
   for (uint32_t i = 0; i < o.repeat; ++i) {
@@ -65,7 +75,9 @@ Timing timeEngine(const BenchOptions& o, const Workload& w, const std::vector<in
   }
   t.ms = median(wall) * 1e3;
   if (gpu.front() >= 0) t.gpuMs = median(gpu) * 1e3;
-  if (o.engine == "cuda") t.gpus = gpus.empty() ? static_cast<int>(listGpus().size()) : static_cast<int>(gpus.size());
+  if (o.engine == "cuda") {
+    t.gpus = launch.gpus.empty() ? static_cast<int>(listGpus().size()) : static_cast<int>(launch.gpus.size());
+  }
   return t;
 }
 
@@ -130,25 +142,39 @@ void report(const BenchOptions& o, const Workload& w, const Timing& t, bool pass
   const double edges = static_cast<double>(w.inputs.rows()) * static_cast<double>(w.model->totalNnz()) / (t.ms / 1e3);
   const std::string name = o.name.empty() ? "n" + std::to_string(w.model->neurons()) + "-l" + std::to_string(w.model->layerCount()) : o.name;
   std::printf("engine: %s\n", t.kernel.c_str());
-  std::printf("RESULT benchmark=%s rows=%llu gpus=%d ms=%.2f gpu_ms=%.2f edges_per_s=%.4g categories=%zu %s\n", name.c_str(),
-              static_cast<unsigned long long>(w.inputs.rows()), t.gpus, t.ms, t.gpuMs, edges, t.categories.size(),
-              passed ? "PASSED" : "FAILED");
+  std::printf("RESULT benchmark=%s rows=%llu gpus=%d ms=%.2f gpu_ms=%.2f edges_per_s=%.4g categories=%zu %s batch=%llu bps=%llu\n",
+              name.c_str(), static_cast<unsigned long long>(w.inputs.rows()), t.gpus, t.ms, t.gpuMs, edges,
+              t.categories.size(), passed ? "PASSED" : "FAILED", static_cast<unsigned long long>(t.launch.batchRows),
+              static_cast<unsigned long long>(t.launch.blocksPerSm));
+}
+
+// Runs after the checked one, on the same inputs: every other combination of the launch lists,
+// then the checked settings on --also-gpus.
+std::vector<Launch> variants(const BenchOptions& o) {
+  std::vector<Launch> out;
+  for (uint64_t batch : o.batchRows) {
+    for (uint64_t blocks : o.blocksPerSm) {
+      if (batch != o.batchRows.front() || blocks != o.blocksPerSm.front()) out.push_back({o.gpus, batch, blocks});
+    }
+  }
+  if (!o.alsoGpus.empty()) out.push_back({o.alsoGpus, o.batchRows.front(), o.blocksPerSm.front()});
+  return out;
 }
 
 int run(const BenchOptions& o) {
   const Workload w = prepareWorkload(o);
-  const Timing main = timeEngine(o, w, o.gpus);
+  const Timing main = timeEngine(o, w, {o.gpus, o.batchRows.front(), o.blocksPerSm.front()});
   const Verdict verdict = check(o, w, main.categories);
   std::printf("check: %s: %llu mismatching rows%s\n", verdict.how.c_str(), static_cast<unsigned long long>(verdict.mismatches),
               main.stable ? "" : "; categories changed between runs");
   const bool passed = verdict.passed && main.stable;
   report(o, w, main, passed);
   bool allPassed = passed;
-  if (!o.alsoGpus.empty()) {
-    // Same inputs on other GPUs: passes when it agrees with the checked run.
-    const Timing other = timeEngine(o, w, o.alsoGpus);
+  for (const Launch& launch : variants(o)) {
+    // Passes when it agrees with the checked run.
+    const Timing other = timeEngine(o, w, launch);
     const bool same = other.stable && other.categories == main.categories;
-    if (!same) std::printf("check: the run on --also-gpus gave other categories than the checked run\n");
+    if (!same) std::printf("check: a variant run gave other categories than the checked run\n");
     report(o, w, other, passed && same);
     allPassed = allPassed && same;
   }

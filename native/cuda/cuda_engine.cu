@@ -200,9 +200,10 @@ class CudaEngine final : public Engine {
     PipelineSet pipelines;
     const bool partition = options_.weights == "partitioned" ||
                            (options_.weights == "auto" && kernel == "snig" &&
-                            cuda::sectioned::shouldPartition(*model_, devices_));
+                            cuda::sectioned::shouldPartition(*model_, devices_, options_.snigBlocksPerSm));
     if (partition) {
-      pipelines.push_back(cuda::sectioned::makePartitionedPipeline(model_, devices_, options_.batchRows));
+      pipelines.push_back(
+          cuda::sectioned::makePartitionedPipeline(model_, devices_, options_.batchRows, options_.snigBlocksPerSm));
       return pipelines;
     }
     pipelines.resize(devices_.size());
@@ -211,6 +212,7 @@ class CudaEngine final : public Engine {
       po.device = devices_[i];
       po.batchRows = options_.batchRows;
       po.weights = resolveWeights(options_.weights);
+      po.snigBlocksPerSm = options_.snigBlocksPerSm;
       pipelines[i] = makePipeline(kernel, model_, po);
     });
     return pipelines;

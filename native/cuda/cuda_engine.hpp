@@ -26,6 +26,7 @@ struct CudaOptions {
   // "auto": resident on every GPU when the model fits one, else layers partitioned across the GPUs
   // when it fits them together, else streamed; or force "resident", "streamed" or "partitioned".
   std::string weights = "auto";
+  uint32_t snigBlocksPerSm = 0;  // SNIG kernel: layer blocks sharing a multiprocessor (0: the default, 3)
 };
 
 bool cudaCompiled();

@@ -42,6 +42,7 @@ struct PipelineOptions {
   int device = 0;
   uint64_t batchRows = 0;  // 0: chosen from the device's memory
   WeightMode weights = WeightMode::Auto;
+  uint32_t snigBlocksPerSm = 0;  // SNIG's layer blocks per multiprocessor (0: the default, 3)
 };
 
 // SNIG (Lin & Huang, HPEC 2020): column-sectioned layers, one CUDA graph for the whole pipeline.

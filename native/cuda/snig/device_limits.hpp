@@ -12,6 +12,7 @@ struct DeviceLimits {
   uint64_t smemPerSm = 0;
   uint64_t freeBytes = 0;
   uint64_t totalBytes = 0;
+  uint32_t maxThreadsPerSm = 0;
   int multiprocessors = 0;
 };
 
@@ -24,6 +25,7 @@ inline DeviceLimits currentDeviceLimits() {
   DeviceLimits limits;
   limits.smemPerBlockOptin = props.sharedMemPerBlockOptin;
   limits.smemPerSm = props.sharedMemPerMultiprocessor;
+  limits.maxThreadsPerSm = static_cast<uint32_t>(props.maxThreadsPerMultiProcessor);
   limits.multiprocessors = props.multiProcessorCount;
   size_t freeBytes = 0, totalBytes = 0;
   SNIG_CUDA_CHECK(cudaMemGetInfo(&freeBytes, &totalBytes));

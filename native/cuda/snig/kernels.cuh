@@ -10,13 +10,17 @@
 
 namespace snig::cuda::sectioned {
 
-// Launch shape of the layer kernel (SNIG's: 2 threads per input's edge list, 512 inputs at a time).
+// Launch shape of the layer kernel: 2 threads per input's edge list (SNIG's), blockThreads / 2 inputs
+// at a time, blocksPerSm blocks per multiprocessor (the section plan, sizing.hpp). SNIG's own shape
+// is two 1024-thread blocks. Ours by default is three of 640 threads: once ~2.5 % of the rows are
+// alive a layer is a few waves of live-row blocks, and 396 slots on an H100 instead of 264 cut the
+// last, partly empty wave (one H100, 60000 rows, ms for 2 / 3 / 4 blocks: 4096x1920 1509 / 1373 /
+// 1363; 16384x480 1576 / 1569 / 1352; 65536x480 5429 / 5225 / 5639; in 15000-row batches, a GPU's
+// share of 4, 3 was best on all three; docs/performance.md).
 struct LayerPolicy {
   static constexpr unsigned kEdgeThreads = 2;
-  static constexpr unsigned kInputThreads = 512;
-  static constexpr unsigned kThreads = kEdgeThreads * kInputThreads;
-  // Two 1024-thread blocks per multiprocessor fill it; sections are sized so both fit in shared memory.
-  static constexpr unsigned kBlocksPerSm = 2;
+  static constexpr unsigned kMaxThreads = 1024;
+  static constexpr unsigned kDefaultBlocksPerSm = 3;
 };
 
 struct LayerWeights {
@@ -42,7 +46,7 @@ __device__ inline T clampRelu(T v) {
 // One block per (output section = blockIdx.x, row = blockIdx.y): SNIG's grid with the axes swapped
 // so that the blocks of one row run together and share its input row in L2.
 template <typename T, bool Uniform>
-__global__ void __launch_bounds__(LayerPolicy::kThreads)
+__global__ void __launch_bounds__(LayerPolicy::kMaxThreads)
 layerKernel(const T* __restrict__ yIn, const uint8_t* __restrict__ flagsIn, T* __restrict__ yOut,
             uint8_t* __restrict__ flagsOut, LayerWeights w, LayerShape shape, T bias) {
   extern __shared__ unsigned char smemRaw[];

@@ -30,13 +30,14 @@ std::vector<DeviceFacts> gatherFacts(const std::vector<int>& devices) {
 }
 
 // One plan for every stage (rows and flags pass between them): the smallest device's.
-SectionPlan commonPlan(uint32_t n, const std::vector<DeviceFacts>& facts) {
+SectionPlan commonPlan(uint32_t n, const std::vector<DeviceFacts>& facts, uint32_t blocksPerSm) {
   DeviceLimits smallest = facts.front().limits;
   for (const auto& f : facts) {
     smallest.smemPerBlockOptin = std::min(smallest.smemPerBlockOptin, f.limits.smemPerBlockOptin);
     smallest.smemPerSm = std::min(smallest.smemPerSm, f.limits.smemPerSm);
+    smallest.maxThreadsPerSm = std::min(smallest.maxThreadsPerSm, f.limits.maxThreadsPerSm);
   }
-  return planDeviceSections(n, smallest);
+  return planDeviceSections(n, smallest, blocksPerSm);
 }
 
 // Contiguous layer ranges, each device's share of the bytes proportional to its free memory.
@@ -62,7 +63,8 @@ std::vector<uint32_t> splitLayers(const SectionedLayout& layout, const std::vect
 
 class PartitionedPipeline final : public GpuPipeline {
  public:
-  PartitionedPipeline(std::shared_ptr<const Model> model, const std::vector<int>& devices, uint64_t batchRows)
+  PartitionedPipeline(std::shared_ptr<const Model> model, const std::vector<int>& devices, uint64_t batchRows,
+                      uint32_t blocksPerSm)
       : model_(std::move(model)) {
     if (devices.size() < 2) throwArgument("partitioning the layers needs at least two GPUs");
     if (model_->layerCount() < devices.size()) {
@@ -70,7 +72,7 @@ class PartitionedPipeline final : public GpuPipeline {
                     std::to_string(devices.size()) + " GPUs");
     }
     const std::vector<DeviceFacts> facts = gatherFacts(devices);
-    plan_ = commonPlan(model_->neurons(), facts);
+    plan_ = commonPlan(model_->neurons(), facts, blocksPerSm);
     bounds_ = splitLayers(layoutSections(*model_, plan_, 0, model_->layerCount()), facts);
     capacity_ = batchRows ? std::min(batchRows, kMaxBatchRows) : kMaxBatchRows;
     for (size_t g = 0; g < devices.size(); ++g) {
@@ -218,10 +220,10 @@ class PartitionedPipeline final : public GpuPipeline {
 
 }  // namespace
 
-bool shouldPartition(const Model& model, const std::vector<int>& devices) {
+bool shouldPartition(const Model& model, const std::vector<int>& devices, uint32_t blocksPerSm) {
   if (devices.size() < 2 || model.layerCount() < devices.size()) return false;
   const std::vector<DeviceFacts> facts = gatherFacts(devices);
-  const SectionPlan plan = commonPlan(model.neurons(), facts);
+  const SectionPlan plan = commonPlan(model.neurons(), facts, blocksPerSm);
   const uint64_t bytes = layoutSections(model, plan, 0, model.layerCount()).totalBytes;
   const uint64_t reserve = batchBytes(plan, sizeof(float), kMinAutoBatchRows);
   uint64_t smallest = std::numeric_limits<uint64_t>::max(), together = 0;
@@ -233,8 +235,9 @@ bool shouldPartition(const Model& model, const std::vector<int>& devices) {
 }
 
 std::unique_ptr<GpuPipeline> makePartitionedPipeline(std::shared_ptr<const Model> model,
-                                                     const std::vector<int>& devices, uint64_t batchRows) {
-  return std::make_unique<PartitionedPipeline>(std::move(model), devices, batchRows);
+                                                     const std::vector<int>& devices, uint64_t batchRows,
+                                                     uint32_t blocksPerSm) {
+  return std::make_unique<PartitionedPipeline>(std::move(model), devices, batchRows, blocksPerSm);
 }
 
 }  // namespace snig::cuda::sectioned

@@ -33,6 +33,7 @@ SectionPlan planSections(uint32_t n, uint64_t smemPerBlockOptin, uint64_t smemPe
   plan.n = n;
   plan.sectionSize = static_cast<uint32_t>(size);
   plan.sections = static_cast<uint32_t>((n + size - 1) / size);
+  plan.blocksPerSm = blocksPerSm;
   return plan;
 }
 

@@ -23,6 +23,10 @@ struct SectionPlan {
   uint32_t n = 0;
   uint32_t sectionSize = 0;  // outputs per section (the last one may be shorter)
   uint32_t sections = 0;
+  // The layer kernel's launch: `blocksPerSm` blocks of `blockThreads` threads share a multiprocessor
+  // (its threads and its shared memory, which is what sized the sections).
+  uint32_t blocksPerSm = 0;
+  uint32_t blockThreads = 0;
 };
 
 // The largest section (in elements of `elementBytes`) that lets `blocksPerSm` blocks share one

@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
+
+#include "../../core/error.hpp"
 
 #include "device_limits.hpp"
 #include "kernels.cuh"
@@ -18,9 +21,19 @@ constexpr double kBatchMemoryShare = 0.6;
 // Weights are resident only if at least a batch of this many rows still fits beside them.
 constexpr uint64_t kMinAutoBatchRows = 4096;
 
-// Sections sized for float partial sums, two 1024-thread blocks per multiprocessor.
-inline SectionPlan planDeviceSections(uint32_t n, const DeviceLimits& limits) {
-  return planSections(n, limits.smemPerBlockOptin, limits.smemPerSm, LayerPolicy::kBlocksPerSm, sizeof(float));
+// Sections sized for float partial sums with `blocksPerSm` layer blocks per multiprocessor (0: the
+// default, kernels.cuh), each block with as many threads as its share of the multiprocessor allows
+// (whole warps, at most 1024).
+inline SectionPlan planDeviceSections(uint32_t n, const DeviceLimits& limits, uint32_t blocksPerSm) {
+  const uint32_t blocks = blocksPerSm ? blocksPerSm : LayerPolicy::kDefaultBlocksPerSm;
+  constexpr uint32_t granule = 32 * LayerPolicy::kEdgeThreads;
+  const uint32_t threads = std::min(LayerPolicy::kMaxThreads, limits.maxThreadsPerSm / blocks / granule * granule);
+  if (threads == 0) {
+    throwArgument("SNIG's layer kernel cannot fit " + std::to_string(blocks) + " blocks on one multiprocessor of this GPU");
+  }
+  SectionPlan plan = planSections(n, limits.smemPerBlockOptin, limits.smemPerSm, blocks, sizeof(float));
+  plan.blockThreads = threads;
+  return plan;
 }
 
 // Device bytes a batch of `rows` rows takes: two dense buffers, their flags, row sums and input.

@@ -21,7 +21,7 @@ class SnigPipeline final : public GpuPipeline {
       : model_(std::move(model)), device_(options.device) {
     DeviceGuard guard(device_);
     const DeviceLimits limits = currentDeviceLimits();
-    const SectionPlan plan = planDeviceSections(model_->neurons(), limits);
+    const SectionPlan plan = planDeviceSections(model_->neurons(), limits, options.snigBlocksPerSm);
     auto host = sharedHostSections(model_, plan, 0, model_->layerCount());
     const uint64_t reserve = batchBytes(plan, sizeof(float), kMinAutoBatchRows);
     weights_ = placeWeights(std::move(host), options.weights, reserve);
@@ -50,8 +50,9 @@ class SnigPipeline final : public GpuPipeline {
   std::string describe() const override {
     const SectionPlan& plan = weights_.layout().plan;
     return "snig on GPU " + std::to_string(device_) + ": " + describeWeights(weights_) + ", " +
-           std::to_string(plan.sections) + " section(s) of " + std::to_string(plan.sectionSize) +
-           " outputs, batches of up to " + std::to_string(capacity_) + " rows";
+           std::to_string(plan.sections) + " section(s) of " + std::to_string(plan.sectionSize) + " outputs, " +
+           std::to_string(plan.blocksPerSm) + " blocks of " + std::to_string(plan.blockThreads) +
+           " threads per multiprocessor, batches of up to " + std::to_string(capacity_) + " rows";
   }
 
   BatchResult run(const SparseRows& inputs, uint64_t begin, uint64_t end, const InferRequest& request) override {
