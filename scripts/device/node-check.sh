@@ -4,11 +4,7 @@
 # for every CUDA kernel, on the real official sample and on a generated set. Prints a table last.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-mkdir -p /tmp/bin && xz -dc .device/node.xz > /tmp/bin/node && chmod +x /tmp/bin/node
-tar -xJf .device/runtime.tar.xz -C /tmp
-ln -sfn "$PWD/data" /tmp/runtime/data  # the real images the generator derives its inputs from
-export PATH=/tmp/bin:$PATH
-snig() { node /tmp/runtime/dist/cli/main.js "$@"; }
+source scripts/device/node-env.sh
 work=${OUT:-/tmp}/node-check
 mkdir -p "$work"
 

@@ -7,8 +7,10 @@
 # and prints a short table last.
 #
 #   scripts/device/run.sh [--budget SECONDS] [--only "1024x120 4096x120"] [--kernel snig] [--scaling] [--extras]
+#                         [--repeat R] [--bench-args "--blocks-per-sm 2,3 --batch 0,15000"]
 #
-# --only none runs the checks alone.
+# --only none runs the checks alone. --bench-args go to every challenge benchmark's snig-bench (with
+# lists, each combination is timed on the same inputs: one result line each).
 # --scaling times each benchmark on every GPU and then on GPU 0 alone (and checks the multi-GPU modes
 # on the real data); --extras also times 65536x120 with streamed weights and profiles it (nsys).
 # Logs go to $OUT when set.
@@ -21,6 +23,7 @@ KERNEL=snig
 SCALING=0
 REPEAT=5
 EXTRAS=0
+BENCH_ARGS=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --budget) BUDGET=$2; shift 2 ;;
@@ -29,6 +32,7 @@ while [ $# -gt 0 ]; do
     --scaling) SCALING=1; shift ;;
     --repeat) REPEAT=$2; shift 2 ;;
     --extras) EXTRAS=1; shift ;;
+    --bench-args) BENCH_ARGS=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -117,7 +121,8 @@ for b in $ORDER; do
   if [ -n "$ONLY" ] && [[ " $ONLY " != *" $b "* ]]; then continue; fi
   n=${b%x*}; l=${b#*x}
   sample=400; [ "$n" -ge 16384 ] && sample=200
-  common=(--generate "$n" --layers "$l" --rows 60000 --seed 1 --check sample --sample "$sample" --kernel "$KERNEL" --repeat "$REPEAT")
+  # shellcheck disable=SC2206 # word splitting of --bench-args is intended
+  common=(--generate "$n" --layers "$l" --rows 60000 --seed 1 --check sample --sample "$sample" --kernel "$KERNEL" --repeat "$REPEAT" $BENCH_ARGS)
   if [ "$SCALING" = 1 ]; then
     bench "n$n-l$l" "${common[@]}" --also-gpus 0  # every GPU, then GPU 0 alone, same inputs
   else
