@@ -82,6 +82,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
       maxShardAttempts: config.coordinator.maxShardAttempts,
       chunks,
       expectedWorkers: workerCount, // the count the shards were planned for
+      startGraceMs: config.coordinator.startGraceMs,
     });
     const localGroups = config.workers.filter((g) => g.launch === 'local');
     const localCount = localGroups.reduce((n, g) => n + g.count, 0);

@@ -45,6 +45,10 @@ export interface SchedulerOptions {
   maxShardAttempts: number;
   chunks: number; // streamed mode: model chunks a joining worker may ask for (0: shared mode)
   expectedWorkers?: number; // workers the run was planned for (≥ 1, default 1): their first shards are kept for them
+  // No shard is handed out until every expected worker is ready, or this long after the first one
+  // was (default 0: at once), so a run of a few large shards starts balanced instead of the first
+  // worker ready taking the shards of workers still loading.
+  startGraceMs?: number;
 }
 
 interface ShardEntry {
@@ -69,6 +73,8 @@ export class Scheduler {
   private remaining: number;
   private now = 0; // time of the event being handled
   private finished = false;
+  private firstReady?: number; // when the first worker became ready
+  private started = false; // shards are being handed out
 
   constructor(private readonly options: SchedulerOptions) {
     this.shards = options.shards.map((shard) => ({
@@ -157,6 +163,7 @@ export class Scheduler {
         } else {
           checkWorkerTransition(id, worker.state, 'ready', 'model loaded, checksum matches');
           worker.state = 'ready';
+          this.firstReady ??= at;
           out.push({ kind: 'worker-ready', worker: id });
         }
         return;
@@ -299,6 +306,7 @@ export class Scheduler {
    * worker ready does not take their share. A ready worker holding nothing is always served.
    */
   private dispatch(out: Decision[]): void {
+    if (!this.hasStarted()) return;
     for (const [id, worker] of this.workers) {
       if (worker.state === 'ready' && worker.parked > 0 && worker.held.size === 0 && this.queue.length > 0) this.assign(id, worker, out);
     }
@@ -307,6 +315,15 @@ export class Scheduler {
     for (const [id, worker] of this.workers) {
       while (worker.state === 'ready' && worker.parked > 0 && this.queue.length > hungry) this.assign(id, worker, out);
     }
+  }
+
+  /** True once every expected worker is ready or the start grace after the first one has passed. */
+  private hasStarted(): boolean {
+    if (!this.started && this.firstReady !== undefined) {
+      const ready = [...this.workers.values()].filter((w) => w.state === 'ready').length;
+      this.started = ready >= (this.options.expectedWorkers ?? 1) || this.now - this.firstReady >= (this.options.startGraceMs ?? 0);
+    }
+    return this.started;
   }
 
   private assign(id: string, worker: WorkerEntry, out: Decision[]): void {

@@ -8,9 +8,9 @@ import { planShards } from '../coordinator/shard-plan.js';
 
 const CHECKSUM = 1234;
 
-function scheduler(rows = 100, done?: Set<number>, expectedWorkers?: number): Scheduler {
+function scheduler(rows = 100, done?: Set<number>, expectedWorkers?: number, startGraceMs?: number): Scheduler {
   const shards = planShards({ begin: 0, end: rows, workers: 2, minRows: 10, maxRows: 10 });
-  return new Scheduler({ shards, done, checksum: CHECKSUM, timeoutMs: 1000, lostAssignmentMs: 300, shardTimeoutMs: 5000, maxShardAttempts: 3, chunks: 0, expectedWorkers });
+  return new Scheduler({ shards, done, checksum: CHECKSUM, timeoutMs: 1000, lostAssignmentMs: 300, shardTimeoutMs: 5000, maxShardAttempts: 3, chunks: 0, expectedWorkers, startGraceMs });
 }
 
 const hello: WorkerMessage = { type: 'hello', protocol: 1, host: 'h', pid: 1, engine: 'cpu', gpus: [], threads: 1 };
@@ -255,5 +255,30 @@ describe('scheduler: first shards before prefetches', () => {
     const out = send(s, 'c', { type: 'bye', reason: 'leaving' });
     assert.deepEqual(out.map((d) => d.kind), ['requeue', 'assign']);
     assert.deepEqual(assigned(out)[0], { ...c, worker: 'a' }); // nobody waits for a first shard any more
+  });
+});
+
+describe('scheduler: the start waits for the planned workers', () => {
+  const request: WorkerMessage = { type: 'request' };
+
+  it('hands out nothing until every expected worker is ready, then one shard each', () => {
+    const s = scheduler(40, undefined, 2, 5000);
+    join(s, 'a', 0);
+    assert.deepEqual(assigned(send(s, 'a', request, 0)), []);
+    assert.deepEqual(assigned(s.handle({ kind: 'tick', at: 900 })), [], 'b is still loading');
+    send(s, 'b', hello, 950);
+    const onReady = assigned(send(s, 'b', ready, 1000));
+    assert.deepEqual(onReady.map((g) => g.worker), ['a'], 'the last planned worker ready starts the run');
+    const [b] = assigned(send(s, 'b', request, 1000));
+    assert.equal(b?.worker, 'b');
+    assert.notEqual(b.id, onReady[0]!.id);
+  });
+
+  it('starts without the missing workers once the grace after the first one has passed', () => {
+    const s = scheduler(40, undefined, 3, 800); // (the worker timeout is 1000 ms)
+    join(s, 'a', 0);
+    assert.deepEqual(assigned(send(s, 'a', request, 10)), []);
+    assert.deepEqual(assigned(s.handle({ kind: 'tick', at: 799 })), []);
+    assert.deepEqual(assigned(s.handle({ kind: 'tick', at: 800 })).map((g) => g.worker), ['a']);
   });
 });

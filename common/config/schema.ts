@@ -55,6 +55,8 @@ export const runConfigSchema = z
         maxShardAttempts: positiveInt.default(5), // failures of one shard before the run fails
         idleTimeoutMs: positiveInt.default(600_000), // no worker at all for this long: the run aborts
         shardTimeoutMs: positiveInt.default(3_600_000), // one shard held this long (a hung engine) is reassigned
+        // Shards wait until every planned worker is ready, or this long after the first one is.
+        startGraceMs: nonnegativeInt.default(10_000),
       })
       .strict()
       .default({
@@ -66,6 +68,7 @@ export const runConfigSchema = z
         maxShardAttempts: 5,
         idleTimeoutMs: 600_000,
         shardTimeoutMs: 3_600_000,
+        startGraceMs: 10_000,
       }),
     workers: z.array(workerGroupSchema).min(1),
     worker: z
