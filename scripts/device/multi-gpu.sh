@@ -5,7 +5,7 @@
 # over TCP on loopback, against one worker on one GPU. Prints a table last.
 #
 #   scripts/device/multi-gpu.sh [--scaling-budget S] [--only "16384x120 65536x120"] [--neurons N] [--layers L]
-#                               [--kernel K] [--shard-rows R] [--streamed 0|1]
+#                               [--kernel K] [--shard-rows R] [--streamed 0|1] [--also-kernel K]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -16,6 +16,7 @@ LAYERS=120
 KERNEL=snig
 SHARD_ROWS=0  # rows per shard (0: the coordinator's default sizing)
 STREAMED=1    # also one worker per GPU in the streamed mode
+ALSO_KERNEL=  # also the lone-GPU and worker-per-GPU runs with this kernel
 while [ $# -gt 0 ]; do
   case "$1" in
     --scaling-budget) SCALING_BUDGET=$2; shift 2 ;;
@@ -25,6 +26,7 @@ while [ $# -gt 0 ]; do
     --kernel) KERNEL=$2; shift 2 ;;
     --shard-rows) SHARD_ROWS=$2; shift 2 ;;
     --streamed) STREAMED=$2; shift 2 ;;
+    --also-kernel) ALSO_KERNEL=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -66,6 +68,7 @@ cluster() { # label workers gpus shard-rows (0: the coordinator's sizing) [more 
   rm -rf "${work:?}/$label"
   snig run --model "$MODEL" --input "$INPUT" --truth "$TRUTH" --workers "$workers" --engine cuda --gpus "$gpus" "$@" \
     --kernel "$KERNEL" --out "$work/$label" --progress false --log-level warn >"$OUTDIR/$label.log" 2>&1
+  cp "$work/$label/report.md" "$OUTDIR/$label.report.md" 2>/dev/null
   node -e '
     const r = JSON.parse(require("fs").readFileSync(process.argv[1] + "/report.json", "utf8"));
     const busy = Math.max(...r.workers.map((w) => w.seconds));
@@ -73,11 +76,16 @@ cluster() { # label workers gpus shard-rows (0: the coordinator's sizing) [more 
     console.log(`${process.argv[2]} | ${r.status} | ${r.wallSeconds.toFixed(3)} s wall | ${r.edgesPerSecond.toExponential(3)} edges/s | busiest worker ${busy.toFixed(3)} s | shards per worker ${shards}`);
   ' "$work/$label" "$label" 2>/dev/null || echo "$label | no report (see $label.log)"
 }
-# The one-GPU baselines: the same shards as the multi-GPU runs, and all rows in one shard.
-rows+=("$(cluster one-worker-one-gpu 1 0 "$SHARD_ROWS")")
-rows+=("$(cluster one-worker-one-gpu-one-shard 1 0 60000)")
-rows+=("$(cluster one-worker-all-gpus 1 "$ALL" "$SHARD_ROWS")")
+# A lone worker takes all rows as one shard (its engine splits them over its GPUs); the baseline is
+# also run with the multi-worker runs' shards.
+rows+=("$(cluster one-worker-one-gpu 1 0 60000)")
+rows+=("$(cluster one-worker-one-gpu-same-shards 1 0 "$SHARD_ROWS")")
+rows+=("$(cluster one-worker-all-gpus 1 "$ALL" 60000)")
 rows+=("$(cluster one-worker-per-gpu "$GPUS" "$ALL" "$SHARD_ROWS")")
 [ "$STREAMED" = 1 ] && rows+=("$(cluster one-worker-per-gpu-streamed "$GPUS" "$ALL" "$SHARD_ROWS" --mode streamed)")
+if [ -n "$ALSO_KERNEL" ]; then
+  rows+=("$(KERNEL=$ALSO_KERNEL cluster "one-worker-one-gpu-$ALSO_KERNEL" 1 0 60000)")
+  rows+=("$(KERNEL=$ALSO_KERNEL cluster "one-worker-per-gpu-$ALSO_KERNEL" "$GPUS" "$ALL" "$SHARD_ROWS")")
+fi
 echo "== cluster on GPUs (${NEURONS}x${LAYERS}, 60000 rows, kernel $KERNEL, $GPUS GPUs)"
 printf '%s\n' "${rows[@]}"
