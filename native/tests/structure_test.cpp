@@ -17,17 +17,13 @@
 #include "core/structure/reduced_eval.hpp"
 #include "core/structure/reduced_network.hpp"
 #include "core/truth.hpp"
+#include "test_support.hpp"
 
 namespace {
 
 using namespace snig;
-
-int failures = 0;
-
-void check(bool ok, const std::string& what) {
-  std::printf("%s %s\n", ok ? "ok  " : "FAIL", what.c_str());
-  if (!ok) ++failures;
-}
+using testing::check;
+using testing::randomModel;
 
 // Rows of random density in [0, maxDensity): some die early, some saturate.
 SparseRows randomRows(uint32_t n, uint64_t rows, double maxDensity, bool binary, uint64_t seed) {
@@ -45,42 +41,6 @@ SparseRows randomRows(uint32_t n, uint64_t rows, double maxDensity, bool binary,
     out.rowptr.push_back(out.cols.size());
   }
   return out;
-}
-
-// A random network: every output reads `fanIn` random inputs with random weights; with `copies`,
-// outputs come in runs of that many identical columns, so the partition is non-trivial.
-Model randomModel(uint32_t n, uint32_t layers, uint32_t fanIn, uint32_t copies, uint64_t seed) {
-  SplitMix64 rng(seed, 11);
-  Model model(n);
-  for (uint32_t l = 0; l < layers; ++l) {
-    const float bias = l % 5 == 3 ? 0.05f : -0.5f;  // an occasional positive bias
-    const uint32_t id = model.addLayer({uint64_t{n} * fanIn, false}, bias);
-    uint32_t* colptr = model.colptr(id);
-    float* values = model.values(id);
-    std::vector<uint32_t> picked;
-    std::vector<float> weights;
-    for (uint32_t j = 0; j < n; ++j) {
-      colptr[j] = j * fanIn;
-      if (j % copies == 0) {
-        picked.clear();
-        weights.clear();
-        while (picked.size() < fanIn) {
-          const uint32_t i = rng.below(n);
-          if (std::find(picked.begin(), picked.end(), i) == picked.end()) picked.push_back(i);
-        }
-        std::sort(picked.begin(), picked.end());
-        for (uint32_t k = 0; k < fanIn; ++k) weights.push_back(static_cast<float>(rng.symmetric() * 0.3 + 0.1));
-      }
-      for (uint32_t k = 0; k < fanIn; ++k) {
-        if (model.indexBytes() == 2) model.index16(id)[j * fanIn + k] = static_cast<uint16_t>(picked[k]);
-        else model.index32(id)[j * fanIn + k] = picked[k];
-        values[j * fanIn + k] = weights[k];
-      }
-    }
-    colptr[n] = n * fanIn;
-  }
-  model.seal();
-  return model;
 }
 
 std::vector<uint8_t> rowFlags(const std::vector<uint64_t>& categories, uint64_t rows) {
@@ -230,6 +190,6 @@ int main(int argc, char** argv) {
     std::printf("FAIL exception: %s\n", e.what());
     return 1;
   }
-  std::printf("%s\n", failures ? "FAILED" : "PASSED");
-  return failures ? 1 : 0;
+  std::printf("%s\n", testing::failures ? "FAILED" : "PASSED");
+  return testing::failures ? 1 : 0;
 }

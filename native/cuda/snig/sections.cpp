@@ -19,7 +19,8 @@ uint64_t alignUp(uint64_t bytes) { return (bytes + kAlign - 1) / kAlign * kAlign
 
 SectionPlan planSections(uint32_t n, uint64_t smemPerBlockOptin, uint64_t smemPerSm, uint32_t blocksPerSm,
                          uint32_t elementBytes) {
-  const uint64_t perBlock = std::min(smemPerBlockOptin, smemPerSm / std::max(blocksPerSm, 1u)) - kReservedSmemPerBlock;
+  const uint64_t share = std::min(smemPerBlockOptin, smemPerSm / std::max(blocksPerSm, 1u));
+  const uint64_t perBlock = share > kReservedSmemPerBlock ? share - kReservedSmemPerBlock : 0;
   const uint64_t maxSection = std::min<uint64_t>(perBlock / elementBytes / 32 * 32, 65536);
   if (maxSection < 32) throwArgument("the GPU's shared memory is too small for SNIG's sections");
   uint64_t sections = (n + maxSection - 1) / maxSection;
