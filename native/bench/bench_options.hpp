@@ -31,7 +31,7 @@ struct BenchOptions {
   // Launch settings, each a list: the first value of each is the checked run; every other
   // combination is timed after it on the same inputs and must give the same categories.
   std::vector<uint64_t> batchRows{0};     // rows per GPU batch (0: from memory)
-  std::vector<uint64_t> blocksPerSm{0};   // SNIG kernel: layer blocks per multiprocessor (0: auto)
+  std::vector<uint64_t> blocksPerSm{0};   // SNIG kernel: layer blocks per multiprocessor (0: the default)
   bool f64 = false;
   int threads = 0;
   // Timing.
