@@ -34,7 +34,7 @@ test('the CPU engine on the official 1024x120 network and 1200 images passes aga
   const run = bench([...real, '--engine', 'cpu', '--truth', join(data, 'first1200-l120-categories.tsv')]);
   assert.equal(run.status, 0, run.stdout + run.stderr);
   const line = resultLine(run.stdout);
-  assert.match(line, /benchmark=n1024-l120 rows=1200 gpus=0 /);
+  assert.match(line, /benchmark=n1024-l120 rows=1200 gpus=0 batch=0 bps=0 /);
   assert.match(line, /categories=19 PASSED$/);
 });
 
@@ -56,9 +56,18 @@ test('a generated benchmark checked against the CPU engine on a sample passes', 
   assert.match(run.stdout, /sample of 50 rows/);
 });
 
+test('lists of launch settings time every combination on the same inputs, each checked against the first', () => {
+  const run = bench([...real, '--engine', 'cpu', '--truth', join(data, 'first1200-l120-categories.tsv'), '--batch', '0,400', '--blocks-per-sm', '2,3']);
+  assert.equal(run.status, 0, run.stdout + run.stderr);
+  const lines = run.stdout.split('\n').filter((l) => l.startsWith('RESULT '));
+  const settings = lines.map((l) => /batch=(\d+) bps=(\d+) /.exec(l)?.slice(1).join('/'));
+  assert.deepEqual(settings, ['0/2', '0/3', '400/2', '400/3']);
+  for (const line of lines) assert.match(line, /categories=19 PASSED$/);
+});
+
 test('bad options are E_ARGUMENT errors with exit code 2', () => {
   for (const args of [['--bogus'], ['--generate', '1024'], ['--model', 'x', '--generate', '1024', '--layers', '2'],
-    ['--model', 'x', '--repeat', 'many']]) {
+    ['--model', 'x', '--repeat', 'many'], ['--model', 'x', '--batch', '100,'], ['--model', 'x', '--blocks-per-sm', '']]) {
     const run = bench(args);
     assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
     assert.match(run.stderr, /^snig-bench: E_ARGUMENT: /);

@@ -4,7 +4,6 @@
 #include <cstdlib>
 #include <functional>
 #include <map>
-#include <sstream>
 
 #include "../core/error.hpp"
 
@@ -51,13 +50,15 @@ uint64_t toNumber(const std::string& flag, const std::string& text) {
   return value;
 }
 
+// A comma-separated list; an empty item (",," or a trailing comma) is an error like any non-number.
 std::vector<uint64_t> toNumbers(const std::string& flag, const std::string& text) {
   std::vector<uint64_t> out;
-  std::stringstream stream(text);
-  std::string item;
-  while (std::getline(stream, item, ',')) out.push_back(toNumber(flag, item));
-  if (out.empty()) throwArgument("option " + flag + " expects a comma-separated list of numbers");
-  return out;
+  for (size_t start = 0;;) {
+    const size_t comma = text.find(',', start);
+    out.push_back(toNumber(flag, text.substr(start, comma - start)));
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
 }
 
 std::vector<int> toList(const std::string& flag, const std::string& text) {

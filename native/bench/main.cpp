@@ -142,10 +142,10 @@ void report(const BenchOptions& o, const Workload& w, const Timing& t, bool pass
   const double edges = static_cast<double>(w.inputs.rows()) * static_cast<double>(w.model->totalNnz()) / (t.ms / 1e3);
   const std::string name = o.name.empty() ? "n" + std::to_string(w.model->neurons()) + "-l" + std::to_string(w.model->layerCount()) : o.name;
   std::printf("engine: %s\n", t.kernel.c_str());
-  std::printf("RESULT benchmark=%s rows=%llu gpus=%d ms=%.2f gpu_ms=%.2f edges_per_s=%.4g categories=%zu %s batch=%llu bps=%llu\n",
-              name.c_str(), static_cast<unsigned long long>(w.inputs.rows()), t.gpus, t.ms, t.gpuMs, edges,
-              t.categories.size(), passed ? "PASSED" : "FAILED", static_cast<unsigned long long>(t.launch.batchRows),
-              static_cast<unsigned long long>(t.launch.blocksPerSm));
+  std::printf("RESULT benchmark=%s rows=%llu gpus=%d batch=%llu bps=%llu ms=%.2f gpu_ms=%.2f edges_per_s=%.4g categories=%zu %s\n",
+              name.c_str(), static_cast<unsigned long long>(w.inputs.rows()), t.gpus,
+              static_cast<unsigned long long>(t.launch.batchRows), static_cast<unsigned long long>(t.launch.blocksPerSm),
+              t.ms, t.gpuMs, edges, t.categories.size(), passed ? "PASSED" : "FAILED");
 }
 
 // Runs after the checked one, on the same inputs: every other combination of the launch lists,

@@ -132,5 +132,5 @@ done
 
 say "done in $(elapsed)s"
 echo
-echo "label | benchmark rows gpus ms gpu_ms edges/s categories verdict"
+echo "label | benchmark rows gpus batch bps(blocks per SM, 0: default) ms gpu_ms edges/s categories verdict"
 for r in "${RESULTS[@]}"; do echo "$r"; done | sed 's/benchmark=//; s/ rows=/ | rows=/' | tee -a "$LOG"
