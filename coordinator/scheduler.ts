@@ -75,8 +75,10 @@ export class Scheduler {
   private finished = false;
   private firstReady?: number; // when the first worker became ready
   private started = false; // shards are being handed out
+  private readonly expected: number; // options.expectedWorkers, at least 1
 
   constructor(private readonly options: SchedulerOptions) {
+    this.expected = Math.max(1, options.expectedWorkers ?? 1);
     this.shards = options.shards.map((shard) => ({
       shard,
       state: options.done?.has(shard.id) ? 'done' : 'queued',
@@ -311,7 +313,7 @@ export class Scheduler {
       if (worker.state === 'ready' && worker.parked > 0 && worker.held.size === 0 && this.queue.length > 0) this.assign(id, worker, out);
     }
     const live = [...this.workers.values()].filter((w) => w.state === 'joining' || w.state === 'ready');
-    const hungry = live.filter((w) => w.held.size === 0).length + Math.max(0, (this.options.expectedWorkers ?? 1) - live.length);
+    const hungry = live.filter((w) => w.held.size === 0).length + Math.max(0, this.expected - live.length);
     for (const [id, worker] of this.workers) {
       while (worker.state === 'ready' && worker.parked > 0 && this.queue.length > hungry) this.assign(id, worker, out);
     }
@@ -321,7 +323,7 @@ export class Scheduler {
   private hasStarted(): boolean {
     if (!this.started && this.firstReady !== undefined) {
       const ready = [...this.workers.values()].filter((w) => w.state === 'ready').length;
-      this.started = ready >= (this.options.expectedWorkers ?? 1) || this.now - this.firstReady >= (this.options.startGraceMs ?? 0);
+      this.started = ready >= this.expected || this.now - this.firstReady >= (this.options.startGraceMs ?? 0);
     }
     return this.started;
   }

@@ -131,8 +131,7 @@ class Program {
     const SectionedLayout& layout = weights_.layout();
     cudaStream_t s = stream_.get();
     cudaStream_t c = copyStream_.get();
-    const SectionPlan& plan = weights_.layout().plan;
-    const dim3 block(LayerPolicy::kEdgeThreads, plan.blockThreads / LayerPolicy::kEdgeThreads);
+    const dim3 block(LayerPolicy::kEdgeThreads, layout.plan.blockThreads / LayerPolicy::kEdgeThreads);
     const dim3 grid(shape_.sections, static_cast<unsigned>(capacity_));
     const size_t smem = size_t{shape_.sectionSize} * sizeof(T);
     SNIG_CUDA_CHECK(cudaStreamBeginCapture(s, cudaStreamCaptureModeThreadLocal));
