@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 import type { Logger } from 'pino';
 
-import { FRAGILE_MARGIN } from './certify.js';
+import { FRAGILE_MARGIN } from './verdict.js';
 import { Engine } from './engine.js';
 import { native, type NativeInputs, type NativeModel, type NativeRobustImages } from './native.js';
 

@@ -1,14 +1,13 @@
 // `snig infer`: load a model and inputs, infer on one machine, verify against the truth.
 import type { CommandModule } from 'yargs';
 
-import { certify, describeCertificate } from '../../common/certify.js';
 import { openInputs, openModel, parseRowRange, readTruth } from '../../common/data.js';
 import { Engine, type Precision } from '../../common/engine.js';
 import type { WeightMode } from '../../common/native.js';
 import { writeFileAtomic } from '../../common/atomic-file.js';
 import { LOG_LEVELS, makeLogger, type LogLevel } from '../../common/logger.js';
 import { createProgressBar } from '../../common/progress.js';
-import { describeCheck, verifyCategories, type CategoryCheck } from '../../common/verify.js';
+import { certify, describeRow, describeVerdict, judge, type Certifier } from '../../common/verdict.js';
 import { parseGpuList, withEngineOptions, withInputOptions, withModelOptions } from './options.js';
 
 interface InferArgs {
@@ -78,10 +77,9 @@ export const inferCommand: CommandModule<object, InferArgs> = {
       engine.close();
     }
 
-    // Truth rows outside the inferred range are not this run's to check.
-    const truthInRange = truth?.filter((row) => row > rows[0] && row <= rows[1]);
-    const verdict: CategoryCheck | undefined = truthInRange && verifyCategories(outcome.categories, truthInRange);
-    const certificate = verdict && !verdict.passed && args.certify ? await certify(model, inputs, verdict) : undefined;
+    const certifier: Certifier | undefined = args.certify ? (check) => certify(model, inputs, check) : undefined;
+    const verdict = truth && (await judge(outcome.categories, truth, rows, certifier));
+    const certificate = verdict?.certificate;
     const edgesPerSecond = outcome.edges / outcome.seconds;
 
     const lines = [
@@ -93,13 +91,8 @@ export const inferCommand: CommandModule<object, InferArgs> = {
       `categories ${outcome.categories.length}`,
     ];
     if (verdict) {
-      lines.push(certificate ? describeCertificate(certificate) : describeCheck(verdict));
-      for (const row of certificate?.rows ?? []) {
-        lines.push(
-          `  row ${row.row}: reported ${row.reported ? 'nonzero' : 'zero'}, truth ${row.truth ? 'nonzero' : 'zero'}, float64 ${row.float64 ? 'nonzero' : 'zero'}, ` +
-            `died at layer ${row.deathLayerF32 || '-'} (f32) / ${row.deathLayerF64 || '-'} (f64), margin ${row.minMargin.toExponential(2)} — ${row.fragile ? 'rounding-fragile' : 'wrong'}`,
-        );
-      }
+      lines.push(describeVerdict(verdict));
+      for (const row of certificate?.rows ?? []) lines.push(`  ${describeRow(row)}`);
       if (!certificate && !verdict.passed) {
         if (verdict.missing.length) lines.push(`  missing rows: ${verdict.missing.slice(0, 20).join(', ')}${verdict.missing.length > 20 ? ', …' : ''}`);
         if (verdict.extra.length) lines.push(`  extra rows: ${verdict.extra.slice(0, 20).join(', ')}${verdict.extra.length > 20 ? ', …' : ''}`);

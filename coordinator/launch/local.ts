@@ -5,11 +5,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import type { KeyPair } from '../../common/config/keys.js';
 import type { RunConfig, WorkerGroup } from '../../common/config/schema.js';
 import { gpuSubsets } from './gpu-subsets.js';
+import { snigCommand } from './snig-command.js';
 import { workerArgs } from './worker-args.js';
 
 export interface LocalWorker {
@@ -30,14 +30,6 @@ export interface LocalLaunchOptions {
   onExit: (name: string, how: string) => void;
 }
 
-/** The command that runs `snig` from here: sources through tsx, or the built JavaScript. */
-function snigCommand(): string[] {
-  const self = fileURLToPath(import.meta.url);
-  const built = self.endsWith('.js');
-  const main = fileURLToPath(new URL(`../../cli/main.${built ? 'js' : 'ts'}`, import.meta.url));
-  return built ? [main] : ['--import', 'tsx', main];
-}
-
 export class LocalLauncher {
   private readonly children = new Map<string, ChildProcess>();
   readonly workers: LocalWorker[] = [];
@@ -49,6 +41,7 @@ export class LocalLauncher {
     const logs = join(options.out, 'workers');
     mkdirSync(logs, { recursive: true });
     const nonce = randomBytes(3).toString('hex');
+    const [node, ...snig] = snigCommand();
     let index = 0;
     for (const group of options.groups) {
       const gpus = group.engine === 'cpu' ? [] : (group.gpus ?? options.detectedGpus);
@@ -57,7 +50,7 @@ export class LocalLauncher {
         const name = `local-${index}-${nonce}`;
         const pair = options.curve?.pairs[index];
         index++;
-        const args = [...snigCommand(), 'worker', '--connect', options.endpoint, '--name', name, ...workerArgs(options, group, options.logLevel)];
+        const args = [...snig, 'worker', '--connect', options.endpoint, '--name', name, ...workerArgs(options, group, options.logLevel)];
         const env: NodeJS.ProcessEnv = { ...process.env };
         if (subset.length > 0) env.CUDA_VISIBLE_DEVICES = subset.join(',');
         if (pair && options.curve) {
@@ -65,7 +58,7 @@ export class LocalLauncher {
           env.SNIG_SERVER_KEY = options.curve.serverKey;
         }
         const log = openSync(join(logs, `${name}.log`), 'a');
-        const child = spawn(process.execPath, args, { env, stdio: ['ignore', log, log] });
+        const child = spawn(node, args, { env, stdio: ['ignore', log, log] });
         closeSync(log);
         this.children.set(name, child);
         this.workers.push({ name, pid: child.pid ?? -1, gpus: subset });
