@@ -83,8 +83,8 @@ export async function certify(model: NativeModel, inputs: NativeInputs, check: C
     differing.sort((a, b) => a.row - b.row);
     for (const { row, truth } of differing) {
       const range = [row - 1, row] as const;
-      const f64 = await engine.infer(inputs, { rows: range, precision: 'f64', trace: true });
-      const f32 = await engine.infer(inputs, { rows: range, precision: 'f32', trace: true });
+      const f64 = await engine.infer(inputs, { range, precision: 'f64', trace: true });
+      const f32 = await engine.infer(inputs, { range, precision: 'f32', trace: true });
       const float64 = f64.categories.length === 1;
       const deathLayerF32 = f32.deathLayer?.[0] ?? 0;
       const deathLayerF64 = f64.deathLayer?.[0] ?? 0;

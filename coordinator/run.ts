@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 
 import { newKeyPair, readKeyPair, readPublicKey, type KeyPair } from '../common/config/keys.js';
-import type { RunConfig } from '../common/config/schema.js';
+import { groupEngine, type RunConfig } from '../common/config/schema.js';
 import { openInputs, openModel } from '../common/data.js';
 import { native, type NativeInputs } from '../common/native.js';
 import { createProgressBar } from '../common/progress.js';
@@ -102,6 +102,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
         heartbeatMs: config.coordinator.heartbeatMs,
         timeoutMs: config.coordinator.timeoutMs,
       },
+      groupEngine: (group) => groupEngine(config, group),
       modelBytes: streamed,
       chunkBytes,
       idleTimeoutMs: config.coordinator.idleTimeoutMs,
@@ -120,7 +121,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
     const remote = config.workers.some((g) => g.launch !== 'local'); // workers this process cannot watch
     const launcher = new LocalLauncher({
       endpoint: endpoint.replace('0.0.0.0', '127.0.0.1'),
-      groups: localGroups,
+      groups: config.workers,
       detectedGpus: addon.info().gpus.map((g) => g.id),
       worker: config.worker,
       coordinator: config.coordinator,
@@ -136,9 +137,11 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
     });
     const launched = scheduler.complete ? [] : launcher.start(); // a resumed run may have nothing left
     if (launched.length > 0) log.info({ workers: launched }, 'local workers started');
-    const slurm = config.workers
-      .filter((g) => g.launch === 'slurm' && !scheduler.complete)
-      .map((group) => launchSlurmWorkers({ bound: endpoint, group, job: slurmJobSchema.parse(config.slurm ?? {}), workerArgs: workerArgs(config, group, options.logLevel), log }));
+    const slurm = config.workers.flatMap((group, index) =>
+      group.launch === 'slurm' && !scheduler.complete
+        ? [launchSlurmWorkers({ bound: endpoint, group, job: slurmJobSchema.parse(config.slurm ?? {}), workerArgs: workerArgs(config, index, options.logLevel), log })]
+        : [],
+    );
     // With no manual workers, every worker this run can have is watched: once the Slurm steps have
     // ended and no local worker is left, nobody will come back for the remaining shards.
     let slurmSteps = slurm.length;

@@ -6,15 +6,18 @@ import type { Logger } from 'pino';
 import { Dealer } from 'zeromq';
 
 import type { KeyPair } from '../common/config/keys.js';
+import { withOverrides, type EngineOptions } from '../common/engine-options.js';
 import { decodeCoordinatorMessage, encode } from '../common/protocol/codec.js';
 import { PROTOCOL_VERSION, type Assign, type CoordinatorMessage, type Welcome, type WorkerMessage } from '../common/protocol/messages.js';
 import { SerialSender } from '../common/protocol/serial-sender.js';
 import { retryDelay } from './backoff.js';
-import { Workload, writeStreamedModel, type EngineChoiceOptions } from './workload.js';
+import { Workload, writeStreamedModel } from './workload.js';
 
-export interface WorkerOptions extends EngineChoiceOptions {
+export interface WorkerOptions {
   connect: string;
   name: string; // routing id: unique per worker
+  group?: number; // the run config's worker group (the coordinator's default when absent)
+  engine: Partial<EngineOptions>; // overrides of the group's engine options, for this machine
   prefetch: number;
   retries: number;
   retryDelayMs: number;
@@ -88,8 +91,7 @@ export class WorkerAgent {
     this.epoch++;
     this.queue = [];
     this.phase = this.phase === 'stopped' ? 'stopped' : 'joining';
-    const { engine, gpus, threads } = this.options;
-    this.send({ type: 'hello', protocol: PROTOCOL_VERSION, host: hostname(), pid: process.pid, engine, gpus: gpus ?? [], threads });
+    this.send({ type: 'hello', protocol: PROTOCOL_VERSION, host: hostname(), pid: process.pid, group: this.options.group });
     this.deadline = Date.now() + (this.welcome?.timeoutMs ?? this.options.retryDelayMs) + retryDelay(this.attempts, this.options.retryDelayMs);
   }
 
@@ -181,7 +183,7 @@ export class WorkerAgent {
 
   private async load(welcome: Welcome, modelFile?: string): Promise<void> {
     const started = performance.now();
-    this.workload = await Workload.open(welcome, this.options, modelFile);
+    this.workload = await Workload.open(welcome, withOverrides(welcome.engine, this.options.engine), modelFile);
     this.loadSeconds = (performance.now() - started) / 1000;
     if (this.workload.checksum !== welcome.model.checksum) {
       this.options.log.error({ ours: this.workload.checksum, theirs: welcome.model.checksum }, 'model checksum differs from the coordinator');
@@ -216,8 +218,8 @@ export class WorkerAgent {
   private ready(streamedBytes: number): void {
     const workload = this.workload!;
     this.phase = 'working';
-    this.send({ type: 'ready', checksum: workload.checksum, engine: workload.kind, gpuNames: workload.gpuNames(this.options.gpus), loadSeconds: this.loadSeconds });
-    this.options.log.info({ engine: workload.kind, loadSeconds: this.loadSeconds, streamedBytes }, 'worker ready');
+    this.send({ type: 'ready', checksum: workload.checksum, engine: workload.engine.engine, gpuNames: workload.gpuNames(), loadSeconds: this.loadSeconds });
+    this.options.log.info({ engine: workload.engine.engine, loadSeconds: this.loadSeconds, streamedBytes }, 'worker ready');
     for (let i = 0; i < this.options.prefetch; i++) this.send({ type: 'request' });
   }
 

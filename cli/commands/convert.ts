@@ -1,23 +1,16 @@
 // `snig convert`: read a model in either format and write the binary format (atomically).
-import type { CommandModule } from 'yargs';
+import { z } from 'zod';
 
 import { openModel } from '../../common/data.js';
+import { engineOptionsShape } from '../../common/engine-options.js';
 import { native } from '../../common/native.js';
-import { withModelOptions } from './options.js';
+import { defineCommand } from '../schema-flags.js';
+import { modelArgs } from './options.js';
 
-interface ConvertArgs {
-  model: string;
-  bias?: number;
-  layers?: number;
-  threads: number;
-  out: string;
-}
-
-export const convertCommand: CommandModule<object, ConvertArgs> = {
+export const convertCommand = defineCommand({
   command: 'convert',
   describe: 'Convert a model (official TSV layout) to the fast binary format',
-  builder: (yargs) =>
-    withModelOptions(yargs).option('out', { type: 'string', demandOption: true, describe: 'binary model file to write' }) as never,
+  args: z.object({ ...modelArgs, threads: engineOptionsShape.threads, out: z.string().min(1).describe('binary model file to write') }),
   handler: async (args) => {
     const start = performance.now();
     const model = await openModel(args);
@@ -28,4 +21,4 @@ export const convertCommand: CommandModule<object, ConvertArgs> = {
     );
     model.close();
   },
-};
+});

@@ -1,64 +1,46 @@
 // `snig infer`: load a model and inputs, infer on one machine, verify against the truth.
-import type { CommandModule } from 'yargs';
+import { z } from 'zod';
 
 import { openInputs, openModel, parseRowRange, readTruth } from '../../common/data.js';
-import { Engine, type Precision } from '../../common/engine.js';
-import type { WeightMode } from '../../common/native.js';
+import { Engine } from '../../common/engine.js';
+import { engineOptionsShape } from '../../common/engine-options.js';
 import { writeFileAtomic } from '../../common/atomic-file.js';
-import { LOG_LEVELS, makeLogger, type LogLevel } from '../../common/logger.js';
+import { makeLogger } from '../../common/logger.js';
 import { createProgressBar } from '../../common/progress.js';
 import { certify, describeRow, describeVerdict, judge, type Certifier } from '../../common/verdict.js';
-import { parseGpuList, withEngineOptions, withInputOptions, withModelOptions } from './options.js';
+import { defineCommand } from '../schema-flags.js';
+import { inputArgs, logArgs, modelArgs } from './options.js';
 
-interface InferArgs {
-  model: string;
-  input: string;
-  truth?: string;
-  bias?: number;
-  layers?: number;
-  threads: number;
-  engine: 'auto' | 'cpu' | 'cuda';
-  kernel: string;
-  gpus?: string;
-  weights: WeightMode;
-  rows?: string;
-  precision: Precision;
-  certify: boolean;
-  report?: string;
-  'log-level': LogLevel;
-}
+const inferArgs = z.object({
+  ...modelArgs,
+  ...inputArgs,
+  ...engineOptionsShape,
+  rows: z.string().optional().describe('input rows a:b (1-based, inclusive)'),
+  precision: z.enum(['f32', 'f64']).default('f32').describe('CPU engine precision'),
+  certify: z.boolean().default(false).describe('on a mismatch, recompute the differing rows in float64 and label each fragile or wrong'),
+  report: z.string().optional().describe('write a JSON report here'),
+  ...logArgs,
+});
 
 const seconds = (start: number): number => (performance.now() - start) / 1000;
 
-export const inferCommand: CommandModule<object, InferArgs> = {
+export const inferCommand = defineCommand({
   command: 'infer',
   describe: 'Run inference on this machine and verify the categories',
-  builder: (yargs) =>
-    withEngineOptions(withInputOptions(withModelOptions(yargs)))
-      .option('rows', { type: 'string', describe: 'input rows a:b (1-based, inclusive)' })
-      .option('precision', { choices: ['f32', 'f64'] as const, default: 'f32' as const, describe: 'CPU engine precision' })
-      .option('certify', { type: 'boolean', default: false, describe: 'on a mismatch, recompute the differing rows in float64 and label each fragile or wrong' })
-      .option('report', { type: 'string', describe: 'write a JSON report here' })
-      .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel, describe: 'pino log level' }) as never,
+  args: inferArgs,
   handler: async (args) => {
-    const log = makeLogger('infer', args['log-level']);
+    const log = makeLogger('infer', args.logLevel);
     let start = performance.now();
     const model = await openModel(args);
     const loadSeconds = seconds(start);
     start = performance.now();
     const inputs = await openInputs(args.input, model.neurons);
     const inputSeconds = seconds(start);
-    const rows = args.rows ? parseRowRange(args.rows, inputs.rows) : ([0, inputs.rows] as const);
+    const range = args.rows ? parseRowRange(args.rows, inputs.rows) : ([0, inputs.rows] as const);
     const truth = args.truth === undefined ? undefined : await readTruth(args.truth, inputs.rows);
     log.info({ neurons: model.neurons, layers: model.layers, edges: model.nnz, rows: inputs.rows, loadSeconds }, 'loaded');
 
-    const engine = await Engine.open(model, {
-      engine: args.engine,
-      threads: args.threads,
-      gpus: parseGpuList(args.gpus),
-      kernel: args.kernel,
-      weights: args.weights,
-    });
+    const engine = await Engine.open(model, args);
     const abort = new AbortController();
     const onSignal = (): void => abort.abort();
     process.once('SIGINT', onSignal);
@@ -66,7 +48,7 @@ export const inferCommand: CommandModule<object, InferArgs> = {
     let outcome;
     try {
       outcome = await engine.infer(inputs, {
-        rows,
+        range,
         precision: args.precision,
         signal: abort.signal,
         onProgress: (p) => bar.update(p.layersDone, p.layers, { layer: p.layersDone, layers: p.layers, live: p.liveRows }),
@@ -78,13 +60,13 @@ export const inferCommand: CommandModule<object, InferArgs> = {
     }
 
     const certifier: Certifier | undefined = args.certify ? (check) => certify(model, inputs, check) : undefined;
-    const verdict = truth && (await judge(outcome.categories, truth, rows, certifier));
+    const verdict = truth && (await judge(outcome.categories, truth, range, certifier));
     const certificate = verdict?.certificate;
     const edgesPerSecond = outcome.edges / outcome.seconds;
 
     const lines = [
       `model      ${args.model} (N=${model.neurons}, ${model.layers} layers, ${model.nnz} edges, checksum ${model.checksum.toString(16).padStart(8, '0')})`,
-      `inputs     ${args.input} (rows ${rows[0] + 1}:${rows[1]} of ${inputs.rows})`,
+      `inputs     ${args.input} (rows ${range[0] + 1}:${range[1]} of ${inputs.rows})`,
       `engine     ${outcome.engine} (${outcome.kernel})`,
       `load       ${loadSeconds.toFixed(3)} s model, ${inputSeconds.toFixed(3)} s inputs`,
       `inference  ${outcome.seconds.toFixed(4)} s, ${edgesPerSecond.toExponential(3)} edges/s`,
@@ -103,7 +85,7 @@ export const inferCommand: CommandModule<object, InferArgs> = {
     if (args.report) {
       const report = {
         model: { path: args.model, neurons: model.neurons, layers: model.layers, edges: model.nnz, checksum: model.checksum },
-        inputs: { path: args.input, rows: inputs.rows, range: [rows[0] + 1, rows[1]] },
+        inputs: { path: args.input, rows: inputs.rows, range: [range[0] + 1, range[1]] },
         engine: outcome.engine,
         kernel: outcome.kernel,
         loadSeconds,
@@ -119,4 +101,4 @@ export const inferCommand: CommandModule<object, InferArgs> = {
     inputs.close();
     if (verdict && !verdict.passed) process.exitCode = 1;
   },
-};
+});

@@ -20,7 +20,7 @@ export interface LocalWorker {
 
 export interface LocalLaunchOptions {
   endpoint: string;
-  groups: WorkerGroup[]; // the local ones
+  groups: readonly WorkerGroup[]; // the run's groups: the `launch: local` ones are started here
   detectedGpus: number[]; // GPUs this machine has (for groups that list none)
   worker: RunConfig['worker'];
   coordinator: Pick<RunConfig['coordinator'], 'maxMessageBytes'>;
@@ -43,14 +43,15 @@ export class LocalLauncher {
     const nonce = randomBytes(3).toString('hex');
     const [node, ...snig] = snigCommand();
     let index = 0;
-    for (const group of options.groups) {
+    for (const [groupIndex, group] of options.groups.entries()) {
+      if (group.launch !== 'local') continue;
       const gpus = group.engine === 'cpu' ? [] : (group.gpus ?? options.detectedGpus);
       const subsets = gpuSubsets(gpus, group.count, group.gpusPerWorker);
       for (const subset of subsets) {
         const name = `local-${index}-${nonce}`;
         const pair = options.curve?.pairs[index];
         index++;
-        const args = [...snig, 'worker', '--connect', options.endpoint, '--name', name, ...workerArgs(options, group, options.logLevel)];
+        const args = [...snig, 'worker', '--connect', options.endpoint, '--name', name, ...workerArgs(options, groupIndex, options.logLevel)];
         const env: NodeJS.ProcessEnv = { ...process.env };
         if (subset.length > 0) env.CUDA_VISIBLE_DEVICES = subset.join(',');
         if (pair && options.curve) {

@@ -61,6 +61,12 @@ Napi::Value loadModel(const Napi::CallbackInfo& info) {
       [](Napi::Env env, std::shared_ptr<Model>& model) -> Napi::Value { return wrapModel(env, model); });
 }
 
+// isBinaryModel(path): whether the file starts with the binary model format's magic.
+Napi::Value isBinaryModelJs(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(info.Env(), "isBinaryModel(path): path must be a string");
+  return Napi::Boolean::New(info.Env(), isBinaryModel(info[0].As<Napi::String>().Utf8Value()));
+}
+
 }  // namespace
 
 Napi::Object wrapModel(Napi::Env env, std::shared_ptr<Model> model) {
@@ -82,6 +88,7 @@ std::shared_ptr<Model> unwrapModel(Napi::Value value) {
 void registerModel(Napi::Env env, Napi::Object exports) {
   instanceData(env).model = Napi::Persistent(ModelObject::define(env));
   exports.Set("loadModel", Napi::Function::New<loadModel>(env, "loadModel"));
+  exports.Set("isBinaryModel", Napi::Function::New<isBinaryModelJs>(env, "isBinaryModel"));
 }
 
 }  // namespace snig::addon
