@@ -7,7 +7,8 @@ import { engineOptionsShape } from '../../common/engine-options.js';
 import { writeFileAtomic } from '../../common/atomic-file.js';
 import { makeLogger } from '../../common/logger.js';
 import { createProgressBar } from '../../common/progress.js';
-import { certify, describeRow, describeVerdict, judge, type Certifier } from '../../common/verdict.js';
+import { describePhases, PhaseClock } from '../../common/timing.js';
+import { certify, describeRow, describeVerdict, judge } from '../../common/verdict.js';
 import { defineCommand } from '../schema-flags.js';
 import { inputArgs, logArgs, modelArgs } from './options.js';
 
@@ -22,30 +23,28 @@ const inferArgs = z.object({
   ...logArgs,
 });
 
-const seconds = (start: number): number => (performance.now() - start) / 1000;
-
 export const inferCommand = defineCommand({
   command: 'infer',
   describe: 'Run inference on this machine and verify the categories',
   args: inferArgs,
   handler: async (args) => {
+    const clock = new PhaseClock(); // the total counts from process start: what the user waits
+    clock.add('startup', clock.total()); // node and the CLI's modules, before this handler
     const log = makeLogger('infer', args.logLevel);
-    let start = performance.now();
-    const model = await openModel(args);
-    const loadSeconds = seconds(start);
-    start = performance.now();
-    const inputs = await openInputs(args.input, model.neurons);
-    const inputSeconds = seconds(start);
+    const model = await clock.time('model', () => openModel(args));
+    const inputs = await clock.time('inputs', () => openInputs(args.input, model.neurons));
     const range = args.rows ? parseRowRange(args.rows, inputs.rows) : ([0, inputs.rows] as const);
-    const truth = args.truth === undefined ? undefined : await readTruth(args.truth, inputs.rows);
-    log.info({ neurons: model.neurons, layers: model.layers, edges: model.nnz, rows: inputs.rows, loadSeconds }, 'loaded');
+    const truthPath = args.truth;
+    const truth = truthPath === undefined ? undefined : await clock.time('truth', () => readTruth(truthPath, inputs.rows));
+    log.info({ neurons: model.neurons, layers: model.layers, edges: model.nnz, rows: inputs.rows, ...clock.parts }, 'loaded');
 
-    const engine = await Engine.open(model, args);
+    const engine = await clock.time('engine start', () => Engine.open(model, args));
     const abort = new AbortController();
     const onSignal = (): void => abort.abort();
     process.once('SIGINT', onSignal);
     const bar = createProgressBar('infer |{bar}| layer {layer}/{layers} live rows {live}');
     let outcome;
+    const callStart = performance.now();
     try {
       outcome = await engine.infer(inputs, {
         range,
@@ -58,18 +57,24 @@ export const inferCommand = defineCommand({
       process.off('SIGINT', onSignal);
       engine.close();
     }
+    // The call's time beyond the engine's own compute time: input upload, results back, host work.
+    clock.add('upload and results', Math.max(0, (performance.now() - callStart) / 1000 - outcome.seconds));
+    clock.add('compute', outcome.seconds);
 
-    const certifier: Certifier | undefined = args.certify ? (check) => certify(model, inputs, check) : undefined;
-    const verdict = truth && (await judge(outcome.categories, truth, range, certifier));
-    const certificate = verdict?.certificate;
+    const check = truth && (await clock.time('verify', () => judge(outcome.categories, truth, range)));
+    const totalSeconds = clock.total(); // certifying a mismatch is extra work, after the verdict
+    const certificate = check && !check.passed && args.certify ? await certify(model, inputs, check) : undefined;
+    const verdict = check && { ...check, certificate };
     const edgesPerSecond = outcome.edges / outcome.seconds;
+    const totalEdgesPerSecond = outcome.edges / totalSeconds;
 
     const lines = [
       `model      ${args.model} (N=${model.neurons}, ${model.layers} layers, ${model.nnz} edges, checksum ${model.checksum.toString(16).padStart(8, '0')})`,
       `inputs     ${args.input} (rows ${range[0] + 1}:${range[1]} of ${inputs.rows})`,
       `engine     ${outcome.engine} (${outcome.kernel})`,
-      `load       ${loadSeconds.toFixed(3)} s model, ${inputSeconds.toFixed(3)} s inputs`,
-      `inference  ${outcome.seconds.toFixed(4)} s, ${edgesPerSecond.toExponential(3)} edges/s`,
+      `read       ${inputs.bytesRead} bytes of input`,
+      `time       ${describePhases(totalSeconds, clock.parts)} (from process start to verdict)`,
+      `inference  ${outcome.seconds.toFixed(4)} s compute, ${edgesPerSecond.toExponential(3)} edges/s compute, ${totalEdgesPerSecond.toExponential(3)} edges/s total`,
       `categories ${outcome.categories.length}`,
     ];
     if (verdict) {
@@ -88,9 +93,11 @@ export const inferCommand = defineCommand({
         inputs: { path: args.input, rows: inputs.rows, range: [range[0] + 1, range[1]] },
         engine: outcome.engine,
         kernel: outcome.kernel,
-        loadSeconds,
+        inputBytesRead: inputs.bytesRead,
+        seconds: { total: totalSeconds, ...clock.parts },
         inferenceSeconds: outcome.seconds,
         edgesPerSecond,
+        totalEdgesPerSecond,
         categories: outcome.categories,
         verdict: verdict ? { passed: verdict.passed, missing: verdict.missing, extra: verdict.extra } : null,
         certificate: certificate ?? null,

@@ -11,7 +11,7 @@ export const modelArgs = {
 };
 
 export const inputArgs = {
-  input: z.string().min(1).describe('sparse-images-<N>.tsv[.gz]'),
+  input: z.string().min(1).describe('input rows: sparse-images-<N>.tsv[.gz] or binary inputs (snig convert --inputs)'),
   truth: z.string().min(1).optional().describe('categories file to verify against'),
 };
 
