@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { Dealer } from 'zeromq';
 
 import type { KeyPair } from '../common/config/keys.js';
+import { isNativeError } from '../common/native.js';
 import { decodeCoordinatorMessage, encode } from '../common/protocol/codec.js';
 import { PROTOCOL_VERSION, type Assign, type CoordinatorMessage, type Welcome, type WorkerMessage } from '../common/protocol/messages.js';
 import { SerialSender } from '../common/protocol/serial-sender.js';
@@ -240,7 +241,8 @@ export class WorkerAgent {
           this.send({ type: 'result', shard: shard.shard, begin: shard.begin, end: shard.end, ...result });
         } catch (error) {
           this.options.log.error({ err: error, shard: shard.shard }, 'shard failed');
-          if (epoch === this.epoch) this.send({ type: 'failure', shard: shard.shard, message: (error as Error).message });
+          const code = isNativeError(error) ? error.code : undefined; // E_FORMAT and E_ARGUMENT are not retried
+          if (epoch === this.epoch) this.send({ type: 'failure', shard: shard.shard, message: (error as Error).message, code });
         } finally {
           this.current = undefined;
         }
