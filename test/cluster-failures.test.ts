@@ -100,6 +100,37 @@ describe('cluster: failures say what happened', { timeout: 120_000 }, () => {
     assert.deepEqual(await agent, { code: 0, reason: 'run finished' });
   });
 
+  it('refuses a second worker process under a live worker\'s --name; the live one keeps its name and its work', async () => {
+    const out = tempDir('cluster-names');
+    const agent = (name: string, endpoint: string) =>
+      new WorkerAgent({ connect: endpoint, name, engine: 'cpu', threads: 1, prefetch: 1, retries: 5, retryDelayMs: 500, maxMessageBytes: 1 << 24, log: silent }).run();
+    let workers: Promise<unknown[]> | undefined;
+    let intruder: { code: number | null; stderr: string } | undefined;
+    // Two workers are planned: no shard moves until the second (legitimate) one is ready, after the intruder.
+    const config = few(out, { workers: [{ launch: 'manual', count: 2 }], coordinator: { heartbeatMs: 200, timeoutMs: 1500, startGraceMs: 60_000 } });
+    const report = await runCluster(config, {
+      ...run,
+      onStarted: (endpoint) => {
+        const first = agent('w1', endpoint);
+        const second = new Promise<{ code: number | null; stderr: string }>((resolve) => {
+          const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'worker', '--connect', endpoint, '--name', 'w1', '--engine', 'cpu', '--threads', '1', '--retries', '2'], { stdio: ['ignore', 'ignore', 'pipe'] });
+          let stderr = '';
+          child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+          child.once('exit', (code) => resolve({ code, stderr }));
+        }).then((exit) => {
+          intruder = exit;
+          return agent('w2', endpoint);
+        });
+        workers = Promise.all([first, second]);
+      },
+    });
+    assert.equal(intruder?.code, 2, intruder?.stderr);
+    assert.match(intruder?.stderr ?? '', /the name w1 is taken by a live worker/);
+    assert.equal(report.status, 'PASSED');
+    assert.deepEqual(await workers, [{ code: 0, reason: 'run finished' }, { code: 0, reason: 'run finished' }]);
+    assert.deepEqual(report.workers.map((w) => w.name).sort(), ['w1', 'w2']);
+  });
+
   it('Ctrl-C on snig run: local workers stop, exit 130, and it says how to continue', async () => {
     const out = tempDir('cluster-sigint');
     const configPath = join(out, 'run.json');

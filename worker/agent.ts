@@ -106,7 +106,11 @@ export class WorkerAgent {
       this.exit({ code: 3, reason: `no word from the coordinator at ${this.options.connect} after ${this.options.retries} retries` });
       return;
     }
-    this.options.log.warn({ attempt: this.attempts, of: this.options.retries }, 'coordinator silent; saying hello again');
+    this.options.log.warn({ attempt: this.attempts, of: this.options.retries }, 'coordinator silent; connecting again and saying hello');
+    // A fresh connection: the old one may be dead without either end knowing (a half-open TCP
+    // connection, or one the coordinator handed to another process under this name).
+    this.dealer.disconnect(this.options.connect);
+    this.dealer.connect(this.options.connect);
     this.hello();
   }
 
