@@ -5,6 +5,7 @@ import type { CommandModule } from 'yargs';
 import { loadConfig, parseAssignment } from '../../common/config/load.js';
 import { LOG_LEVELS, makeLogger, type LogLevel } from '../../common/logger.js';
 import { runCluster } from '../../coordinator/run.js';
+import { EXIT } from '../exit-codes.js';
 import { parseGpuList } from './options.js';
 
 interface RunArgs {
@@ -95,7 +96,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const interrupt = new AbortController();
     const onInterrupt = (): void => {
       interrupt.abort();
-      process.once('SIGINT', () => process.exit(130));
+      process.once('SIGINT', () => process.exit(EXIT.interrupted));
     };
     process.once('SIGINT', onInterrupt);
     const report = await runCluster(config, { resume: args.resume, log, logLevel: args['log-level'], progress: args.progress, signal: interrupt.signal }).finally(() =>
@@ -110,6 +111,6 @@ export const runCommand: CommandModule<object, RunArgs> = {
         `\nreport: ${config.out}/report.md\n` +
         (report.status === 'ABORTED' ? `to continue this run: ${resumeCommand(process.argv.slice(2))}\n` : ''),
     );
-    process.exitCode = interrupt.signal.aborted ? 130 : report.status === 'PASSED' || report.status === 'UNVERIFIED' ? 0 : 1;
+    process.exitCode = interrupt.signal.aborted ? EXIT.interrupted : report.status === 'PASSED' || report.status === 'UNVERIFIED' ? EXIT.ok : EXIT.failed;
   },
 };
