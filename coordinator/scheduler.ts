@@ -349,11 +349,8 @@ export class Scheduler {
     for (const [id, worker] of this.workers) {
       if (worker.state === 'ready' && worker.parked > 0 && worker.held.size === 0 && this.queue.length > 0) this.assign(id, worker, out);
     }
-    const live = [...this.workers].filter(([, w]) => w.state === 'joining' || w.state === 'ready');
-    const ids = live.map(([id]) => id);
-    // Waiting for a first shard: empty-handed workers that may take a queued one, and expected ones still to come.
-    const mayTakeOne = (id: string): boolean => this.queue.some((shardId) => mayTake(id, this.shards[shardId]!.failedBy, ids));
-    const hungry = live.filter(([id, w]) => w.held.size === 0 && mayTakeOne(id)).length + Math.max(0, this.expected - live.length);
+    const live = [...this.workers.values()].filter((w) => w.state === 'joining' || w.state === 'ready');
+    const hungry = live.filter((w) => w.held.size === 0).length + Math.max(0, this.expected - live.length);
     for (const [id, worker] of this.workers) {
       while (worker.state === 'ready' && worker.parked > 0 && this.queue.length > hungry && this.assign(id, worker, out));
     }
