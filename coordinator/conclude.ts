@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 
 import type { RunConfig } from '../common/config/schema.js';
-import { openInputs, readTruth } from '../common/data.js';
+import { openInputs } from '../common/data.js';
 import { native, type NativeModel } from '../common/native.js';
 import { certify, judge, type Certifier } from '../common/verdict.js';
 import type { Outcome } from './coordinator.js';
@@ -15,6 +15,7 @@ export interface RunEnd {
   model: NativeModel;
   begin: number;
   end: number;
+  truth?: number[]; // the truth's rows (read before the run; judged within [begin, end))
   shards: Shard[];
   results: ReadonlyMap<number, number[]>;
   stats: RunStats;
@@ -47,7 +48,7 @@ export async function concludeRun(config: RunConfig, run: RunEnd): Promise<RunRe
     });
   }
   let verification: Verification | undefined;
-  if (complete && config.truth) {
+  if (complete && config.truth && run.truth) {
     // A mismatch is always certified: recompute the differing rows in float64 on this machine.
     const certifier: Certifier = async (check) => {
       const inputs = await openInputs(config.input, run.model.neurons);
@@ -57,7 +58,7 @@ export async function concludeRun(config: RunConfig, run: RunEnd): Promise<RunRe
         inputs.close();
       }
     };
-    verification = { truth: config.truth, ...(await judge(categories, await readTruth(config.truth, 0), [run.begin, run.end], certifier)) };
+    verification = { truth: config.truth, ...(await judge(categories, run.truth, [run.begin, run.end], certifier)) };
   }
   const edges = [...run.stats.workers.values()].reduce((n, w) => n + w.edges, 0);
   const seconds = run.outcome.seconds;

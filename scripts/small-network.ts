@@ -23,9 +23,11 @@ export interface Edge {
 
 export interface SmallNetwork {
   n: number;
-  bias: number;
+  bias: number; // every layer's, unless it has its own in layerBiases
   layers: Edge[][];
   rows: number[][]; // dense input rows
+  /** Per layer, optionally: one bias per output neuron (written as the layer's bias file). */
+  layerBiases?: Array<number[] | undefined>;
 }
 
 /** Writes the network in the official layout, lines shuffled; returns the model dir and image file. */
@@ -37,6 +39,8 @@ export function writeNetwork(dir: string, net: SmallNetwork, seed = 1): { model:
     const lines = edges.map((e) => `${e.input + 1}\t${e.output + 1}\t${e.weight}`);
     shuffle(lines, rand);
     writeFileSync(join(model, `n${net.n}-l${l + 1}.tsv`), `${lines.join('\n')}\n`);
+    const biases = net.layerBiases?.[l];
+    if (biases) writeFileSync(join(model, `n${net.n}-l${l + 1}-bias.tsv`), `${biases.join('\n')}\n`);
   });
   const pixels: string[] = [];
   net.rows.forEach((row, r) => row.forEach((v, c) => v !== 0 && pixels.push(`${r + 1}\t${c + 1}\t${v}`)));

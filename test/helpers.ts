@@ -54,10 +54,14 @@ export function writeText(path: string, text: string): string {
 }
 
 /**
- * The naive reference: dense rows, every layer computed output by output in float32 arithmetic,
- * Y <- min(max(Y W + b, 0), 32). Returns the final rows.
+ * The naive reference, as the challenge's MATLAB reference defines a layer: dense rows, Z = Y W
+ * output by output (inputs in ascending order), then Y = min(max(Z + logical(Z) .* b, 0), 32): the
+ * bias reaches only the nonzero entries of Z. In 'f32' every weight, bias, product and sum is rounded
+ * to float32 (Math.fround); in 'f64' it is plain JS numbers, i.e. IEEE doubles, with the weights and
+ * biases as the doubles of their text. Returns the final rows.
  */
-export function naiveInference(net: SmallNetwork): Float32Array[] {
+export function naiveInference(net: SmallNetwork, precision: 'f32' | 'f64' = 'f32'): Float64Array[] {
+  const round = precision === 'f32' ? Math.fround : (x: number) => x;
   const byOutput = net.layers.map((edges) => {
     const lists: Edge[][] = Array.from({ length: net.n }, () => []);
     for (const e of edges) lists[e.output]?.push(e);
@@ -65,16 +69,23 @@ export function naiveInference(net: SmallNetwork): Float32Array[] {
     return lists;
   });
   return net.rows.map((row) => {
-    let y = Float32Array.from(row);
-    for (const lists of byOutput) {
-      const next = new Float32Array(net.n);
+    let y = Float64Array.from(row, (v) => Math.fround(v)); // inputs are read as float32
+    byOutput.forEach((lists, l) => {
+      const biases = net.layerBiases?.[l];
+      const next = new Float64Array(net.n);
       lists.forEach((list, j) => {
-        let acc = 0;
-        for (const e of list) acc = Math.fround(acc + Math.fround(e.weight * (y[e.input] ?? 0)));
-        next[j] = Math.min(Math.max(Math.fround(acc + Math.fround(net.bias)), 0), 32);
+        let z = 0;
+        for (const e of list) z = round(z + round(round(e.weight) * (y[e.input] ?? 0)));
+        const b = round(biases?.[j] ?? net.bias);
+        next[j] = z === 0 ? 0 : Math.min(Math.max(round(z + b), 0), 32);
       });
       y = next;
-    }
+    });
     return y;
   });
+}
+
+/** The 1-based rows whose final row is nonzero. */
+export function categoriesOf(rows: Float64Array[]): number[] {
+  return rows.flatMap((row, r) => (row.some((v) => v !== 0) ? [r + 1] : []));
 }

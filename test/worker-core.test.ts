@@ -25,7 +25,7 @@ const assign = (shard: number, begin: number, end: number): Assign => ({ type: '
 
 /** A core and a driver that remembers the epoch of the last load and run it was asked for. */
 function core(retries = 2) {
-  const c = new WorkerCore({ host: 'h', pid: 9, group: 1, prefetch: 2, retries, retryDelayMs: RETRY_MS, random: () => 0 });
+  const c = new WorkerCore({ connect: 'tcp://c:1', host: 'h', pid: 9, group: 1, prefetch: 2, retries, retryDelayMs: RETRY_MS, random: () => 0 });
   const feed = (event: AgentEvent): AgentAction[] => c.handle(event);
   const message = (m: CoordinatorMessage, at = 0): AgentAction[] => feed({ kind: 'message', at, message: m });
   return { c, feed, message };
@@ -142,7 +142,7 @@ describe('worker core', () => {
     assert.ok(again.some((a) => a.kind === 'reconnect'), 'on a fresh connection');
     const silent = t.feed({ kind: 'tick', at: 10_000 });
     assert.deepEqual(types(silent), ['hello']);
-    assert.deepEqual(only(t.feed({ kind: 'tick', at: 20_000 }), 'exit').exit, { code: 3, reason: 'no word from the coordinator after 2 retries' });
+    assert.deepEqual(only(t.feed({ kind: 'tick', at: 20_000 }), 'exit').exit, { code: 3, reason: 'no word from the coordinator at tcp://c:1 after 2 retries' });
   });
 
   it('registers again on reset, and reports nothing of the older epoch', () => {

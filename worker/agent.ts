@@ -49,8 +49,8 @@ export class WorkerAgent {
       ...(curve ? { curveServerKey: curve.serverKey, curvePublicKey: curve.pair.public, curveSecretKey: curve.pair.secret } : {}),
     });
     this.sender = new SerialSender(this.dealer, (error) => options.log.warn({ err: error }, 'send failed'));
-    const { group, prefetch, retries, retryDelayMs } = options;
-    this.core = new WorkerCore({ host: hostname(), pid: process.pid, group, prefetch, retries, retryDelayMs });
+    const { connect, group, prefetch, retries, retryDelayMs } = options;
+    this.core = new WorkerCore({ connect, host: hostname(), pid: process.pid, group, prefetch, retries, retryDelayMs });
   }
 
   /** Connects and works until finished, rejected or the coordinator is gone for good. */

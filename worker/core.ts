@@ -13,6 +13,7 @@ import { retryDelay } from './backoff.js';
 import { checkAgentTransition, type AgentPhase } from './states.js';
 
 export interface CoreOptions {
+  connect: string; // the coordinator's endpoint (for messages)
   host: string;
   pid: number;
   group?: number; // the run config's worker group (the coordinator's default when absent)
@@ -150,7 +151,7 @@ export class WorkerCore {
     if (at <= this.deadline) return;
     this.attempts++;
     if (this.attempts > this.options.retries) {
-      return this.exit({ code: 3, reason: `no word from the coordinator after ${this.options.retries} retries` });
+      return this.exit({ code: 3, reason: `no word from the coordinator at ${this.options.connect} after ${this.options.retries} retries` });
     }
     this.log('warn', 'coordinator silent; connecting again and saying hello', { attempt: this.attempts, of: this.options.retries });
     this.out.push({ kind: 'reconnect' });

@@ -8,6 +8,7 @@ import { makeLogger } from '../../common/logger.js';
 import { runCluster } from '../../coordinator/run.js';
 import { defineCommand, overrides } from '../schema-flags.js';
 import { inputArgs, logArgs, modelArgs } from './options.js';
+import { EXIT } from '../exit-codes.js';
 
 // Every flag but the last three overrides a field of the config (its default is the config's).
 const runArgs = z.object({
@@ -50,6 +51,12 @@ export function runOverrides(args: Partial<RunArgs>): Array<[string, unknown]> {
   return pairs;
 }
 
+/** The command line that continues a run: the same arguments with --resume (quoted for a POSIX shell). */
+export function resumeCommand(argv: readonly string[]): string {
+  const quote = (arg: string): string => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`);
+  return ['snig', ...argv.filter((arg) => arg !== '--resume'), '--resume'].map(quote).join(' ');
+}
+
 export const runCommand = defineCommand({
   command: 'run [config]',
   describe: 'run inference on a cluster of workers (a config file, or the flags alone)',
@@ -60,15 +67,25 @@ export const runCommand = defineCommand({
     if (!args.config && !overrides.some(([field]) => field.startsWith('workers'))) overrides.push(['workers.0.count', 1]);
     const config = loadConfig(args.config, overrides);
     const log = makeLogger('coordinator', args.logLevel);
-    const report = await runCluster(config, { resume: args.resume, log, logLevel: args.logLevel, progress: args.progress });
+    // Ctrl-C ends the run cleanly (workers stopped, journal kept, report written); a second one exits at once.
+    const interrupt = new AbortController();
+    const onInterrupt = (): void => {
+      interrupt.abort();
+      process.once('SIGINT', () => process.exit(EXIT.interrupted));
+    };
+    process.once('SIGINT', onInterrupt);
+    const report = await runCluster(config, { resume: args.resume, log, logLevel: args.logLevel, progress: args.progress, signal: interrupt.signal }).finally(() =>
+      process.removeListener('SIGINT', onInterrupt),
+    );
     const v = report.verification;
     process.stdout.write(
       `${report.status}${report.reason ? ` (${report.reason})` : ''}: ${report.categories} categories over rows [${report.rows.begin}, ${report.rows.end}), ` +
         `${report.shards.total} shards (${report.shards.resumed} resumed, ${report.reassigned.length} reassigned), ` +
         `${report.edgesPerSecond.toExponential(3)} edges/s` +
         (v && !v.passed ? `; ${v.missing.length} rows missing, ${v.extra.length} extra` : '') +
-        `\nreport: ${config.out}/report.md\n`,
+        `\nreport: ${config.out}/report.md\n` +
+        (report.status === 'ABORTED' ? `to continue this run: ${resumeCommand(process.argv.slice(2))}\n` : ''),
     );
-    process.exitCode = report.status === 'PASSED' || report.status === 'UNVERIFIED' ? 0 : 1;
+    process.exitCode = interrupt.signal.aborted ? EXIT.interrupted : report.status === 'PASSED' || report.status === 'UNVERIFIED' ? EXIT.ok : EXIT.failed;
   },
 });

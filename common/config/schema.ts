@@ -7,6 +7,8 @@ import { engineSettingsShape, gpuListSchema, type EngineOptions } from '../engin
 import { slurmJobSchema } from './slurm.js';
 
 const positiveInt = z.number().int().positive();
+/** Room for a message's envelope (type, ids, lengths) around its payload. */
+export const MESSAGE_OVERHEAD_BYTES = 1024;
 const nonnegativeInt = z.number().int().nonnegative();
 
 /** How every worker behaves (`worker:` in a run config, `snig worker` flags). */
@@ -17,7 +19,7 @@ export const workerSettingsShape = {
 };
 
 /** The coordinator's message size limit, which its workers must share. */
-export const maxMessageBytesField = positiveInt.default(64 * 1024 * 1024).describe('largest message on the wire, bytes');
+export const maxMessageBytesField = z.number().int().min(4 * MESSAGE_OVERHEAD_BYTES).default(64 * 1024 * 1024).describe('largest message on the wire, bytes');
 
 /**
  * A group of workers: launched by `snig run` on this machine (`local`), by one srun step inside a
@@ -64,8 +66,11 @@ export const runConfigSchema = z
         maxMessageBytes: maxMessageBytesField,
         chunkBytes: positiveInt.default(4 * 1024 * 1024), // streamed mode: model chunk size
         maxShardAttempts: positiveInt.default(5), // failures of one shard before the run fails
+        maxWorkerFailures: positiveInt.default(3), // failed shards of one worker before it is retired
         idleTimeoutMs: positiveInt.default(600_000), // no worker at all for this long: the run aborts
-        shardTimeoutMs: positiveInt.default(3_600_000), // one shard held this long (a hung engine) is reassigned
+        // One shard held this long (a hung engine) is reassigned. Unset: 4 × the time its worker needs
+        // at its measured rows/s, at least 3 × timeoutMs (1 h before the worker's first result).
+        shardTimeoutMs: positiveInt.optional(),
         // Shards wait until every planned worker is ready, or this long after the first one is.
         startGraceMs: nonnegativeInt.default(10_000),
       })
@@ -87,6 +92,17 @@ export const runConfigSchema = z
   .superRefine((config, ctx) => {
     if (config.rows.end !== undefined && config.rows.end <= config.rows.begin) {
       ctx.addIssue({ code: 'custom', path: ['rows', 'end'], message: 'must be greater than rows.begin' });
+    }
+    const { heartbeatMs, timeoutMs, chunkBytes, maxMessageBytes } = config.coordinator;
+    if (heartbeatMs * 2 > timeoutMs) {
+      // Fewer than two heartbeats per timeout: a healthy worker would be declared lost between two beats.
+      ctx.addIssue({ code: 'custom', path: ['coordinator', 'heartbeatMs'], message: `${heartbeatMs} must be at most half of coordinator.timeoutMs (${timeoutMs})` });
+    }
+    if (config.mode === 'streamed' && chunkBytes + MESSAGE_OVERHEAD_BYTES > maxMessageBytes) {
+      ctx.addIssue({ code: 'custom', path: ['coordinator', 'chunkBytes'], message: `a ${chunkBytes}-byte model chunk does not fit in coordinator.maxMessageBytes (${maxMessageBytes})` });
+    }
+    if (config.shards.maxRows !== undefined && config.shards.maxRows < config.shards.minRows) {
+      ctx.addIssue({ code: 'custom', path: ['shards', 'maxRows'], message: `${config.shards.maxRows} is less than shards.minRows (${config.shards.minRows})` });
     }
     if (config.security.curve && !config.security.coordinatorKey) {
       ctx.addIssue({ code: 'custom', path: ['security', 'coordinatorKey'], message: 'required when security.curve is true' });
