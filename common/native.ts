@@ -148,6 +148,8 @@ export interface NativeAddon {
   loadModel(options: { path: string; layers: number; bias?: number; threads: number }): Promise<NativeModel>;
   /** Whether `path` is a file in the binary model format (`snig convert`); false for a directory. */
   isBinaryModel(path: string): boolean;
+  /** The challenge's bias for N = 1024/4096/16384/65536 (native/core/model.cpp); undefined for another N. */
+  challengeBias(neurons: number): number | undefined;
   /** A TSV file (plain or gzipped) is parsed; a binary input file (.snigrows) is mapped. */
   readInputs(options: { path: string; neurons: number; rows: number }): Promise<NativeInputs>;
   inputsFromArrays(arrays: InputArrays): NativeInputs;
