@@ -1,5 +1,5 @@
 // snig-bench, the standalone benchmark binary (native/bench, built with the addon by `npm install`):
-// its verdicts, its errors, and that a missing GPU is an E_CUDA error, never a crash.
+// its verdicts, its errors, its fast-table mode, and that a missing GPU is an E_CUDA error, never a crash.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -81,5 +81,17 @@ test('the CUDA engine either passes or reports E_CUDA (no GPU or no CUDA build),
   } else {
     assert.equal(run.status, 2, run.stdout + run.stderr);
     assert.match(run.stderr, /^snig-bench: E_CUDA: /m);
+  }
+});
+
+test('fast-table times the fast pipeline on a GPU, else fails naming CUDA; it never passes without running', () => {
+  const run = bench(['fast-table', data, '--sizes', '1024', '--layers', '120', '--rows', '2000', '--repeat', '1', '--truth-max-n', '0']);
+  if (run.status === 0) {
+    assert.match(run.stdout, /\| official 1024x120, 1200 real images \|.*\| PASSED vs truth, cpu-equal/);
+    assert.match(run.stdout, /\| 1024x120 \|.*cpu-equal/);
+  } else {
+    assert.equal(run.status, 1, run.stdout + run.stderr);
+    assert.match(run.stdout, /^FAILED: .*cuda/im);
+    assert.doesNotMatch(run.stdout, /PASSED/);
   }
 });

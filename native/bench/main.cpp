@@ -5,12 +5,14 @@
 #include <chrono>
 #include <cstdio>
 #include <set>
+#include <string>
 
 #include "../core/error.hpp"
 #include "../core/generator/random.hpp"
 #include "../core/truth.hpp"
 #include "../cuda/cuda_engine.hpp"
 #include "bench_options.hpp"
+#include "fast_table.hpp"
 #include "workload.hpp"
 
 namespace snig::bench {
@@ -185,6 +187,8 @@ int run(const BenchOptions& o) {
 }  // namespace snig::bench
 
 int main(int argc, char** argv) {
+  // Modes: the default times one engine on one benchmark; `fast-table` the fast pipeline's table.
+  if (argc > 1 && std::string(argv[1]) == "fast-table") return snig::bench::fastTable(argc - 1, argv + 1);
   try {
     return snig::bench::run(snig::bench::parseBenchOptions(argc, argv));
   } catch (const snig::Error& e) {

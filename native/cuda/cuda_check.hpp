@@ -1,5 +1,5 @@
 // One checking macro for every CUDA runtime call: failures throw snig::Error(E_CUDA) naming the
-// call, the file and line, and CUDA's own message.
+// GPU (the current device, where the call ran), the call, the file and line, and CUDA's own message.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -11,8 +11,10 @@
 namespace snig::cuda {
 
 [[noreturn]] inline void throwCuda(cudaError_t status, const char* call, const char* file, int line) {
-  throw Error(ErrorCode::Cuda, std::string(call) + " failed at " + file + ":" + std::to_string(line) +
-                                   ": " + cudaGetErrorName(status) + ": " + cudaGetErrorString(status));
+  int device = -1;
+  const std::string gpu = cudaGetDevice(&device) == cudaSuccess ? "GPU " + std::to_string(device) + ": " : "";
+  throw Error(ErrorCode::Cuda, gpu + call + " failed at " + file + ":" + std::to_string(line) + ": " +
+                                   cudaGetErrorName(status) + ": " + cudaGetErrorString(status));
 }
 
 }  // namespace snig::cuda

@@ -7,19 +7,14 @@
 #include <exception>
 #include <mutex>
 #include <thread>
-#include <type_traits>
 #include <utility>
 
 #include "cuda_check.hpp"
 #include "cuda_engine.hpp"
 #include "cuda_raii.hpp"
+#include "fast/fast_pipeline.hpp"
 #include "gpu_pipeline.hpp"
 #include "snig/partitioned.hpp"
-// SNIG_WITHOUT_FAST: the device script's fallback build, made when the rest of native/cuda/ does not build.
-#if __has_include("fast/fast_pipeline.hpp") && !defined(SNIG_WITHOUT_FAST)
-#include "fast/fast_pipeline.hpp"
-#define SNIG_FAST_PIPELINE_HEADER 1
-#endif
 
 namespace snig {
 namespace {
@@ -31,41 +26,10 @@ namespace {
 // balances whatever does not fit in one batch per GPU.
 constexpr uint64_t kBatchesPerGpu = 1;
 
-// The "fast" pipeline (native/cuda/fast/), when this build has one taking a Model: detected rather
-// than declared, so the engine builds before and after it lands.
-template <typename M, typename = void>
-struct HasFastPipeline : std::false_type {};
-#ifdef SNIG_FAST_PIPELINE_HEADER
-template <typename M>
-struct HasFastPipeline<M, std::void_t<decltype(cuda::makeFastPipeline(std::declval<std::shared_ptr<M>>(),
-                                                                      std::declval<const cuda::PipelineOptions&>()))>>
-    : std::true_type {};
-#endif
-
-template <typename M>
-std::unique_ptr<cuda::GpuPipeline> makeFast(std::shared_ptr<M> model, const cuda::PipelineOptions& options) {
-#ifdef SNIG_FAST_PIPELINE_HEADER
-  if constexpr (HasFastPipeline<M>::value) {
-    return cuda::makeFastPipeline(std::move(model), options);
-  } else
-#endif
-  {
-    (void)model;
-    (void)options;
-    throw Error(ErrorCode::Argument, "the \"fast\" CUDA kernel is not part of this build");
-  }
-}
-
-bool fastAvailable() { return HasFastPipeline<const Model>::value; }
-
 // "auto" is the fast kernel where it applies: one bias per layer (not per neuron).
 std::string resolveKernel(const std::string& kernel, const Model& model) {
-  if (kernel == "auto") return fastAvailable() && !model.hasBiasVectors() ? "fast" : "snig";
-  if (kernel == "snig") return kernel;
-  if (kernel == "fast") {
-    if (!fastAvailable()) throw Error(ErrorCode::Argument, "the \"fast\" CUDA kernel is not part of this build");
-    return kernel;
-  }
+  if (kernel == "auto") return model.hasBiasVectors() ? "snig" : "fast";
+  if (kernel == "snig" || kernel == "fast") return kernel;
   throw Error(ErrorCode::Argument, "unknown CUDA kernel \"" + kernel + "\" (expected auto, snig or fast)");
 }
 
@@ -79,7 +43,7 @@ cuda::WeightMode resolveWeights(const std::string& weights) {
 
 std::unique_ptr<cuda::GpuPipeline> makePipeline(const std::string& kernel, std::shared_ptr<const Model> model,
                                                 const cuda::PipelineOptions& options) {
-  if (kernel == "fast") return makeFast(std::move(model), options);
+  if (kernel == "fast") return cuda::makeFastPipeline(std::move(model), options);
   return cuda::makeSnigPipeline(std::move(model), options);
 }
 

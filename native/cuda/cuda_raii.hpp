@@ -1,5 +1,6 @@
 // Owning wrappers for CUDA resources: move-only, destructors never throw, nothing leaks on error
-// paths. A DeviceGuard makes a device current for a scope and restores the previous one.
+// paths. Each remembers the device it was made on and is released there, whatever device is current
+// then. A DeviceGuard makes a device current for a scope and restores the previous one.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -11,17 +12,37 @@
 
 namespace snig::cuda {
 
+inline int currentDevice() {
+  int device = 0;
+  SNIG_CUDA_CHECK(cudaGetDevice(&device));
+  return device;
+}
+
+// Runs `release` with `device` current (for destructors: never throws, restores the current device).
+template <typename Release>
+void releaseOn(int device, Release release) noexcept {
+  int previous = device;
+  if (cudaGetDevice(&previous) != cudaSuccess || (previous != device && cudaSetDevice(device) != cudaSuccess)) {
+    cudaGetLastError();  // clear it: the release below still runs
+  }
+  release();
+  if (previous != device) cudaSetDevice(previous);
+}
+
 template <typename Handle, typename Deleter>
 class Owned {
  public:
   Owned() = default;
-  explicit Owned(Handle handle) : handle_(handle) {}
+  explicit Owned(Handle handle) : handle_(handle) {
+    if (cudaGetDevice(&device_) != cudaSuccess) cudaGetLastError();  // owned even then: must not leak
+  }
   ~Owned() { reset(); }
-  Owned(Owned&& other) noexcept : handle_(std::exchange(other.handle_, Handle{})) {}
+  Owned(Owned&& other) noexcept : handle_(std::exchange(other.handle_, Handle{})), device_(other.device_) {}
   Owned& operator=(Owned&& other) noexcept {
     if (this != &other) {
       reset();
       handle_ = std::exchange(other.handle_, Handle{});
+      device_ = other.device_;
     }
     return *this;
   }
@@ -31,12 +52,13 @@ class Owned {
   Handle get() const { return handle_; }
   explicit operator bool() const { return handle_ != Handle{}; }
   void reset() {
-    if (handle_ != Handle{}) Deleter{}(handle_);
+    if (handle_ != Handle{}) releaseOn(device_, [this] { Deleter{}(handle_); });
     handle_ = Handle{};
   }
 
  private:
   Handle handle_{};
+  int device_ = 0;  // where the handle was made
 };
 
 struct StreamDeleter { void operator()(cudaStream_t s) const noexcept { cudaStreamDestroy(s); } };
@@ -80,21 +102,23 @@ struct PinnedMemory {
   static void release(void* p) noexcept { cudaFreeHost(p); }
 };
 
-// `count` elements of T in the memory `Memory` gives.
+// `count` elements of T in the memory `Memory` gives, on the device current when it was made.
 template <typename T, typename Memory>
 class Buffer {
  public:
   Buffer() = default;
-  explicit Buffer(size_t count) : count_(count) {
+  explicit Buffer(size_t count) : count_(count), device_(currentDevice()) {
     if (count) data_ = static_cast<T*>(Memory::allocate(count * sizeof(T)));
   }
-  ~Buffer() { if (data_) Memory::release(data_); }
-  Buffer(Buffer&& o) noexcept : data_(std::exchange(o.data_, nullptr)), count_(std::exchange(o.count_, 0)) {}
+  ~Buffer() { release(); }
+  Buffer(Buffer&& o) noexcept
+      : data_(std::exchange(o.data_, nullptr)), count_(std::exchange(o.count_, 0)), device_(o.device_) {}
   Buffer& operator=(Buffer&& o) noexcept {
     if (this != &o) {
-      if (data_) Memory::release(data_);
+      release();
       data_ = std::exchange(o.data_, nullptr);
       count_ = std::exchange(o.count_, 0);
+      device_ = o.device_;
     }
     return *this;
   }
@@ -106,8 +130,13 @@ class Buffer {
   size_t bytes() const { return count_ * sizeof(T); }
 
  private:
+  void release() noexcept {
+    if (data_) releaseOn(device_, [this] { Memory::release(data_); });
+  }
+
   T* data_ = nullptr;
   size_t count_ = 0;
+  int device_ = 0;  // where it was allocated
 };
 
 template <typename T>

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ONE call on the GPU machine for the fast path (issue 4): every CUDA kernel against the CPU engine on
 # networks that are not RadiX-Nets, through node (fallback-check.mjs; the models come from
-# make-fallback-models.ts and travel in .device/fallback), then fast-bench's table of the challenge
+# make-fallback-models.ts and travel in .device/fallback), then `snig-bench fast-table` on the challenge
 # benchmarks (generated there, checked against float64 truth), its rows printed as they come.
 #
 #   scripts/device/fast-check.sh [--sizes 1024,4096,16384,65536] [--layers 120,480,1920] [--repeat 5]
@@ -31,12 +31,14 @@ node scripts/device/fallback-check.mjs /tmp/runtime/dist data/hpec-1024/sparse-i
   >"$LOG/fallback.txt" 2>&1
 fallback=$?
 
-# 2. fast-bench (built without CMake) on the challenge benchmarks.
-native/cuda/fast/bench/build.sh /tmp/fast-bench "$(nproc)" >"$LOG/fast-build.log" 2>&1 || { tail -20 "$LOG/fast-build.log"; exit 1; }
+# 2. snig-bench's fast-table mode on the challenge benchmarks (the same cmake build as run.sh).
+BUILD=build/device
+{ cmake -S native -B "$BUILD" -DCMAKE_BUILD_TYPE=Release && cmake --build "$BUILD" -j"$(nproc)" --target snig-bench; } \
+  >"$LOG/fast-build.log" 2>&1 || { tail -20 "$LOG/fast-build.log"; exit 1; }
 echo "== fallback check (exit $fallback)"; cat "$LOG/fallback.txt"
-echo "== fast-bench"
-stdbuf -oL /tmp/fast-bench data/hpec-1024 --sizes "$SIZES" --layers "$LAYERS" --repeat "$REPEAT" --truth-max-n 65536 \
-  2>"$LOG/fast-bench.err" | tee "$LOG/fast-bench.txt"
+echo "== snig-bench fast-table"
+stdbuf -oL "$BUILD/snig-bench" fast-table data/hpec-1024 --sizes "$SIZES" --layers "$LAYERS" --repeat "$REPEAT" --truth-max-n 65536 \
+  2>"$LOG/fast-table.err" | tee "$LOG/fast-table.txt"
 bench=${PIPESTATUS[0]}
-echo "fast-bench exit $bench"; tail -3 "$LOG/fast-bench.err"
+echo "fast-table exit $bench"; tail -3 "$LOG/fast-table.err"
 [ "$fallback" = 0 ] && [ "$bench" = 0 ]

@@ -1,9 +1,11 @@
-// Kernels of the fast pipeline. Rows of a batch live in slots (their batch index); a slot's class
-// values are stored at state[slot * stride + class]. Each layer reads the live slots listed for it,
-// writes their outputs, and lists the slots still live for the next layer; a row leaves when it is
-// zero (or all 32) and stays so by the exit rules, and its fate is recorded. Every class sums its
-// entries in stored order with separate multiply and add (no contraction), exactly as the CPU
-// evaluator (structure/reduced_eval.cpp) does, so results are bit-identical to it and repeatable.
+// Kernels of the fast pipeline, one file per family: first_layer_sums.cu, first_layer_warp.cu,
+// step_kernel.cu and fused_kernel.cu (what they share: kernel_common.cuh). Rows of a batch live in
+// slots (their batch index); a slot's class values are stored at state[slot * stride + class]. Each
+// layer reads the live slots listed for it, writes their outputs, and lists the slots still live for
+// the next layer; a row leaves when it is zero (or all 32) and stays so by the exit rules, and its
+// fate is recorded. Every class sums its entries in stored order with separate multiply and add (no
+// contraction), exactly as the CPU evaluator (structure/reduced_eval.cpp) does, so results are
+// bit-identical to it and repeatable.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -89,7 +91,15 @@ FusedShape fusedShape(uint32_t width);
 void launchFused(const DeviceLayer* layers, uint32_t first, uint32_t count, const Step& step, const FusedShape& shape,
                  uint32_t maxRows, int multiprocessors, cudaStream_t stream);
 
-// Raises the kernels' dynamic shared-memory limit (once per device).
-void configureKernels();
+// Raise each kernel family's dynamic shared-memory limit (once per device, through configureKernels).
+void configureStepKernel();
+void configureFusedKernel();
+void configureFirstLayerWarpKernels();
+
+inline void configureKernels() {
+  configureFusedKernel();
+  configureStepKernel();
+  configureFirstLayerWarpKernels();
+}
 
 }  // namespace snig::cuda::fast

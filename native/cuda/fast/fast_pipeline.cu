@@ -75,9 +75,7 @@ class FastPipeline final : public GpuPipeline {
     hostCount_ = PinnedBuffer<uint32_t>(1);
   }
 
-  ~FastPipeline() override {
-    if (cudaSetDevice(device_) != cudaSuccess) cudaGetLastError();
-  }
+  ~FastPipeline() override = default;  // every buffer is freed on its own device
 
   std::string name() const override { return "fast"; }
   int device() const override { return device_; }

@@ -8,6 +8,8 @@
 
 #include <cstdint>
 
+#include "../../core/engine.hpp"
+
 namespace snig::cuda::sectioned {
 
 // Launch shape of the layer kernel: 2 threads per input's edge list (SNIG's), blockThreads / 2 inputs
@@ -43,7 +45,7 @@ namespace detail {
 
 template <typename T>
 __device__ inline T clampRelu(T v) {
-  return v < T(0) ? T(0) : (v > T(32) ? T(32) : v);
+  return v < T(0) ? T(0) : (v > T(kClamp) ? T(kClamp) : v);
 }
 
 // One block per (output section = blockIdx.x, row = blockIdx.y): SNIG's grid with the axes swapped

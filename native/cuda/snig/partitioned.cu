@@ -94,17 +94,7 @@ class PartitionedPipeline final : public GpuPipeline {
     }
   }
 
-  ~PartitionedPipeline() override {
-    // Free every stage on its own device.
-    for (Stage& stage : stages_) {
-      if (cudaSetDevice(stage.device) != cudaSuccess) cudaGetLastError();
-      stage.f32.reset();
-      stage.f64.reset();
-      stage.weights.reset();
-      stage.done.reset();
-      stage.copied.reset();
-    }
-  }
+  ~PartitionedPipeline() override = default;  // every buffer is freed on its own stage's device
   PartitionedPipeline(const PartitionedPipeline&) = delete;
   PartitionedPipeline& operator=(const PartitionedPipeline&) = delete;
 

@@ -33,13 +33,7 @@ class SnigPipeline final : public GpuPipeline {
     f32_ = makeProgram<float>();
   }
 
-  ~SnigPipeline() override {
-    // Free on the pipeline's own device.
-    if (cudaSetDevice(device_) != cudaSuccess) cudaGetLastError();
-    f32_.reset();
-    f64_.reset();
-    weights_ = DeviceWeights{};
-  }
+  ~SnigPipeline() override = default;  // every buffer is freed on its own device
   SnigPipeline(const SnigPipeline&) = delete;
   SnigPipeline& operator=(const SnigPipeline&) = delete;
 

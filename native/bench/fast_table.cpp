@@ -1,13 +1,13 @@
-// Bench of the fast pipeline on the challenge benchmarks, generated in memory: RadiX-Net networks
+// `snig-bench fast-table`: the fast pipeline on the challenge benchmarks, generated in memory: RadiX-Net networks
 // (native/core/generator) of N = 1024..65536 with the deepest layer count, reduced once, then run at
 // every requested depth on 60000 augmented images made from the 1200 real ones. Every run is checked
 // against the reduced network evaluated on the CPU (bit-identical by construction: same order, no
 // contraction); the official 1024x120 network with the real images is checked against its truth;
 // generated benchmarks with robust truth (--truth-max-n) against the float64 CPU engine's truth.
 // Prints one table row per benchmark: median ms of --repeat runs (CUDA events), edges/s.
-// Usage: fast-bench <data/hpec-1024> [--sizes 1024,4096] [--layers 120,480] [--rows 60000]
-//                   [--repeat 5] [--truth-max-n 1024] [--official 0|1]
-//                   [--profile 1,2,4,8] (time shallow prefixes too, no checks)
+// Usage: snig-bench fast-table <data/hpec-1024> [--sizes 1024,4096] [--layers 120,480] [--rows 60000]
+//                               [--repeat 5] [--truth-max-n 1024] [--official 0|1]
+//                               [--profile 1,2,4,8] (time shallow prefixes too, no checks)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -17,19 +17,20 @@
 #include <string>
 #include <vector>
 
-#include "core/engine.hpp"
-#include "core/generator/image_augment.hpp"
-#include "core/generator/radixnet.hpp"
-#include "core/generator/robust_truth.hpp"
-#include "core/model_io.hpp"
-#include "core/structure/reduced_eval.hpp"
-#include "core/structure/reduced_network.hpp"
-#include "core/truth.hpp"
-#include "cuda/fast/fast_pipeline.hpp"
+#include "../core/engine.hpp"
+#include "../core/generator/image_augment.hpp"
+#include "../core/generator/radixnet.hpp"
+#include "../core/generator/robust_truth.hpp"
+#include "../core/model_io.hpp"
+#include "../core/structure/reduced_eval.hpp"
+#include "../core/structure/reduced_network.hpp"
+#include "../core/truth.hpp"
+#include "../cuda/fast/fast_pipeline.hpp"
+#include "fast_table.hpp"
 
+namespace snig::bench {
 namespace {
 
-using namespace snig;
 using Clock = std::chrono::steady_clock;
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
@@ -136,7 +137,7 @@ void size(const Options& o, uint32_t n, const SparseRows& source) {
     // Robust truth (float64 CPU engine, fragile rows redrawn) for the shallowest depth.
     Model truthModel = generateRadixNet(spec);
     truthModel.truncate(o.layers.front());
-      auto shared = std::make_shared<const Model>(std::move(truthModel));
+    auto shared = std::make_shared<const Model>(std::move(truthModel));
     auto cpu = makeCpuEngine(shared, 0);
     RobustImages robust = generateRobustImages(*cpu, source, images, {});
     inputs = std::move(robust.inputs);
@@ -180,10 +181,10 @@ void size(const Options& o, uint32_t n, const SparseRows& source) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int fastTable(int argc, char** argv) {
   Options o;
   if (argc < 2) {
-    std::fprintf(stderr, "usage: fast-bench <data/hpec-1024> [--sizes a,b] [--layers a,b] [--rows n] [--repeat n] [--truth-max-n n]\n");
+    std::fprintf(stderr, "usage: snig-bench fast-table <data/hpec-1024> [--sizes a,b] [--layers a,b] [--rows n] [--repeat n] [--truth-max-n n]\n");
     return 2;
   }
   o.data = argv[1];
@@ -212,3 +213,5 @@ int main(int argc, char** argv) {
   }
   return 0;
 }
+
+}  // namespace snig::bench
