@@ -72,7 +72,9 @@ export function overrides<S extends Shape>(shape: S): { [K in keyof S]: z.ZodOpt
 export function parseFlags<T extends z.ZodObject>(schema: T, argv: Record<string, unknown>): z.output<T> {
   const parsed = schema.safeParse(argv);
   if (parsed.success) return parsed.data;
-  throw new Error(formatIssues(parsed.error, (path) => `--${flagName(String(path[0]))}`).join('; '));
+  const name = (path: readonly PropertyKey[]): string =>
+    path.length === 0 ? 'arguments' : `--${flagName(String(path[0]))}${path.length > 1 ? ` (item ${Number(path[1]) + 1})` : ''}`;
+  throw new Error(formatIssues(parsed.error, name).join('; '));
 }
 
 /**
