@@ -149,7 +149,7 @@ Napi::Value createEngine(const Napi::CallbackInfo& info) {
   const Napi::Value gpus = options.Get("gpus");
   if (!gpus.IsArray()) throw Napi::TypeError::New(info.Env(), "option \"gpus\" is missing or not an array");
   const auto list = gpus.As<Napi::Array>();
-  for (uint32_t k = 0; k < list.Length(); ++k) cuda.devices.push_back(list.Get(k).As<Napi::Number>().Int32Value());
+  for (uint32_t k = 0; k < list.Length(); ++k) cuda.gpus.push_back(list.Get(k).As<Napi::Number>().Int32Value());
   return runAsync<std::shared_ptr<Engine>>(
       info.Env(),
       [=]() -> std::shared_ptr<Engine> {

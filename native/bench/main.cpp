@@ -34,7 +34,7 @@ struct Launch {
 std::unique_ptr<Engine> makeEngine(const BenchOptions& o, const Workload& w, const Launch& launch) {
   if (o.engine == "cpu") return makeCpuEngine(w.model, o.threads);
   CudaOptions options;
-  options.devices = launch.gpus;
+  options.gpus = launch.gpus;
   options.kernel = o.kernel;
   options.weights = o.weights;
   options.batchRows = launch.batchRows;

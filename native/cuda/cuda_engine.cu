@@ -91,7 +91,7 @@ class CudaEngine final : public Engine {
   CudaEngine(std::shared_ptr<const Model> model, const CudaOptions& options)
       : model_(std::move(model)),
         options_(options),
-        devices_(chooseDevices(options.devices)),
+        devices_(chooseDevices(options.gpus)),
         kernel_(resolveKernel(options.kernel, *model_)) {
     resolveWeights(options.weights);  // reject a bad value before any upload
     if (options.weights == "partitioned" && kernel_ != "snig") {

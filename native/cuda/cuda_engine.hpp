@@ -22,7 +22,7 @@ struct GpuInfo {
 // Complete options, as the addon (from common/engine.ts) or the bench (from its flags) sets them;
 // no field has a default here.
 struct CudaOptions {
-  std::vector<int> devices;  // empty: every visible GPU
+  std::vector<int> gpus;  // CUDA devices (empty: every visible one)
   std::string kernel;        // "auto" picks the fastest correct kernel; "snig" is the baseline; "fast"
   uint64_t batchRows{};      // rows per GPU batch; 0: chosen from the device's memory
   // "auto": resident on every GPU when the model fits one, else layers partitioned across the GPUs
