@@ -1,6 +1,6 @@
 // Shared test fixtures: the committed official data, temporary directories, small random networks
 // in the official TSV layout, and a deliberately naive reference implementation.
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,6 +87,19 @@ export function writeNetwork(dir: string, net: SmallNetwork, seed = 1): { model:
   const images = join(dir, `sparse-images-${net.n}.tsv`);
   writeFileSync(images, `${pixels.join('\n')}\n`);
   return { model, images };
+}
+
+/** Reads layers 1..layers of a model written in the official layout (no bias files) into a SmallNetwork without rows. */
+export function readNetwork(dir: string, n: number, layers: number, bias: number): SmallNetwork {
+  const net: SmallNetwork = { n, bias, layers: [], rows: [] };
+  for (let l = 1; l <= layers; l++) {
+    const lines = readFileSync(join(dir, `n${n}-l${l}.tsv`), 'utf8').trim().split('\n');
+    net.layers.push(lines.map((line) => {
+      const [i, j, w] = line.split('\t');
+      return { input: Number(i) - 1, output: Number(j) - 1, weight: Number(w) };
+    }));
+  }
+  return net;
 }
 
 export function writeText(path: string, text: string): string {
