@@ -1,0 +1,28 @@
+#include "kernel_choice.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace snig {
+
+KernelChoice chooseKernel(const Model& model, const ReducedNetwork& reduced) {
+  uint32_t least = UINT32_MAX, most = 0;
+  for (uint32_t l = 0; l < model.layerCount(); ++l) {
+    const LayerView layer = model.layer(l);
+    for (uint32_t j = 0; j < layer.n; ++j) {
+      least = std::min(least, layer.colptr[j + 1] - layer.colptr[j]);
+      most = std::max(most, layer.colptr[j + 1] - layer.colptr[j]);
+    }
+  }
+  const double share = model.totalNnz() ? static_cast<double>(reduced.totalEntries()) / static_cast<double>(model.totalNnz()) : 1.0;
+  KernelChoice choice;
+  choice.kernel = share <= kFastMaxEntryShare ? "fast" : "general";
+  char text[256];
+  std::snprintf(text, sizeof text, "the reduction keeps %.1f %% of the %llu edges (%s %.0f %%), %u classes at most; fan-in %u..%u",
+                share * 100, static_cast<unsigned long long>(model.totalNnz()),
+                choice.kernel == "fast" ? "at most" : "more than", kFastMaxEntryShare * 100, reduced.maxClasses(), least, most);
+  choice.reason = text;
+  return choice;
+}
+
+}  // namespace snig
