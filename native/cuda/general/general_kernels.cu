@@ -4,6 +4,7 @@
 
 #include "../cuda_check.hpp"
 #include "general_kernels.cuh"
+#include "sliced_layer.hpp"
 
 namespace snig::cuda::general {
 namespace {
@@ -72,9 +73,9 @@ __global__ void __launch_bounds__(kLayerThreads) gatherKernel(DeviceLayer layer,
     float acc[R];
 #pragma unroll
     for (int r = 0; r < R; ++r) acc[r] = 0.0f;
-    const uint32_t end = layer.colptr[j + 1];
+    const uint32_t end = layer.slicePtr[t / kSliceWidth + 1];
 #pragma unroll 2
-    for (uint32_t e = layer.colptr[j]; e < end; ++e) {
+    for (uint32_t e = layer.slicePtr[t / kSliceWidth] + t % kSliceWidth; e < end; e += kSliceWidth) {
       const float w = Uniform ? layer.uniform : __ldg(layer.values + e);
       const float4* x = base + size_t{__ldg(index + e)} * (R / 4);
 #pragma unroll
@@ -111,8 +112,8 @@ __global__ void __launch_bounds__(kStagedThreads, 2) stagedKernel(DeviceLayer la
   for (int p = 0; p < P; ++p) {
     const uint32_t t = (blockIdx.x * P + p) * kStagedThreads + threadIdx.x;
     j[p] = t < n ? (layer.order ? layer.order[t] : t) : 0;
-    e[p] = layer.colptr[j[p]];
-    end[p] = t < n ? layer.colptr[j[p] + 1] : e[p];
+    e[p] = t < n ? layer.slicePtr[t / kSliceWidth] + t % kSliceWidth : 0;
+    end[p] = t < n ? layer.slicePtr[t / kSliceWidth + 1] : 0;
 #pragma unroll
     for (int r = 0; r < R; ++r) acc[p][r] = 0.0f;
   }
@@ -126,7 +127,7 @@ __global__ void __launch_bounds__(kStagedThreads, 2) stagedKernel(DeviceLayer la
     __syncthreads();
 #pragma unroll
     for (int p = 0; p < P; ++p) {
-      for (; e[p] < end[p]; ++e[p]) {
+      for (; e[p] < end[p]; e[p] += kSliceWidth) {
         const uint32_t i = __ldg(index + e[p]);
         if (i >= c1) break;
         const float w = Uniform ? layer.uniform : __ldg(layer.values + e[p]);

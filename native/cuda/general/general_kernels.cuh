@@ -18,14 +18,15 @@ enum Fate : uint8_t { kDead = 0, kSaturated = 1, kLive = 2 };
 // Row tiles: 4, 8, 16 or 32 rows (lanes) each.
 constexpr bool validLanes(uint32_t lanes) { return lanes == 4 || lanes == 8 || lanes == 16 || lanes == 32; }
 
-// One layer on the device.
+// One layer on the device, sliced (sliced_layer.hpp): thread t computes output order[t] (or t)
+// from entries slicePtr[t / 32] + t % 32 + 32 k, k = 0, 1, ... up to the next slice's start.
 struct DeviceLayer {
-  const uint32_t* colptr = nullptr;  // n + 1
-  const void* index = nullptr;       // uint16_t (n <= 65536) or uint32_t inputs, ascending per output
-  const float* values = nullptr;     // nullptr: every weight is `uniform`
+  const uint32_t* slicePtr = nullptr;  // slices + 1
+  const void* index = nullptr;         // uint16_t (n <= 65536) or uint32_t inputs, ascending per output
+  const float* values = nullptr;       // nullptr: every weight is `uniform`
   float uniform = 0;
-  const float* bias = nullptr;       // n, per output neuron
-  const uint32_t* order = nullptr;   // outputs by falling fan-in (warps of equal work); nullptr: 0..n-1
+  const float* bias = nullptr;         // n, per output neuron
+  const uint32_t* order = nullptr;     // nullptr: output t is thread t
 };
 
 // Where a layer's kernels read and write. Counts are live rows (slots) kept on the device.

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <numeric>
 #include <string>
 
@@ -15,6 +16,7 @@
 #include "../cuda_raii.hpp"
 #include "general_kernels.cuh"
 #include "general_pipeline.hpp"
+#include "sliced_layer.hpp"
 
 namespace snig::cuda {
 namespace {
@@ -39,23 +41,27 @@ bool stagedFromEnvironment() {
   return !(text && std::string(text) == "gather");
 }
 
-bool uniformFanIn(const LayerView& layer) {
-  const uint32_t k = layer.colptr[1] - layer.colptr[0];
-  for (uint32_t j = 1; j < layer.n; ++j) {
-    if (layer.colptr[j + 1] - layer.colptr[j] != k) return false;
-  }
-  return true;
+uint32_t maxFanIn(const LayerView& layer) {
+  uint32_t most = 0;
+  for (uint32_t j = 0; j < layer.n; ++j) most = std::max(most, layer.colptr[j + 1] - layer.colptr[j]);
+  return most;
 }
 
-// Outputs by falling fan-in, so that a warp's threads do about the same work.
-std::vector<uint32_t> byFanIn(const LayerView& layer) {
-  std::vector<uint32_t> order(layer.n);
-  std::iota(order.begin(), order.end(), 0u);
-  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    return layer.colptr[a + 1] - layer.colptr[a] > layer.colptr[b + 1] - layer.colptr[b];
-  });
-  return order;
-}
+// One layer's device arrays packed in one host block (16-byte aligned parts), then copied at once.
+class Packer {
+ public:
+  template <typename T>
+  uint64_t add(const std::vector<T>& part) {
+    const uint64_t at = (bytes_.size() + 15) / 16 * 16;
+    bytes_.resize(at + part.size() * sizeof(T));
+    if (!part.empty()) std::memcpy(bytes_.data() + at, part.data(), part.size() * sizeof(T));
+    return at;
+  }
+  const std::vector<uint8_t>& bytes() const { return bytes_; }
+
+ private:
+  std::vector<uint8_t> bytes_;
+};
 
 template <typename T>
 void copyTo(T* device, const T* host, size_t count) {
@@ -140,45 +146,32 @@ class GeneralPipeline final : public GpuPipeline {
   }
 
  private:
-  // Every layer block as the model stores it, then per layer its biases and (variable fan-in only)
-  // its output order.
+  // Every layer sliced (sliced_layer.hpp) with its per-neuron biases, in one device block per layer.
   void uploadModel() {
     const uint32_t n = model_->neurons();
-    const uint32_t layers = model_->layerCount();
-    uint64_t blockBytes = 0, orders = 0;
-    for (uint32_t l = 0; l < layers; ++l) {
-      blockBytes += model_->blockBytes(l);
-      if (!uniformFanIn(model_->layer(l))) orders += n;
-    }
-    blocks_ = DeviceBuffer<uint8_t>(blockBytes);
-    biases_ = DeviceBuffer<float>(uint64_t{n} * layers);
-    orders_ = DeviceBuffer<uint32_t>(std::max<uint64_t>(orders, 1));
-    modelBytes_ = blocks_.bytes() + biases_.bytes() + orders_.bytes();
     const std::vector<bool> exits = saturatedExits(*model_);
-    uint64_t blockAt = 0, orderAt = 0;
-    for (uint32_t l = 0; l < layers; ++l) {
+    for (uint32_t l = 0; l < model_->layerCount(); ++l) {
       const LayerView view = model_->layer(l);
-      const uint8_t* host = model_->block(l);
-      uint8_t* device = blocks_.get() + blockAt;
-      copyTo(device, host, model_->blockBytes(l));
-      const auto onDevice = [&](const void* p) { return device + (static_cast<const uint8_t*>(p) - host); };
+      const general::SlicedLayer sliced = general::sliceLayer(view);
+      Packer packer;
+      const uint64_t slicePtr = packer.add(sliced.slicePtr);
+      const uint64_t index = view.index16 ? packer.add(sliced.index16) : packer.add(sliced.index32);
+      const uint64_t values = packer.add(sliced.values);
+      const uint64_t order = packer.add(sliced.order);
+      const uint64_t bias = packer.add(std::vector<float>(n, view.bias));
+      DeviceBuffer<uint8_t> block(packer.bytes().size());
+      copyTo(block.get(), packer.bytes().data(), packer.bytes().size());
       DeviceLayer d;
-      d.colptr = reinterpret_cast<const uint32_t*>(onDevice(view.colptr));
-      d.index = view.index16 ? onDevice(view.index16) : onDevice(view.index32);
-      d.values = view.values ? reinterpret_cast<const float*>(onDevice(view.values)) : nullptr;
+      d.slicePtr = reinterpret_cast<const uint32_t*>(block.get() + slicePtr);
+      d.index = block.get() + index;
+      d.values = sliced.values.empty() ? nullptr : reinterpret_cast<const float*>(block.get() + values);
       d.uniform = view.uniformValue;
-      const std::vector<float> bias(n, view.bias);
-      copyTo(biases_.get() + uint64_t{l} * n, bias.data(), n);
-      d.bias = biases_.get() + uint64_t{l} * n;
-      if (!uniformFanIn(view)) {
-        const std::vector<uint32_t> order = byFanIn(view);
-        copyTo(orders_.get() + orderAt, order.data(), n);
-        d.order = orders_.get() + orderAt;
-        orderAt += n;
-      }
+      d.order = sliced.order.empty() ? nullptr : reinterpret_cast<const uint32_t*>(block.get() + order);
+      d.bias = reinterpret_cast<const float*>(block.get() + bias);
+      modelBytes_ += block.bytes();
+      blocks_.push_back(std::move(block));
       layers_.push_back(d);
       saturatedExit_.push_back(exits[l]);
-      blockAt += model_->blockBytes(l);
     }
   }
 
@@ -327,9 +320,7 @@ class GeneralPipeline final : public GpuPipeline {
   std::vector<DeviceLayer> layers_;
   std::vector<bool> saturatedExit_;
   uint32_t finalRowOf_ = 0;
-  DeviceBuffer<uint8_t> blocks_;
-  DeviceBuffer<float> biases_;
-  DeviceBuffer<uint32_t> orders_;
+  std::vector<DeviceBuffer<uint8_t>> blocks_;  // per layer
   DeviceBuffer<uint32_t> rowptr_, cols_;
   DeviceBuffer<float> values_;
   DeviceBuffer<float> in_, out_;
@@ -349,8 +340,11 @@ class GeneralPipeline final : public GpuPipeline {
 uint64_t generalModelBytes(const Model& model) {
   uint64_t bytes = 0;
   for (uint32_t l = 0; l < model.layerCount(); ++l) {
-    bytes += model.blockBytes(l) + uint64_t{model.neurons()} * sizeof(float);
-    if (!uniformFanIn(model.layer(l))) bytes += uint64_t{model.neurons()} * sizeof(uint32_t);
+    const LayerView layer = model.layer(l);
+    const uint64_t slices = (layer.n + general::kSliceWidth - 1) / general::kSliceWidth;
+    // At most: every slice as wide as the widest output, with weights (padding needs them).
+    bytes += slices * general::kSliceWidth * maxFanIn(layer) * (model.indexBytes() + sizeof(float)) +
+             (slices + 1) * 4 + uint64_t{layer.n} * 8 + 5 * 16;
   }
   return bytes;
 }

@@ -8,7 +8,8 @@
 
 namespace snig::cuda {
 
-// Device bytes the general pipeline keeps for the model (layers, per-neuron biases, output orders).
+// Device bytes the general pipeline keeps for the model (sliced layers, per-neuron biases, output
+// orders), at most.
 uint64_t generalModelBytes(const Model& model);
 
 std::unique_ptr<GpuPipeline> makeGeneralPipeline(std::shared_ptr<const Model> model, const PipelineOptions& options);
