@@ -47,7 +47,21 @@ struct Resolved {
   std::shared_ptr<const ReducedNetwork> reduced;  // when auto reduced the model
 };
 
-Resolved resolveKernel(const std::string& kernel, const Model& model) {
+#ifndef SNIG_WITHOUT_FAST
+// The least free memory over the devices.
+uint64_t leastFreeBytes(const std::vector<int>& devices) {
+  uint64_t least = UINT64_MAX;
+  for (int d : devices) {
+    cuda::DeviceGuard guard(d);
+    size_t freeBytes = 0, totalBytes = 0;
+    SNIG_CUDA_CHECK(cudaMemGetInfo(&freeBytes, &totalBytes));
+    least = std::min<uint64_t>(least, freeBytes);
+  }
+  return least;
+}
+#endif
+
+Resolved resolveKernel(const std::string& kernel, const Model& model, const std::vector<int>& devices) {
   if (kernel == "snig") return {kernel, "", nullptr};
   if (kernel != "auto" && kernel != "fast" && kernel != "general") {
     throw Error(ErrorCode::Argument, "unknown CUDA kernel \"" + kernel + "\" (expected auto, snig, fast or general)");
@@ -60,10 +74,17 @@ Resolved resolveKernel(const std::string& kernel, const Model& model) {
   if (kernel == "auto") {
     auto reduced = std::make_shared<const ReducedNetwork>(reduceModel(model));
     const KernelChoice choice = chooseKernel(model, *reduced);
+    // The general layout must fit beside a batch; SNIG's pipeline can stream or partition instead.
+    if (choice.kernel == "general" && cuda::generalModelBytes(model) > leastFreeBytes(devices) / 2) {
+      return {"snig", "auto chose snig: " + choice.reason + "; the general layout (" +
+                          std::to_string(cuda::generalModelBytes(model) >> 20) + " MiB) takes over half a GPU's free memory",
+              nullptr};
+    }
     return {choice.kernel, "auto chose " + choice.kernel + ": " + choice.reason, std::move(reduced)};
   }
 #endif
   (void)model;
+  (void)devices;
   return {kernel, "", nullptr};
 }
 
@@ -130,7 +151,7 @@ class CudaEngine final : public Engine {
       : model_(std::move(model)),
         options_(options),
         devices_(chooseDevices(options.devices)),
-        kernel_(resolveKernel(options.kernel, *model_)) {
+        kernel_(resolveKernel(options.kernel, *model_, devices_)) {
     resolveWeights(options.weights);  // reject a bad value before any upload
     if (options.weights == "partitioned" && kernel_.kernel != "snig") {
       throw Error(ErrorCode::Argument, "partitioning the layers across GPUs is SNIG's (use --kernel snig)");

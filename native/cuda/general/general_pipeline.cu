@@ -1,9 +1,10 @@
 // The general pipeline on one device. Per batch: the sparse rows scattered into tiles, then per
 // layer one launch over the live tiles, a one-block plan of the rows that stay and a move that packs
 // them into dense tiles again. The host polls the live count now and then to size the grids and to
-// stop once every row has left. For comparisons: SNIG_GENERAL_LANES=4|8|16|32 overrides the rows
-// per tile (default: from N), SNIG_GENERAL_KERNEL=gather the layer kernel (default staged), and
-// SNIG_GENERAL_PROFILE=1 polls after every layer and prints each layer's live rows and time to stderr.
+// stop once every row has left. The layer kernel and the rows per tile come from N (measured on an
+// H200, docs/performance.md); for comparisons SNIG_GENERAL_KERNEL=gather|staged and
+// SNIG_GENERAL_LANES=4|8|16|32 override them, and SNIG_GENERAL_PROFILE=1 polls after every layer and
+// prints each layer's live rows and time to stderr.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -26,6 +27,10 @@ using general::DeviceLayer;
 constexpr uint64_t kMaxAutoBatchRows = 1 << 17;
 constexpr double kMemoryShare = 0.6;        // of the free device memory, for one batch
 constexpr uint32_t kInputNnzPerNeuron = 8;  // budgeted input nonzeros per row: N / 8
+// Above this N the staged kernel is the faster (16384, 65536: 207 / 995 ms against gather's 246 /
+// 1067); up to it the gather kernel (1024, 2000, 4096: 12.6 / 2.9 / 45.6 ms against 13.3 / 4.1 / 47.3).
+constexpr uint32_t kGatherMaxN = 4096;
+
 // Rows per tile: the staged kernel keeps 32 sums per thread, so fewer rows per tile let a block own
 // more outputs, and re-stage each tile for fewer blocks, as N grows.
 uint32_t lanesFor(uint32_t n) {
@@ -36,9 +41,13 @@ uint32_t lanesFor(uint32_t n) {
   return lanes;
 }
 
-bool stagedFromEnvironment() {
+bool stagedFor(uint32_t n) {
   const char* text = std::getenv("SNIG_GENERAL_KERNEL");
-  return !(text && std::string(text) == "gather");
+  if (!text) return n > kGatherMaxN;
+  if (std::string(text) != "gather" && std::string(text) != "staged") {
+    throw Error(ErrorCode::Argument, "SNIG_GENERAL_KERNEL must be gather or staged");
+  }
+  return std::string(text) == "staged";
 }
 
 uint32_t maxFanIn(const LayerView& layer) {
@@ -76,7 +85,7 @@ void reserve(DeviceBuffer<T>& buffer, size_t count) {
 class GeneralPipeline final : public GpuPipeline {
  public:
   GeneralPipeline(std::shared_ptr<const Model> model, const PipelineOptions& options)
-      : model_(std::move(model)), device_(options.device), lanes_(lanesFor(model_->neurons())), staged_(stagedFromEnvironment()) {
+      : model_(std::move(model)), device_(options.device), lanes_(lanesFor(model_->neurons())), staged_(stagedFor(model_->neurons())) {
     if (model_->layerCount() == 0) throw Error(ErrorCode::Argument, "the general pipeline needs at least one layer");
     DeviceGuard guard(device_);
     general::configureKernels();
