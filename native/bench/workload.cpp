@@ -10,6 +10,7 @@
 #include "../core/generator/radixnet.hpp"
 #include "../core/generator/random_net.hpp"
 #include "../core/model_io.hpp"
+#include "../core/row_file.hpp"
 
 namespace snig::bench {
 namespace {
@@ -55,7 +56,7 @@ Model makeModel(const BenchOptions& o) {
 
 SparseRows makeInputs(const BenchOptions& o, uint32_t n) {
   if (!o.inputs.empty()) {
-    SparseRows rows = readSparseRows(o.inputs, n);
+    SparseRows rows = readInputRows(o.inputs, n);
     if (o.rows && o.rows < rows.rows()) rows = rows.slice(0, o.rows);
     return rows;
   }
