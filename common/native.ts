@@ -167,6 +167,8 @@ export interface NativeRowClassification {
 
 export interface NativeAddon {
   info(): NativeInfo;
+  /** The CUDA kernel `--kernel auto` picks for the model, from its structure, and why. */
+  kernelChoice(model: NativeModel): Promise<{ kernel: 'fast' | 'general'; reason: string }>;
   loadModel(options: { path: string; layers: number; bias?: number; threads: number }): Promise<NativeModel>;
   /** A TSV file (plain or gzipped) is parsed; a binary input file (.snigrows) is mapped. */
   readInputs(options: { path: string; neurons: number; rows: number }): Promise<NativeInputs>;
