@@ -49,7 +49,7 @@ void dumpNpy(const Workload& w, const std::string& dir) {
       index.push_back(layer.input(k));
       weight.push_back(layer.weight(k));
     }
-    bias.insert(bias.end(), layer.n, layer.bias);
+    for (uint32_t j = 0; j < layer.n; ++j) bias.push_back(layer.biasOf32(j));
   }
   writeNpy(dir + "/layer_nnz.npy", layerNnz);
   writeNpy(dir + "/colptr.npy", colptr);

@@ -1,7 +1,7 @@
 // Which GPU kernel "--kernel auto" runs, from the model's measured structure: the fast kernel where
 // the exact neuron-equivalence reduction removes most of the work (RadiX-Nets: ~1/16 of the
-// entries), the general kernel where it removes little (random or trained networks). The reason
-// names the numbers, for `snig info` and the bench.
+// entries), the general kernel where it removes little (random or trained networks) or where layers
+// have per-neuron biases. The reason names the numbers, for `snig info` and the bench.
 #pragma once
 
 #include <string>

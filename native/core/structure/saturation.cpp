@@ -11,7 +11,7 @@ bool keepsSaturated(const LayerView& layer) {
     float z = 0.0f;
     for (uint32_t k = layer.colptr[j]; k < layer.colptr[j + 1]; ++k) z += layer.weight(k) * kClamp;
     if (z == 0.0f) return false;  // no bias, stays 0
-    if (std::min(std::max(z + layer.bias, 0.0f), kClamp) != kClamp) return false;
+    if (std::min(std::max(z + layer.biasOf32(j), 0.0f), kClamp) != kClamp) return false;
   }
   return true;
 }

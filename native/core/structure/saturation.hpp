@@ -1,6 +1,6 @@
 // Rows that are 32 in every neuron: a layer keeps such a row at 32 everywhere when every output's
-// float32 sum of 32 * w (in stored order, separate multiply and add, as every engine sums), plus its
-// bias, clamps to 32. Once every remaining layer does, an all-32 row is a category for good and can
+// float32 sum of 32 * w (in stored order, separate multiply and add, as the float32 engines sum),
+// plus its float32 bias, clamps to 32. Once every remaining layer does, an all-32 row is a category for good and can
 // leave early: that is the saturated exit of the GPU pipelines.
 #pragma once
 

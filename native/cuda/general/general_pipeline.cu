@@ -167,14 +167,16 @@ class GeneralPipeline final : public GpuPipeline {
       const uint64_t index = view.index16 ? packer.add(sliced.index16) : packer.add(sliced.index32);
       const uint64_t values = packer.add(sliced.values);
       const uint64_t order = packer.add(sliced.order);
-      const uint64_t bias = packer.add(std::vector<float>(n, view.bias));
+      std::vector<float> biases(n);
+      for (uint32_t j = 0; j < n; ++j) biases[j] = view.biasOf32(j);
+      const uint64_t bias = packer.add(biases);
       DeviceBuffer<uint8_t> block(packer.bytes().size());
       copyTo(block.get(), packer.bytes().data(), packer.bytes().size());
       DeviceLayer d;
       d.slicePtr = reinterpret_cast<const uint32_t*>(block.get() + slicePtr);
       d.index = block.get() + index;
       d.values = sliced.values.empty() ? nullptr : reinterpret_cast<const float*>(block.get() + values);
-      d.uniform = view.uniformValue;
+      d.uniform = static_cast<float>(view.uniformValue);
       d.order = sliced.order.empty() ? nullptr : reinterpret_cast<const uint32_t*>(block.get() + order);
       d.bias = reinterpret_cast<const float*>(block.get() + bias);
       modelBytes_ += block.bytes();
