@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 import type { Logger } from 'pino';
 
-import { FRAGILE_MARGIN } from './certify.js';
+import { FRAGILE_MARGIN } from './verdict.js';
 import { Engine } from './engine.js';
 import { native, type NativeInputs, type NativeModel, type NativeRobustImages, type RandomWeights } from './native.js';
 
@@ -68,9 +68,6 @@ export interface GenerateReport {
   seconds: { model: number; inputsAndTruth: number; write: number };
 }
 
-/** The challenge's bias per network size (issue 2). */
-export const CHALLENGE_BIAS: Readonly<Record<number, number>> = { 1024: -0.3, 4096: -0.35, 16384: -0.4, 65536: -0.45 };
-
 /**
  * The same margin certified verification uses to call a row rounding-fragile (1e-3 absolute; see
  * native/core/generator/robust_truth.hpp for why).
@@ -125,7 +122,7 @@ export function validateGenerate(options: GenerateOptions): number | undefined {
   if (!Number.isSafeInteger(seed) || seed < 0) throw new GenerateError(`--seed must be a non-negative integer, not ${seed}`);
   if (!(options.tolerance >= 0)) throw new GenerateError(`the margin tolerance must be >= 0, not ${options.tolerance}`);
   if (random && options.bias === undefined) return undefined;
-  const bias = options.bias ?? CHALLENGE_BIAS[n];
+  const bias = options.bias ?? native().challengeBias(n);
   if (bias === undefined) {
     throw new GenerateError(`--bias is required for N = ${n} (defaults exist only for N = 1024, 4096, 16384, 65536)`);
   }

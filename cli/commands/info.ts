@@ -1,9 +1,10 @@
 // `snig info`: the engine build, whether CUDA is compiled in, and the GPUs seen; with --model, the
 // CUDA kernel `--kernel auto` picks for that model and why.
-import type { CommandModule } from 'yargs';
+import { z } from 'zod';
 
 import { openModel } from '../../common/data.js';
 import { native } from '../../common/native.js';
+import { defineCommand } from '../schema-flags.js';
 
 async function autoKernel(path: string): Promise<{ kernel: string; reason: string }> {
   const model = await openModel({ model: path });
@@ -14,13 +15,13 @@ async function autoKernel(path: string): Promise<{ kernel: string; reason: strin
   }
 }
 
-export const infoCommand: CommandModule<object, { json: boolean; model?: string }> = {
+export const infoCommand = defineCommand({
   command: 'info',
-  describe: 'Show the engine build and the GPUs seen (with --model: the kernel auto picks)',
-  builder: (yargs) =>
-    yargs
-      .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
-      .option('model', { type: 'string', describe: 'a model (binary file or official layout): which CUDA kernel auto picks and why' }) as never,
+  describe: 'Show the engine build and the GPUs seen (with --model: the CUDA kernel auto picks)',
+  args: z.object({
+    json: z.boolean().default(false).describe('print JSON'),
+    model: z.string().optional().describe('a model (binary file or official layout): which CUDA kernel auto picks and why'),
+  }),
   handler: async (args) => {
     const info = native().info();
     const auto = args.model === undefined ? undefined : await autoKernel(args.model);
@@ -38,4 +39,4 @@ export const infoCommand: CommandModule<object, { json: boolean; model?: string 
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   },
-};
+});
