@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "../../core/engine.hpp"
 #include "../cuda_check.hpp"
 #include "general_kernels.cuh"
 #include "sliced_layer.hpp"
@@ -14,7 +15,6 @@ constexpr uint32_t kStagedThreads = 512;
 constexpr uint32_t kStagedBytes = 96 * 1024;  // per block: two blocks share a multiprocessor
 constexpr uint32_t kPlanThreads = 1024;
 constexpr uint32_t kMoveThreads = 256;
-constexpr float kClampValue = 32.0f;
 
 
 // Bias (on nonzero sums only: the reference's Z + logical(Z) .* b), ReLU and clamp of one output's
@@ -29,9 +29,9 @@ __device__ void finishOutput(const float (&acc)[R], float b, float* out, uint32_
     for (int k = 0; k < 4; ++k) {
       const int r = 4 * q + k;
       const float z = acc[r];
-      y[k] = z != 0.0f ? fminf(fmaxf(__fadd_rn(z, b), 0.0f), kClampValue) : 0.0f;
+      y[k] = z != 0.0f ? fminf(fmaxf(__fadd_rn(z, b), 0.0f), kClamp) : 0.0f;
       aliveBits |= uint32_t{y[k] > 0.0f} << r;
-      notFullBits |= uint32_t{y[k] != kClampValue} << r;
+      notFullBits |= uint32_t{y[k] != kClamp} << r;
     }
     o[q] = make_float4(y[0], y[1], y[2], y[3]);
   }

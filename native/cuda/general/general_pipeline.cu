@@ -114,9 +114,7 @@ class GeneralPipeline final : public GpuPipeline {
     hostCount_ = PinnedBuffer<uint32_t>(1);
   }
 
-  ~GeneralPipeline() override {
-    if (cudaSetDevice(device_) != cudaSuccess) cudaGetLastError();
-  }
+  ~GeneralPipeline() override = default;  // every buffer is freed on its own device
 
   std::string name() const override { return "general"; }
   int device() const override { return device_; }
