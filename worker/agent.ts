@@ -7,7 +7,7 @@ import { Dealer } from 'zeromq';
 
 import type { KeyPair } from '../common/config/keys.js';
 import { decodeCoordinatorMessage, encode } from '../common/protocol/codec.js';
-import { PROTOCOL_VERSION, type Assign, type CoordinatorMessage, type Welcome, type WorkerMessage } from '../common/protocol/messages.js';
+import { PROTOCOL_VERSION, type AssignedShard, type CoordinatorMessage, type Welcome, type WorkerMessage } from '../common/protocol/messages.js';
 import { SerialSender } from '../common/protocol/serial-sender.js';
 import { retryDelay } from './backoff.js';
 import { Workload, writeStreamedModel, type EngineChoiceOptions } from './workload.js';
@@ -38,7 +38,7 @@ export class WorkerAgent {
   private workload?: Workload;
   private loadSeconds = 0;
   private chunks: Uint8Array[] = [];
-  private queue: Assign[] = [];
+  private queue: AssignedShard[] = [];
   private running = false;
   private current?: number; // the shard the engine is on
   private epoch = 0; // bumped on every (re)registration; stale work is not reported
@@ -141,8 +141,8 @@ export class WorkerAgent {
       case 'chunk':
         return this.onChunk(message.index, message.data);
       case 'assign':
-        if (this.phase !== 'working') return log.warn({ phase: this.phase, shard: message.shard }, 'unexpected assignment dropped');
-        this.queue.push(message);
+        if (this.phase !== 'working') return log.warn({ phase: this.phase, shards: message.shards.map((s) => s.shard) }, 'unexpected assignment dropped');
+        this.queue.push(...message.shards);
         void this.pump();
         return;
       case 'reset':
@@ -218,7 +218,7 @@ export class WorkerAgent {
     this.phase = 'working';
     this.send({ type: 'ready', checksum: workload.checksum, engine: workload.kind, gpuNames: workload.gpuNames(this.options.gpus), loadSeconds: this.loadSeconds });
     this.options.log.info({ engine: workload.kind, loadSeconds: this.loadSeconds, streamedBytes }, 'worker ready');
-    for (let i = 0; i < this.options.prefetch; i++) this.send({ type: 'request' });
+    this.send({ type: 'request', count: this.options.prefetch });
   }
 
   private held(): number[] {

@@ -51,6 +51,7 @@ process.stdout.write(`${formatTable(['measure', 'value'], [
   ['edges/s (real workers)', r.edgesPerSecond.toExponential(3)],
   ['makespan / ideal', Number.isFinite(r.idealSeconds) && r.idealSeconds > 0 ? `${f(r.wallSeconds, 3)} s / ${f(r.idealSeconds, 3)} s = ${f(r.wallSeconds / r.idealSeconds, 3)}` : '-'],
   ['coordinator CPU (cores, during the run)', f(r.coordinatorCpu, 2)],
+  ['coordinator CPU per shard result', `${f(r.coordinatorCpuPerResultUs, 0)} µs`],
   ['coordinator peak RSS', `${f(r.coordinatorPeakRssMb, 0)} MB`],
   ['assignment latency p50 / p99 / max', `${f(r.latencyMs.p50, 2)} / ${f(r.latencyMs.p99, 2)} / ${f(r.latencyMs.max, 2)} ms`],
   ['idle time per worker, mean / max', `${f(100 * r.idleFraction.mean)} % / ${f(100 * r.idleFraction.max)} % of the makespan`],

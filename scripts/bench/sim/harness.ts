@@ -48,6 +48,7 @@ export interface SimulationResult {
   edgesPerSecond: number;
   idealSeconds: number; // the work over the workers' summed speed (simulated workers)
   coordinatorCpu: number; // CPU seconds per second during the run
+  coordinatorCpuPerResultUs: number; // CPU time per shard result (less sensitive to other load than the wall)
   coordinatorPeakRssMb: number;
   latencyMs: { p50: number; p99: number; max: number }; // request sent → shard received
   idleFraction: { mean: number; max: number }; // of the makespan, per simulated worker
@@ -115,7 +116,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const configPath = join(options.out, 'config.json');
   writeFileSync(configPath, JSON.stringify(config, null, 2));
   const log = openSync(join(options.out, 'coordinator.log'), 'w');
-  const coordinator = spawn(process.execPath, ['--import', 'tsx', MAIN, 'run', configPath, '--no-progress', '--log-level', options.logLevel], { stdio: ['ignore', 'ignore', log] });
+  const coordinator = spawn(process.execPath, [...(process.env.SIM_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${options.out}`] : []), '--import', 'tsx', MAIN, 'run', configPath, '--no-progress', '--log-level', options.logLevel], { stdio: ['ignore', 'ignore', log] });
   const coordinatorExit = exited(coordinator);
   const probe = new Probe(coordinator.pid!);
   const fleets = startFleets(options, endpoint, data.truth);
@@ -153,6 +154,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     edgesPerSecond: report.edgesPerSecond,
     idealSeconds: options.real > 0 ? Number.NaN : (rows * options.msPerRow) / speed / 1000,
     coordinatorCpu: probe.cpuLoad(end - makespanMs, end),
+    coordinatorCpuPerResultUs: (probe.cpuSeconds(end - makespanMs, end) / report.shards.computed) * 1e6,
     coordinatorPeakRssMb: probe.peakRssBytes() / 2 ** 20,
     latencyMs: { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), max: latencies.at(-1) ?? Number.NaN },
     idleFraction: { mean: idle.reduce((a, b) => a + b, 0) / Math.max(1, idle.length), max: Math.max(0, ...idle) },

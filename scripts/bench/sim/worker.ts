@@ -4,7 +4,7 @@
 import { Dealer, type Context } from 'zeromq';
 
 import { decodeCoordinatorMessage, encode } from '../../../common/protocol/codec.js';
-import { PROTOCOL_VERSION, type Assign, type CoordinatorMessage, type WorkerMessage } from '../../../common/protocol/messages.js';
+import { PROTOCOL_VERSION, type AssignedShard, type CoordinatorMessage, type WorkerMessage } from '../../../common/protocol/messages.js';
 import { SerialSender } from '../../../common/protocol/serial-sender.js';
 
 export interface SimWorkerOptions {
@@ -45,7 +45,7 @@ function categoriesOf(truth: readonly number[], begin: number, end: number): num
 export class SimWorker {
   private readonly dealer: Dealer;
   private readonly sender: SerialSender;
-  private readonly queue: Assign[] = [];
+  private readonly queue: AssignedShard[] = [];
   private readonly requested: number[] = []; // send times of requests not yet answered
   private current?: number;
   private joined = false; // welcomed since the last hello
@@ -98,10 +98,9 @@ export class SimWorker {
   }
 
   private request(count: number): void {
-    for (let i = 0; i < count; i++) {
-      this.requested.push(performance.now());
-      this.send({ type: 'request' });
-    }
+    const now = performance.now();
+    for (let i = 0; i < count; i++) this.requested.push(now);
+    this.send({ type: 'request', count });
   }
 
   private async receive(): Promise<void> {
@@ -128,9 +127,12 @@ export class SimWorker {
         this.request(this.options.prefetch);
         return;
       case 'assign': {
-        const asked = this.requested.shift();
-        if (asked !== undefined) this.stats.latenciesMs.push(performance.now() - asked);
-        this.queue.push(message);
+        const now = performance.now();
+        for (const _ of message.shards) {
+          const asked = this.requested.shift();
+          if (asked !== undefined) this.stats.latenciesMs.push(now - asked);
+        }
+        this.queue.push(...message.shards);
         if (this.current === undefined) this.next();
         return;
       }
