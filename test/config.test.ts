@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { ConfigError, loadConfig, parseAssignment } from '../common/config/load.js';
 import { newKeyPair, readKeyPair, readPublicKey, writeKeyPair, z85Encode } from '../common/config/keys.js';
 import { runOverrides } from '../cli/commands/run.js';
-import { gpuSubsets } from '../scripts/launch/gpu-subsets.js';
+import { gpuSubsets } from '../coordinator/launch/gpu-subsets.js';
 
 const configs = resolve(import.meta.dirname, '../configs');
 

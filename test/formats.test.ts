@@ -2,11 +2,11 @@
 // problem) and nothing is half-written.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 
 import { openInputs, openModel, readTruth } from '../common/data.js';
 import { native } from '../common/native.js';
@@ -130,5 +130,66 @@ describe('input and truth files', () => {
     const truth = await readTruth(join(root, 'data/hpec-1024/neuron1024-l120-categories.tsv.gz'), 60000);
     assert.equal(truth.length, 1812);
     assert.ok(existsSync(official.truth));
+  });
+});
+
+/**
+ * Ways to cut a gzip file of `text`: at a row boundary or mid-line, with the trailer dropped or only
+ * part of it left, and a cut inside the compressed data.
+ */
+function truncatedGzips(text: string): Array<{ name: string; bytes: Buffer }> {
+  const lines = text.split('\n');
+  const half = `${lines.slice(0, lines.length >> 1).join('\n')}\n`;
+  const midLine = text.slice(0, half.length + 3);
+  const whole = gzipSync(text);
+  return [
+    { name: 'row boundary, no trailer', bytes: gzipSync(half).subarray(0, -8) },
+    { name: 'row boundary, half a trailer', bytes: gzipSync(half).subarray(0, -4) },
+    { name: 'mid-line, no trailer', bytes: gzipSync(midLine).subarray(0, -8) },
+    { name: 'whole text, no trailer', bytes: whole.subarray(0, -8) },
+    { name: 'inside the compressed data', bytes: whole.subarray(0, whole.length >> 1) },
+  ];
+}
+
+describe('truncated gzip files', () => {
+  const truncated = named('E_FORMAT', /: truncated gzip stream$/);
+  const pixels = Array.from({ length: 400 }, (_, k) => `${(k >> 2) + 1}\t${(k % 4) * 7 + 1}\t1`).join('\n');
+
+  it('names a cut input file', async () => {
+    for (const cut of truncatedGzips(`${pixels}\n`)) {
+      const path = join(tempDir(), 'images.tsv.gz');
+      writeFileSync(path, cut.bytes);
+      await assert.rejects(openInputs(path, 1024), truncated, cut.name);
+    }
+  });
+
+  it('names a cut truth file', async () => {
+    const rows = Array.from({ length: 300 }, (_, k) => String(3 * k + 1)).join('\n');
+    for (const cut of truncatedGzips(`${rows}\n`)) {
+      const path = join(tempDir(), 'truth.tsv.gz');
+      writeFileSync(path, cut.bytes);
+      await assert.rejects(readTruth(path, 1000), truncated, cut.name);
+    }
+  });
+
+  it('names a cut layer file', async () => {
+    const layer = gunzipSync(readFileSync(join(official.model, 'n1024-l1.tsv.gz'))).toString();
+    for (const cut of truncatedGzips(layer)) {
+      const dir = join(tempDir(), 'neuron1024');
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'n1024-l1.tsv.gz'), cut.bytes);
+      await assert.rejects(openModel({ model: dir }), (error: NativeError) => truncated(error) && error.message.includes('n1024-l1.tsv.gz'), cut.name);
+    }
+  });
+
+  it('fails `snig infer` with a non-zero exit', async () => {
+    const path = join(tempDir(), 'images.tsv.gz');
+    writeFileSync(path, readFileSync(official.images).subarray(0, -8));
+    const cli = run(process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), 'infer', '--model', official.model, '--layers', '2', '--input', path], { cwd: root });
+    await assert.rejects(cli, (error: Error & { code?: number; stderr?: string }) => {
+      assert.notEqual(error.code, 0);
+      assert.match(error.stderr ?? '', /images\.tsv\.gz: truncated gzip stream/);
+      return true;
+    });
   });
 });

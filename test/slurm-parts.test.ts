@@ -11,7 +11,7 @@ import pino from 'pino';
 import { loadConfig } from '../common/config/load.js';
 import { NotInAllocationError, readAllocation } from '../coordinator/launch/slurm-allocation.js';
 import { slurmWorkerArgv } from '../coordinator/launch/slurm-launcher.js';
-import { slurmJobSchema } from '../coordinator/launch/slurm-options.js';
+import { slurmJobSchema } from '../common/config/slurm.js';
 import { renderSlurmScript, shellQuote } from '../coordinator/launch/slurm-script.js';
 import { advertisedEndpoint, planWorkers, slurmWorkerCount, srunArgs } from '../coordinator/launch/slurm-workers.js';
 

@@ -5,7 +5,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 
-import { snigCommand } from '../coordinator/suite/snig-command.js';
+import { snigCommand } from '../coordinator/launch/snig-command.js';
 
 const execFileAsync = promisify(execFile);
 

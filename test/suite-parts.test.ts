@@ -9,9 +9,9 @@ import pino from 'pino';
 import { loadSuite } from '../common/config/suite-load.js';
 import type { GeneratorParams, SuiteConfig } from '../common/config/suite.js';
 import type { RunReport } from '../coordinator/report.js';
-import { cacheKey, cachedInputs, type Generate } from '../coordinator/suite/input-cache.js';
-import { etaSeconds, suiteProgress } from '../coordinator/suite/progress.js';
-import { runSuite, type RunBenchmark } from '../coordinator/suite/run-suite.js';
+import { cacheKey, cachedInputs, type Generate } from '../suite/input-cache.js';
+import { etaSeconds, suiteProgress } from '../suite/progress.js';
+import { runSuite, type RunBenchmark } from '../suite/run-suite.js';
 import { readCsv, svgBars } from './suite-helpers.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'snig-suite-parts-'));

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 
 import type { RunReport } from '../coordinator/report.js';
-import { formatRate, formatSeconds } from '../coordinator/suite/results-markdown.js';
+import { formatRate, formatSeconds } from '../suite/results-markdown.js';
 import { readCsv, snig, svgBars } from './suite-helpers.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'snig-suite-'));

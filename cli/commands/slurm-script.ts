@@ -11,10 +11,10 @@ import { writeFileAtomic } from '../../common/atomic-file.js';
 import { ConfigError, loadConfig, readConfigFile, setField } from '../../common/config/load.js';
 import { workerGroupSchema, type WorkerGroup } from '../../common/config/schema.js';
 import { loadSuite } from '../../common/config/suite-load.js';
-import { slurmJobSchema, type SlurmJob } from '../../coordinator/launch/slurm-options.js';
+import { slurmJobSchema, type SlurmJob } from '../../common/config/slurm.js';
 import { renderSlurmScript } from '../../coordinator/launch/slurm-script.js';
 import { planWorkers } from '../../coordinator/launch/slurm-workers.js';
-import { snigCommand } from '../../coordinator/suite/snig-command.js';
+import { snigCommand } from '../../coordinator/launch/snig-command.js';
 
 interface SlurmScriptArgs {
   config: string;

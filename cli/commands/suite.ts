@@ -6,10 +6,10 @@ import type { CommandModule } from 'yargs';
 
 import { LOG_LEVELS, makeLogger, type LogLevel } from '../../common/logger.js';
 import { loadSuite } from '../../common/config/suite-load.js';
-import { suiteProgress } from '../../coordinator/suite/progress.js';
-import { runSuite } from '../../coordinator/suite/run-suite.js';
-import { generateInputs } from '../../coordinator/suite/generate-inputs.js';
-import { clusterRun } from '../../coordinator/suite/cluster-run.js';
+import { suiteProgress } from '../../suite/progress.js';
+import { runSuite } from '../../suite/run-suite.js';
+import { generateInputs } from '../../suite/generate-inputs.js';
+import { clusterRun } from '../../suite/cluster-run.js';
 
 interface SuiteArgs {
   config: string;

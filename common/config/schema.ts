@@ -2,7 +2,7 @@
 // against the config file's directory when loaded; every field can be overridden from the CLI.
 import { z } from 'zod';
 
-import { slurmJobSchema } from '../../coordinator/launch/slurm-options.js';
+import { slurmJobSchema } from './slurm.js';
 
 const positiveInt = z.number().int().positive();
 const nonnegativeInt = z.number().int().nonnegative();

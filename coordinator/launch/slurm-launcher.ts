@@ -4,9 +4,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
 
-import { snigCommand } from '../suite/snig-command.js';
+import { snigCommand } from './snig-command.js';
 import { readAllocation, type SlurmAllocation } from './slurm-allocation.js';
-import type { SlurmJob } from './slurm-options.js';
+import type { SlurmJob } from '../../common/config/slurm.js';
 import { advertisedEndpoint, planWorkers, srunArgs, type SlurmWorkerPlan } from './slurm-workers.js';
 
 export interface SlurmLaunchOptions {

@@ -1,7 +1,7 @@
 // The sbatch script `snig slurm-script <config>` writes: the allocation the config's `slurm:` section
 // asks for, and one line that runs `snig run <config>` inside it (the coordinator on the first node;
 // the `launch: slurm` worker groups are started from there with srun).
-import type { SlurmJob } from './slurm-options.js';
+import type { SlurmJob } from '../../common/config/slurm.js';
 
 export interface SlurmScriptInput {
   job: SlurmJob;

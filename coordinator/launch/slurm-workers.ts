@@ -1,7 +1,7 @@
 // Where the workers of a `launch: slurm` group go in the allocation, and the srun command that starts
 // them: one srun step, K tasks per node (K workers per node, or one worker per GPU group).
 import { readAllocation, type SlurmAllocation } from './slurm-allocation.js';
-import type { SlurmJob } from './slurm-options.js';
+import type { SlurmJob } from '../../common/config/slurm.js';
 
 export interface SlurmWorkerPlan {
   nodes: number;

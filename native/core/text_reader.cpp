@@ -35,7 +35,13 @@ bool TextReader::refill() {
     const char* message = gzerror(file_, &code);
     throwIo(path_, std::string("read failed: ") + message);
   }
-  if (got == 0) eof_ = true;
+  if (got == 0) {
+    // gzread reports a stream cut short (no trailer, or cut inside the deflate data) only here.
+    int code = Z_OK;
+    gzerror(file_, &code);
+    if (code == Z_BUF_ERROR) throwFormat(path_, 0, "truncated gzip stream");
+    eof_ = true;
+  }
   end_ += static_cast<size_t>(got);
   return got > 0;
 }

@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { DEFAULT_TOLERANCE, formatCurves, generate } from '../../common/generate.js';
-import { cachedInputs } from '../../coordinator/suite/input-cache.js';
+import { cachedInputs } from '../../suite/input-cache.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { GeneratorParams } from '../../common/config/suite.js';
+import type { GeneratorParams } from '../common/config/suite.js';
 
 /** Files of a generated benchmark, as absolute paths. */
 export interface GeneratedFiles {

@@ -5,11 +5,11 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { writeFileAtomic } from '../../common/atomic-file.js';
-import { validateConfig } from '../../common/config/load.js';
-import type { RunConfig } from '../../common/config/schema.js';
-import type { Benchmark, SuiteConfig } from '../../common/config/suite.js';
-import type { RunReport } from '../report.js';
+import { writeFileAtomic } from '../common/atomic-file.js';
+import { validateConfig } from '../common/config/load.js';
+import type { RunConfig } from '../common/config/schema.js';
+import type { Benchmark, SuiteConfig } from '../common/config/suite.js';
+import type { RunReport } from '../coordinator/report.js';
 import { cachedInputs, type Generate } from './input-cache.js';
 import type { SuiteProgress } from './progress.js';
 import { resultFromReport } from './report-result.js';

@@ -1,5 +1,5 @@
 // A suite result line from a run report (coordinator/report.ts).
-import type { RunReport } from '../report.js';
+import type { RunReport } from '../coordinator/report.js';
 import type { SuiteResult } from './result.js';
 
 export function resultFromReport(benchmark: string, reportPath: string, report: RunReport): SuiteResult {

@@ -5,8 +5,8 @@
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 
-import type { LogLevel } from '../../common/logger.js';
-import { runCluster } from '../run.js';
+import type { LogLevel } from '../common/logger.js';
+import { runCluster } from '../coordinator/run.js';
 import type { RunBenchmark } from './run-suite.js';
 
 interface LogLine {

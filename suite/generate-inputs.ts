@@ -1,6 +1,6 @@
 // The suite's generator: `snig generate`'s work (common/generate.ts) in this process, writing a binary
 // model (fast to load), the input rows and their truth into the cache entry's directory.
-import { DEFAULT_TOLERANCE, generate } from '../../common/generate.js';
+import { DEFAULT_TOLERANCE, generate } from '../common/generate.js';
 import type { Generate } from './input-cache.js';
 
 export const generateInputs: Generate = async (params, dir) => {
