@@ -6,6 +6,7 @@ import { spawn, fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 
 import type { RunReport } from '../../../coordinator/report.js';
 import { officialSample, repoRoot } from '../data.js';
@@ -43,6 +44,7 @@ export interface SimulationResult {
   shards: number;
   rows: number;
   reportedWorkers: number;
+  workerRows: number; // rows the simulated workers computed (each once, in a run without failures)
   wallSeconds: number; // the coordinator's: first assignment to last result
   resultsPerSecond: number;
   edgesPerSecond: number;
@@ -100,7 +102,17 @@ function startFleets(options: SimulationOptions, endpoint: string, truth: string
   };
 }
 
-export async function simulate(options: SimulationOptions): Promise<SimulationResult> {
+interface StartedRun {
+  coordinator: ChildProcess;
+  exit: Promise<number | null>;
+  probe: Probe;
+  fleets: ReturnType<typeof startFleets>;
+  reals: ChildProcess[];
+  runOut: string; // the run's output directory (journal, report)
+}
+
+/** Writes the config, starts the coordinator, the fleets and (after the idle peers) the real workers. */
+async function startRun(options: SimulationOptions, coordinatorStderr: 'file' | 'pipe'): Promise<StartedRun> {
   mkdirSync(options.out, { recursive: true });
   const data = options.rows > 0 ? syntheticDataset(join(repoRoot, '.cache', 'bench'), options.rows, 1024) : { input: officialSample.input, truth: officialSample.truth };
   const port = await freePort();
@@ -115,9 +127,10 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   };
   const configPath = join(options.out, 'config.json');
   writeFileSync(configPath, JSON.stringify(config, null, 2));
-  const log = openSync(join(options.out, 'coordinator.log'), 'w');
-  const coordinator = spawn(process.execPath, [...(process.env.SIM_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${options.out}`] : []), '--import', 'tsx', MAIN, 'run', configPath, '--no-progress', '--log-level', options.logLevel], { stdio: ['ignore', 'ignore', log] });
-  const coordinatorExit = exited(coordinator);
+  const stderr = coordinatorStderr === 'pipe' ? 'pipe' : openSync(join(options.out, 'coordinator.log'), 'w');
+  const profile = process.env.SIM_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${options.out}`] : []; // a V8 profile of the coordinator
+  const coordinator = spawn(process.execPath, [...profile, '--import', 'tsx', MAIN, 'run', configPath, '--no-progress', '--log-level', options.logLevel], { stdio: ['ignore', 'ignore', stderr] });
+  const exit = exited(coordinator);
   const probe = new Probe(coordinator.pid!);
   const fleets = startFleets(options, endpoint, data.truth);
   const reals: ChildProcess[] = [];
@@ -128,7 +141,35 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       reals.push(spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['ignore', 'ignore', 'inherit'] }));
     }
   }
-  const exitCode = await coordinatorExit;
+  return { coordinator, exit, probe, fleets, reals, runOut };
+}
+
+/**
+ * Kills the coordinator (-9) once it has logged `shards` shards as done, and returns those shards and
+ * the run's directory: every shard counted must be in the journal. (The coordinator must log at info.)
+ */
+export async function crashRun(options: SimulationOptions, shards: number): Promise<{ counted: number[]; runOut: string }> {
+  const run = await startRun(options, 'pipe');
+  const counted: number[] = [];
+  for await (const line of createInterface({ input: run.coordinator.stderr! })) {
+    const entry = JSON.parse(line) as { msg?: string; shard?: number };
+    if (entry.msg === 'shard done') counted.push(entry.shard!);
+    if (counted.length === shards) {
+      run.coordinator.kill('SIGSTOP'); // frozen at once, mid-run; then the crash itself
+      run.coordinator.kill('SIGKILL');
+      break;
+    }
+  }
+  await run.exit;
+  run.probe.stop();
+  run.fleets.stop();
+  await run.fleets.stats;
+  return { counted, runOut: run.runOut };
+}
+
+export async function simulate(options: SimulationOptions): Promise<SimulationResult> {
+  const { exit, probe, fleets, reals, runOut } = await startRun(options, 'file');
+  const exitCode = await exit;
   probe.stop();
   if (options.real > 0 || exitCode !== 0) fleets.stop();
   await Promise.all(reals.map(exited));
@@ -149,6 +190,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     shards: report.shards.total,
     rows,
     reportedWorkers: report.workers.length,
+    workerRows: workers.reduce((n, w) => n + w.rows, 0),
     wallSeconds: report.wallSeconds,
     resultsPerSecond: report.shards.computed / report.wallSeconds,
     edgesPerSecond: report.edgesPerSecond,
