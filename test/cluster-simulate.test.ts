@@ -18,9 +18,9 @@ const small = (out: string): SimulationOptions => ({
 
 /** The rows [begin, end) of each shard journaled as done; fails on a shard done twice. */
 function doneShards(runOut: string): Array<[number, number]> {
-  const done = journalLines(runOut).filter((l) => l.type === 'done') as Array<{ shard: number; begin: number; end: number }>;
+  const done = journalLines(runOut).filter((l) => l.type === 'done');
   assert.equal(new Set(done.map((d) => d.shard)).size, done.length, 'no shard is journaled done twice');
-  return done.map((d) => [d.begin, d.end]);
+  return done.map((d) => [d.begin!, d.end!]);
 }
 
 describe('coordinator with simulated workers', { timeout: 180_000 }, () => {
