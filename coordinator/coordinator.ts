@@ -47,15 +47,20 @@ export class Coordinator {
   /** Binds, starts the heartbeat and lease clock; returns the endpoint. */
   async start(): Promise<string> {
     const endpoint = await this.socket.start();
-    const period = Math.max(10, Math.floor(this.options.welcome.heartbeatMs / 2));
-    let beat = 0;
+    const { heartbeatMs, timeoutMs } = this.options.welcome;
+    const period = Math.max(10, Math.floor(heartbeatMs / 2));
+    // A worker gives us up after timeoutMs without a message: a quarter of that leaves room for three
+    // lost heartbeats, and a worker that was sent anything more recently (an assignment) needs none.
+    const heartbeatEvery = Math.max(heartbeatMs, timeoutMs / 4);
     let lastLive = Date.now();
     this.timer = setInterval(() => {
       const now = Date.now();
       this.event({ kind: 'tick', at: now });
       if (this.liveWorkers() > 0) lastLive = now;
       else if (now - lastLive > this.options.idleTimeoutMs) this.abort(`no worker connected for ${Math.round((now - lastLive) / 1000)} s`);
-      if (++beat % 2 === 0) for (const id of this.options.scheduler.liveWorkers()) void this.socket.send(id, { type: 'heartbeat' });
+      for (const id of this.options.scheduler.liveWorkers()) {
+        if (this.socket.quietFor(id, now) >= heartbeatEvery) void this.socket.send(id, { type: 'heartbeat' });
+      }
     }, period);
     if (this.options.scheduler.complete) this.event({ kind: 'tick', at: Date.now() });
     return endpoint;
