@@ -1,12 +1,20 @@
-// Files written whole or not at all: a temporary name in the same directory, then a rename.
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// Files written whole or not at all: a temporary name in the same directory, flushed to the disk
+// (fsync), then renamed over the target, as the C++ writer does (native/core/atomic_file.cpp). A crash
+// leaves the old file or the new one, never a torn or empty one.
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): void {
   mkdirSync(dirname(path), { recursive: true });
   const temp = `${path}.tmp-${process.pid}`;
   try {
-    writeFileSync(temp, data, { mode });
+    const fd = openSync(temp, 'w', mode);
+    try {
+      writeFileSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(temp, path);
   } catch (error) {
     rmSync(temp, { force: true });

@@ -46,11 +46,29 @@ export class CoordinatorSocket {
         if (ok) log.debug({ key, address }, 'ZAP: worker key accepted');
         else log.warn({ key, address }, 'ZAP: refused a peer whose key is not listed');
       });
+      this.logFailedHandshakes(log);
     }
     await this.router.bind(this.options.bind);
     this.endpoint = this.router.lastEndpoint ?? this.options.bind;
     void this.receive();
     return this.endpoint;
+  }
+
+  /**
+   * Peers refused before ZAP is asked: a plaintext client (mechanism mismatch), or one that encrypts
+   * to another server key (cryptographic error). ZeroMQ reports these only as socket events. Such a
+   * peer retries every few hundred ms: the first refusal of each kind is a warning, the rest debug.
+   */
+  private logFailedHandshakes(log: Logger): void {
+    const seen = new Set<string>();
+    const refused = ({ address, error }: { address: string; error: Error & { code?: string } }): void => {
+      const kind = error.code ?? error.message;
+      const first = !seen.has(kind);
+      seen.add(kind);
+      log[first ? 'warn' : 'debug']({ address, code: error.code, reason: error.message }, 'CURVE handshake refused a peer');
+    };
+    this.router.events.on('handshake:error:protocol', refused);
+    this.router.events.on('handshake:error:other', refused);
   }
 
   /** Queues a message; one larger than the workers accept is refused here with a RangeError. */

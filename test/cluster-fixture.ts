@@ -15,6 +15,13 @@ export const MAIN = resolve(import.meta.dirname, '../cli/main.ts');
 
 export const silent = pino({ level: 'silent' });
 
+/** A logger that keeps what it is told: `entries` grows as the run logs. */
+export function capturingLogger(level = 'info'): { log: pino.Logger; entries: Array<Record<string, unknown>> } {
+  const entries: Array<Record<string, unknown>> = [];
+  const log = pino({ level }, { write: (line: string) => entries.push(JSON.parse(line) as Record<string, unknown>) });
+  return { log, entries };
+}
+
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `snig-${prefix}-`));
 }

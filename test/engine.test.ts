@@ -100,11 +100,25 @@ describe('CPU engine', () => {
     engine.close();
   });
 
-  it('reports no GPUs and refuses the CUDA engine clearly when none is present', async () => {
-    const info = native().info();
-    if (info.gpus.length > 0) return; // on a GPU machine the CUDA tests cover this
-    const model = await openModel({ model: official.model, layers: 2 });
-    await assert.rejects(Engine.open(model, { engine: 'cuda' }), (error: Error & { code?: string }) => error.code === 'E_CUDA');
-    assert.equal((await Engine.open(model, { engine: 'auto' })).kind, 'cpu');
+  // Without a GPU the CUDA engine is refused with E_CUDA and 'auto' picks the CPU; with GPUs, 'auto'
+  // picks CUDA and the CUDA engine finds the official truth rows in both precisions.
+  it('picks and runs the engine the machine has: CUDA on a GPU host, else the CPU with CUDA refused', async () => {
+    const gpus = native().info().gpus;
+    const model = await openModel({ model: official.model });
+    if (gpus.length === 0) {
+      await assert.rejects(Engine.open(model, { engine: 'cuda' }), (error: Error & { code?: string }) => error.code === 'E_CUDA');
+      assert.equal((await Engine.open(model, { engine: 'auto' })).kind, 'cpu');
+      return;
+    }
+    for (const gpu of gpus) assert.ok(gpu.name !== '' && gpu.memoryBytes > 0 && gpu.multiprocessors > 0, JSON.stringify(gpu));
+    const inputs = await openInputs(official.images, model.neurons);
+    const truth = await readTruth(official.truth, inputs.rows);
+    const engine = await Engine.open(model, { engine: 'auto' });
+    assert.equal(engine.kind, 'cuda');
+    for (const precision of ['f32', 'f64'] as const) {
+      assert.deepEqual((await engine.infer(inputs, { precision })).categories, truth, `${precision} categories`);
+    }
+    engine.close();
+    await assert.rejects(Engine.open(model, { engine: 'cuda', gpus: [gpus.length] }), (error: Error & { code?: string }) => error.code === 'E_ARGUMENT');
   });
 });

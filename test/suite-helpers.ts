@@ -1,9 +1,11 @@
 // Helpers of the suite and Slurm tests: the `snig` CLI in a child process, and reading back what
-// `snig suite` wrote: results.csv rows, and the bars of the SVG chart parsed with xmllint (a real XML
-// parser: a malformed SVG fails here).
-import { execFile, execFileSync } from 'node:child_process';
+// `snig suite` wrote: results.csv rows, and the bars of the SVG chart parsed with xmldom (a real XML
+// parser from npm: a malformed SVG fails here).
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
+
+import { DOMParser, onErrorStopParsing } from '@xmldom/xmldom';
 
 import { snigCommand } from '../coordinator/launch/snig-command.js';
 
@@ -35,18 +37,14 @@ export interface Bar {
 
 /** The chart's bars; throws when the SVG is not well-formed XML. */
 export function svgBars(path: string): Bar[] {
-  execFileSync('xmllint', ['--noout', path]);
-  const xpath = (attribute: string): string[] =>
-    execFileSync('xmllint', ['--xpath', `//*[local-name()="path"][@aria-roledescription="bar"]/@${attribute}`, path], { encoding: 'utf8' })
-      .trim()
-      .split('\n')
-      .map((line) => /="(.*)"$/.exec(line.trim())![1]!);
-  const labels = xpath('aria-label');
-  const shapes = xpath('d');
-  return labels.map((label, i) => {
+  const svg = new DOMParser({ onError: onErrorStopParsing }).parseFromString(readFileSync(path, 'utf8'), 'image/svg+xml');
+  const bars = Array.from(svg.getElementsByTagName('path')).filter((path) => path.getAttribute('aria-roledescription') === 'bar');
+  return bars.map((bar) => {
+    const label = bar.getAttribute('aria-label') ?? '';
+    const shape = bar.getAttribute('d') ?? '';
     const fields = Object.fromEntries(label.split('; ').map((part) => part.split(': ') as [string, string]));
-    const height = /^M[-\d.e]+,[-\d.e]+h[-\d.e]+v([-\d.e]+)h/.exec(shapes[i]!);
-    if (!height) throw new Error(`bar ${label}: unexpected shape ${shapes[i]}`);
+    const height = /^M[-\d.e]+,[-\d.e]+h[-\d.e]+v([-\d.e]+)h/.exec(shape);
+    if (!height) throw new Error(`bar ${label}: unexpected shape ${shape}`);
     return { benchmark: fields.benchmark!, verdict: fields.verdict!, height: Number(height[1]) };
   });
 }

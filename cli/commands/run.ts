@@ -62,7 +62,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     y
       .positional('config', { type: 'string', describe: 'run configuration (YAML or JSON)' })
       .option('model', { type: 'string', describe: 'model: binary file or directory of n<N>-l<k>.tsv[.gz]' })
-      .option('input', { type: 'string', describe: 'input rows: sparse-images-<N>.tsv[.gz]' })
+      .option('input', { type: 'string', describe: 'input rows: sparse-images-<N>.tsv[.gz] or binary inputs (.snigrows)' })
       .option('truth', { type: 'string', describe: 'categories file to verify against' })
       .option('bias', { type: 'number', describe: 'bias of every layer (default: the challenge value for N)' })
       .option('layers', { type: 'number', describe: 'layers to run (default: all present)' })

@@ -18,10 +18,14 @@ export function newKeyPair(): KeyPair {
   return { public: publicKey, secret: secretKey };
 }
 
+/** The files of key pair `name` in `dir`: the pair (secret) and the public key. */
+export function keyPairPaths(dir: string, name: string): { key: string; pub: string } {
+  return { key: join(dir, `${name}.key`), pub: join(dir, `${name}.pub`) };
+}
+
 /** Writes `<dir>/<name>.key` and `<dir>/<name>.pub`; returns their paths. */
 export function writeKeyPair(dir: string, name: string, pair: KeyPair): { key: string; pub: string } {
-  const key = join(dir, `${name}.key`);
-  const pub = join(dir, `${name}.pub`);
+  const { key, pub } = keyPairPaths(dir, name);
   writeFileAtomic(key, `${JSON.stringify(pair, null, 2)}\n`, 0o600);
   writeFileAtomic(pub, `${pair.public}\n`, 0o644);
   return { key, pub };

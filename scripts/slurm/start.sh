@@ -2,14 +2,14 @@
 # Starts a single-node Slurm cluster on this machine for tests: its own munged, slurmctld and slurmd on
 # localhost, every file (config, state, logs, pid files, munge socket) under one directory.
 # Usage: start.sh <dir>   (then `export SLURM_CONF=<dir>/slurm.conf`; stop with stop.sh <dir>)
-# Needs root and Debian's slurm-wlm + munge (scripts/ci/install-slurm.sh installs them).
+# Needs root and Debian's slurm-wlm + munge (apt-get install slurm-wlm munge; .ci/run installs them).
 set -euo pipefail
 
 dir=${1:?usage: start.sh <dir>}
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 for tool in munged mungekey slurmctld slurmd sinfo; do
-  command -v "$tool" >/dev/null || { echo "start.sh: $tool not found (run scripts/ci/install-slurm.sh)" >&2; exit 1; }
+  command -v "$tool" >/dev/null || { echo "start.sh: $tool not found (apt-get install slurm-wlm munge)" >&2; exit 1; }
 done
 
 node=$(hostname -s)
