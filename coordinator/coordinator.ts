@@ -8,7 +8,7 @@ import type { Journal } from './journal.js';
 import type { RunStats } from './run-stats.js';
 import { Scheduler, type Decision, type ShardResult } from './scheduler.js';
 import type { Shard } from './shard-plan.js';
-import { CoordinatorSocket, type CoordinatorSocketOptions } from './socket.js';
+import type { CoordinatorSocket } from './socket.js';
 
 export interface CoordinatorOptions {
   scheduler: Scheduler;
@@ -20,33 +20,34 @@ export interface CoordinatorOptions {
   chunkBytes: number;
   idleTimeoutMs: number; // no live worker for this long: abort
   inputs?: NativeInputs; // streamed mode: rows are sent with each shard
-  socket: Pick<CoordinatorSocketOptions, 'bind' | 'maxMessageBytes' | 'curve'>;
+  socket: CoordinatorSocket; // bound, not yet listening
   onResult?: (shard: Shard, worker: string, result: ShardResult) => void;
 }
 
 export type Outcome = { kind: 'complete'; seconds: number } | { kind: 'abort'; reason: string; seconds: number };
 
 export class Coordinator {
-  private readonly socket: CoordinatorSocket;
   private timer?: NodeJS.Timeout;
   private firstAssign?: number;
   private durableDone: number; // shards finished and on disk (resumed ones included)
   private settle!: (outcome: Outcome) => void;
+  private ended = false;
   readonly outcome: Promise<Outcome> = new Promise((resolve) => (this.settle = resolve));
 
   constructor(private readonly options: CoordinatorOptions) {
     this.durableDone = options.scheduler.shardsDone;
-    this.socket = new CoordinatorSocket({
-      ...options.socket,
-      log: options.log,
+  }
+
+  private get socket(): CoordinatorSocket {
+    return this.options.socket;
+  }
+
+  /** Starts receiving, and the heartbeat and lease clock. */
+  start(): void {
+    this.socket.listen({
       onMessage: (worker, message) => this.onMessage(worker, message),
       onDropped: (worker, reason) => this.apply([{ kind: 'drop', worker, reason }]),
     });
-  }
-
-  /** Binds, starts the heartbeat and lease clock; returns the endpoint. */
-  async start(): Promise<string> {
-    const endpoint = await this.socket.start();
     const { heartbeatMs, timeoutMs } = this.options.welcome;
     const period = Math.max(10, Math.floor(heartbeatMs / 2));
     // A worker gives us up after timeoutMs without a message: a quarter of that leaves room for three
@@ -63,7 +64,6 @@ export class Coordinator {
       }
     }, period);
     if (this.options.scheduler.complete) this.event({ kind: 'tick', at: Date.now() });
-    return endpoint;
   }
 
   /** A worker process the launcher saw exit: its shards go back without waiting for the timeout. */
@@ -76,8 +76,16 @@ export class Coordinator {
     return this.options.scheduler.liveCount;
   }
 
+  /** Ends the run unfinished; workers still connected are told to finish instead of waiting out their retries. */
   abort(reason: string): void {
-    this.settle({ kind: 'abort', reason, seconds: this.elapsed() });
+    if (this.ended) return;
+    for (const id of this.options.scheduler.liveWorkers()) void this.socket.send(id, { type: 'finish' });
+    this.end({ kind: 'abort', reason, seconds: this.elapsed() });
+  }
+
+  private end(outcome: Outcome): void {
+    this.ended = true;
+    this.settle(outcome);
   }
 
   private elapsed(): number {
@@ -102,6 +110,12 @@ export class Coordinator {
     }
   }
 
+  private fail(error: Error): void {
+    // Nothing a peer sends gets here; this is the run's own failure (a journal write, an oversized shard).
+    this.options.log.error({ err: error }, 'coordinator failed');
+    this.abort(error.message);
+  }
+
   /** A finished shard on disk: now it counts (report, results, progress). */
   private acknowledge(d: Extract<Decision, { kind: 'record' }>): void {
     this.options.stats.apply(d);
@@ -114,12 +128,6 @@ export class Coordinator {
   /** Runs `then` once the journal holds everything decided so far; a failed sync aborts the run. */
   private afterJournal(then: () => void): (error?: Error) => void {
     return (error) => (error ? this.fail(error) : then());
-  }
-
-  private fail(error: Error): void {
-    // Nothing a peer sends gets here; this is the run's own failure (a journal write, an oversized shard).
-    this.options.log.error({ err: error }, 'coordinator failed');
-    this.abort(error.message);
   }
 
   /** One message per worker for the shards it was given together (one per message when they carry rows). */
@@ -173,7 +181,11 @@ export class Coordinator {
         log.warn({ worker: d.worker, shard: d.shard.id, reason: d.reason }, 'shard back in the queue');
         break;
       case 'shard-failed':
-        log.warn({ worker: d.worker, shard: d.shard.id, message: d.message }, 'shard failed on a worker');
+        log.warn({ worker: d.worker, shard: d.shard.id, code: d.code, message: d.message }, 'shard failed on a worker');
+        break;
+      case 'retire':
+        log.warn({ worker: d.worker, reason: d.reason }, 'worker retired');
+        void this.socket.send(d.worker, { type: 'reject', reason: d.reason });
         break;
       case 'worker-lost':
         log.warn({ worker: d.worker, reason: d.reason }, 'worker lost');
@@ -193,11 +205,11 @@ export class Coordinator {
         break;
       case 'complete': {
         const seconds = this.elapsed(); // the last result's arrival; its fsync is the coordinator's cost
-        journal.afterDurable(this.afterJournal(() => this.settle({ kind: 'complete', seconds })));
+        journal.afterDurable(this.afterJournal(() => this.end({ kind: 'complete', seconds })));
         break;
       }
       case 'abort':
-        this.settle({ kind: 'abort', reason: d.reason, seconds: this.elapsed() });
+        this.abort(d.reason);
         break;
     }
   }

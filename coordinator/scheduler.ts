@@ -2,6 +2,8 @@
 // out. Sockets, timers, the journal and the report live at the edge (coordinator/server.ts), so
 // everything here is tested without them.
 import type { WorkerMessage } from '../common/protocol/messages.js';
+import { derivedShardTimeoutMs, judgeFailure, mayTake, UNMEASURED_SHARD_TIMEOUT_MS } from './failure-policy.js';
+import { resultRowsProblem } from './result-rows.js';
 import type { Shard } from './shard-plan.js';
 import { checkShardTransition, checkWorkerTransition, type ShardState, type WorkerState } from './states.js';
 
@@ -22,9 +24,10 @@ export type Decision =
   | { kind: 'assign'; worker: string; shard: Shard }
   | { kind: 'record'; worker: string; shard: Shard; result: ShardResult }
   | { kind: 'requeue'; worker: string; shard: Shard; reason: string }
-  | { kind: 'shard-failed'; worker: string; shard: Shard; message: string }
+  | { kind: 'shard-failed'; worker: string; shard: Shard; message: string; code?: string }
   | { kind: 'worker-lost'; worker: string; reason: string }
   | { kind: 'reject'; worker: string; reason: string }
+  | { kind: 'retire'; worker: string; reason: string }
   | { kind: 'reset'; worker: string }
   | { kind: 'drop'; worker: string; reason: string }
   | { kind: 'finish'; worker: string }
@@ -40,9 +43,11 @@ export interface SchedulerOptions {
   // (a connection dropped and re-made): it goes back to the queue.
   lostAssignmentMs: number;
   // A shard leased this long is taken back even from a worker that still heartbeats (a hung engine or
-  // GPU); its late result, if any, is ignored.
-  shardTimeoutMs: number;
-  maxShardAttempts: number;
+  // GPU); its late result, if any, is ignored. Unset: derived from the holder's measured rows/s
+  // (failure-policy.ts), at least 3 × timeoutMs.
+  shardTimeoutMs?: number;
+  maxShardAttempts: number; // failures of one shard before the run aborts
+  maxWorkerFailures: number; // failed shards of one worker before it is retired
   chunks: number; // streamed mode: model chunks a joining worker may ask for (0: shared mode)
   expectedWorkers?: number; // workers the run was planned for (≥ 1, default 1): their first shards are kept for them
   // No shard is handed out until every expected worker is ready, or this long after the first one
@@ -57,6 +62,7 @@ interface ShardEntry {
   holder?: string;
   leasedAt: number;
   failures: number;
+  failedBy: Set<string>; // workers it failed on: they do not get it back while others could take it
 }
 
 interface WorkerEntry {
@@ -64,12 +70,12 @@ interface WorkerEntry {
   lastSeen: number;
   held: Set<number>;
   parked: number; // shards asked for and not yet given
-  rowsPerSecond?: number; // measured on its results (a moving average)
+  failures: number; // shards it failed
+  rows: number; // rows of the shards it finished, and their engine seconds: its measured rate
+  seconds: number;
+  process: string; // host and pid from its hello: two processes cannot share a name
   counted: { live: boolean; ready: boolean; idle: boolean }; // what the counters below include it in
 }
-
-/** Weight of the newest result in a worker's measured speed. */
-const RATE_WEIGHT = 0.5;
 
 export class Scheduler {
   private readonly shards: ShardEntry[];
@@ -97,6 +103,7 @@ export class Scheduler {
       state: options.done?.has(shard.id) ? 'done' : 'queued',
       leasedAt: 0,
       failures: 0,
+      failedBy: new Set(),
     }));
     this.queue = this.shards.filter((s) => s.state === 'queued').map((s) => s.shard.id);
     this.remaining = this.queue.length;
@@ -121,11 +128,6 @@ export class Scheduler {
 
   get liveCount(): number {
     return this.live;
-  }
-
-  /** A worker's speed measured on its results (rows per second of engine time), once it has one. */
-  rowsPerSecond(id: string): number | undefined {
-    return this.workers.get(id)?.rowsPerSecond;
   }
 
   shardState(id: number): ShardState | undefined {
@@ -153,15 +155,15 @@ export class Scheduler {
 
   private onMessage(id: string, at: number, message: WorkerMessage, out: Decision[]): void {
     const worker = this.workers.get(id);
-    if (message.type === 'hello') return this.onHello(id, worker, at, out);
+    if (message.type === 'hello') return this.onHello(id, worker, at, `${message.host} pid ${message.pid}`, out);
     if (!worker || worker.state === 'lost' || worker.state === 'gone') {
       // Unknown to this coordinator (never said hello, lapsed, or before a restart): it must start over.
       out.push({ kind: 'drop', worker: id, reason: `${message.type} from a worker that is not registered` });
       out.push({ kind: 'reset', worker: id });
       return;
     }
-    if (worker.state === 'rejected') {
-      out.push({ kind: 'drop', worker: id, reason: `${message.type} from a rejected worker` });
+    if (worker.state === 'rejected' || worker.state === 'retired') {
+      out.push({ kind: 'drop', worker: id, reason: `${message.type} from a ${worker.state} worker` });
       return;
     }
     worker.lastSeen = at;
@@ -208,24 +210,32 @@ export class Scheduler {
       case 'result':
         return this.onResult(id, worker, message, out);
       case 'failure':
-        return this.onFailure(id, worker, message.shard, message.message, out);
+        return this.onFailure(id, worker, message.shard, message.message, message.code, out);
       case 'bye':
         this.release(id, worker, 'gone', `worker left: ${message.reason}`, out);
         return;
     }
   }
 
-  private onHello(id: string, worker: WorkerEntry | undefined, at: number, out: Decision[]): void {
-    if (worker?.state === 'rejected') {
-      out.push({ kind: 'drop', worker: id, reason: 'hello from a rejected worker' });
+  private onHello(id: string, worker: WorkerEntry | undefined, at: number, process: string, out: Decision[]): void {
+    if (worker?.state === 'rejected' || worker?.state === 'retired') {
+      out.push({ kind: 'drop', worker: id, reason: `hello from a ${worker.state} worker` });
       return;
     }
+    const live = worker && (worker.state === 'joining' || worker.state === 'ready') && at - worker.lastSeen <= this.options.timeoutMs;
+    if (live && worker.process !== process) {
+      // Another process under a live worker's name: it is refused, and the live worker keeps its name.
+      const wait = Math.ceil((this.options.timeoutMs - (at - worker.lastSeen)) / 1000);
+      out.push({ kind: 'reject', worker: id, reason: `the name ${id} is taken by a live worker (${worker.process}): choose another --name, or wait ${wait} s for it to lapse` });
+      return;
+    }
+    if (worker) worker.process = process;
     if (worker && worker.state !== 'joining') {
       // A worker starting over (it lost us, or restarted): what it held goes back to the queue.
       this.release(id, worker, 'joining', 'worker registered again', out);
       worker.lastSeen = at;
     } else if (!worker) {
-      const entry: WorkerEntry = { state: 'joining', lastSeen: at, held: new Set(), parked: 0, counted: { live: false, ready: false, idle: false } };
+      const entry: WorkerEntry = { state: 'joining', lastSeen: at, held: new Set(), parked: 0, failures: 0, rows: 0, seconds: 0, process, counted: { live: false, ready: false, idle: false } };
       this.workers.set(id, entry);
       this.refresh(id, entry);
     } else worker.lastSeen = at;
@@ -246,9 +256,10 @@ export class Scheduler {
       out.push({ kind: 'drop', worker: id, reason: `result for shard ${message.shard}, which is not assigned to this worker` });
       return;
     }
-    const outside = message.categories.find((row) => row <= entry.shard.begin || row > entry.shard.end);
-    if (outside !== undefined) {
-      out.push({ kind: 'drop', worker: id, reason: `result for shard ${message.shard} names row ${outside}, outside it` });
+    const problem = resultRowsProblem(entry.shard, message.categories);
+    if (problem !== undefined) {
+      // A worker that computes a wrong answer failed the shard: it goes to another worker.
+      this.onFailure(id, worker, entry.shard.id, `its result is invalid: ${problem}`, 'E_RESULT', out);
       return;
     }
     checkShardTransition(entry.shard.id, entry.state, 'done', 'result received');
@@ -256,12 +267,9 @@ export class Scheduler {
     entry.holder = undefined;
     this.leased.delete(entry.shard.id);
     this.unhold(id, worker, entry.shard.id);
+    worker.rows += entry.shard.end - entry.shard.begin;
+    worker.seconds += message.seconds;
     this.remaining--;
-    const rows = entry.shard.end - entry.shard.begin;
-    if (message.seconds > 0) {
-      const rate = rows / message.seconds;
-      worker.rowsPerSecond = worker.rowsPerSecond === undefined ? rate : RATE_WEIGHT * rate + (1 - RATE_WEIGHT) * worker.rowsPerSecond;
-    }
     out.push({
       kind: 'record',
       worker: id,
@@ -270,18 +278,24 @@ export class Scheduler {
     });
   }
 
-  private onFailure(id: string, worker: WorkerEntry, shardId: number, message: string, out: Decision[]): void {
+  private onFailure(id: string, worker: WorkerEntry, shardId: number, message: string, code: string | undefined, out: Decision[]): void {
     const entry = this.shards[shardId];
     if (!entry || entry.holder !== id) {
       out.push({ kind: 'drop', worker: id, reason: `failure for shard ${shardId}, which is not assigned to this worker` });
       return;
     }
     entry.failures++;
+    entry.failedBy.add(id);
+    worker.failures++;
     this.unhold(id, worker, shardId);
-    out.push({ kind: 'shard-failed', worker: id, shard: entry.shard, message });
-    this.requeue(entry, id, `failed on the worker: ${message}`, out);
-    if (entry.failures >= this.options.maxShardAttempts) {
-      out.push({ kind: 'abort', reason: `shard ${shardId} [${entry.shard.begin}, ${entry.shard.end}) failed ${entry.failures} times; last: ${message}` });
+    out.push({ kind: 'shard-failed', worker: id, shard: entry.shard, message, code });
+    this.requeue(entry, id, `failed on the worker: ${code ? `${code}: ` : ''}${message}`, out);
+    const verdict = judgeFailure({ code, message, shardFailures: entry.failures, workerFailures: worker.failures }, this.options);
+    if (verdict.kind === 'abort') {
+      out.push({ kind: 'abort', reason: `shard ${shardId} [${entry.shard.begin}, ${entry.shard.end}) on ${id}: ${verdict.reason}` });
+    } else if (verdict.kind === 'retire') {
+      this.release(id, worker, 'retired', verdict.reason, out);
+      out.push({ kind: 'retire', worker: id, reason: verdict.reason });
     }
   }
 
@@ -303,7 +317,7 @@ export class Scheduler {
   private expire(at: number, out: Decision[]): void {
     for (const shardId of [...this.leased]) {
       const entry = this.shards[shardId]!;
-      if (at - entry.leasedAt > this.options.shardTimeoutMs) {
+      if (at - entry.leasedAt > this.shardTimeoutMs(entry.holder!)) {
         const holder = entry.holder!;
         const worker = this.workers.get(holder);
         if (worker) this.unhold(holder, worker, shardId);
@@ -315,6 +329,15 @@ export class Scheduler {
         this.release(id, worker, 'lost', `silent for ${at - worker.lastSeen} ms`, out);
       }
     }
+  }
+
+  /** How long the holder may keep a shard: as configured, or from its measured rate. */
+  private shardTimeoutMs(holder: string): number {
+    if (this.options.shardTimeoutMs !== undefined) return this.options.shardTimeoutMs;
+    const worker = this.workers.get(holder)!;
+    const rowsHeld = [...worker.held].reduce((n, id) => n + this.shards[id]!.shard.end - this.shards[id]!.shard.begin, 0);
+    const rate = worker.seconds > 0 ? worker.rows / worker.seconds : undefined;
+    return derivedShardTimeoutMs(rowsHeld, rate, 3 * this.options.timeoutMs) ?? UNMEASURED_SHARD_TIMEOUT_MS;
   }
 
   private release(id: string, worker: WorkerEntry, to: WorkerState, reason: string, out: Decision[]): void {
@@ -353,7 +376,7 @@ export class Scheduler {
     }
     for (const id of this.waiting) {
       const worker = this.workers.get(id)!;
-      while (worker.parked > 0 && this.queue.length > this.hungry()) this.assign(id, worker, out);
+      while (worker.parked > 0 && this.queue.length > this.hungry() && this.assign(id, worker, out));
       if (this.queue.length <= this.hungry()) return;
     }
   }
@@ -371,8 +394,15 @@ export class Scheduler {
     return this.started;
   }
 
-  private assign(id: string, worker: WorkerEntry, out: Decision[]): void {
-    const entry = this.shards[this.queue.shift()!]!;
+  /** Leases the first queued shard this worker may take; false when there is none. */
+  private assign(id: string, worker: WorkerEntry, out: Decision[]): boolean {
+    // Only a shard that failed somewhere needs the list of live workers.
+    const at = this.queue.findIndex((shardId) => {
+      const failedBy = this.shards[shardId]!.failedBy;
+      return failedBy.size === 0 || mayTake(id, failedBy, this.liveWorkers());
+    });
+    if (at < 0) return false;
+    const entry = this.shards[at === 0 ? this.queue.shift()! : this.queue.splice(at, 1)[0]!]!;
     checkShardTransition(entry.shard.id, entry.state, 'leased', `assigned to ${id}`);
     entry.state = 'leased';
     entry.holder = id;
@@ -382,6 +412,7 @@ export class Scheduler {
     worker.parked--;
     this.refresh(id, worker);
     out.push({ kind: 'assign', worker: id, shard: entry.shard });
+    return true;
   }
 
   private unhold(id: string, worker: WorkerEntry, shardId: number): void {
