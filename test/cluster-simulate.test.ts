@@ -11,7 +11,7 @@ import { crashRun, simulate, type SimulationOptions } from '../scripts/bench/sim
 import { journalLines, tempDir } from './cluster-fixture.js';
 
 const small = (out: string): SimulationOptions => ({
-  out, workers: 12, real: 0, idle: 40, rows: 0, shardRows: 10, minShardRows: 2,
+  out, workers: 12, real: 0, idle: 40, rows: 0, repeat: 1, shardRows: 10, minShardRows: 2,
   msPerRow: 0.2, jitter: 0.5, stragglers: 0.25, slowdown: 2, prefetch: 2, processes: 2,
   heartbeatMs: 200, logLevel: 'warn', layers: 120, seed: 7,
 });

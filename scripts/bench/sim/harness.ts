@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 
 import type { RunReport } from '../../../coordinator/report.js';
 import { officialSample, repoRoot } from '../data.js';
-import { syntheticDataset } from './dataset.js';
+import { repeatedSample, syntheticDataset } from './dataset.js';
 import { isStraggler, type FleetOptions, type FleetReport } from './fleet.js';
 import { Probe } from './probe.js';
 import type { SimWorkerStats } from './worker.js';
@@ -23,7 +23,8 @@ export interface SimulationOptions {
   workers: number; // simulated workers that compute
   real: number; // real `snig worker` processes (CPU engine, one thread each) instead of simulated ones
   idle: number; // peers that say hello and heartbeat, never ready
-  rows: number; // rows of the synthetic data set; 0: the official 1200-image sample
+  rows: number; // rows of the synthetic data set; 0: the official 1200-image sample, `repeat` times over
+  repeat: number;
   shardRows: number; // largest shard (rows)
   minShardRows: number;
   msPerRow: number;
@@ -114,7 +115,10 @@ interface StartedRun {
 /** Writes the config, starts the coordinator, the fleets and (after the idle peers) the real workers. */
 async function startRun(options: SimulationOptions, coordinatorStderr: 'file' | 'pipe'): Promise<StartedRun> {
   mkdirSync(options.out, { recursive: true });
-  const data = options.rows > 0 ? syntheticDataset(join(repoRoot, '.cache', 'bench'), options.rows, 1024) : { input: officialSample.input, truth: officialSample.truth };
+  const cache = join(repoRoot, '.cache', 'bench');
+  const data = options.rows > 0 ? syntheticDataset(cache, options.rows, 1024)
+    : options.repeat > 1 ? repeatedSample(cache, officialSample.input, officialSample.truth, options.repeat)
+    : { input: officialSample.input, truth: officialSample.truth };
   const port = await freePort();
   const endpoint = `tcp://127.0.0.1:${port}`;
   const runOut = join(options.out, 'run');
