@@ -29,7 +29,7 @@ describe('CPU engine', () => {
     }
   });
 
-  it('agrees with float64 on every row of the real sample', async () => {
+  it('agrees with float64 on every row of the real sample but its exact ties', async () => {
     const model = await openModel({ model: official.model });
     const inputs = await openInputs(official.images, model.neurons);
     const engine = await Engine.open(model, { engine: 'cpu' });
@@ -37,7 +37,10 @@ describe('CPU engine', () => {
     const f64 = await engine.infer(inputs, { precision: 'f64', trace: true, rowSums: true });
     engine.close();
     assert.deepEqual(f32.categories, f64.categories);
-    assert.deepEqual(Array.from(f32.deathLayer ?? []), Array.from(f64.deathLayer ?? []));
+    // A row may die at another layer only where real arithmetic ties (its float64 margin is rounding
+    // noise: the real images hold such rows, e.g. 657 dies at layer 4 in float32, 5 in float64).
+    const tie = (r: number): boolean => (f64.minMargin?.[r] ?? 0) < 1e-12;
+    f32.deathLayer?.forEach((layer, r) => assert.ok(layer === f64.deathLayer?.[r] || tie(r), `row ${r + 1}: dies at ${layer} vs ${f64.deathLayer?.[r]}`));
     f32.rowSums?.forEach((sum, r) => {
       const ref = f64.rowSums?.[r] ?? NaN;
       assert.ok(Math.abs(sum - ref) <= 1e-5 * Math.max(1, Math.abs(ref)), `row ${r + 1}: ${sum} vs ${ref}`);
@@ -83,7 +86,7 @@ describe('CPU engine', () => {
     const inputs = await openInputs(files.images, 64);
     const expected = reference.flatMap((row, r) => (r >= 20 && r < 60 && row.some((v) => v !== 0) ? [r + 1] : []));
     const engine = await Engine.open(binModel, { engine: 'cpu' });
-    const outcome = await engine.infer(inputs, { rows: [20, 60] });
+    const outcome = await engine.infer(inputs, { range: [20, 60] });
     engine.close();
     assert.deepEqual(outcome.categories, expected);
     assert.equal(outcome.edges, 40 * binModel.nnz);
@@ -107,14 +110,14 @@ describe('CPU engine', () => {
     const model = await openModel({ model: official.model });
     if (gpus.length === 0) {
       await assert.rejects(Engine.open(model, { engine: 'cuda' }), (error: Error & { code?: string }) => error.code === 'E_CUDA');
-      assert.equal((await Engine.open(model, { engine: 'auto' })).kind, 'cpu');
+      assert.equal((await Engine.open(model, { engine: 'auto' })).engine, 'cpu');
       return;
     }
     for (const gpu of gpus) assert.ok(gpu.name !== '' && gpu.memoryBytes > 0 && gpu.multiprocessors > 0, JSON.stringify(gpu));
     const inputs = await openInputs(official.images, model.neurons);
     const truth = await readTruth(official.truth, inputs.rows);
     const engine = await Engine.open(model, { engine: 'auto' });
-    assert.equal(engine.kind, 'cuda');
+    assert.equal(engine.engine, 'cuda');
     for (const precision of ['f32', 'f64'] as const) {
       assert.deepEqual((await engine.infer(inputs, { precision })).categories, truth, `${precision} categories`);
     }

@@ -1,10 +1,15 @@
 // Shared test fixtures: the committed official data, temporary directories, small random networks
-// in the official TSV layout, and a deliberately naive reference implementation.
+// (written in the official TSV layout by scripts/small-network.ts), and a deliberately naive
+// reference implementation.
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after } from 'node:test';
+
+import { random, type Edge, type SmallNetwork } from '../scripts/small-network.js';
+
+export { random, writeNetwork, type Edge, type SmallNetwork } from '../scripts/small-network.js';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const official = {
@@ -18,31 +23,6 @@ export function tempDir(prefix = 'snig-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
-}
-
-/** A seeded generator (mulberry32), so failures reproduce. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export interface Edge {
-  input: number; // 0-based
-  output: number; // 0-based
-  weight: number;
-}
-
-export interface SmallNetwork {
-  n: number;
-  bias: number;
-  layers: Edge[][];
-  rows: number[][]; // dense input rows
 }
 
 /** A random network: every output gets between minIn and maxIn distinct inputs with random weights. */
@@ -67,42 +47,21 @@ export function randomNetwork(seed: number, n: number, layers: number, rowCount:
   return net;
 }
 
-/** Writes the network in the official layout, lines shuffled; returns the model dir and image file. */
-export function writeNetwork(dir: string, net: SmallNetwork, seed = 1): { model: string; images: string } {
-  const rand = random(seed);
-  const model = join(dir, `neuron${net.n}`);
-  mkdirSync(model, { recursive: true });
-  net.layers.forEach((edges, l) => {
-    const lines = edges.map((e) => `${e.input + 1}\t${e.output + 1}\t${e.weight}`);
-    shuffle(lines, rand);
-    writeFileSync(join(model, `n${net.n}-l${l + 1}.tsv`), `${lines.join('\n')}\n`);
-  });
-  const pixels: string[] = [];
-  net.rows.forEach((row, r) => row.forEach((v, c) => v !== 0 && pixels.push(`${r + 1}\t${c + 1}\t${v}`)));
-  shuffle(pixels, rand);
-  const images = join(dir, `sparse-images-${net.n}.tsv`);
-  writeFileSync(images, `${pixels.join('\n')}\n`);
-  return { model, images };
-}
-
 export function writeText(path: string, text: string): string {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text);
   return path;
 }
 
-function shuffle<T>(items: T[], rand: () => number): void {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [items[i], items[j]] = [items[j] as T, items[i] as T];
-  }
-}
-
 /**
- * The naive reference: dense rows, every layer computed output by output in float32 arithmetic,
- * Y <- min(max(Y W + b, 0), 32). Returns the final rows.
+ * The naive reference, as the challenge's MATLAB reference defines a layer: dense rows, Z = Y W
+ * output by output (inputs in ascending order), then Y = min(max(Z + logical(Z) .* b, 0), 32): the
+ * bias reaches only the nonzero entries of Z. In 'f32' every weight, bias, product and sum is rounded
+ * to float32 (Math.fround); in 'f64' it is plain JS numbers, i.e. IEEE doubles, with the weights and
+ * biases as the doubles of their text. Returns the final rows.
  */
-export function naiveInference(net: SmallNetwork): Float32Array[] {
+export function naiveInference(net: SmallNetwork, precision: 'f32' | 'f64' = 'f32'): Float64Array[] {
+  const round = precision === 'f32' ? Math.fround : (x: number) => x;
   const byOutput = net.layers.map((edges) => {
     const lists: Edge[][] = Array.from({ length: net.n }, () => []);
     for (const e of edges) lists[e.output]?.push(e);
@@ -110,16 +69,23 @@ export function naiveInference(net: SmallNetwork): Float32Array[] {
     return lists;
   });
   return net.rows.map((row) => {
-    let y = Float32Array.from(row);
-    for (const lists of byOutput) {
-      const next = new Float32Array(net.n);
+    let y = Float64Array.from(row, (v) => Math.fround(v)); // inputs are read as float32
+    byOutput.forEach((lists, l) => {
+      const biases = net.layerBiases?.[l];
+      const next = new Float64Array(net.n);
       lists.forEach((list, j) => {
-        let acc = 0;
-        for (const e of list) acc = Math.fround(acc + Math.fround(e.weight * (y[e.input] ?? 0)));
-        next[j] = Math.min(Math.max(Math.fround(acc + Math.fround(net.bias)), 0), 32);
+        let z = 0;
+        for (const e of list) z = round(z + round(round(e.weight) * (y[e.input] ?? 0)));
+        const b = round(biases?.[j] ?? net.bias);
+        next[j] = z === 0 ? 0 : Math.min(Math.max(round(z + b), 0), 32);
       });
       y = next;
-    }
+    });
     return y;
   });
+}
+
+/** The 1-based rows whose final row is nonzero. */
+export function categoriesOf(rows: Float64Array[]): number[] {
+  return rows.flatMap((row, r) => (row.some((v) => v !== 0) ? [r + 1] : []));
 }

@@ -89,7 +89,7 @@ export class SimWorker {
     this.joined = false;
     this.queue.length = 0;
     this.requested.length = 0;
-    this.send({ type: 'hello', protocol: PROTOCOL_VERSION, host: 'sim', pid: process.pid, engine: 'cuda', gpus: [0], threads: 0 });
+    this.send({ type: 'hello', protocol: PROTOCOL_VERSION, host: 'sim', pid: process.pid });
   }
 
   private held(): number[] {
