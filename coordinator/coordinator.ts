@@ -209,7 +209,8 @@ export class Coordinator {
         log.warn({ worker: d.worker, reason: d.reason }, 'message dropped');
         break;
       case 'finish':
-        void this.socket.send(d.worker, { type: 'finish' });
+        // Not before the results are on disk: a worker that leaves could end the run as abandoned.
+        journal.afterDurable(this.afterJournal(() => void this.socket.send(d.worker, { type: 'finish' })));
         break;
       case 'complete': {
         const seconds = this.elapsed(); // the last result's arrival; its fsync is the coordinator's cost
