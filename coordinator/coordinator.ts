@@ -79,7 +79,7 @@ export class Coordinator {
 
   private onMessage(worker: string, message: WorkerMessage): void {
     if (message.type === 'hello') this.options.stats.describe(worker, { host: message.host, engine: message.engine, gpus: message.gpus.map(String) });
-    if (message.type === 'ready') this.options.stats.describe(worker, { engine: message.engine, gpus: message.gpuNames });
+    if (message.type === 'ready') this.options.stats.describe(worker, { engine: message.engine, gpus: message.gpuNames, startSeconds: message.loadSeconds });
     this.event({ kind: 'message', worker, at: Date.now(), message });
   }
 

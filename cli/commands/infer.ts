@@ -79,15 +79,15 @@ export const inferCommand: CommandModule<object, InferArgs> = {
       engine.close();
     }
     // The call's time beyond the engine's own compute time: input upload, results back, host work.
-    clock.add('upload and results', Math.max(0, (performance.now() - callStart) / 1000 - outcome.seconds));
-    clock.add('compute', outcome.seconds);
+    clock.add('upload and results', Math.max(0, (performance.now() - callStart) / 1000 - outcome.computeSeconds));
+    clock.add('compute', outcome.computeSeconds);
 
     // Truth rows outside the inferred range are not this run's to check.
     const truthInRange = truth?.filter((row) => row > rows[0] && row <= rows[1]);
     const verdict: CategoryCheck | undefined = truthInRange && (await clock.time('verify', async () => verifyCategories(outcome.categories, truthInRange)));
     const totalSeconds = clock.total();
     const certificate = verdict && !verdict.passed && args.certify ? await certify(model, inputs, verdict) : undefined;
-    const edgesPerSecond = outcome.edges / outcome.seconds;
+    const edgesPerSecond = outcome.edges / outcome.computeSeconds;
     const totalEdgesPerSecond = outcome.edges / totalSeconds;
 
     const lines = [
@@ -96,7 +96,7 @@ export const inferCommand: CommandModule<object, InferArgs> = {
       `engine     ${outcome.engine} (${outcome.kernel})`,
       `read       ${inputs.bytesRead} bytes of input`,
       `time       ${describePhases(totalSeconds, clock.parts)} (from process start to verdict)`,
-      `inference  ${outcome.seconds.toFixed(4)} s compute, ${edgesPerSecond.toExponential(3)} edges/s compute, ${totalEdgesPerSecond.toExponential(3)} edges/s total`,
+      `inference  ${outcome.computeSeconds.toFixed(4)} s compute, ${edgesPerSecond.toExponential(3)} edges/s compute, ${totalEdgesPerSecond.toExponential(3)} edges/s total`,
       `categories ${outcome.categories.length}`,
     ];
     if (verdict) {
@@ -121,8 +121,8 @@ export const inferCommand: CommandModule<object, InferArgs> = {
         engine: outcome.engine,
         kernel: outcome.kernel,
         inputBytesRead: inputs.bytesRead,
-        seconds: { total: totalSeconds, ...clock.parts },
-        inferenceSeconds: outcome.seconds,
+        seconds: { total: totalSeconds, parts: clock.parts },
+        inferenceSeconds: outcome.computeSeconds,
         edgesPerSecond,
         totalEdgesPerSecond,
         categories: outcome.categories,

@@ -30,6 +30,7 @@ class InputsObject : public Napi::ObjectWrap<InputsObject> {
                         InstanceAccessor<&InputsObject::neurons>("neurons"),
                         InstanceAccessor<&InputsObject::nnz>("nnz"),
                         InstanceAccessor<&InputsObject::bytesRead>("bytesRead"),
+                        InstanceAccessor<&InputsObject::mapped>("mapped"),
                         InstanceMethod<&InputsObject::toArrays>("toArrays"),
                         InstanceMethod<&InputsObject::close>("close")});
   }
@@ -50,6 +51,7 @@ class InputsObject : public Napi::ObjectWrap<InputsObject> {
   Napi::Value nnz(const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), static_cast<double>(get(info.Env()).nnz()));
   }
+  Napi::Value mapped(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), get(info.Env()).mapped()); }
   Napi::Value bytesRead(const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), static_cast<double>(get(info.Env()).bytesRead()));
   }

@@ -188,6 +188,7 @@ class CudaEngine final : public Engine {
     }
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
     gpuSeconds_ = *std::max_element(gpuSeconds.begin(), gpuSeconds.end());
+    result.gpuSeconds = gpuSeconds_;
     result.kernel = describe(pipelines);
     return result;
   }

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# ONE call on the GPU machine for issue 13 (what a user waits for): builds snig-bench, then for each
+# benchmark times one infer call (wall, inputs in host memory, upload included) next to the GPU's
+# event-timed compute, with the fast kernel, checked against the CPU engine on a sample. Prints the
+# load lines (model, inputs, engine ready) and a short table last; full logs under $OUT.
+#
+#   scripts/device/end-to-end.sh [--only "1024x120 4096x120 16384x120 65536x120"] [--repeat 5]
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+ONLY="1024x120 4096x120 16384x120 65536x120"
+REPEAT=5
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --only) ONLY=$2; shift 2 ;;
+    --repeat) REPEAT=$2; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+LOG=${OUT:-/tmp}
+START=$(date +%s)
+say() { echo "[$(( $(date +%s) - START ))s] $*"; }
+say "machine: $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | head -1), $(nproc) CPUs"
+
+BUILD=build/device
+if ! { cmake -S native -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >"$LOG/build.log" 2>&1 &&
+       cmake --build "$BUILD" -j"$(nproc)" --target snig-bench >>"$LOG/build.log" 2>&1; }; then
+  grep -E "error" "$LOG/build.log" | head -20; say "BUILD FAILED"; exit 1
+fi
+say "built"
+
+table=()
+for b in $ONLY; do
+  n=${b%x*}; l=${b#*x}
+  "$BUILD/snig-bench" --generate "$n" --layers "$l" --kernel fast --check sample --sample 200 --warmup 1 --repeat "$REPEAT" \
+    >"$LOG/$b.out" 2>"$LOG/$b.err"
+  status=$?
+  grep -E "^(model|inputs|engine)" "$LOG/$b.err" | sed "s/^/  $b /"
+  line=$(grep '^RESULT' "$LOG/$b.out" | head -1)
+  say "$b exit $status: ${line:-no RESULT}"
+  ms=$(sed -n 's/.* ms=\([0-9.]*\).*/\1/p' <<<"$line"); gpu=$(sed -n 's/.* gpu_ms=\([0-9.]*\).*/\1/p' <<<"$line")
+  verdict=$(awk '{print $NF}' <<<"$line")
+  ratio=$(awk -v a="$ms" -v b="$gpu" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
+  table+=("$(printf '%-12s %10s %10s %8s %s' "$b" "${ms:--}" "${gpu:--}" "$ratio" "${verdict:-FAILED}")")
+done
+echo "== one infer call (inputs in host memory) vs GPU compute, fast kernel"
+printf '%-12s %10s %10s %8s %s\n' benchmark call_ms gpu_ms ratio check
+printf '%s\n' "${table[@]}"
