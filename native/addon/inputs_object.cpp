@@ -145,6 +145,7 @@ Napi::Value inputsFromArrays(const Napi::CallbackInfo& info) {
     out->values.assign(values.Data(), values.Data() + values.ElementLength());
   } else {
     out->values.assign(out->cols.size(), 1.0f);
+    out->unitValues = true;
   }
   out->n = static_cast<uint32_t>(numberField(arrays, "neurons"));
   if (out->n == 0 || rowptr.ElementLength() == 0 || rowptr[0] != 0 ||

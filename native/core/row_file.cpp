@@ -171,6 +171,7 @@ SparseRows RowFile::read(uint64_t begin, uint64_t end) const {
     }
     out.values[k] = valuesStored_ ? values[at] : 1.0f;
   }
+  out.unitValues = !valuesStored_;
   checkColumns(out, begin);
   return out;
 }

@@ -99,9 +99,14 @@ std::vector<int> chooseDevices(const std::vector<int>& requested) {
   return devices;
 }
 
-// Runs `work(i)` for i in [0, count) on threads of its own; rethrows the first failure.
+// Runs `work(i)` for i in [0, count) on threads of its own (one on this thread, which keeps its
+// OpenMP team between calls); rethrows the first failure.
 template <typename Work>
 void onEachThread(size_t count, Work work) {
+  if (count == 1) {
+    work(0);
+    return;
+  }
   std::vector<std::exception_ptr> errors(count);
   std::vector<std::thread> threads;
   for (size_t i = 0; i < count; ++i) {

@@ -8,7 +8,8 @@
 namespace snig::cuda {
 namespace {
 
-constexpr uint64_t kChunkNnz = uint64_t{1} << 23;  // 16 MiB of 16-bit columns per chunk
+constexpr uint64_t kChunkNnz = uint64_t{1} << 23;       // 16 MiB of 16-bit columns per chunk
+constexpr uint64_t kFirstChunkNnz = uint64_t{1} << 20;  // a small first chunk starts the link sooner
 constexpr unsigned kWidenThreads = 256;
 
 // cols[k] = packed[k], values[k] = packedValues ? packedValues[k] : 1.
@@ -46,8 +47,9 @@ void InputUploader::upload(const SparseRows& inputs, uint64_t begin, uint64_t en
   if (!rowptrCopied_) rowptrCopied_ = makeEvent(cudaEventDisableTiming);
   SNIG_CUDA_CHECK(cudaEventRecord(rowptrCopied_.get(), stream));
 
-  const uint64_t slotBytes = std::min(kChunkNnz, std::max<uint64_t>(nnz, 1)) * (colBytes + sizeof(float));
-  for (uint64_t at = 0, chunk = 0; at < nnz; at += kChunkNnz, ++chunk) {
+  const uint64_t slotEntries = std::min(kChunkNnz, std::max<uint64_t>(nnz, 1));
+  const uint64_t slotBytes = packedValuesOffset(slotEntries, narrow) + slotEntries * sizeof(float);
+  for (uint64_t at = 0, chunk = 0, count = 0; at < nnz; at += count, ++chunk) {
     Slot& slot = slots_[chunk % 2];
     if (slot.used) SNIG_CUDA_CHECK(cudaEventSynchronize(slot.copied.get()));  // its last chunk has left
     if (slot.host.size() < slotBytes) {
@@ -55,13 +57,13 @@ void InputUploader::upload(const SparseRows& inputs, uint64_t begin, uint64_t en
       slot.device = DeviceBuffer<uint8_t>(slotBytes);
     }
     if (!slot.copied) slot.copied = makeEvent(cudaEventDisableTiming);
-    const uint64_t count = std::min(kChunkNnz, nnz - at);
+    count = std::min(chunk == 0 ? kFirstChunkNnz : kChunkNnz, nnz - at);
     const bool withValues = packNonzeros(inputs, first + at, count, narrow, slot.host.get());
-    const uint64_t bytes = count * (colBytes + (withValues ? sizeof(float) : 0));
+    const uint64_t bytes = withValues ? packedValuesOffset(count, narrow) + count * sizeof(float) : count * colBytes;
     SNIG_CUDA_CHECK(cudaMemcpyAsync(slot.device.get(), slot.host.get(), bytes, cudaMemcpyHostToDevice, stream));
     SNIG_CUDA_CHECK(cudaEventRecord(slot.copied.get(), stream));
     slot.used = true;
-    const auto* packedValues = withValues ? reinterpret_cast<const float*>(slot.device.get() + count * colBytes) : nullptr;
+    const auto* packedValues = withValues ? reinterpret_cast<const float*>(slot.device.get() + packedValuesOffset(count, narrow)) : nullptr;
     const unsigned blocks = static_cast<unsigned>(std::min<uint64_t>((count + kWidenThreads - 1) / kWidenThreads, 4096));
     if (narrow) {
       widenKernel<<<blocks, kWidenThreads, 0, stream>>>(reinterpret_cast<const uint16_t*>(slot.device.get()), packedValues,

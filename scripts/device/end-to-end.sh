@@ -2,16 +2,21 @@
 # ONE call on the GPU machine for issue 13 (what a user waits for): builds snig-bench, then for each
 # benchmark times one infer call (wall, inputs in host memory, upload included) next to the GPU's
 # event-timed compute, with the fast kernel, checked against the CPU engine on a sample. Prints the
-# load lines (model, inputs, engine ready) and a short table last; full logs under $OUT.
+# load lines (model, inputs, engine ready) and a short table last; full logs under $OUT. First, the
+# upload's other paths on the official sample: values other than 1 (against the CPU engine on every
+# row) and, with --binary FILE (the sample converted by `snig convert --inputs`), binary inputs
+# against the official truth.
 #
-#   scripts/device/end-to-end.sh [--only "1024x120 4096x120 16384x120 65536x120"] [--repeat 5]
+#   scripts/device/end-to-end.sh [--only "1024x120 4096x120 16384x120 65536x120"] [--repeat 5] [--binary FILE]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
 ONLY="1024x120 4096x120 16384x120 65536x120"
 REPEAT=5
+BINARY=""
 while [ $# -gt 0 ]; do
   case "$1" in
+    --binary) BINARY=$2; shift 2 ;;
     --only) ONLY=$2; shift 2 ;;
     --repeat) REPEAT=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
@@ -28,6 +33,16 @@ if ! { cmake -S native -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >"$LOG/build.log" 
   grep -E "error" "$LOG/build.log" | head -20; say "BUILD FAILED"; exit 1
 fi
 say "built"
+
+official=(--model data/hpec-1024/neuron1024 --kernel fast --warmup 0 --repeat 1)
+zcat data/hpec-1024/sparse-images-1024-first1200.tsv.gz | awk -F'\t' '{ printf "%s\t%s\t%g\n", $1, $2, 0.5 + ($1 + $2) % 3 * 0.5 }' \
+  >"$LOG/values.tsv"
+"$BUILD/snig-bench" "${official[@]}" --inputs "$LOG/values.tsv" --check cpu >"$LOG/values.out" 2>&1
+say "values 0.5/1/1.5, against the CPU engine: $(grep '^RESULT' "$LOG/values.out" || tail -2 "$LOG/values.out")"
+if [ -n "$BINARY" ]; then
+  "$BUILD/snig-bench" "${official[@]}" --inputs "$BINARY" --truth data/hpec-1024/first1200-l120-categories.tsv >"$LOG/binary.out" 2>&1
+  say "binary inputs, against the official truth: $(grep '^RESULT' "$LOG/binary.out" || tail -2 "$LOG/binary.out")"
+fi
 
 table=()
 for b in $ONLY; do
