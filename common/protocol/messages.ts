@@ -56,7 +56,12 @@ export const resultSchema = z.object({
   callSeconds: z.number().nonnegative().optional(), // the engine call: rows read, uploaded, computed
   inputBytes: z.number().int().nonnegative().optional(), // input bytes the worker has read (or received) so far
 });
-export const failureSchema = z.object({ type: z.literal('failure'), shard: shardId, message: z.string().max(4096) });
+export const failureSchema = z.object({
+  type: z.literal('failure'),
+  shard: shardId,
+  message: z.string().max(4096),
+  code: z.string().regex(/^E_[A-Z_]{1,30}$/).optional(), // the error's code (E_FORMAT, E_CUDA, …), if it has one
+});
 export const heartbeatSchema = z.object({ type: z.literal('heartbeat') });
 /** A worker's heartbeat names the shards it holds, so an assignment lost on the way is noticed. */
 export const workerHeartbeatSchema = z.object({ type: z.literal('heartbeat'), held: z.array(shardId).max(4096) });
