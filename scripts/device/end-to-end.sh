@@ -5,17 +5,21 @@
 # load lines (model, inputs, engine ready) and a short table last; full logs under $OUT. First, the
 # upload's other paths on the official sample: values other than 1 (against the CPU engine on every
 # row) and, with --binary FILE (the sample converted by `snig convert --inputs`), binary inputs
-# against the official truth.
+# against the official truth. With --start NxL, the engine start of that network twice, on 1000 rows:
+# reducing it (and saving the reduction in the cache), then reading the reduction back.
 #
 #   scripts/device/end-to-end.sh [--only "1024x120 4096x120 16384x120 65536x120"] [--repeat 5] [--binary FILE]
+#                                [--start 65536x1920]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
 ONLY="1024x120 4096x120 16384x120 65536x120"
 REPEAT=5
 BINARY=""
+START_BENCH=""
 while [ $# -gt 0 ]; do
   case "$1" in
+    --start) START_BENCH=$2; shift 2 ;;
     --binary) BINARY=$2; shift 2 ;;
     --only) ONLY=$2; shift 2 ;;
     --repeat) REPEAT=$2; shift 2 ;;
@@ -42,6 +46,16 @@ say "values 0.5/1/1.5, against the CPU engine: $(grep '^RESULT' "$LOG/values.out
 if [ -n "$BINARY" ]; then
   "$BUILD/snig-bench" "${official[@]}" --inputs "$BINARY" --truth data/hpec-1024/first1200-l120-categories.tsv >"$LOG/binary.out" 2>&1
   say "binary inputs, against the official truth: $(grep '^RESULT' "$LOG/binary.out" || tail -2 "$LOG/binary.out")"
+fi
+
+if [ -n "$START_BENCH" ]; then
+  export SNIG_REDUCTION_CACHE=/tmp/snig-reduced
+  rm -rf "$SNIG_REDUCTION_CACHE"
+  for pass in reduce cached; do
+    "$BUILD/snig-bench" --generate "${START_BENCH%x*}" --layers "${START_BENCH#*x}" --rows 1000 --kernel fast --check none \
+      --warmup 0 --repeat 1 >"$LOG/start-$pass.out" 2>&1
+    say "$START_BENCH engine start ($pass): $(grep -E '^engine: .* ready' "$LOG/start-$pass.out" || tail -2 "$LOG/start-$pass.out")"
+  done
 fi
 
 table=()

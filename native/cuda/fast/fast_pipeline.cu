@@ -15,6 +15,7 @@
 #include "../cuda_raii.hpp"
 #include "../input_upload.hpp"
 #include "fast_kernels.cuh"
+#include "../../core/structure/reduced_cache.hpp"
 #include "../../core/structure/reduced_eval.hpp"
 #include "fast_pipeline.hpp"
 
@@ -294,7 +295,7 @@ std::unique_ptr<GpuPipeline> makeFastPipeline(std::shared_ptr<const ReducedNetwo
 }
 
 std::unique_ptr<GpuPipeline> makeFastPipeline(std::shared_ptr<const Model> model, const PipelineOptions& options) {
-  return makeFastPipeline(std::make_shared<const ReducedNetwork>(reduceModel(*model)), options);
+  return makeFastPipeline(std::make_shared<const ReducedNetwork>(reduceModelCached(*model, reductionCacheDir())), options);
 }
 
 }  // namespace snig::cuda
