@@ -53,7 +53,7 @@ function markdown(r: RunReport): string {
     `| shards | ${r.shards.total} (${r.shards.resumed} resumed from the journal, ${r.shards.computed} computed) |`,
     `| categories | ${r.categories} |`,
     `| time | ${describePhases(r.seconds.total, r.seconds.parts)} |`,
-    `| shards | ${r.wallSeconds.toFixed(3)} s from the first assignment to the last result |`,
+    `| shards time | ${r.wallSeconds.toFixed(3)} s from the first assignment to the last result |`,
     `| throughput | ${fmt(r.computeEdgesPerSecond)} edges/s compute, ${fmt(r.edgesPerSecond)} over the shards, ${fmt(r.totalEdgesPerSecond)} total |`,
     `| input read | ${r.inputBytes.read} bytes by the workers (${(r.inputBytes.read / Math.max(1, r.inputBytes.file)).toFixed(2)} × the ${r.inputBytes.file}-byte file) |`,
     `| dropped messages | ${r.droppedMessages} |`,
