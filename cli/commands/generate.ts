@@ -1,9 +1,19 @@
-// `snig generate`: a challenge-shaped RadiX-Net, input rows augmented from the real images and their
-// robust float64 truth, written in the official layout (common/generate.ts does the work).
+// `snig generate`: a challenge-shaped RadiX-Net (or a network without structure), input rows augmented
+// from the real images and their robust float64 truth, written in the official layout
+// (common/generate.ts does the work).
 import type { CommandModule } from 'yargs';
 
 import { LOG_LEVELS, makeLogger, type LogLevel } from '../../common/logger.js';
-import { DEFAULT_TOLERANCE, formatCurves, generate, type GenerateOptions, type ModelFormat } from '../../common/generate.js';
+import {
+  DEFAULT_TOLERANCE,
+  formatCurves,
+  generate,
+  parseRange,
+  type GenerateOptions,
+  type ModelFormat,
+  type Structure,
+} from '../../common/generate.js';
+import type { RandomWeights } from '../../common/native.js';
 
 type GenerateArgs = Omit<GenerateOptions, 'source'> & { 'log-level': LogLevel };
 
@@ -16,7 +26,30 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .option('layers', { type: 'number', demandOption: true, describe: 'number of layers L' })
       .option('rows', { type: 'number', default: 60000, describe: 'input rows to generate' })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the permutations and augmentations' })
-      .option('bias', { type: 'number', describe: 'bias of every layer (default: the challenge value for N)' })
+      .option('structure', {
+        choices: ['radix', 'random'] as const,
+        default: 'radix' as Structure,
+        describe: 'radix: a RadiX-Net; random: every neuron reads --fan-in distinct random inputs',
+      })
+      .option('fan-in', {
+        type: 'string',
+        coerce: (text: string) => parseRange(text, '--fan-in'),
+        describe: 'random: inputs per neuron, K or a range A-B drawn per neuron [32]',
+      })
+      .option('random-weights', {
+        choices: ['uniform', 'positive', 'mixed'] as const,
+        default: 'uniform' as RandomWeights,
+        describe: 'random: 1/16 each, uniform in [1/32, 3/32), or in [-1/16, 3/16)',
+      })
+      .option('survive', {
+        type: 'string',
+        coerce: (text: string) => parseRange(text, '--survive'),
+        describe: 'random without --bias: share of rows to survive the last layer, for the bisection [0.015-0.025]',
+      })
+      .option('bias', {
+        type: 'number',
+        describe: 'bias of every layer (default: the challenge value for N; random: bisected on the first 1000 rows)',
+      })
       .option('format', { choices: ['tsv', 'binary', 'both'] as const, default: 'both' as ModelFormat, describe: 'model file format (binary and both also write the inputs in the binary input format)' })
       .option('gzip', { type: 'boolean', default: false, describe: 'gzip the TSV layer files' })
       .option('out', { type: 'string', default: '.', describe: 'output directory' })
