@@ -19,6 +19,7 @@
 // of native/cuda/ does not build.
 #ifndef SNIG_WITHOUT_FAST
 #include "../core/structure/kernel_choice.hpp"
+#include "../core/structure/reduced_cache.hpp"
 #include "fast/fast_pipeline.hpp"
 #include "general/general_pipeline.hpp"
 #endif
@@ -72,7 +73,7 @@ Resolved resolveKernel(const std::string& kernel, const Model& model, const std:
   }
 #ifndef SNIG_WITHOUT_FAST
   if (kernel == "auto") {
-    auto reduced = std::make_shared<const ReducedNetwork>(reduceModel(model));
+    auto reduced = std::make_shared<const ReducedNetwork>(reduceModelCached(model, reductionCacheDir()));
     const KernelChoice choice = chooseKernel(model, *reduced);
     // The general layout must fit beside a batch; SNIG's pipeline can stream or partition instead.
     if (choice.kernel == "general" && cuda::generalModelBytes(model) > leastFreeBytes(devices) / 2) {
