@@ -31,7 +31,9 @@ export interface Failure {
 }
 
 export class RunStats {
+  /** The run's workers: peers that got ready (one that only said hello is not one). */
   readonly workers = new Map<string, WorkerStats>();
+  private readonly peers = new Map<string, WorkerStats>(); // every peer that said hello
   readonly reassigned: Reassignment[] = [];
   readonly failures: Failure[] = [];
   readonly rejected: Failure[] = [];
@@ -39,10 +41,18 @@ export class RunStats {
 
   /** Identifies a worker in the report (set at hello and again when it is ready). */
   describe(id: string, info: Partial<Omit<WorkerStats, 'shards' | 'rows' | 'seconds' | 'callSeconds' | 'inputBytes' | 'edges'>>): void {
-    const current = this.workers.get(id) ?? {
+    const current = this.peers.get(id) ?? {
       name: id, host: '?', engine: '?', gpus: [], shards: 0, rows: 0, seconds: 0, callSeconds: 0, startSeconds: 0, inputBytes: 0, edges: 0,
     };
-    this.workers.set(id, { ...current, ...info });
+    Object.assign(current, info);
+    this.peers.set(id, current);
+  }
+
+  private enlist(id: string): WorkerStats {
+    this.describe(id, {});
+    const w = this.peers.get(id)!;
+    this.workers.set(id, w);
+    return w;
   }
 
   /**
@@ -59,9 +69,11 @@ export class RunStats {
 
   apply(decision: Decision): void {
     switch (decision.kind) {
+      case 'worker-ready':
+        this.enlist(decision.worker);
+        return;
       case 'record': {
-        this.describe(decision.worker, {});
-        const w = this.workers.get(decision.worker)!;
+        const w = this.enlist(decision.worker);
         w.shards++;
         w.rows += decision.shard.end - decision.shard.begin;
         w.seconds += decision.result.seconds;
