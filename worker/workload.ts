@@ -9,15 +9,7 @@ import { Engine } from '../common/engine.js';
 import type { EngineOptions } from '../common/engine-options.js';
 import { native, type NativeInputs, type NativeModel } from '../common/native.js';
 import type { ShardInputs, Welcome } from '../common/protocol/messages.js';
-
-/** One shard's outcome, as the result message carries it. */
-export interface ShardOutcome {
-  categories: number[]; // 1-based, global rows
-  seconds: number; // compute
-  callSeconds: number; // the engine call: rows read, uploaded, computed
-  inputBytes: number; // input bytes read (shared mode) or received (streamed mode) so far
-  edges: number;
-}
+import type { ShardOutcome } from './core.js';
 
 export class Workload {
   private receivedBytes = 0;
