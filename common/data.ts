@@ -21,9 +21,18 @@ export async function openModel(spec: ModelSpec): Promise<NativeModel> {
   });
 }
 
-/** Reads `sparse-images-<N>.tsv[.gz]` for a model of N neurons. */
+/**
+ * Opens the input rows for a model of N neurons: `sparse-images-<N>.tsv[.gz]` is parsed into memory,
+ * a binary input file (`snig convert --inputs`) is mapped and only the rows used are read.
+ */
 export async function openInputs(path: string, neurons: number): Promise<NativeInputs> {
   return native().readInputs({ path, neurons, rows: 0 });
+}
+
+/** N from an official input file's name (`sparse-images-<N>.tsv[.gz]`), if it has one. */
+export function neuronsFromName(path: string): number | undefined {
+  const match = /sparse-images-(\d+)[^/]*$/.exec(path);
+  return match ? Number(match[1]) : undefined;
 }
 
 /** Reads a categories file; rows must lie within 1..maxRow. */

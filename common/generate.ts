@@ -42,7 +42,8 @@ export interface LiveCurve {
 }
 
 export interface GenerateReport {
-  files: { modelDir?: string; modelBinary?: string; inputs: string; truth: string };
+  /** inputs: the official TSV layout, always; inputsBinary: the binary input format, with a binary model. */
+  files: { modelDir?: string; modelBinary?: string; inputs: string; inputsBinary?: string; truth: string };
   categories: number;
   rows: number;
   replacedRows: number;
@@ -132,6 +133,7 @@ export function outputPaths(out: string, neurons: number, layers: number) {
     modelDir: join(dir, `neuron${neurons}`),
     modelBinary: join(dir, `neuron${neurons}-l${layers}.snig`),
     inputs: join(dir, `sparse-images-${neurons}.tsv.gz`),
+    inputsBinary: join(dir, `sparse-images-${neurons}.snigrows`),
     truth: join(dir, `neuron${neurons}-l${layers}-categories.tsv`),
   };
 }
@@ -232,6 +234,8 @@ async function writeFiles(
     await mkdir(dirname(paths.modelBinary), { recursive: true });
     await addon.writeModelBinary(model, paths.modelBinary);
     files.modelBinary = paths.modelBinary;
+    await addon.writeInputs(set.inputs, paths.inputsBinary);
+    files.inputsBinary = paths.inputsBinary;
   }
   await mkdir(dirname(paths.inputs), { recursive: true });
   await addon.writeInputs(set.inputs, paths.inputs);

@@ -31,12 +31,14 @@ export interface NativeModel {
   close(): void;
 }
 
-/** Sparse input rows (CSR over N columns). */
+/** Sparse input rows (CSR over N columns): in memory, or a mapped binary input file read range by range. */
 export interface NativeInputs {
   readonly rows: number;
   readonly neurons: number;
   readonly nnz: number;
-  /** Rows [begin, end) as plain arrays, for sending over the wire. */
+  /** Bytes of the input file read so far (a TSV file is read whole; 0 for rows made in memory). */
+  readonly bytesRead: number;
+  /** Rows [begin, end) as compact arrays, for sending over the wire. */
   toArrays(begin: number, end: number): InputArrays;
   close(): void;
 }
@@ -44,8 +46,8 @@ export interface NativeInputs {
 export interface InputArrays {
   neurons: number;
   rowptr: Float64Array; // rows + 1 offsets into cols/values, starting at 0
-  cols: Uint32Array; // 0-based
-  values: Float32Array;
+  cols: Uint16Array | Uint32Array; // 0-based; 16-bit up to N = 65536
+  values?: Float32Array; // absent when every value is 1
 }
 
 export interface NativeProgress {
@@ -143,12 +145,14 @@ export interface NativeRowClassification {
 export interface NativeAddon {
   info(): NativeInfo;
   loadModel(options: { path: string; layers: number; bias?: number; threads: number }): Promise<NativeModel>;
+  /** A TSV file (plain or gzipped) is parsed; a binary input file (.snigrows) is mapped. */
   readInputs(options: { path: string; neurons: number; rows: number }): Promise<NativeInputs>;
   inputsFromArrays(arrays: InputArrays): NativeInputs;
   readCategories(options: { path: string; maxRow: number }): Promise<Float64Array>;
   writeCategories(options: { path: string; rows: Float64Array; provenance: string[] }): Promise<void>;
   writeModelBinary(model: NativeModel, path: string): Promise<void>;
   writeModelTsv(model: NativeModel, options: { dir: string; gzip: boolean }): Promise<void>;
+  /** The binary input format for a path ending in .snigrows, else TSV (gzipped for .gz). */
   writeInputs(inputs: NativeInputs, path: string): Promise<void>;
   createEngine(model: NativeModel, options: NativeEngineOptions): Promise<NativeEngine>;
   CancelToken: new () => NativeCancelToken;

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import type { RunConfig } from '../common/config/schema.js';
 import { certify } from '../common/certify.js';
 import { openInputs } from '../common/data.js';
-import { readTruth } from '../common/data.js';
 import { native, type NativeModel } from '../common/native.js';
 import { verifyCategories } from '../common/verify.js';
 import type { Outcome } from './coordinator.js';
@@ -17,6 +16,7 @@ export interface RunEnd {
   model: NativeModel;
   begin: number;
   end: number;
+  truth?: number[]; // the truth's rows within [begin, end), read before the run
   shards: Shard[];
   results: ReadonlyMap<number, number[]>;
   stats: RunStats;
@@ -49,9 +49,8 @@ export async function concludeRun(config: RunConfig, run: RunEnd): Promise<RunRe
     });
   }
   let verification: Verification | undefined;
-  if (complete && config.truth) {
-    const truth = (await readTruth(config.truth, 0)).filter((row) => row > run.begin && row <= run.end);
-    verification = { truth: config.truth, ...verifyCategories(categories, truth) };
+  if (complete && config.truth && run.truth) {
+    verification = { truth: config.truth, ...verifyCategories(categories, run.truth) };
     if (!verification.passed) {
       // Tell a bug from a numerical tie: recompute the differing rows in float64 on this machine.
       const inputs = await openInputs(config.input, run.model.neurons);

@@ -8,7 +8,7 @@ import type { Journal } from './journal.js';
 import type { RunStats } from './run-stats.js';
 import { Scheduler, type Decision, type ShardResult } from './scheduler.js';
 import type { Shard } from './shard-plan.js';
-import { CoordinatorSocket, type CoordinatorSocketOptions } from './socket.js';
+import type { CoordinatorSocket } from './socket.js';
 
 export interface CoordinatorOptions {
   scheduler: Scheduler;
@@ -20,31 +20,31 @@ export interface CoordinatorOptions {
   chunkBytes: number;
   idleTimeoutMs: number; // no live worker for this long: abort
   inputs?: NativeInputs; // streamed mode: rows are sent with each shard
-  socket: Pick<CoordinatorSocketOptions, 'bind' | 'maxMessageBytes' | 'curve'>;
+  socket: CoordinatorSocket; // bound, not yet listening
   onResult?: (shard: Shard, worker: string, result: ShardResult) => void;
 }
 
 export type Outcome = { kind: 'complete'; seconds: number } | { kind: 'abort'; reason: string; seconds: number };
 
 export class Coordinator {
-  private readonly socket: CoordinatorSocket;
   private timer?: NodeJS.Timeout;
   private firstAssign?: number;
   private settle!: (outcome: Outcome) => void;
+  private ended = false;
   readonly outcome: Promise<Outcome> = new Promise((resolve) => (this.settle = resolve));
 
-  constructor(private readonly options: CoordinatorOptions) {
-    this.socket = new CoordinatorSocket({
-      ...options.socket,
-      log: options.log,
+  constructor(private readonly options: CoordinatorOptions) {}
+
+  private get socket(): CoordinatorSocket {
+    return this.options.socket;
+  }
+
+  /** Starts receiving, and the heartbeat and lease clock. */
+  start(): void {
+    this.socket.listen({
       onMessage: (worker, message) => this.onMessage(worker, message),
       onDropped: (worker, reason) => this.apply([{ kind: 'drop', worker, reason }]),
     });
-  }
-
-  /** Binds, starts the heartbeat and lease clock; returns the endpoint. */
-  async start(): Promise<string> {
-    const endpoint = await this.socket.start();
     const period = Math.max(10, Math.floor(this.options.welcome.heartbeatMs / 2));
     let beat = 0;
     let lastLive = Date.now();
@@ -56,7 +56,6 @@ export class Coordinator {
       if (++beat % 2 === 0) for (const id of this.options.scheduler.liveWorkers()) void this.socket.send(id, { type: 'heartbeat' });
     }, period);
     if (this.options.scheduler.complete) this.event({ kind: 'tick', at: Date.now() });
-    return endpoint;
   }
 
   /** A worker process the launcher saw exit: its shards go back without waiting for the timeout. */
@@ -69,8 +68,16 @@ export class Coordinator {
     return this.options.scheduler.liveWorkers().length;
   }
 
+  /** Ends the run unfinished; workers still connected are told to finish instead of waiting out their retries. */
   abort(reason: string): void {
-    this.settle({ kind: 'abort', reason, seconds: this.elapsed() });
+    if (this.ended) return;
+    for (const id of this.options.scheduler.liveWorkers()) void this.socket.send(id, { type: 'finish' });
+    this.end({ kind: 'abort', reason, seconds: this.elapsed() });
+  }
+
+  private end(outcome: Outcome): void {
+    this.ended = true;
+    this.settle(outcome);
   }
 
   private elapsed(): number {
@@ -133,7 +140,11 @@ export class Coordinator {
           log.warn({ worker: d.worker, shard: d.shard.id, reason: d.reason }, 'shard back in the queue');
           break;
         case 'shard-failed':
-          log.warn({ worker: d.worker, shard: d.shard.id, message: d.message }, 'shard failed on a worker');
+          log.warn({ worker: d.worker, shard: d.shard.id, code: d.code, message: d.message }, 'shard failed on a worker');
+          break;
+        case 'retire':
+          log.warn({ worker: d.worker, reason: d.reason }, 'worker retired');
+          void this.socket.send(d.worker, { type: 'reject', reason: d.reason });
           break;
         case 'worker-lost':
           log.warn({ worker: d.worker, reason: d.reason }, 'worker lost');
@@ -152,10 +163,10 @@ export class Coordinator {
           void this.socket.send(d.worker, { type: 'finish' });
           break;
         case 'complete':
-          this.settle({ kind: 'complete', seconds: this.elapsed() });
+          this.end({ kind: 'complete', seconds: this.elapsed() });
           break;
         case 'abort':
-          this.settle({ kind: 'abort', reason: d.reason, seconds: this.elapsed() });
+          this.abort(d.reason);
           break;
       }
     }

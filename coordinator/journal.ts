@@ -1,16 +1,24 @@
 // The append-only journal of a run (JSON lines): the shard plan, then every assignment, requeue and
 // finished shard (with its categories). `snig run --resume` rebuilds the finished set from it, so a
-// coordinator crash loses no finished work. A torn last line (crash mid-write) is ignored.
+// coordinator crash loses no finished work. A torn last line (crash mid-write) is ignored. The plan
+// names the work (model, layers, bias, a fingerprint of the inputs, rows): a resume of other work is
+// refused, naming what differs; a finished shard whose rows are not a valid result is done again.
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
 import { z } from 'zod';
 
+import { fingerprintDifference } from './fingerprint.js';
+import { resultRowsProblem } from './result-rows.js';
 import type { ShardResult } from './scheduler.js';
 import type { Shard } from './shard-plan.js';
 
 const planEntry = z.object({
   type: z.literal('plan'),
-  checksum: z.number(),
-  inputRows: z.number(),
+  model: z.object({ checksum: z.number(), layers: z.number(), bias: z.number().nullable() }), // bias null: the challenge's
+  inputs: z.object({
+    rows: z.number(),
+    fingerprint: z.object({ bytes: z.number(), mtimeMs: z.number(), sha256: z.string(), hashed: z.enum(['full', 'sampled']) }),
+  }),
+  rows: z.tuple([z.number(), z.number()]),
   shards: z.array(z.tuple([z.number(), z.number()])),
   at: z.string(),
 });
@@ -35,11 +43,30 @@ export class JournalError extends Error {
   override readonly name = 'JournalError';
 }
 
-const span = (plan: JournalPlan): string => `${plan.shards[0]?.[0]}:${plan.shards.at(-1)?.[1]}`;
+/** What differs between the journal's work and this run's (empty: this run can finish the journal's shards). */
+export function workDifferences(then: JournalPlan, now: JournalPlan): string[] {
+  const differences: string[] = [];
+  const was = (what: string, a: unknown, b: unknown): void => {
+    if (a !== b) differences.push(`${what} (${a} then, ${b} now)`);
+  };
+  was('model checksum', then.model.checksum, now.model.checksum);
+  was('layers', then.model.layers, now.model.layers);
+  was('bias', then.model.bias ?? 'default', now.model.bias ?? 'default');
+  if (then.inputs.rows !== now.inputs.rows) was('input rows', then.inputs.rows, now.inputs.rows);
+  else {
+    const inputs = fingerprintDifference(then.inputs.fingerprint, now.inputs.fingerprint);
+    if (inputs) differences.push(`inputs (${inputs})`);
+  }
+  was('rows', `[${then.rows.join(', ')})`, `[${now.rows.join(', ')})`);
+  return differences;
+}
 
-/** The same model, inputs and rows: the journal's shards can be finished by this run. */
-function sameWork(a: JournalPlan, b: JournalPlan): boolean {
-  return a.checksum === b.checksum && a.inputRows === b.inputRows && span(a) === span(b);
+/** Why a journaled finished shard is not one of the plan's shards with a valid result, or undefined. */
+function doneProblem(plan: JournalPlan, done: DoneEntry): string | undefined {
+  const shard = plan.shards[done.shard];
+  if (!shard || shard[0] !== done.begin || shard[1] !== done.end) return `shard ${done.shard} [${done.begin}, ${done.end}) is not in the plan`;
+  const problem = resultRowsProblem({ begin: done.begin, end: done.end }, done.categories);
+  return problem && `shard ${done.shard}: ${problem}`;
 }
 
 /** Every entry of a journal file, and the length of its whole lines (a crash can tear the last). */
@@ -73,6 +100,8 @@ export class Journal {
     /** Shards finished by earlier runs (resume), by id. */
     readonly finished: ReadonlyMap<number, DoneEntry>,
     readonly torn: boolean,
+    /** Finished shards read back that are not valid results ("line: problem"): they are done again. */
+    readonly invalid: readonly string[] = [],
   ) {
     this.fd = openSync(path, 'a');
   }
@@ -91,16 +120,25 @@ export class Journal {
     const { entries, wholeBytes, torn } = readJournal(path);
     const first = entries[0];
     if (!first || first.type !== 'plan') throw new JournalError(`${path}: does not start with the shard plan`);
-    const journaled = planEntry.parse(first);
-    if (!sameWork(journaled, plan)) {
-      throw new JournalError(`${path}: was written for another model, inputs or row range; it cannot be resumed with this configuration`);
+    const parsed = planEntry.safeParse(first);
+    if (!parsed.success) throw new JournalError(`${path}:1: not a shard plan of this version of snig (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`);
+    const journaled = parsed.data;
+    const differences = workDifferences(journaled, plan);
+    if (differences.length > 0) {
+      throw new JournalError(`${path}: cannot be resumed with this configuration, which differs in ${differences.join('; ')}`);
     }
     const finished = new Map<number, DoneEntry>();
-    for (const entry of entries) if (entry.type === 'done') finished.set(entry.shard as number, entry as DoneEntry);
+    const invalid: string[] = [];
+    entries.forEach((entry, i) => {
+      if (entry.type !== 'done') return;
+      const problem = doneProblem(journaled, entry as DoneEntry);
+      if (problem) invalid.push(`${path}:${i + 1}: ${problem}`);
+      else finished.set(entry.shard as number, entry as DoneEntry);
+    });
     // A line the crash cut short is dropped: that shard simply is not finished.
     if (torn) truncateSync(path, wholeBytes);
-    const journal = new Journal(path, journaled, finished, torn);
-    journal.append({ type: 'start', resumed: finished.size, droppedTornLine: torn }, true);
+    const journal = new Journal(path, journaled, finished, torn, invalid);
+    journal.append({ type: 'start', resumed: finished.size, droppedTornLine: torn, invalidDone: invalid }, true);
     return journal;
   }
 

@@ -1,4 +1,5 @@
 // The run report, written atomically as JSON (for tools) and Markdown (for people).
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { writeFileAtomic } from '../common/atomic-file.js';
@@ -75,6 +76,16 @@ function markdown(r: RunReport): string {
   for (const f of [...r.failures, ...r.rejected]) lines.push(`- ${f.worker}${f.shard !== undefined ? ` shard ${f.shard}` : ''}: ${f.message}`);
   lines.push('');
   return lines.join('\n');
+}
+
+/** The report a finished run left in the output directory, if any (a run that ended unfinished has none worth keeping). */
+export function readFinishedReport(dir: string): RunReport | undefined {
+  try {
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as RunReport;
+    return report.status === 'ABORTED' ? undefined : report;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Writes `report.json` and `report.md` in the output directory; returns their paths. */

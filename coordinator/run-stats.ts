@@ -54,7 +54,10 @@ export class RunStats {
         this.reassigned.push({ shard: decision.shard.id, begin: decision.shard.begin, end: decision.shard.end, from: decision.worker, reason: decision.reason });
         return;
       case 'shard-failed':
-        this.failures.push({ worker: decision.worker, shard: decision.shard.id, message: decision.message });
+        this.failures.push({ worker: decision.worker, shard: decision.shard.id, message: decision.code ? `${decision.code}: ${decision.message}` : decision.message });
+        return;
+      case 'retire':
+        this.failures.push({ worker: decision.worker, message: decision.reason });
         return;
       case 'worker-lost':
         this.failures.push({ worker: decision.worker, message: `lost: ${decision.reason}` });

@@ -1,13 +1,14 @@
-// One cluster run from a validated configuration: load the model and inputs (for the checksum and
-// for streaming), plan or resume the shards, start the coordinator and the local workers, wait,
-// then gather in row order, verify against the truth and write the report.
+// One cluster run from a validated configuration: load the model, inputs and truth (everything that
+// can be wrong is found before any work), bind, plan or resume the shards, start the coordinator and
+// the local workers, wait, then gather in row order, verify against the truth and write the report.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 
 import { newKeyPair, readKeyPair, readPublicKey, type KeyPair } from '../common/config/keys.js';
 import type { RunConfig } from '../common/config/schema.js';
-import { openInputs, openModel } from '../common/data.js';
+import { ConfigError } from '../common/config/load.js';
+import { openInputs, openModel, readTruth } from '../common/data.js';
 import { native, type NativeInputs } from '../common/native.js';
 import { createProgressBar } from '../common/progress.js';
 import { LocalLauncher, type LocalWorker } from './launch/local.js';
@@ -16,19 +17,24 @@ import { launchSlurmWorkers } from './launch/slurm-launcher.js';
 import { slurmJobSchema } from '../common/config/slurm.js';
 import { slurmWorkerCount } from './launch/slurm-workers.js';
 import { Coordinator, type Outcome } from './coordinator.js';
+import { fingerprint } from './fingerprint.js';
 import { Journal } from './journal.js';
-import type { RunReport } from './report.js';
+import { readFinishedReport, type RunReport } from './report.js';
 import { concludeRun } from './conclude.js';
 import { RunStats } from './run-stats.js';
 import { Scheduler, type ShardResult } from './scheduler.js';
 import { planShards, type Shard } from './shard-plan.js';
+import { CoordinatorSocket } from './socket.js';
 import { streamedModelBytes } from './streamed-model.js';
+import { lastLoggedError } from './worker-log.js';
 
 export interface RunOptions {
   resume: boolean;
   log: Logger;
   logLevel: string; // for the local workers
   progress?: boolean;
+  /** Aborting it (Ctrl-C) ends the run: workers are told to finish, the report says ABORTED. */
+  signal?: AbortSignal;
   /** Called once the coordinator listens and the local workers are started (tests use it). */
   onStarted?: (endpoint: string, workers: LocalWorker[]) => void;
   onResult?: (shard: Shard, worker: string) => void;
@@ -44,6 +50,17 @@ function curveSetup(config: RunConfig, localWorkers: number): { server: KeyPair;
   return { server, allowed, local };
 }
 
+/** Rows per streamed shard that fit in half a message (8 bytes per nonzero, on average); shared mode: no limit. */
+function streamedRowLimit(config: RunConfig, inputs: NativeInputs): number | undefined {
+  if (config.mode !== 'streamed') return undefined;
+  const rowBytes = 8 * (inputs.nnz / Math.max(1, inputs.rows)) + 16;
+  const rows = Math.floor(config.coordinator.maxMessageBytes / 2 / rowBytes);
+  if (rows < 1) {
+    throw new ConfigError(`coordinator.maxMessageBytes ${config.coordinator.maxMessageBytes}: too small to carry one input row of ${config.input} in streamed mode (needs ${Math.ceil(2 * rowBytes)})`);
+  }
+  return rows;
+}
+
 export async function runCluster(config: RunConfig, options: RunOptions): Promise<RunReport> {
   const { log } = options;
   const startedAt = new Date().toISOString();
@@ -54,19 +71,38 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
   const model = await openModel({ model: config.model, layers: config.layers, bias: config.bias });
   let inputs: NativeInputs | undefined;
   let journal: Journal | undefined;
+  let socket: CoordinatorSocket | undefined;
   try {
     inputs = await openInputs(config.input, model.neurons);
     const begin = config.rows.begin;
     const end = config.rows.end ?? inputs.rows;
     if (end > inputs.rows) throw new Error(`rows.end ${end} is past the ${inputs.rows} rows of ${config.input}`);
-    // Streamed shards carry their rows: at most half a message of them (8 bytes per nonzero, on average).
-    const rowBytes = 8 * (inputs.nnz / Math.max(1, inputs.rows)) + 16;
-    const limitRows = config.mode === 'streamed' ? Math.floor(config.coordinator.maxMessageBytes / 2 / rowBytes) : undefined;
+    // A truth row past the inputs is an error (as in `snig infer`); rows outside a sub-range are not this run's to check.
+    const truth = config.truth === undefined ? undefined : (await readTruth(config.truth, inputs.rows)).filter((row) => row > begin && row <= end);
+    const limitRows = streamedRowLimit(config, inputs);
     const planned = planShards({ begin, end, workers: workerCount, maxRows: config.shards.maxRows, minRows: config.shards.minRows, limitRows });
-    journal = Journal.open(join(config.out, 'journal.jsonl'), { checksum: model.checksum, inputRows: inputs.rows, shards: planned.map((s) => [s.begin, s.end]) }, options.resume);
+    const localGroups = config.workers.filter((g) => g.launch === 'local');
+    const localCount = localGroups.reduce((n, g) => n + g.count, 0);
+    const curve = curveSetup(config, localCount);
+    // Bound before the journal exists: a wrong address leaves nothing behind that would refuse the corrected run.
+    socket = new CoordinatorSocket({ bind: config.coordinator.bind, maxMessageBytes: config.coordinator.maxMessageBytes, curve: curve && { server: curve.server, allowed: curve.allowed }, log });
+    const endpoint = await socket.bind();
+    const work = {
+      model: { checksum: model.checksum, layers: model.layers, bias: config.bias ?? null },
+      inputs: { rows: inputs.rows, fingerprint: fingerprint(config.input) },
+      rows: [begin, end] as [number, number],
+      shards: planned.map((s): [number, number] => [s.begin, s.end]),
+    };
+    journal = Journal.open(join(config.out, 'journal.jsonl'), work, options.resume);
+    for (const entry of journal.invalid) log.warn({ entry }, 'journal: a finished shard is not a valid result; it is done again');
     const shards: Shard[] = journal.plan.shards.map(([b, e], id) => ({ id, begin: b, end: e }));
     const results = new Map<number, number[]>();
     for (const [id, entry] of journal.finished) results.set(id, entry.categories);
+    const finishedReport = results.size === shards.length ? readFinishedReport(config.out) : undefined;
+    if (finishedReport) {
+      log.info({ status: finishedReport.status }, 'the run was already finished: its report stands as it was');
+      return finishedReport;
+    }
     log.info({ shards: shards.length, resumed: results.size, rows: end - begin, checksum: model.checksum }, 'run planned');
 
     const streamed = config.mode === 'streamed' ? await streamedModelBytes(config.model, model, join(config.out, 'model.snig')) : undefined;
@@ -80,13 +116,11 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
       lostAssignmentMs: 3 * config.coordinator.heartbeatMs,
       shardTimeoutMs: config.coordinator.shardTimeoutMs,
       maxShardAttempts: config.coordinator.maxShardAttempts,
+      maxWorkerFailures: config.coordinator.maxWorkerFailures,
       chunks,
       expectedWorkers: workerCount, // the count the shards were planned for
       startGraceMs: config.coordinator.startGraceMs,
     });
-    const localGroups = config.workers.filter((g) => g.launch === 'local');
-    const localCount = localGroups.reduce((n, g) => n + g.count, 0);
-    const curve = curveSetup(config, localCount);
     const stats = new RunStats();
     const progress = options.progress === false ? undefined : createProgressBar('snig run |{bar}| {percentage}% | {value}/{total} rows | {workers} workers | ETA {eta_formatted}');
     let rowsDone = [...results.keys()].reduce((n, id) => n + shards[id]!.end - shards[id]!.begin, 0);
@@ -106,7 +140,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
       chunkBytes,
       idleTimeoutMs: config.coordinator.idleTimeoutMs,
       inputs: streamed ? inputs : undefined,
-      socket: { bind: config.coordinator.bind, maxMessageBytes: config.coordinator.maxMessageBytes, curve: curve && { server: curve.server, allowed: curve.allowed } },
+      socket,
       onResult: (shard: Shard, worker: string, result: ShardResult) => {
         results.set(shard.id, result.categories);
         rowsDone += shard.end - shard.begin;
@@ -115,9 +149,13 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
       },
     });
 
-    const endpoint = await coordinator.start();
+    coordinator.start();
+    const interrupted = (): void => coordinator.abort('interrupted');
+    if (options.signal?.aborted) interrupted();
+    options.signal?.addEventListener('abort', interrupted, { once: true });
     log.info({ endpoint, mode: config.mode }, 'coordinator listening');
     const remote = config.workers.some((g) => g.launch !== 'local'); // workers this process cannot watch
+    let lastFailure: string | undefined;
     const launcher = new LocalLauncher({
       endpoint: endpoint.replace('0.0.0.0', '127.0.0.1'),
       groups: localGroups,
@@ -127,11 +165,20 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
       out: config.out,
       logLevel: options.logLevel,
       curve: curve && { serverKey: curve.server.public, pairs: curve.local },
-      onExit: (name, how) => {
-        log.info({ worker: name, how }, 'local worker exited');
-        if (how !== 'exit code 0') stats.failures.push({ worker: name, message: `process ended: ${how}` });
+      onExit: (name, how, logFile) => {
+        if (how === 'exit code 0') log.info({ worker: name, how }, 'local worker exited');
+        else {
+          // Say why: the cause is in the worker's log, which the operator may not know to look at.
+          const cause = lastLoggedError(logFile);
+          const message = `process ended (${how})${cause ? `: ${cause}` : ''}; log: ${logFile}`;
+          log.error({ worker: name, how, cause, log: logFile }, 'local worker failed');
+          stats.failures.push({ worker: name, message });
+          lastFailure = `${name}: ${message}`;
+        }
         coordinator.workerExited(name, how);
-        if (!remote && launcher.running() === 0 && coordinator.liveWorkers() === 0) coordinator.abort('every worker has exited');
+        if (!remote && launcher.running() === 0 && coordinator.liveWorkers() === 0) {
+          coordinator.abort(`every worker has exited${lastFailure ? `; last failure: ${lastFailure}` : ''}`);
+        }
       },
     });
     const launched = scheduler.complete ? [] : launcher.start(); // a resumed run may have nothing left
@@ -156,12 +203,14 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
     try {
       outcome = await coordinator.outcome;
     } finally {
+      options.signal?.removeEventListener('abort', interrupted);
       progress?.stop();
       await coordinator.close();
       await Promise.all([launcher.stop(), ...slurm.map((step) => step.stop())]);
     }
-    return await concludeRun(config, { model, begin, end, shards, results, stats, outcome, startedAt, resumed: journal.finished.size });
+    return await concludeRun(config, { model, begin, end, truth, shards, results, stats, outcome, startedAt, resumed: journal.finished.size });
   } finally {
+    await socket?.close();
     journal?.close();
     inputs?.close();
     model.close();

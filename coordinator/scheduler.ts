@@ -2,6 +2,8 @@
 // out. Sockets, timers, the journal and the report live at the edge (coordinator/server.ts), so
 // everything here is tested without them.
 import type { WorkerMessage } from '../common/protocol/messages.js';
+import { derivedShardTimeoutMs, judgeFailure, mayTake, UNMEASURED_SHARD_TIMEOUT_MS } from './failure-policy.js';
+import { resultRowsProblem } from './result-rows.js';
 import type { Shard } from './shard-plan.js';
 import { checkShardTransition, checkWorkerTransition, type ShardState, type WorkerState } from './states.js';
 
@@ -22,9 +24,10 @@ export type Decision =
   | { kind: 'assign'; worker: string; shard: Shard }
   | { kind: 'record'; worker: string; shard: Shard; result: ShardResult }
   | { kind: 'requeue'; worker: string; shard: Shard; reason: string }
-  | { kind: 'shard-failed'; worker: string; shard: Shard; message: string }
+  | { kind: 'shard-failed'; worker: string; shard: Shard; message: string; code?: string }
   | { kind: 'worker-lost'; worker: string; reason: string }
   | { kind: 'reject'; worker: string; reason: string }
+  | { kind: 'retire'; worker: string; reason: string }
   | { kind: 'reset'; worker: string }
   | { kind: 'drop'; worker: string; reason: string }
   | { kind: 'finish'; worker: string }
@@ -40,9 +43,11 @@ export interface SchedulerOptions {
   // (a connection dropped and re-made): it goes back to the queue.
   lostAssignmentMs: number;
   // A shard leased this long is taken back even from a worker that still heartbeats (a hung engine or
-  // GPU); its late result, if any, is ignored.
-  shardTimeoutMs: number;
-  maxShardAttempts: number;
+  // GPU); its late result, if any, is ignored. Unset: derived from the holder's measured rows/s
+  // (failure-policy.ts), at least 3 × timeoutMs.
+  shardTimeoutMs?: number;
+  maxShardAttempts: number; // failures of one shard before the run aborts
+  maxWorkerFailures: number; // failed shards of one worker before it is retired
   chunks: number; // streamed mode: model chunks a joining worker may ask for (0: shared mode)
   expectedWorkers?: number; // workers the run was planned for (≥ 1, default 1): their first shards are kept for them
   // No shard is handed out until every expected worker is ready, or this long after the first one
@@ -57,6 +62,7 @@ interface ShardEntry {
   holder?: string;
   leasedAt: number;
   failures: number;
+  failedBy: Set<string>; // workers it failed on: they do not get it back while others could take it
 }
 
 interface WorkerEntry {
@@ -64,6 +70,10 @@ interface WorkerEntry {
   lastSeen: number;
   held: Set<number>;
   parked: number; // requests waiting for a shard
+  failures: number; // shards it failed
+  rows: number; // rows of the shards it finished, and their engine seconds: its measured rate
+  seconds: number;
+  process: string; // host and pid from its hello: two processes cannot share a name
 }
 
 export class Scheduler {
@@ -84,6 +94,7 @@ export class Scheduler {
       state: options.done?.has(shard.id) ? 'done' : 'queued',
       leasedAt: 0,
       failures: 0,
+      failedBy: new Set(),
     }));
     this.queue = this.shards.filter((s) => s.state === 'queued').map((s) => s.shard.id);
     this.remaining = this.queue.length;
@@ -131,15 +142,15 @@ export class Scheduler {
 
   private onMessage(id: string, at: number, message: WorkerMessage, out: Decision[]): void {
     const worker = this.workers.get(id);
-    if (message.type === 'hello') return this.onHello(id, worker, at, out);
+    if (message.type === 'hello') return this.onHello(id, worker, at, `${message.host} pid ${message.pid}`, out);
     if (!worker || worker.state === 'lost' || worker.state === 'gone') {
       // Unknown to this coordinator (never said hello, lapsed, or before a restart): it must start over.
       out.push({ kind: 'drop', worker: id, reason: `${message.type} from a worker that is not registered` });
       out.push({ kind: 'reset', worker: id });
       return;
     }
-    if (worker.state === 'rejected') {
-      out.push({ kind: 'drop', worker: id, reason: `${message.type} from a rejected worker` });
+    if (worker.state === 'rejected' || worker.state === 'retired') {
+      out.push({ kind: 'drop', worker: id, reason: `${message.type} from a ${worker.state} worker` });
       return;
     }
     worker.lastSeen = at;
@@ -183,24 +194,32 @@ export class Scheduler {
       case 'result':
         return this.onResult(id, worker, message, out);
       case 'failure':
-        return this.onFailure(id, worker, message.shard, message.message, out);
+        return this.onFailure(id, worker, message.shard, message.message, message.code, out);
       case 'bye':
         this.release(id, worker, 'gone', `worker left: ${message.reason}`, out);
         return;
     }
   }
 
-  private onHello(id: string, worker: WorkerEntry | undefined, at: number, out: Decision[]): void {
-    if (worker?.state === 'rejected') {
-      out.push({ kind: 'drop', worker: id, reason: 'hello from a rejected worker' });
+  private onHello(id: string, worker: WorkerEntry | undefined, at: number, process: string, out: Decision[]): void {
+    if (worker?.state === 'rejected' || worker?.state === 'retired') {
+      out.push({ kind: 'drop', worker: id, reason: `hello from a ${worker.state} worker` });
       return;
     }
+    const live = worker && (worker.state === 'joining' || worker.state === 'ready') && at - worker.lastSeen <= this.options.timeoutMs;
+    if (live && worker.process !== process) {
+      // Another process under a live worker's name: it is refused, and the live worker keeps its name.
+      const wait = Math.ceil((this.options.timeoutMs - (at - worker.lastSeen)) / 1000);
+      out.push({ kind: 'reject', worker: id, reason: `the name ${id} is taken by a live worker (${worker.process}): choose another --name, or wait ${wait} s for it to lapse` });
+      return;
+    }
+    if (worker) worker.process = process;
     if (worker && worker.state !== 'joining') {
       // A worker starting over (it lost us, or restarted): what it held goes back to the queue.
       this.release(id, worker, 'joining', 'worker registered again', out);
       worker.lastSeen = at;
     } else if (!worker) {
-      this.workers.set(id, { state: 'joining', lastSeen: at, held: new Set(), parked: 0 });
+      this.workers.set(id, { state: 'joining', lastSeen: at, held: new Set(), parked: 0, failures: 0, rows: 0, seconds: 0, process });
     } else worker.lastSeen = at;
     out.push({ kind: 'welcome', worker: id });
   }
@@ -219,15 +238,18 @@ export class Scheduler {
       out.push({ kind: 'drop', worker: id, reason: `result for shard ${message.shard}, which is not assigned to this worker` });
       return;
     }
-    const outside = message.categories.find((row) => row <= entry.shard.begin || row > entry.shard.end);
-    if (outside !== undefined) {
-      out.push({ kind: 'drop', worker: id, reason: `result for shard ${message.shard} names row ${outside}, outside it` });
+    const problem = resultRowsProblem(entry.shard, message.categories);
+    if (problem !== undefined) {
+      // A worker that computes a wrong answer failed the shard: it goes to another worker.
+      this.onFailure(id, worker, entry.shard.id, `its result is invalid: ${problem}`, 'E_RESULT', out);
       return;
     }
     checkShardTransition(entry.shard.id, entry.state, 'done', 'result received');
     entry.state = 'done';
     entry.holder = undefined;
     worker.held.delete(entry.shard.id);
+    worker.rows += entry.shard.end - entry.shard.begin;
+    worker.seconds += message.seconds;
     this.remaining--;
     out.push({
       kind: 'record',
@@ -237,18 +259,24 @@ export class Scheduler {
     });
   }
 
-  private onFailure(id: string, worker: WorkerEntry, shardId: number, message: string, out: Decision[]): void {
+  private onFailure(id: string, worker: WorkerEntry, shardId: number, message: string, code: string | undefined, out: Decision[]): void {
     const entry = this.shards[shardId];
     if (!entry || entry.holder !== id) {
       out.push({ kind: 'drop', worker: id, reason: `failure for shard ${shardId}, which is not assigned to this worker` });
       return;
     }
     entry.failures++;
+    entry.failedBy.add(id);
+    worker.failures++;
     worker.held.delete(shardId);
-    out.push({ kind: 'shard-failed', worker: id, shard: entry.shard, message });
-    this.requeue(entry, id, `failed on the worker: ${message}`, out);
-    if (entry.failures >= this.options.maxShardAttempts) {
-      out.push({ kind: 'abort', reason: `shard ${shardId} [${entry.shard.begin}, ${entry.shard.end}) failed ${entry.failures} times; last: ${message}` });
+    out.push({ kind: 'shard-failed', worker: id, shard: entry.shard, message, code });
+    this.requeue(entry, id, `failed on the worker: ${code ? `${code}: ` : ''}${message}`, out);
+    const verdict = judgeFailure({ code, message, shardFailures: entry.failures, workerFailures: worker.failures }, this.options);
+    if (verdict.kind === 'abort') {
+      out.push({ kind: 'abort', reason: `shard ${shardId} [${entry.shard.begin}, ${entry.shard.end}) on ${id}: ${verdict.reason}` });
+    } else if (verdict.kind === 'retire') {
+      this.release(id, worker, 'retired', verdict.reason, out);
+      out.push({ kind: 'retire', worker: id, reason: verdict.reason });
     }
   }
 
@@ -269,7 +297,7 @@ export class Scheduler {
    */
   private expire(at: number, out: Decision[]): void {
     for (const entry of this.shards) {
-      if (entry.state === 'leased' && at - entry.leasedAt > this.options.shardTimeoutMs) {
+      if (entry.state === 'leased' && at - entry.leasedAt > this.shardTimeoutMs(entry.holder!)) {
         const holder = entry.holder!;
         this.workers.get(holder)?.held.delete(entry.shard.id);
         this.requeue(entry, holder, `held for ${at - entry.leasedAt} ms, past the shard timeout`, out);
@@ -280,6 +308,15 @@ export class Scheduler {
         this.release(id, worker, 'lost', `silent for ${at - worker.lastSeen} ms`, out);
       }
     }
+  }
+
+  /** How long the holder may keep a shard: as configured, or from its measured rate. */
+  private shardTimeoutMs(holder: string): number {
+    if (this.options.shardTimeoutMs !== undefined) return this.options.shardTimeoutMs;
+    const worker = this.workers.get(holder)!;
+    const rowsHeld = [...worker.held].reduce((n, id) => n + this.shards[id]!.shard.end - this.shards[id]!.shard.begin, 0);
+    const rate = worker.seconds > 0 ? worker.rows / worker.seconds : undefined;
+    return derivedShardTimeoutMs(rowsHeld, rate, 3 * this.options.timeoutMs) ?? UNMEASURED_SHARD_TIMEOUT_MS;
   }
 
   private release(id: string, worker: WorkerEntry, to: WorkerState, reason: string, out: Decision[]): void {
@@ -315,7 +352,7 @@ export class Scheduler {
     const live = [...this.workers.values()].filter((w) => w.state === 'joining' || w.state === 'ready');
     const hungry = live.filter((w) => w.held.size === 0).length + Math.max(0, this.expected - live.length);
     for (const [id, worker] of this.workers) {
-      while (worker.state === 'ready' && worker.parked > 0 && this.queue.length > hungry) this.assign(id, worker, out);
+      while (worker.state === 'ready' && worker.parked > 0 && this.queue.length > hungry && this.assign(id, worker, out));
     }
   }
 
@@ -328,8 +365,12 @@ export class Scheduler {
     return this.started;
   }
 
-  private assign(id: string, worker: WorkerEntry, out: Decision[]): void {
-    const entry = this.shards[this.queue.shift()!]!;
+  /** Leases the first queued shard this worker may take; false when there is none. */
+  private assign(id: string, worker: WorkerEntry, out: Decision[]): boolean {
+    const live = this.liveWorkers();
+    const at = this.queue.findIndex((shardId) => mayTake(id, this.shards[shardId]!.failedBy, live));
+    if (at < 0) return false;
+    const entry = this.shards[this.queue.splice(at, 1)[0]!]!;
     checkShardTransition(entry.shard.id, entry.state, 'leased', `assigned to ${id}`);
     entry.state = 'leased';
     entry.holder = id;
@@ -337,5 +378,6 @@ export class Scheduler {
     worker.held.add(entry.shard.id);
     worker.parked--;
     out.push({ kind: 'assign', worker: id, shard: entry.shard });
+    return true;
   }
 }

@@ -1,6 +1,7 @@
 // The coordinator's ROUTER socket: binds (behind the ZAP handler when CURVE is on), receives raw
 // frames, checks each message (msgpack + zod, size limited by the socket) and hands valid ones on.
-// A malformed message is logged and dropped; nothing a peer sends can throw out of here.
+// A malformed message is logged and dropped; nothing a peer sends can throw out of here. Binding
+// comes first and alone, so a run whose address is wrong fails before it writes anything.
 import type { Logger } from 'pino';
 import { Router } from 'zeromq';
 
@@ -15,6 +16,9 @@ export interface CoordinatorSocketOptions {
   maxMessageBytes: number;
   curve?: { server: KeyPair; allowed: ReadonlySet<string> };
   log: Logger;
+}
+
+export interface SocketHandlers {
   onMessage: (worker: string, message: WorkerMessage) => void;
   onDropped: (worker: string, reason: string) => void;
 }
@@ -37,8 +41,8 @@ export class CoordinatorSocket {
     this.sender = new SerialSender(this.router, (error) => options.log.warn({ err: error }, 'send failed'));
   }
 
-  /** Binds and starts receiving; returns the endpoint workers connect to. */
-  async start(): Promise<string> {
+  /** Binds; returns the endpoint workers connect to. A failure names the setting and the address. */
+  async bind(): Promise<string> {
     const { curve, log } = this.options;
     if (curve) {
       this.zap = await ZapHandler.start(curve.allowed, (key, address, ok) => {
@@ -47,10 +51,18 @@ export class CoordinatorSocket {
       });
       this.logFailedHandshakes(log);
     }
-    await this.router.bind(this.options.bind);
+    try {
+      await this.router.bind(this.options.bind);
+    } catch (error) {
+      throw new Error(`coordinator.bind ${this.options.bind}: cannot bind (${(error as Error).message})`);
+    }
     this.endpoint = this.router.lastEndpoint ?? this.options.bind;
-    void this.receive();
     return this.endpoint;
+  }
+
+  /** Starts handing received messages on. */
+  listen(handlers: SocketHandlers): void {
+    void this.receive(handlers);
   }
 
   /**
@@ -80,18 +92,18 @@ export class CoordinatorSocket {
     return this.sender.send([worker, bytes]);
   }
 
-  private async receive(): Promise<void> {
+  private async receive(handlers: SocketHandlers): Promise<void> {
     try {
       for await (const [id, ...frames] of this.router) {
         const worker = id?.toString('latin1') ?? '?';
         const payload = frames[0];
         if (frames.length !== 1 || !payload) {
-          this.options.onDropped(worker, `${frames.length} frames (expected 1)`);
+          handlers.onDropped(worker, `${frames.length} frames (expected 1)`);
           continue;
         }
         const decoded = decodeWorkerMessage(payload);
-        if (decoded.ok) this.options.onMessage(worker, decoded.message);
-        else this.options.onDropped(worker, decoded.error);
+        if (decoded.ok) handlers.onMessage(worker, decoded.message);
+        else handlers.onDropped(worker, decoded.error);
       }
     } catch (error) {
       if (!this.closed) this.options.log.error({ err: error }, 'coordinator socket failed');

@@ -1,7 +1,8 @@
 // The closed sets of shard and worker states and their legal transitions. An illegal transition is
 // a bug in the scheduler, reported with from, to and why.
 export type ShardState = 'queued' | 'leased' | 'done';
-export type WorkerState = 'joining' | 'ready' | 'rejected' | 'lost' | 'gone';
+// A worker is rejected (wrong model) or retired (too many failed shards) for the rest of the run.
+export type WorkerState = 'joining' | 'ready' | 'rejected' | 'retired' | 'lost' | 'gone';
 
 const SHARD_TRANSITIONS: Record<ShardState, readonly ShardState[]> = {
   queued: ['leased'],
@@ -11,8 +12,9 @@ const SHARD_TRANSITIONS: Record<ShardState, readonly ShardState[]> = {
 
 const WORKER_TRANSITIONS: Record<WorkerState, readonly WorkerState[]> = {
   joining: ['joining', 'ready', 'rejected', 'lost', 'gone'],
-  ready: ['joining', 'lost', 'gone'],
+  ready: ['joining', 'lost', 'gone', 'retired'],
   rejected: [],
+  retired: [],
   lost: ['joining'],
   gone: ['joining'],
 };

@@ -1,7 +1,7 @@
 // `snig infer` end to end: the first real run a new user makes, its exit codes and its errors.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -23,15 +23,24 @@ async function snig(...args: string[]): Promise<{ code: number; stdout: string; 
 describe('snig infer', () => {
   it('PASSES on the real official sample, printing time and edges/s, and writes a report', async () => {
     const report = join(tempDir(), 'report.json');
+    const spawned = performance.now();
     const result = await snig('infer', '--model', official.model, '--input', official.images, '--truth', official.truth, '--engine', 'cpu', '--report', report);
+    const waited = (performance.now() - spawned) / 1000;
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^PASSED$/m);
-    assert.match(result.stdout, /inference\s+[\d.]+ s, [\d.]+e\+\d+ edges\/s/);
+    assert.match(result.stdout, /inference\s+[\d.]+ s compute, [\d.]+e\+\d+ edges\/s compute, [\d.]+e\+\d+ edges\/s total/);
+    assert.match(result.stdout, /time\s+[\d.]+ s total: startup [\d.]+, model [\d.]+, inputs [\d.]+, truth [\d.]+, engine start [\d.]+, upload and results [\d.]+, compute [\d.]+, verify [\d.]+, other [\d.]+/);
     assert.match(result.stdout, /categories 19/);
     const json = JSON.parse(readFileSync(report, 'utf8'));
     assert.equal(json.verdict.passed, true);
     assert.equal(json.categories.length, 19);
     assert.equal(json.model.edges, 3932160);
+    // The total is what this test waited for, less process spawn and exit; the parts fit inside it.
+    const { total, ...parts } = json.seconds as Record<string, number>;
+    const sum = Object.values(parts).reduce((a, b) => a + b, 0);
+    assert.ok(sum <= total! + 1e-6 && total! <= waited, `parts ${sum} s, total ${total} s, waited ${waited} s`);
+    assert.ok(parts.compute! > 0 && parts.compute === json.inferenceSeconds);
+    assert.equal(json.inputBytesRead, statSync(official.images).size);
   });
 
   it('exits 1 with FAILED and the differing rows when the truth disagrees', async () => {

@@ -1,13 +1,21 @@
-// The run journal: refuses to overwrite a run, resumes only the same plan, survives a torn last line.
+// The run journal: refuses to overwrite a run, resumes only the same work (and says what differs),
+// survives a torn last line, and does not take back a finished shard whose rows are not a result.
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
-import { Journal } from '../coordinator/journal.js';
+import { fingerprint, type Fingerprint } from '../coordinator/fingerprint.js';
+import { Journal, type JournalPlan } from '../coordinator/journal.js';
 import { tempDir } from './cluster-fixture.js';
 
-const plan = { checksum: 7, inputRows: 30, shards: [[0, 10], [10, 20], [20, 30]] as Array<[number, number]> };
+const inputs: Fingerprint = { bytes: 300, mtimeMs: 1, sha256: 'ab'.repeat(32), hashed: 'full' };
+const plan: JournalPlan = {
+  model: { checksum: 7, layers: 120, bias: null },
+  inputs: { rows: 30, fingerprint: inputs },
+  rows: [0, 30],
+  shards: [[0, 10], [10, 20], [20, 30]],
+};
 
 describe('journal', () => {
   it('records finished shards durably and gives them back on resume', () => {
@@ -17,8 +25,10 @@ describe('journal', () => {
     first.recordDone({ id: 1, begin: 10, end: 20 }, 'w', { categories: [12, 19], seconds: 0.5, edges: 100 });
     first.close();
     assert.throws(() => Journal.open(path, plan, false), /already started.*--resume/);
-    assert.throws(() => Journal.open(path, { ...plan, checksum: 8 }, true), /another model/);
-    assert.throws(() => Journal.open(path, { ...plan, shards: [[0, 10], [10, 25]] }, true), /row range/);
+    assert.throws(() => Journal.open(path, { ...plan, model: { checksum: 8, layers: 60, bias: -0.3 } }, true), /differs in model checksum \(7 then, 8 now\); layers \(120 then, 60 now\); bias \(default then, -0.3 now\)$/);
+    assert.throws(() => Journal.open(path, { ...plan, inputs: { rows: 30, fingerprint: { ...inputs, sha256: 'cd'.repeat(32) } } }, true), /differs in inputs \(same size, other contents/);
+    assert.throws(() => Journal.open(path, { ...plan, inputs: { rows: 40, fingerprint: inputs } }, true), /differs in input rows \(30 then, 40 now\)$/);
+    assert.throws(() => Journal.open(path, { ...plan, rows: [0, 25] }, true), /differs in rows \(\[0, 30\) then, \[0, 25\) now\)$/);
     // Other workers may plan other shards: the journal's plan is kept.
     const resumed = Journal.open(path, { ...plan, shards: [[0, 15], [15, 30]] }, true);
     assert.deepEqual(resumed.plan.shards, plan.shards);
@@ -43,5 +53,43 @@ describe('journal', () => {
     const again = Journal.open(path, plan, true);
     assert.deepEqual([...again.finished.keys()].sort(), [0, 2]);
     again.close();
+  });
+});
+
+describe('journal: what it takes back on resume', () => {
+  it('does not take back a finished shard whose rows repeat, fall outside it, or that is not in the plan', () => {
+    const path = join(tempDir('journal-invalid'), 'journal.jsonl');
+    const journal = Journal.open(path, plan, false);
+    journal.recordDone({ id: 0, begin: 0, end: 10 }, 'w', { categories: [2, 5], seconds: 0.1, edges: 10 });
+    journal.recordDone({ id: 1, begin: 10, end: 20 }, 'w', { categories: [11, 11, 12, 12], seconds: 0.1, edges: 10 });
+    journal.recordDone({ id: 2, begin: 20, end: 30 }, 'w', { categories: [21, 31], seconds: 0.1, edges: 10 });
+    journal.recordDone({ id: 2, begin: 20, end: 25 }, 'w', { categories: [21], seconds: 0.1, edges: 10 });
+    journal.close();
+    const resumed = Journal.open(path, plan, true);
+    assert.deepEqual([...resumed.finished.keys()], [0]);
+    assert.equal(resumed.invalid.length, 3);
+    assert.match(resumed.invalid[0]!, /journal\.jsonl:4: shard 1: rows are not strictly increasing \(11 then 11\)/);
+    assert.match(resumed.invalid[1]!, /journal\.jsonl:5: shard 2: row 31 is outside the shard's rows 21\.\.30/);
+    assert.match(resumed.invalid[2]!, /journal\.jsonl:6: shard 2 \[20, 25\) is not in the plan/);
+    resumed.close();
+  });
+});
+
+describe('input fingerprint', () => {
+  it('tells files of the same size apart, fully hashed when small, sampled with the time when large', () => {
+    const dir = tempDir('fingerprint');
+    const a = join(dir, 'a.tsv');
+    const b = join(dir, 'b.tsv');
+    writeFileSync(a, '1\t1\t1\n2\t5\t1\n'.repeat(10_000));
+    writeFileSync(b, '1\t1\t1\n2\t6\t1\n'.repeat(10_000));
+    const fa = fingerprint(a);
+    assert.equal(fa.hashed, 'full');
+    assert.equal(fa.bytes, fingerprint(b).bytes);
+    assert.notEqual(fa.sha256, fingerprint(b).sha256);
+    utimesSync(a, new Date(5000), new Date(5000));
+    assert.equal(fingerprint(a).sha256, fa.sha256, 'a full hash does not depend on the time');
+    const sampled = fingerprint(a, 1000);
+    assert.equal(sampled.hashed, 'sampled');
+    assert.equal(sampled.mtimeMs, 5000);
   });
 });

@@ -8,9 +8,9 @@ import { planShards } from '../coordinator/shard-plan.js';
 
 const CHECKSUM = 1234;
 
-function scheduler(rows = 100, done?: Set<number>, expectedWorkers?: number, startGraceMs?: number): Scheduler {
+function scheduler(rows = 100, done?: Set<number>, expectedWorkers?: number, startGraceMs?: number, shardTimeoutMs: number | null = 5000): Scheduler {
   const shards = planShards({ begin: 0, end: rows, workers: 2, minRows: 10, maxRows: 10 });
-  return new Scheduler({ shards, done, checksum: CHECKSUM, timeoutMs: 1000, lostAssignmentMs: 300, shardTimeoutMs: 5000, maxShardAttempts: 3, chunks: 0, expectedWorkers, startGraceMs });
+  return new Scheduler({ shards, done, checksum: CHECKSUM, timeoutMs: 1000, lostAssignmentMs: 300, shardTimeoutMs: shardTimeoutMs ?? undefined, maxShardAttempts: 3, maxWorkerFailures: 3, chunks: 0, expectedWorkers, startGraceMs });
 }
 
 const hello: WorkerMessage = { type: 'hello', protocol: 1, host: 'h', pid: 1, engine: 'cpu', gpus: [], threads: 1 };
@@ -126,14 +126,13 @@ describe('scheduler', () => {
     assert.equal(send(s, 'a', result(x.id, x.begin, x.end))[0]?.kind, 'drop'); // too late
   });
 
-  it('ignores a duplicate result, a result for another worker\'s shard, and results outside the shard', () => {
+  it('ignores a duplicate result, a result for another worker\'s shard, and a result for other rows', () => {
     const s = scheduler();
     join(s, 'a');
     join(s, 'b');
     const [a] = assigned(send(s, 'a', { type: 'request' }));
     assert.ok(a);
     assert.equal(send(s, 'b', result(a.id, a.begin, a.end))[0]?.kind, 'drop');
-    assert.equal(send(s, 'a', result(a.id, a.begin, a.end, [a.end + 1]))[0]?.kind, 'drop');
     assert.equal(send(s, 'a', result(a.id, a.begin, a.end + 1))[0]?.kind, 'drop');
     assert.equal(send(s, 'a', result(a.id, a.begin, a.end))[0]?.kind, 'record');
     assert.equal(send(s, 'a', result(a.id, a.begin, a.end))[0]?.kind, 'drop');
@@ -280,5 +279,144 @@ describe('scheduler: the start waits for the planned workers', () => {
     assert.deepEqual(assigned(send(s, 'a', request, 10)), []);
     assert.deepEqual(assigned(s.handle({ kind: 'tick', at: 799 })), []);
     assert.deepEqual(assigned(s.handle({ kind: 'tick', at: 800 })).map((g) => g.worker), ['a']);
+  });
+});
+
+describe('scheduler: failures', () => {
+  const request: WorkerMessage = { type: 'request' };
+  const failure = (shard: number, code?: string): WorkerMessage => ({ type: 'failure', shard, message: 'boom', code });
+
+  it('refuses a result with a repeated row or a row outside its shard: the shard fails and goes to another worker', () => {
+    for (const rows of [(b: number) => [b + 1, b + 1, b + 2, b + 2], (b: number) => [b + 3, b + 2], (b: number) => [b + 1, b + 11]]) {
+      const s = scheduler(20);
+      join(s, 'a');
+      join(s, 'b');
+      const [x] = assigned(send(s, 'a', request));
+      const [y] = assigned(send(s, 'b', request));
+      assert.ok(x && y);
+      const out = send(s, 'a', result(x.id, x.begin, x.end, rows(x.begin)));
+      assert.ok(!out.some((d) => d.kind === 'record'), `rows ${rows(x.begin)} accepted`);
+      assert.deepEqual(out.map((d) => d.kind), ['shard-failed', 'requeue']);
+      assert.equal(out[0]?.kind === 'shard-failed' && out[0].code, 'E_RESULT');
+      assert.deepEqual(assigned(send(s, 'a', request)), [], 'not back to the worker that got it wrong');
+      send(s, 'b', result(y.id, y.begin, y.end));
+      assert.deepEqual(assigned(send(s, 'b', request)), [{ ...x, worker: 'b' }]);
+      assert.equal(send(s, 'b', result(x.id, x.begin, x.end, [x.begin + 1, x.begin + 4]))[0]?.kind, 'record');
+    }
+  });
+
+  it('does not give a failed shard back to the worker that failed it while a healthy one can take it', () => {
+    const s = scheduler(20);
+    join(s, 'bad');
+    join(s, 'good');
+    const [x] = assigned(send(s, 'bad', request));
+    const [y] = assigned(send(s, 'good', request));
+    assert.ok(x && y);
+    send(s, 'bad', failure(x.id));
+    assert.deepEqual(assigned(send(s, 'bad', request)), [], 'bad waits: the only queued shard is the one it failed');
+    const out = send(s, 'good', result(y.id, y.begin, y.end));
+    assert.equal(out[0]?.kind, 'record');
+    send(s, 'good', request);
+    assert.equal(s.shardState(x.id), 'leased');
+    const done = send(s, 'good', result(x.id, x.begin, x.end));
+    assert.ok(done.some((d) => d.kind === 'complete'));
+  });
+
+  it('gives a failed shard back to the same worker when no other worker is left to try it', () => {
+    const s = scheduler(10);
+    join(s, 'a');
+    const [x] = assigned(send(s, 'a', request));
+    assert.ok(x);
+    send(s, 'a', failure(x.id));
+    assert.deepEqual(assigned(send(s, 'a', request)).map((g) => g.id), [x.id]);
+  });
+
+  it('retires a worker after 3 failed shards: it gets nothing more, and its shards go to the others', () => {
+    const s = scheduler(60);
+    join(s, 'bad');
+    join(s, 'good');
+    let last: Decision[] = [];
+    for (let i = 0; i < 3; i++) {
+      const [x] = assigned(send(s, 'bad', request));
+      assert.ok(x, `failure ${i + 1}: bad got a shard`);
+      last = send(s, 'bad', failure(x.id, 'E_CUDA'));
+    }
+    assert.ok(!last.some((d) => d.kind === 'abort'), 'one bad worker does not sink the run');
+    const retire = last.find((d) => d.kind === 'retire');
+    assert.ok(retire && retire.kind === 'retire' && /retired after 3 failed shards; last: E_CUDA: boom/.test(retire.reason));
+    assert.equal(s.workerState('bad'), 'retired');
+    assert.deepEqual(send(s, 'bad', request).map((d) => d.kind), ['drop']);
+    assert.deepEqual(send(s, 'bad', hello).map((d) => d.kind), ['drop']);
+    for (let round = 0; round < 10 && !s.complete; round++) {
+      const [g] = assigned(send(s, 'good', request));
+      if (g) send(s, 'good', result(g.id, g.begin, g.end));
+    }
+    assert.ok(s.complete, 'the healthy worker finishes every shard');
+  });
+
+  it('aborts at once on a deterministic error (E_FORMAT, E_ARGUMENT), with its code and message', () => {
+    for (const code of ['E_FORMAT', 'E_ARGUMENT']) {
+      const s = scheduler(20);
+      join(s, 'a');
+      join(s, 'b');
+      const [x] = assigned(send(s, 'a', request));
+      assert.ok(x);
+      const abort = send(s, 'a', failure(x.id, code)).find((d) => d.kind === 'abort');
+      assert.ok(abort && abort.kind === 'abort', `${code} aborts on the first failure`);
+      assert.match(abort.reason, new RegExp(`shard ${x.id} .* on a: ${code}: boom \\(not retried`));
+    }
+  });
+});
+
+describe('scheduler: the shard timeout follows the measured rate', () => {
+  const request: WorkerMessage = { type: 'request' };
+
+  it('takes a shard back after 4 × its expected time (at least 3 × the worker timeout), not after an hour', () => {
+    const s = scheduler(100, undefined, 1, 0, null); // no shardTimeoutMs configured
+    join(s, 'a');
+    join(s, 'b');
+    const [x] = assigned(send(s, 'a', request, 0));
+    assert.ok(x);
+    // a measures 10 rows in 2 s: 5 rows/s. Its next shard of 10 rows is expected in 2 s: 8 s with the margin.
+    assert.equal(send(s, 'a', { ...result(x.id, x.begin, x.end), seconds: 2 } as WorkerMessage, 2000)[0]?.kind, 'record');
+    const [y] = assigned(send(s, 'a', request, 2000));
+    assert.ok(y);
+    for (let t = 2500; t <= 10_000; t += 500) {
+      send(s, 'a', { type: 'heartbeat', held: [y.id] }, t);
+      send(s, 'b', { type: 'heartbeat', held: [] }, t);
+      assert.deepEqual(s.handle({ kind: 'tick', at: t }).filter((d) => d.kind === 'requeue'), [], `still within 8 s at ${t}`);
+    }
+    send(s, 'a', { type: 'heartbeat', held: [y.id] }, 10_001);
+    const out = s.handle({ kind: 'tick', at: 10_001 });
+    assert.deepEqual(out.filter((d) => d.kind === 'requeue').map((d) => d.kind === 'requeue' && d.shard.id), [y.id]);
+  });
+
+  it('keeps a shard of a worker that has not finished one yet (no rate to go by) for an hour', () => {
+    const s = scheduler(100, undefined, 1, 0, null); // no shardTimeoutMs configured
+    join(s, 'a');
+    const [x] = assigned(send(s, 'a', request, 0));
+    assert.ok(x);
+    send(s, 'a', { type: 'heartbeat', held: [x.id] }, 3_599_000);
+    assert.deepEqual(s.handle({ kind: 'tick', at: 3_599_000 }).filter((d) => d.kind === 'requeue'), []);
+    send(s, 'a', { type: 'heartbeat', held: [x.id] }, 3_600_001);
+    assert.equal(s.handle({ kind: 'tick', at: 3_600_001 }).filter((d) => d.kind === 'requeue').length, 1);
+  });
+});
+
+describe('scheduler: worker names', () => {
+  it('refuses a second process under a live worker\'s name, and the live one keeps it', () => {
+    const s = scheduler(20);
+    join(s, 'w', 0);
+    const [x] = assigned(send(s, 'w', { type: 'request' }, 0));
+    assert.ok(x);
+    const out = send(s, 'w', { ...hello, pid: 2 } as WorkerMessage, 100);
+    assert.equal(out.length, 1);
+    assert.ok(out[0]?.kind === 'reject' && /the name w is taken by a live worker \(h pid 1\)/.test(out[0].reason));
+    assert.equal(s.workerState('w'), 'ready');
+    assert.equal(s.shardState(x.id), 'leased', 'the live worker keeps its shard');
+    // The same process saying hello again (it lost the coordinator) is not refused.
+    assert.deepEqual(send(s, 'w', hello, 200).map((d) => d.kind), ['requeue', 'welcome']);
+    // Once the name has lapsed (silent past the timeout), another process may take it.
+    assert.deepEqual(send(s, 'w', { ...hello, pid: 3 } as WorkerMessage, 1500).map((d) => d.kind), ['welcome']);
   });
 });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 
-import { ConfigError, loadConfig, parseAssignment } from '../common/config/load.js';
+import { ConfigError, loadConfig, parseAssignment, validateConfig } from '../common/config/load.js';
 import { newKeyPair, readKeyPair, readPublicKey, writeKeyPair, z85Encode } from '../common/config/keys.js';
 import { runOverrides } from '../cli/commands/run.js';
 import { gpuSubsets } from '../coordinator/launch/gpu-subsets.js';
@@ -50,6 +50,19 @@ describe('run configuration', () => {
     assert.throws(() => loadConfig(tempFile('x.yaml', 'model: m\nunknown: 1\ninput: i\nout: o\nworkers: [{}]\n')), /unknown/);
     assert.throws(() => loadConfig(tempFile('y.yaml', 'model: [unclosed\n')), /y\.yaml.*line \d+/s);
     assert.throws(() => loadConfig(tempFile('z.yaml', 'model: m\ninput: i\nout: o\nworkers: [{}]\nsecurity: {curve: true}\n')), /security\.coordinatorKey/);
+  });
+
+  it('refuses impossible values with the setting named', () => {
+    const base = { model: 'm', input: 'i', out: 'o', workers: [{}] };
+    const refused = (extra: Record<string, unknown>, pattern: RegExp): void => {
+      assert.throws(() => validateConfig({ ...base, ...extra }, 'test'), (error: Error) => error instanceof ConfigError && pattern.test(error.message), JSON.stringify(extra));
+    };
+    refused({ coordinator: { heartbeatMs: 2000, timeoutMs: 1500 } }, /coordinator\.heartbeatMs: 2000 must be at most half of coordinator\.timeoutMs \(1500\)/);
+    refused({ coordinator: { heartbeatMs: 1000, timeoutMs: 1000 } }, /coordinator\.heartbeatMs/);
+    refused({ shards: { maxRows: 8, minRows: 16 } }, /shards\.maxRows: 8 is less than shards\.minRows \(16\)/);
+    refused({ coordinator: { maxMessageBytes: 100 } }, /coordinator\.maxMessageBytes/);
+    refused({ mode: 'streamed', coordinator: { maxMessageBytes: 1 << 20, chunkBytes: 1 << 20 } }, /coordinator\.chunkBytes: a 1048576-byte model chunk does not fit/);
+    assert.equal(validateConfig({ ...base, coordinator: { heartbeatMs: 500, timeoutMs: 1000 }, shards: { maxRows: 16, minRows: 16 } }, 'test').shards.maxRows, 16);
   });
 
   it('applies CLI overrides over the file, and builds a run from flags alone', () => {

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { Dealer } from 'zeromq';
 
 import type { KeyPair } from '../common/config/keys.js';
+import { isNativeError } from '../common/native.js';
 import { decodeCoordinatorMessage, encode } from '../common/protocol/codec.js';
 import { PROTOCOL_VERSION, type Assign, type CoordinatorMessage, type Welcome, type WorkerMessage } from '../common/protocol/messages.js';
 import { SerialSender } from '../common/protocol/serial-sender.js';
@@ -105,7 +106,11 @@ export class WorkerAgent {
       this.exit({ code: 3, reason: `no word from the coordinator at ${this.options.connect} after ${this.options.retries} retries` });
       return;
     }
-    this.options.log.warn({ attempt: this.attempts, of: this.options.retries }, 'coordinator silent; saying hello again');
+    this.options.log.warn({ attempt: this.attempts, of: this.options.retries }, 'coordinator silent; connecting again and saying hello');
+    // A fresh connection: the old one may be dead without either end knowing (a half-open TCP
+    // connection, or one the coordinator handed to another process under this name).
+    this.dealer.disconnect(this.options.connect);
+    this.dealer.connect(this.options.connect);
     this.hello();
   }
 
@@ -240,7 +245,8 @@ export class WorkerAgent {
           this.send({ type: 'result', shard: shard.shard, begin: shard.begin, end: shard.end, ...result });
         } catch (error) {
           this.options.log.error({ err: error, shard: shard.shard }, 'shard failed');
-          if (epoch === this.epoch) this.send({ type: 'failure', shard: shard.shard, message: (error as Error).message });
+          const code = isNativeError(error) ? error.code : undefined; // E_FORMAT and E_ARGUMENT are not retried
+          if (epoch === this.epoch) this.send({ type: 'failure', shard: shard.shard, message: (error as Error).message, code });
         } finally {
           this.current = undefined;
         }

@@ -17,7 +17,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .option('rows', { type: 'number', default: 60000, describe: 'input rows to generate' })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the permutations and augmentations' })
       .option('bias', { type: 'number', describe: 'bias of every layer (default: the challenge value for N)' })
-      .option('format', { choices: ['tsv', 'binary', 'both'] as const, default: 'both' as ModelFormat, describe: 'model file format' })
+      .option('format', { choices: ['tsv', 'binary', 'both'] as const, default: 'both' as ModelFormat, describe: 'model file format (binary and both also write the inputs in the binary input format)' })
       .option('gzip', { type: 'boolean', default: false, describe: 'gzip the TSV layer files' })
       .option('out', { type: 'string', default: '.', describe: 'output directory' })
       .option('threads', { type: 'number', default: 0, describe: 'CPU threads (0: all)' })

@@ -8,6 +8,7 @@ import type { WeightMode } from '../../common/native.js';
 import { writeFileAtomic } from '../../common/atomic-file.js';
 import { LOG_LEVELS, makeLogger, type LogLevel } from '../../common/logger.js';
 import { createProgressBar } from '../../common/progress.js';
+import { describePhases, PhaseClock } from '../../common/timing.js';
 import { describeCheck, verifyCategories, type CategoryCheck } from '../../common/verify.js';
 import { parseGpuList, withEngineOptions, withInputOptions, withModelOptions } from './options.js';
 
@@ -29,8 +30,6 @@ interface InferArgs {
   'log-level': LogLevel;
 }
 
-const seconds = (start: number): number => (performance.now() - start) / 1000;
-
 export const inferCommand: CommandModule<object, InferArgs> = {
   command: 'infer',
   describe: 'Run inference on this machine and verify the categories',
@@ -42,29 +41,31 @@ export const inferCommand: CommandModule<object, InferArgs> = {
       .option('report', { type: 'string', describe: 'write a JSON report here' })
       .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel, describe: 'pino log level' }) as never,
   handler: async (args) => {
+    const clock = new PhaseClock(); // the total counts from process start: what the user waits
+    clock.add('startup', clock.total()); // node and the CLI's modules, before this handler
     const log = makeLogger('infer', args['log-level']);
-    let start = performance.now();
-    const model = await openModel(args);
-    const loadSeconds = seconds(start);
-    start = performance.now();
-    const inputs = await openInputs(args.input, model.neurons);
-    const inputSeconds = seconds(start);
+    const model = await clock.time('model', () => openModel(args));
+    const inputs = await clock.time('inputs', () => openInputs(args.input, model.neurons));
     const rows = args.rows ? parseRowRange(args.rows, inputs.rows) : ([0, inputs.rows] as const);
-    const truth = args.truth === undefined ? undefined : await readTruth(args.truth, inputs.rows);
-    log.info({ neurons: model.neurons, layers: model.layers, edges: model.nnz, rows: inputs.rows, loadSeconds }, 'loaded');
+    const truthPath = args.truth;
+    const truth = truthPath === undefined ? undefined : await clock.time('truth', () => readTruth(truthPath, inputs.rows));
+    log.info({ neurons: model.neurons, layers: model.layers, edges: model.nnz, rows: inputs.rows, ...clock.parts }, 'loaded');
 
-    const engine = await Engine.open(model, {
-      engine: args.engine,
-      threads: args.threads,
-      gpus: parseGpuList(args.gpus),
-      kernel: args.kernel,
-      weights: args.weights,
-    });
+    const engine = await clock.time('engine start', () =>
+      Engine.open(model, {
+        engine: args.engine,
+        threads: args.threads,
+        gpus: parseGpuList(args.gpus),
+        kernel: args.kernel,
+        weights: args.weights,
+      }),
+    );
     const abort = new AbortController();
     const onSignal = (): void => abort.abort();
     process.once('SIGINT', onSignal);
     const bar = createProgressBar('infer |{bar}| layer {layer}/{layers} live rows {live}');
     let outcome;
+    const callStart = performance.now();
     try {
       outcome = await engine.infer(inputs, {
         rows,
@@ -77,19 +78,25 @@ export const inferCommand: CommandModule<object, InferArgs> = {
       process.off('SIGINT', onSignal);
       engine.close();
     }
+    // The call's time beyond the engine's own compute time: input upload, results back, host work.
+    clock.add('upload and results', Math.max(0, (performance.now() - callStart) / 1000 - outcome.seconds));
+    clock.add('compute', outcome.seconds);
 
     // Truth rows outside the inferred range are not this run's to check.
     const truthInRange = truth?.filter((row) => row > rows[0] && row <= rows[1]);
-    const verdict: CategoryCheck | undefined = truthInRange && verifyCategories(outcome.categories, truthInRange);
+    const verdict: CategoryCheck | undefined = truthInRange && (await clock.time('verify', async () => verifyCategories(outcome.categories, truthInRange)));
+    const totalSeconds = clock.total();
     const certificate = verdict && !verdict.passed && args.certify ? await certify(model, inputs, verdict) : undefined;
     const edgesPerSecond = outcome.edges / outcome.seconds;
+    const totalEdgesPerSecond = outcome.edges / totalSeconds;
 
     const lines = [
       `model      ${args.model} (N=${model.neurons}, ${model.layers} layers, ${model.nnz} edges, checksum ${model.checksum.toString(16).padStart(8, '0')})`,
       `inputs     ${args.input} (rows ${rows[0] + 1}:${rows[1]} of ${inputs.rows})`,
       `engine     ${outcome.engine} (${outcome.kernel})`,
-      `load       ${loadSeconds.toFixed(3)} s model, ${inputSeconds.toFixed(3)} s inputs`,
-      `inference  ${outcome.seconds.toFixed(4)} s, ${edgesPerSecond.toExponential(3)} edges/s`,
+      `read       ${inputs.bytesRead} bytes of input`,
+      `time       ${describePhases(totalSeconds, clock.parts)} (from process start to verdict)`,
+      `inference  ${outcome.seconds.toFixed(4)} s compute, ${edgesPerSecond.toExponential(3)} edges/s compute, ${totalEdgesPerSecond.toExponential(3)} edges/s total`,
       `categories ${outcome.categories.length}`,
     ];
     if (verdict) {
@@ -113,9 +120,11 @@ export const inferCommand: CommandModule<object, InferArgs> = {
         inputs: { path: args.input, rows: inputs.rows, range: [rows[0] + 1, rows[1]] },
         engine: outcome.engine,
         kernel: outcome.kernel,
-        loadSeconds,
+        inputBytesRead: inputs.bytesRead,
+        seconds: { total: totalSeconds, ...clock.parts },
         inferenceSeconds: outcome.seconds,
         edgesPerSecond,
+        totalEdgesPerSecond,
         categories: outcome.categories,
         verdict: verdict ? { passed: verdict.passed, missing: verdict.missing, extra: verdict.extra } : null,
         certificate: certificate ?? null,

@@ -1,9 +1,9 @@
 // Options shared by the commands that take a model and inputs (`infer`, `run`, ...).
 import type { Argv } from 'yargs';
 
-export function withModelOptions<T>(yargs: Argv<T>) {
+export function withModelOptions<T>(yargs: Argv<T>, required = true) {
   return yargs
-    .option('model', { type: 'string', demandOption: true, describe: 'binary model file, or directory of n<N>-l<k>.tsv[.gz] files' })
+    .option('model', { type: 'string', demandOption: required, describe: 'binary model file, or directory of n<N>-l<k>.tsv[.gz] files' })
     .option('bias', { type: 'number', describe: "bias of every layer (default: the challenge's for N = 1024/4096/16384/65536)" })
     .option('layers', { type: 'number', describe: 'layers to use (default: every layer file present)' })
     .option('threads', { type: 'number', default: 0, describe: 'CPU threads (0: all)' });
@@ -11,7 +11,7 @@ export function withModelOptions<T>(yargs: Argv<T>) {
 
 export function withInputOptions<T>(yargs: Argv<T>) {
   return yargs
-    .option('input', { type: 'string', demandOption: true, describe: 'sparse-images-<N>.tsv[.gz]' })
+    .option('input', { type: 'string', demandOption: true, describe: 'input rows: sparse-images-<N>.tsv[.gz] or binary inputs (snig convert --inputs)' })
     .option('truth', { type: 'string', describe: 'categories file to verify against' });
 }
 

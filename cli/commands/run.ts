@@ -5,6 +5,7 @@ import type { CommandModule } from 'yargs';
 import { loadConfig, parseAssignment } from '../../common/config/load.js';
 import { LOG_LEVELS, makeLogger, type LogLevel } from '../../common/logger.js';
 import { runCluster } from '../../coordinator/run.js';
+import { EXIT } from '../exit-codes.js';
 import { parseGpuList } from './options.js';
 
 interface RunArgs {
@@ -55,6 +56,12 @@ export function runOverrides(args: Omit<RunArgs, 'resume' | 'progress' | 'log-le
   return pairs;
 }
 
+/** The command line that continues a run: the same arguments with --resume (quoted for a POSIX shell). */
+export function resumeCommand(argv: readonly string[]): string {
+  const quote = (arg: string): string => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`);
+  return ['snig', ...argv.filter((arg) => arg !== '--resume'), '--resume'].map(quote).join(' ');
+}
+
 export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run [config]',
   describe: 'run inference on a cluster of workers (a config file, or the flags alone)',
@@ -62,7 +69,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     y
       .positional('config', { type: 'string', describe: 'run configuration (YAML or JSON)' })
       .option('model', { type: 'string', describe: 'model: binary file or directory of n<N>-l<k>.tsv[.gz]' })
-      .option('input', { type: 'string', describe: 'input rows: sparse-images-<N>.tsv[.gz]' })
+      .option('input', { type: 'string', describe: 'input rows: sparse-images-<N>.tsv[.gz] or binary inputs (.snigrows)' })
       .option('truth', { type: 'string', describe: 'categories file to verify against' })
       .option('bias', { type: 'number', describe: 'bias of every layer (default: the challenge value for N)' })
       .option('layers', { type: 'number', describe: 'layers to run (default: all present)' })
@@ -85,15 +92,25 @@ export const runCommand: CommandModule<object, RunArgs> = {
     if (!args.config && !overrides.some(([field]) => field.startsWith('workers'))) overrides.push(['workers.0.count', 1]);
     const config = loadConfig(args.config, overrides);
     const log = makeLogger('coordinator', args['log-level']);
-    const report = await runCluster(config, { resume: args.resume, log, logLevel: args['log-level'], progress: args.progress });
+    // Ctrl-C ends the run cleanly (workers stopped, journal kept, report written); a second one exits at once.
+    const interrupt = new AbortController();
+    const onInterrupt = (): void => {
+      interrupt.abort();
+      process.once('SIGINT', () => process.exit(EXIT.interrupted));
+    };
+    process.once('SIGINT', onInterrupt);
+    const report = await runCluster(config, { resume: args.resume, log, logLevel: args['log-level'], progress: args.progress, signal: interrupt.signal }).finally(() =>
+      process.removeListener('SIGINT', onInterrupt),
+    );
     const v = report.verification;
     process.stdout.write(
       `${report.status}${report.reason ? ` (${report.reason})` : ''}: ${report.categories} categories over rows [${report.rows.begin}, ${report.rows.end}), ` +
         `${report.shards.total} shards (${report.shards.resumed} resumed, ${report.reassigned.length} reassigned), ` +
         `${report.edgesPerSecond.toExponential(3)} edges/s` +
         (v && !v.passed ? `; ${v.missing.length} rows missing, ${v.extra.length} extra` : '') +
-        `\nreport: ${config.out}/report.md\n`,
+        `\nreport: ${config.out}/report.md\n` +
+        (report.status === 'ABORTED' ? `to continue this run: ${resumeCommand(process.argv.slice(2))}\n` : ''),
     );
-    process.exitCode = report.status === 'PASSED' || report.status === 'UNVERIFIED' ? 0 : 1;
+    process.exitCode = interrupt.signal.aborted ? EXIT.interrupted : report.status === 'PASSED' || report.status === 'UNVERIFIED' ? EXIT.ok : EXIT.failed;
   },
 };

@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { slurmJobSchema } from './slurm.js';
 
 const positiveInt = z.number().int().positive();
+/** Room for a message's envelope (type, ids, lengths) around its payload. */
+export const MESSAGE_OVERHEAD_BYTES = 1024;
 const nonnegativeInt = z.number().int().nonnegative();
 
 /**
@@ -50,11 +52,14 @@ export const runConfigSchema = z
         bind: z.string().default('tcp://127.0.0.1:*'), // a port of * picks a free one
         heartbeatMs: positiveInt.default(1000),
         timeoutMs: positiveInt.default(10000), // a worker silent this long loses its shards
-        maxMessageBytes: positiveInt.default(64 * 1024 * 1024),
+        maxMessageBytes: z.number().int().min(4 * MESSAGE_OVERHEAD_BYTES).default(64 * 1024 * 1024),
         chunkBytes: positiveInt.default(4 * 1024 * 1024), // streamed mode: model chunk size
         maxShardAttempts: positiveInt.default(5), // failures of one shard before the run fails
+        maxWorkerFailures: positiveInt.default(3), // failed shards of one worker before it is retired
         idleTimeoutMs: positiveInt.default(600_000), // no worker at all for this long: the run aborts
-        shardTimeoutMs: positiveInt.default(3_600_000), // one shard held this long (a hung engine) is reassigned
+        // One shard held this long (a hung engine) is reassigned. Unset: 4 × the time its worker needs
+        // at its measured rows/s, at least 3 × timeoutMs (1 h before the worker's first result).
+        shardTimeoutMs: positiveInt.optional(),
         // Shards wait until every planned worker is ready, or this long after the first one is.
         startGraceMs: nonnegativeInt.default(10_000),
       })
@@ -66,8 +71,8 @@ export const runConfigSchema = z
         maxMessageBytes: 64 * 1024 * 1024,
         chunkBytes: 4 * 1024 * 1024,
         maxShardAttempts: 5,
+        maxWorkerFailures: 3,
         idleTimeoutMs: 600_000,
-        shardTimeoutMs: 3_600_000,
         startGraceMs: 10_000,
       }),
     workers: z.array(workerGroupSchema).min(1),
@@ -93,6 +98,17 @@ export const runConfigSchema = z
   .superRefine((config, ctx) => {
     if (config.rows.end !== undefined && config.rows.end <= config.rows.begin) {
       ctx.addIssue({ code: 'custom', path: ['rows', 'end'], message: 'must be greater than rows.begin' });
+    }
+    const { heartbeatMs, timeoutMs, chunkBytes, maxMessageBytes } = config.coordinator;
+    if (heartbeatMs * 2 > timeoutMs) {
+      // Fewer than two heartbeats per timeout: a healthy worker would be declared lost between two beats.
+      ctx.addIssue({ code: 'custom', path: ['coordinator', 'heartbeatMs'], message: `${heartbeatMs} must be at most half of coordinator.timeoutMs (${timeoutMs})` });
+    }
+    if (config.mode === 'streamed' && chunkBytes + MESSAGE_OVERHEAD_BYTES > maxMessageBytes) {
+      ctx.addIssue({ code: 'custom', path: ['coordinator', 'chunkBytes'], message: `a ${chunkBytes}-byte model chunk does not fit in coordinator.maxMessageBytes (${maxMessageBytes})` });
+    }
+    if (config.shards.maxRows !== undefined && config.shards.maxRows < config.shards.minRows) {
+      ctx.addIssue({ code: 'custom', path: ['shards', 'maxRows'], message: `${config.shards.maxRows} is less than shards.minRows (${config.shards.minRows})` });
     }
     if (config.security.curve && !config.security.coordinatorKey) {
       ctx.addIssue({ code: 'custom', path: ['security', 'coordinatorKey'], message: 'required when security.curve is true' });

@@ -10,16 +10,20 @@ const engineKind = z.enum(['cpu', 'cuda']);
 
 // Typed arrays travel as typed arrays (msgpackr moreTypes); any backing buffer will do.
 const float64s = z.custom<Float64Array>((v) => v instanceof Float64Array, 'expected a Float64Array');
-const uint32s = z.custom<Uint32Array>((v) => v instanceof Uint32Array, 'expected a Uint32Array');
+const columns = z.custom<Uint16Array | Uint32Array>(
+  (v) => v instanceof Uint16Array || v instanceof Uint32Array,
+  'expected a Uint16Array or Uint32Array',
+);
 const float32s = z.custom<Float32Array>((v) => v instanceof Float32Array, 'expected a Float32Array');
 const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes');
 
-/** Input rows of one shard, for workers that cannot see the input file (streamed mode). */
+/** Input rows of one shard, for workers that cannot see the input file (streamed mode): 16-bit
+ * columns up to N = 65536, and no values when all are 1 (as in the challenge). */
 export const shardInputsSchema = z.object({
   neurons: z.number().int().positive(),
   rowptr: float64s,
-  cols: uint32s,
-  values: float32s,
+  cols: columns,
+  values: float32s.optional(),
 });
 
 // Worker → coordinator.
@@ -50,7 +54,12 @@ export const resultSchema = z.object({
   seconds: z.number().nonnegative(),
   edges: z.number().nonnegative(),
 });
-export const failureSchema = z.object({ type: z.literal('failure'), shard: shardId, message: z.string().max(4096) });
+export const failureSchema = z.object({
+  type: z.literal('failure'),
+  shard: shardId,
+  message: z.string().max(4096),
+  code: z.string().regex(/^E_[A-Z_]{1,30}$/).optional(), // the error's code (E_FORMAT, E_CUDA, …), if it has one
+});
 export const heartbeatSchema = z.object({ type: z.literal('heartbeat') });
 /** A worker's heartbeat names the shards it holds, so an assignment lost on the way is noticed. */
 export const workerHeartbeatSchema = z.object({ type: z.literal('heartbeat'), held: z.array(shardId).max(4096) });

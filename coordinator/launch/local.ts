@@ -27,7 +27,7 @@ export interface LocalLaunchOptions {
   out: string;
   logLevel: string;
   curve?: { serverKey: string; pairs: KeyPair[] }; // one pair per local worker, in launch order
-  onExit: (name: string, how: string) => void;
+  onExit: (name: string, how: string, logFile: string) => void;
 }
 
 /** The command that runs `snig` from here: sources through tsx, or the built JavaScript. */
@@ -64,14 +64,15 @@ export class LocalLauncher {
           env.SNIG_WORKER_KEY = JSON.stringify(pair);
           env.SNIG_SERVER_KEY = options.curve.serverKey;
         }
-        const log = openSync(join(logs, `${name}.log`), 'a');
+        const logFile = join(logs, `${name}.log`);
+        const log = openSync(logFile, 'a');
         const child = spawn(process.execPath, args, { env, stdio: ['ignore', log, log] });
         closeSync(log);
         this.children.set(name, child);
         this.workers.push({ name, pid: child.pid ?? -1, gpus: subset });
         child.on('exit', (code, signal) => {
           this.children.delete(name);
-          options.onExit(name, signal ? `signal ${signal}` : `exit code ${code}`);
+          options.onExit(name, signal ? `signal ${signal}` : `exit code ${code}`, logFile);
         });
       }
     }

@@ -89,7 +89,7 @@ Napi::Value convertResult(Napi::Env env, InferResult& r) {
 Napi::Value EngineObject::infer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!engine) throwJs(env, "E_ARGUMENT", "the engine is closed");
-  std::shared_ptr<SparseRows> inputs = unwrapInputs(info[0]);
+  std::shared_ptr<const HeldInputs> inputs = unwrapInputs(info[0]);
   const Napi::Object options = objectArg(info, 1);
 
   auto request = std::make_shared<InferRequest>();
@@ -130,7 +130,12 @@ Napi::Value EngineObject::infer(const Napi::CallbackInfo& info) {
   return runAsync<InferResult>(
       env,
       [running, inputs, request, cancel, sink]() mutable {
-        InferResult result = running->infer(*inputs, *request);
+        // A mapped file yields only the requested rows, numbered from 0: infer those, then renumber.
+        const HeldInputs::Range range = inputs->range(request->rowBegin, request->rowEnd);
+        request->rowBegin -= range.offset;
+        request->rowEnd -= range.offset;
+        InferResult result = running->infer(*range.rows, *request);
+        for (uint64_t& row : result.categories) row += range.offset;
         request->onProgress = nullptr;
         sink.reset();  // release the progress callback from the worker thread, once no longer called
         return result;

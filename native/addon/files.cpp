@@ -52,10 +52,12 @@ Napi::Value writeModelTsvJs(const Napi::CallbackInfo& info) {
   return runAsyncVoid(info.Env(), [=] { writeModelTsv(*model, dir, gzip); });
 }
 
+// A path ending in .snigrows gets the binary input format, any other the TSV (gzipped for .gz).
 Napi::Value writeInputsJs(const Napi::CallbackInfo& info) {
-  std::shared_ptr<SparseRows> inputs = unwrapInputs(info[0]);
+  std::shared_ptr<const HeldInputs> inputs = unwrapInputs(info[0]);
   const std::string path = info[1].ToString().Utf8Value();
-  return runAsyncVoid(info.Env(), [=] { writeSparseRows(*inputs, path); });
+  const bool binary = path.ends_with(".snigrows");
+  return runAsyncVoid(info.Env(), [=] { binary ? writeRowFile(*inputs->all(), path) : writeSparseRows(*inputs->all(), path); });
 }
 
 }  // namespace

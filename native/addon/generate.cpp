@@ -46,18 +46,18 @@ Napi::Value generateModelJs(const Napi::CallbackInfo& info) {
 
 // generateInputs(source, {neurons, rows, seed, augment, threads}) -> Promise<NativeInputs>
 Napi::Value generateInputsJs(const Napi::CallbackInfo& info) {
-  std::shared_ptr<SparseRows> source = unwrapInputs(info[0]);
+  std::shared_ptr<const HeldInputs> source = unwrapInputs(info[0]);
   const ImageSpec spec = imageSpecOf(objectArg(info, 1));
-  return runAsync<std::shared_ptr<SparseRows>>(
-      info.Env(), [=] { return std::make_shared<SparseRows>(generateImages(*source, spec)); },
-      [](Napi::Env env, std::shared_ptr<SparseRows>& rows) -> Napi::Value { return wrapInputs(env, rows); });
+  return runAsync<std::shared_ptr<const SparseRows>>(
+      info.Env(), [=] { return std::make_shared<const SparseRows>(generateImages(*source->all(), spec)); },
+      [](Napi::Env env, std::shared_ptr<const SparseRows>& rows) -> Napi::Value { return wrapInputs(env, rows); });
 }
 
 // generateRobustInputs(model, source, {neurons, rows, seed, augment, threads, tolerance, maxAttempts})
 //   -> Promise<{inputs, categories, deathLayer, replacedRows, redraws, rounds}>
 Napi::Value generateRobustInputsJs(const Napi::CallbackInfo& info) {
   std::shared_ptr<Model> model = unwrapModel(info[0]);
-  std::shared_ptr<SparseRows> source = unwrapInputs(info[1]);
+  std::shared_ptr<const HeldInputs> source = unwrapInputs(info[1]);
   const Napi::Object options = objectArg(info, 2);
   const ImageSpec spec = imageSpecOf(options);
   TruthSpec truth;
@@ -67,11 +67,11 @@ Napi::Value generateRobustInputsJs(const Napi::CallbackInfo& info) {
       info.Env(),
       [=] {
         auto engine = makeCpuEngine(model, spec.threads);
-        return std::make_shared<RobustImages>(generateRobustImages(*engine, *source, spec, truth));
+        return std::make_shared<RobustImages>(generateRobustImages(*engine, *source->all(), spec, truth));
       },
       [](Napi::Env env, std::shared_ptr<RobustImages>& set) -> Napi::Value {
         Napi::Object out = Napi::Object::New(env);
-        out.Set("inputs", wrapInputs(env, std::make_shared<SparseRows>(std::move(set->inputs))));
+        out.Set("inputs", wrapInputs(env, std::make_shared<const SparseRows>(std::move(set->inputs))));
         out.Set("categories", typedArray<double>(env, set->categories));
         out.Set("deathLayer", typedArray<uint32_t>(env, set->deathLayer));
         out.Set("replacedRows", Napi::Number::New(env, static_cast<double>(set->replacedRows)));
@@ -85,7 +85,7 @@ Napi::Value generateRobustInputsJs(const Napi::CallbackInfo& info) {
 //   -> Promise<{fragile, deathLayer32, deathLayer64, minMargin64, categories64}>
 Napi::Value classifyRowsJs(const Napi::CallbackInfo& info) {
   std::shared_ptr<Model> model = unwrapModel(info[0]);
-  std::shared_ptr<SparseRows> inputs = unwrapInputs(info[1]);
+  std::shared_ptr<const HeldInputs> inputs = unwrapInputs(info[1]);
   const Napi::Object options = objectArg(info, 2);
   const double tolerance = numberField(options, "tolerance", kDefaultMarginTolerance);
   const int threads = threadsOf(options);
@@ -93,7 +93,7 @@ Napi::Value classifyRowsJs(const Napi::CallbackInfo& info) {
       info.Env(),
       [=] {
         auto engine = makeCpuEngine(model, threads);
-        return std::make_shared<RowClassification>(classifyRows(*engine, *inputs, tolerance));
+        return std::make_shared<RowClassification>(classifyRows(*engine, *inputs->all(), tolerance));
       },
       [](Napi::Env env, std::shared_ptr<RowClassification>& c) -> Napi::Value {
         Napi::Object out = Napi::Object::New(env);

@@ -1,6 +1,11 @@
-// NativeInputs: sparse input rows owned by JS; read from a file, or built from arrays received over
-// the wire, and cut into arrays for sending.
+// NativeInputs: sparse input rows owned by JS; read from a file (TSV parsed into memory, or a
+// binary input file mapped and read range by range), or built from arrays received over the wire,
+// and cut into compact arrays for sending.
 #include "inputs_object.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
 
 #include "async.hpp"
 #include "instance_data.hpp"
@@ -8,6 +13,13 @@
 #include "registry.hpp"
 
 namespace snig::addon {
+
+HeldInputs::Range HeldInputs::range(uint64_t begin, uint64_t end) const {
+  if (file_) return {std::make_shared<const SparseRows>(file_->read(begin, end)), begin};
+  if (begin > end || end > rows_->rows()) throwArgument("row range outside the inputs");
+  return {rows_, 0};
+}
+
 namespace {
 
 class InputsObject : public Napi::ObjectWrap<InputsObject> {
@@ -17,77 +29,124 @@ class InputsObject : public Napi::ObjectWrap<InputsObject> {
                        {InstanceAccessor<&InputsObject::rows>("rows"),
                         InstanceAccessor<&InputsObject::neurons>("neurons"),
                         InstanceAccessor<&InputsObject::nnz>("nnz"),
+                        InstanceAccessor<&InputsObject::bytesRead>("bytesRead"),
                         InstanceMethod<&InputsObject::toArrays>("toArrays"),
                         InstanceMethod<&InputsObject::close>("close")});
   }
 
   explicit InputsObject(const Napi::CallbackInfo& info) : Napi::ObjectWrap<InputsObject>(info) {}
 
-  std::shared_ptr<SparseRows> inputs;
+  std::shared_ptr<const HeldInputs> inputs;
 
  private:
-  const SparseRows& get(Napi::Env env) const {
+  const HeldInputs& get(Napi::Env env) const {
     if (!inputs) throwJs(env, "E_ARGUMENT", "the inputs are closed");
     return *inputs;
   }
   Napi::Value rows(const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), static_cast<double>(get(info.Env()).rows()));
   }
-  Napi::Value neurons(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), get(info.Env()).n); }
+  Napi::Value neurons(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), get(info.Env()).n()); }
   Napi::Value nnz(const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), static_cast<double>(get(info.Env()).nnz()));
   }
+  Napi::Value bytesRead(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(get(info.Env()).bytesRead()));
+  }
 
+  // Rows [begin, end) for the wire: 16-bit columns up to N = 65536, values only when some is not 1.
   Napi::Value toArrays(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    const SparseRows& all = get(env);
+    const HeldInputs& held = get(env);
     const auto begin = static_cast<uint64_t>(info[0].As<Napi::Number>().DoubleValue());
     const auto end = static_cast<uint64_t>(info[1].As<Napi::Number>().DoubleValue());
-    if (begin > end || end > all.rows()) throwJs(env, "E_ARGUMENT", "row range outside the inputs");
-    const uint64_t first = all.rowptr[begin];
-    const uint64_t count = all.rowptr[end] - first;
-    Napi::Float64Array rowptr = Napi::Float64Array::New(env, end - begin + 1);
-    for (uint64_t r = begin; r <= end; ++r) rowptr[r - begin] = static_cast<double>(all.rowptr[r] - first);
-    Napi::Uint32Array cols = Napi::Uint32Array::New(env, count);
-    Napi::Float32Array values = Napi::Float32Array::New(env, count);
-    std::copy_n(all.cols.data() + first, count, cols.Data());
-    std::copy_n(all.values.data() + first, count, values.Data());
+    const HeldInputs::Range range = translateErrors(env, [&] { return held.range(begin, end); });
+    const SparseRows& all = *range.rows;
+    const uint64_t from = begin - range.offset;
+    const uint64_t to = end - range.offset;
+    const uint64_t first = all.rowptr[from];
+    const uint64_t count = all.rowptr[to] - first;
+    Napi::Float64Array rowptr = Napi::Float64Array::New(env, to - from + 1);
+    for (uint64_t r = from; r <= to; ++r) rowptr[r - from] = static_cast<double>(all.rowptr[r] - first);
+    const auto cols = all.cols.begin() + static_cast<ptrdiff_t>(first);
+    const auto values = all.values.begin() + static_cast<ptrdiff_t>(first);
     Napi::Object out = Napi::Object::New(env);
     out.Set("neurons", Napi::Number::New(env, all.n));
     out.Set("rowptr", rowptr);
-    out.Set("cols", cols);
-    out.Set("values", values);
+    if (all.n <= 65536) {
+      Napi::Uint16Array narrow = Napi::Uint16Array::New(env, count);
+      std::copy_n(cols, count, narrow.Data());
+      out.Set("cols", narrow);
+    } else {
+      Napi::Uint32Array wide = Napi::Uint32Array::New(env, count);
+      std::copy_n(cols, count, wide.Data());
+      out.Set("cols", wide);
+    }
+    if (!std::all_of(values, values + static_cast<ptrdiff_t>(count), [](float v) { return v == 1.0f; })) {
+      Napi::Float32Array stored = Napi::Float32Array::New(env, count);
+      std::copy_n(values, count, stored.Data());
+      out.Set("values", stored);
+    }
     return out;
   }
 
   void close(const Napi::CallbackInfo&) { inputs.reset(); }
 };
 
+uint64_t fileBytes(const std::string& path) {
+  struct stat info {};
+  return ::stat(path.c_str(), &info) == 0 ? static_cast<uint64_t>(info.st_size) : 0;
+}
+
+// A binary input file is mapped (its rows are read when used); a TSV file is parsed into memory.
+std::shared_ptr<const HeldInputs> openInputs(const std::string& path, uint32_t n, uint64_t rows) {
+  if (!isRowFile(path)) {
+    return std::make_shared<const HeldInputs>(std::make_shared<const SparseRows>(readSparseRows(path, n, rows)), fileBytes(path));
+  }
+  return std::make_shared<const HeldInputs>(openRowFile(path, n, rows));
+}
+
 Napi::Value readInputs(const Napi::CallbackInfo& info) {
   const Napi::Object options = objectArg(info, 0);
   const std::string path = stringField(options, "path");
   const auto n = static_cast<uint32_t>(numberField(options, "neurons"));
   const auto rows = static_cast<uint64_t>(numberField(options, "rows"));
-  return runAsync<std::shared_ptr<SparseRows>>(
-      info.Env(), [=] { return std::make_shared<SparseRows>(readSparseRows(path, n, rows)); },
-      [](Napi::Env env, std::shared_ptr<SparseRows>& inputs) -> Napi::Value { return wrapInputs(env, inputs); });
+  return runAsync<std::shared_ptr<const HeldInputs>>(
+      info.Env(), [=] { return openInputs(path, n, rows); },
+      [](Napi::Env env, std::shared_ptr<const HeldInputs>& inputs) -> Napi::Value { return wrapInputs(env, inputs); });
 }
 
 // Builds inputs from arrays (as toArrays makes them), checking every offset and column.
 Napi::Value inputsFromArrays(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const Napi::Object arrays = objectArg(info, 0);
-  if (!arrays.Get("rowptr").IsTypedArray() || !arrays.Get("cols").IsTypedArray() || !arrays.Get("values").IsTypedArray()) {
-    throw Napi::TypeError::New(env, "expected { neurons, rowptr: Float64Array, cols: Uint32Array, values: Float32Array }");
+  const Napi::Value colsValue = arrays.Get("cols");
+  const Napi::Value valuesValue = arrays.Get("values");
+  const bool narrow = colsValue.IsTypedArray() && colsValue.As<Napi::TypedArray>().TypedArrayType() == napi_uint16_array;
+  const bool wide = colsValue.IsTypedArray() && colsValue.As<Napi::TypedArray>().TypedArrayType() == napi_uint32_array;
+  const bool hasValues = !valuesValue.IsUndefined();
+  if (!arrays.Get("rowptr").IsTypedArray() || !(narrow || wide) ||
+      (hasValues && !(valuesValue.IsTypedArray() && valuesValue.As<Napi::TypedArray>().TypedArrayType() == napi_float32_array))) {
+    throw Napi::TypeError::New(env, "expected { neurons, rowptr: Float64Array, cols: Uint16Array | Uint32Array, values?: Float32Array }");
   }
   const auto rowptr = arrays.Get("rowptr").As<Napi::Float64Array>();
-  const auto cols = arrays.Get("cols").As<Napi::Uint32Array>();
-  const auto values = arrays.Get("values").As<Napi::Float32Array>();
   auto out = std::make_shared<SparseRows>();
+  if (narrow) {
+    const auto cols = colsValue.As<Napi::Uint16Array>();
+    out->cols.assign(cols.Data(), cols.Data() + cols.ElementLength());
+  } else {
+    const auto cols = colsValue.As<Napi::Uint32Array>();
+    out->cols.assign(cols.Data(), cols.Data() + cols.ElementLength());
+  }
+  if (hasValues) {
+    const auto values = valuesValue.As<Napi::Float32Array>();
+    out->values.assign(values.Data(), values.Data() + values.ElementLength());
+  } else {
+    out->values.assign(out->cols.size(), 1.0f);
+  }
   out->n = static_cast<uint32_t>(numberField(arrays, "neurons"));
   if (out->n == 0 || rowptr.ElementLength() == 0 || rowptr[0] != 0 ||
-      rowptr[rowptr.ElementLength() - 1] != static_cast<double>(cols.ElementLength()) ||
-      cols.ElementLength() != values.ElementLength()) {
+      rowptr[rowptr.ElementLength() - 1] != static_cast<double>(out->cols.size()) || out->cols.size() != out->values.size()) {
     throwJs(env, "E_FORMAT", "input arrays are inconsistent (offsets, columns and values disagree)");
   }
   out->rowptr.resize(rowptr.ElementLength());
@@ -95,8 +154,6 @@ Napi::Value inputsFromArrays(const Napi::CallbackInfo& info) {
     out->rowptr[r] = static_cast<uint64_t>(rowptr[r]);
     if (r > 0 && out->rowptr[r] < out->rowptr[r - 1]) throwJs(env, "E_FORMAT", "input row offsets decrease");
   }
-  out->cols.assign(cols.Data(), cols.Data() + cols.ElementLength());
-  out->values.assign(values.Data(), values.Data() + values.ElementLength());
   for (size_t r = 0; r + 1 < out->rowptr.size(); ++r) {
     for (uint64_t k = out->rowptr[r]; k < out->rowptr[r + 1]; ++k) {
       if (out->cols[k] >= out->n || (k > out->rowptr[r] && out->cols[k] <= out->cols[k - 1])) {
@@ -104,23 +161,27 @@ Napi::Value inputsFromArrays(const Napi::CallbackInfo& info) {
       }
     }
   }
-  return wrapInputs(env, out);
+  return wrapInputs(env, std::shared_ptr<const SparseRows>(std::move(out)));
 }
 
 }  // namespace
 
-Napi::Object wrapInputs(Napi::Env env, std::shared_ptr<SparseRows> inputs) {
+Napi::Object wrapInputs(Napi::Env env, std::shared_ptr<const HeldInputs> inputs) {
   Napi::Object object = instanceData(env).inputs.New({});
   InputsObject::Unwrap(object)->inputs = std::move(inputs);
   return object;
 }
 
-std::shared_ptr<SparseRows> unwrapInputs(Napi::Value value) {
+Napi::Object wrapInputs(Napi::Env env, std::shared_ptr<const SparseRows> rows) {
+  return wrapInputs(env, std::make_shared<const HeldInputs>(std::move(rows), 0));
+}
+
+std::shared_ptr<const HeldInputs> unwrapInputs(Napi::Value value) {
   Napi::Env env = value.Env();
   if (!value.IsObject() || !value.As<Napi::Object>().InstanceOf(instanceData(env).inputs.Value())) {
     throw Napi::TypeError::New(env, "expected NativeInputs");
   }
-  std::shared_ptr<SparseRows> inputs = InputsObject::Unwrap(value.As<Napi::Object>())->inputs;
+  std::shared_ptr<const HeldInputs> inputs = InputsObject::Unwrap(value.As<Napi::Object>())->inputs;
   if (!inputs) throwJs(env, "E_ARGUMENT", "the inputs are closed");
   return inputs;
 }

@@ -17,7 +17,7 @@ Model (one of):
   --generate N            a RadiX-Net challenge network of N neurons (with --layers, --seed)
   --layers L              layers to generate, or the first L layers of a loaded model
 Inputs (one of):
-  --inputs PATH           sparse-images TSV (row, col, value; 1-based)
+  --inputs PATH           sparse-images TSV (row, col, value; 1-based) or binary inputs (.snigrows)
   (none)                  generated from --source images (augmented, --seed), --rows of them
   --source PATH           seed images for generation [data/hpec-1024/sparse-images-1024-first1200.tsv.gz]
   --rows R                rows to use (default: all of the file; generated: 60000)

@@ -7,6 +7,7 @@
 #include "../core/generator/image_augment.hpp"
 #include "../core/generator/radixnet.hpp"
 #include "../core/model_io.hpp"
+#include "../core/row_file.hpp"
 
 namespace snig::bench {
 namespace {
@@ -40,7 +41,7 @@ Model makeModel(const BenchOptions& o) {
 
 SparseRows makeInputs(const BenchOptions& o, uint32_t n) {
   if (!o.inputs.empty()) {
-    SparseRows rows = readSparseRows(o.inputs, n);
+    SparseRows rows = readInputRows(o.inputs, n);
     if (o.rows && o.rows < rows.rows()) rows = rows.slice(0, o.rows);
     return rows;
   }
