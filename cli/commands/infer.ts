@@ -6,13 +6,13 @@ import { openInputs, openModel, parseRowRange, readTruth } from '../../common/da
 import { Engine, type Precision } from '../../common/engine.js';
 import type { WeightMode } from '../../common/native.js';
 import { writeFileAtomic } from '../../common/atomic-file.js';
-import { LOG_LEVELS, makeLogger, type LogLevel } from '../../common/logger.js';
 import { createProgressBar } from '../../common/progress.js';
 import { describePhases, PhaseClock } from '../../common/timing.js';
 import { describeCheck, verifyCategories, type CategoryCheck } from '../../common/verify.js';
 import { parseGpuList, withEngineOptions, withInputOptions, withModelOptions } from './options.js';
+import { outputLogger, withOutputOptions, type OutputArgs } from './output-options.js';
 
-interface InferArgs {
+interface InferArgs extends OutputArgs {
   model: string;
   input: string;
   truth?: string;
@@ -27,23 +27,21 @@ interface InferArgs {
   precision: Precision;
   certify: boolean;
   report?: string;
-  'log-level': LogLevel;
 }
 
 export const inferCommand: CommandModule<object, InferArgs> = {
   command: 'infer',
   describe: 'Run inference on this machine and verify the categories',
   builder: (yargs) =>
-    withEngineOptions(withInputOptions(withModelOptions(yargs)))
+    withOutputOptions(withEngineOptions(withInputOptions(withModelOptions(yargs))))
       .option('rows', { type: 'string', describe: 'input rows a:b (1-based, inclusive)' })
       .option('precision', { choices: ['f32', 'f64'] as const, default: 'f32' as const, describe: 'CPU engine precision' })
       .option('certify', { type: 'boolean', default: false, describe: 'on a mismatch, recompute the differing rows in float64 and label each fragile or wrong' })
-      .option('report', { type: 'string', describe: 'write a JSON report here' })
-      .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel, describe: 'pino log level' }) as never,
+      .option('report', { type: 'string', describe: 'write a JSON report here' }) as never,
   handler: async (args) => {
     const clock = new PhaseClock(); // the total counts from process start: what the user waits
     clock.add('startup', clock.total()); // node and the CLI's modules, before this handler
-    const log = makeLogger('infer', args['log-level']);
+    const log = outputLogger('infer', args);
     const model = await clock.time('model', () => openModel(args));
     const inputs = await clock.time('inputs', () => openInputs(args.input, model.neurons));
     const rows = args.rows ? parseRowRange(args.rows, inputs.rows) : ([0, inputs.rows] as const);
@@ -63,7 +61,7 @@ export const inferCommand: CommandModule<object, InferArgs> = {
     const abort = new AbortController();
     const onSignal = (): void => abort.abort();
     process.once('SIGINT', onSignal);
-    const bar = createProgressBar('infer |{bar}| layer {layer}/{layers} live rows {live}');
+    const bar = createProgressBar('infer |{bar}| layer {layer}/{layers} live rows {live}', !args.quiet);
     let outcome;
     const callStart = performance.now();
     try {

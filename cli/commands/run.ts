@@ -3,12 +3,12 @@
 import type { CommandModule } from 'yargs';
 
 import { loadConfig, parseAssignment } from '../../common/config/load.js';
-import { LOG_LEVELS, makeLogger, type LogLevel } from '../../common/logger.js';
 import { runCluster } from '../../coordinator/run.js';
 import { EXIT } from '../exit-codes.js';
 import { parseGpuList } from './options.js';
+import { logLevel, outputLogger, withOutputOptions, type OutputArgs } from './output-options.js';
 
-interface RunArgs {
+interface RunArgs extends OutputArgs {
   config?: string;
   model?: string;
   input?: string;
@@ -28,11 +28,10 @@ interface RunArgs {
   set?: string[];
   resume: boolean;
   progress: boolean;
-  'log-level': LogLevel;
 }
 
 /** CLI flags as config overrides (field path, value), in the order they apply. */
-export function runOverrides(args: Omit<RunArgs, 'resume' | 'progress' | 'log-level'>): Array<[string, unknown]> {
+export function runOverrides(args: Omit<RunArgs, 'resume' | 'progress' | keyof OutputArgs>): Array<[string, unknown]> {
   const pairs: Array<[string, unknown]> = [];
   const put = (field: string, value: unknown): void => {
     if (value !== undefined) pairs.push([field, value]);
@@ -66,7 +65,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run [config]',
   describe: 'run inference on a cluster of workers (a config file, or the flags alone)',
   builder: (y) =>
-    y
+    withOutputOptions(y)
       .positional('config', { type: 'string', describe: 'run configuration (YAML or JSON)' })
       .option('model', { type: 'string', describe: 'model: binary file or directory of n<N>-l<k>.tsv[.gz]' })
       .option('input', { type: 'string', describe: 'input rows: sparse-images-<N>.tsv[.gz] or binary inputs (.snigrows)' })
@@ -85,13 +84,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('min-shard-rows', { type: 'number', describe: 'smallest shard, rows' })
       .option('set', { type: 'string', array: true, describe: 'override any field: --set coordinator.timeoutMs=5000' })
       .option('resume', { type: 'boolean', default: false, describe: 'continue an interrupted run from its journal' })
-      .option('progress', { type: 'boolean', default: true, describe: 'progress bar (on a terminal)' })
-      .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel }),
+      .option('progress', { type: 'boolean', default: true, describe: 'progress bar (on a terminal)' }),
   handler: async (args) => {
     const overrides = runOverrides(args);
     if (!args.config && !overrides.some(([field]) => field.startsWith('workers'))) overrides.push(['workers.0.count', 1]);
     const config = loadConfig(args.config, overrides);
-    const log = makeLogger('coordinator', args['log-level']);
+    const log = outputLogger('coordinator', args);
     // Ctrl-C ends the run cleanly (workers stopped, journal kept, report written); a second one exits at once.
     const interrupt = new AbortController();
     const onInterrupt = (): void => {
@@ -99,7 +97,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       process.once('SIGINT', () => process.exit(EXIT.interrupted));
     };
     process.once('SIGINT', onInterrupt);
-    const report = await runCluster(config, { resume: args.resume, log, logLevel: args['log-level'], progress: args.progress, signal: interrupt.signal }).finally(() =>
+    const report = await runCluster(config, { resume: args.resume, log, logLevel: logLevel(args), progress: args.progress && !args.quiet, signal: interrupt.signal }).finally(() =>
       process.removeListener('SIGINT', onInterrupt),
     );
     const v = report.verification;

@@ -3,12 +3,12 @@ import { hostname } from 'node:os';
 import type { CommandModule } from 'yargs';
 
 import { readKeyPair, readPublicKey, type KeyPair } from '../../common/config/keys.js';
-import { LOG_LEVELS, makeLogger, type LogLevel } from '../../common/logger.js';
 import type { EngineChoice } from '../../common/engine.js';
 import { WorkerAgent } from '../../worker/agent.js';
 import { parseGpuList } from './options.js';
+import { outputLogger, withOutputOptions, type OutputArgs } from './output-options.js';
 
-interface WorkerArgs {
+interface WorkerArgs extends OutputArgs {
   connect: string;
   name?: string;
   engine: EngineChoice;
@@ -21,7 +21,6 @@ interface WorkerArgs {
   'max-message-bytes': number;
   key?: string;
   'server-key'?: string;
-  'log-level': LogLevel;
 }
 
 /** The worker's CURVE keys: flags, or (from the local launcher) the environment. */
@@ -38,7 +37,7 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
   command: 'worker',
   describe: 'run a worker that pulls shards from a coordinator',
   builder: (y) =>
-    y
+    withOutputOptions(y)
       .option('connect', { type: 'string', demandOption: true, describe: 'coordinator endpoint, tcp://host:port' })
       .option('name', { type: 'string', describe: 'unique worker name (default: host-pid)' })
       .option('engine', { choices: ['auto', 'cpu', 'cuda'] as const, default: 'auto' as EngineChoice })
@@ -51,13 +50,12 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
       .option('max-message-bytes', { type: 'number', default: 64 * 1024 * 1024 })
       .option('key', { type: 'string', describe: 'this worker\'s key file (`snig keys`), for CURVE' })
       .option('server-key', { type: 'string', describe: 'the coordinator\'s public key (Z85 or .pub file)' })
-      .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel })
       .check((args) => {
         if (args.name !== undefined && !/^[\w.-]{1,200}$/.test(args.name)) throw new Error('--name: letters, digits, _ . - only');
         return true;
       }),
   handler: async (args) => {
-    const log = makeLogger('worker', args['log-level']);
+    const log = outputLogger('worker', args);
     const agent = new WorkerAgent({
       connect: args.connect,
       name: args.name ?? `${hostname()}-${process.pid}`,
