@@ -27,7 +27,8 @@ export interface NativeModel {
   readonly nnz: number;
   readonly indexBytes: number;
   readonly checksum: number; // CRC-32 over N, the layer table and every layer's arrays
-  readonly biases: Float32Array;
+  /** Each layer's scalar bias (the double parsed from its text); NaN for a layer with per-neuron biases. */
+  readonly biases: Float64Array;
   close(): void;
 }
 

@@ -22,8 +22,11 @@ interface Manifest {
   files: GeneratedFiles; // relative to the entry
 }
 
+/** Bumped whenever the generator's output for the same parameters changes (2: truth from the true float64 engine). */
+const GENERATOR_REVISION = 2;
+
 export function cacheKey(params: GeneratorParams): string {
-  const canonical = JSON.stringify([params.neurons, params.layers, params.rows, params.seed, params.bias ?? null]);
+  const canonical = JSON.stringify([GENERATOR_REVISION, params.neurons, params.layers, params.rows, params.seed, params.bias ?? null]);
   const hash = createHash('sha256').update(canonical).digest('hex').slice(0, 12);
   return `n${params.neurons}-l${params.layers}-r${params.rows}-s${params.seed}-${hash}`;
 }

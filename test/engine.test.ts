@@ -29,7 +29,7 @@ describe('CPU engine', () => {
     }
   });
 
-  it('agrees with float64 on every row of the real sample', async () => {
+  it('agrees with float64 on every row of the real sample but its exact ties', async () => {
     const model = await openModel({ model: official.model });
     const inputs = await openInputs(official.images, model.neurons);
     const engine = await Engine.open(model, { engine: 'cpu' });
@@ -37,7 +37,10 @@ describe('CPU engine', () => {
     const f64 = await engine.infer(inputs, { precision: 'f64', trace: true, rowSums: true });
     engine.close();
     assert.deepEqual(f32.categories, f64.categories);
-    assert.deepEqual(Array.from(f32.deathLayer ?? []), Array.from(f64.deathLayer ?? []));
+    // A row may die at another layer only where real arithmetic ties (its float64 margin is rounding
+    // noise: the real images hold such rows, e.g. 657 dies at layer 4 in float32, 5 in float64).
+    const tie = (r: number): boolean => (f64.minMargin?.[r] ?? 0) < 1e-12;
+    f32.deathLayer?.forEach((layer, r) => assert.ok(layer === f64.deathLayer?.[r] || tie(r), `row ${r + 1}: dies at ${layer} vs ${f64.deathLayer?.[r]}`));
     f32.rowSums?.forEach((sum, r) => {
       const ref = f64.rowSums?.[r] ?? NaN;
       assert.ok(Math.abs(sum - ref) <= 1e-5 * Math.max(1, Math.abs(ref)), `row ${r + 1}: ${sum} vs ${ref}`);

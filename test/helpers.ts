@@ -40,9 +40,11 @@ export interface Edge {
 
 export interface SmallNetwork {
   n: number;
-  bias: number;
+  bias: number; // every layer's, unless it has its own in layerBiases
   layers: Edge[][];
   rows: number[][]; // dense input rows
+  /** Per layer, optionally: one bias per output neuron (written as the layer's bias file). */
+  layerBiases?: Array<number[] | undefined>;
 }
 
 /** A random network: every output gets between minIn and maxIn distinct inputs with random weights. */
@@ -76,6 +78,8 @@ export function writeNetwork(dir: string, net: SmallNetwork, seed = 1): { model:
     const lines = edges.map((e) => `${e.input + 1}\t${e.output + 1}\t${e.weight}`);
     shuffle(lines, rand);
     writeFileSync(join(model, `n${net.n}-l${l + 1}.tsv`), `${lines.join('\n')}\n`);
+    const biases = net.layerBiases?.[l];
+    if (biases) writeFileSync(join(model, `n${net.n}-l${l + 1}-bias.tsv`), `${biases.join('\n')}\n`);
   });
   const pixels: string[] = [];
   net.rows.forEach((row, r) => row.forEach((v, c) => v !== 0 && pixels.push(`${r + 1}\t${c + 1}\t${v}`)));
@@ -99,10 +103,14 @@ function shuffle<T>(items: T[], rand: () => number): void {
 }
 
 /**
- * The naive reference: dense rows, every layer computed output by output in float32 arithmetic,
- * Y <- min(max(Y W + b, 0), 32). Returns the final rows.
+ * The naive reference, as the challenge's MATLAB reference defines a layer: dense rows, Z = Y W
+ * output by output (inputs in ascending order), then Y = min(max(Z + logical(Z) .* b, 0), 32): the
+ * bias reaches only the nonzero entries of Z. In 'f32' every weight, bias, product and sum is rounded
+ * to float32 (Math.fround); in 'f64' it is plain JS numbers, i.e. IEEE doubles, with the weights and
+ * biases as the doubles of their text. Returns the final rows.
  */
-export function naiveInference(net: SmallNetwork): Float32Array[] {
+export function naiveInference(net: SmallNetwork, precision: 'f32' | 'f64' = 'f32'): Float64Array[] {
+  const round = precision === 'f32' ? Math.fround : (x: number) => x;
   const byOutput = net.layers.map((edges) => {
     const lists: Edge[][] = Array.from({ length: net.n }, () => []);
     for (const e of edges) lists[e.output]?.push(e);
@@ -110,16 +118,23 @@ export function naiveInference(net: SmallNetwork): Float32Array[] {
     return lists;
   });
   return net.rows.map((row) => {
-    let y = Float32Array.from(row);
-    for (const lists of byOutput) {
-      const next = new Float32Array(net.n);
+    let y = Float64Array.from(row, (v) => Math.fround(v)); // inputs are read as float32
+    byOutput.forEach((lists, l) => {
+      const biases = net.layerBiases?.[l];
+      const next = new Float64Array(net.n);
       lists.forEach((list, j) => {
-        let acc = 0;
-        for (const e of list) acc = Math.fround(acc + Math.fround(e.weight * (y[e.input] ?? 0)));
-        next[j] = Math.min(Math.max(Math.fround(acc + Math.fround(net.bias)), 0), 32);
+        let z = 0;
+        for (const e of list) z = round(z + round(round(e.weight) * (y[e.input] ?? 0)));
+        const b = round(biases?.[j] ?? net.bias);
+        next[j] = z === 0 ? 0 : Math.min(Math.max(round(z + b), 0), 32);
       });
       y = next;
-    }
+    });
     return y;
   });
+}
+
+/** The 1-based rows whose final row is nonzero. */
+export function categoriesOf(rows: Float64Array[]): number[] {
+  return rows.flatMap((row, r) => (row.some((v) => v !== 0) ? [r + 1] : []));
 }

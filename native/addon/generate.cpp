@@ -36,7 +36,7 @@ Napi::Value generateModelJs(const Napi::CallbackInfo& info) {
   RadixNetSpec spec;
   spec.neurons = static_cast<uint32_t>(numberField(options, "neurons"));
   spec.layers = static_cast<uint32_t>(numberField(options, "layers"));
-  spec.bias = static_cast<float>(numberField(options, "bias"));
+  spec.bias = numberField(options, "bias");
   spec.seed = static_cast<uint64_t>(numberField(options, "seed"));
   spec.threads = threadsOf(options);
   return runAsync<std::shared_ptr<Model>>(

@@ -1,6 +1,8 @@
 // NativeModel: a loaded model owned by JS; loadModel reads either format off the main thread.
 #include "model_object.hpp"
 
+#include <limits>
+
 #include "../core/model_io.hpp"
 #include "async.hpp"
 #include "instance_data.hpp"
@@ -41,8 +43,11 @@ class ModelObject : public Napi::ObjectWrap<ModelObject> {
   Napi::Value checksum(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), get(info.Env()).checksum()); }
   Napi::Value biases(const Napi::CallbackInfo& info) {
     const Model& m = get(info.Env());
-    Napi::Float32Array out = Napi::Float32Array::New(info.Env(), m.layerCount());
-    for (uint32_t l = 0; l < m.layerCount(); ++l) out[l] = m.layers()[l].bias;
+    Napi::Float64Array out = Napi::Float64Array::New(info.Env(), m.layerCount());
+    for (uint32_t l = 0; l < m.layerCount(); ++l) {
+      const LayerInfo& layer = m.layers()[l];
+      out[l] = layer.biasVector ? std::numeric_limits<double>::quiet_NaN() : layer.bias;
+    }
     return out;
   }
   void close(const Napi::CallbackInfo&) { model.reset(); }  // engines keep their own reference
@@ -55,7 +60,7 @@ Napi::Value loadModel(const Napi::CallbackInfo& info) {
   request.layers = static_cast<uint32_t>(numberField(options, "layers"));
   request.threads = static_cast<int>(numberField(options, "threads"));
   request.hasBias = options.Get("bias").IsNumber();
-  request.bias = static_cast<float>(numberField(options, "bias"));
+  request.bias = numberField(options, "bias");
   return runAsync<std::shared_ptr<Model>>(
       info.Env(), [request] { return std::make_shared<Model>(loadModel(request)); },
       [](Napi::Env env, std::shared_ptr<Model>& model) -> Napi::Value { return wrapModel(env, model); });

@@ -4,8 +4,10 @@
 // kLanes rows stored lane-interleaved (value of neuron i for the tile's rows is one contiguous
 // vector), so each weight is applied to a whole tile with one SIMD multiply-add. Each output neuron
 // sums its inputs in the stored order (ascending input index) with separate multiply and add, so
-// results are reproducible on any CPU. After every layer, rows that became all zero leave the
-// chunk (row compaction) — valid while every remaining bias is <= 0, since a zero row then stays zero.
+// results are reproducible on any CPU. As in the challenge's reference (Y = Z + logical(Z).*b), the
+// bias is added only to the nonzero entries of Y·W, so a row that became all zero stays zero
+// whatever the later biases, and leaves the chunk (row compaction). The float64 path reads the exact
+// weights and biases (LayerView::weight64, biasOf); the float32 path their floats.
 #include <omp.h>
 
 #include <algorithm>
@@ -13,6 +15,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 #include "engine.hpp"
 #include "error.hpp"
@@ -48,19 +51,18 @@ template <typename Real>
 using Lanes = typename LanesOf<Real>::type;
 
 // One layer for outputs [j0, j1) of one tile: the hot loop, specialised on the index width and on
-// whether the layer stores per-weight values. Each output adds its terms in stored order (so results
-// do not depend on the CPU); kGroup outputs advance together so that their independent chains of
-// additions overlap instead of waiting on each other's latency.
-template <typename Real, typename Index, bool Uniform>
-[[gnu::always_inline]] inline void layerSlice(const LayerView& layer, const Index* index, const Real* in, Real* out,
-                                              uint32_t j0, uint32_t j1, LaneStats<Real>* stats) {
+// the weights' storage (`Weight` values, or none when Uniform). Each output adds its terms in stored
+// order (so results do not depend on the CPU); kGroup outputs advance together so that their
+// independent chains of additions overlap instead of waiting on each other's latency.
+template <typename Real, typename Index, bool Uniform, typename Weight>
+[[gnu::always_inline]] inline void layerSlice(const LayerView& layer, const Index* index, const Weight* values,
+                                              const Real* in, Real* out, uint32_t j0, uint32_t j1,
+                                              LaneStats<Real>* stats) {
   using V = Lanes<Real>;
   constexpr int L = kLanes<Real>;
   constexpr uint32_t kGroup = 4;
-  const Real bias = static_cast<Real>(layer.bias);
   const Real uniform = static_cast<Real>(layer.uniformValue);
   const uint32_t* colptr = layer.colptr;
-  const float* values = layer.values;
   V maxZ = V{} - std::numeric_limits<Real>::infinity();
   V positive = V{};  // lanes where some output was > 0 (as 0/1)
   const auto addTerm = [&](V& acc, uint64_t k) {
@@ -85,9 +87,11 @@ template <typename Real, typename Index, bool Uniform>
     }
     for (uint32_t g = 0; g < count; ++g) {
       for (uint64_t kk = k[g] + common; kk < end[g]; ++kk) addTerm(acc[g], kk);
-      const V z = acc[g] + bias;
-      maxZ = z > maxZ ? z : maxZ;
-      V v = z > Real(0) ? z : V{};
+      // The bias reaches only the nonzero sums; a zero sum stays 0 and sets no margin.
+      const V z = acc[g] + static_cast<Real>(layer.biasOf(j + g));
+      const V reached = acc[g] != Real(0) ? z : V{} - std::numeric_limits<Real>::infinity();
+      maxZ = reached > maxZ ? reached : maxZ;
+      V v = reached > Real(0) ? reached : V{};
       v = v < Real(kClamp) ? v : V{} + Real(kClamp);
       positive = v > Real(0) ? V{} + Real(1) : positive;
       std::memcpy(out + uint64_t{j + g} * L, &v, sizeof v);
@@ -99,16 +103,23 @@ template <typename Real, typename Index, bool Uniform>
   }
 }
 
+template <typename Real, typename Index>
+[[gnu::always_inline]] inline void layerSliceOf(const LayerView& layer, const Index* index, const Real* in, Real* out,
+                                                uint32_t j0, uint32_t j1, LaneStats<Real>* stats) {
+  if (layer.uniform()) {
+    layerSlice<Real, Index, true, float>(layer, index, nullptr, in, out, j0, j1, stats);
+  } else if (std::is_same_v<Real, double> && layer.values64) {
+    layerSlice<Real, Index, false, double>(layer, index, layer.values64, in, out, j0, j1, stats);
+  } else {
+    layerSlice<Real, Index, false, float>(layer, index, layer.values, in, out, j0, j1, stats);
+  }
+}
+
 template <typename Real>
 [[gnu::always_inline]] inline void layerSliceAny(const LayerView& layer, const Real* in, Real* out, uint32_t j0,
                                                  uint32_t j1, LaneStats<Real>* stats) {
-  if (layer.index16) {
-    if (layer.uniform()) layerSlice<Real, uint16_t, true>(layer, layer.index16, in, out, j0, j1, stats);
-    else layerSlice<Real, uint16_t, false>(layer, layer.index16, in, out, j0, j1, stats);
-  } else {
-    if (layer.uniform()) layerSlice<Real, uint32_t, true>(layer, layer.index32, in, out, j0, j1, stats);
-    else layerSlice<Real, uint32_t, false>(layer, layer.index32, in, out, j0, j1, stats);
-  }
+  if (layer.index16) layerSliceOf<Real>(layer, layer.index16, in, out, j0, j1, stats);
+  else layerSliceOf<Real>(layer, layer.index32, in, out, j0, j1, stats);
 }
 
 // Compiled for several instruction sets; the loader picks the best the CPU has.
@@ -140,16 +151,7 @@ class ChunkRunner {
 
   ChunkRunner(const Model& model, const SparseRows& inputs, const InferRequest& request, int threads,
               InferResult* result)
-      : model_(model), inputs_(inputs), request_(request), threads_(threads), result_(result), n_(model.neurons()) {
-    // compactAfter_[l]: rows that are zero after layer l stay zero through the remaining layers.
-    const uint32_t layers = model.layerCount();
-    compactAfter_.assign(layers, false);
-    bool nonPositive = true;
-    for (uint32_t l = layers; l-- > 0;) {
-      compactAfter_[l] = nonPositive;
-      nonPositive = nonPositive && model.layers()[l].bias <= 0;
-    }
-  }
+      : model_(model), inputs_(inputs), request_(request), threads_(threads), result_(result), n_(model.neurons()) {}
 
   // Rows [begin, end) of the inputs (global indices); `offset` is begin's index within the request.
   void run(uint64_t begin, uint64_t end) {
@@ -210,7 +212,7 @@ class ChunkRunner {
         result_->minMargin[r] = std::min(result_->minMargin[r], std::abs(static_cast<double>(maxZ)));
         if (!alive && result_->deathLayer[r] == 0) result_->deathLayer[r] = l + 1;
       }
-      if (alive || !compactAfter_[l]) {
+      if (alive) {
         survivors.push_back(rows_[s]);
         slots.push_back(s);
       }
@@ -268,7 +270,6 @@ class ChunkRunner {
   const int threads_;
   InferResult* result_;
   const uint32_t n_;
-  std::vector<bool> compactAfter_;
   std::vector<uint64_t> rows_;  // global row of each slot
   std::vector<Real> in_;
   std::vector<Real> out_;

@@ -65,7 +65,7 @@ SparseRows readSparseRows(const std::string& path, uint32_t n, uint64_t rows) {
     Pixel p;
     p.row = reader.index(fields[0], maxRow, "row") - 1;
     p.col = reader.index(fields[1], n, "column") - 1;
-    p.value = reader.number(fields[2], "value");
+    p.value = static_cast<float>(reader.number(fields[2], "value"));
     p.line = static_cast<uint32_t>(reader.lineNumber());
     highest = std::max(highest, p.row + 1);
     pixels.push_back(p);

@@ -12,33 +12,43 @@ namespace {
 
 uint64_t alignUp(uint64_t bytes) { return (bytes + 7) & ~uint64_t{7}; }
 
+// Offsets of the arrays after the index (see model.hpp), each 8-byte aligned.
+struct BlockOffsets {
+  uint64_t indexEnd, values, values64, biases, end;
+};
+
+BlockOffsets blockOffsets(uint32_t n, const LayerShape& shape) {
+  const uint64_t indexBytes = n <= Model::kMaxShortIndexN ? 2 : 4;
+  BlockOffsets o{};
+  o.indexEnd = uint64_t{n + 1} * 4 + shape.nnz * indexBytes;
+  o.values = alignUp(o.indexEnd);
+  o.values64 = o.values + (shape.uniform ? 0 : alignUp(shape.nnz * 4));
+  o.biases = o.values64 + (shape.values64 && !shape.uniform ? shape.nnz * 8 : 0);
+  o.end = o.biases + (shape.biasVector ? uint64_t{n} * 8 : 0);
+  return o;
+}
+
 }  // namespace
 
-uint64_t Model::layerBytes(uint32_t n, const LayerShape& shape) {
-  const uint64_t indexBytes = n <= kMaxShortIndexN ? 2 : 4;
-  uint64_t bytes = alignUp(uint64_t{n + 1} * 4 + shape.nnz * indexBytes);
-  if (!shape.uniform) bytes += alignUp(shape.nnz * 4);
-  return bytes;
-}
+uint64_t Model::layerBytes(uint32_t n, const LayerShape& shape) { return blockOffsets(n, shape).end; }
 
 Model::Model(uint32_t n) : n_(n) {
   if (n == 0) throwArgument("a model needs at least one neuron");
 }
 
-uint32_t Model::addLayer(const LayerShape& shape, float bias) {
+uint32_t Model::addLayer(const LayerShape& shape, double bias) {
   LayerInfo info;
+  static_cast<LayerShape&>(info) = shape;
+  info.values64 = shape.values64 && !shape.uniform;
   info.bias = bias;
-  info.nnz = shape.nnz;
-  info.uniform = shape.uniform;
   // Left uninitialised (the builder fills it, in parallel where it likes) except for the padding
   // bytes, which the checksum covers and files store: those are zeroed.
-  const uint64_t bytes = layerBytes(n_, shape);
-  auto block = std::make_unique_for_overwrite<uint8_t[]>(bytes);
-  const uint64_t indexEnd = uint64_t{n_ + 1} * 4 + shape.nnz * indexBytes();
-  std::memset(block.get() + indexEnd, 0, alignUp(indexEnd) - indexEnd);
+  const BlockOffsets o = blockOffsets(n_, info);
+  auto block = std::make_unique_for_overwrite<uint8_t[]>(o.end);
+  std::memset(block.get() + o.indexEnd, 0, o.values - o.indexEnd);
   if (!shape.uniform) {
-    const uint64_t valuesEnd = alignUp(indexEnd) + shape.nnz * 4;
-    std::memset(block.get() + valuesEnd, 0, bytes - valuesEnd);
+    const uint64_t valuesEnd = o.values + shape.nnz * 4;
+    std::memset(block.get() + valuesEnd, 0, o.values64 - valuesEnd);
   }
   blocks_.push_back(std::move(block));
   layers_.push_back(info);
@@ -46,14 +56,20 @@ uint32_t Model::addLayer(const LayerShape& shape, float bias) {
 }
 
 uint64_t Model::blockBytes(uint32_t l) const {
-  const LayerInfo& info = layers_.at(l);
-  return layerBytes(n_, {info.nnz, info.uniform});
+  return layerBytes(n_, layers_.at(l));
 }
 
 uint64_t Model::totalNnz() const {
   uint64_t total = 0;
   for (const auto& info : layers_) total += info.nnz;
   return total;
+}
+
+bool Model::hasBiasVectors() const {
+  for (const auto& info : layers_) {
+    if (info.biasVector) return true;
+  }
+  return false;
 }
 
 LayerView Model::layer(uint32_t l) const {
@@ -70,11 +86,14 @@ LayerView Model::layer(uint32_t l) const {
   } else {
     view.index32 = reinterpret_cast<const uint32_t*>(index);
   }
+  const BlockOffsets o = blockOffsets(n_, info);
   if (info.uniform) {
     view.uniformValue = info.uniformValue;
   } else {
-    view.values = reinterpret_cast<const float*>(base + alignUp(uint64_t{n_ + 1} * 4 + info.nnz * indexBytes()));
+    view.values = reinterpret_cast<const float*>(base + o.values);
   }
+  if (info.values64) view.values64 = reinterpret_cast<const double*>(base + o.values64);
+  if (info.biasVector) view.biases = reinterpret_cast<const double*>(base + o.biases);
   return view;
 }
 
@@ -82,13 +101,17 @@ uint32_t* Model::colptr(uint32_t l) { return const_cast<uint32_t*>(layer(l).colp
 uint16_t* Model::index16(uint32_t l) { return const_cast<uint16_t*>(layer(l).index16); }
 uint32_t* Model::index32(uint32_t l) { return const_cast<uint32_t*>(layer(l).index32); }
 float* Model::values(uint32_t l) { return const_cast<float*>(layer(l).values); }
+double* Model::values64(uint32_t l) { return const_cast<double*>(layer(l).values64); }
+double* Model::biases(uint32_t l) { return const_cast<double*>(layer(l).biases); }
 
 void Model::seal() {
   uint32_t crc = static_cast<uint32_t>(::crc32(0, reinterpret_cast<const Bytef*>(&n_), sizeof n_));
   for (uint32_t l = 0; l < layerCount(); ++l) {
     const LayerInfo& info = layers_[l];
-    const float fields[2] = {info.bias, info.uniform ? info.uniformValue : 0.0f};
+    const double fields[2] = {info.biasVector ? 0.0 : info.bias, info.uniform ? info.uniformValue : 0.0};
+    const uint32_t flags = (info.uniform ? 1u : 0u) | (info.values64 ? 2u : 0u) | (info.biasVector ? 4u : 0u);
     crc = static_cast<uint32_t>(::crc32(crc, reinterpret_cast<const Bytef*>(fields), sizeof fields));
+    crc = static_cast<uint32_t>(::crc32(crc, reinterpret_cast<const Bytef*>(&flags), sizeof flags));
     crc = static_cast<uint32_t>(::crc32(crc, reinterpret_cast<const Bytef*>(&info.nnz), sizeof info.nnz));
     crc = crc32Parallel(blocks_[l].get(), blockBytes(l), crc);
   }
@@ -105,17 +128,19 @@ void Model::truncate(uint32_t count) {
   seal();
 }
 
-void Model::setBias(float bias) {
-  for (auto& info : layers_) info.bias = bias;
+void Model::setBias(double bias) {
+  for (auto& info : layers_) {
+    if (!info.biasVector) info.bias = bias;
+  }
   seal();
 }
 
-bool challengeBias(uint32_t n, float* bias) {
+bool challengeBias(uint32_t n, double* bias) {
   switch (n) {
-    case 1024: *bias = -0.30f; return true;
-    case 4096: *bias = -0.35f; return true;
-    case 16384: *bias = -0.40f; return true;
-    case 65536: *bias = -0.45f; return true;
+    case 1024: *bias = -0.30; return true;
+    case 4096: *bias = -0.35; return true;
+    case 16384: *bias = -0.40; return true;
+    case 65536: *bias = -0.45; return true;
     default: return false;
   }
 }

@@ -1,14 +1,17 @@
 // The binary model format (layout in model_io.hpp): written atomically, read with one read per
 // layer block, verified by its checksum and a structural check of every layer.
 #include <omp.h>
+#include <zlib.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <memory>
 
 #include "atomic_file.hpp"
+#include "checksum.hpp"
 #include "error.hpp"
 #include "model_io.hpp"
 
@@ -17,8 +20,10 @@ namespace {
 
 constexpr char kMagic[8] = {'S', 'N', 'I', 'G', 'M', 'D', 'L', '\0'};
 constexpr char kTrailerMagic[4] = {'S', 'N', 'I', 'G'};
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;
 constexpr uint32_t kUniformFlag = 1;
+constexpr uint32_t kValues64Flag = 2;
+constexpr uint32_t kBiasVectorFlag = 4;
 
 #pragma pack(push, 1)
 struct Header {
@@ -31,6 +36,13 @@ struct Header {
   uint8_t reserved[32];
 };
 struct LayerRecord {
+  double bias;
+  double uniformValue;
+  uint32_t flags;
+  uint32_t zero;
+  uint64_t nnz;
+};
+struct LayerRecordV1 {  // version 1: float32 bias and uniform value, no values64 or bias vectors
   float bias;
   float uniformValue;
   uint32_t flags;
@@ -42,7 +54,8 @@ struct Trailer {
   char magic[4];
 };
 #pragma pack(pop)
-static_assert(sizeof(Header) == 64 && sizeof(LayerRecord) == 24 && sizeof(Trailer) == 8);
+static_assert(sizeof(Header) == 64 && sizeof(LayerRecord) == 32 && sizeof(LayerRecordV1) == 24 &&
+              sizeof(Trailer) == 8);
 
 struct FileCloser {
   void operator()(std::FILE* f) const noexcept { std::fclose(f); }
@@ -79,6 +92,48 @@ void checkLayer(const LayerView& layer, uint32_t l, const std::string& path) {
   if (!ok) throwFormat(path, 0, "layer " + std::to_string(l + 1) + ": malformed column offsets or indices");
 }
 
+// The decimal a version-1 file's float32 bias was written from (the challenge table or --bias): the
+// shortest text that reads back as that float, read as a double (float(-0.3) gives back -0.3).
+double decimalOf(float value) {
+  char text[32];
+  const auto written = std::to_chars(text, text + sizeof text, value);
+  double exact = value;
+  std::from_chars(text, written.ptr, exact);
+  return exact;
+}
+
+// The layer table in version 2's records; a version-1 file's own records are kept in *v1 (for its
+// checksum).
+std::vector<LayerRecord> readLayerTable(std::FILE* file, const Header& header, const std::string& path,
+                                        std::vector<LayerRecordV1>* v1) {
+  std::vector<LayerRecord> records(header.layers);
+  if (header.version == kVersion) {
+    readExactly(file, records.data(), records.size() * sizeof(LayerRecord), path, "layer table");
+    return records;
+  }
+  v1->resize(header.layers);
+  readExactly(file, v1->data(), v1->size() * sizeof(LayerRecordV1), path, "layer table");
+  for (uint32_t l = 0; l < header.layers; ++l) {
+    const LayerRecordV1& old = (*v1)[l];
+    records[l] = {decimalOf(old.bias), old.uniformValue, old.flags & kUniformFlag, 0, old.nnz};
+  }
+  return records;
+}
+
+// Version 1's checksum: as Model::seal, with the float32 fields and no flags.
+uint32_t checksumV1(const Model& model, const std::vector<LayerRecordV1>& records) {
+  const uint32_t n = model.neurons();
+  uint32_t crc = static_cast<uint32_t>(::crc32(0, reinterpret_cast<const Bytef*>(&n), sizeof n));
+  for (uint32_t l = 0; l < model.layerCount(); ++l) {
+    const LayerRecordV1& record = records[l];
+    const float fields[2] = {record.bias, (record.flags & kUniformFlag) ? record.uniformValue : 0.0f};
+    crc = static_cast<uint32_t>(::crc32(crc, reinterpret_cast<const Bytef*>(fields), sizeof fields));
+    crc = static_cast<uint32_t>(::crc32(crc, reinterpret_cast<const Bytef*>(&record.nnz), sizeof record.nnz));
+    crc = crc32Parallel(model.block(l), model.blockBytes(l), crc);
+  }
+  return crc;
+}
+
 }  // namespace
 
 bool isBinaryModel(const std::string& path) {
@@ -95,20 +150,24 @@ Model readModelBinary(const std::string& path) {
   Header header;
   readExactly(file.get(), &header, sizeof header, path, "header");
   if (std::memcmp(header.magic, kMagic, sizeof kMagic) != 0) throwFormat(path, 0, "not a snig binary model");
-  if (header.version != kVersion) {
+  if (header.version != kVersion && header.version != 1) {
     throwFormat(path, 0, "unsupported binary model version " + std::to_string(header.version));
   }
   const uint32_t expectedIndexBytes = header.n <= Model::kMaxShortIndexN ? 2 : 4;
   if (header.n == 0 || header.layers == 0 || header.indexBytes != expectedIndexBytes) {
     throwFormat(path, 0, "corrupt header (N, layer count or index width)");
   }
-  std::vector<LayerRecord> records(header.layers);
-  readExactly(file.get(), records.data(), records.size() * sizeof(LayerRecord), path, "layer table");
+  std::vector<LayerRecordV1> v1;
+  const std::vector<LayerRecord> records = readLayerTable(file.get(), header, path, &v1);
   Model model(header.n);
   for (uint32_t l = 0; l < header.layers; ++l) {
     const LayerRecord& record = records[l];
-    const bool uniform = (record.flags & kUniformFlag) != 0;
-    model.addLayer({record.nnz, uniform}, record.bias);
+    LayerShape shape;
+    shape.nnz = record.nnz;
+    shape.uniform = (record.flags & kUniformFlag) != 0;
+    shape.values64 = (record.flags & kValues64Flag) != 0;
+    shape.biasVector = (record.flags & kBiasVectorFlag) != 0;
+    model.addLayer(shape, record.bias);
     model.info(l).uniformValue = record.uniformValue;
     readExactly(file.get(), model.block(l), model.blockBytes(l), path, "layer weights");
   }
@@ -118,7 +177,7 @@ Model readModelBinary(const std::string& path) {
     throwFormat(path, 0, "corrupt trailer");
   }
   model.seal();
-  if (model.checksum() != trailer.checksum) {
+  if ((header.version == 1 ? checksumV1(model, v1) : model.checksum()) != trailer.checksum) {
     throwFormat(path, 0, "checksum mismatch: the file is corrupt");
   }
   for (uint32_t l = 0; l < model.layerCount(); ++l) checkLayer(model.layer(l), l, path);
@@ -137,9 +196,10 @@ void writeModelBinary(const Model& model, const std::string& path) {
   out.write(&header, sizeof header);
   for (const LayerInfo& info : model.layers()) {
     LayerRecord record{};
-    record.bias = info.bias;
-    record.uniformValue = info.uniform ? info.uniformValue : 0.0f;
-    record.flags = info.uniform ? kUniformFlag : 0;
+    record.bias = info.biasVector ? 0.0 : info.bias;
+    record.uniformValue = info.uniform ? info.uniformValue : 0.0;
+    record.flags = (info.uniform ? kUniformFlag : 0) | (info.values64 ? kValues64Flag : 0) |
+                   (info.biasVector ? kBiasVectorFlag : 0);
     record.nnz = info.nnz;
     out.write(&record, sizeof record);
   }

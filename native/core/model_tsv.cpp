@@ -1,9 +1,12 @@
 // The official TSV layout: `n<N>-l<k>.tsv[.gz]`, lines `i<TAB>j<TAB>w` (1-based, i = input neuron,
-// j = output neuron), in any order.
+// j = output neuron), in any order; optionally `n<N>-l<k>-bias.tsv[.gz]` beside a layer, N lines of
+// one bias each (line j: output neuron j).
 #include <omp.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <map>
@@ -22,7 +25,7 @@ namespace fs = std::filesystem;
 struct Entry {
   uint32_t output;  // 0-based j
   uint32_t input;   // 0-based i
-  float weight;
+  double weight;
   uint32_t line;
 };
 
@@ -30,11 +33,17 @@ struct LayerFiles {
   fs::path dir;
   uint32_t n = 0;
   std::map<uint32_t, fs::path> byLayer;  // k -> file
+  std::map<uint32_t, fs::path> biasByLayer;  // k -> bias file, where one exists
+};
+
+struct ParsedLayer {
+  std::vector<Entry> entries;
+  std::vector<double> biases;  // empty: the scalar bias
 };
 
 // Finds the layer files in `dir`, or in its `neuron<N>` subdirectory.
 LayerFiles findLayerFiles(const fs::path& dir) {
-  static const std::regex pattern(R"(n(\d+)-l(\d+)\.tsv(\.gz)?)");
+  static const std::regex pattern(R"(n(\d+)-l(\d+)(-bias)?\.tsv(\.gz)?)");
   LayerFiles found;
   found.dir = dir;
   std::error_code ec;
@@ -49,8 +58,9 @@ LayerFiles findLayerFiles(const fs::path& dir) {
                                        std::to_string(n) + ")");
     }
     found.n = n;
-    auto [it, inserted] = found.byLayer.emplace(k, entry.path());
-    if (!inserted && !match[3].matched) it->second = entry.path();  // prefer the plain .tsv
+    auto& files = match[3].matched ? found.biasByLayer : found.byLayer;
+    auto [it, inserted] = files.emplace(k, entry.path());
+    if (!inserted && !match[4].matched) it->second = entry.path();  // prefer the plain .tsv
   }
   if (ec) throwIo(dir.string(), "cannot list directory: " + ec.message());
   if (!found.byLayer.empty()) return found;
@@ -95,6 +105,24 @@ std::vector<Entry> parseLayer(const std::string& path, uint32_t n) {
   return entries;
 }
 
+// One bias per line, exactly n lines.
+std::vector<double> parseBiases(const std::string& path, uint32_t n) {
+  TextReader reader(path);
+  std::vector<double> biases;
+  biases.reserve(n);
+  std::string_view line;
+  std::string_view field;
+  while (reader.next(&line)) {
+    reader.split(line, &field, 1);
+    if (biases.size() == n) reader.fail("more than " + std::to_string(n) + " biases (one per neuron)");
+    biases.push_back(reader.number(field, "bias"));
+  }
+  if (biases.size() != n) {
+    throwFormat(path, 0, "expected " + std::to_string(n) + " biases (one per neuron), found " + std::to_string(biases.size()));
+  }
+  return biases;
+}
+
 void fillLayer(Model& model, uint32_t l, const std::vector<Entry>& entries) {
   const uint32_t n = model.neurons();
   uint32_t* colptr = model.colptr(l);
@@ -104,28 +132,51 @@ void fillLayer(Model& model, uint32_t l, const std::vector<Entry>& entries) {
   uint16_t* index16 = model.indexBytes() == 2 ? model.index16(l) : nullptr;
   uint32_t* index32 = index16 ? nullptr : model.index32(l);
   float* values = model.info(l).uniform ? nullptr : model.values(l);
+  double* values64 = model.values64(l);
   for (size_t k = 0; k < entries.size(); ++k) {
     if (index16) index16[k] = static_cast<uint16_t>(entries[k].input);
     else index32[k] = entries[k].input;
-    if (values) values[k] = entries[k].weight;
+    if (values) values[k] = static_cast<float>(entries[k].weight);
+    if (values64) values64[k] = entries[k].weight;
   }
   if (!values) model.info(l).uniformValue = entries[0].weight;
 }
 
-bool allEqual(const std::vector<Entry>& entries) {
-  return std::all_of(entries.begin(), entries.end(),
-                     [&](const Entry& e) { return e.weight == entries[0].weight; });
+// The arrays a parsed layer needs: values unless every weight is equal, values64 unless every
+// weight is exactly a float, a bias vector when it has a bias file.
+LayerShape shapeOf(const ParsedLayer& layer) {
+  const auto& entries = layer.entries;
+  LayerShape shape;
+  shape.nnz = entries.size();
+  shape.uniform = std::all_of(entries.begin(), entries.end(), [&](const Entry& e) { return e.weight == entries[0].weight; });
+  shape.values64 = !std::all_of(entries.begin(), entries.end(),
+                                [](const Entry& e) { return static_cast<double>(static_cast<float>(e.weight)) == e.weight; });
+  shape.biasVector = !layer.biases.empty();
+  return shape;
+}
+
+// `value` as text that reads back as the same double: the official files' %e where that is exact,
+// else the shortest round-trip form.
+void appendNumber(std::string& text, double value) {
+  char buffer[32];
+  int length = std::snprintf(buffer, sizeof buffer, "%e", value);
+  if (std::strtod(buffer, nullptr) != value) {
+    length = static_cast<int>(std::to_chars(buffer, buffer + sizeof buffer, value).ptr - buffer);
+  }
+  text.append(buffer, static_cast<size_t>(length));
 }
 
 }  // namespace
 
-Model readModelTsv(const std::string& dir, uint32_t layers, float bias, bool hasBias, int threads) {
+Model readModelTsv(const std::string& dir, uint32_t layers, double bias, bool hasBias, int threads) {
   const LayerFiles files = findLayerFiles(dir);
   const uint32_t n = files.n;
-  if (!hasBias && !challengeBias(n, &bias)) {
-    throwArgument("N = " + std::to_string(n) + " is not a challenge size: give the bias (--bias)");
-  }
   const uint32_t count = layers ? layers : files.byLayer.rbegin()->first;
+  bool everyBiasFile = true;
+  for (uint32_t k = 1; k <= count; ++k) everyBiasFile = everyBiasFile && files.biasByLayer.count(k);
+  if (!hasBias && !challengeBias(n, &bias) && !everyBiasFile) {
+    throwArgument("N = " + std::to_string(n) + " is not a challenge size: give the bias (--bias) or a bias file per layer");
+  }
   std::vector<std::string> paths(count);
   for (uint32_t k = 1; k <= count; ++k) {
     auto it = files.byLayer.find(k);
@@ -142,12 +193,14 @@ Model readModelTsv(const std::string& dir, uint32_t layers, float bias, bool has
   const int workers = threads > 0 ? threads : omp_get_max_threads();
   for (uint32_t first = 0; first < count; first += static_cast<uint32_t>(workers)) {
     const uint32_t last = std::min<uint32_t>(count, first + static_cast<uint32_t>(workers));
-    std::vector<std::vector<Entry>> parsed(last - first);
+    std::vector<ParsedLayer> parsed(last - first);
     std::vector<std::exception_ptr> errors(last - first);
 #pragma omp parallel for num_threads(workers) schedule(dynamic, 1)
     for (uint32_t k = first; k < last; ++k) {
       try {
-        parsed[k - first] = parseLayer(paths[k], n);
+        parsed[k - first].entries = parseLayer(paths[k], n);
+        const auto biasFile = files.biasByLayer.find(k + 1);
+        if (biasFile != files.biasByLayer.end()) parsed[k - first].biases = parseBiases(biasFile->second.string(), n);
       } catch (...) {
         errors[k - first] = std::current_exception();
       }
@@ -156,9 +209,10 @@ Model readModelTsv(const std::string& dir, uint32_t layers, float bias, bool has
       if (error) std::rethrow_exception(error);  // the first failing layer, in layer order
     }
     for (uint32_t k = first; k < last; ++k) {
-      const auto& entries = parsed[k - first];
-      const uint32_t l = model.addLayer({entries.size(), allEqual(entries)}, bias);
-      fillLayer(model, l, entries);
+      const ParsedLayer& layer = parsed[k - first];
+      const uint32_t l = model.addLayer(shapeOf(layer), layer.biases.empty() ? bias : 0.0);
+      fillLayer(model, l, layer.entries);
+      if (!layer.biases.empty()) std::copy(layer.biases.begin(), layer.biases.end(), model.biases(l));
     }
   }
   model.seal();
@@ -175,20 +229,35 @@ void writeModelTsv(const Model& model, const std::string& dir, bool gzip) {
   for (uint32_t l = 0; l < model.layerCount(); ++l) {
     try {
       const LayerView layer = model.layer(l);
-      const std::string name = "n" + std::to_string(n) + "-l" + std::to_string(l + 1) + (gzip ? ".tsv.gz" : ".tsv");
-      AtomicFile out((fs::path(dir) / name).string(), gzip);
+      const std::string stem = "n" + std::to_string(n) + "-l" + std::to_string(l + 1);
+      const std::string suffix = gzip ? ".tsv.gz" : ".tsv";
+      AtomicFile out((fs::path(dir) / (stem + suffix)).string(), gzip);
       std::string text;
-      char line[64];
+      std::string uniform;  // a uniform layer's weight, formatted once
+      if (layer.uniform()) appendNumber(uniform, layer.uniformValue);
+      char line[32];
       for (uint32_t j = 0; j < n; ++j) {
         for (uint64_t k = layer.colptr[j]; k < layer.colptr[j + 1]; ++k) {
-          const int length = std::snprintf(line, sizeof line, "%u\t%u\t%e\n", layer.input(k) + 1, j + 1,
-                                           static_cast<double>(layer.weight(k)));
+          const int length = std::snprintf(line, sizeof line, "%u\t%u\t", layer.input(k) + 1, j + 1);
           text.append(line, static_cast<size_t>(length));
+          if (layer.uniform()) text += uniform;
+          else appendNumber(text, layer.weight64(k));
+          text += '\n';
         }
         out.writeWhenLarge(text);
       }
       out.write(text);
       out.commit();
+      if (layer.biases) {
+        AtomicFile biases((fs::path(dir) / (stem + "-bias" + suffix)).string(), gzip);
+        std::string lines;
+        for (uint32_t j = 0; j < n; ++j) {
+          appendNumber(lines, layer.biases[j]);
+          lines += '\n';
+        }
+        biases.write(lines);
+        biases.commit();
+      }
     } catch (...) {
       errors[l] = std::current_exception();
     }

@@ -102,8 +102,8 @@ uint32_t TextReader::index(std::string_view field, uint32_t max, const char* wha
 }
 
 
-float TextReader::number(std::string_view field, const char* what) const {
-  float value = 0;
+double TextReader::number(std::string_view field, const char* what) const {
+  double value = 0;
   const auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), value);
   if (ec != std::errc() || end != field.data() + field.size() || !std::isfinite(value)) {
     fail(std::string(what) + " '" + std::string(field) + "' is not a finite number");

@@ -27,7 +27,8 @@ class TextReader {
   void split(std::string_view line, std::string_view* fields, int count) const;
   // A positive 1-based index no larger than `max`, named `what` in errors.
   uint32_t index(std::string_view field, uint32_t max, const char* what) const;
-  float number(std::string_view field, const char* what) const;
+  // A finite decimal number, as the nearest double.
+  double number(std::string_view field, const char* what) const;
   [[noreturn]] void fail(const std::string& what) const;
 
  private:

@@ -56,8 +56,9 @@ std::unique_ptr<cuda::GpuPipeline> makeFast(std::shared_ptr<M> model, const cuda
 
 bool fastAvailable() { return HasFastPipeline<const Model>::value; }
 
-std::string resolveKernel(const std::string& kernel) {
-  if (kernel == "auto") return fastAvailable() ? "fast" : "snig";
+// "auto" is the fast kernel where it applies: one bias per layer (not per neuron).
+std::string resolveKernel(const std::string& kernel, const Model& model) {
+  if (kernel == "auto") return fastAvailable() && !model.hasBiasVectors() ? "fast" : "snig";
   if (kernel == "snig") return kernel;
   if (kernel == "fast") {
     if (!fastAvailable()) throw Error(ErrorCode::Argument, "the \"fast\" CUDA kernel is not part of this build");
@@ -105,7 +106,7 @@ class CudaEngine final : public Engine {
       : model_(std::move(model)),
         options_(options),
         devices_(chooseDevices(options.devices)),
-        kernel_(resolveKernel(options.kernel)) {
+        kernel_(resolveKernel(options.kernel, *model_)) {
     resolveWeights(options.weights);  // reject a bad value before any upload
     if (options.weights == "partitioned" && kernel_ != "snig") {
       throw Error(ErrorCode::Argument, "partitioning the layers across GPUs is SNIG's (use --kernel snig)");

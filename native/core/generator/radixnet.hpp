@@ -18,7 +18,7 @@ namespace snig {
 struct RadixNetSpec {
   uint32_t neurons = 1024;  // 16 * 2^G with G >= 1
   uint32_t layers = 120;
-  float bias = -0.3f;
+  double bias = -0.3;
   uint64_t seed = 1;
   int threads = 0;          // OpenMP threads (0: all)
 };

@@ -27,13 +27,13 @@ RowFate runRow(const ReducedNetwork& net, const ExitRules& rules, const SparseRo
         const float product = layer.weight[e] * a[layer.input[e]];
         acc = acc + product;
       }
-      const float v = std::min(std::max(acc + layer.bias, 0.0f), kClamp);
+      const float v = acc != 0.0f ? std::min(std::max(acc + layer.biasOf(c), 0.0f), kClamp) : 0.0f;
       b[c] = v;
       any = any || v != 0.0f;
       all32 = all32 && v == kClamp;
     }
     std::swap(a, b);
-    if (!any && rules.deadExit[l]) return RowFate::Dead;
+    if (!any) return RowFate::Dead;
     if (all32 && rules.saturatedExit[l]) return RowFate::Saturated;
   }
   return RowFate::Live;

@@ -62,7 +62,11 @@ uint64_t rawHash(const LayerView& layer, uint32_t j) {
   return mixHash(h, layer.colptr[j + 1] - layer.colptr[j]);
 }
 
+// Neurons of one class must share their bias too (per-neuron biases).
+bool sameBias(const LayerView& layer, uint32_t a, uint32_t b) { return layer.biasOf32(a) == layer.biasOf32(b); }
+
 bool sameRawColumn(const LayerView& layer, uint32_t a, uint32_t b) {
+  if (!sameBias(layer, a, b)) return false;
   const uint64_t pa = layer.colptr[a];
   const uint64_t pb = layer.colptr[b];
   if (layer.colptr[a + 1] - pa != layer.colptr[b + 1] - pb) return false;
@@ -97,7 +101,7 @@ void groupEqual(const std::vector<uint64_t>& hash, const std::vector<uint32_t>& 
 }
 
 bool sameColumn(const LayerView& layer, const Scratch& s, uint32_t a, uint32_t b) {
-  if (s.hash[a] != s.hash[b] || s.count[a] != s.count[b]) return false;
+  if (s.hash[a] != s.hash[b] || s.count[a] != s.count[b] || !sameBias(layer, a, b)) return false;
   const uint64_t pa = layer.colptr[a];
   const uint64_t pb = layer.colptr[b];
   for (uint32_t e = 0; e < s.count[a]; ++e) {
@@ -107,18 +111,20 @@ bool sameColumn(const LayerView& layer, const Scratch& s, uint32_t a, uint32_t b
   return true;
 }
 
-// An all-32 row stays all-32: for every class, 32 * sum(w) + b >= 32 with room for any rounding of
-// the float sum (n terms: error below (n + 2) * 2^-23 * (sum |32 w| + |b|)).
+// An all-32 row stays all-32: for every class, z = 32 * sum(w) is surely nonzero (so it takes the
+// bias) and z + b >= 32, with room for any rounding of the float sum (n terms: error below
+// (n + 2) * 2^-23 * (sum |32 w| + |b|)).
 bool isSaturating(const ReducedLayer& layer) {
   for (uint32_t c = 0; c < layer.outClasses; ++c) {
-    double sum = layer.bias;
-    double magnitude = std::abs(static_cast<double>(layer.bias));
+    const double bias = layer.biasOf(c);
+    double z = 0;
+    double magnitude = std::abs(bias);
     for (uint32_t e = layer.ptr[c]; e < layer.ptr[c + 1]; ++e) {
-      sum += double(kClamp) * layer.weight[e];
+      z += double(kClamp) * layer.weight[e];
       magnitude += double(kClamp) * std::abs(static_cast<double>(layer.weight[e]));
     }
     const double slack = double(layer.ptr[c + 1] - layer.ptr[c] + 2) * 0x1.0p-23 * magnitude;
-    if (sum - slack < double(kClamp)) return false;
+    if (z - slack <= 0 || z + bias - slack < double(kClamp)) return false;
   }
   return true;
 }
@@ -176,7 +182,7 @@ ReducedNetwork reduceModel(const Model& model, uint32_t layers, int threads) {
     groupEqual(s.hash, distinct, table, reducedFirst, [&](uint32_t a, uint32_t b) { return sameColumn(layer, s, a, b); });
     ReducedLayer out;
     out.inClasses = inClasses;
-    out.bias = layer.bias;
+    out.bias = static_cast<float>(layer.bias);
     out.classOf.resize(n);
     classFirst.clear();
     // Classes numbered by their first neuron; a neuron joins the class of its reduced column.
@@ -190,6 +196,9 @@ ReducedNetwork reduceModel(const Model& model, uint32_t layers, int threads) {
       }
     }
     out.outClasses = static_cast<uint32_t>(classFirst.size());
+    if (layer.biases) {
+      for (uint32_t j : classFirst) out.classBias.push_back(layer.biasOf32(j));
+    }
     out.classSize.assign(out.outClasses, 0);
     for (uint32_t j = 0; j < n; ++j) ++out.classSize[out.classOf[j]];
     out.ptr.resize(out.outClasses + 1);
@@ -221,14 +230,10 @@ ReducedNetwork prefixOf(const ReducedNetwork& network, uint32_t layers) {
 ExitRules exitRules(const ReducedNetwork& network) {
   const size_t layers = network.layers.size();
   ExitRules rules;
-  rules.deadExit.assign(layers, 0);
   rules.saturatedExit.assign(layers, 0);
-  bool dead = true;
   bool saturated = true;
   for (size_t l = layers; l-- > 0;) {
-    rules.deadExit[l] = dead;
     rules.saturatedExit[l] = saturated;
-    dead = dead && network.layers[l].bias <= 0;
     saturated = saturated && network.layers[l].saturating;
   }
   return rules;

@@ -24,7 +24,8 @@ namespace snig {
 struct ReducedLayer {
   uint32_t inClasses = 0;
   uint32_t outClasses = 0;
-  float bias = 0;
+  float bias = 0;                // float(the layer's scalar bias)
+  std::vector<float> classBias;  // per output class, when the layer has per-neuron biases (else empty)
   std::vector<uint32_t> ptr;     // outClasses + 1: class c reads entries [ptr[c], ptr[c+1])
   std::vector<uint32_t> input;   // input class of each entry, ascending within a class
   std::vector<float> weight;     // reduced weight of each entry
@@ -33,6 +34,7 @@ struct ReducedLayer {
   // An all-32 input row maps to an all-32 output row, whatever the summation order.
   bool saturating = false;
   uint64_t entries() const { return input.size(); }
+  float biasOf(uint32_t c) const { return classBias.empty() ? bias : classBias[c]; }
 };
 
 struct ReducedNetwork {
@@ -49,11 +51,10 @@ ReducedNetwork reduceModel(const Model& model, uint32_t layers = 0, int threads 
 // The first `layers` layers of a reduced network (the reduction of a prefix is the prefix).
 ReducedNetwork prefixOf(const ReducedNetwork& network, uint32_t layers);
 
-// Per layer l: may a row leave the working set after layer l?
-//  deadExit[l]: every later bias is <= 0, so a zero row stays zero to the end.
-//  saturatedExit[l]: every later layer is saturating, so an all-32 row stays all-32 to the end.
+// Per layer l: may a row leave the working set after layer l? A zero row always may: the bias
+// reaches only nonzero entries of Y·W, so it stays zero to the end. An all-32 row may where
+// saturatedExit[l]: every later layer is saturating, so it stays all-32 to the end.
 struct ExitRules {
-  std::vector<uint8_t> deadExit;
   std::vector<uint8_t> saturatedExit;
 };
 ExitRules exitRules(const ReducedNetwork& network);

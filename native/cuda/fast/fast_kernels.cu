@@ -17,7 +17,7 @@ constexpr float kClampValue = 32.0f;
 __device__ void decideFate(const Step& s, uint32_t slot, bool any, bool all32) {
   if (s.layer.last) {
     s.fate[slot] = any ? (all32 ? kSaturated : kLive) : kDead;
-  } else if (!any && s.layer.deadExit) {
+  } else if (!any) {
     s.fate[slot] = kDead;
   } else if (all32 && s.layer.saturatedExit) {
     s.fate[slot] = kSaturated;
@@ -67,8 +67,9 @@ __device__ __forceinline__ void sumClass(const DeviceLayer& layer, uint32_t c, u
   for (; e < end; ++e) apply(layer.entry[e]);
 }
 
+// As the challenge's reference: the bias reaches only a nonzero sum (Y = Z + logical(Z) .* b).
 __device__ __forceinline__ float activate(float sum, float bias) {
-  return fminf(fmaxf(__fadd_rn(sum, bias), 0.0f), kClampValue);
+  return sum != 0.0f ? fminf(fmaxf(__fadd_rn(sum, bias), 0.0f), kClampValue) : 0.0f;
 }
 
 // Copies `rows` rows of `count` values from the state (row slot[r] at src + slot[r] * stride) to
@@ -217,7 +218,7 @@ __global__ void __launch_bounds__(kThreads) fusedKernel(const DeviceLayer* __res
         if (layer.last) {
           s.fate[slot[t]] = any ? (all32 ? kSaturated : kLive) : kDead;
           active[t] = 0;
-        } else if (!any && layer.deadExit) {
+        } else if (!any) {
           active[t] = 0;
         } else if (all32 && layer.saturatedExit) {
           s.fate[slot[t]] = kSaturated;

@@ -21,8 +21,7 @@ struct DeviceLayer {
   uint32_t inClasses = 0;
   uint32_t outClasses = 0;
   float bias = 0;
-  bool deadExit = false;
-  bool saturatedExit = false;
+  bool saturatedExit = false;  // (a zero row always exits: it stays zero)
   bool last = false;
 };
 

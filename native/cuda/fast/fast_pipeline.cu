@@ -46,6 +46,11 @@ class FastPipeline final : public GpuPipeline {
   FastPipeline(std::shared_ptr<const ReducedNetwork> network, const PipelineOptions& options)
       : net_(std::move(network)), device_(options.device) {
     if (net_->layers.empty()) throw Error(ErrorCode::Argument, "the fast pipeline needs at least one layer");
+    for (const ReducedLayer& layer : net_->layers) {
+      if (!layer.classBias.empty()) {
+        throw Error(ErrorCode::Argument, "the fast kernel takes one bias per layer: use --kernel snig for per-neuron biases");
+      }
+    }
     DeviceGuard guard(device_);
     fast::configureKernels();
     cudaDeviceProp prop{};
@@ -133,7 +138,6 @@ class FastPipeline final : public GpuPipeline {
       d.inClasses = layer.inClasses;
       d.outClasses = layer.outClasses;
       d.bias = layer.bias;
-      d.deadExit = rules.deadExit[l];
       d.saturatedExit = rules.saturatedExit[l];
       d.last = l + 1 == net_->layers.size();
       layers_.push_back(d);

@@ -23,11 +23,14 @@ struct LayerPolicy {
   static constexpr unsigned kDefaultBlocksPerSm = 3;
 };
 
+// The float64 kernels read val64 and the double biases where present; the float32 kernels their floats.
 struct LayerWeights {
   const uint32_t* ptr = nullptr;  // S*N + 1
   const uint16_t* idx = nullptr;
   const float* val = nullptr;     // nullptr: every weight is `uniform`
-  float uniform = 0;
+  const double* val64 = nullptr;  // the exact weights, when some is not a float
+  const double* bias = nullptr;   // N per-neuron biases; nullptr: the scalar applies
+  double uniform = 0;
 };
 
 struct LayerShape {
@@ -64,8 +67,8 @@ layerKernel(const T* __restrict__ yIn, const uint8_t* __restrict__ flagsIn, T* _
   bool anyInput = false;
   for (uint32_t s = tid; s < shape.sections; s += threads) anyInput |= rowFlags[s] != 0;
   anyInput = __syncthreads_or(anyInput);
-  // A zero row stays zero when the bias is not positive: reset stale outputs only where flagged.
-  if (!anyInput && bias <= T(0)) {
+  // A zero row stays zero (the bias reaches only nonzero sums): reset stale outputs only where flagged.
+  if (!anyInput) {
     if (*outFlag) {
       for (uint32_t j = tid; j < outLen; j += threads) out[j] = T(0);
       __syncthreads();  // every thread has read the flag before it is cleared
@@ -74,7 +77,7 @@ layerKernel(const T* __restrict__ yIn, const uint8_t* __restrict__ flagsIn, T* _
     return;
   }
 
-  for (uint32_t j = tid; j < outLen; j += threads) sums[j] = bias;
+  for (uint32_t j = tid; j < outLen; j += threads) sums[j] = T(0);
   __syncthreads();
 
   const T* in = yIn + row * shape.n;
@@ -87,7 +90,7 @@ layerKernel(const T* __restrict__ yIn, const uint8_t* __restrict__ flagsIn, T* _
       if (y == T(0)) continue;
       const uint32_t end = ptr[i + 1];
       for (uint32_t k = ptr[i] + threadIdx.x; k < end; k += blockDim.x) {
-        const T weight = Uniform ? T(w.uniform) : T(w.val[k]);
+        const T weight = Uniform ? T(w.uniform) : (sizeof(T) == 8 && w.val64 ? T(w.val64[k]) : T(w.val[k]));
         atomicAdd(&sums[w.idx[k]], y * weight);
       }
     }
@@ -96,7 +99,9 @@ layerKernel(const T* __restrict__ yIn, const uint8_t* __restrict__ flagsIn, T* _
 
   bool anyOutput = false;
   for (uint32_t j = tid; j < outLen; j += threads) {
-    const T v = clampRelu(sums[j]);
+    // As the challenge's reference: Y = Z + logical(Z) .* b, then ReLU and the clamp.
+    const T b = w.bias ? T(w.bias[outBegin + j]) : bias;
+    const T v = sums[j] != T(0) ? clampRelu(sums[j] + b) : T(0);
     out[j] = v;
     anyOutput |= v != T(0);
   }

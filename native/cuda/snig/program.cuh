@@ -122,6 +122,8 @@ class Program {
     w.ptr = reinterpret_cast<const uint32_t*>(base);
     w.idx = reinterpret_cast<const uint16_t*>(base + layer.idxOffset);
     w.val = layer.uniform ? nullptr : reinterpret_cast<const float*>(base + layer.valOffset);
+    w.val64 = layer.val64Offset ? reinterpret_cast<const double*>(base + layer.val64Offset) : nullptr;
+    w.bias = layer.biasOffset ? reinterpret_cast<const double*>(base + layer.biasOffset) : nullptr;
     w.uniform = layer.uniformValue;
     return w;
   }

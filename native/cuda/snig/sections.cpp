@@ -49,12 +49,20 @@ SectionedLayout layoutSections(const Model& model, const SectionPlan& plan, uint
     layer.nnz = info.nnz;
     layer.bias = info.bias;
     layer.uniform = info.uniform;
-    layer.uniformValue = info.uniform ? info.uniformValue : 0.0f;
+    layer.uniformValue = info.uniform ? info.uniformValue : 0.0;
     layer.idxOffset = alignUp((uint64_t{plan.sections} * plan.n + 1) * 4);
     uint64_t bytes = alignUp(layer.idxOffset + info.nnz * 2);
     if (!info.uniform) {
       layer.valOffset = bytes;
       bytes = alignUp(bytes + info.nnz * 4);
+    }
+    if (info.values64) {
+      layer.val64Offset = bytes;
+      bytes = alignUp(bytes + info.nnz * 8);
+    }
+    if (info.biasVector) {
+      layer.biasOffset = bytes;
+      bytes = alignUp(bytes + uint64_t{plan.n} * 8);
     }
     layer.bytes = bytes;
     offset += bytes;
@@ -81,6 +89,8 @@ void fillSections(const Model& model, uint32_t firstLayer, const SectionedLayout
       auto* ptr = reinterpret_cast<uint32_t*>(block);
       auto* idx = reinterpret_cast<uint16_t*>(block + out.idxOffset);
       auto* val = out.uniform ? nullptr : reinterpret_cast<float*>(block + out.valOffset);
+      auto* val64 = out.val64Offset ? reinterpret_cast<double*>(block + out.val64Offset) : nullptr;
+      if (out.biasOffset) std::copy(in.biases, in.biases + plan.n, reinterpret_cast<double*>(block + out.biasOffset));
       // Count the edges of every (section, input), then turn the counts into offsets.
       std::fill(cursor.begin(), cursor.end(), 0u);
       for (uint32_t j = 0; j < plan.n; ++j) {
@@ -103,6 +113,7 @@ void fillSections(const Model& model, uint32_t firstLayer, const SectionedLayout
           const uint32_t pos = cursor[base + in.input(k)]++;
           idx[pos] = local;
           if (val) val[pos] = in.values[k];
+          if (val64) val64[pos] = in.values64[k];
         }
       }
     }

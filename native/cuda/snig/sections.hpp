@@ -9,6 +9,8 @@
 //   ptr[S*N + 1] (u32): edges of input i into section s are idx[ptr[s*N+i] .. ptr[s*N+i+1])
 //   idx[nnz]     (u16): the output neuron, relative to its section's first output
 //   val[nnz]     (f32): the weights, omitted when the layer is uniform
+//   val64[nnz]   (f64): the exact weights, only when some weight is not a float (Model values64)
+//   bias[N]      (f64): per-neuron biases, only when the layer has them
 #pragma once
 
 #include <cstdint>
@@ -42,8 +44,10 @@ struct SectionedLayer {
   uint64_t nnz = 0;
   uint64_t idxOffset = 0;  // relative to the layer's block
   uint64_t valOffset = 0;  // relative to the layer's block; 0 when uniform
-  float bias = 0;
-  float uniformValue = 0;
+  uint64_t val64Offset = 0;  // relative to the layer's block; 0 when absent
+  uint64_t biasOffset = 0;   // relative to the layer's block; 0 when the scalar bias applies
+  double bias = 0;
+  double uniformValue = 0;
   bool uniform = false;
 };
 
