@@ -1,24 +1,14 @@
 // The engine interface that the CLI, the worker and the benchmarks use: one model loaded once,
 // inference over any range of input rows, on the CPU or on CUDA GPUs.
-import { native, type NativeEngine, type NativeInputs, type NativeModel, type NativeProgress, type WeightMode } from './native.js';
+import { engineOptionsSchema, type EngineKind, type EngineOptions, type EngineOptionsInput } from './engine-options.js';
+import { native, type NativeEngine, type NativeInputs, type NativeModel, type NativeProgress } from './native.js';
 
-export type EngineChoice = 'auto' | 'cpu' | 'cuda';
-export type EngineKind = 'cpu' | 'cuda';
 export type Precision = 'f32' | 'f64';
 export type Progress = NativeProgress;
 
-export interface EngineOptions {
-  engine: EngineChoice;
-  threads?: number; // CPU threads (0 or absent: all)
-  gpus?: number[]; // CUDA devices (absent: all visible)
-  kernel?: string; // CUDA kernel ('auto' or a named one, e.g. 'snig')
-  weights?: WeightMode; // CUDA weight placement (default 'auto': resident when they fit)
-  batchRows?: number;
-}
-
 export interface InferOptions {
   /** Rows [begin, end) of the inputs, 0-based; default all. */
-  rows?: readonly [number, number];
+  range?: readonly [number, number];
   precision?: Precision;
   rowSums?: boolean;
   finalRows?: boolean;
@@ -36,6 +26,7 @@ export interface InferOutcome {
   finalRows?: Float32Array;
   deathLayer?: Uint32Array;
   minMargin?: Float64Array;
+  /** How many rows were inferred. */
   rows: number;
   /** Inference time only (no loading or upload), seconds. */
   seconds: number;
@@ -45,27 +36,35 @@ export interface InferOutcome {
 
 export class Engine {
   private constructor(
-    readonly kind: EngineKind,
+    readonly engine: EngineKind,
+    /** The CUDA devices it computes on (none for the CPU engine). */
+    readonly gpus: readonly number[],
     readonly model: NativeModel,
     private readonly handle: NativeEngine,
   ) {}
 
-  /** Builds an engine for a loaded model; 'auto' picks CUDA when a GPU is seen. */
-  static async open(model: NativeModel, options: EngineOptions): Promise<Engine> {
-    const kind = resolveEngine(options.engine);
+  /**
+   * Builds an engine for a loaded model. Options left out take their defaults; 'auto' engine picks
+   * CUDA when a GPU is seen, and no `gpus` means every visible one. The addon gets complete options.
+   */
+  static async open(model: NativeModel, input: EngineOptionsInput): Promise<Engine> {
+    const options: EngineOptions = engineOptionsSchema.parse(input);
+    const gpus = native().info().gpus.map((gpu) => gpu.id);
+    const engine = options.engine === 'auto' ? (gpus.length > 0 ? 'cuda' : 'cpu') : options.engine;
+    const chosen = engine === 'cpu' ? [] : (options.gpus ?? gpus);
     const handle = await native().createEngine(model, {
-      kind,
-      threads: options.threads ?? 0,
-      devices: options.gpus ?? [],
-      kernel: options.kernel ?? 'auto',
-      weights: options.weights ?? 'auto',
-      batchRows: options.batchRows ?? 0,
+      engine,
+      threads: options.threads,
+      gpus: chosen,
+      kernel: options.kernel,
+      weights: options.weights,
+      batchRows: 0,
     });
-    return new Engine(kind, model, handle);
+    return new Engine(engine, chosen, model, handle);
   }
 
   async infer(inputs: NativeInputs, options: InferOptions = {}): Promise<InferOutcome> {
-    const [begin, end] = options.rows ?? [0, inputs.rows];
+    const [begin, end] = options.range ?? [0, inputs.rows];
     if (!(Number.isInteger(begin) && Number.isInteger(end) && 0 <= begin && begin <= end && end <= inputs.rows)) {
       throw new RangeError(`row range ${begin}:${end} is outside the ${inputs.rows} input rows`);
     }
@@ -79,17 +78,17 @@ export class Engine {
         rowEnd: end,
         precision: options.precision ?? 'f32',
         rowSums: options.rowSums ?? false,
-        rows: options.finalRows ?? false,
+        finalRows: options.finalRows ?? false,
         trace: options.trace ?? false,
         onProgress: options.onProgress,
         cancel,
       });
       return {
-        engine: this.kind,
+        engine: this.engine,
         kernel: result.kernel,
         categories: Array.from(result.categories),
         rowSums: result.rowSums,
-        finalRows: result.rows,
+        finalRows: result.finalRows,
         deathLayer: result.deathLayer,
         minMargin: result.minMargin,
         rows: end - begin,
@@ -104,9 +103,4 @@ export class Engine {
   close(): void {
     this.handle.close();
   }
-}
-
-export function resolveEngine(choice: EngineChoice): EngineKind {
-  if (choice !== 'auto') return choice;
-  return native().info().gpus.length > 0 ? 'cuda' : 'cpu';
 }

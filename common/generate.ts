@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 import type { Logger } from 'pino';
 
-import { FRAGILE_MARGIN } from './certify.js';
+import { FRAGILE_MARGIN } from './verdict.js';
 import { Engine } from './engine.js';
 import { native, type NativeInputs, type NativeModel, type NativeRobustImages } from './native.js';
 
@@ -54,9 +54,6 @@ export interface GenerateReport {
   seconds: { model: number; inputsAndTruth: number; write: number };
 }
 
-/** The challenge's bias per network size (issue 2). */
-export const CHALLENGE_BIAS: Readonly<Record<number, number>> = { 1024: -0.3, 4096: -0.35, 16384: -0.4, 65536: -0.45 };
-
 /**
  * The same margin certified verification uses to call a row rounding-fragile (1e-3 absolute; see
  * native/core/generator/robust_truth.hpp for why).
@@ -80,7 +77,7 @@ export function validateGenerate(options: GenerateOptions): number {
   if (!Number.isInteger(rows) || rows < 1) throw new GenerateError(`--rows must be a positive integer, not ${rows}`);
   if (!Number.isSafeInteger(seed) || seed < 0) throw new GenerateError(`--seed must be a non-negative integer, not ${seed}`);
   if (!(options.tolerance >= 0)) throw new GenerateError(`the margin tolerance must be >= 0, not ${options.tolerance}`);
-  const bias = options.bias ?? CHALLENGE_BIAS[n];
+  const bias = options.bias ?? native().challengeBias(n);
   if (bias === undefined) {
     throw new GenerateError(`--bias is required for N = ${n} (defaults exist only for N = 1024, 4096, 16384, 65536)`);
   }

@@ -5,6 +5,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import type { EngineKind, Kernel, WeightMode } from './engine-options.js';
+
 export interface NativeGpu {
   id: number;
   name: string;
@@ -64,7 +66,7 @@ export interface NativeInferOptions {
   rowEnd: number;
   precision: 'f32' | 'f64';
   rowSums: boolean;
-  rows: boolean;
+  finalRows: boolean;
   trace: boolean;
   onProgress?: (progress: NativeProgress) => void;
   cancel?: NativeCancelToken;
@@ -73,7 +75,7 @@ export interface NativeInferOptions {
 export interface NativeInferResult {
   categories: Float64Array; // 1-based input rows whose final row is nonzero, ascending
   rowSums?: Float64Array;
-  rows?: Float32Array;
+  finalRows?: Float32Array; // rows × N, row-major
   deathLayer?: Uint32Array;
   minMargin?: Float64Array;
   seconds: number;
@@ -81,7 +83,6 @@ export interface NativeInferResult {
 }
 
 export interface NativeEngine {
-  readonly kind: 'cpu' | 'cuda';
   infer(inputs: NativeInputs, options: NativeInferOptions): Promise<NativeInferResult>;
   close(): void;
 }
@@ -90,15 +91,14 @@ export interface NativeCancelToken {
   cancel(): void;
 }
 
-export type WeightMode = 'auto' | 'resident' | 'streamed' | 'partitioned';
-
+/** Complete engine options (common/engine-options.ts says what each means); C++ applies no defaults. */
 export interface NativeEngineOptions {
-  kind: 'cpu' | 'cuda';
+  engine: EngineKind;
   threads: number; // 0: all hardware threads
-  devices: number[]; // CUDA devices; empty: all visible
-  kernel: string; // CUDA kernel: 'auto', 'snig', ...
-  weights: WeightMode; // CUDA weights: resident on each GPU, streamed from host memory, or layers split across GPUs
-  batchRows: number; // 0: automatic
+  gpus: number[]; // CUDA devices (the CPU engine: none)
+  kernel: Kernel;
+  weights: WeightMode;
+  batchRows: number; // rows per GPU batch; 0: sized from each GPU's memory
 }
 
 /** A RadiX-Net of the challenge's shape (native/core/generator/radixnet.hpp). */
@@ -146,6 +146,10 @@ export interface NativeRowClassification {
 export interface NativeAddon {
   info(): NativeInfo;
   loadModel(options: { path: string; layers: number; bias?: number; threads: number }): Promise<NativeModel>;
+  /** Whether `path` is a file in the binary model format (`snig convert`); false for a directory. */
+  isBinaryModel(path: string): boolean;
+  /** The challenge's bias for N = 1024/4096/16384/65536 (native/core/model.cpp); undefined for another N. */
+  challengeBias(neurons: number): number | undefined;
   /** A TSV file (plain or gzipped) is parsed; a binary input file (.snigrows) is mapped. */
   readInputs(options: { path: string; neurons: number; rows: number }): Promise<NativeInputs>;
   inputsFromArrays(arrays: InputArrays): NativeInputs;

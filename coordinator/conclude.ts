@@ -3,10 +3,9 @@
 import { join } from 'node:path';
 
 import type { RunConfig } from '../common/config/schema.js';
-import { certify } from '../common/certify.js';
 import { openInputs } from '../common/data.js';
 import { native, type NativeModel } from '../common/native.js';
-import { verifyCategories } from '../common/verify.js';
+import { certify, judge, type Certifier } from '../common/verdict.js';
 import type { Outcome } from './coordinator.js';
 import { writeReport, type RunReport, type Verification } from './report.js';
 import type { RunStats } from './run-stats.js';
@@ -16,7 +15,7 @@ export interface RunEnd {
   model: NativeModel;
   begin: number;
   end: number;
-  truth?: number[]; // the truth's rows within [begin, end), read before the run
+  truth?: number[]; // the truth's rows (read before the run; judged within [begin, end))
   shards: Shard[];
   results: ReadonlyMap<number, number[]>;
   stats: RunStats;
@@ -50,16 +49,16 @@ export async function concludeRun(config: RunConfig, run: RunEnd): Promise<RunRe
   }
   let verification: Verification | undefined;
   if (complete && config.truth && run.truth) {
-    verification = { truth: config.truth, ...verifyCategories(categories, run.truth) };
-    if (!verification.passed) {
-      // Tell a bug from a numerical tie: recompute the differing rows in float64 on this machine.
+    // A mismatch is always certified: recompute the differing rows in float64 on this machine.
+    const certifier: Certifier = async (check) => {
       const inputs = await openInputs(config.input, run.model.neurons);
       try {
-        verification.certificate = await certify(run.model, inputs, verification);
+        return await certify(run.model, inputs, check);
       } finally {
         inputs.close();
       }
-    }
+    };
+    verification = { truth: config.truth, ...(await judge(categories, run.truth, [run.begin, run.end], certifier)) };
   }
   const edges = [...run.stats.workers.values()].reduce((n, w) => n + w.edges, 0);
   const seconds = run.outcome.seconds;

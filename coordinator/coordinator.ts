@@ -2,6 +2,7 @@
 // run statistics. It carries out the core's decisions and resolves when the run completes or aborts.
 import type { Logger } from 'pino';
 
+import type { EngineOptions } from '../common/engine-options.js';
 import type { NativeInputs } from '../common/native.js';
 import type { Welcome, WorkerMessage } from '../common/protocol/messages.js';
 import type { Journal } from './journal.js';
@@ -15,7 +16,9 @@ export interface CoordinatorOptions {
   journal: Journal;
   stats: RunStats;
   log: Logger;
-  welcome: Omit<Welcome, 'type' | 'name'>;
+  welcome: Omit<Welcome, 'type' | 'name' | 'engine'>;
+  /** The engine options of the worker group a hello names (absent or unknown: the default group). */
+  groupEngine: (group: number | undefined) => EngineOptions;
   modelBytes?: Buffer; // streamed mode: the binary model
   chunkBytes: number;
   idleTimeoutMs: number; // no live worker for this long: abort
@@ -27,6 +30,7 @@ export interface CoordinatorOptions {
 export type Outcome = { kind: 'complete'; seconds: number } | { kind: 'abort'; reason: string; seconds: number };
 
 export class Coordinator {
+  private readonly engines = new Map<string, EngineOptions>(); // per worker, from its hello
   private timer?: NodeJS.Timeout;
   private firstAssign?: number;
   private settle!: (outcome: Outcome) => void;
@@ -85,7 +89,11 @@ export class Coordinator {
   }
 
   private onMessage(worker: string, message: WorkerMessage): void {
-    if (message.type === 'hello') this.options.stats.describe(worker, { host: message.host, engine: message.engine, gpus: message.gpus.map(String) });
+    if (message.type === 'hello') {
+      const engine = this.options.groupEngine(message.group);
+      this.engines.set(worker, engine);
+      this.options.stats.describe(worker, { host: message.host, engine: engine.engine });
+    }
     if (message.type === 'ready') this.options.stats.describe(worker, { engine: message.engine, gpus: message.gpuNames });
     this.event({ kind: 'message', worker, at: Date.now(), message });
   }
@@ -111,7 +119,7 @@ export class Coordinator {
       switch (d.kind) {
         case 'welcome':
           log.info({ worker: d.worker }, 'worker joined');
-          void this.socket.send(d.worker, { type: 'welcome', name: d.worker, ...this.options.welcome });
+          void this.socket.send(d.worker, { type: 'welcome', name: d.worker, ...this.options.welcome, engine: this.engines.get(d.worker) ?? this.options.groupEngine(undefined) });
           break;
         case 'send-chunk': {
           const start = d.index * this.options.chunkBytes;

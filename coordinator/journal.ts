@@ -6,6 +6,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
 import { z } from 'zod';
 
+import { formatIssues } from '../common/zod-issues.js';
 import { fingerprintDifference } from './fingerprint.js';
 import { resultRowsProblem } from './result-rows.js';
 import type { ShardResult } from './scheduler.js';
@@ -84,7 +85,7 @@ export function readJournal(path: string): { entries: z.infer<typeof entrySchema
       throw new JournalError(`${path}:${i + 1}: not a JSON line`);
     }
     const entry = entrySchema.safeParse(parsed);
-    if (!entry.success) throw new JournalError(`${path}:${i + 1}: not a journal entry (${entry.error.issues[0]?.message})`);
+    if (!entry.success) throw new JournalError(`${path}:${i + 1}: not a journal entry (${formatIssues(entry.error).join('; ')})`);
     entries.push(entry.data);
   });
   return { entries, wholeBytes, torn: wholeBytes < Buffer.byteLength(text) };

@@ -3,15 +3,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { writeFileAtomic } from '../common/atomic-file.js';
-import { describeCertificate, type Certificate } from '../common/certify.js';
+import { describeRow, describeVerdict, type Verdict } from '../common/verdict.js';
 import type { Failure, Reassignment, WorkerStats } from './run-stats.js';
 
-export interface Verification {
-  passed: boolean;
-  truth: string;
-  missing: number[]; // rows in the truth, not in the result
-  extra: number[]; // rows in the result, not in the truth
-  certificate?: Certificate; // on failure: each differing row recomputed in float64
+export interface Verification extends Verdict {
+  truth: string; // the truth file
 }
 
 export interface RunReport {
@@ -59,10 +55,8 @@ function markdown(r: RunReport): string {
     lines.push(`Verification against ${v.truth}: **${v.passed ? 'PASSED' : 'FAILED'}**` +
       (v.passed ? '' : ` (${v.missing.length} rows missing, ${v.extra.length} extra; first missing ${v.missing.slice(0, 10).join(', ') || '-'}, first extra ${v.extra.slice(0, 10).join(', ') || '-'})`), '');
     if (v.certificate) {
-      lines.push(describeCertificate(v.certificate), '');
-      for (const c of v.certificate.rows) {
-        lines.push(`- row ${c.row}: reported ${c.reported ? 'nonzero' : 'zero'}, truth ${c.truth ? 'nonzero' : 'zero'}, float64 ${c.float64 ? 'nonzero' : 'zero'} — ${c.fragile ? 'rounding-fragile' : 'wrong'}`);
-      }
+      lines.push(describeVerdict(v), '');
+      for (const row of v.certificate.rows) lines.push(`- ${describeRow(row)}`);
       lines.push('');
     }
   }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 
 import { newKeyPair, readKeyPair, readPublicKey, type KeyPair } from '../common/config/keys.js';
-import type { RunConfig } from '../common/config/schema.js';
+import { groupEngine, type RunConfig } from '../common/config/schema.js';
 import { ConfigError } from '../common/config/load.js';
 import { openInputs, openModel, readTruth } from '../common/data.js';
 import { native, type NativeInputs } from '../common/native.js';
@@ -77,8 +77,8 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
     const begin = config.rows.begin;
     const end = config.rows.end ?? inputs.rows;
     if (end > inputs.rows) throw new Error(`rows.end ${end} is past the ${inputs.rows} rows of ${config.input}`);
-    // A truth row past the inputs is an error (as in `snig infer`); rows outside a sub-range are not this run's to check.
-    const truth = config.truth === undefined ? undefined : (await readTruth(config.truth, inputs.rows)).filter((row) => row > begin && row <= end);
+    // A truth row past the inputs is an error (as in `snig infer`), found before any work.
+    const truth = config.truth === undefined ? undefined : await readTruth(config.truth, inputs.rows);
     const limitRows = streamedRowLimit(config, inputs);
     const planned = planShards({ begin, end, workers: workerCount, maxRows: config.shards.maxRows, minRows: config.shards.minRows, limitRows });
     const localGroups = config.workers.filter((g) => g.launch === 'local');
@@ -136,6 +136,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
         heartbeatMs: config.coordinator.heartbeatMs,
         timeoutMs: config.coordinator.timeoutMs,
       },
+      groupEngine: (group) => groupEngine(config, group),
       modelBytes: streamed,
       chunkBytes,
       idleTimeoutMs: config.coordinator.idleTimeoutMs,
@@ -158,7 +159,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
     let lastFailure: string | undefined;
     const launcher = new LocalLauncher({
       endpoint: endpoint.replace('0.0.0.0', '127.0.0.1'),
-      groups: localGroups,
+      groups: config.workers,
       detectedGpus: addon.info().gpus.map((g) => g.id),
       worker: config.worker,
       coordinator: config.coordinator,
@@ -183,9 +184,11 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
     });
     const launched = scheduler.complete ? [] : launcher.start(); // a resumed run may have nothing left
     if (launched.length > 0) log.info({ workers: launched }, 'local workers started');
-    const slurm = config.workers
-      .filter((g) => g.launch === 'slurm' && !scheduler.complete)
-      .map((group) => launchSlurmWorkers({ bound: endpoint, group, job: slurmJobSchema.parse(config.slurm ?? {}), workerArgs: workerArgs(config, group, options.logLevel), log }));
+    const slurm = config.workers.flatMap((group, index) =>
+      group.launch === 'slurm' && !scheduler.complete
+        ? [launchSlurmWorkers({ bound: endpoint, group, job: slurmJobSchema.parse(config.slurm ?? {}), workerArgs: workerArgs(config, index, options.logLevel), log })]
+        : [],
+    );
     // With no manual workers, every worker this run can have is watched: once the Slurm steps have
     // ended and no local worker is left, nobody will come back for the remaining shards.
     let slurmSteps = slurm.length;

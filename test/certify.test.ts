@@ -3,10 +3,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { certify, describeCertificate } from '../common/certify.js';
 import { Engine } from '../common/engine.js';
 import { native } from '../common/native.js';
-import { verifyCategories } from '../common/verify.js';
+import { certify, describeVerdict, judge, verifyCategories } from '../common/verdict.js';
+
+describe('verdict', () => {
+  it('checks only the truth rows inside the computed range', async () => {
+    // Rows [2, 6) 0-based are the 1-based rows 3..6: truth rows 1 and 9 are another run's.
+    assert.deepEqual(await judge([3, 5], [1, 3, 5, 9], [2, 6]), { passed: true, missing: [], extra: [] });
+    assert.deepEqual(await judge([5, 6, 6], [1, 3, 5, 9], [2, 6]), { passed: false, missing: [3], extra: [6, 6] });
+    assert.equal(describeVerdict(await judge([5], [3, 5], [0, 6])), 'FAILED: 1 rows differ (1 missing, 0 extra)');
+  });
+});
 
 describe('certified verification', () => {
   it('labels rows that float32 and float64 end differently as rounding-fragile, others as wrong', async () => {
@@ -34,16 +42,15 @@ describe('certified verification', () => {
     const robust = [1, offsets.length].find((row) => !fragileRows.includes(row));
     assert.ok(robust !== undefined);
     const truthWithError = truth.includes(robust) ? truth.filter((row) => row !== robust) : [...truth, robust].sort((a, b) => a - b);
-    const failing = verifyCategories(reported, truthWithError);
-
-    const certificate = await certify(model, inputs, failing);
+    const verdict = await judge(reported, truthWithError, [0, offsets.length], (check) => certify(model, inputs, check));
+    const certificate = verdict.certificate!;
     assert.equal(certificate.rows.length, fragileRows.length + 1);
     assert.deepEqual(certificate.rows.filter((r) => r.fragile).map((r) => r.row), fragileRows);
     assert.deepEqual(certificate.rows.filter((r) => !r.fragile).map((r) => r.row), [robust]);
     assert.equal(certificate.fragile, fragileRows.length);
     assert.equal(certificate.wrong, 1);
     assert.equal(
-      describeCertificate(certificate),
+      describeVerdict(verdict),
       `FAILED: ${fragileRows.length + 1} rows differ — ${fragileRows.length} rounding-fragile (float64 agrees with the truth), 1 wrong`,
     );
     inputs.close();

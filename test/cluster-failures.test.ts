@@ -90,7 +90,7 @@ describe('cluster: failures say what happened', { timeout: 120_000 }, () => {
       ...run,
       signal: interrupt.signal,
       onStarted: (endpoint) => {
-        const worker = new WorkerAgent({ connect: endpoint, name: 'remote', engine: 'cpu', threads: 1, prefetch: 1, retries: 20, retryDelayMs: 1000, maxMessageBytes: 1 << 24, log: silent });
+        const worker = new WorkerAgent({ connect: endpoint, name: 'remote', engine: { engine: 'cpu', threads: 1 }, prefetch: 1, retries: 20, retryDelayMs: 1000, maxMessageBytes: 1 << 24, log: silent });
         agent = worker.run();
       },
       onResult: () => interrupt.abort(),
@@ -103,7 +103,7 @@ describe('cluster: failures say what happened', { timeout: 120_000 }, () => {
   it('refuses a second worker process under a live worker\'s --name; the live one keeps its name and its work', async () => {
     const out = tempDir('cluster-names');
     const agent = (name: string, endpoint: string) =>
-      new WorkerAgent({ connect: endpoint, name, engine: 'cpu', threads: 1, prefetch: 1, retries: 5, retryDelayMs: 500, maxMessageBytes: 1 << 24, log: silent }).run();
+      new WorkerAgent({ connect: endpoint, name, engine: { engine: 'cpu', threads: 1 }, prefetch: 1, retries: 5, retryDelayMs: 500, maxMessageBytes: 1 << 24, log: silent }).run();
     let workers: Promise<unknown[]> | undefined;
     let intruder: { code: number | null; stderr: string } | undefined;
     // Two workers are planned: no shard moves until the second (legitimate) one is ready, after the intruder.

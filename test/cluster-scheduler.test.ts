@@ -13,7 +13,7 @@ function scheduler(rows = 100, done?: Set<number>, expectedWorkers?: number, sta
   return new Scheduler({ shards, done, checksum: CHECKSUM, timeoutMs: 1000, lostAssignmentMs: 300, shardTimeoutMs: shardTimeoutMs ?? undefined, maxShardAttempts: 3, maxWorkerFailures: 3, chunks: 0, expectedWorkers, startGraceMs });
 }
 
-const hello: WorkerMessage = { type: 'hello', protocol: 1, host: 'h', pid: 1, engine: 'cpu', gpus: [], threads: 1 };
+const hello: WorkerMessage = { type: 'hello', protocol: 2, host: 'h', pid: 1 };
 const ready: WorkerMessage = { type: 'ready', checksum: CHECKSUM, engine: 'cpu', gpuNames: [], loadSeconds: 0 };
 
 function send(s: Scheduler, worker: string, message: WorkerMessage, at = 0): Decision[] {

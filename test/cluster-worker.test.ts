@@ -27,7 +27,7 @@ async function coordinatorStub(): Promise<{ router: Router; next: () => Promise<
 }
 
 function agent(connect: string): WorkerAgent {
-  return new WorkerAgent({ connect, name: 'w', engine: 'cpu', threads: 1, prefetch: 2, retries: 2, retryDelayMs: 200, maxMessageBytes: 1 << 20, log: silent });
+  return new WorkerAgent({ connect, name: 'w', engine: {}, prefetch: 2, retries: 2, retryDelayMs: 200, maxMessageBytes: 1 << 20, log: silent });
 }
 
 describe('worker agent', { timeout: 60_000 }, () => {
@@ -47,10 +47,12 @@ describe('worker agent', { timeout: 60_000 }, () => {
       type: 'welcome', name: 'w', mode: 'shared',
       model: { path: MODEL, layers: 120, checksum, bytes: 0, chunks: 0 },
       inputs: { path: INPUT, rows: 1200, neurons: 1024 },
+      engine: { engine: 'cpu', threads: 1, kernel: 'auto', weights: 'auto' },
       heartbeatMs: 100, timeoutMs: 5000,
     });
     const ready = await next();
     assert.equal(ready.type, 'ready');
+    assert.equal(ready.type === 'ready' && ready.engine, 'cpu', 'the engine named in welcome');
     assert.equal(ready.type === 'ready' && ready.checksum, checksum);
     assert.equal((await next()).type, 'request');
     assert.equal((await next()).type, 'request');

@@ -86,7 +86,7 @@ describe('CPU engine', () => {
     const inputs = await openInputs(files.images, 64);
     const expected = reference.flatMap((row, r) => (r >= 20 && r < 60 && row.some((v) => v !== 0) ? [r + 1] : []));
     const engine = await Engine.open(binModel, { engine: 'cpu' });
-    const outcome = await engine.infer(inputs, { rows: [20, 60] });
+    const outcome = await engine.infer(inputs, { range: [20, 60] });
     engine.close();
     assert.deepEqual(outcome.categories, expected);
     assert.equal(outcome.edges, 40 * binModel.nnz);
@@ -110,14 +110,14 @@ describe('CPU engine', () => {
     const model = await openModel({ model: official.model });
     if (gpus.length === 0) {
       await assert.rejects(Engine.open(model, { engine: 'cuda' }), (error: Error & { code?: string }) => error.code === 'E_CUDA');
-      assert.equal((await Engine.open(model, { engine: 'auto' })).kind, 'cpu');
+      assert.equal((await Engine.open(model, { engine: 'auto' })).engine, 'cpu');
       return;
     }
     for (const gpu of gpus) assert.ok(gpu.name !== '' && gpu.memoryBytes > 0 && gpu.multiprocessors > 0, JSON.stringify(gpu));
     const inputs = await openInputs(official.images, model.neurons);
     const truth = await readTruth(official.truth, inputs.rows);
     const engine = await Engine.open(model, { engine: 'auto' });
-    assert.equal(engine.kind, 'cuda');
+    assert.equal(engine.engine, 'cuda');
     for (const precision of ['f32', 'f64'] as const) {
       assert.deepEqual((await engine.infer(inputs, { precision })).categories, truth, `${precision} categories`);
     }

@@ -1,10 +1,15 @@
 // Shared test fixtures: the committed official data, temporary directories, small random networks
-// in the official TSV layout, and a deliberately naive reference implementation.
+// (written in the official TSV layout by scripts/small-network.ts), and a deliberately naive
+// reference implementation.
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after } from 'node:test';
+
+import { random, type Edge, type SmallNetwork } from '../scripts/small-network.js';
+
+export { random, writeNetwork, type Edge, type SmallNetwork } from '../scripts/small-network.js';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const official = {
@@ -18,33 +23,6 @@ export function tempDir(prefix = 'snig-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
-}
-
-/** A seeded generator (mulberry32), so failures reproduce. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export interface Edge {
-  input: number; // 0-based
-  output: number; // 0-based
-  weight: number;
-}
-
-export interface SmallNetwork {
-  n: number;
-  bias: number; // every layer's, unless it has its own in layerBiases
-  layers: Edge[][];
-  rows: number[][]; // dense input rows
-  /** Per layer, optionally: one bias per output neuron (written as the layer's bias file). */
-  layerBiases?: Array<number[] | undefined>;
 }
 
 /** A random network: every output gets between minIn and maxIn distinct inputs with random weights. */
@@ -69,37 +47,10 @@ export function randomNetwork(seed: number, n: number, layers: number, rowCount:
   return net;
 }
 
-/** Writes the network in the official layout, lines shuffled; returns the model dir and image file. */
-export function writeNetwork(dir: string, net: SmallNetwork, seed = 1): { model: string; images: string } {
-  const rand = random(seed);
-  const model = join(dir, `neuron${net.n}`);
-  mkdirSync(model, { recursive: true });
-  net.layers.forEach((edges, l) => {
-    const lines = edges.map((e) => `${e.input + 1}\t${e.output + 1}\t${e.weight}`);
-    shuffle(lines, rand);
-    writeFileSync(join(model, `n${net.n}-l${l + 1}.tsv`), `${lines.join('\n')}\n`);
-    const biases = net.layerBiases?.[l];
-    if (biases) writeFileSync(join(model, `n${net.n}-l${l + 1}-bias.tsv`), `${biases.join('\n')}\n`);
-  });
-  const pixels: string[] = [];
-  net.rows.forEach((row, r) => row.forEach((v, c) => v !== 0 && pixels.push(`${r + 1}\t${c + 1}\t${v}`)));
-  shuffle(pixels, rand);
-  const images = join(dir, `sparse-images-${net.n}.tsv`);
-  writeFileSync(images, `${pixels.join('\n')}\n`);
-  return { model, images };
-}
-
 export function writeText(path: string, text: string): string {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text);
   return path;
-}
-
-function shuffle<T>(items: T[], rand: () => number): void {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [items[i], items[j]] = [items[j] as T, items[i] as T];
-  }
 }
 
 /**

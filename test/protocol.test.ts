@@ -31,7 +31,7 @@ describe('protocol', () => {
     assert.match(bad(decodeWorkerMessage(pack({ type: 'result', shard: 1, begin: 0, end: 1, categories: ['x'], seconds: 0, edges: 0 }))), /categories\.0/);
     assert.match(bad(decodeWorkerMessage(encode({ type: 'finish' }))), /type/);
     assert.match(bad(decodeWorkerMessage(pack('hello'))), /message/);
-    assert.match(bad(decodeWorkerMessage(pack({ type: 'hello', protocol: 2, host: 'h', pid: 1, engine: 'cpu', gpus: [], threads: 0 }))), /protocol/);
+    assert.match(bad(decodeWorkerMessage(pack({ type: 'hello', protocol: 1, host: 'h', pid: 1, engine: 'cpu', gpus: [], threads: 0 }))), /protocol/);
     assert.match(bad(decodeCoordinatorMessage(pack({ type: 'assign', shard: 1, begin: 0, end: 1, inputs: { neurons: 1, rowptr: [0, 1], cols: [0], values: [1] } }))), /inputs\.rowptr/);
   });
 });

@@ -35,11 +35,11 @@ function rowTexts(inputs: NativeInputs, begin = 0, end = inputs.rows): string[] 
   return out;
 }
 
-async function categories(model: string, inputs: NativeInputs, rows?: [number, number]): Promise<number[]> {
+async function categories(model: string, inputs: NativeInputs, range?: [number, number]): Promise<number[]> {
   const loaded = await openModel({ model });
   const engine = await Engine.open(loaded, { engine: 'cpu', threads: 2 });
   try {
-    return (await engine.infer(inputs, rows ? { rows } : {})).categories;
+    return (await engine.infer(inputs, range ? { range } : {})).categories;
   } finally {
     engine.close();
     loaded.close();

@@ -5,40 +5,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { openInputs, openModel } from '../common/data.js';
-import { Engine, type EngineChoice } from '../common/engine.js';
+import { Engine } from '../common/engine.js';
+import type { EngineOptions } from '../common/engine-options.js';
 import { native, type NativeInputs, type NativeModel } from '../common/native.js';
 import type { ShardInputs, Welcome } from '../common/protocol/messages.js';
-
-export interface EngineChoiceOptions {
-  engine: EngineChoice;
-  threads: number;
-  gpus?: number[];
-  kernel?: string; // CUDA kernel ('auto': the fastest correct one)
-}
 
 export class Workload {
   private constructor(
     readonly checksum: number,
     private readonly model: NativeModel,
-    private readonly engine: Engine,
+    readonly engine: Engine,
     private readonly inputs: NativeInputs | undefined,
   ) {}
 
-  get kind(): 'cpu' | 'cuda' {
-    return this.engine.kind;
-  }
-
   /** The GPUs this worker computes on, as `id:name` (none for the CPU engine). */
-  gpuNames(chosen?: number[]): string[] {
-    if (this.engine.kind !== 'cuda') return [];
+  gpuNames(): string[] {
     return native()
       .info()
-      .gpus.filter((gpu) => !chosen || chosen.includes(gpu.id))
+      .gpus.filter((gpu) => this.engine.gpus.includes(gpu.id))
       .map((gpu) => `${gpu.id}:${gpu.name}`);
   }
 
   /** Loads the model (from `modelFile` when it was streamed) and the shared inputs, opens the engine. */
-  static async open(welcome: Welcome, choice: EngineChoiceOptions, modelFile?: string): Promise<Workload> {
+  static async open(welcome: Welcome, choice: EngineOptions, modelFile?: string): Promise<Workload> {
     const path = modelFile ?? welcome.model.path;
     if (!path) throw new Error('the coordinator named no model path and sent no model');
     const model = await openModel({ model: path, layers: welcome.model.layers, bias: welcome.model.bias, threads: choice.threads });
@@ -56,7 +45,7 @@ export class Workload {
   async run(begin: number, end: number, rows?: ShardInputs): Promise<{ categories: number[]; seconds: number; edges: number }> {
     if (!rows) {
       if (!this.inputs) throw new Error('no inputs: the coordinator sent no rows and named no input path');
-      const outcome = await this.engine.infer(this.inputs, { rows: [begin, end] });
+      const outcome = await this.engine.infer(this.inputs, { range: [begin, end] });
       return { categories: outcome.categories, seconds: outcome.seconds, edges: outcome.edges };
     }
     const local = native().inputsFromArrays(rows);

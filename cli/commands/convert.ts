@@ -1,20 +1,27 @@
 // `snig convert`: a model (either format) to the binary model format, or input rows (TSV, plain or
 // gzipped) to the binary input format. Both are written atomically.
-import type { CommandModule } from 'yargs';
+import { z } from 'zod';
 
 import { neuronsFromName, openInputs, openModel } from '../../common/data.js';
+import { engineOptionsShape } from '../../common/engine-options.js';
 import { native } from '../../common/native.js';
-import { withModelOptions } from './options.js';
+import { defineCommand } from '../schema-flags.js';
+import { modelArgs } from './options.js';
 
-interface ConvertArgs {
-  model?: string;
-  inputs?: string;
-  neurons?: number;
-  bias?: number;
-  layers?: number;
-  threads: number;
-  out: string;
-}
+const convertArgs = z
+  .object({
+    ...modelArgs,
+    model: modelArgs.model.optional(),
+    inputs: z.string().min(1).optional().describe('input rows to convert: sparse-images-<N>.tsv[.gz]'),
+    neurons: z.number().int().positive().optional().describe('N of the input rows (default: from the file name)'),
+    threads: engineOptionsShape.threads,
+    out: z.string().min(1).describe('file to write (.snig for a model, .snigrows for inputs)'),
+  })
+  .superRefine((args, ctx) => {
+    if (!args.model === !args.inputs) ctx.addIssue({ code: 'custom', path: ['model'], message: 'give either --model (a model to convert) or --inputs (input rows to convert)' });
+    if (args.inputs && !args.out.endsWith('.snigrows')) ctx.addIssue({ code: 'custom', path: ['out'], message: 'for --inputs must end in .snigrows' });
+  });
+type ConvertArgs = z.output<typeof convertArgs>;
 
 const elapsed = (start: number): string => `${((performance.now() - start) / 1000).toFixed(2)} s`;
 
@@ -41,23 +48,13 @@ async function convertInputs(path: string, args: ConvertArgs, start: number): Pr
   }
 }
 
-export const convertCommand: CommandModule<object, ConvertArgs> = {
+export const convertCommand = defineCommand({
   command: 'convert',
   describe: 'Convert a model to the binary model format, or input rows to the binary input format',
-  builder: (yargs) =>
-    withModelOptions(yargs, false)
-      .option('inputs', { type: 'string', describe: 'input rows to convert: sparse-images-<N>.tsv[.gz]' })
-      .option('neurons', { type: 'number', describe: 'N of the input rows (default: from the file name)' })
-      .option('out', { type: 'string', demandOption: true, describe: 'file to write (.snig for a model, .snigrows for inputs)' })
-      .conflicts('model', 'inputs')
-      .check((argv) => {
-        if (!argv.model && !argv.inputs) throw new Error('give --model (a model to convert) or --inputs (input rows to convert)');
-        if (argv.inputs && !String(argv.out).endsWith('.snigrows')) throw new Error('--out for --inputs must end in .snigrows');
-        return true;
-      }) as never,
+  args: convertArgs,
   handler: async (args) => {
     const start = performance.now();
     const line = args.inputs ? await convertInputs(args.inputs, args, start) : await convertModel({ ...args, model: args.model! }, start);
     process.stdout.write(`${line}\n`);
   },
-};
+});

@@ -1,63 +1,44 @@
 // `snig infer`: load a model and inputs, infer on one machine, verify against the truth.
-import type { CommandModule } from 'yargs';
+import { z } from 'zod';
 
-import { certify, describeCertificate } from '../../common/certify.js';
 import { openInputs, openModel, parseRowRange, readTruth } from '../../common/data.js';
-import { Engine, type Precision } from '../../common/engine.js';
-import type { WeightMode } from '../../common/native.js';
+import { Engine } from '../../common/engine.js';
+import { engineOptionsShape } from '../../common/engine-options.js';
 import { writeFileAtomic } from '../../common/atomic-file.js';
 import { createProgressBar } from '../../common/progress.js';
 import { describePhases, PhaseClock } from '../../common/timing.js';
-import { describeCheck, verifyCategories, type CategoryCheck } from '../../common/verify.js';
-import { parseGpuList, withEngineOptions, withInputOptions, withModelOptions } from './options.js';
-import { outputLogger, withOutputOptions, type OutputArgs } from './output-options.js';
+import { certify, describeRow, describeVerdict, judge } from '../../common/verdict.js';
+import { defineCommand } from '../schema-flags.js';
+import { inputArgs, modelArgs } from './options.js';
+import { outputArgs, outputLogger } from './output-options.js';
 
-interface InferArgs extends OutputArgs {
-  model: string;
-  input: string;
-  truth?: string;
-  bias?: number;
-  layers?: number;
-  threads: number;
-  engine: 'auto' | 'cpu' | 'cuda';
-  kernel: string;
-  gpus?: string;
-  weights: WeightMode;
-  rows?: string;
-  precision: Precision;
-  certify: boolean;
-  report?: string;
-}
+const inferArgs = z.object({
+  ...modelArgs,
+  ...inputArgs,
+  ...engineOptionsShape,
+  rows: z.string().optional().describe('input rows a:b (1-based, inclusive)'),
+  precision: z.enum(['f32', 'f64']).default('f32').describe('CPU engine precision'),
+  certify: z.boolean().default(false).describe('on a mismatch, recompute the differing rows in float64 and label each fragile or wrong'),
+  report: z.string().optional().describe('write a JSON report here'),
+  ...outputArgs,
+});
 
-export const inferCommand: CommandModule<object, InferArgs> = {
+export const inferCommand = defineCommand({
   command: 'infer',
   describe: 'Run inference on this machine and verify the categories',
-  builder: (yargs) =>
-    withOutputOptions(withEngineOptions(withInputOptions(withModelOptions(yargs))))
-      .option('rows', { type: 'string', describe: 'input rows a:b (1-based, inclusive)' })
-      .option('precision', { choices: ['f32', 'f64'] as const, default: 'f32' as const, describe: 'CPU engine precision' })
-      .option('certify', { type: 'boolean', default: false, describe: 'on a mismatch, recompute the differing rows in float64 and label each fragile or wrong' })
-      .option('report', { type: 'string', describe: 'write a JSON report here' }) as never,
+  args: inferArgs,
   handler: async (args) => {
     const clock = new PhaseClock(); // the total counts from process start: what the user waits
     clock.add('startup', clock.total()); // node and the CLI's modules, before this handler
     const log = outputLogger('infer', args);
     const model = await clock.time('model', () => openModel(args));
     const inputs = await clock.time('inputs', () => openInputs(args.input, model.neurons));
-    const rows = args.rows ? parseRowRange(args.rows, inputs.rows) : ([0, inputs.rows] as const);
+    const range = args.rows ? parseRowRange(args.rows, inputs.rows) : ([0, inputs.rows] as const);
     const truthPath = args.truth;
     const truth = truthPath === undefined ? undefined : await clock.time('truth', () => readTruth(truthPath, inputs.rows));
     log.info({ neurons: model.neurons, layers: model.layers, edges: model.nnz, rows: inputs.rows, ...clock.parts }, 'loaded');
 
-    const engine = await clock.time('engine start', () =>
-      Engine.open(model, {
-        engine: args.engine,
-        threads: args.threads,
-        gpus: parseGpuList(args.gpus),
-        kernel: args.kernel,
-        weights: args.weights,
-      }),
-    );
+    const engine = await clock.time('engine start', () => Engine.open(model, args));
     const abort = new AbortController();
     const onSignal = (): void => abort.abort();
     process.once('SIGINT', onSignal);
@@ -66,7 +47,7 @@ export const inferCommand: CommandModule<object, InferArgs> = {
     const callStart = performance.now();
     try {
       outcome = await engine.infer(inputs, {
-        rows,
+        range,
         precision: args.precision,
         signal: abort.signal,
         onProgress: (p) => bar.update(p.layersDone, p.layers, { layer: p.layersDone, layers: p.layers, live: p.liveRows }),
@@ -80,17 +61,16 @@ export const inferCommand: CommandModule<object, InferArgs> = {
     clock.add('upload and results', Math.max(0, (performance.now() - callStart) / 1000 - outcome.seconds));
     clock.add('compute', outcome.seconds);
 
-    // Truth rows outside the inferred range are not this run's to check.
-    const truthInRange = truth?.filter((row) => row > rows[0] && row <= rows[1]);
-    const verdict: CategoryCheck | undefined = truthInRange && (await clock.time('verify', async () => verifyCategories(outcome.categories, truthInRange)));
-    const totalSeconds = clock.total();
-    const certificate = verdict && !verdict.passed && args.certify ? await certify(model, inputs, verdict) : undefined;
+    const check = truth && (await clock.time('verify', () => judge(outcome.categories, truth, range)));
+    const totalSeconds = clock.total(); // certifying a mismatch is extra work, after the verdict
+    const certificate = check && !check.passed && args.certify ? await certify(model, inputs, check) : undefined;
+    const verdict = check && { ...check, certificate };
     const edgesPerSecond = outcome.edges / outcome.seconds;
     const totalEdgesPerSecond = outcome.edges / totalSeconds;
 
     const lines = [
       `model      ${args.model} (N=${model.neurons}, ${model.layers} layers, ${model.nnz} edges, checksum ${model.checksum.toString(16).padStart(8, '0')})`,
-      `inputs     ${args.input} (rows ${rows[0] + 1}:${rows[1]} of ${inputs.rows})`,
+      `inputs     ${args.input} (rows ${range[0] + 1}:${range[1]} of ${inputs.rows})`,
       `engine     ${outcome.engine} (${outcome.kernel})`,
       `read       ${inputs.bytesRead} bytes of input`,
       `time       ${describePhases(totalSeconds, clock.parts)} (from process start to verdict)`,
@@ -98,13 +78,8 @@ export const inferCommand: CommandModule<object, InferArgs> = {
       `categories ${outcome.categories.length}`,
     ];
     if (verdict) {
-      lines.push(certificate ? describeCertificate(certificate) : describeCheck(verdict));
-      for (const row of certificate?.rows ?? []) {
-        lines.push(
-          `  row ${row.row}: reported ${row.reported ? 'nonzero' : 'zero'}, truth ${row.truth ? 'nonzero' : 'zero'}, float64 ${row.float64 ? 'nonzero' : 'zero'}, ` +
-            `died at layer ${row.deathLayerF32 || '-'} (f32) / ${row.deathLayerF64 || '-'} (f64), margin ${row.minMargin.toExponential(2)} — ${row.fragile ? 'rounding-fragile' : 'wrong'}`,
-        );
-      }
+      lines.push(describeVerdict(verdict));
+      for (const row of certificate?.rows ?? []) lines.push(`  ${describeRow(row)}`);
       if (!certificate && !verdict.passed) {
         if (verdict.missing.length) lines.push(`  missing rows: ${verdict.missing.slice(0, 20).join(', ')}${verdict.missing.length > 20 ? ', …' : ''}`);
         if (verdict.extra.length) lines.push(`  extra rows: ${verdict.extra.slice(0, 20).join(', ')}${verdict.extra.length > 20 ? ', …' : ''}`);
@@ -115,7 +90,7 @@ export const inferCommand: CommandModule<object, InferArgs> = {
     if (args.report) {
       const report = {
         model: { path: args.model, neurons: model.neurons, layers: model.layers, edges: model.nnz, checksum: model.checksum },
-        inputs: { path: args.input, rows: inputs.rows, range: [rows[0] + 1, rows[1]] },
+        inputs: { path: args.input, rows: inputs.rows, range: [range[0] + 1, range[1]] },
         engine: outcome.engine,
         kernel: outcome.kernel,
         inputBytesRead: inputs.bytesRead,
@@ -133,4 +108,4 @@ export const inferCommand: CommandModule<object, InferArgs> = {
     inputs.close();
     if (verdict && !verdict.passed) process.exitCode = 1;
   },
-};
+});

@@ -1,12 +1,13 @@
 // `snig info`: the engine build, whether CUDA is compiled in, and the GPUs seen.
-import type { CommandModule } from 'yargs';
+import { z } from 'zod';
 
 import { native } from '../../common/native.js';
+import { defineCommand } from '../schema-flags.js';
 
-export const infoCommand: CommandModule<object, { json: boolean }> = {
+export const infoCommand = defineCommand({
   command: 'info',
   describe: 'Show the engine build and the GPUs seen',
-  builder: (yargs) => yargs.option('json', { type: 'boolean', default: false, describe: 'print JSON' }) as never,
+  args: z.object({ json: z.boolean().default(false).describe('print JSON') }),
   handler: (args) => {
     const info = native().info();
     if (args.json) {
@@ -22,4 +23,4 @@ export const infoCommand: CommandModule<object, { json: boolean }> = {
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   },
-};
+});

@@ -1,38 +1,37 @@
 // How much a command says and in which form, the same flags for every command that logs:
 // --quiet (warnings, errors and the result; no progress bar), --verbose (debug lines too), or an
 // exact --log-level; --log-format json for machines (the default on anything but a terminal).
-import type { Argv } from 'yargs';
 import type { Logger } from 'pino';
+import type { Argv } from 'yargs';
+import { z } from 'zod';
 
-import { LOG_FORMATS, LOG_LEVELS, makeLogger, type LogFormat, type LogLevel } from '../../common/logger.js';
+import { LOG_FORMATS, LOG_LEVELS, makeLogger, type LogLevel } from '../../common/logger.js';
+import { flagsOf } from '../schema-flags.js';
 
-export interface OutputArgs {
-  quiet?: boolean;
-  verbose?: boolean;
-  'log-level'?: LogLevel;
-  'log-format': LogFormat;
-}
+export const outputArgs = {
+  quiet: z.boolean().optional().describe('only warnings, errors and the result; no progress bar'),
+  verbose: z.boolean().optional().describe('debug messages too'),
+  logLevel: z.enum(LOG_LEVELS).optional().describe('exact pino log level (overrides --quiet/--verbose; default info)'),
+  logFormat: z
+    .enum(LOG_FORMATS)
+    .default('auto')
+    .describe('pretty: one line per event; json: JSON lines with ISO times; auto: pretty on a terminal, else json'),
+};
 
+export type OutputArgs = z.output<z.ZodObject<typeof outputArgs>>;
+
+/** The output flags on a command declared with yargs directly (the others spread `outputArgs`). */
 export function withOutputOptions<T>(yargs: Argv<T>): Argv<T & OutputArgs> {
-  return yargs
-    .option('quiet', { type: 'boolean', describe: 'only warnings, errors and the result; no progress bar' })
-    .option('verbose', { type: 'boolean', describe: 'debug messages too' })
-    .option('log-level', { choices: LOG_LEVELS, describe: 'exact pino log level (overrides --quiet/--verbose; default info)' })
-    .option('log-format', {
-      choices: LOG_FORMATS,
-      default: 'auto' as LogFormat,
-      describe: 'pretty: one line per event; json: JSON lines, ISO times; auto: pretty on a terminal, else json',
-    })
-    .conflicts('quiet', 'verbose')
-    .group(['quiet', 'verbose', 'log-level', 'log-format'], 'Output:') as Argv<T & OutputArgs>;
+  return yargs.options(flagsOf(outputArgs)) as unknown as Argv<T & OutputArgs>;
 }
 
 /** The level the flags ask for. */
 export function logLevel(args: OutputArgs): LogLevel {
-  return args['log-level'] ?? (args.quiet ? 'warn' : args.verbose ? 'debug' : 'info');
+  if (args.quiet && args.verbose) throw new Error('--quiet and --verbose contradict each other: give one');
+  return args.logLevel ?? (args.quiet ? 'warn' : args.verbose ? 'debug' : 'info');
 }
 
 /** The command's logger, as the flags ask. */
 export function outputLogger(role: string, args: OutputArgs): Logger {
-  return makeLogger(role, logLevel(args), args['log-format']);
+  return makeLogger(role, logLevel(args), args.logFormat);
 }

@@ -1,37 +1,36 @@
 // `snig run [config]`: a cluster run from a config file, or from flags alone; `--resume` continues
 // an interrupted run from its journal.
-import type { CommandModule } from 'yargs';
+import { z } from 'zod';
 
 import { loadConfig, parseAssignment } from '../../common/config/load.js';
+import { engineOptionsShape } from '../../common/engine-options.js';
 import { runCluster } from '../../coordinator/run.js';
+import { defineCommand, overrides } from '../schema-flags.js';
+import { inputArgs, modelArgs } from './options.js';
+import { logLevel, outputArgs, outputLogger } from './output-options.js';
 import { EXIT } from '../exit-codes.js';
-import { parseGpuList } from './options.js';
-import { logLevel, outputLogger, withOutputOptions, type OutputArgs } from './output-options.js';
 
-interface RunArgs extends OutputArgs {
-  config?: string;
-  model?: string;
-  input?: string;
-  truth?: string;
-  bias?: number;
-  layers?: number;
-  workers?: number;
-  engine?: string;
-  threads?: number;
-  kernel?: string;
-  gpus?: string;
-  out?: string;
-  mode?: string;
-  bind?: string;
-  'shard-rows'?: number;
-  'min-shard-rows'?: number;
-  set?: string[];
-  resume: boolean;
-  progress: boolean;
-}
+// Every flag but the last three overrides a field of the config (its default is the config's).
+const runArgs = z.object({
+  config: z.string().optional().describe('run configuration (YAML or JSON)'),
+  ...overrides(modelArgs),
+  ...overrides(inputArgs),
+  workers: z.number().int().positive().optional().describe('local workers to start'),
+  ...overrides(engineOptionsShape),
+  out: z.string().min(1).optional().describe('output directory (journal, categories, report)'),
+  mode: z.enum(['shared', 'streamed']).optional().describe('shared: workers read the files; streamed: the coordinator sends them'),
+  bind: z.string().optional().describe('coordinator endpoint, e.g. tcp://0.0.0.0:5555'),
+  shardRows: z.number().int().positive().optional().describe('largest shard, rows'),
+  minShardRows: z.number().int().positive().optional().describe('smallest shard, rows'),
+  set: z.array(z.string()).optional().describe('override any field: --set coordinator.timeoutMs=5000'),
+  resume: z.boolean().default(false).describe('continue an interrupted run from its journal'),
+  progress: z.boolean().default(true).describe('progress bar (on a terminal)'),
+  ...outputArgs,
+});
+type RunArgs = z.output<typeof runArgs>;
 
 /** CLI flags as config overrides (field path, value), in the order they apply. */
-export function runOverrides(args: Omit<RunArgs, 'resume' | 'progress' | keyof OutputArgs>): Array<[string, unknown]> {
+export function runOverrides(args: Partial<RunArgs>): Array<[string, unknown]> {
   const pairs: Array<[string, unknown]> = [];
   const put = (field: string, value: unknown): void => {
     if (value !== undefined) pairs.push([field, value]);
@@ -44,13 +43,10 @@ export function runOverrides(args: Omit<RunArgs, 'resume' | 'progress' | keyof O
   put('out', args.out);
   put('mode', args.mode);
   put('coordinator.bind', args.bind);
-  put('shards.maxRows', args['shard-rows']);
-  put('shards.minRows', args['min-shard-rows']);
+  put('shards.maxRows', args.shardRows);
+  put('shards.minRows', args.minShardRows);
   put('workers.0.count', args.workers);
-  put('workers.0.engine', args.engine);
-  put('workers.0.threads', args.threads);
-  put('workers.0.gpus', parseGpuList(args.gpus));
-  put('workers.0.kernel', args.kernel);
+  for (const field of Object.keys(engineOptionsShape) as Array<keyof typeof engineOptionsShape>) put(`workers.0.${field}`, args[field]);
   for (const assignment of args.set ?? []) pairs.push(parseAssignment(assignment));
   return pairs;
 }
@@ -61,30 +57,11 @@ export function resumeCommand(argv: readonly string[]): string {
   return ['snig', ...argv.filter((arg) => arg !== '--resume'), '--resume'].map(quote).join(' ');
 }
 
-export const runCommand: CommandModule<object, RunArgs> = {
+export const runCommand = defineCommand({
   command: 'run [config]',
   describe: 'run inference on a cluster of workers (a config file, or the flags alone)',
-  builder: (y) =>
-    withOutputOptions(y)
-      .positional('config', { type: 'string', describe: 'run configuration (YAML or JSON)' })
-      .option('model', { type: 'string', describe: 'model: binary file or directory of n<N>-l<k>.tsv[.gz]' })
-      .option('input', { type: 'string', describe: 'input rows: sparse-images-<N>.tsv[.gz] or binary inputs (.snigrows)' })
-      .option('truth', { type: 'string', describe: 'categories file to verify against' })
-      .option('bias', { type: 'number', describe: 'bias of every layer (default: the challenge value for N)' })
-      .option('layers', { type: 'number', describe: 'layers to run (default: all present)' })
-      .option('workers', { type: 'number', describe: 'local workers to start' })
-      .option('engine', { type: 'string', choices: ['auto', 'cpu', 'cuda'] })
-      .option('threads', { type: 'number', describe: 'CPU threads per worker (0: all)' })
-      .option('kernel', { type: 'string', describe: 'CUDA kernel of the workers (default auto)' })
-      .option('gpus', { type: 'string', describe: 'GPU ids for the local workers, e.g. 0,1,2,3' })
-      .option('out', { type: 'string', describe: 'output directory (journal, categories, report)' })
-      .option('mode', { type: 'string', choices: ['shared', 'streamed'] })
-      .option('bind', { type: 'string', describe: 'coordinator endpoint, e.g. tcp://0.0.0.0:5555' })
-      .option('shard-rows', { type: 'number', describe: 'largest shard, rows' })
-      .option('min-shard-rows', { type: 'number', describe: 'smallest shard, rows' })
-      .option('set', { type: 'string', array: true, describe: 'override any field: --set coordinator.timeoutMs=5000' })
-      .option('resume', { type: 'boolean', default: false, describe: 'continue an interrupted run from its journal' })
-      .option('progress', { type: 'boolean', default: true, describe: 'progress bar (on a terminal)' }),
+  args: runArgs,
+  positionals: { config: { type: 'string', describe: 'run configuration (YAML or JSON)' } },
   handler: async (args) => {
     const overrides = runOverrides(args);
     if (!args.config && !overrides.some(([field]) => field.startsWith('workers'))) overrides.push(['workers.0.count', 1]);
@@ -111,4 +88,4 @@ export const runCommand: CommandModule<object, RunArgs> = {
     );
     process.exitCode = interrupt.signal.aborted ? EXIT.interrupted : report.status === 'PASSED' || report.status === 'UNVERIFIED' ? EXIT.ok : EXIT.failed;
   },
-};
+});

@@ -8,13 +8,14 @@ import { z } from 'zod';
 import type { CommandModule } from 'yargs';
 
 import { writeFileAtomic } from '../../common/atomic-file.js';
-import { ConfigError, loadConfig, readConfigFile, setField } from '../../common/config/load.js';
+import { ConfigError, invalid, loadConfig, readConfigFile, setField } from '../../common/config/load.js';
 import { workerGroupSchema, type WorkerGroup } from '../../common/config/schema.js';
 import { loadSuite } from '../../common/config/suite-load.js';
 import { slurmJobSchema, type SlurmJob } from '../../common/config/slurm.js';
 import { renderSlurmScript } from '../../coordinator/launch/slurm-script.js';
 import { planWorkers } from '../../coordinator/launch/slurm-workers.js';
 import { snigCommand } from '../../coordinator/launch/snig-command.js';
+import { dottedPath } from '../../common/zod-issues.js';
 
 interface SlurmScriptArgs {
   config: string;
@@ -54,11 +55,8 @@ function suiteTarget(file: string, overrides: Array<[string, unknown]>): Target 
   const suite = loadSuite(file);
   const setup = structuredClone(suite.setup);
   for (const [field, value] of overrides) setField(setup, field, value);
-  const parsed = z.object({ slurm: slurmJobSchema.default(slurmJobSchema.parse({})), workers: z.array(workerGroupSchema).min(1) }).safeParse(setup);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  setup.${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(`${file}: invalid suite setup\n${lines.join('\n')}`);
-  }
+  const parsed = z.object({ slurm: slurmJobSchema.prefault({}), workers: z.array(workerGroupSchema).min(1) }).safeParse(setup);
+  if (!parsed.success) throw invalid(file, 'suite setup', parsed.error, (path) => `setup.${dottedPath(path)}`);
   return { command: 'suite', job: parsed.data.slurm, workers: parsed.data.workers, out: suite.out };
 }
 

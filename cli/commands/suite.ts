@@ -34,7 +34,7 @@ export const suiteCommand: CommandModule<object, SuiteArgs> = {
     const suite = loadSuite(args.config);
     if (args.out) suite.out = resolve(args.out);
     if (args.cache) suite.cache = resolve(args.cache);
-    const terminal = process.stderr.isTTY === true && isPretty(args['log-format']) && !args.quiet;
+    const terminal = process.stderr.isTTY === true && isPretty(args.logFormat) && !args.quiet;
     const log = outputLogger('suite', args);
     const outcome = await runSuite(suite, {
       source: args.config,

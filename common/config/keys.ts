@@ -6,6 +6,7 @@ import { curveKeyPair } from 'zeromq';
 import { z } from 'zod';
 
 import { writeFileAtomic } from '../atomic-file.js';
+import { formatIssues } from '../zod-issues.js';
 import { ConfigError } from './load.js';
 
 const z85Key = z.string().regex(/^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/, 'a CURVE key is 40 Z85 characters');
@@ -39,7 +40,7 @@ export function readKeyPair(path: string): KeyPair {
     throw new ConfigError(`${path}: not a key file written by \`snig keys\` (${(error as Error).message})`);
   }
   const parsed = keyPairSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(`${path}: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+  if (!parsed.success) throw new ConfigError(`${path}: ${formatIssues(parsed.error).join('; ')}`);
   return parsed.data;
 }
 

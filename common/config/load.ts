@@ -3,11 +3,19 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+
+import { formatIssues } from '../zod-issues.js';
 
 import { runConfigSchema, type RunConfig } from './schema.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+}
+
+/** "<source>: invalid <what>" and one indented line per problem. */
+export function invalid(source: string, what: string, error: z.ZodError, name?: (path: readonly PropertyKey[]) => string): ConfigError {
+  return new ConfigError(`${source}: invalid ${what}\n${formatIssues(error, name).map((line) => `  ${line}`).join('\n')}`);
 }
 
 type Raw = Record<string, unknown>;
@@ -88,11 +96,7 @@ export function parseAssignment(assignment: string): [string, unknown] {
 export function validateConfig(raw: Raw, source: string): RunConfig {
   const parsed = runConfigSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((issue) => {
-    const field = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
-    return `  ${field}: ${issue.message}`;
-  });
-  throw new ConfigError(`${source}: invalid run configuration\n${lines.join('\n')}`);
+  throw invalid(source, 'run configuration', parsed.error);
 }
 
 /**

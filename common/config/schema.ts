@@ -1,13 +1,25 @@
 // The run configuration: one file (YAML or JSON) describes a whole cluster run. Paths are resolved
 // against the config file's directory when loaded; every field can be overridden from the CLI.
+// Each default is stated once, on its field; a section left out is parsed from {} (prefault).
 import { z } from 'zod';
 
+import { engineSettingsShape, gpuListSchema, type EngineOptions } from '../engine-options.js';
 import { slurmJobSchema } from './slurm.js';
 
 const positiveInt = z.number().int().positive();
 /** Room for a message's envelope (type, ids, lengths) around its payload. */
 export const MESSAGE_OVERHEAD_BYTES = 1024;
 const nonnegativeInt = z.number().int().nonnegative();
+
+/** How every worker behaves (`worker:` in a run config, `snig worker` flags). */
+export const workerSettingsShape = {
+  retries: nonnegativeInt.default(5).describe('attempts to reach a silent coordinator before exiting'),
+  retryDelayMs: positiveInt.default(1000).describe('first delay between those attempts, ms (it grows)'),
+  prefetch: positiveInt.default(2).describe('shards a worker holds at once (one running, the rest queued)'),
+};
+
+/** The coordinator's message size limit, which its workers must share. */
+export const maxMessageBytesField = z.number().int().min(4 * MESSAGE_OVERHEAD_BYTES).default(64 * 1024 * 1024).describe('largest message on the wire, bytes');
 
 /**
  * A group of workers: launched by `snig run` on this machine (`local`), by one srun step inside a
@@ -18,11 +30,10 @@ export const workerGroupSchema = z
     launch: z.enum(['local', 'slurm', 'manual']).default('local'),
     host: z.string().default('localhost'), // where a manual group runs (for the report and docs)
     count: positiveInt.default(1),
-    engine: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
-    threads: nonnegativeInt.default(0), // CPU engine threads per worker (0: all)
-    kernel: z.string().min(1).default('auto'), // CUDA kernel ('auto': the fastest correct one)
+    // The engine of every worker of the group, sent to each in `welcome`.
+    ...engineSettingsShape,
     // GPUs this group may use (CUDA device ids); split evenly across its workers when launched locally.
-    gpus: z.array(nonnegativeInt).optional(),
+    gpus: gpuListSchema.optional(),
     gpusPerWorker: positiveInt.optional(),
   })
   .strict();
@@ -37,7 +48,7 @@ export const runConfigSchema = z
     rows: z
       .object({ begin: nonnegativeInt.default(0), end: nonnegativeInt.optional() })
       .strict()
-      .default({ begin: 0 }),
+      .prefault({}),
     out: z.string().min(1),
     mode: z.enum(['shared', 'streamed']).default('shared'),
     shards: z
@@ -46,13 +57,13 @@ export const runConfigSchema = z
         minRows: positiveInt.default(16),
       })
       .strict()
-      .default({ minRows: 16 }),
+      .prefault({}),
     coordinator: z
       .object({
         bind: z.string().default('tcp://127.0.0.1:*'), // a port of * picks a free one
         heartbeatMs: positiveInt.default(1000),
         timeoutMs: positiveInt.default(10000), // a worker silent this long loses its shards
-        maxMessageBytes: z.number().int().min(4 * MESSAGE_OVERHEAD_BYTES).default(64 * 1024 * 1024),
+        maxMessageBytes: maxMessageBytesField,
         chunkBytes: positiveInt.default(4 * 1024 * 1024), // streamed mode: model chunk size
         maxShardAttempts: positiveInt.default(5), // failures of one shard before the run fails
         maxWorkerFailures: positiveInt.default(3), // failed shards of one worker before it is retired
@@ -64,26 +75,9 @@ export const runConfigSchema = z
         startGraceMs: nonnegativeInt.default(10_000),
       })
       .strict()
-      .default({
-        bind: 'tcp://127.0.0.1:*',
-        heartbeatMs: 1000,
-        timeoutMs: 10000,
-        maxMessageBytes: 64 * 1024 * 1024,
-        chunkBytes: 4 * 1024 * 1024,
-        maxShardAttempts: 5,
-        maxWorkerFailures: 3,
-        idleTimeoutMs: 600_000,
-        startGraceMs: 10_000,
-      }),
+      .prefault({}),
     workers: z.array(workerGroupSchema).min(1),
-    worker: z
-      .object({
-        retries: nonnegativeInt.default(5), // reconnect attempts after losing the coordinator
-        retryDelayMs: positiveInt.default(1000),
-        prefetch: positiveInt.default(2), // shards a worker holds at once (one running, the rest queued)
-      })
-      .strict()
-      .default({ retries: 5, retryDelayMs: 1000, prefetch: 2 }),
+    worker: z.object(workerSettingsShape).strict().prefault({}),
     slurm: slurmJobSchema.optional(), // the allocation, for `launch: slurm` groups
     security: z
       .object({
@@ -92,7 +86,7 @@ export const runConfigSchema = z
         workerKeys: z.array(z.string()).default([]), // public keys (Z85) or `.pub` files allowed to connect
       })
       .strict()
-      .default({ curve: false, workerKeys: [] }),
+      .prefault({}),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -127,3 +121,14 @@ export const runConfigSchema = z
 export type RunConfigInput = z.input<typeof runConfigSchema>;
 export type RunConfig = z.output<typeof runConfigSchema>;
 export type WorkerGroup = z.output<typeof workerGroupSchema>;
+
+/**
+ * The engine options that a worker of group `index` gets in `welcome` (a worker that names no group,
+ * or one the config lacks, belongs to the first manual group, else to the first). Its GPUs are where
+ * it was placed (CUDA_VISIBLE_DEVICES), or its own `--gpus`.
+ */
+export function groupEngine(config: RunConfig, index: number | undefined): EngineOptions {
+  const fallback = Math.max(0, config.workers.findIndex((group) => group.launch === 'manual'));
+  const { engine, threads, kernel, weights } = config.workers[index ?? fallback] ?? config.workers[fallback]!;
+  return { engine, threads, kernel, weights };
+}

@@ -2,16 +2,13 @@
 // relative paths are relative to the suite file.
 import { isAbsolute, resolve, dirname } from 'node:path';
 
-import { ConfigError, readConfigFile } from './load.js';
+import { invalid, readConfigFile } from './load.js';
 import { suiteConfigSchema, type SuiteConfig } from './suite.js';
 
 export function loadSuite(file: string): SuiteConfig {
   const raw = readConfigFile(file); // also resolves `out`
   const parsed = suiteConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.length > 0 ? issue.path.join('.') : '(top level)'}: ${issue.message}`);
-    throw new ConfigError(`${file}: invalid suite configuration\n${lines.join('\n')}`);
-  }
+  if (!parsed.success) throw invalid(file, 'suite configuration', parsed.error);
   const base = dirname(resolve(file));
   const at = (path: string): string => (isAbsolute(path) ? path : resolve(base, path));
   const suite = parsed.data;

@@ -3,6 +3,7 @@
 import { Packr } from 'msgpackr';
 import type { z } from 'zod';
 
+import { dottedPath, formatIssues } from '../zod-issues.js';
 import { coordinatorMessageSchema, workerMessageSchema, type CoordinatorMessage, type WorkerMessage } from './messages.js';
 
 const packr = new Packr({ moreTypes: true, useRecords: false });
@@ -21,11 +22,7 @@ function decodeWith<T>(schema: z.ZodType<T>, bytes: Uint8Array): Decoded<T> {
     return { ok: false, error: `not msgpack (${(error as Error).message})` };
   }
   const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'message';
-    return { ok: false, error: `${where}: ${issue?.message ?? 'invalid'}` };
-  }
+  if (!parsed.success) return { ok: false, error: formatIssues(parsed.error, (path) => (path.length > 0 ? dottedPath(path) : 'message')).join('; ') };
   return { ok: true, message: parsed.data };
 }
 

@@ -2,11 +2,13 @@
 // `type`. Every received message is checked against these before anything acts on it.
 import { z } from 'zod';
 
-export const PROTOCOL_VERSION = 1;
+import { ENGINES, engineOptionsSchema } from '../engine-options.js';
+
+export const PROTOCOL_VERSION = 2;
 
 const rowIndex = z.number().int().nonnegative();
 const shardId = z.number().int().nonnegative();
-const engineKind = z.enum(['cpu', 'cuda']);
+const engineKind = z.enum(ENGINES).exclude(['auto']);
 
 // Typed arrays travel as typed arrays (msgpackr moreTypes); any backing buffer will do.
 const float64s = z.custom<Float64Array>((v) => v instanceof Float64Array, 'expected a Float64Array');
@@ -32,9 +34,7 @@ export const helloSchema = z.object({
   protocol: z.literal(PROTOCOL_VERSION),
   host: z.string().max(255),
   pid: z.number().int().nonnegative(),
-  engine: z.enum(['auto', 'cpu', 'cuda']),
-  gpus: z.array(z.number().int().nonnegative()).max(1024),
-  threads: z.number().int().nonnegative(),
+  group: z.number().int().nonnegative().optional(), // the run config's worker group it belongs to
 });
 export const readySchema = z.object({
   type: z.literal('ready'),
@@ -94,6 +94,7 @@ export const welcomeSchema = z.object({
     rows: z.number().int().nonnegative(),
     neurons: z.number().int().positive(),
   }),
+  engine: engineOptionsSchema, // the worker group's engine options
   heartbeatMs: z.number().int().positive(),
   timeoutMs: z.number().int().positive(),
 });

@@ -5,11 +5,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import type { KeyPair } from '../../common/config/keys.js';
 import type { RunConfig, WorkerGroup } from '../../common/config/schema.js';
 import { gpuSubsets } from './gpu-subsets.js';
+import { snigCommand } from './snig-command.js';
 import { workerArgs } from './worker-args.js';
 
 export interface LocalWorker {
@@ -20,7 +20,7 @@ export interface LocalWorker {
 
 export interface LocalLaunchOptions {
   endpoint: string;
-  groups: WorkerGroup[]; // the local ones
+  groups: readonly WorkerGroup[]; // the run's groups: the `launch: local` ones are started here
   detectedGpus: number[]; // GPUs this machine has (for groups that list none)
   worker: RunConfig['worker'];
   coordinator: Pick<RunConfig['coordinator'], 'maxMessageBytes'>;
@@ -28,14 +28,6 @@ export interface LocalLaunchOptions {
   logLevel: string;
   curve?: { serverKey: string; pairs: KeyPair[] }; // one pair per local worker, in launch order
   onExit: (name: string, how: string, logFile: string) => void;
-}
-
-/** The command that runs `snig` from here: sources through tsx, or the built JavaScript. */
-function snigCommand(): string[] {
-  const self = fileURLToPath(import.meta.url);
-  const built = self.endsWith('.js');
-  const main = fileURLToPath(new URL(`../../cli/main.${built ? 'js' : 'ts'}`, import.meta.url));
-  return built ? [main] : ['--import', 'tsx', main];
 }
 
 export class LocalLauncher {
@@ -49,15 +41,17 @@ export class LocalLauncher {
     const logs = join(options.out, 'workers');
     mkdirSync(logs, { recursive: true });
     const nonce = randomBytes(3).toString('hex');
+    const [node, ...snig] = snigCommand();
     let index = 0;
-    for (const group of options.groups) {
+    for (const [groupIndex, group] of options.groups.entries()) {
+      if (group.launch !== 'local') continue;
       const gpus = group.engine === 'cpu' ? [] : (group.gpus ?? options.detectedGpus);
       const subsets = gpuSubsets(gpus, group.count, group.gpusPerWorker);
       for (const subset of subsets) {
         const name = `local-${index}-${nonce}`;
         const pair = options.curve?.pairs[index];
         index++;
-        const args = [...snigCommand(), 'worker', '--connect', options.endpoint, '--name', name, ...workerArgs(options, group, options.logLevel)];
+        const args = [...snig, 'worker', '--connect', options.endpoint, '--name', name, ...workerArgs(options, groupIndex, options.logLevel)];
         const env: NodeJS.ProcessEnv = { ...process.env };
         if (subset.length > 0) env.CUDA_VISIBLE_DEVICES = subset.join(',');
         if (pair && options.curve) {
@@ -66,7 +60,7 @@ export class LocalLauncher {
         }
         const logFile = join(logs, `${name}.log`);
         const log = openSync(logFile, 'a');
-        const child = spawn(process.execPath, args, { env, stdio: ['ignore', log, log] });
+        const child = spawn(node, args, { env, stdio: ['ignore', log, log] });
         closeSync(log);
         this.children.set(name, child);
         this.workers.push({ name, pid: child.pid ?? -1, gpus: subset });

@@ -3,7 +3,7 @@
 // paths, so it works from any directory and on any node that sees this filesystem.
 import { fileURLToPath } from 'node:url';
 
-export function snigCommand(): string[] {
+export function snigCommand(): [node: string, ...args: string[]] {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
     return [process.execPath, '--import', import.meta.resolve('tsx'), fileURLToPath(new URL('../../cli/main.ts', here))];

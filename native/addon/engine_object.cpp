@@ -40,8 +40,7 @@ class EngineObject : public Napi::ObjectWrap<EngineObject> {
  public:
   static Napi::Function define(Napi::Env env) {
     return DefineClass(env, "NativeEngine",
-                       {InstanceAccessor<&EngineObject::kind>("kind"),
-                        InstanceMethod<&EngineObject::infer>("infer"),
+                       {InstanceMethod<&EngineObject::infer>("infer"),
                         InstanceMethod<&EngineObject::close>("close")});
   }
   explicit EngineObject(const Napi::CallbackInfo& info) : Napi::ObjectWrap<EngineObject>(info) {}
@@ -49,11 +48,6 @@ class EngineObject : public Napi::ObjectWrap<EngineObject> {
   std::shared_ptr<Engine> engine;  // shared with running work, so close() never frees it under a job
 
  private:
-  Napi::Value kind(const Napi::CallbackInfo& info) {
-    if (!engine) throwJs(info.Env(), "E_ARGUMENT", "the engine is closed");
-    return Napi::String::New(info.Env(), engine->name());
-  }
-
   Napi::Value infer(const Napi::CallbackInfo& info);
   void close(const Napi::CallbackInfo&) { engine.reset(); }
 };
@@ -71,7 +65,7 @@ Napi::Value convertResult(Napi::Env env, InferResult& r) {
   if (!r.rows.empty()) {
     Napi::Float32Array rows = Napi::Float32Array::New(env, r.rows.size());
     std::copy(r.rows.begin(), r.rows.end(), rows.Data());
-    out.Set("rows", rows);
+    out.Set("finalRows", rows);
   }
   if (!r.deathLayer.empty()) {
     Napi::Uint32Array death = Napi::Uint32Array::New(env, r.deathLayer.size());
@@ -97,7 +91,7 @@ Napi::Value EngineObject::infer(const Napi::CallbackInfo& info) {
   request->rowEnd = static_cast<uint64_t>(numberField(options, "rowEnd"));
   request->precision = stringField(options, "precision") == "f64" ? Precision::F64 : Precision::F32;
   request->wantRowSums = boolField(options, "rowSums");
-  request->wantRows = boolField(options, "rows");
+  request->wantRows = boolField(options, "finalRows");
   request->wantTrace = boolField(options, "trace");
 
   std::shared_ptr<std::atomic<bool>> cancel;
@@ -146,21 +140,20 @@ Napi::Value EngineObject::infer(const Napi::CallbackInfo& info) {
 Napi::Value createEngine(const Napi::CallbackInfo& info) {
   std::shared_ptr<Model> model = unwrapModel(info[0]);
   const Napi::Object options = objectArg(info, 1);
-  const std::string kind = stringField(options, "kind", "cpu");
-  const int threads = static_cast<int>(numberField(options, "threads"));
+  const std::string engine = requiredString(options, "engine");
+  const int threads = static_cast<int>(requiredNumber(options, "threads"));
   CudaOptions cuda;
-  cuda.kernel = stringField(options, "kernel", "auto");
-  cuda.weights = stringField(options, "weights", "auto");
-  cuda.batchRows = static_cast<uint64_t>(numberField(options, "batchRows"));
-  const Napi::Value devices = options.Get("devices");
-  if (devices.IsArray()) {
-    const auto list = devices.As<Napi::Array>();
-    for (uint32_t k = 0; k < list.Length(); ++k) cuda.devices.push_back(list.Get(k).As<Napi::Number>().Int32Value());
-  }
+  cuda.kernel = requiredString(options, "kernel");
+  cuda.weights = requiredString(options, "weights");
+  cuda.batchRows = static_cast<uint64_t>(requiredNumber(options, "batchRows"));
+  const Napi::Value gpus = options.Get("gpus");
+  if (!gpus.IsArray()) throw Napi::TypeError::New(info.Env(), "option \"gpus\" is missing or not an array");
+  const auto list = gpus.As<Napi::Array>();
+  for (uint32_t k = 0; k < list.Length(); ++k) cuda.devices.push_back(list.Get(k).As<Napi::Number>().Int32Value());
   return runAsync<std::shared_ptr<Engine>>(
       info.Env(),
       [=]() -> std::shared_ptr<Engine> {
-        if (kind == "cuda") return makeCudaEngine(model, cuda);
+        if (engine == "cuda") return makeCudaEngine(model, cuda);
         return makeCpuEngine(model, threads);
       },
       [](Napi::Env env, std::shared_ptr<Engine>& engine) -> Napi::Value {

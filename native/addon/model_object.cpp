@@ -66,6 +66,20 @@ Napi::Value loadModel(const Napi::CallbackInfo& info) {
       [](Napi::Env env, std::shared_ptr<Model>& model) -> Napi::Value { return wrapModel(env, model); });
 }
 
+// isBinaryModel(path): whether the file starts with the binary model format's magic.
+Napi::Value isBinaryModelJs(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(info.Env(), "isBinaryModel(path): path must be a string");
+  return Napi::Boolean::New(info.Env(), isBinaryModel(info[0].As<Napi::String>().Utf8Value()));
+}
+
+// challengeBias(neurons): the challenge's bias for N neurons, or undefined for another N.
+Napi::Value challengeBiasJs(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(info.Env(), "challengeBias(neurons): neurons must be a number");
+  double bias = 0;
+  if (!challengeBias(info[0].As<Napi::Number>().Uint32Value(), &bias)) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), bias);
+}
+
 }  // namespace
 
 Napi::Object wrapModel(Napi::Env env, std::shared_ptr<Model> model) {
@@ -87,6 +101,8 @@ std::shared_ptr<Model> unwrapModel(Napi::Value value) {
 void registerModel(Napi::Env env, Napi::Object exports) {
   instanceData(env).model = Napi::Persistent(ModelObject::define(env));
   exports.Set("loadModel", Napi::Function::New<loadModel>(env, "loadModel"));
+  exports.Set("isBinaryModel", Napi::Function::New<isBinaryModelJs>(env, "isBinaryModel"));
+  exports.Set("challengeBias", Napi::Function::New<challengeBiasJs>(env, "challengeBias"));
 }
 
 }  // namespace snig::addon

@@ -22,6 +22,22 @@ inline std::string stringField(const Napi::Object& options, const char* name, co
   return value.IsString() ? value.As<Napi::String>().Utf8Value() : fallback;
 }
 
+// Fields of option objects that TypeScript builds complete (NativeEngineOptions): a missing or
+// mistyped one is a bug on the TypeScript side, reported as a TypeError naming the field.
+inline Napi::Value requiredField(const Napi::Object& options, const char* name, napi_valuetype type) {
+  const Napi::Value value = options.Get(name);
+  if (value.Type() != type) throw Napi::TypeError::New(options.Env(), std::string("option \"") + name + "\" is missing or of the wrong type");
+  return value;
+}
+
+inline std::string requiredString(const Napi::Object& options, const char* name) {
+  return requiredField(options, name, napi_string).As<Napi::String>().Utf8Value();
+}
+
+inline double requiredNumber(const Napi::Object& options, const char* name) {
+  return requiredField(options, name, napi_number).As<Napi::Number>().DoubleValue();
+}
+
 inline Napi::Object objectArg(const Napi::CallbackInfo& info, size_t index) {
   if (info.Length() <= index || !info[index].IsObject()) {
     throw Napi::TypeError::New(info.Env(), "argument " + std::to_string(index + 1) + " must be an object");

@@ -19,14 +19,16 @@ struct GpuInfo {
   int minor = 0;
 };
 
+// Complete options, as the addon (from common/engine.ts) or the bench (from its flags) sets them;
+// no field has a default here.
 struct CudaOptions {
-  std::vector<int> devices;     // empty: every visible GPU
-  std::string kernel = "auto";  // "auto" picks the fastest correct kernel; "snig" is the baseline
-  uint64_t batchRows = 0;       // rows per GPU batch; 0: chosen from the device's memory
+  std::vector<int> devices;  // empty: every visible GPU
+  std::string kernel;        // "auto" picks the fastest correct kernel; "snig" is the baseline; "fast"
+  uint64_t batchRows{};      // rows per GPU batch; 0: chosen from the device's memory
   // "auto": resident on every GPU when the model fits one, else layers partitioned across the GPUs
   // when it fits them together, else streamed; or force "resident", "streamed" or "partitioned".
-  std::string weights = "auto";
-  uint32_t snigBlocksPerSm = 0;  // SNIG kernel: layer blocks sharing a multiprocessor (0: the default, 3)
+  std::string weights;
+  uint32_t snigBlocksPerSm{};  // SNIG kernel: layer blocks sharing a multiprocessor (0: the default, 3)
 };
 
 bool cudaCompiled();

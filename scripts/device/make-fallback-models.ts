@@ -6,13 +6,16 @@
 // of two neurons, so the reduction merges only where it holds).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { openInputs, openModel } from '../../common/data.js';
 import { Engine } from '../../common/engine.js';
 import { native } from '../../common/native.js';
-import { official, random, root, writeNetwork, type Edge, type SmallNetwork } from '../../test/helpers.js';
+import { random, writeNetwork, type Edge, type SmallNetwork } from '../small-network.js';
 
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const images = join(root, 'data/hpec-1024/sparse-images-1024-first1200.tsv.gz'); // the first official images
 const out = join(root, '.device', 'fallback');
 const N = 1024;
 const BIAS = -0.15; // keeps a mix of live and dead rows on the real images
@@ -44,7 +47,7 @@ const networks: Record<string, SmallNetwork> = {
 };
 
 mkdirSync(out, { recursive: true });
-const inputs = await openInputs(official.images, N);
+const inputs = await openInputs(images, N);
 for (const [name, net] of Object.entries(networks)) {
   const dir = join(out, name);
   rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,101 @@
+// Command-line flags from zod schemas: a command declares its arguments once, as a zod object
+// (types, valid values, defaults, help text), and gets from it both its yargs flags and, by parsing
+// yargs' result, its typed arguments (z.output). Field `retryDelayMs` is the flag `--retry-delay-ms`.
+import type { CommandModule, Options, PositionalOptions } from 'yargs';
+import { z } from 'zod';
+
+import { formatIssues } from '../common/zod-issues.js';
+
+type Shape = Record<string, z.ZodType>;
+
+/** `retryDelayMs` → `retry-delay-ms`. */
+export function flagName(field: string): string {
+  return field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** "0,1,3" → [0, 1, 3]; the schema checks the numbers. */
+function numberList(text: string | number): number[] {
+  return String(text)
+    .split(',')
+    .filter((part) => part.trim() !== '')
+    .map(Number);
+}
+
+/** A field's type under its default and optional wrappers. */
+function unwrap(field: z.ZodType): { inner: z.ZodType; fallback?: unknown; optional: boolean } {
+  let inner = field;
+  let fallback: unknown;
+  let optional = false;
+  for (;;) {
+    const def = inner.def as { type: string; defaultValue?: unknown; innerType?: z.ZodType };
+    if (def.type === 'default') fallback = def.defaultValue;
+    else if (def.type === 'optional') optional = true;
+    else return { inner, fallback, optional };
+    inner = def.innerType!;
+  }
+}
+
+/** The yargs declaration of one field. */
+function flag(field: z.ZodType): Options {
+  const { inner, fallback, optional } = unwrap(field);
+  const describe = field.description;
+  const common: Options = { describe, ...(fallback !== undefined ? { default: fallback } : {}), demandOption: !optional && fallback === undefined };
+  const def = inner.def as { type: string; element?: z.ZodType };
+  switch (def.type) {
+    case 'enum':
+      return { ...common, type: 'string', choices: (inner as z.ZodEnum).options };
+    case 'number':
+      return { ...common, type: 'number' };
+    case 'boolean':
+      return { ...common, type: 'boolean' };
+    case 'array':
+      if (def.element?.def.type === 'number') return { ...common, type: 'string', coerce: numberList };
+      return { ...common, type: 'string', array: true };
+    default:
+      return { ...common, type: 'string' };
+  }
+}
+
+/** The yargs flags of every field of `shape`. */
+export function flagsOf(shape: Shape): Record<string, Options> {
+  return Object.fromEntries(Object.entries(shape).map(([field, schema]) => [flagName(field), flag(schema)]));
+}
+
+/** The same fields, each optional and without its default: flags that override a config file. */
+export function overrides<S extends Shape>(shape: S): { [K in keyof S]: z.ZodOptional<S[K]> } {
+  return Object.fromEntries(
+    Object.entries(shape).map(([field, schema]) => [field, unwrap(schema).inner.optional().describe(schema.description ?? '')]),
+  ) as { [K in keyof S]: z.ZodOptional<S[K]> };
+}
+
+/** Yargs' arguments checked against the schema; a problem names the flag. */
+export function parseFlags<T extends z.ZodObject>(schema: T, argv: Record<string, unknown>): z.output<T> {
+  const parsed = schema.safeParse(argv);
+  if (parsed.success) return parsed.data;
+  throw new Error(formatIssues(parsed.error, (path) => `--${flagName(String(path[0]))}`).join('; '));
+}
+
+/**
+ * A command whose arguments are the zod object `args`: its flags come from the schema, and the
+ * handler gets the parsed, typed arguments. `positionals` describe the `<name>`/`[name]` words of
+ * `command` (their values are checked by the schema like any flag).
+ */
+export function defineCommand<T extends z.ZodObject>(spec: {
+  command: string;
+  describe: string;
+  args: T;
+  positionals?: Record<string, PositionalOptions>;
+  handler: (args: z.output<T>) => Promise<void> | void;
+}): CommandModule {
+  const positional = new Set(Object.keys(spec.positionals ?? {}));
+  const flags = Object.fromEntries(Object.entries(spec.args.shape as Shape).filter(([field]) => !positional.has(field)));
+  return {
+    command: spec.command,
+    describe: spec.describe,
+    builder: (yargs) => {
+      for (const [name, options] of Object.entries(spec.positionals ?? {})) yargs.positional(name, options);
+      return yargs.options(flagsOf(flags));
+    },
+    handler: (argv) => spec.handler(parseFlags(spec.args, argv)),
+  };
+}

@@ -1,0 +1,259 @@
+// The worker's protocol as a pure state machine: events in (messages, clock ticks, the outcome of a
+// model load or a shard), actions out (messages to send, a model to load, a shard to run, the exit).
+// The socket, the timer and the engine live in worker/agent.ts, which carries the actions out; so
+// the whole protocol is tested without them (test/worker-core.test.ts).
+//
+// It says hello, prepares the model named in `welcome` (or received in chunks), pulls shards (a few
+// in hand so the engine never waits on the network) and runs them one at a time, returns results
+// and heartbeats. Losing the coordinator, it says hello again with growing delays, then gives up.
+// Every (re)registration starts an epoch: work of an older epoch is not reported.
+import type { Assign, CoordinatorMessage, Welcome, WorkerMessage } from '../common/protocol/messages.js';
+import { PROTOCOL_VERSION } from '../common/protocol/messages.js';
+import { retryDelay } from './backoff.js';
+import { checkAgentTransition, type AgentPhase } from './states.js';
+
+export interface CoreOptions {
+  connect: string; // the coordinator's endpoint (for messages)
+  host: string;
+  pid: number;
+  group?: number; // the run config's worker group (the coordinator's default when absent)
+  prefetch: number; // shards held at once
+  retries: number; // hellos to a silent coordinator before giving up
+  retryDelayMs: number;
+  random?: () => number; // jitter of the hello back-off (default Math.random)
+}
+
+/** What the agent reports once a model is loaded and its engine open. */
+export interface Loaded {
+  checksum: number;
+  engine: 'cpu' | 'cuda';
+  gpuNames: string[];
+  loadSeconds: number;
+  streamedBytes: number; // 0 when the model was read from a shared path
+}
+
+export interface ShardOutcome {
+  categories: number[];
+  seconds: number;
+  edges: number;
+}
+
+export type WorkerExit =
+  | { code: 0; reason: string } // finished, or asked to stop
+  | { code: 2; reason: string } // rejected, or the model could not be prepared
+  | { code: 3; reason: string }; // the coordinator could not be reached
+
+export type AgentEvent =
+  | { kind: 'start'; at: number }
+  | { kind: 'tick'; at: number }
+  | { kind: 'message'; at: number; message: CoordinatorMessage }
+  | { kind: 'loaded'; epoch: number; loaded: Loaded }
+  | { kind: 'load-failed'; epoch: number; message: string }
+  | { kind: 'shard-done'; epoch: number; shard: Assign; outcome: ShardOutcome }
+  | { kind: 'shard-failed'; epoch: number; shard: Assign; message: string; code?: string }
+  | { kind: 'stop'; reason: string }
+  | { kind: 'socket-failed'; message: string };
+
+export type AgentAction =
+  | { kind: 'send'; message: WorkerMessage }
+  | { kind: 'reconnect' } // a fresh connection: the old one may be dead without either end knowing
+  | { kind: 'unload' } // drop the loaded model (another one is on its way)
+  | { kind: 'load'; epoch: number; welcome: Welcome; bytes?: Uint8Array } // bytes: a streamed model
+  | { kind: 'run'; epoch: number; shard: Assign }
+  | { kind: 'log'; level: 'info' | 'warn' | 'error'; message: string; fields?: Record<string, unknown> }
+  | { kind: 'exit'; exit: WorkerExit };
+
+export class WorkerCore {
+  private phase: AgentPhase = 'joining';
+  private welcome?: Welcome;
+  private loaded?: Loaded;
+  private chunks: Uint8Array[] = [];
+  private queue: Assign[] = [];
+  private current?: number; // the shard the engine is on
+  private epoch = 0;
+  private deadline = 0;
+  private attempts = 0;
+  private lastBeat = 0;
+  private out: AgentAction[] = [];
+
+  constructor(private readonly options: CoreOptions) {}
+
+  get stopped(): boolean {
+    return this.phase === 'stopped';
+  }
+
+  handle(event: AgentEvent): AgentAction[] {
+    this.out = [];
+    if (this.phase !== 'stopped') this.dispatch(event);
+    return this.out;
+  }
+
+  private dispatch(event: AgentEvent): void {
+    switch (event.kind) {
+      case 'start':
+        return this.hello(event.at);
+      case 'tick':
+        return this.onTick(event.at);
+      case 'message':
+        this.attempts = 0;
+        this.onMessage(event.message, event.at); // first: a welcome sets the timeout used below
+        this.deadline = event.at + (this.welcome?.timeoutMs ?? this.options.retryDelayMs);
+        return;
+      case 'loaded':
+        return this.onLoaded(event.epoch, event.loaded);
+      case 'load-failed':
+        this.send({ type: 'bye', reason: `could not prepare: ${event.message}` });
+        return this.exit({ code: 2, reason: `could not prepare the model: ${event.message}` });
+      case 'shard-done':
+      case 'shard-failed':
+        return this.onShardEnd(event);
+      case 'stop':
+        this.send({ type: 'bye', reason: event.reason });
+        return this.exit({ code: 0, reason: event.reason });
+      case 'socket-failed':
+        return this.exit({ code: 3, reason: `socket failed: ${event.message}` });
+    }
+  }
+
+  private to(phase: AgentPhase, why: string): void {
+    checkAgentTransition(this.phase, phase, why);
+    this.phase = phase;
+  }
+
+  private send(message: WorkerMessage): void {
+    this.out.push({ kind: 'send', message });
+  }
+
+  private log(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void {
+    this.out.push({ kind: 'log', level, message, fields });
+  }
+
+  private exit(exit: WorkerExit): void {
+    this.to('stopped', exit.reason);
+    this.out.push({ kind: 'exit', exit });
+  }
+
+  private hello(at: number): void {
+    this.epoch++;
+    this.queue = [];
+    this.to('joining', 'hello');
+    const { host, pid, group } = this.options;
+    this.send({ type: 'hello', protocol: PROTOCOL_VERSION, host, pid, group });
+    const backoff = retryDelay(this.attempts, this.options.retryDelayMs, undefined, this.options.random);
+    this.deadline = at + (this.welcome?.timeoutMs ?? this.options.retryDelayMs) + backoff;
+  }
+
+  private onTick(at: number): void {
+    if (this.welcome && at - this.lastBeat >= this.welcome.heartbeatMs) {
+      this.lastBeat = at;
+      this.send({ type: 'heartbeat', held: this.held() });
+    }
+    if (at <= this.deadline) return;
+    this.attempts++;
+    if (this.attempts > this.options.retries) {
+      return this.exit({ code: 3, reason: `no word from the coordinator at ${this.options.connect} after ${this.options.retries} retries` });
+    }
+    this.log('warn', 'coordinator silent; connecting again and saying hello', { attempt: this.attempts, of: this.options.retries });
+    this.out.push({ kind: 'reconnect' });
+    this.hello(at);
+  }
+
+  private onMessage(message: CoordinatorMessage, at: number): void {
+    switch (message.type) {
+      case 'heartbeat':
+        return;
+      case 'welcome':
+        if (this.phase !== 'joining') return this.log('warn', 'unexpected welcome dropped', { phase: this.phase });
+        this.welcome = message;
+        this.to('preparing', 'welcome');
+        return this.prepare(message);
+      case 'chunk':
+        return this.onChunk(message.index, message.data);
+      case 'assign':
+        if (this.phase !== 'working') return this.log('warn', 'unexpected assignment dropped', { phase: this.phase, shard: message.shard });
+        this.queue.push(message);
+        return this.pump();
+      case 'reset':
+        this.log('warn', 'coordinator does not know this worker (restarted?); registering again');
+        return this.hello(at);
+      case 'reject':
+        return this.exit({ code: 2, reason: `rejected by the coordinator: ${message.reason}` });
+      case 'finish':
+        return this.exit({ code: 0, reason: 'run finished' });
+    }
+  }
+
+  /** The model in hand serves again; else it is read from the shared path or asked for in chunks. */
+  private prepare(welcome: Welcome): void {
+    if (this.loaded?.checksum === welcome.model.checksum) return this.ready({ ...this.loaded, streamedBytes: 0 });
+    if (welcome.mode === 'shared') {
+      this.out.push({ kind: 'load', epoch: this.epoch, welcome });
+      return;
+    }
+    this.loaded = undefined;
+    this.out.push({ kind: 'unload' });
+    this.chunks = [];
+    this.send({ type: 'chunk-request', index: 0 });
+  }
+
+  private onChunk(index: number, data: Uint8Array): void {
+    const welcome = this.welcome;
+    if (this.phase !== 'preparing' || welcome?.mode !== 'streamed' || index !== this.chunks.length) {
+      return this.log('warn', 'unexpected model chunk dropped', { index });
+    }
+    this.chunks.push(data);
+    if (this.chunks.length < welcome.model.chunks) return this.send({ type: 'chunk-request', index: this.chunks.length });
+    const bytes = Buffer.concat(this.chunks);
+    this.chunks = [];
+    if (bytes.length !== welcome.model.bytes) {
+      return this.exit({ code: 2, reason: `received ${bytes.length} model bytes, expected ${welcome.model.bytes}` });
+    }
+    this.out.push({ kind: 'load', epoch: this.epoch, welcome, bytes });
+  }
+
+  private onLoaded(epoch: number, loaded: Loaded): void {
+    this.loaded = loaded;
+    if (epoch !== this.epoch || this.phase !== 'preparing') return; // registered again meanwhile
+    if (loaded.checksum !== this.welcome?.model.checksum) {
+      this.log('error', 'model checksum differs from the coordinator', { ours: loaded.checksum, theirs: this.welcome?.model.checksum });
+    }
+    this.ready(loaded);
+  }
+
+  private ready(loaded: Loaded): void {
+    this.to('working', 'model ready');
+    const { checksum, engine, gpuNames, loadSeconds, streamedBytes } = loaded;
+    this.send({ type: 'ready', checksum, engine, gpuNames, loadSeconds });
+    this.log('info', 'worker ready', { engine, loadSeconds, streamedBytes });
+    for (let i = 0; i < this.options.prefetch; i++) this.send({ type: 'request' });
+  }
+
+  private held(): number[] {
+    const queued = this.queue.map((a) => a.shard);
+    return this.current === undefined ? queued : [this.current, ...queued];
+  }
+
+  /** Starts the next held shard when the engine is free. */
+  private pump(): void {
+    if (this.current !== undefined) return;
+    const shard = this.queue.shift();
+    if (!shard) return;
+    this.current = shard.shard;
+    this.out.push({ kind: 'run', epoch: this.epoch, shard });
+  }
+
+  /** A shard's result (or failure) goes back only within its epoch; each one asks for the next shard. */
+  private onShardEnd(event: Extract<AgentEvent, { kind: 'shard-done' | 'shard-failed' }>): void {
+    this.current = undefined;
+    const { shard } = event;
+    const current = event.epoch === this.epoch;
+    if (event.kind === 'shard-failed') {
+      this.log('error', 'shard failed', { shard: shard.shard, message: event.message, code: event.code });
+      if (current) this.send({ type: 'failure', shard: shard.shard, message: event.message, code: event.code });
+    } else if (current && this.phase === 'working') {
+      this.send({ type: 'result', shard: shard.shard, begin: shard.begin, end: shard.end, ...event.outcome });
+    }
+    if (current && this.phase === 'working') this.send({ type: 'request' });
+    this.pump();
+  }
+}
