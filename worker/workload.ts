@@ -9,6 +9,7 @@ import { Engine } from '../common/engine.js';
 import type { EngineOptions } from '../common/engine-options.js';
 import { native, type NativeInputs, type NativeModel } from '../common/native.js';
 import type { ShardInputs, Welcome } from '../common/protocol/messages.js';
+import { formatRowRange } from '../common/row-range.js';
 
 export class Workload {
   private constructor(
@@ -50,7 +51,7 @@ export class Workload {
     }
     const local = native().inputsFromArrays(rows);
     try {
-      if (local.rows !== end - begin) throw new Error(`shard [${begin}, ${end}) came with ${local.rows} rows`);
+      if (local.rows !== end - begin) throw new Error(`shard of rows ${formatRowRange({ begin, end })} came with ${local.rows} rows`);
       const outcome = await this.engine.infer(local);
       return { categories: outcome.categories.map((row) => row + begin), seconds: outcome.seconds, edges: outcome.edges };
     } finally {

@@ -20,6 +20,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .option('format', { choices: ['tsv', 'binary', 'both'] as const, default: 'both' as ModelFormat, describe: 'model file format (binary and both also write the inputs in the binary input format)' })
       .option('gzip', { type: 'boolean', default: false, describe: 'gzip the TSV layer files' })
       .option('out', { type: 'string', default: '.', describe: 'output directory' })
+      .example('$0 generate --neurons 4096 --layers 120 --rows 60000 --out gen', 'a challenge-shaped 4096-neuron network, inputs and truth')
       .option('threads', { type: 'number', default: 0, describe: 'CPU threads (0: all)' })
       .option('tolerance', {
         type: 'number',

@@ -62,6 +62,11 @@ export const runCommand = defineCommand({
   describe: 'run inference on a cluster of workers (a config file, or the flags alone)',
   args: runArgs,
   positionals: { config: { type: 'string', describe: 'run configuration (YAML or JSON)' } },
+  examples: [
+    ['$0 run configs/local-cpu.yaml', '3 local CPU workers on the official sample'],
+    ['$0 run configs/local-cpu.yaml --set rows=1:600 --quiet', 'a part of the rows, only the result'],
+    ['$0 run configs/local-cpu.yaml --resume', 'continue an interrupted run from its journal'],
+  ],
   handler: async (args) => {
     const overrides = runOverrides(args);
     if (!args.config && !overrides.some(([field]) => field.startsWith('workers'))) overrides.push(['workers.0.count', 1]);
@@ -79,7 +84,7 @@ export const runCommand = defineCommand({
     );
     const v = report.verification;
     process.stdout.write(
-      `${report.status}${report.reason ? ` (${report.reason})` : ''}: ${report.categories} categories over rows [${report.rows.begin}, ${report.rows.end}), ` +
+      `${report.status}${report.reason ? ` (${report.reason})` : ''}: ${report.categories} categories over rows ${report.rows.range}, ` +
         `${report.shards.total} shards (${report.shards.resumed} resumed, ${report.reassigned.length} reassigned), ` +
         `${report.edgesPerSecond.toExponential(3)} edges/s` +
         (v && !v.passed ? `; ${v.missing.length} rows missing, ${v.extra.length} extra` : '') +

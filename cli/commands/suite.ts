@@ -29,7 +29,9 @@ export const suiteCommand: CommandModule<object, SuiteArgs> = {
       .option('force', { type: 'boolean', default: false, describe: 're-run benchmarks that are already done' })
       .option('only', { type: 'string', array: true, describe: 'run only these benchmarks (names)' })
       .option('out', { type: 'string', describe: 'output directory (overrides the config)' })
-      .option('cache', { type: 'string', describe: 'generated-input cache directory (overrides the config)' }),
+      .option('cache', { type: 'string', describe: 'generated-input cache directory (overrides the config)' })
+      .example('$0 suite configs/suite-small.yaml', 'three generated networks on 2 local CPU workers')
+      .example('$0 suite configs/suite-challenge.yaml --only n1024-l120 --force', 'redo one benchmark'),
   handler: async (args) => {
     const suite = loadSuite(args.config);
     if (args.out) suite.out = resolve(args.out);

@@ -37,6 +37,10 @@ export const workerCommand = defineCommand({
   command: 'worker',
   describe: 'run a worker that pulls shards from a coordinator',
   args: workerArgs,
+  examples: [
+    ['$0 worker --connect tcp://head:5555 --engine cuda --gpus 0,1', 'a GPU worker for the coordinator on host head'],
+    ['$0 worker --connect tcp://head:5555 --key keys/node01.key --server-key keys/coordinator.pub', 'with CURVE'],
+  ],
   handler: async (args) => {
     const log = outputLogger('worker', args);
     const { engine, threads, kernel, weights, gpus } = args;
