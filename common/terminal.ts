@@ -12,15 +12,18 @@ export function writeAboveBar(text: string): void {
 
 /** A progress bar on stderr that log lines go above; one at a time. */
 export function startBar(format: string, total: number, start: number, payload: Record<string, unknown>): cliProgress.SingleBar {
-  active?.stop();
+  stopBar();
   active = new cliProgress.MultiBar(
     { format, stream: process.stderr, hideCursor: true, clearOnComplete: true, etaBuffer: 20 },
     cliProgress.Presets.shades_classic,
   );
-  return active.create(total, start, payload);
+  const bar = active.create(total, start, payload);
+  active.update(); // drawn now, not at the next tick: a short run still shows it
+  return bar;
 }
 
 export function stopBar(): void {
+  active?.update(); // writes the log lines still buffered above the bar
   active?.stop();
   active = undefined;
 }

@@ -12,6 +12,7 @@
 #include "cuda_engine.hpp"
 #include "cuda_raii.hpp"
 #include "gpu_pipeline.hpp"
+#include "kernel_choice.hpp"
 #include "snig/partitioned.hpp"
 // SNIG_WITHOUT_FAST: the device script's fallback build, made when the rest of native/cuda/ does not build.
 #if __has_include("fast/fast_pipeline.hpp") && !defined(SNIG_WITHOUT_FAST)
@@ -56,25 +57,6 @@ std::unique_ptr<cuda::GpuPipeline> makeFast(std::shared_ptr<M> model, const cuda
 
 bool fastAvailable() { return HasFastPipeline<const Model>::value; }
 
-// "auto" is the fast kernel where it applies: one bias per layer (not per neuron).
-std::string resolveKernel(const std::string& kernel, const Model& model) {
-  if (kernel == "auto") return fastAvailable() && !model.hasBiasVectors() ? "fast" : "snig";
-  if (kernel == "snig") return kernel;
-  if (kernel == "fast") {
-    if (!fastAvailable()) throw Error(ErrorCode::Argument, "the \"fast\" CUDA kernel is not part of this build");
-    return kernel;
-  }
-  throw Error(ErrorCode::Argument, "unknown CUDA kernel \"" + kernel + "\" (expected auto, snig or fast)");
-}
-
-cuda::WeightMode resolveWeights(const std::string& weights) {
-  if (weights == "auto" || weights == "partitioned") return cuda::WeightMode::Auto;
-  if (weights == "resident") return cuda::WeightMode::Resident;
-  if (weights == "streamed") return cuda::WeightMode::Streamed;
-  throw Error(ErrorCode::Argument, "unknown weight placement \"" + weights +
-                                       "\" (expected auto, resident, streamed or partitioned)");
-}
-
 std::unique_ptr<cuda::GpuPipeline> makePipeline(const std::string& kernel, std::shared_ptr<const Model> model,
                                                 const cuda::PipelineOptions& options) {
   if (kernel == "fast") return makeFast(std::move(model), options);
@@ -106,11 +88,8 @@ class CudaEngine final : public Engine {
       : model_(std::move(model)),
         options_(options),
         devices_(chooseDevices(options.devices)),
-        kernel_(resolveKernel(options.kernel, *model_)) {
-    resolveWeights(options.weights);  // reject a bad value before any upload
-    if (options.weights == "partitioned" && kernel_ != "snig") {
-      throw Error(ErrorCode::Argument, "partitioning the layers across GPUs is SNIG's (use --kernel snig)");
-    }
+        kernel_(cuda::resolveKernel(options.kernel, fastAvailable(), model_->hasBiasVectors())) {
+    cuda::resolveWeights(options.weights, kernel_);  // reject a bad value before any upload
     primary_ = build(kernel_);
   }
 
@@ -151,7 +130,7 @@ class CudaEngine final : public Engine {
       cuda::PipelineOptions po;
       po.device = devices_[i];
       po.batchRows = options_.batchRows;
-      po.weights = resolveWeights(options_.weights);
+      po.weights = cuda::resolveWeights(options_.weights, kernel);
       po.snigBlocksPerSm = options_.snigBlocksPerSm;
       pipelines[i] = makePipeline(kernel, model_, po);
     });
@@ -161,7 +140,7 @@ class CudaEngine final : public Engine {
   // "auto" runs the fast kernel, which computes float32 only: float64 requests go to SNIG's
   // pipelines, built on first need.
   PipelineSet& choose(const InferRequest& request) {
-    if (options_.kernel != "auto" || kernel_ == "snig" || request.precision != Precision::F64) return primary_;
+    if (!cuda::runsOnSnig(options_.kernel, kernel_, request.precision)) return primary_;
     if (fallback_.empty()) fallback_ = build("snig");
     return fallback_;
   }
