@@ -64,7 +64,7 @@ export class Coordinator {
 
   /** A worker process the launcher saw exit: its shards go back without waiting for the timeout. */
   workerExited(worker: string, how: string): void {
-    if (this.options.scheduler.workerState(worker) === undefined) return;
+    if (!this.options.scheduler.liveWorkers().includes(worker)) return; // it said goodbye itself, or never hello
     this.event({ kind: 'message', worker, at: Date.now(), message: { type: 'bye', reason: `process exited (${how})` } });
   }
 
@@ -149,6 +149,9 @@ export class Coordinator {
           break;
         case 'shard-failed':
           log.warn({ worker: d.worker, shard: d.shard.id, code: d.code, message: d.message }, 'shard failed on a worker');
+          break;
+        case 'start-failed':
+          log.error({ worker: d.worker, reason: d.reason }, 'worker could not start');
           break;
         case 'retire':
           log.warn({ worker: d.worker, reason: d.reason }, 'worker retired');

@@ -59,6 +59,9 @@ export class RunStats {
       case 'retire':
         this.failures.push({ worker: decision.worker, message: decision.reason });
         return;
+      case 'start-failed':
+        this.failures.push({ worker: decision.worker, message: `could not start: ${decision.reason}` });
+        return;
       case 'worker-lost':
         this.failures.push({ worker: decision.worker, message: `lost: ${decision.reason}` });
         return;

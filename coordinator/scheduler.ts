@@ -30,6 +30,7 @@ export type Decision =
   | { kind: 'worker-lost'; worker: string; reason: string }
   | { kind: 'reject'; worker: string; reason: string }
   | { kind: 'retire'; worker: string; reason: string }
+  | { kind: 'start-failed'; worker: string; reason: string }
   | { kind: 'reset'; worker: string }
   | { kind: 'drop'; worker: string; reason: string }
   | { kind: 'finish'; worker: string }
@@ -198,6 +199,8 @@ export class Scheduler {
       case 'failure':
         return this.onFailure(id, worker, message.shard, message.message, message.code, out);
       case 'bye':
+        // Leaving before it was ready, a worker could not start (no model, no engine): say why.
+        if (worker.state === 'joining') out.push({ kind: 'start-failed', worker: id, reason: message.reason });
         this.release(id, worker, 'gone', `worker left: ${message.reason}`, out);
         return;
     }

@@ -403,6 +403,17 @@ describe('scheduler: the shard timeout follows the measured rate', () => {
   });
 });
 
+describe('scheduler: departures', () => {
+  it('says why a worker that leaves before it is ready could not start; a ready worker just leaves', () => {
+    const s = scheduler(20);
+    send(s, 'a', hello);
+    const out = send(s, 'a', { type: 'bye', reason: 'could not prepare: no CUDA driver' });
+    assert.deepEqual(out, [{ kind: 'start-failed', worker: 'a', reason: 'could not prepare: no CUDA driver' }]);
+    join(s, 'b');
+    assert.deepEqual(send(s, 'b', { type: 'bye', reason: 'received SIGTERM' }), []);
+  });
+});
+
 describe('scheduler: worker names', () => {
   it('refuses a second process under a live worker\'s name, and the live one keeps it', () => {
     const s = scheduler(20);

@@ -137,6 +137,9 @@ describe('the bias reaches only the nonzero entries of Y·W', () => {
     const outcome = await engine.infer(await openInputs(files.images, net.n), { precision: 'f64' });
     engine.close();
     assert.deepEqual(outcome.categories, categoriesOf(naiveInference(net, 'f64')));
+    // Written back in the official layout (bias files too), it reads as the same model.
+    await native().writeModelTsv(binary, { dir: join(dir, 'tsv'), gzip: true });
+    assert.equal((await openModel({ model: join(dir, 'tsv'), bias: net.bias })).checksum, model.checksum);
   });
 
   it('names a bias file with the wrong number of values', async () => {

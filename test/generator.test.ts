@@ -10,6 +10,7 @@ import { gunzipSync } from 'node:zlib';
 
 import { defaultSourceImages, liveCurve, validateGenerate } from '../common/generate.js';
 import { native, type NativeInputs, type NativeModel } from '../common/native.js';
+import { categoriesOf, naiveInference, readNetwork } from './helpers.js';
 
 const OFFICIAL = join(import.meta.dirname, '..', 'data', 'hpec-1024', 'neuron1024');
 const N = 1024;
@@ -292,6 +293,22 @@ describe('generator: robust truth (issue 7)', () => {
     assert.equal(after.fragile.reduce((s, f) => s + f, 0), 0, 'a fragile row was kept');
     assert.deepEqual(Array.from(set.categories), Array.from(after.categories64));
     assert.deepEqual(Array.from(set.deathLayer), Array.from(after.deathLayer64));
+    // The truth is the double-precision function's: the plain double reference agrees on every
+    // category row and as many others, spread over the set.
+    const modelDir = mkdtempSync(join(tmpdir(), 'snig-gen-truth-'));
+    await native().writeModelTsv(model, { dir: modelDir, gzip: false });
+    const net = readNetwork(modelDir, N, 120, -0.3);
+    rmSync(modelDir, { recursive: true, force: true });
+    const sample = [...set.categories.map((row) => row - 1), ...Array.from({ length: set.categories.length }, (_, k) => k * 37 + 5)];
+    const arrays = set.inputs.toArrays(0, set.inputs.rows);
+    net.rows = sample.map((r) => {
+      const dense = new Array<number>(N).fill(0);
+      for (let k = arrays.rowptr[r]!; k < arrays.rowptr[r + 1]!; k++) dense[arrays.cols[k]!] = arrays.values?.[k] ?? 1;
+      return dense;
+    });
+    const reference = categoriesOf(naiveInference(net, 'f64')).map((k) => sample[k - 1]! + 1);
+    const truth = new Set(set.categories);
+    assert.deepEqual(reference.sort((a, b) => a - b), sample.map((r) => r + 1).filter((row) => truth.has(row)).sort((a, b) => a - b));
     const survival = set.categories.length / 1200;
     assert.ok(survival >= 0.01 && survival <= 0.06, `survival ${survival}`);
     const curve = liveCurve(set.deathLayer, 120);

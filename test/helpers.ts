@@ -1,7 +1,7 @@
 // Shared test fixtures: the committed official data, temporary directories, small random networks
 // (written in the official TSV layout by scripts/small-network.ts), and a deliberately naive
 // reference implementation.
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +43,19 @@ export function randomNetwork(seed: number, n: number, layers: number, rowCount:
   for (let r = 0; r < rowCount; r++) {
     const density = 0.02 + rand() * 0.4;
     net.rows.push(Array.from({ length: n }, () => (rand() < density ? Math.fround(rand() * 2) : 0)));
+  }
+  return net;
+}
+
+/** Reads layers 1..layers of a model written in the official layout (no bias files) into a SmallNetwork without rows. */
+export function readNetwork(dir: string, n: number, layers: number, bias: number): SmallNetwork {
+  const net: SmallNetwork = { n, bias, layers: [], rows: [] };
+  for (let l = 1; l <= layers; l++) {
+    const lines = readFileSync(join(dir, `n${n}-l${l}.tsv`), 'utf8').trim().split('\n');
+    net.layers.push(lines.map((line) => {
+      const [i, j, w] = line.split('\t');
+      return { input: Number(i) - 1, output: Number(j) - 1, weight: Number(w) };
+    }));
   }
   return net;
 }

@@ -9,6 +9,7 @@ import { root } from './helpers.js';
 import { runNativeTest } from './native-test.js';
 
 test('the reduced network equals the full CPU engine (RadiX-Net, random, official 1024x120)', () => {
-  // Every check ran: 2 structure checks, 4 RadiX comparisons, 2 random ones, the exit rules, 2 official.
-  assert.equal(runNativeTest('structure-test', [join(root, 'data', 'hpec-1024')]).length, 11);
+  // Every check ran: 2 structure checks, 4 RadiX comparisons, 3 random ones and the class split by
+  // per-neuron biases, the exit rules, 2 official.
+  assert.equal(runNativeTest('structure-test', [join(root, 'data', 'hpec-1024')]).length, 13);
 });

@@ -1,6 +1,6 @@
 // Checks the exact neuron-equivalence reduction (native/core/structure) against the full CPU engine:
 // RadiX-Net networks, random networks with and without duplicated columns (negative weights,
-// positive biases: the exit rules must hold back), and the official 1024-neuron network with the
+// positive biases, which reach only nonzero sums), and the official 1024-neuron network with the
 // 1200 real images against their truth. Prints one line per check; exits non-zero on any failure.
 // Usage: structure-test <data/hpec-1024 directory>
 #include <algorithm>
@@ -168,6 +168,13 @@ int main(int argc, char** argv) {
     }
     compare("random 300x12 (singleton classes)", randomModel(300, 12, 24, 1, 5), randomRows(300, 200, 0.8, false, 6));
     compare("random 512x12 with 4 copies per column", randomModel(512, 12, 20, 4, 7), randomRows(512, 200, 0.8, false, 8));
+    const Model biased = randomModel(512, 12, 20, 4, 7, true);
+    compare("random 512x12 with 4 copies per column and per-neuron biases", biased, randomRows(512, 200, 0.8, false, 8));
+    // Copies with different biases are different neurons: layer 2 keeps twice the classes.
+    const uint32_t plainClasses = reduceModel(randomModel(512, 12, 20, 4, 7), 2, 2).layers[1].outClasses;
+    const uint32_t biasedClasses = reduceModel(biased, 2, 2).layers[1].outClasses;
+    check(biasedClasses == 2 * plainClasses, "per-neuron biases split the classes of equal columns (" +
+                                                 std::to_string(plainClasses) + " -> " + std::to_string(biasedClasses) + ")");
     exits();
     official(argv[1]);
   } catch (const std::exception& e) {

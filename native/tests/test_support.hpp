@@ -22,13 +22,22 @@ inline void check(bool ok, const std::string& what) {
 }
 
 // A random network: every output reads `fanIn` random inputs with random weights; with `copies`,
-// outputs come in runs of that many identical columns, so the partition is non-trivial.
-inline Model randomModel(uint32_t n, uint32_t layers, uint32_t fanIn, uint32_t copies, uint64_t seed) {
+// outputs come in runs of that many identical columns, so the partition is non-trivial. With
+// `perNeuronBias`, every third layer has a bias vector that differs inside each run of copies
+// (even neurons -0.5, odd ones 0.05), so those copies must not share a class.
+inline Model randomModel(uint32_t n, uint32_t layers, uint32_t fanIn, uint32_t copies, uint64_t seed,
+                         bool perNeuronBias = false) {
   SplitMix64 rng(seed, 11);
   Model model(n);
   for (uint32_t l = 0; l < layers; ++l) {
-    const float bias = l % 5 == 3 ? 0.05f : -0.5f;  // an occasional positive bias
-    const uint32_t id = model.addLayer({uint64_t{n} * fanIn, false}, bias);
+    const double bias = l % 5 == 3 ? 0.05 : -0.5;  // an occasional positive bias
+    LayerShape shape;
+    shape.nnz = uint64_t{n} * fanIn;
+    shape.biasVector = perNeuronBias && l % 3 == 1;
+    const uint32_t id = model.addLayer(shape, bias);
+    if (shape.biasVector) {
+      for (uint32_t j = 0; j < n; ++j) model.biases(id)[j] = j % 2 ? 0.05 : -0.5;
+    }
     uint32_t* colptr = model.colptr(id);
     float* values = model.values(id);
     std::vector<uint32_t> picked;
