@@ -7,8 +7,11 @@ import { z } from 'zod';
 
 /** Where inference runs ('auto': CUDA when a GPU is seen). */
 export const ENGINES = ['auto', 'cpu', 'cuda'] as const;
-/** CUDA kernels ('auto': the fastest correct one; 'snig' is the baseline). */
-export const KERNELS = ['auto', 'snig', 'fast'] as const;
+/**
+ * CUDA kernels ('auto': fast or general from the model's structure; 'fast': the exact reduction, for
+ * RadiX-Nets; 'general': any network; 'snig' is the baseline).
+ */
+export const KERNELS = ['auto', 'snig', 'fast', 'general'] as const;
 /** CUDA weight placement ('auto': resident when the model fits a GPU, else partitioned, else streamed). */
 export const WEIGHT_MODES = ['auto', 'resident', 'streamed', 'partitioned'] as const;
 

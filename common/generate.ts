@@ -1,5 +1,6 @@
-// `snig generate`, the orchestration: a challenge-shaped RadiX-Net, input rows augmented from the real
-// official images, their robust float64 truth (rounding-fragile rows redrawn), the live-row curve next
+// `snig generate`, the orchestration: a challenge-shaped RadiX-Net (or, with structure "random", a
+// network without structure whose bias is bisected so that 1.5-2.5 % of the rows survive), input rows
+// augmented from the real official images, their robust float64 truth (rounding-fragile rows redrawn), the live-row curve next
 // to that of the real images, and the files in the official layout. The work itself is native
 // (native/core/generator/); this file validates options, sequences the steps and writes the files.
 import { existsSync } from 'node:fs';
@@ -11,16 +12,29 @@ import type { Logger } from 'pino';
 
 import { FRAGILE_MARGIN } from './verdict.js';
 import { Engine } from './engine.js';
-import { native, type NativeInputs, type NativeModel, type NativeRobustImages } from './native.js';
+import { native, type NativeInputs, type NativeModel, type NativeRobustImages, type RandomWeights } from './native.js';
 
 export type ModelFormat = 'tsv' | 'binary' | 'both';
+export type Structure = 'radix' | 'random';
+export interface Range {
+  min: number;
+  max: number;
+}
 
 export interface GenerateOptions {
   neurons: number;
   layers: number;
   rows: number;
   seed: number;
-  /** Required unless N is a challenge size (1024, 4096, 16384, 65536). */
+  /** RadiX-Net (default) or random: every neuron reads fanIn distinct random inputs. */
+  structure?: Structure;
+  /** Random: inputs per neuron, drawn from [min, max] (default 32). */
+  fanIn?: Range;
+  /** Random: the weights (default uniform, 1/16). */
+  randomWeights?: RandomWeights;
+  /** Random without a bias: the share of rows that must survive the last layer (default 1.5-2.5 %). */
+  survive?: Range;
+  /** RadiX: required unless N is a challenge size (1024, 4096, 16384, 65536). Random: bisected when absent. */
   bias?: number;
   format: ModelFormat;
   /** Gzip the TSV layer files. */
@@ -62,12 +76,42 @@ export const DEFAULT_TOLERANCE = FRAGILE_MARGIN;
 export const DEFAULT_MAX_ATTEMPTS = 64;
 export const REAL_IMAGES_FILE = 'sparse-images-1024-first1200.tsv.gz';
 
+/** Rows the bias bisection of a random network runs on (the first rows of the generated set). */
+export const BIAS_SAMPLE_ROWS = 1000;
+export const DEFAULT_SURVIVE: Range = { min: 0.015, max: 0.025 };
+export const DEFAULT_FAN_IN: Range = { min: 32, max: 32 };
+
 export class GenerateError extends Error {}
 
-/** Checks the options a RadiX-Net and its images need; returns the bias to use. */
-export function validateGenerate(options: GenerateOptions): number {
+/** "K" or "A-B" as a range of numbers (the CLI's --fan-in and --survive). */
+export function parseRange(text: string, what: string): Range {
+  const parts = text.split('-').map(Number);
+  const min = parts[0] ?? NaN;
+  const max = parts[1] ?? min;
+  if (parts.length > 2 || !Number.isFinite(min) || !Number.isFinite(max) || text.trim() === '') {
+    throw new GenerateError(`${what} must be a number or a range A-B, not "${text}"`);
+  }
+  return { min, max };
+}
+
+function validateRandom(options: GenerateOptions): void {
+  const n = options.neurons;
+  const { min, max } = options.fanIn ?? DEFAULT_FAN_IN;
+  if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || min > max || max > n) {
+    throw new GenerateError(`--fan-in must satisfy 1 <= A <= B <= N (${n}), not ${min}-${max}`);
+  }
+  const survive = options.survive ?? DEFAULT_SURVIVE;
+  if (!(survive.min > 0 && survive.min <= survive.max && survive.max < 1)) {
+    throw new GenerateError(`--survive must satisfy 0 < A <= B < 1, not ${survive.min}-${survive.max}`);
+  }
+}
+
+/** Checks the options a network and its images need; returns the bias to use (random: undefined = bisect). */
+export function validateGenerate(options: GenerateOptions): number | undefined {
   const { neurons: n, layers, rows, seed } = options;
-  if (!Number.isInteger(n) || n < 32 || (n & (n - 1)) !== 0) {
+  const random = options.structure === 'random';
+  if (random) validateRandom(options);
+  else if (!Number.isInteger(n) || n < 32 || (n & (n - 1)) !== 0) {
     throw new GenerateError(`--neurons must be 16 * 2^G (a power of two >= 32), not ${n}`);
   }
   if (!Number.isInteger(Math.sqrt(n))) {
@@ -77,6 +121,7 @@ export function validateGenerate(options: GenerateOptions): number {
   if (!Number.isInteger(rows) || rows < 1) throw new GenerateError(`--rows must be a positive integer, not ${rows}`);
   if (!Number.isSafeInteger(seed) || seed < 0) throw new GenerateError(`--seed must be a non-negative integer, not ${seed}`);
   if (!(options.tolerance >= 0)) throw new GenerateError(`the margin tolerance must be >= 0, not ${options.tolerance}`);
+  if (random && options.bias === undefined) return undefined;
   const bias = options.bias ?? native().challengeBias(n);
   if (bias === undefined) {
     throw new GenerateError(`--bias is required for N = ${n} (defaults exist only for N = 1024, 4096, 16384, 65536)`);
@@ -158,21 +203,61 @@ async function realImagesCurve(model: NativeModel, source: NativeInputs, options
   }
 }
 
+/** What the network is, for the truth file's header. */
+interface NetworkOrigin {
+  bias: number;
+  description: string;
+}
+
+function makeModel(options: GenerateOptions, bias: number | undefined): Promise<NativeModel> {
+  const { neurons, layers, seed, threads } = options;
+  if (options.structure !== 'random') return native().generateModel({ neurons, layers, bias: bias!, seed, threads });
+  const fanIn = options.fanIn ?? DEFAULT_FAN_IN;
+  const weights = options.randomWeights ?? 'uniform';
+  return native().generateModel({ structure: 'random', neurons, layers, fanInMin: fanIn.min, fanInMax: fanIn.max, weights, bias: bias ?? 0, seed, threads });
+}
+
+/** A random network's bias, when not given: bisected on the first rows of the set (same seed). */
+async function settleBias(model: NativeModel, source: NativeInputs, options: GenerateOptions, bias: number | undefined): Promise<NetworkOrigin> {
+  const fanIn = options.fanIn ?? DEFAULT_FAN_IN;
+  const random = `random N=${options.neurons} L=${options.layers} fan-in=${fanIn.min}-${fanIn.max} weights=${options.randomWeights ?? 'uniform'}`;
+  if (options.structure !== 'random') return { bias: bias!, description: `RadiX-Net N=${options.neurons} L=${options.layers} bias=${bias}` };
+  if (bias !== undefined) return { bias, description: `${random} bias=${bias}` };
+  const survive = options.survive ?? DEFAULT_SURVIVE;
+  const sample = await native().generateInputs(source, {
+    neurons: options.neurons,
+    rows: Math.min(options.rows, BIAS_SAMPLE_ROWS),
+    seed: options.seed,
+    augment: true,
+    threads: options.threads,
+  });
+  try {
+    const found = await native().chooseSurvivalBias(model, sample, { low: survive.min, high: survive.max, threads: options.threads });
+    const share = (100 * found.survivors).toFixed(2);
+    return {
+      bias: found.bias,
+      description: `${random} bias=${found.bias} (bisected: ${share} % of the first ${sample.rows} rows survive in float32)`,
+    };
+  } finally {
+    sample.close();
+  }
+}
+
 /** Generates the network, the inputs and their truth, and writes them under options.out. */
 export async function generate(options: GenerateOptions, log?: Logger): Promise<GenerateReport> {
-  const bias = validateGenerate(options);
+  const givenBias = validateGenerate(options);
   const { neurons, layers, rows, seed, threads } = options;
   const addon = native();
 
   let start = process.hrtime.bigint();
-  const model = await addon.generateModel({ neurons, layers, bias, seed, threads });
-  const modelSeconds = seconds(start);
-  log?.info({ neurons, layers, bias, seed, nnz: model.nnz, seconds: modelSeconds }, 'generated the RadiX-Net');
-
+  const model = await makeModel(options, givenBias);
   const sourcePath = options.source ?? defaultSourceImages();
   const source = await addon.readInputs({ path: sourcePath, neurons: 1024, rows: 0 });
   let set: NativeRobustImages | undefined;
   try {
+    const origin = await settleBias(model, source, options, givenBias);
+    const modelSeconds = seconds(start);
+    log?.info({ neurons, layers, seed, nnz: model.nnz, seconds: modelSeconds }, `generated the network: ${origin.description}`);
     log?.info({ rows, tolerance: options.tolerance }, 'generating input rows; float32 and float64 traces on the CPU engine');
     start = process.hrtime.bigint();
     set = await addon.generateRobustInputs(model, source, {
@@ -192,7 +277,7 @@ export async function generate(options: GenerateOptions, log?: Logger): Promise<
     const realCurve = await realImagesCurve(model, source, options);
 
     start = process.hrtime.bigint();
-    const files = await writeFiles(model, set, options, provenance(options, bias, sourcePath, set.replacedRows));
+    const files = await writeFiles(model, set, options, provenance(options, origin, sourcePath, set.replacedRows));
     const writeSeconds = seconds(start);
     log?.info({ ...files, seconds: writeSeconds }, 'wrote the generated files');
     return {
@@ -240,10 +325,10 @@ async function writeFiles(
   return files;
 }
 
-function provenance(options: GenerateOptions, bias: number, source: string, replaced: number): string[] {
-  const { neurons, layers, rows, seed } = options;
+function provenance(options: GenerateOptions, origin: NetworkOrigin, source: string, replaced: number): string[] {
+  const { rows, seed } = options;
   return [
-    `generator: snig generate ${native().info().version}, RadiX-Net N=${neurons} L=${layers} bias=${bias} seed=${seed}`,
+    `generator: snig generate ${native().info().version}, ${origin.description} seed=${seed}`,
     `inputs: ${rows} rows augmented (seed ${seed}) from the real official images in ${basename(source)}`,
     'engine: snig CPU engine, precision f64 (generated truth, not the official challenge truth)',
     `robustness: ${replaced} rows redrawn whose live/dead state differed between f32 and f64 or whose margin was below ${options.tolerance}`,

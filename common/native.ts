@@ -103,11 +103,34 @@ export interface NativeEngineOptions {
 
 /** A RadiX-Net of the challenge's shape (native/core/generator/radixnet.hpp). */
 export interface NativeRadixNetSpec {
+  structure?: 'radix';
   neurons: number; // 16 * 2^G
   layers: number;
   bias: number;
   seed: number;
   threads: number;
+}
+
+/** A network without structure (native/core/generator/random_net.hpp). */
+export interface NativeRandomNetSpec {
+  structure: 'random';
+  neurons: number;
+  layers: number;
+  fanInMin: number; // distinct random inputs per neuron, drawn from [fanInMin, fanInMax]
+  fanInMax: number;
+  weights: RandomWeights;
+  bias: number;
+  seed: number;
+  threads: number;
+}
+
+export type RandomWeights = 'uniform' | 'positive' | 'mixed';
+
+/** The bias chooseSurvivalBias set on a model, and the share of the sample's rows it keeps alive. */
+export interface NativeSurvivalBias {
+  bias: number;
+  survivors: number;
+  steps: number;
 }
 
 /** Images derived from source images (native/core/generator/image_augment.hpp). */
@@ -145,6 +168,8 @@ export interface NativeRowClassification {
 
 export interface NativeAddon {
   info(): NativeInfo;
+  /** The CUDA kernel `--kernel auto` picks for the model, from its structure, and why. */
+  kernelChoice(model: NativeModel): Promise<{ kernel: 'fast' | 'general'; reason: string }>;
   loadModel(options: { path: string; layers: number; bias?: number; threads: number }): Promise<NativeModel>;
   /** Whether `path` is a file in the binary model format (`snig convert`); false for a directory. */
   isBinaryModel(path: string): boolean;
@@ -161,7 +186,8 @@ export interface NativeAddon {
   writeInputs(inputs: NativeInputs, path: string): Promise<void>;
   createEngine(model: NativeModel, options: NativeEngineOptions): Promise<NativeEngine>;
   CancelToken: new () => NativeCancelToken;
-  generateModel(spec: NativeRadixNetSpec): Promise<NativeModel>;
+  generateModel(spec: NativeRadixNetSpec | NativeRandomNetSpec): Promise<NativeModel>;
+  chooseSurvivalBias(model: NativeModel, sample: NativeInputs, options: { low: number; high: number; threads: number }): Promise<NativeSurvivalBias>;
   generateInputs(source: NativeInputs, spec: NativeImageSpec): Promise<NativeInputs>;
   generateRobustInputs(
     model: NativeModel,

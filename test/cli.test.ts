@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 
+import { native } from '../common/native.js';
 import { official, root, tempDir, writeText } from './helpers.js';
 
 const execFileAsync = promisify(execFile);
@@ -66,5 +67,21 @@ describe('snig infer', () => {
     const info = JSON.parse(result.stdout);
     assert.equal(typeof info.cudaCompiled, 'boolean');
     assert.ok(Array.isArray(info.gpus));
+  });
+
+  it('says which kernel auto picks for a model and why: fast for a RadiX-Net, general without structure', async () => {
+    const radix = await snig('info', '--model', official.model);
+    assert.equal(radix.code, 0, radix.stderr);
+    // 16 outputs share each input set: the reduction keeps about 1/16 of the 120 x 32768 edges.
+    assert.match(radix.stdout, /auto kernel +fast: the reduction keeps [0-9.]+ % of the 3932160 edges \(at most 50 %\), 64 classes at most; fan-in 32\.\.32/);
+    const model = await native().generateModel({ structure: 'random', neurons: 256, layers: 2, fanInMin: 8, fanInMax: 24, weights: 'positive', bias: -0.2, seed: 1, threads: 0 });
+    const path = join(tempDir(), 'random.snig');
+    await native().writeModelBinary(model, path);
+    model.close();
+    const random = await snig('info', '--model', path, '--json');
+    assert.equal(random.code, 0, random.stderr);
+    const { autoKernel } = JSON.parse(random.stdout);
+    assert.equal(autoKernel.kernel, 'general');
+    assert.match(autoKernel.reason, /keeps 100\.0 % of the \d+ edges \(more than 50 %\), 256 classes at most; fan-in (\d+)\.\.(\d+)/);
   });
 });

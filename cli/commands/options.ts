@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 export const modelArgs = {
   model: z.string().min(1).describe('binary model file, or directory of n<N>-l<k>.tsv[.gz] files'),
-  bias: z.number().optional().describe("bias of every layer (default: the challenge's for N = 1024/4096/16384/65536)"),
+  bias: z.number().optional().describe("bias of every layer without a bias file n<N>-l<k>-bias.tsv (default: the challenge's for N = 1024/4096/16384/65536)"),
   layers: z.number().int().positive().optional().describe('layers to use (default: every layer file present)'),
 };
 

@@ -1,6 +1,8 @@
-// Generator exports: RadiX-Net models, augmented images, robust truth and the f32/f64 row verdicts
-// (native/core/generator/). Options arrive validated from common/generate.ts.
+// Generator exports: RadiX-Net and random models, the survival bias, augmented images, robust truth
+// and the f32/f64 row verdicts (native/core/generator/). Options arrive validated from
+// common/generate.ts.
 #include "../core/generator/radixnet.hpp"
+#include "../core/generator/random_net.hpp"
 #include "../core/generator/robust_truth.hpp"
 #include "async.hpp"
 #include "inputs_object.hpp"
@@ -30,9 +32,29 @@ Napi::TypedArrayOf<Element> typedArray(Napi::Env env, const Vector& values) {
   return out;
 }
 
-// generateModel({neurons, layers, bias, seed, threads}) -> Promise<NativeModel>
+RandomNetSpec randomSpecOf(const Napi::Object& options) {
+  RandomNetSpec spec;
+  spec.neurons = static_cast<uint32_t>(numberField(options, "neurons"));
+  spec.layers = static_cast<uint32_t>(numberField(options, "layers"));
+  spec.fanInMin = static_cast<uint32_t>(numberField(options, "fanInMin"));
+  spec.fanInMax = static_cast<uint32_t>(numberField(options, "fanInMax"));
+  spec.weights = parseRandomWeights(stringField(options, "weights"));
+  spec.bias = static_cast<float>(numberField(options, "bias"));
+  spec.seed = static_cast<uint64_t>(numberField(options, "seed"));
+  spec.threads = threadsOf(options);
+  return spec;
+}
+
+// generateModel({structure?, neurons, layers, bias, seed, threads, fanInMin?, fanInMax?, weights?})
+//   -> Promise<NativeModel>: a RadiX-Net, or with structure "random" a network without structure.
 Napi::Value generateModelJs(const Napi::CallbackInfo& info) {
   const Napi::Object options = objectArg(info, 0);
+  if (stringField(options, "structure", "radix") == "random") {
+    const RandomNetSpec random = randomSpecOf(options);
+    return runAsync<std::shared_ptr<Model>>(
+        info.Env(), [=] { return std::make_shared<Model>(generateRandomNet(random)); },
+        [](Napi::Env env, std::shared_ptr<Model>& model) -> Napi::Value { return wrapModel(env, model); });
+  }
   RadixNetSpec spec;
   spec.neurons = static_cast<uint32_t>(numberField(options, "neurons"));
   spec.layers = static_cast<uint32_t>(numberField(options, "layers"));
@@ -81,6 +103,26 @@ Napi::Value generateRobustInputsJs(const Napi::CallbackInfo& info) {
       });
 }
 
+// chooseSurvivalBias(model, sample, {low, high, threads}) -> Promise<{bias, survivors, steps}>: sets
+// the bisected bias on every layer of the model.
+Napi::Value chooseSurvivalBiasJs(const Napi::CallbackInfo& info) {
+  std::shared_ptr<Model> model = unwrapModel(info[0]);
+  std::shared_ptr<const HeldInputs> sample = unwrapInputs(info[1]);
+  const Napi::Object options = objectArg(info, 2);
+  const double low = numberField(options, "low");
+  const double high = numberField(options, "high");
+  const int threads = threadsOf(options);
+  return runAsync<SurvivalBias>(
+      info.Env(), [=] { return chooseSurvivalBias(*model, *sample->all(), low, high, threads); },
+      [](Napi::Env env, SurvivalBias& found) -> Napi::Value {
+        Napi::Object out = Napi::Object::New(env);
+        out.Set("bias", Napi::Number::New(env, found.bias));
+        out.Set("survivors", Napi::Number::New(env, found.survivors));
+        out.Set("steps", Napi::Number::New(env, found.steps));
+        return out;
+      });
+}
+
 // classifyRows(model, inputs, {tolerance, threads})
 //   -> Promise<{fragile, deathLayer32, deathLayer64, minMargin64, categories64}>
 Napi::Value classifyRowsJs(const Napi::CallbackInfo& info) {
@@ -112,6 +154,7 @@ void registerGenerate(Napi::Env env, Napi::Object exports) {
   exports.Set("generateModel", Napi::Function::New(env, generateModelJs, "generateModel"));
   exports.Set("generateInputs", Napi::Function::New(env, generateInputsJs, "generateInputs"));
   exports.Set("generateRobustInputs", Napi::Function::New(env, generateRobustInputsJs, "generateRobustInputs"));
+  exports.Set("chooseSurvivalBias", Napi::Function::New(env, chooseSurvivalBiasJs, "chooseSurvivalBias"));
   exports.Set("classifyRows", Napi::Function::New(env, classifyRowsJs, "classifyRows"));
 }
 

@@ -1,7 +1,10 @@
-// info(): what this build can do and which GPUs it sees.
+// info(): what this build can do and which GPUs it sees; kernelChoice(model): what --kernel auto runs.
 #include <omp.h>
 
+#include "../core/structure/kernel_choice.hpp"
 #include "../cuda/cuda_engine.hpp"
+#include "async.hpp"
+#include "model_object.hpp"
 #include "registry.hpp"
 
 namespace snig::addon {
@@ -27,10 +30,25 @@ Napi::Value info(const Napi::CallbackInfo& callInfo) {
   return out;
 }
 
+// kernelChoice(model) -> Promise<{kernel, reason}>: the CUDA kernel --kernel auto picks from the
+// model's structure (the reduction and the fan-ins).
+Napi::Value kernelChoice(const Napi::CallbackInfo& callInfo) {
+  std::shared_ptr<Model> model = unwrapModel(callInfo[0]);
+  return runAsync<KernelChoice>(
+      callInfo.Env(), [=] { return chooseKernel(*model, reduceModel(*model)); },
+      [](Napi::Env env, KernelChoice& choice) -> Napi::Value {
+        Napi::Object out = Napi::Object::New(env);
+        out.Set("kernel", Napi::String::New(env, choice.kernel));
+        out.Set("reason", Napi::String::New(env, choice.reason));
+        return out;
+      });
+}
+
 }  // namespace
 
 void registerInfo(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New<info>(env, "info"));
+  exports.Set("kernelChoice", Napi::Function::New<kernelChoice>(env, "kernelChoice"));
 }
 
 }  // namespace snig::addon

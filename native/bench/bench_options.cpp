@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <functional>
 #include <map>
+#include <tuple>
+#include <utility>
 
 #include "../core/error.hpp"
 
@@ -14,7 +16,16 @@ constexpr const char* kUsage = R"(snig-bench: time one engine on one benchmark a
 
 Model (one of):
   --model PATH            binary model file, or a directory of official n<N>-l<k>.tsv[.gz] layers
-  --generate N            a RadiX-Net challenge network of N neurons (with --layers, --seed)
+  --generate N            a generated network of N neurons (with --layers, --seed)
+  --structure radix|random  radix: a RadiX-Net with the challenge's bias [radix]; random: every neuron
+                          reads --fan-in distinct random inputs, --random-weights, one bias for all
+                          layers (--bias, or bisected on the first --bias-sample input rows so that
+                          --survive of them survive the last layer)
+  --fan-in K|A-B          random: inputs per neuron, or drawn from [A, B] [32]
+  --random-weights W      random: uniform (1/16) | positive | mixed [uniform]
+  --bias B                random: the bias (skips the bisection)
+  --survive A-B           random: share of rows to survive, for the bisection [0.015-0.025]
+  --bias-sample S         random: rows the bisection runs on [1000]
   --layers L              layers to generate, or the first L layers of a loaded model
 Inputs (one of):
   --inputs PATH           sparse-images TSV (row, col, value; 1-based) or binary inputs (.snigrows)
@@ -27,7 +38,8 @@ Check:
   --sample K              rows for --check sample (random ones plus surviving ones) [1000]
 Engine:
   --engine cuda|cpu       [cuda]
-  --kernel auto|snig|fast [auto]
+  --kernel K[,K...]       auto | snig | fast | general [auto]; with a list, the first is checked and
+                          the others are timed on the same inputs and must agree with it
   --weights auto|resident|streamed|partitioned [auto]
   --gpus 0,1,...          GPUs to use [all]
   --also-gpus 0,...       then time again on these GPUs (same inputs and check; one more RESULT line)
@@ -37,6 +49,7 @@ Engine:
                           combination is timed too and must agree with it: one RESULT line each)
   --f64                   infer in float64
   --threads T             CPU threads [all]
+  --dump DIR              first write the model and inputs as NumPy files there (for the cuSPARSE peer)
 Timing:
   --warmup W              untimed runs first [1]
   --repeat R              timed runs; the median is reported [5]
@@ -56,6 +69,36 @@ std::vector<uint64_t> toNumbers(const std::string& flag, const std::string& text
   for (size_t start = 0;;) {
     const size_t comma = text.find(',', start);
     out.push_back(toNumber(flag, text.substr(start, comma - start)));
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
+}
+
+// "A-B" (or "A" alone: A-A) as two numbers.
+template <typename T>
+std::pair<T, T> toRange(const std::string& flag, const std::string& text, T (*parse)(const std::string&, const std::string&)) {
+  const size_t dash = text.find('-');
+  if (dash == std::string::npos) {
+    const T value = parse(flag, text);
+    return {value, value};
+  }
+  return {parse(flag, text.substr(0, dash)), parse(flag, text.substr(dash + 1))};
+}
+
+double toReal(const std::string& flag, const std::string& text) {
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0') throwArgument("option " + flag + " expects a number, got \"" + text + "\"");
+  return value;
+}
+
+uint32_t toCount(const std::string& flag, const std::string& text) { return static_cast<uint32_t>(toNumber(flag, text)); }
+
+std::vector<std::string> toWords(const std::string& text) {
+  std::vector<std::string> out;
+  for (size_t start = 0;;) {
+    const size_t comma = text.find(',', start);
+    out.push_back(text.substr(start, comma - start));
     if (comma == std::string::npos) return out;
     start = comma + 1;
   }
@@ -85,12 +128,19 @@ BenchOptions parseBenchOptions(int argc, char** argv) {
       {"--check", [&](const std::string& v) { o.check = v; }},
       {"--sample", [&](const std::string& v) { o.sampleRows = toNumber("--sample", v); }},
       {"--engine", [&](const std::string& v) { o.engine = v; }},
-      {"--kernel", [&](const std::string& v) { o.kernel = v; }},
+      {"--kernel", [&](const std::string& v) { o.kernels = toWords(v); }},
+      {"--structure", [&](const std::string& v) { o.structure = v; }},
+      {"--fan-in", [&](const std::string& v) { std::tie(o.fanInMin, o.fanInMax) = toRange<uint32_t>("--fan-in", v, toCount); }},
+      {"--random-weights", [&](const std::string& v) { o.randomWeights = v; }},
+      {"--bias", [&](const std::string& v) { o.bias = static_cast<float>(toReal("--bias", v)); o.hasBias = true; }},
+      {"--survive", [&](const std::string& v) { std::tie(o.surviveLow, o.surviveHigh) = toRange<double>("--survive", v, toReal); }},
+      {"--bias-sample", [&](const std::string& v) { o.biasSampleRows = toNumber("--bias-sample", v); }},
       {"--weights", [&](const std::string& v) { o.weights = v; }},
       {"--gpus", [&](const std::string& v) { o.gpus = toList("--gpus", v); }},
       {"--also-gpus", [&](const std::string& v) { o.alsoGpus = toList("--also-gpus", v); }},
       {"--batch", [&](const std::string& v) { o.batchRows = toNumbers("--batch", v); }},
       {"--blocks-per-sm", [&](const std::string& v) { o.blocksPerSm = toNumbers("--blocks-per-sm", v); }},
+      {"--dump", [&](const std::string& v) { o.dump = v; }},
       {"--threads", [&](const std::string& v) { o.threads = static_cast<int>(toNumber("--threads", v)); }},
       {"--warmup", [&](const std::string& v) { o.warmup = static_cast<uint32_t>(toNumber("--warmup", v)); }},
       {"--repeat", [&](const std::string& v) { o.repeat = static_cast<uint32_t>(toNumber("--repeat", v)); }},
@@ -116,6 +166,10 @@ BenchOptions parseBenchOptions(int argc, char** argv) {
     throwArgument("--check must be none, truth, cpu or sample");
   }
   if (o.check == "truth" && o.truth.empty()) throwArgument("--check truth needs --truth PATH");
+  if (o.structure != "radix" && o.structure != "random") throwArgument("--structure must be radix or random");
+  if (!(o.surviveLow > 0 && o.surviveLow <= o.surviveHigh && o.surviveHigh < 1)) {
+    throwArgument("--survive needs 0 < A <= B < 1");
+  }
   if (o.engine != "cuda" && o.engine != "cpu") throwArgument("--engine must be cuda or cpu");
   if (o.repeat == 0) throwArgument("--repeat must be at least 1");
   return o;

@@ -9,11 +9,21 @@ namespace snig::bench {
 
 struct BenchOptions {
   std::string name;            // the benchmark's label in the report (default: n<N>-l<L>)
-  // The model: a file/directory, or generated (RadiX-Net) when generateNeurons is set.
+  // The model: a file/directory, or generated when generateNeurons is set.
   std::string model;
   uint32_t generateNeurons = 0;
   uint32_t layers = 0;         // generated: the layer count; loaded: keep the first `layers` (0: all)
   uint64_t seed = 1;
+  // Generated: a RadiX-Net ("radix", the challenge's bias) or a network without structure ("random").
+  std::string structure = "radix";
+  uint32_t fanInMin = 32;      // random: inputs per neuron, drawn from [min, max]
+  uint32_t fanInMax = 32;
+  std::string randomWeights = "uniform";  // random: uniform | positive | mixed
+  bool hasBias = false;        // random: this bias, else bisected so that `survive` of the rows survive
+  float bias = 0;
+  double surviveLow = 0.015;
+  double surviveHigh = 0.025;
+  uint64_t biasSampleRows = 1000;  // random: the first rows of the inputs, for the bisection
   // The inputs: a file, or generated from `source` images when `inputs` is empty.
   std::string inputs;
   std::string source = "data/hpec-1024/sparse-images-1024-first1200.tsv.gz";
@@ -24,7 +34,7 @@ struct BenchOptions {
   uint64_t sampleRows = 1000;
   // The engine.
   std::string engine = "cuda"; // cuda | cpu
-  std::string kernel = "auto";
+  std::vector<std::string> kernels{"auto"};  // the first is checked; the others must agree with it
   std::string weights = "auto";
   std::vector<int> gpus;
   std::vector<int> alsoGpus;   // time again on these GPUs (e.g. 0 alone, for the scaling table)
@@ -34,6 +44,7 @@ struct BenchOptions {
   std::vector<uint64_t> blocksPerSm{0};   // SNIG kernel: layer blocks per multiprocessor (0: the default)
   bool f64 = false;
   int threads = 0;
+  std::string dump;            // write the workload as .npy files here first (for peers on the same data)
   // Timing.
   uint32_t warmup = 1;
   uint32_t repeat = 5;

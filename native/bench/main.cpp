@@ -11,6 +11,7 @@
 #include "../core/truth.hpp"
 #include "../cuda/cuda_engine.hpp"
 #include "bench_options.hpp"
+#include "npy_dump.hpp"
 #include "workload.hpp"
 
 namespace snig::bench {
@@ -22,8 +23,9 @@ double median(std::vector<double> values) {
   return values.size() % 2 ? values[m] : (values[m - 1] + values[m]) / 2;
 }
 
-// Where and how one timed engine runs: its GPUs and launch settings.
+// Where and how one timed engine runs: its kernel, GPUs and launch settings.
 struct Launch {
+  std::string kernel;
   std::vector<int> gpus;
   uint64_t batchRows = 0;
   uint64_t blocksPerSm = 0;
@@ -33,7 +35,7 @@ std::unique_ptr<Engine> makeEngine(const BenchOptions& o, const Workload& w, con
   if (o.engine == "cpu") return makeCpuEngine(w.model, o.threads);
   CudaOptions options;
   options.devices = launch.gpus;
-  options.kernel = o.kernel;
+  options.kernel = launch.kernel;
   options.weights = o.weights;
   options.batchRows = launch.batchRows;
   options.snigBlocksPerSm = static_cast<uint32_t>(launch.blocksPerSm);
@@ -142,28 +144,40 @@ void report(const BenchOptions& o, const Workload& w, const Timing& t, bool pass
   const double edges = static_cast<double>(w.inputs.rows()) * static_cast<double>(w.model->totalNnz()) / (t.ms / 1e3);
   const std::string name = o.name.empty() ? "n" + std::to_string(w.model->neurons()) + "-l" + std::to_string(w.model->layerCount()) : o.name;
   std::printf("engine: %s\n", t.kernel.c_str());
-  std::printf("RESULT benchmark=%s rows=%llu gpus=%d batch=%llu bps=%llu ms=%.2f gpu_ms=%.2f edges_per_s=%.4g categories=%zu %s\n",
+  std::printf("RESULT benchmark=%s rows=%llu gpus=%d batch=%llu bps=%llu kernel=%s ms=%.2f gpu_ms=%.2f edges_per_s=%.4g categories=%zu %s\n",
               name.c_str(), static_cast<unsigned long long>(w.inputs.rows()), t.gpus,
               static_cast<unsigned long long>(t.launch.batchRows), static_cast<unsigned long long>(t.launch.blocksPerSm),
-              t.ms, t.gpuMs, edges, t.categories.size(), passed ? "PASSED" : "FAILED");
+              o.engine == "cpu" ? "cpu" : t.launch.kernel.c_str(), t.ms, t.gpuMs, edges, t.categories.size(), passed ? "PASSED" : "FAILED");
 }
+
+// The checked run's settings: the first of every list.
+Launch checked(const BenchOptions& o) { return {o.kernels.front(), o.gpus, o.batchRows.front(), o.blocksPerSm.front()}; }
 
 // Runs after the checked one, on the same inputs: every other combination of the launch lists,
 // then the checked settings on --also-gpus.
 std::vector<Launch> variants(const BenchOptions& o) {
   std::vector<Launch> out;
-  for (uint64_t batch : o.batchRows) {
-    for (uint64_t blocks : o.blocksPerSm) {
-      if (batch != o.batchRows.front() || blocks != o.blocksPerSm.front()) out.push_back({o.gpus, batch, blocks});
+  for (const std::string& kernel : o.kernels) {
+    for (uint64_t batch : o.batchRows) {
+      for (uint64_t blocks : o.blocksPerSm) {
+        const Launch launch{kernel, o.gpus, batch, blocks};
+        const Launch first = checked(o);
+        if (kernel != first.kernel || batch != first.batchRows || blocks != first.blocksPerSm) out.push_back(launch);
+      }
     }
   }
-  if (!o.alsoGpus.empty()) out.push_back({o.alsoGpus, o.batchRows.front(), o.blocksPerSm.front()});
+  if (!o.alsoGpus.empty()) {
+    Launch again = checked(o);
+    again.gpus = o.alsoGpus;
+    out.push_back(again);
+  }
   return out;
 }
 
 int run(const BenchOptions& o) {
   const Workload w = prepareWorkload(o);
-  const Timing main = timeEngine(o, w, {o.gpus, o.batchRows.front(), o.blocksPerSm.front()});
+  if (!o.dump.empty()) dumpNpy(w, o.dump);
+  const Timing main = timeEngine(o, w, checked(o));
   const Verdict verdict = check(o, w, main.categories);
   std::printf("check: %s: %llu mismatching rows%s\n", verdict.how.c_str(), static_cast<unsigned long long>(verdict.mismatches),
               main.stable ? "" : "; categories changed between runs");

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <chrono>
 #include <mutex>
-#include <type_traits>
 #include <utility>
 
 #include "batches.hpp"
@@ -12,12 +11,14 @@
 #include "cuda_engine.hpp"
 #include "cuda_raii.hpp"
 #include "gpu_pipeline.hpp"
-#include "kernel_choice.hpp"
+#include "../core/structure/reduced_network.hpp"
 #include "snig/partitioned.hpp"
-// SNIG_WITHOUT_FAST: the device script's fallback build, made when the rest of native/cuda/ does not build.
-#if __has_include("fast/fast_pipeline.hpp") && !defined(SNIG_WITHOUT_FAST)
+// SNIG_WITHOUT_FAST: the device script's fallback build (SNIG's pipeline alone), made when the rest
+// of native/cuda/ does not build.
+#ifndef SNIG_WITHOUT_FAST
+#include "../core/structure/kernel_choice.hpp"
 #include "fast/fast_pipeline.hpp"
-#define SNIG_FAST_PIPELINE_HEADER 1
+#include "general/general_pipeline.hpp"
 #endif
 
 namespace snig {
@@ -30,36 +31,76 @@ namespace {
 // balances whatever does not fit in one batch per GPU.
 constexpr uint64_t kBatchesPerGpu = 1;
 
-// The "fast" pipeline (native/cuda/fast/), when this build has one taking a Model: detected rather
-// than declared, so the engine builds before and after it lands.
-template <typename M, typename = void>
-struct HasFastPipeline : std::false_type {};
-#ifdef SNIG_FAST_PIPELINE_HEADER
-template <typename M>
-struct HasFastPipeline<M, std::void_t<decltype(cuda::makeFastPipeline(std::declval<std::shared_ptr<M>>(),
-                                                                      std::declval<const cuda::PipelineOptions&>()))>>
-    : std::true_type {};
+#ifdef SNIG_WITHOUT_FAST
+constexpr bool kOtherKernels = false;
+#else
+constexpr bool kOtherKernels = true;
 #endif
 
-template <typename M>
-std::unique_ptr<cuda::GpuPipeline> makeFast(std::shared_ptr<M> model, const cuda::PipelineOptions& options) {
-#ifdef SNIG_FAST_PIPELINE_HEADER
-  if constexpr (HasFastPipeline<M>::value) {
-    return cuda::makeFastPipeline(std::move(model), options);
-  } else
-#endif
-  {
-    (void)model;
-    (void)options;
-    throw Error(ErrorCode::Argument, "the \"fast\" CUDA kernel is not part of this build");
+// The kernel that runs, and why: "auto" measures the model's structure (the reduction, which the
+// fast kernel then reuses) and picks fast or general; float64 goes to SNIG's pipeline (see choose).
+struct Resolved {
+  std::string kernel;
+  std::string reason;
+  std::shared_ptr<const ReducedNetwork> reduced;  // when auto reduced the model
+};
+
+#ifndef SNIG_WITHOUT_FAST
+// The least free memory over the devices.
+uint64_t leastFreeBytes(const std::vector<int>& devices) {
+  uint64_t least = UINT64_MAX;
+  for (int d : devices) {
+    cuda::DeviceGuard guard(d);
+    size_t freeBytes = 0, totalBytes = 0;
+    SNIG_CUDA_CHECK(cudaMemGetInfo(&freeBytes, &totalBytes));
+    least = std::min<uint64_t>(least, freeBytes);
   }
+  return least;
+}
+#endif
+
+Resolved resolveKernel(const std::string& kernel, const Model& model, const std::vector<int>& devices) {
+  if (kernel == "snig") return {kernel, "", nullptr};
+  if (kernel != "auto" && kernel != "fast" && kernel != "general") {
+    throw Error(ErrorCode::Argument, "unknown CUDA kernel \"" + kernel + "\" (expected auto, snig, fast or general)");
+  }
+  if (!kOtherKernels) {
+    if (kernel == "auto") return {"snig", "auto: the only kernel of this build", nullptr};
+    throw Error(ErrorCode::Argument, "the \"" + kernel + "\" CUDA kernel is not part of this build");
+  }
+#ifndef SNIG_WITHOUT_FAST
+  if (kernel == "auto") {
+    auto reduced = std::make_shared<const ReducedNetwork>(reduceModel(model));
+    const KernelChoice choice = chooseKernel(model, *reduced);
+    // The general layout must fit beside a batch; SNIG's pipeline can stream or partition instead.
+    if (choice.kernel == "general" && cuda::generalModelBytes(model) > leastFreeBytes(devices) / 2) {
+      return {"snig", "auto chose snig: " + choice.reason + "; the general layout (" +
+                          std::to_string(cuda::generalModelBytes(model) >> 20) + " MiB) takes over half a GPU's free memory",
+              nullptr};
+    }
+    return {choice.kernel, "auto chose " + choice.kernel + ": " + choice.reason, std::move(reduced)};
+  }
+#endif
+  (void)model;
+  (void)devices;
+  return {kernel, "", nullptr};
 }
 
-bool fastAvailable() { return HasFastPipeline<const Model>::value; }
+cuda::WeightMode resolveWeights(const std::string& weights) {
+  if (weights == "auto" || weights == "partitioned") return cuda::WeightMode::Auto;
+  if (weights == "resident") return cuda::WeightMode::Resident;
+  if (weights == "streamed") return cuda::WeightMode::Streamed;
+  throw Error(ErrorCode::Argument, "unknown weight placement \"" + weights +
+                                       "\" (expected auto, resident, streamed or partitioned)");
+}
 
-std::unique_ptr<cuda::GpuPipeline> makePipeline(const std::string& kernel, std::shared_ptr<const Model> model,
+std::unique_ptr<cuda::GpuPipeline> makePipeline(const Resolved& kernel, std::shared_ptr<const Model> model,
                                                 const cuda::PipelineOptions& options) {
-  if (kernel == "fast") return makeFast(std::move(model), options);
+#ifndef SNIG_WITHOUT_FAST
+  if (kernel.kernel == "fast" && kernel.reduced) return cuda::makeFastPipeline(kernel.reduced, options);
+  if (kernel.kernel == "fast") return cuda::makeFastPipeline(std::move(model), options);
+  if (kernel.kernel == "general") return cuda::makeGeneralPipeline(std::move(model), options);
+#endif
   return cuda::makeSnigPipeline(std::move(model), options);
 }
 
@@ -88,8 +129,11 @@ class CudaEngine final : public Engine {
       : model_(std::move(model)),
         options_(options),
         devices_(chooseDevices(options.devices)),
-        kernel_(cuda::resolveKernel(options.kernel, fastAvailable(), model_->hasBiasVectors())) {
-    cuda::resolveWeights(options.weights, kernel_);  // reject a bad value before any upload
+        kernel_(resolveKernel(options.kernel, *model_, devices_)) {
+    resolveWeights(options.weights);  // reject a bad value before any upload
+    if (options.weights == "partitioned" && kernel_.kernel != "snig") {
+      throw Error(ErrorCode::Argument, "partitioning the layers across GPUs is SNIG's (use --kernel snig)");
+    }
     primary_ = build(kernel_);
   }
 
@@ -115,10 +159,10 @@ class CudaEngine final : public Engine {
   double lastGpuSeconds() const { return gpuSeconds_; }
 
  private:
-  PipelineSet build(const std::string& kernel) const {
+  PipelineSet build(const Resolved& kernel) const {
     PipelineSet pipelines;
     const bool partition = options_.weights == "partitioned" ||
-                           (options_.weights == "auto" && kernel == "snig" &&
+                           (options_.weights == "auto" && kernel.kernel == "snig" &&
                             cuda::sectioned::shouldPartition(*model_, devices_, options_.snigBlocksPerSm));
     if (partition) {
       pipelines.push_back(
@@ -130,23 +174,24 @@ class CudaEngine final : public Engine {
       cuda::PipelineOptions po;
       po.device = devices_[i];
       po.batchRows = options_.batchRows;
-      po.weights = cuda::resolveWeights(options_.weights, kernel);
+      po.weights = resolveWeights(options_.weights);
       po.snigBlocksPerSm = options_.snigBlocksPerSm;
       pipelines[i] = makePipeline(kernel, model_, po);
     });
     return pipelines;
   }
 
-  // "auto" runs the fast kernel, which computes float32 only: float64 requests go to SNIG's
-  // pipelines, built on first need.
+  // "auto" runs the fast or the general kernel, which compute float32 only: float64 requests go to
+  // SNIG's pipelines, built on first need.
   PipelineSet& choose(const InferRequest& request) {
-    if (!cuda::runsOnSnig(options_.kernel, kernel_, request.precision)) return primary_;
-    if (fallback_.empty()) fallback_ = build("snig");
+    if (options_.kernel != "auto" || kernel_.kernel == "snig" || request.precision != Precision::F64) return primary_;
+    if (fallback_.empty()) fallback_ = build({"snig", "", nullptr});
     return fallback_;
   }
 
-  static std::string describe(const PipelineSet& pipelines) {
+  std::string describe(const PipelineSet& pipelines) const {
     std::string text = pipelines.front()->describe();
+    if (&pipelines == &primary_ && !kernel_.reason.empty()) text += " [" + kernel_.reason + "]";
     if (pipelines.size() > 1) text += " (+" + std::to_string(pipelines.size() - 1) + " more GPUs, data parallel)";
     return text;
   }
@@ -154,7 +199,7 @@ class CudaEngine final : public Engine {
   std::shared_ptr<const Model> model_;
   CudaOptions options_;
   std::vector<int> devices_;
-  std::string kernel_;  // what options.kernel resolved to
+  Resolved kernel_;  // what options.kernel resolved to
   PipelineSet primary_;
   PipelineSet fallback_;
   std::mutex mutex_;

@@ -61,8 +61,8 @@ std::vector<Edge> modelEdges(const Model& model, uint32_t l) {
   return edges;
 }
 
-// Every layer's sectioned block, read back as edges, equals the model's layer; outputs ascend within
-// each (section, input) list.
+// Every layer's sectioned block, read back as edges, equals the model's layer (and its per-neuron
+// biases, where it has them); outputs ascend within each (section, input) list.
 void roundTrip(const std::string& name, const Model& model, const SectionPlan& plan) {
   const SectionedLayout layout = layoutSections(model, plan, 0, model.layerCount());
   std::vector<uint8_t> bytes(layout.totalBytes);
@@ -86,6 +86,9 @@ void roundTrip(const std::string& name, const Model& model, const SectionPlan& p
     }
     std::sort(edges.begin(), edges.end());
     same = same && edges == modelEdges(model, l) && ptr[uint64_t{plan.sections} * plan.n] == layer.nnz;
+    const double* biases = model.layer(l).biases;
+    same = same && (biases != nullptr) == (layer.biasOffset != 0);
+    if (biases) same = same && std::equal(biases, biases + plan.n, reinterpret_cast<const double*>(block + layer.biasOffset));
   }
   check(same && ascending, name + ", " + std::to_string(plan.sections) + " section(s) of " +
                                std::to_string(plan.sectionSize) + ": the sectioned layers hold exactly the model's edges");
@@ -100,10 +103,10 @@ int main() {
     spec.neurons = 1024;
     spec.layers = 12;
     const Model radix = generateRadixNet(spec);
-    const Model random = testing::randomModel(1000, 4, 24, 1, 3);
+    const Model random = testing::randomModel(1000, 4, 24, 1, 3, true);  // layer 2 has per-neuron biases
     for (uint64_t perSm : {kPerSm, uint64_t{2 * (1088 + 352 * 4)}}) {  // one section; three of 352 outputs
       roundTrip("RadiX-Net 1024x12 (uniform)", radix, planSections(1024, kOptin, perSm, 2, sizeof(float)));
-      roundTrip("random 1000x4 (stored weights)", random, planSections(1000, kOptin, perSm, 2, sizeof(float)));
+      roundTrip("random 1000x4 (stored weights, per-neuron biases)", random, planSections(1000, kOptin, perSm, 2, sizeof(float)));
     }
   } catch (const std::exception& e) {
     std::printf("FAIL exception: %s\n", e.what());

@@ -1,0 +1,367 @@
+// The general pipeline on one device. Per batch: the sparse rows scattered into tiles, then per
+// layer one launch over the live tiles, a one-block plan of the rows that stay and a move that packs
+// them into dense tiles again. The host polls the live count now and then to size the grids and to
+// stop once every row has left. The layer kernel and the rows per tile come from N (measured on an
+// H200, docs/performance.md); for comparisons SNIG_GENERAL_KERNEL=gather|staged and
+// SNIG_GENERAL_LANES=4|8|16|32 override them, and SNIG_GENERAL_PROFILE=1 polls after every layer and
+// prints each layer's live rows and time to stderr.
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <numeric>
+#include <string>
+
+#include "../../core/structure/saturation.hpp"
+#include "../cuda_check.hpp"
+#include "../cuda_raii.hpp"
+#include "general_kernels.cuh"
+#include "general_pipeline.hpp"
+#include "sliced_layer.hpp"
+
+namespace snig::cuda {
+namespace {
+
+using general::DeviceLayer;
+
+constexpr uint64_t kMaxAutoBatchRows = 1 << 17;
+constexpr double kMemoryShare = 0.6;        // of the free device memory, for one batch
+constexpr uint32_t kInputNnzPerNeuron = 8;  // budgeted input nonzeros per row: N / 8
+// Above this N the staged kernel is the faster (16384, 65536: 207 / 995 ms against gather's 246 /
+// 1067); up to it the gather kernel (1024, 2000, 4096: 12.6 / 2.9 / 45.6 ms against 13.3 / 4.1 / 47.3).
+constexpr uint32_t kGatherMaxN = 4096;
+
+// Rows per tile: the staged kernel keeps 32 sums per thread, so fewer rows per tile let a block own
+// more outputs, and re-stage each tile for fewer blocks, as N grows.
+uint32_t lanesFor(uint32_t n) {
+  const char* text = std::getenv("SNIG_GENERAL_LANES");
+  if (!text) return n <= 2048 ? 16 : n <= 8192 ? 8 : 4;
+  const uint32_t lanes = static_cast<uint32_t>(std::strtoul(text, nullptr, 10));
+  if (!general::validLanes(lanes)) throw Error(ErrorCode::Argument, "SNIG_GENERAL_LANES must be 4, 8, 16 or 32");
+  return lanes;
+}
+
+bool stagedFor(uint32_t n) {
+  const char* text = std::getenv("SNIG_GENERAL_KERNEL");
+  if (!text) return n > kGatherMaxN;
+  if (std::string(text) != "gather" && std::string(text) != "staged") {
+    throw Error(ErrorCode::Argument, "SNIG_GENERAL_KERNEL must be gather or staged");
+  }
+  return std::string(text) == "staged";
+}
+
+uint32_t maxFanIn(const LayerView& layer) {
+  uint32_t most = 0;
+  for (uint32_t j = 0; j < layer.n; ++j) most = std::max(most, layer.colptr[j + 1] - layer.colptr[j]);
+  return most;
+}
+
+// One layer's device arrays packed in one host block (16-byte aligned parts), then copied at once.
+class Packer {
+ public:
+  template <typename T>
+  uint64_t add(const std::vector<T>& part) {
+    const uint64_t at = (bytes_.size() + 15) / 16 * 16;
+    bytes_.resize(at + part.size() * sizeof(T));
+    if (!part.empty()) std::memcpy(bytes_.data() + at, part.data(), part.size() * sizeof(T));
+    return at;
+  }
+  const std::vector<uint8_t>& bytes() const { return bytes_; }
+
+ private:
+  std::vector<uint8_t> bytes_;
+};
+
+template <typename T>
+void copyTo(T* device, const T* host, size_t count) {
+  if (count) SNIG_CUDA_CHECK(cudaMemcpy(device, host, count * sizeof(T), cudaMemcpyHostToDevice));
+}
+
+template <typename T>
+void reserve(DeviceBuffer<T>& buffer, size_t count) {
+  if (buffer.size() < count) buffer = DeviceBuffer<T>(count);
+}
+
+class GeneralPipeline final : public GpuPipeline {
+ public:
+  GeneralPipeline(std::shared_ptr<const Model> model, const PipelineOptions& options)
+      : model_(std::move(model)), device_(options.device), lanes_(lanesFor(model_->neurons())), staged_(stagedFor(model_->neurons())) {
+    if (model_->layerCount() == 0) throw Error(ErrorCode::Argument, "the general pipeline needs at least one layer");
+    DeviceGuard guard(device_);
+    general::configureKernels();
+    cudaDeviceProp prop{};
+    SNIG_CUDA_CHECK(cudaGetDeviceProperties(&prop, device_));
+    multiprocessors_ = prop.multiProcessorCount;
+    size_t freeBytes = 0, totalBytes = 0;
+    SNIG_CUDA_CHECK(cudaMemGetInfo(&freeBytes, &totalBytes));
+    if (generalModelBytes(*model_) > freeBytes) {
+      throw Error(ErrorCode::Cuda, "the model (" + std::to_string(generalModelBytes(*model_) >> 20) +
+                                       " MiB in the general layout) does not fit GPU " + std::to_string(device_) +
+                                       " (" + std::to_string(freeBytes >> 20) + " MiB free); use --kernel snig, which streams");
+    }
+    uploadModel();
+    SNIG_CUDA_CHECK(cudaMemGetInfo(&freeBytes, &totalBytes));
+    const uint64_t n = model_->neurons();
+    const uint64_t perRow = 2 * n * sizeof(float) + 3 * sizeof(uint32_t) + 1 + n / kInputNnzPerNeuron * 8 + 4;
+    capacity_ = options.batchRows ? options.batchRows
+                                  : std::clamp<uint64_t>(static_cast<uint64_t>(freeBytes * kMemoryShare) / perRow, 1, kMaxAutoBatchRows);
+    capacity_ = std::min<uint64_t>(capacity_, kMaxAutoBatchRows);  // the plan kernel's one block
+    profile_ = std::getenv("SNIG_GENERAL_PROFILE") != nullptr;
+    stream_ = makeStream();
+    start_ = makeEvent();
+    stop_ = makeEvent();
+    layerDone_ = makeEvent();
+    hostCount_ = PinnedBuffer<uint32_t>(1);
+  }
+
+  ~GeneralPipeline() override {
+    if (cudaSetDevice(device_) != cudaSuccess) cudaGetLastError();
+  }
+
+  std::string name() const override { return "general"; }
+  int device() const override { return device_; }
+  uint64_t maxBatchRows() const override { return capacity_; }
+  std::string describe() const override {
+    return "general on GPU " + std::to_string(device_) + " (" + (staged_ ? "staged" : "gather") + "): tiles of " + std::to_string(lanes_) + " rows, " +
+           std::to_string(model_->indexBytes() * 8) + "-bit indices, model " + std::to_string(modelBytes_ >> 20) +
+           " MiB on the device, batches of up to " + std::to_string(capacity_) + " rows";
+  }
+
+  BatchResult run(const SparseRows& inputs, uint64_t begin, uint64_t end, const InferRequest& request) override {
+    if (request.precision != Precision::F32) throw Error(ErrorCode::Argument, "the general CUDA kernel computes in float32 only");
+    if (request.wantTrace) throw Error(ErrorCode::Argument, "the general CUDA kernel does not trace rows (use the CPU engine)");
+    if (end < begin || end - begin > capacity_) throw Error(ErrorCode::Argument, "batch larger than the general pipeline's capacity");
+    if (inputs.n != model_->neurons()) throw Error(ErrorCode::Argument, "inputs do not match the model's neuron count");
+    DeviceGuard guard(device_);
+    const uint32_t rows = static_cast<uint32_t>(end - begin);
+    BatchResult result;
+    if (rows == 0) return result;
+    reserveBatch(rows);
+    SNIG_CUDA_CHECK(cudaEventRecord(start_.get(), stream_.get()));
+    uploadInputs(inputs, begin, end, rows);
+    const uint32_t finalCount = infer(rows, request);
+    SNIG_CUDA_CHECK(cudaEventRecord(stop_.get(), stream_.get()));
+    std::vector<uint8_t> fate(rows);
+    SNIG_CUDA_CHECK(cudaMemcpyAsync(fate.data(), fate_.get(), rows, cudaMemcpyDeviceToHost, stream_.get()));
+    SNIG_CUDA_CHECK(cudaStreamSynchronize(stream_.get()));
+    float ms = 0;
+    SNIG_CUDA_CHECK(cudaEventElapsedTime(&ms, start_.get(), stop_.get()));
+    result.seconds = ms / 1000.0;
+    for (uint32_t r = 0; r < rows; ++r) {
+      if (fate[r] != general::kDead) result.categories.push_back(begin + r + 1);
+    }
+    if (request.wantRows || request.wantRowSums) finalRows(fate, finalCount, request, &result);
+    return result;
+  }
+
+ private:
+  // Every layer sliced (sliced_layer.hpp) with its per-neuron biases, in one device block per layer.
+  void uploadModel() {
+    const uint32_t n = model_->neurons();
+    const std::vector<bool> exits = saturatedExits(*model_);
+    for (uint32_t l = 0; l < model_->layerCount(); ++l) {
+      const LayerView view = model_->layer(l);
+      const general::SlicedLayer sliced = general::sliceLayer(view);
+      Packer packer;
+      const uint64_t slicePtr = packer.add(sliced.slicePtr);
+      const uint64_t index = view.index16 ? packer.add(sliced.index16) : packer.add(sliced.index32);
+      const uint64_t values = packer.add(sliced.values);
+      const uint64_t order = packer.add(sliced.order);
+      std::vector<float> biases(n);
+      for (uint32_t j = 0; j < n; ++j) biases[j] = view.biasOf32(j);
+      const uint64_t bias = packer.add(biases);
+      DeviceBuffer<uint8_t> block(packer.bytes().size());
+      copyTo(block.get(), packer.bytes().data(), packer.bytes().size());
+      DeviceLayer d;
+      d.slicePtr = reinterpret_cast<const uint32_t*>(block.get() + slicePtr);
+      d.index = block.get() + index;
+      d.values = sliced.values.empty() ? nullptr : reinterpret_cast<const float*>(block.get() + values);
+      d.uniform = static_cast<float>(view.uniformValue);
+      d.order = sliced.order.empty() ? nullptr : reinterpret_cast<const uint32_t*>(block.get() + order);
+      d.bias = reinterpret_cast<const float*>(block.get() + bias);
+      modelBytes_ += block.bytes();
+      blocks_.push_back(std::move(block));
+      layers_.push_back(d);
+      saturatedExit_.push_back(exits[l]);
+    }
+  }
+
+  void reserveBatch(uint32_t rows) {
+    const uint64_t cells = (uint64_t{rows} + lanes_ - 1) / lanes_ * lanes_ * model_->neurons();
+    reserve(in_, cells);
+    reserve(out_, cells);
+    const uint32_t tiles = (rows + lanes_ - 1) / lanes_;
+    reserve(alive_, tiles);
+    reserve(notFull_, tiles);
+    for (auto& r : rowOf_) reserve(r, rows);
+    reserve(from_, rows);
+    reserve(fate_, rows);
+    reserve(counts_, model_->layerCount() + 1);
+  }
+
+  void uploadInputs(const SparseRows& inputs, uint64_t begin, uint64_t end, uint32_t rows) {
+    const uint64_t first = inputs.rowptr[begin];
+    const uint64_t nnz = inputs.rowptr[end] - first;
+    if (nnz > UINT32_MAX) throw Error(ErrorCode::Argument, "a general-pipeline batch holds at most 2^32 input nonzeros");
+    std::vector<uint32_t> rowptr(rows + 1);
+    for (uint32_t r = 0; r <= rows; ++r) rowptr[r] = static_cast<uint32_t>(inputs.rowptr[begin + r] - first);
+    reserve(rowptr_, rows + 1);
+    reserve(cols_, std::max<uint64_t>(nnz, 1));
+    reserve(values_, std::max<uint64_t>(nnz, 1));
+    cudaStream_t stream = stream_.get();
+    SNIG_CUDA_CHECK(cudaMemcpyAsync(rowptr_.get(), rowptr.data(), rowptr.size() * 4, cudaMemcpyHostToDevice, stream));
+    SNIG_CUDA_CHECK(cudaMemcpyAsync(cols_.get(), inputs.cols.data() + first, nnz * 4, cudaMemcpyHostToDevice, stream));
+    SNIG_CUDA_CHECK(cudaMemcpyAsync(values_.get(), inputs.values.data() + first, nnz * 4, cudaMemcpyHostToDevice, stream));
+    // The pageable copies above return once their data is staged: rowptr may go out of scope.
+    SNIG_CUDA_CHECK(cudaStreamSynchronize(stream));
+  }
+
+  // Runs every layer (or until no row is left); returns the live rows packed in in_ at the end.
+  uint32_t infer(uint32_t rows, const InferRequest& request) {
+    cudaStream_t stream = stream_.get();
+    const uint32_t n = model_->neurons();
+    const uint32_t layers = model_->layerCount();
+    const uint32_t tiles = (rows + lanes_ - 1) / lanes_;
+    SNIG_CUDA_CHECK(cudaMemsetAsync(fate_.get(), general::kDead, rows, stream));
+    SNIG_CUDA_CHECK(cudaMemsetAsync(alive_.get(), 0, tiles * sizeof(uint32_t), stream));
+    SNIG_CUDA_CHECK(cudaMemsetAsync(notFull_.get(), 0, tiles * sizeof(uint32_t), stream));
+    SNIG_CUDA_CHECK(cudaMemsetAsync(in_.get(), 0, uint64_t{tiles} * lanes_ * n * sizeof(float), stream));
+    std::vector<uint32_t> identity(rows);
+    std::iota(identity.begin(), identity.end(), 0u);
+    SNIG_CUDA_CHECK(cudaMemcpyAsync(rowOf_[0].get(), identity.data(), rows * sizeof(uint32_t), cudaMemcpyHostToDevice, stream));
+    *hostCount_.get() = rows;
+    SNIG_CUDA_CHECK(cudaMemcpyAsync(counts_.get(), hostCount_.get(), sizeof(uint32_t), cudaMemcpyHostToDevice, stream));
+    general::launchScatter(rowptr_.get(), cols_.get(), values_.get(), rows, n, lanes_, in_.get(), stream);
+    if (profile_) {
+      SNIG_CUDA_CHECK(cudaEventRecord(layerDone_.get(), stream));
+      SNIG_CUDA_CHECK(cudaStreamSynchronize(stream));
+      printLayer(0, rows);  // the inputs uploaded and scattered
+    }
+    uint32_t known = rows;  // an upper bound of the live rows: they only ever leave
+    for (uint32_t l = 0; l < layers; ++l) {
+      general::Step step;
+      step.n = n;
+      step.lanes = lanes_;
+      step.shortIndex = model_->indexBytes() == 2;
+      step.staged = staged_;
+      step.in = in_.get();
+      step.out = out_.get();
+      step.alive = alive_.get();
+      step.notFull = notFull_.get();
+      step.count = counts_.get() + l;
+      general::launchLayer(layers_[l], step, known, stream);
+      general::Plan plan;
+      plan.lanes = lanes_;
+      plan.count = counts_.get() + l;
+      plan.nextCount = counts_.get() + l + 1;
+      plan.alive = alive_.get();
+      plan.notFull = notFull_.get();
+      plan.rowIn = rowOf_[l % 2].get();
+      plan.rowOut = rowOf_[(l + 1) % 2].get();
+      plan.from = from_.get();
+      plan.fate = fate_.get();
+      plan.saturatedExit = saturatedExit_[l];
+      plan.last = l + 1 == layers;
+      general::launchPlan(plan, stream);
+      general::launchMove(out_.get(), in_.get(), from_.get(), counts_.get() + l + 1, n, lanes_, known,
+                          multiprocessors_, stream);
+      finalRowOf_ = (l + 1) % 2;
+      if (profile_) SNIG_CUDA_CHECK(cudaEventRecord(layerDone_.get(), stream));
+      if (l + 1 == layers || shouldPoll(l) || profile_) {
+        throwIfCancelled(request);
+        SNIG_CUDA_CHECK(cudaMemcpyAsync(hostCount_.get(), counts_.get() + l + 1, sizeof(uint32_t), cudaMemcpyDeviceToHost, stream));
+        SNIG_CUDA_CHECK(cudaStreamSynchronize(stream));
+        known = *hostCount_.get();
+        if (profile_) printLayer(l + 1, known);
+        if (known == 0) break;
+      }
+    }
+    return known;
+  }
+
+  void printLayer(uint32_t l, uint32_t live) {
+    float ms = 0;
+    SNIG_CUDA_CHECK(cudaEventElapsedTime(&ms, start_.get(), layerDone_.get()));
+    std::fprintf(stderr, "profile: layer %u live %u cumulative_ms %.3f\n", l, live, ms);
+  }
+
+  // Early layers lose rows fast: poll often there, then every 8 layers.
+  static bool shouldPoll(uint32_t l) { return l < 16 ? l % 2 == 0 : l % 8 == 7; }
+
+  // Row sums (in neuron order, in double, as the CPU engine sums) and rows from the packed tiles.
+  void finalRows(const std::vector<uint8_t>& fate, uint32_t count, const InferRequest& request, BatchResult* result) {
+    const uint32_t rows = static_cast<uint32_t>(fate.size());
+    const uint32_t n = model_->neurons();
+    std::vector<float> tiles(uint64_t{(count + lanes_ - 1) / lanes_} * lanes_ * n);
+    std::vector<uint32_t> rowOf(count);
+    copyBack(tiles.data(), in_.get(), tiles.size());
+    copyBack(rowOf.data(), rowOf_[finalRowOf_].get(), count);
+    if (request.wantRowSums) result->rowSums.assign(rows, 0.0);
+    if (request.wantRows) result->rows.assign(uint64_t{rows} * n, 0.0f);
+    const auto emit = [&](uint32_t r, auto valueOf) {
+      double sum = 0;
+      for (uint32_t j = 0; j < n; ++j) {
+        const float v = valueOf(j);
+        sum += static_cast<double>(v);
+        if (request.wantRows) result->rows[uint64_t{r} * n + j] = v;
+      }
+      if (request.wantRowSums) result->rowSums[r] = sum;
+    };
+    for (uint32_t r = 0; r < rows; ++r) {
+      if (fate[r] == general::kSaturated) emit(r, [](uint32_t) { return kClamp; });
+    }
+    for (uint32_t s = 0; s < count; ++s) {
+      const float* base = tiles.data() + uint64_t{s / lanes_} * n * lanes_ + s % lanes_;
+      emit(rowOf[s], [&](uint32_t j) { return base[uint64_t{j} * lanes_]; });
+    }
+  }
+
+  template <typename T>
+  static void copyBack(T* host, const T* device, size_t count) {
+    if (count) SNIG_CUDA_CHECK(cudaMemcpy(host, device, count * sizeof(T), cudaMemcpyDeviceToHost));
+  }
+
+  std::shared_ptr<const Model> model_;
+  int device_ = 0;
+  uint32_t lanes_ = 16;
+  bool staged_ = true;
+  int multiprocessors_ = 1;
+  uint64_t capacity_ = 0;
+  uint64_t modelBytes_ = 0;
+  std::vector<DeviceLayer> layers_;
+  std::vector<bool> saturatedExit_;
+  uint32_t finalRowOf_ = 0;
+  std::vector<DeviceBuffer<uint8_t>> blocks_;  // per layer
+  DeviceBuffer<uint32_t> rowptr_, cols_;
+  DeviceBuffer<float> values_;
+  DeviceBuffer<float> in_, out_;
+  DeviceBuffer<uint32_t> alive_, notFull_;
+  DeviceBuffer<uint32_t> rowOf_[2];
+  DeviceBuffer<uint32_t> from_;
+  DeviceBuffer<uint8_t> fate_;
+  DeviceBuffer<uint32_t> counts_;
+  Stream stream_;
+  Event start_, stop_, layerDone_;
+  bool profile_ = false;
+  PinnedBuffer<uint32_t> hostCount_;
+};
+
+}  // namespace
+
+uint64_t generalModelBytes(const Model& model) {
+  uint64_t bytes = 0;
+  for (uint32_t l = 0; l < model.layerCount(); ++l) {
+    const LayerView layer = model.layer(l);
+    const uint64_t slices = (layer.n + general::kSliceWidth - 1) / general::kSliceWidth;
+    // At most: every slice as wide as the widest output, with weights (padding needs them).
+    bytes += slices * general::kSliceWidth * maxFanIn(layer) * (model.indexBytes() + sizeof(float)) +
+             (slices + 1) * 4 + uint64_t{layer.n} * 8 + 5 * 16;
+  }
+  return bytes;
+}
+
+std::unique_ptr<GpuPipeline> makeGeneralPipeline(std::shared_ptr<const Model> model, const PipelineOptions& options) {
+  return std::make_unique<GeneralPipeline>(std::move(model), options);
+}
+
+}  // namespace snig::cuda
