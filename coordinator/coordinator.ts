@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 
 import type { EngineOptions } from '../common/engine-options.js';
 import type { NativeInputs } from '../common/native.js';
-import type { Welcome, WorkerMessage } from '../common/protocol/messages.js';
+import type { AssignedShard, Welcome, WorkerMessage } from '../common/protocol/messages.js';
 import type { Journal } from './journal.js';
 import type { RunStats } from './run-stats.js';
 import { Scheduler, type Decision, type ShardResult } from './scheduler.js';
@@ -33,11 +33,14 @@ export class Coordinator {
   private readonly engines = new Map<string, EngineOptions>(); // per worker, from its hello
   private timer?: NodeJS.Timeout;
   private firstAssign?: number;
+  private durableDone: number; // shards finished and on disk (resumed ones included)
   private settle!: (outcome: Outcome) => void;
   private ended = false;
   readonly outcome: Promise<Outcome> = new Promise((resolve) => (this.settle = resolve));
 
-  constructor(private readonly options: CoordinatorOptions) {}
+  constructor(private readonly options: CoordinatorOptions) {
+    this.durableDone = options.scheduler.shardsDone;
+  }
 
   private get socket(): CoordinatorSocket {
     return this.options.socket;
@@ -49,15 +52,20 @@ export class Coordinator {
       onMessage: (worker, message) => this.onMessage(worker, message),
       onDropped: (worker, reason) => this.apply([{ kind: 'drop', worker, reason }]),
     });
-    const period = Math.max(10, Math.floor(this.options.welcome.heartbeatMs / 2));
-    let beat = 0;
+    const { heartbeatMs, timeoutMs } = this.options.welcome;
+    const period = Math.max(10, Math.floor(heartbeatMs / 2));
+    // A worker gives us up after timeoutMs without a message: a quarter of that leaves room for three
+    // lost heartbeats, and a worker that was sent anything more recently (an assignment) needs none.
+    const heartbeatEvery = Math.max(heartbeatMs, timeoutMs / 4);
     let lastLive = Date.now();
     this.timer = setInterval(() => {
       const now = Date.now();
       this.event({ kind: 'tick', at: now });
       if (this.liveWorkers() > 0) lastLive = now;
       else if (now - lastLive > this.options.idleTimeoutMs) this.abort(`no worker connected for ${Math.round((now - lastLive) / 1000)} s`);
-      if (++beat % 2 === 0) for (const id of this.options.scheduler.liveWorkers()) void this.socket.send(id, { type: 'heartbeat' });
+      for (const id of this.options.scheduler.liveWorkers()) {
+        if (this.socket.quietFor(id, now) >= heartbeatEvery) void this.socket.send(id, { type: 'heartbeat' });
+      }
     }, period);
     if (this.options.scheduler.complete) this.event({ kind: 'tick', at: Date.now() });
   }
@@ -69,7 +77,7 @@ export class Coordinator {
   }
 
   liveWorkers(): number {
-    return this.options.scheduler.liveWorkers().length;
+    return this.options.scheduler.liveCount;
   }
 
   /** Ends the run unfinished; workers still connected are told to finish instead of waiting out their retries. */
@@ -94,7 +102,7 @@ export class Coordinator {
       this.engines.set(worker, engine);
       this.options.stats.describe(worker, { host: message.host, engine: engine.engine });
     }
-    if (message.type === 'ready') this.options.stats.describe(worker, { engine: message.engine, gpus: message.gpuNames });
+    if (message.type === 'ready') this.options.stats.describe(worker, { engine: message.engine, gpus: message.gpuNames, startSeconds: message.loadSeconds });
     this.event({ kind: 'message', worker, at: Date.now(), message });
   }
 
@@ -106,86 +114,121 @@ export class Coordinator {
     try {
       this.carryOut(decisions);
     } catch (error) {
-      // Nothing a peer sends gets here; this is the run's own failure (a journal write, an oversized shard).
-      this.options.log.error({ err: error }, 'coordinator failed');
-      this.abort((error as Error).message);
+      this.fail(error as Error);
+    }
+  }
+
+  private fail(error: Error): void {
+    // Nothing a peer sends gets here; this is the run's own failure (a journal write, an oversized shard).
+    this.options.log.error({ err: error }, 'coordinator failed');
+    this.abort(error.message);
+  }
+
+  /** A finished shard on disk: now it counts (report, results, progress). */
+  private acknowledge(d: Extract<Decision, { kind: 'record' }>): void {
+    this.options.stats.apply(d);
+    this.options.onResult?.(d.shard, d.worker, d.result);
+    // shardsDone/shardsTotal: `snig suite` follows runs through these log lines.
+    const shardsDone = ++this.durableDone;
+    this.options.log.info({ worker: d.worker, shard: d.shard.id, seconds: d.result.seconds, shardsDone, shardsTotal: this.options.scheduler.shardsTotal }, 'shard done');
+  }
+
+  /** Runs `then` once the journal holds everything decided so far; a failed sync aborts the run. */
+  private afterJournal(then: () => void): (error?: Error) => void {
+    return (error) => (error ? this.fail(error) : then());
+  }
+
+  /** One message per worker for the shards it was given together (one per message when they carry rows). */
+  private sendAssignments(batches: ReadonlyMap<string, AssignedShard[]>): void {
+    for (const [worker, shards] of batches) {
+      if (shards[0]?.inputs) for (const shard of shards) void this.socket.send(worker, { type: 'assign', shards: [shard] });
+      else void this.socket.send(worker, { type: 'assign', shards });
     }
   }
 
   private carryOut(decisions: Decision[]): void {
-    const { log, journal, stats } = this.options;
-    for (const d of decisions) {
-      stats.apply(d);
-      switch (d.kind) {
-        case 'welcome':
-          log.info({ worker: d.worker }, 'worker joined');
-          void this.socket.send(d.worker, { type: 'welcome', name: d.worker, ...this.options.welcome, engine: this.engines.get(d.worker) ?? this.options.groupEngine(undefined) });
-          break;
-        case 'send-chunk': {
-          const start = d.index * this.options.chunkBytes;
-          const data = this.options.modelBytes!.subarray(start, start + this.options.chunkBytes);
-          void this.socket.send(d.worker, { type: 'chunk', index: d.index, data });
-          break;
-        }
-        case 'worker-ready':
-          log.info({ worker: d.worker }, 'worker ready');
-          break;
-        case 'assign': {
-          this.firstAssign ??= performance.now();
-          journal.append({ type: 'assign', shard: d.shard.id, worker: d.worker });
-          const inputs = this.options.inputs?.toArrays(d.shard.begin, d.shard.end);
-          void this.socket.send(d.worker, { type: 'assign', shard: d.shard.id, begin: d.shard.begin, end: d.shard.end, inputs });
-          break;
-        }
-        case 'record':
-          journal.recordDone(d.shard, d.worker, d.result);
-          this.options.onResult?.(d.shard, d.worker, d.result);
-          // shardsDone/shardsTotal: `snig suite` follows runs through these log lines.
-          log.info({ worker: d.worker, shard: d.shard.id, seconds: d.result.seconds, shardsDone: this.options.scheduler.shardsDone, shardsTotal: this.options.scheduler.shardsTotal }, 'shard done');
-          break;
-        case 'requeue':
-          journal.append({ type: 'requeue', shard: d.shard.id, worker: d.worker, reason: d.reason });
-          log.warn({ worker: d.worker, shard: d.shard.id, reason: d.reason }, 'shard back in the queue');
-          break;
-        case 'shard-failed':
-          log.warn({ worker: d.worker, shard: d.shard.id, code: d.code, message: d.message }, 'shard failed on a worker');
-          break;
-        case 'start-failed':
-          log.error({ worker: d.worker, reason: d.reason }, 'worker could not start');
-          break;
-        case 'retire':
-          log.warn({ worker: d.worker, reason: d.reason }, 'worker retired');
-          void this.socket.send(d.worker, { type: 'reject', reason: d.reason });
-          break;
-        case 'worker-lost':
-          log.warn({ worker: d.worker, reason: d.reason }, 'worker lost');
-          break;
-        case 'reject':
-          log.warn({ worker: d.worker, reason: d.reason }, 'worker rejected');
-          void this.socket.send(d.worker, { type: 'reject', reason: d.reason });
-          break;
-        case 'reset':
-          void this.socket.send(d.worker, { type: 'reset' });
-          break;
-        case 'drop':
-          log.warn({ worker: d.worker, reason: d.reason }, 'message dropped');
-          break;
-        case 'finish':
-          void this.socket.send(d.worker, { type: 'finish' });
-          break;
-        case 'complete':
-          this.end({ kind: 'complete', seconds: this.elapsed() });
-          break;
-        case 'abort':
-          this.abort(d.reason);
-          break;
-      }
+    const batches = new Map<string, AssignedShard[]>();
+    try {
+      for (const d of decisions) this.carryOutOne(d, batches);
+    } finally {
+      this.sendAssignments(batches);
     }
   }
 
-  /** Idempotent: stops the clock, then closes the socket after queued sends. */
+  private carryOutOne(d: Decision, batches: Map<string, AssignedShard[]>): void {
+    const { log, journal, stats } = this.options;
+    if (d.kind !== 'record') stats.apply(d); // a result counts once it is durable
+    switch (d.kind) {
+      case 'welcome':
+        log.info({ worker: d.worker }, 'worker joined');
+        void this.socket.send(d.worker, { type: 'welcome', name: d.worker, ...this.options.welcome, engine: this.engines.get(d.worker) ?? this.options.groupEngine(undefined) });
+        break;
+      case 'send-chunk': {
+        const start = d.index * this.options.chunkBytes;
+        const data = this.options.modelBytes!.subarray(start, start + this.options.chunkBytes);
+        void this.socket.send(d.worker, { type: 'chunk', index: d.index, data });
+        break;
+      }
+      case 'worker-ready':
+        log.info({ worker: d.worker }, 'worker ready');
+        break;
+      case 'assign': {
+        this.firstAssign ??= performance.now();
+        journal.append({ type: 'assign', shard: d.shard.id, worker: d.worker });
+        const inputs = this.options.inputs?.toArrays(d.shard.begin, d.shard.end);
+        const batch = batches.get(d.worker) ?? [];
+        batch.push({ shard: d.shard.id, begin: d.shard.begin, end: d.shard.end, inputs });
+        batches.set(d.worker, batch);
+        break;
+      }
+      case 'record':
+        journal.recordDone(d.shard, d.worker, d.result, this.afterJournal(() => this.acknowledge(d)));
+        break;
+      case 'requeue':
+        journal.append({ type: 'requeue', shard: d.shard.id, worker: d.worker, reason: d.reason });
+        log.warn({ worker: d.worker, shard: d.shard.id, reason: d.reason }, 'shard back in the queue');
+        break;
+      case 'shard-failed':
+        log.warn({ worker: d.worker, shard: d.shard.id, code: d.code, message: d.message }, 'shard failed on a worker');
+        break;
+      case 'start-failed':
+        log.error({ worker: d.worker, reason: d.reason }, 'worker could not start');
+        break;
+      case 'retire':
+        log.warn({ worker: d.worker, reason: d.reason }, 'worker retired');
+        void this.socket.send(d.worker, { type: 'reject', reason: d.reason });
+        break;
+      case 'worker-lost':
+        log.warn({ worker: d.worker, reason: d.reason }, 'worker lost');
+        break;
+      case 'reject':
+        log.warn({ worker: d.worker, reason: d.reason }, 'worker rejected');
+        void this.socket.send(d.worker, { type: 'reject', reason: d.reason });
+        break;
+      case 'reset':
+        void this.socket.send(d.worker, { type: 'reset' });
+        break;
+      case 'drop':
+        log.warn({ worker: d.worker, reason: d.reason }, 'message dropped');
+        break;
+      case 'finish':
+        // Not before the results are on disk: a worker that leaves could end the run as abandoned.
+        journal.afterDurable(this.afterJournal(() => void this.socket.send(d.worker, { type: 'finish' })));
+        break;
+      case 'complete': {
+        const seconds = this.elapsed(); // the last result's arrival; its fsync is the coordinator's cost
+        journal.afterDurable(this.afterJournal(() => this.end({ kind: 'complete', seconds })));
+        break;
+      }
+      case 'abort':
+        this.abort(d.reason);
+        break;
+    }
+  }
+
+  /** Idempotent: stops the clock, then closes the socket after queued sends and the journal's last sync. */
   async close(): Promise<void> {
     clearInterval(this.timer);
-    await this.socket.close();
+    await Promise.all([this.socket.close(), this.options.journal.settled()]);
   }
 }

@@ -3,7 +3,10 @@
 // coordinator crash loses no finished work. A torn last line (crash mid-write) is ignored. The plan
 // names the work (model, layers, bias, a fingerprint of the inputs, rows): a resume of other work is
 // refused, naming what differs; a finished shard whose rows are not a valid result is done again.
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
+// Group commit: lines wait in memory until the event loop is idle, then go out in one write; a
+// finished shard's callback runs only once an fsync covering it has returned, so results arriving
+// together share one fsync and nothing is acknowledged before it is on disk.
+import { closeSync, existsSync, fsync, fsyncSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
 import { z } from 'zod';
 
 import { formatChecksum } from '../common/checksum.js';
@@ -94,8 +97,16 @@ export function readJournal(path: string): { entries: z.infer<typeof entrySchema
   return { entries, wholeBytes, torn: wholeBytes < Buffer.byteLength(text) };
 }
 
+/** Called once an entry is durable, or with the error that kept it from being so. */
+export type Durable = (error?: Error) => void;
+
 export class Journal {
   private fd: number | undefined;
+  private lines: string[] = []; // not yet written
+  private waiting: Durable[] = []; // for the lines not yet written
+  private syncing = false; // an fsync is in flight (its lines are written)
+  private scheduled = false;
+  private onSettled: Array<() => void> = [];
 
   private constructor(
     readonly path: string,
@@ -146,19 +157,82 @@ export class Journal {
     return journal;
   }
 
-  /** Appends one line; `durable` waits for the disk (finished shards must survive a crash). */
-  append(entry: Record<string, unknown>, durable = false): void {
+  /**
+   * Appends one line. `durable` (the plan, the start) writes and syncs it now; otherwise it goes out
+   * with the next group commit, and `then` (if given) runs once it is on disk.
+   */
+  append(entry: Record<string, unknown>, durable = false, then?: Durable): void {
     if (this.fd === undefined) throw new JournalError(`${this.path}: journal is closed`);
-    writeSync(this.fd, `${JSON.stringify({ ...entry, at: new Date().toISOString() })}\n`);
-    if (durable) fsyncSync(this.fd);
+    this.lines.push(`${JSON.stringify({ ...entry, at: new Date().toISOString() })}\n`);
+    if (then) this.waiting.push(then);
+    if (durable) this.flushNow();
+    else this.schedule();
   }
 
-  recordDone(shard: Shard, worker: string, result: ShardResult): void {
-    this.append({ type: 'done', shard: shard.id, begin: shard.begin, end: shard.end, worker, ...result }, true);
+  /** A finished shard: `then` runs once it is durable (only then may it be counted or acknowledged). */
+  recordDone(shard: Shard, worker: string, result: ShardResult, then?: Durable): void {
+    this.append({ type: 'done', shard: shard.id, begin: shard.begin, end: shard.end, worker, ...result }, false, then);
   }
 
+  /** Runs `then` once everything appended so far is durable (at once if it already is). */
+  afterDurable(then: Durable): void {
+    if (this.lines.length === 0 && !this.syncing) then();
+    else this.waiting.push(then);
+  }
+
+  /** Resolves once nothing is waiting to be written or synced. */
+  settled(): Promise<void> {
+    if (this.lines.length === 0 && !this.syncing) return Promise.resolve();
+    return new Promise((resolve) => this.onSettled.push(resolve));
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.syncing) return; // a sync in flight commits the next group when it returns
+    this.scheduled = true;
+    setImmediate(() => this.commit());
+  }
+
+  /** Writes the waiting lines in one write and syncs them without blocking the event loop. */
+  private commit(): void {
+    this.scheduled = false;
+    if (this.fd === undefined || this.syncing) return;
+    if (this.lines.length === 0) return this.settle(this.waiting.splice(0));
+    const callbacks = this.take();
+    this.syncing = true;
+    fsync(this.fd, (error) => {
+      this.syncing = false;
+      this.settle(callbacks, error ?? undefined);
+      if (this.lines.length > 0) this.schedule();
+      else this.settle(this.waiting.splice(0)); // afterDurable calls made during the sync
+    });
+  }
+
+  /** Writes the waiting lines (the caller syncs them) and returns their callbacks. */
+  private take(): Durable[] {
+    writeSync(this.fd!, this.lines.join(''));
+    const callbacks = this.waiting;
+    this.lines = [];
+    this.waiting = [];
+    return callbacks;
+  }
+
+  private flushNow(): void {
+    const callbacks = this.take();
+    fsyncSync(this.fd!);
+    this.settle(callbacks);
+  }
+
+  private settle(callbacks: Durable[], error?: Error): void {
+    const failure = error && new JournalError(`${this.path}: fsync failed: ${error.message}`);
+    for (const then of callbacks) then(failure);
+    if (this.lines.length === 0 && !this.syncing) for (const resolve of this.onSettled.splice(0)) resolve();
+  }
+
+  /** Writes and syncs whatever is still waiting, then closes. */
   close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
+    if (this.fd === undefined) return;
+    if (this.lines.length > 0 || this.waiting.length > 0) this.flushNow();
+    closeSync(this.fd);
     this.fd = undefined;
   }
 }

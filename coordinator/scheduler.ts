@@ -17,6 +17,8 @@ export interface ShardResult {
   categories: number[];
   seconds: number;
   edges: number;
+  callSeconds?: number;
+  inputBytes?: number;
 }
 
 export type Decision =
@@ -72,17 +74,26 @@ interface WorkerEntry {
   state: WorkerState;
   lastSeen: number;
   held: Set<number>;
-  parked: number; // requests waiting for a shard
+  parked: number; // shards asked for and not yet given
   failures: number; // shards it failed
   rows: number; // rows of the shards it finished, and their engine seconds: its measured rate
   seconds: number;
   process: string; // host and pid from its hello: two processes cannot share a name
+  counted: { live: boolean; ready: boolean; idle: boolean }; // what the counters below include it in
 }
 
 export class Scheduler {
   private readonly shards: ShardEntry[];
   private readonly queue: number[]; // queued shard ids, next first
+  private readonly leased = new Set<number>(); // shard ids
   private readonly workers = new Map<string, WorkerEntry>();
+  // Ready workers with requests parked, holding nothing (served first) or something: dispatch looks
+  // only at these, so an event costs the same with ten workers or ten thousand peers.
+  private readonly starving = new Set<string>();
+  private readonly waiting = new Set<string>();
+  private live = 0; // joining or ready
+  private ready = 0;
+  private idleReady = 0; // ready, holding nothing
   private remaining: number;
   private now = 0; // time of the event being handled
   private finished = false;
@@ -117,7 +128,11 @@ export class Scheduler {
 
   /** Workers that may still compute (joining or ready). */
   liveWorkers(): string[] {
-    return [...this.workers].filter(([, w]) => w.state === 'joining' || w.state === 'ready').map(([id]) => id);
+    return [...this.workers].filter(([, w]) => w.counted.live).map(([id]) => id);
+  }
+
+  get liveCount(): number {
+    return this.live;
   }
 
   shardState(id: number): ShardState | undefined {
@@ -171,6 +186,7 @@ export class Scheduler {
         } else if (message.checksum !== this.options.checksum) {
           checkWorkerTransition(id, worker.state, 'rejected', 'model checksum mismatch');
           worker.state = 'rejected';
+          this.refresh(id, worker);
           out.push({
             kind: 'reject',
             worker: id,
@@ -179,6 +195,7 @@ export class Scheduler {
         } else {
           checkWorkerTransition(id, worker.state, 'ready', 'model loaded, checksum matches');
           worker.state = 'ready';
+          this.refresh(id, worker);
           this.firstReady ??= at;
           out.push({ kind: 'worker-ready', worker: id });
         }
@@ -192,7 +209,8 @@ export class Scheduler {
           out.push({ kind: 'finish', worker: id });
           return;
         }
-        worker.parked++; // served by the dispatch that follows every event
+        worker.parked += message.count ?? 1; // served by the dispatch that follows every event
+        this.refresh(id, worker);
         return;
       case 'result':
         return this.onResult(id, worker, message, out);
@@ -224,7 +242,9 @@ export class Scheduler {
       this.release(id, worker, 'joining', 'worker registered again', out);
       worker.lastSeen = at;
     } else if (!worker) {
-      this.workers.set(id, { state: 'joining', lastSeen: at, held: new Set(), parked: 0, failures: 0, rows: 0, seconds: 0, process });
+      const entry: WorkerEntry = { state: 'joining', lastSeen: at, held: new Set(), parked: 0, failures: 0, rows: 0, seconds: 0, process, counted: { live: false, ready: false, idle: false } };
+      this.workers.set(id, entry);
+      this.refresh(id, entry);
     } else worker.lastSeen = at;
     out.push({ kind: 'welcome', worker: id });
   }
@@ -252,7 +272,8 @@ export class Scheduler {
     checkShardTransition(entry.shard.id, entry.state, 'done', 'result received');
     entry.state = 'done';
     entry.holder = undefined;
-    worker.held.delete(entry.shard.id);
+    this.leased.delete(entry.shard.id);
+    this.unhold(id, worker, entry.shard.id);
     worker.rows += entry.shard.end - entry.shard.begin;
     worker.seconds += message.seconds;
     this.remaining--;
@@ -260,7 +281,7 @@ export class Scheduler {
       kind: 'record',
       worker: id,
       shard: entry.shard,
-      result: { categories: message.categories, seconds: message.seconds, edges: message.edges },
+      result: { categories: message.categories, seconds: message.seconds, edges: message.edges, callSeconds: message.callSeconds, inputBytes: message.inputBytes },
     });
   }
 
@@ -273,7 +294,7 @@ export class Scheduler {
     entry.failures++;
     entry.failedBy.add(id);
     worker.failures++;
-    worker.held.delete(shardId);
+    this.unhold(id, worker, shardId);
     out.push({ kind: 'shard-failed', worker: id, shard: entry.shard, message, code });
     this.requeue(entry, id, `failed on the worker: ${code ? `${code}: ` : ''}${message}`, out);
     const verdict = judgeFailure({ code, message, shardFailures: entry.failures, workerFailures: worker.failures }, this.options);
@@ -289,8 +310,8 @@ export class Scheduler {
     for (const shardId of [...worker.held]) {
       const entry = this.shards[shardId]!;
       if (!held.has(shardId) && at - entry.leasedAt > this.options.lostAssignmentMs) {
-        worker.held.delete(shardId);
         worker.parked++; // its request is still owed a shard
+        this.unhold(id, worker, shardId);
         this.requeue(entry, id, 'the worker never received it', out);
       }
     }
@@ -301,10 +322,12 @@ export class Scheduler {
    * does a shard held past the shard timeout.
    */
   private expire(at: number, out: Decision[]): void {
-    for (const entry of this.shards) {
-      if (entry.state === 'leased' && at - entry.leasedAt > this.shardTimeoutMs(entry.holder!)) {
+    for (const shardId of [...this.leased]) {
+      const entry = this.shards[shardId]!;
+      if (at - entry.leasedAt > this.shardTimeoutMs(entry.holder!)) {
         const holder = entry.holder!;
-        this.workers.get(holder)?.held.delete(entry.shard.id);
+        const worker = this.workers.get(holder);
+        if (worker) this.unhold(holder, worker, shardId);
         this.requeue(entry, holder, `held for ${at - entry.leasedAt} ms, past the shard timeout`, out);
       }
     }
@@ -328,9 +351,10 @@ export class Scheduler {
     checkWorkerTransition(id, worker.state, to, reason);
     worker.state = to;
     worker.parked = 0;
-    if (to === 'lost') out.push({ kind: 'worker-lost', worker: id, reason });
     const held = [...worker.held];
     worker.held.clear();
+    this.refresh(id, worker);
+    if (to === 'lost') out.push({ kind: 'worker-lost', worker: id, reason });
     for (const shardId of held) this.requeue(this.shards[shardId]!, id, reason, out);
   }
 
@@ -338,6 +362,7 @@ export class Scheduler {
     checkShardTransition(entry.shard.id, entry.state, 'queued', reason);
     entry.state = 'queued';
     entry.holder = undefined;
+    this.leased.delete(entry.shard.id);
     this.queue.unshift(entry.shard.id); // reassigned work goes first: it is what the run waits on
     out.push({ kind: 'requeue', worker: from, shard: entry.shard, reason });
     this.dispatch(out);
@@ -346,43 +371,72 @@ export class Scheduler {
   /**
    * Hands queued shards to parked requests. Every worker's first shard comes before anyone's prefetch,
    * and a worker already holding a shard gets another only while the queue holds more shards than there
-   * are workers still waiting for their first; expected workers still loading count too, so the first
-   * worker ready does not take their share. A ready worker holding nothing is always served.
+   * are ready workers waiting for their first; expected workers not ready yet count too, so the first
+   * worker ready does not take their share (a peer that never gets ready takes none). A ready worker
+   * holding nothing is always served.
    */
   private dispatch(out: Decision[]): void {
     if (!this.hasStarted()) return;
-    for (const [id, worker] of this.workers) {
-      if (worker.state === 'ready' && worker.parked > 0 && worker.held.size === 0 && this.queue.length > 0) this.assign(id, worker, out);
+    for (const id of this.starving) {
+      if (this.queue.length === 0) return;
+      this.assign(id, this.workers.get(id)!, out);
     }
-    const live = [...this.workers.values()].filter((w) => w.state === 'joining' || w.state === 'ready');
-    const hungry = live.filter((w) => w.held.size === 0).length + Math.max(0, this.expected - live.length);
-    for (const [id, worker] of this.workers) {
-      while (worker.state === 'ready' && worker.parked > 0 && this.queue.length > hungry && this.assign(id, worker, out));
+    for (const id of this.waiting) {
+      const worker = this.workers.get(id)!;
+      while (worker.parked > 0 && this.queue.length > this.hungry() && this.assign(id, worker, out));
+      if (this.queue.length <= this.hungry()) return;
     }
+  }
+
+  /** Workers owed a first shard: ready ones holding nothing, and expected ones not ready yet. */
+  private hungry(): number {
+    return this.idleReady + Math.max(0, this.expected - this.ready);
   }
 
   /** True once every expected worker is ready or the start grace after the first one has passed. */
   private hasStarted(): boolean {
     if (!this.started && this.firstReady !== undefined) {
-      const ready = [...this.workers.values()].filter((w) => w.state === 'ready').length;
-      this.started = ready >= this.expected || this.now - this.firstReady >= (this.options.startGraceMs ?? 0);
+      this.started = this.ready >= this.expected || this.now - this.firstReady >= (this.options.startGraceMs ?? 0);
     }
     return this.started;
   }
 
   /** Leases the first queued shard this worker may take; false when there is none. */
   private assign(id: string, worker: WorkerEntry, out: Decision[]): boolean {
-    const live = this.liveWorkers();
-    const at = this.queue.findIndex((shardId) => mayTake(id, this.shards[shardId]!.failedBy, live));
+    // Only a shard that failed somewhere needs the list of live workers.
+    const at = this.queue.findIndex((shardId) => {
+      const failedBy = this.shards[shardId]!.failedBy;
+      return failedBy.size === 0 || mayTake(id, failedBy, this.liveWorkers());
+    });
     if (at < 0) return false;
-    const entry = this.shards[this.queue.splice(at, 1)[0]!]!;
+    const entry = this.shards[at === 0 ? this.queue.shift()! : this.queue.splice(at, 1)[0]!]!;
     checkShardTransition(entry.shard.id, entry.state, 'leased', `assigned to ${id}`);
     entry.state = 'leased';
     entry.holder = id;
     entry.leasedAt = this.now;
+    this.leased.add(entry.shard.id);
     worker.held.add(entry.shard.id);
     worker.parked--;
+    this.refresh(id, worker);
     out.push({ kind: 'assign', worker: id, shard: entry.shard });
     return true;
+  }
+
+  private unhold(id: string, worker: WorkerEntry, shardId: number): void {
+    worker.held.delete(shardId);
+    this.refresh(id, worker);
+  }
+
+  /** Keeps the counters and the parked sets true to a worker whose state, holdings or requests changed. */
+  private refresh(id: string, worker: WorkerEntry): void {
+    const isReady = worker.state === 'ready';
+    const now = { live: isReady || worker.state === 'joining', ready: isReady, idle: isReady && worker.held.size === 0 };
+    this.live += Number(now.live) - Number(worker.counted.live);
+    this.ready += Number(now.ready) - Number(worker.counted.ready);
+    this.idleReady += Number(now.idle) - Number(worker.counted.idle);
+    worker.counted = now;
+    this.starving.delete(id);
+    this.waiting.delete(id);
+    if (isReady && worker.parked > 0) (worker.held.size === 0 ? this.starving : this.waiting).add(id);
   }
 }

@@ -28,6 +28,7 @@ export class CoordinatorSocket {
   private readonly sender: SerialSender;
   private zap?: ZapHandler;
   private closed = false;
+  private readonly lastSent = new Map<string, number>(); // Date.now() of the last message to each peer
   endpoint = '';
 
   constructor(private readonly options: CoordinatorSocketOptions) {
@@ -89,7 +90,13 @@ export class CoordinatorSocket {
     if (bytes.length > this.options.maxMessageBytes) {
       throw new RangeError(`a ${message.type} message of ${bytes.length} bytes exceeds coordinator.maxMessageBytes (${this.options.maxMessageBytes})`);
     }
+    this.lastSent.set(worker, Date.now());
     return this.sender.send([worker, bytes]);
+  }
+
+  /** Milliseconds since anything was sent to a peer (Infinity: never). */
+  quietFor(worker: string, now: number): number {
+    return now - (this.lastSent.get(worker) ?? -Infinity);
   }
 
   private async receive(handlers: SocketHandlers): Promise<void> {

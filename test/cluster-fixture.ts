@@ -56,6 +56,8 @@ export function categoryRows(path: string): number[] {
 export interface JournalLine {
   type: string;
   shard?: number;
+  begin?: number;
+  end?: number;
   worker?: string;
 }
 

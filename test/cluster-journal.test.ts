@@ -38,6 +38,32 @@ describe('journal', () => {
     assert.throws(() => Journal.open(join(path, '..', 'none.jsonl'), plan, true), /nothing to resume/);
   });
 
+  it('commits results that arrive together with one write, and acknowledges none before it is on disk', async () => {
+    const path = join(tempDir('journal-group'), 'journal.jsonl');
+    const journal = Journal.open(path, plan, false);
+    const doneLines = (): number => readFileSync(path, 'utf8').split('\n').filter((line) => line.includes('"done"')).length;
+    const seen: number[] = [];
+    const acknowledged = [0, 1, 2].map((id) => new Promise<void>((resolve, reject) => {
+      journal.recordDone({ id, begin: 10 * id, end: 10 * id + 10 }, 'w', { categories: [], seconds: 0.1, edges: 10 }, (error) => {
+        if (error) return reject(error);
+        seen.push(doneLines()); // on disk by now, with the others of its group
+        resolve();
+      });
+    }));
+    assert.equal(doneLines(), 0, 'nothing is written before the event loop turns');
+    let completed = false;
+    journal.afterDurable(() => (completed = true));
+    assert.equal(completed, false, 'the run cannot complete before its results are durable');
+    await Promise.all(acknowledged);
+    assert.deepEqual(seen, [3, 3, 3]);
+    assert.ok(completed);
+    await journal.settled();
+    journal.close();
+    const resumed = Journal.open(path, plan, true);
+    assert.deepEqual([...resumed.finished.keys()], [0, 1, 2]);
+    resumed.close();
+  });
+
   it('drops a line torn by a crash, and stays readable afterwards', () => {
     const path = join(tempDir('journal-torn'), 'journal.jsonl');
     const journal = Journal.open(path, plan, false);

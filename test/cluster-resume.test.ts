@@ -1,5 +1,5 @@
-// A coordinator killed mid-run (kill -9) and resumed: PASSED, and no shard finished before the crash
-// is handed out again (the journal says so).
+// A coordinator killed mid-run (kill -9) and resumed: every shard it had counted as done is in the
+// journal, the run PASSES, and no shard finished before the crash is handed out again.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -10,14 +10,16 @@ import { describe, it } from 'node:test';
 import { runCluster } from '../coordinator/run.js';
 import { MAIN, TRUTH, alive, categoryRows, journalLines, sampleConfig, silent, tempDir } from './cluster-fixture.js';
 
-/** Runs `snig run` in a child process and kills it (-9) after `shards` shards are done. */
-async function crashAfter(configPath: string, shards: number): Promise<{ workerPids: number[] }> {
+/** Runs `snig run` in a child process and kills it (-9) after `shards` shards are done (logged as counted). */
+async function crashAfter(configPath: string, shards: number): Promise<{ workerPids: number[]; counted: number[] }> {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'run', configPath, '--no-progress', '--log-level', 'info'], { stdio: ['ignore', 'ignore', 'pipe'] });
   const workerPids: number[] = [];
+  const counted: number[] = [];
   let done = 0;
   for await (const line of createInterface({ input: child.stderr })) {
-    const entry = JSON.parse(line) as { msg?: string; workers?: Array<{ pid: number }> };
+    const entry = JSON.parse(line) as { msg?: string; shard?: number; workers?: Array<{ pid: number }> };
     if (entry.msg === 'local workers started') workerPids.push(...(entry.workers ?? []).map((w) => w.pid));
+    if (entry.msg === 'shard done') counted.push(entry.shard!);
     if (entry.msg === 'shard done' && ++done === shards) {
       child.kill('SIGSTOP'); // frozen at once, mid-run; then the crash itself
       child.kill('SIGKILL');
@@ -26,21 +28,21 @@ async function crashAfter(configPath: string, shards: number): Promise<{ workerP
   }
   await new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(undefined) : child.once('exit', resolve)));
   assert.equal(done, shards, 'the coordinator was killed mid-run');
-  return { workerPids };
+  return { workerPids, counted };
 }
 
 describe('coordinator crash and --resume', { timeout: 120_000 }, () => {
   it('resumes from the journal without recomputing a finished shard, and PASSES', async () => {
     const out = tempDir('cluster-resume');
-    // Small shards, one at a time: the run is long enough (in round trips) to be caught mid-way.
+    // Small shards (2 rows), one at a time: the run is long enough (600 round trips) to be caught mid-way.
     const config = sampleConfig(out, {
-      shards: { maxRows: 8, minRows: 8 },
+      shards: { maxRows: 2, minRows: 2 },
       worker: { retries: 2, retryDelayMs: 300, prefetch: 1 },
       workers: [{ launch: 'local', count: 2, engine: 'cpu', threads: 1 }],
     });
     const configPath = join(out, 'run.json');
     writeFileSync(configPath, JSON.stringify({ ...config, out }));
-    const { workerPids } = await crashAfter(configPath, 3);
+    const { workerPids, counted } = await crashAfter(configPath, 3);
 
     // Orphaned workers lose the coordinator, retry, and exit on their own.
     const deadline = Date.now() + 20_000;
@@ -49,7 +51,8 @@ describe('coordinator crash and --resume', { timeout: 120_000 }, () => {
 
     const before = journalLines(out);
     const finishedBefore = new Set(before.filter((l) => l.type === 'done').map((l) => l.shard));
-    assert.ok(finishedBefore.size >= 3 && finishedBefore.size < 150, `${finishedBefore.size} of 150 shards journaled before the crash`);
+    assert.deepEqual(counted.filter((shard) => !finishedBefore.has(shard)), [], 'every shard counted before the crash was on disk');
+    assert.ok(finishedBefore.size >= 3 && finishedBefore.size < 600, `${finishedBefore.size} of 600 shards journaled before the crash`);
 
     // The resumed run may have other workers (3, not 2): it keeps the journal's shard plan.
     const resumed = { ...config, workers: [{ ...config.workers[0]!, count: 3 }] };

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import type { WorkerMessage } from '../common/protocol/messages.js';
+import { PROTOCOL_VERSION, type WorkerMessage } from '../common/protocol/messages.js';
 import { Scheduler, type Decision } from '../coordinator/scheduler.js';
 import { planShards } from '../coordinator/shard-plan.js';
 
@@ -13,7 +13,7 @@ function scheduler(rows = 100, done?: Set<number>, expectedWorkers?: number, sta
   return new Scheduler({ shards, done, checksum: CHECKSUM, timeoutMs: 1000, lostAssignmentMs: 300, shardTimeoutMs: shardTimeoutMs ?? undefined, maxShardAttempts: 3, maxWorkerFailures: 3, chunks: 0, expectedWorkers, startGraceMs });
 }
 
-const hello: WorkerMessage = { type: 'hello', protocol: 2, host: 'h', pid: 1 };
+const hello: WorkerMessage = { type: 'hello', protocol: PROTOCOL_VERSION, host: 'h', pid: 1 };
 const ready: WorkerMessage = { type: 'ready', checksum: CHECKSUM, engine: 'cpu', gpuNames: [], loadSeconds: 0 };
 
 function send(s: Scheduler, worker: string, message: WorkerMessage, at = 0): Decision[] {
@@ -254,6 +254,25 @@ describe('scheduler: first shards before prefetches', () => {
     const out = send(s, 'c', { type: 'bye', reason: 'leaving' });
     assert.deepEqual(out.map((d) => d.kind), ['requeue', 'assign']);
     assert.deepEqual(assigned(out)[0], { ...c, worker: 'a' }); // nobody waits for a first shard any more
+  });
+});
+
+describe('scheduler: many peers, batched requests', () => {
+  it('a request for several shards is served at once, first shards of others still kept', () => {
+    const s = scheduler(100, undefined, 2); // 10 shards, 2 workers planned
+    join(s, 'a');
+    const got = assigned(send(s, 'a', { type: 'request', count: 4 }));
+    assert.deepEqual(got.map((g) => g.id), [0, 1, 2, 3], '4 of 10: 6 left for b, still expected');
+    join(s, 'b');
+    assert.deepEqual(assigned(send(s, 'b', { type: 'request', count: 20 })).map((g) => g.id), [4, 5, 6, 7, 8, 9]);
+  });
+
+  it('peers that never get ready take no prefetch share and are not live workers of the run', () => {
+    const s = scheduler(30); // 3 shards, one worker planned
+    for (let i = 0; i < 1000; i++) send(s, `idle-${i}`, hello);
+    join(s, 'a');
+    assert.equal(assigned(send(s, 'a', { type: 'request', count: 3 })).length, 3, 'the idle peers hold back nothing');
+    assert.equal(s.liveCount, 1001, 'they are connected (and heartbeat) but never counted as ready');
   });
 });
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { TransitionError } from '../common/transition.js';
-import type { Assign, CoordinatorMessage, Welcome, WorkerMessage } from '../common/protocol/messages.js';
+import { PROTOCOL_VERSION, type Assign, type AssignedShard, type CoordinatorMessage, type Welcome, type WorkerMessage } from '../common/protocol/messages.js';
 import { WorkerCore, type AgentAction, type AgentEvent, type Loaded } from '../worker/core.js';
 import { checkAgentTransition } from '../worker/states.js';
 
@@ -21,7 +21,8 @@ const welcome = (mode: 'shared' | 'streamed' = 'shared', chunks = 0, bytes = 0):
   timeoutMs: 1000,
 });
 const loaded: Loaded = { checksum: CHECKSUM, engine: 'cpu', gpuNames: [], loadSeconds: 0.5, streamedBytes: 0 };
-const assign = (shard: number, begin: number, end: number): Assign => ({ type: 'assign', shard, begin, end });
+const shard = (id: number, begin: number, end: number): AssignedShard => ({ shard: id, begin, end });
+const assign = (id: number, begin: number, end: number): Assign => ({ type: 'assign', shards: [shard(id, begin, end)] });
 
 /** A core and a driver that remembers the epoch of the last load and run it was asked for. */
 function core(retries = 2) {
@@ -51,14 +52,13 @@ function working(t: ReturnType<typeof core>): number {
 describe('worker core', () => {
   it('says hello with its group, loads the welcomed model, then asks for `prefetch` shards', () => {
     const t = core();
-    assert.deepEqual(sent(t.feed({ kind: 'start', at: 0 })), [{ type: 'hello', protocol: 2, host: 'h', pid: 9, group: 1 }]);
+    assert.deepEqual(sent(t.feed({ kind: 'start', at: 0 })), [{ type: 'hello', protocol: PROTOCOL_VERSION, host: 'h', pid: 9, group: 1 }]);
     const load = only(t.message(welcome()), 'load');
     assert.equal(load.welcome.model.path, '/m');
     const ready = t.feed({ kind: 'loaded', epoch: load.epoch, loaded });
     assert.deepEqual(sent(ready), [
       { type: 'ready', checksum: CHECKSUM, engine: 'cpu', gpuNames: [], loadSeconds: 0.5 },
-      { type: 'request' },
-      { type: 'request' },
+      { type: 'request', count: 2 },
     ]);
   });
 
@@ -67,9 +67,9 @@ describe('worker core', () => {
     const epoch = working(t);
     assert.deepEqual(runs(t.message(assign(4, 40, 50))), [4]);
     assert.deepEqual(runs(t.message(assign(5, 50, 60))), [], 'the engine is busy: shard 5 is held');
-    const done = t.feed({ kind: 'shard-done', epoch, shard: assign(4, 40, 50), outcome: { categories: [41, 47], seconds: 0.1, edges: 500 } });
+    const done = t.feed({ kind: 'shard-done', epoch, shard: shard(4, 40, 50), outcome: { categories: [41, 47], seconds: 0.1, callSeconds: 0.2, inputBytes: 300, edges: 500 } });
     assert.deepEqual(sent(done), [
-      { type: 'result', shard: 4, begin: 40, end: 50, categories: [41, 47], seconds: 0.1, edges: 500 },
+      { type: 'result', shard: 4, begin: 40, end: 50, categories: [41, 47], seconds: 0.1, callSeconds: 0.2, inputBytes: 300, edges: 500 },
       { type: 'request' },
     ]);
     assert.deepEqual(runs(done), [5]);
@@ -79,7 +79,7 @@ describe('worker core', () => {
     const t = core();
     const epoch = working(t);
     t.message(assign(2, 20, 30));
-    const failed = t.feed({ kind: 'shard-failed', epoch, shard: assign(2, 20, 30), message: 'bad row', code: 'E_FORMAT' });
+    const failed = t.feed({ kind: 'shard-failed', epoch, shard: shard(2, 20, 30), message: 'bad row', code: 'E_FORMAT' });
     assert.deepEqual(sent(failed), [{ type: 'failure', shard: 2, message: 'bad row', code: 'E_FORMAT' }, { type: 'request' }]);
   });
 
@@ -151,11 +151,11 @@ describe('worker core', () => {
     t.message(assign(3, 30, 40));
     t.message(assign(6, 60, 70));
     assert.deepEqual(types(t.message({ type: 'reset' })), ['hello']);
-    const late = t.feed({ kind: 'shard-done', epoch, shard: assign(3, 30, 40), outcome: { categories: [], seconds: 0, edges: 0 } });
+    const late = t.feed({ kind: 'shard-done', epoch, shard: shard(3, 30, 40), outcome: { categories: [], seconds: 0, callSeconds: 0, inputBytes: 0, edges: 0 } });
     assert.deepEqual(sent(late), [], 'a result from before the reset is not sent');
     assert.deepEqual(runs(late), [], 'the shards held before the reset are dropped');
     // The model in hand serves the new registration without loading again.
-    assert.deepEqual(types(t.message(welcome())), ['ready', 'request', 'request']);
+    assert.deepEqual(types(t.message(welcome())), ['ready', 'request']);
   });
 
   it('ends on finish (0), reject (2) and stop (bye, 0)', () => {

@@ -8,7 +8,7 @@
 // and heartbeats. Losing the coordinator, it says hello again with growing delays, then gives up.
 // Every (re)registration starts an epoch: work of an older epoch is not reported.
 import { formatChecksum } from '../common/checksum.js';
-import type { Assign, CoordinatorMessage, Welcome, WorkerMessage } from '../common/protocol/messages.js';
+import type { AssignedShard, CoordinatorMessage, Welcome, WorkerMessage } from '../common/protocol/messages.js';
 import { PROTOCOL_VERSION } from '../common/protocol/messages.js';
 import { retryDelay } from './backoff.js';
 import { checkAgentTransition, type AgentPhase } from './states.js';
@@ -33,9 +33,12 @@ export interface Loaded {
   streamedBytes: number; // 0 when the model was read from a shared path
 }
 
+/** One shard's outcome, as the result message carries it. */
 export interface ShardOutcome {
-  categories: number[];
-  seconds: number;
+  categories: number[]; // 1-based, global rows
+  seconds: number; // compute
+  callSeconds: number; // the engine call: rows read, uploaded, computed
+  inputBytes: number; // input bytes read (shared mode) or received (streamed mode) so far
   edges: number;
 }
 
@@ -50,8 +53,8 @@ export type AgentEvent =
   | { kind: 'message'; at: number; message: CoordinatorMessage }
   | { kind: 'loaded'; epoch: number; loaded: Loaded }
   | { kind: 'load-failed'; epoch: number; message: string }
-  | { kind: 'shard-done'; epoch: number; shard: Assign; outcome: ShardOutcome }
-  | { kind: 'shard-failed'; epoch: number; shard: Assign; message: string; code?: string }
+  | { kind: 'shard-done'; epoch: number; shard: AssignedShard; outcome: ShardOutcome }
+  | { kind: 'shard-failed'; epoch: number; shard: AssignedShard; message: string; code?: string }
   | { kind: 'stop'; reason: string }
   | { kind: 'socket-failed'; message: string };
 
@@ -60,7 +63,7 @@ export type AgentAction =
   | { kind: 'reconnect' } // a fresh connection: the old one may be dead without either end knowing
   | { kind: 'unload' } // drop the loaded model (another one is on its way)
   | { kind: 'load'; epoch: number; welcome: Welcome; bytes?: Uint8Array } // bytes: a streamed model
-  | { kind: 'run'; epoch: number; shard: Assign }
+  | { kind: 'run'; epoch: number; shard: AssignedShard }
   | { kind: 'log'; level: 'info' | 'warn' | 'error'; message: string; fields?: Record<string, unknown> }
   | { kind: 'exit'; exit: WorkerExit };
 
@@ -69,7 +72,7 @@ export class WorkerCore {
   private welcome?: Welcome;
   private loaded?: Loaded;
   private chunks: Uint8Array[] = [];
-  private queue: Assign[] = [];
+  private queue: AssignedShard[] = [];
   private current?: number; // the shard the engine is on
   private epoch = 0;
   private deadline = 0;
@@ -171,8 +174,8 @@ export class WorkerCore {
       case 'chunk':
         return this.onChunk(message.index, message.data);
       case 'assign':
-        if (this.phase !== 'working') return this.log('warn', 'unexpected assignment dropped', { phase: this.phase, shard: message.shard });
-        this.queue.push(message);
+        if (this.phase !== 'working') return this.log('warn', 'unexpected assignment dropped', { phase: this.phase, shards: message.shards.map((s) => s.shard) });
+        this.queue.push(...message.shards);
         return this.pump();
       case 'reset':
         this.log('warn', 'coordinator does not know this worker (restarted?); registering again');
@@ -226,7 +229,7 @@ export class WorkerCore {
     const { checksum, engine, gpuNames, loadSeconds, streamedBytes } = loaded;
     this.send({ type: 'ready', checksum, engine, gpuNames, loadSeconds });
     this.log('info', 'worker ready', { engine, loadSeconds, streamedBytes });
-    for (let i = 0; i < this.options.prefetch; i++) this.send({ type: 'request' });
+    this.send({ type: 'request', count: this.options.prefetch });
   }
 
   private held(): number[] {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 import { ENGINES, engineOptionsSchema } from '../engine-options.js';
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3; // 3: assignments carry a list of shards; a request may ask for several
 
 const rowIndex = z.number().int().nonnegative();
 const shardId = z.number().int().nonnegative();
@@ -44,15 +44,18 @@ export const readySchema = z.object({
   loadSeconds: z.number().nonnegative(),
 });
 export const chunkRequestSchema = z.object({ type: z.literal('chunk-request'), index: z.number().int().nonnegative() });
-export const requestSchema = z.object({ type: z.literal('request') });
+/** Asks for `count` more shards (default 1): a worker filling its prefetch asks once. */
+export const requestSchema = z.object({ type: z.literal('request'), count: z.number().int().positive().max(4096).optional() });
 export const resultSchema = z.object({
   type: z.literal('result'),
   shard: shardId,
   begin: rowIndex,
   end: rowIndex,
   categories: z.array(z.number().int().positive()),
-  seconds: z.number().nonnegative(),
+  seconds: z.number().nonnegative(), // compute (the GPUs' event-timed time on CUDA)
   edges: z.number().nonnegative(),
+  callSeconds: z.number().nonnegative().optional(), // the engine call: rows read, uploaded, computed
+  inputBytes: z.number().int().nonnegative().optional(), // input bytes the worker has read (or received) so far
 });
 export const failureSchema = z.object({
   type: z.literal('failure'),
@@ -103,13 +106,14 @@ export const chunkSchema = z.object({
   index: z.number().int().nonnegative(),
   data: bytes,
 });
-export const assignSchema = z.object({
-  type: z.literal('assign'),
+export const assignedShardSchema = z.object({
   shard: shardId,
   begin: rowIndex,
   end: rowIndex,
   inputs: shardInputsSchema.optional(),
 });
+/** Shards for one worker, all those given to it at once in one message. */
+export const assignSchema = z.object({ type: z.literal('assign'), shards: z.array(assignedShardSchema).min(1).max(4096) });
 export const finishSchema = z.object({ type: z.literal('finish') });
 export const rejectSchema = z.object({ type: z.literal('reject'), reason: z.string().max(4096) });
 /** Sent to a peer the coordinator does not know (e.g. after a coordinator restart): say hello again. */
@@ -132,4 +136,5 @@ export type Hello = z.infer<typeof helloSchema>;
 export type Ready = z.infer<typeof readySchema>;
 export type Welcome = z.infer<typeof welcomeSchema>;
 export type Assign = z.infer<typeof assignSchema>;
+export type AssignedShard = z.infer<typeof assignedShardSchema>;
 export type Result = z.infer<typeof resultSchema>;

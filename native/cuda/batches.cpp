@@ -9,6 +9,10 @@
 namespace snig::cuda {
 
 void onEachThread(size_t count, const std::function<void(size_t)>& work) {
+  if (count == 1) {  // on this thread, which keeps its OpenMP team between calls
+    work(0);
+    return;
+  }
   std::vector<std::exception_ptr> errors(count);
   std::vector<std::thread> threads;
   for (size_t i = 0; i < count; ++i) {

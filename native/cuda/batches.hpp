@@ -13,7 +13,8 @@
 
 namespace snig::cuda {
 
-// Runs work(i) for i in [0, count), each on a thread of its own; rethrows the first failure.
+// Runs work(i) for i in [0, count), each on a thread of its own (one on this thread); rethrows the
+// first failure.
 void onEachThread(size_t count, const std::function<void(size_t)>& work);
 
 // Rows per batch for `rows` rows: no pipeline gets more than it can take, and with several

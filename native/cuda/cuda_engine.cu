@@ -17,6 +17,7 @@
 // of native/cuda/ does not build.
 #ifndef SNIG_WITHOUT_FAST
 #include "../core/structure/kernel_choice.hpp"
+#include "../core/structure/reduced_cache.hpp"
 #include "fast/fast_pipeline.hpp"
 #include "general/general_pipeline.hpp"
 #endif
@@ -70,7 +71,7 @@ Resolved resolveKernel(const std::string& kernel, const Model& model, const std:
   }
 #ifndef SNIG_WITHOUT_FAST
   if (kernel == "auto") {
-    auto reduced = std::make_shared<const ReducedNetwork>(reduceModel(model));
+    auto reduced = std::make_shared<const ReducedNetwork>(reduceModelCached(model, reductionCacheDir()));
     const KernelChoice choice = chooseKernel(model, *reduced);
     // The general layout must fit beside a batch; SNIG's pipeline can stream or partition instead.
     if (choice.kernel == "general" && cuda::generalModelBytes(model) > leastFreeBytes(devices) / 2) {
@@ -151,6 +152,7 @@ class CudaEngine final : public Engine {
     InferResult result = std::move(batched.result);
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
     gpuSeconds_ = *std::max_element(batched.gpuSeconds.begin(), batched.gpuSeconds.end());
+    result.gpuSeconds = gpuSeconds_;
     result.kernel = describe(pipelines);
     return result;
   }

@@ -1,0 +1,85 @@
+// A fleet of simulated workers in one process, on one ZeroMQ context, with one heartbeat clock.
+// Run as a child (`fleet.ts <json options>`), it sends its workers' stats to the parent over IPC.
+import { readFileSync } from 'node:fs';
+import { Context } from 'zeromq';
+
+import { SimWorker, type SimWorkerStats } from './worker.js';
+
+export interface FleetOptions {
+  endpoint: string;
+  first: number; // index of the first worker (names are sim-<index>)
+  count: number; // workers that compute
+  idle: number; // idle peers (hello and heartbeats only)
+  msPerRow: number;
+  jitter: number; // each shard's time is drawn uniformly in msPerRow × [1 - jitter, 1 + jitter]
+  stragglers: number; // fraction of the workers that are slower
+  slowdown: number; // how much slower a straggler is
+  prefetch: number;
+  heartbeatMs: number;
+  truth: string; // categories file the workers answer from
+  seed: number;
+}
+
+/** True for the workers, spread evenly over the indices, that make up `fraction` of them. */
+export function isStraggler(index: number, fraction: number): boolean {
+  return Math.floor((index + 1) * fraction) > Math.floor(index * fraction);
+}
+
+/** A small seeded generator (mulberry32): runs are repeatable. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function readTruth(path: string): number[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
+/**
+ * Runs the fleet until every computing worker is told to finish (a fleet of idle peers only: until
+ * `stop` resolves); `onWelcomed` fires once every peer was welcomed. Stats use epoch milliseconds.
+ */
+export async function runFleet(options: FleetOptions, onWelcomed: () => void, stop: Promise<void>): Promise<SimWorkerStats[]> {
+  const truth = readTruth(options.truth);
+  const context = new Context({ maxSockets: options.count + options.idle + 16 });
+  const draw = random(options.seed + options.first);
+  const workers: SimWorker[] = [];
+  for (let i = 0; i < options.count + options.idle; i++) {
+    const index = options.first + i;
+    const idle = i >= options.count;
+    const slow = !idle && isStraggler(index, options.stragglers) ? options.slowdown : 1;
+    const msPerRow = (): number => options.msPerRow * slow * (1 + options.jitter * (2 * draw() - 1));
+    workers.push(new SimWorker({ endpoint: options.endpoint, name: `${idle ? 'idle' : 'sim'}-${index}`, context, msPerRow, prefetch: options.prefetch, idle, truth }));
+  }
+  for (const w of workers) w.start();
+  void Promise.all(workers.map((w) => w.welcomed)).then(onWelcomed);
+  const clock = setInterval(() => {
+    for (const w of workers) w.heartbeat();
+  }, options.heartbeatMs);
+  const computing = workers.slice(0, options.count);
+  await (computing.length > 0 ? Promise.race([Promise.all(computing.map((w) => w.finished)), stop]) : stop);
+  clearInterval(clock);
+  for (const w of workers) w.stop();
+  const shift = (t: number | undefined): number | undefined => (t === undefined ? undefined : performance.timeOrigin + t);
+  return workers.slice(0, options.count).map((w) => ({ ...w.stats, readyAt: shift(w.stats.readyAt), finishedAt: shift(w.stats.finishedAt) }));
+}
+
+/** IPC from a fleet child to the harness. */
+export type FleetReport = { kind: 'welcomed' } | { kind: 'stats'; stats: SimWorkerStats[] };
+
+if (process.send && process.argv[2]) {
+  const send = (report: FleetReport, then: () => void = () => undefined): boolean => process.send!(report, undefined, undefined, then);
+  const stop = new Promise<void>((resolve) => process.once('message', () => resolve()));
+  const stats = await runFleet(JSON.parse(process.argv[2]) as FleetOptions, () => send({ kind: 'welcomed' }), stop);
+  send({ kind: 'stats', stats }, () => process.exit(0));
+}

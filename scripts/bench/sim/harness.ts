@@ -1,0 +1,208 @@
+// The simulation harness: the real coordinator (`snig run`, workers `launch: manual`) in its own
+// process, against fleets of simulated workers (and idle peers) in one or several processes, or
+// against real `snig worker` processes with idle peers around them. It reports what the coordinator
+// did (report.json), its CPU and memory (/proc), and what the workers saw.
+import { spawn, fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+import type { RunReport } from '../../../coordinator/report.js';
+import { officialSample, repoRoot } from '../data.js';
+import { repeatedSample, syntheticDataset } from './dataset.js';
+import { isStraggler, type FleetOptions, type FleetReport } from './fleet.js';
+import { Probe } from './probe.js';
+import type { SimWorkerStats } from './worker.js';
+
+const MAIN = join(repoRoot, 'cli', 'main.ts');
+const FLEET = join(repoRoot, 'scripts', 'bench', 'sim', 'fleet.ts');
+
+export interface SimulationOptions {
+  out: string; // a fresh directory for the run
+  workers: number; // simulated workers that compute
+  real: number; // real `snig worker` processes (CPU engine, one thread each) instead of simulated ones
+  idle: number; // peers that say hello and heartbeat, never ready
+  rows: number; // rows of the synthetic data set; 0: the official 1200-image sample, `repeat` times over
+  repeat: number;
+  shardRows: number; // largest shard (rows)
+  minShardRows: number;
+  msPerRow: number;
+  jitter: number;
+  stragglers: number;
+  slowdown: number;
+  prefetch: number;
+  processes: number; // fleet processes (the simulated workers and idle peers are split over them)
+  heartbeatMs: number;
+  logLevel: string; // the coordinator's
+  layers: number; // of the official 1024-neuron network the coordinator loads
+  seed: number;
+}
+
+export interface SimulationResult {
+  status: string;
+  exitCode: number | null;
+  shards: number;
+  rows: number;
+  reportedWorkers: number;
+  workerRows: number; // rows the simulated workers computed (each once, in a run without failures)
+  wallSeconds: number; // the coordinator's: first assignment to last result
+  resultsPerSecond: number;
+  edgesPerSecond: number;
+  idealSeconds: number; // the work over the workers' summed speed (simulated workers)
+  coordinatorCpu: number; // CPU seconds per second during the run
+  coordinatorCpuPerResultUs: number; // CPU time per shard result (less sensitive to other load than the wall)
+  coordinatorPeakRssMb: number;
+  latencyMs: { p50: number; p99: number; max: number }; // request sent → shard received
+  idleFraction: { mean: number; max: number }; // of the makespan, per simulated worker
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  return sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((done) => child.once('exit', (code) => done(code)));
+}
+
+/** Forks the fleets; resolves each once all its peers were welcomed, and its stats at the end. */
+function startFleets(options: SimulationOptions, endpoint: string, truth: string): { welcomed: Promise<void>; stats: Promise<SimWorkerStats[]>; stop: () => void } {
+  const processes = Math.max(1, options.processes);
+  const children: ChildProcess[] = [];
+  const welcomed: Promise<void>[] = [];
+  const stats: Promise<SimWorkerStats[]>[] = [];
+  const share = (total: number, i: number): number => Math.floor((total * (i + 1)) / processes) - Math.floor((total * i) / processes);
+  let first = 0;
+  for (let i = 0; i < processes; i++) {
+    const fleet: FleetOptions = {
+      endpoint, first, count: share(options.workers, i), idle: share(options.idle, i),
+      msPerRow: options.msPerRow, jitter: options.jitter, stragglers: options.stragglers, slowdown: options.slowdown,
+      prefetch: options.prefetch, heartbeatMs: options.heartbeatMs, truth, seed: options.seed,
+    };
+    first += fleet.count + fleet.idle;
+    const child = fork(FLEET, [JSON.stringify(fleet)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    children.push(child);
+    welcomed.push(new Promise((done) => child.on('message', (m: FleetReport) => m.kind === 'welcomed' && done())));
+    stats.push(new Promise((done, fail) => {
+      child.on('message', (m: FleetReport) => m.kind === 'stats' && done(m.stats));
+      child.once('exit', (code) => fail(new Error(`a fleet process exited (${code}) before its report`)));
+    }));
+  }
+  return {
+    welcomed: Promise.all(welcomed).then(() => undefined),
+    stats: Promise.all(stats).then((all) => all.flat()),
+    stop: () => children.forEach((c) => c.connected && c.send('stop')),
+  };
+}
+
+interface StartedRun {
+  coordinator: ChildProcess;
+  exit: Promise<number | null>;
+  probe: Probe;
+  fleets: ReturnType<typeof startFleets>;
+  reals: ChildProcess[];
+  runOut: string; // the run's output directory (journal, report)
+}
+
+/** Writes the config, starts the coordinator, the fleets and (after the idle peers) the real workers. */
+async function startRun(options: SimulationOptions, coordinatorStderr: 'file' | 'pipe'): Promise<StartedRun> {
+  mkdirSync(options.out, { recursive: true });
+  const cache = join(repoRoot, '.cache', 'bench');
+  const data = options.rows > 0 ? syntheticDataset(cache, options.rows, 1024)
+    : options.repeat > 1 ? repeatedSample(cache, officialSample.input, officialSample.truth, options.repeat)
+    : { input: officialSample.input, truth: officialSample.truth };
+  const port = await freePort();
+  const endpoint = `tcp://127.0.0.1:${port}`;
+  const runOut = join(options.out, 'run');
+  const config = {
+    model: officialSample.modelDir, layers: options.layers, input: data.input, truth: data.truth, out: runOut,
+    shards: { maxRows: options.shardRows, minRows: Math.min(options.minShardRows, options.shardRows) },
+    coordinator: { bind: endpoint, heartbeatMs: options.heartbeatMs, timeoutMs: Math.max(10_000, 10 * options.heartbeatMs), startGraceMs: 120_000 },
+    worker: { prefetch: options.prefetch },
+    workers: [{ launch: 'manual', count: options.real > 0 ? options.real : options.workers }],
+  };
+  const configPath = join(options.out, 'config.json');
+  writeFileSync(configPath, JSON.stringify(config, null, 2));
+  const stderr = coordinatorStderr === 'pipe' ? 'pipe' : openSync(join(options.out, 'coordinator.log'), 'w');
+  const profile = process.env.SIM_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${options.out}`] : []; // a V8 profile of the coordinator
+  const coordinator = spawn(process.execPath, [...profile, '--import', 'tsx', MAIN, 'run', configPath, '--no-progress', '--log-level', options.logLevel], { stdio: ['ignore', 'ignore', stderr] });
+  const exit = exited(coordinator);
+  const probe = new Probe(coordinator.pid!);
+  const fleets = startFleets(options, endpoint, data.truth);
+  const reals: ChildProcess[] = [];
+  if (options.real > 0) {
+    await fleets.welcomed; // the idle peers are all connected before the real workers join
+    for (let i = 0; i < options.real; i++) {
+      const args = [MAIN, 'worker', '--connect', endpoint, '--name', `real-${i}`, '--engine', 'cpu', '--threads', '1', '--prefetch', `${options.prefetch}`, '--log-level', 'warn'];
+      reals.push(spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['ignore', 'ignore', 'inherit'] }));
+    }
+  }
+  return { coordinator, exit, probe, fleets, reals, runOut };
+}
+
+/**
+ * Kills the coordinator (-9) once it has logged `shards` shards as done, and returns those shards and
+ * the run's directory: every shard counted must be in the journal. (The coordinator must log at info.)
+ */
+export async function crashRun(options: SimulationOptions, shards: number): Promise<{ counted: number[]; runOut: string }> {
+  const run = await startRun(options, 'pipe');
+  const counted: number[] = [];
+  for await (const line of createInterface({ input: run.coordinator.stderr! })) {
+    const entry = JSON.parse(line) as { msg?: string; shard?: number };
+    if (entry.msg === 'shard done') counted.push(entry.shard!);
+    if (counted.length === shards) {
+      run.coordinator.kill('SIGSTOP'); // frozen at once, mid-run; then the crash itself
+      run.coordinator.kill('SIGKILL');
+      break;
+    }
+  }
+  await run.exit;
+  run.probe.stop();
+  run.fleets.stop();
+  await run.fleets.stats;
+  return { counted, runOut: run.runOut };
+}
+
+export async function simulate(options: SimulationOptions): Promise<SimulationResult> {
+  const { exit, probe, fleets, reals, runOut } = await startRun(options, 'file');
+  const exitCode = await exit;
+  probe.stop();
+  if (options.real > 0 || exitCode !== 0) fleets.stop();
+  await Promise.all(reals.map(exited));
+  const workers = await fleets.stats;
+  const report = JSON.parse(readFileSync(join(runOut, 'report.json'), 'utf8')) as RunReport;
+
+  // The run's window: it ends when the last simulated worker was told to finish (or the report was written).
+  const finished = workers.flatMap((w) => (w.finishedAt === undefined ? [] : [w.finishedAt]));
+  const end = finished.length > 0 ? Math.max(...finished) : Date.parse(report.finishedAt);
+  const latencies = workers.flatMap((w) => w.latenciesMs).sort((a, b) => a - b);
+  const makespanMs = report.wallSeconds * 1000;
+  const idle = workers.filter((w) => w.readyAt !== undefined).map((w) => Math.max(0, makespanMs - w.busyMs) / makespanMs);
+  const rows = report.rows.count;
+  const speed = Array.from({ length: options.workers }, (_, i) => 1 / (isStraggler(i, options.stragglers) ? options.slowdown : 1)).reduce((a, b) => a + b, 0);
+  return {
+    status: report.status,
+    exitCode,
+    shards: report.shards.total,
+    rows,
+    reportedWorkers: report.workers.length,
+    workerRows: workers.reduce((n, w) => n + w.rows, 0),
+    wallSeconds: report.wallSeconds,
+    resultsPerSecond: report.shards.computed / report.wallSeconds,
+    edgesPerSecond: report.edgesPerSecond,
+    idealSeconds: options.real > 0 ? Number.NaN : (rows * options.msPerRow) / speed / 1000,
+    coordinatorCpu: probe.cpuLoad(end - makespanMs, end),
+    coordinatorCpuPerResultUs: (probe.cpuSeconds(end - makespanMs, end) / report.shards.computed) * 1e6,
+    coordinatorPeakRssMb: probe.peakRssBytes() / 2 ** 20,
+    latencyMs: { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), max: latencies.at(-1) ?? Number.NaN },
+    idleFraction: { mean: idle.reduce((a, b) => a + b, 0) / Math.max(1, idle.length), max: Math.max(0, ...idle) },
+  };
+}

@@ -1,0 +1,173 @@
+// One simulated worker: a DEALER speaking the real protocol (common/protocol). It "computes" a shard
+// by waiting its compute time and answers from the truth file, so the coordinator sees exactly what a
+// real worker of that speed would send. An idle peer says hello and heartbeats but never gets ready.
+import { Dealer, type Context } from 'zeromq';
+
+import { decodeCoordinatorMessage, encode } from '../../../common/protocol/codec.js';
+import { PROTOCOL_VERSION, type AssignedShard, type CoordinatorMessage, type WorkerMessage } from '../../../common/protocol/messages.js';
+import { SerialSender } from '../../../common/protocol/serial-sender.js';
+
+export interface SimWorkerOptions {
+  endpoint: string;
+  name: string;
+  context: Context;
+  msPerRow: () => number; // compute time of one row, drawn per shard (0: answers at once)
+  prefetch: number;
+  idle: boolean; // hello and heartbeats only
+  truth: readonly number[]; // ascending 1-based rows: the categories this worker reports
+}
+
+/** What one simulated worker saw, for the harness's report. */
+export interface SimWorkerStats {
+  name: string;
+  shards: number;
+  rows: number;
+  readyAt?: number; // ms (performance.now() of this process, shifted to the harness's clock)
+  finishedAt?: number;
+  busyMs: number;
+  latenciesMs: number[]; // request sent → shard received
+}
+
+/** Categories in (begin, end]: the truth rows of shard [begin, end). */
+function categoriesOf(truth: readonly number[], begin: number, end: number): number[] {
+  let lo = 0;
+  let hi = truth.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (truth[mid]! <= begin) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: number[] = [];
+  for (let i = lo; i < truth.length && truth[i]! <= end; i++) out.push(truth[i]!);
+  return out;
+}
+
+export class SimWorker {
+  private readonly dealer: Dealer;
+  private readonly sender: SerialSender;
+  private readonly queue: AssignedShard[] = [];
+  private readonly requested: number[] = []; // send times of requests not yet answered
+  private current?: number;
+  private joined = false; // welcomed since the last hello
+  private done = false;
+  private settle!: () => void;
+  private onWelcome!: () => void;
+  readonly finished: Promise<void> = new Promise((resolve) => (this.settle = resolve));
+  readonly welcomed: Promise<void> = new Promise((resolve) => (this.onWelcome = resolve));
+  readonly stats: SimWorkerStats;
+
+  constructor(private readonly options: SimWorkerOptions) {
+    this.dealer = new Dealer({ context: options.context, routingId: options.name, linger: 1000, sendHighWaterMark: 0 });
+    this.sender = new SerialSender(this.dealer, () => undefined);
+    this.stats = { name: options.name, shards: 0, rows: 0, busyMs: 0, latenciesMs: [] };
+  }
+
+  start(): void {
+    this.dealer.connect(this.options.endpoint);
+    this.hello();
+    void this.receive();
+  }
+
+  /** Called by the fleet's clock: the heartbeat names the shards held. */
+  heartbeat(): void {
+    if (this.joined && !this.done) this.send({ type: 'heartbeat', held: this.held() });
+  }
+
+  stop(): void {
+    if (this.done) return;
+    this.done = true;
+    this.stats.finishedAt ??= performance.now();
+    void this.sender.drained().then(() => this.dealer.close());
+    this.settle();
+  }
+
+  private send(message: WorkerMessage): void {
+    void this.sender.send([encode(message)]);
+  }
+
+  private hello(): void {
+    this.joined = false;
+    this.queue.length = 0;
+    this.requested.length = 0;
+    this.send({ type: 'hello', protocol: PROTOCOL_VERSION, host: 'sim', pid: process.pid });
+  }
+
+  private held(): number[] {
+    const queued = this.queue.map((a) => a.shard);
+    return this.current === undefined ? queued : [this.current, ...queued];
+  }
+
+  private request(count: number): void {
+    const now = performance.now();
+    for (let i = 0; i < count; i++) this.requested.push(now);
+    this.send({ type: 'request', count });
+  }
+
+  private async receive(): Promise<void> {
+    try {
+      for await (const [payload] of this.dealer) {
+        const decoded = decodeCoordinatorMessage(payload!);
+        if (!decoded.ok) throw new Error(`${this.options.name}: bad message from the coordinator: ${decoded.error}`);
+        this.onMessage(decoded.message);
+      }
+    } catch (error) {
+      if (!this.done) throw error;
+    }
+  }
+
+  private onMessage(message: CoordinatorMessage): void {
+    switch (message.type) {
+      case 'welcome':
+        this.joined = true;
+        this.onWelcome();
+        if (this.options.idle) return;
+        if (message.mode !== 'shared') throw new Error('simulated workers run shared-mode runs only');
+        this.send({ type: 'ready', checksum: message.model.checksum, engine: 'cuda', gpuNames: ['simulated'], loadSeconds: 0 });
+        this.stats.readyAt = performance.now();
+        this.request(this.options.prefetch);
+        return;
+      case 'assign': {
+        const now = performance.now();
+        for (const _ of message.shards) {
+          const asked = this.requested.shift();
+          if (asked !== undefined) this.stats.latenciesMs.push(now - asked);
+        }
+        this.queue.push(...message.shards);
+        if (this.current === undefined) this.next();
+        return;
+      }
+      case 'reset':
+        this.hello();
+        return;
+      case 'finish':
+      case 'reject':
+        this.stop();
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Starts the next held shard; its result (and the request for another) goes out when it is done. */
+  private next(): void {
+    const shard = this.queue.shift();
+    if (!shard || this.done) return;
+    this.current = shard.shard;
+    const rows = shard.end - shard.begin;
+    const ms = rows * this.options.msPerRow();
+    const started = performance.now();
+    const answer = (): void => {
+      if (this.done) return;
+      this.current = undefined;
+      this.stats.busyMs += performance.now() - started;
+      this.stats.shards++;
+      this.stats.rows += rows;
+      const categories = categoriesOf(this.options.truth, shard.begin, shard.end);
+      this.send({ type: 'result', shard: shard.shard, begin: shard.begin, end: shard.end, categories, seconds: ms / 1000, edges: rows });
+      this.request(1);
+      this.next();
+    };
+    if (ms > 0) setTimeout(answer, ms);
+    else setImmediate(answer);
+  }
+}

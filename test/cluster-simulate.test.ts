@@ -1,0 +1,51 @@
+// The coordinator against simulated workers (scripts/bench/sim/), small: the real `snig run` with
+// workers `launch: manual`, fleets of protocol-correct simulated workers in two processes that answer
+// from the official truth, and idle peers around them. Real properties, not timing: every row is
+// answered exactly once, the verdict is right, idle peers are not workers of the run, and a kill -9
+// loses no shard the coordinator had counted.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+import { crashRun, simulate, type SimulationOptions } from '../scripts/bench/sim/harness.js';
+import { journalLines, tempDir } from './cluster-fixture.js';
+
+const small = (out: string): SimulationOptions => ({
+  out, workers: 12, real: 0, idle: 40, rows: 0, repeat: 1, shardRows: 10, minShardRows: 2,
+  msPerRow: 0.2, jitter: 0.5, stragglers: 0.25, slowdown: 2, prefetch: 2, processes: 2,
+  heartbeatMs: 200, logLevel: 'warn', layers: 120, seed: 7,
+});
+
+/** The rows [begin, end) of each shard journaled as done; fails on a shard done twice. */
+function doneShards(runOut: string): Array<[number, number]> {
+  const done = journalLines(runOut).filter((l) => l.type === 'done');
+  assert.equal(new Set(done.map((d) => d.shard)).size, done.length, 'no shard is journaled done twice');
+  return done.map((d) => [d.begin!, d.end!]);
+}
+
+describe('coordinator with simulated workers', { timeout: 180_000 }, () => {
+  it('answers every row exactly once and PASSES against the official truth; idle peers are not workers', async () => {
+    const out = tempDir('simulate');
+    const r = await simulate(small(out));
+    assert.equal(r.status, 'PASSED');
+    assert.equal(r.exitCode, 0);
+    assert.equal(r.rows, 1200);
+    assert.equal(r.workerRows, 1200, 'the simulated workers computed each row once');
+    assert.equal(r.reportedWorkers, 12, 'the 40 idle peers are not in the report');
+    const covered = doneShards(join(out, 'run')).sort((a, b) => a[0] - b[0]);
+    assert.equal(covered.length, r.shards);
+    covered.forEach(([begin], i) => assert.equal(begin, i === 0 ? 0 : covered[i - 1]![1], 'shards tile the rows'));
+    assert.equal(covered.at(-1)![1], 1200);
+  });
+
+  it('a kill -9 loses no shard the coordinator had counted as done', async () => {
+    const out = tempDir('simulate-crash');
+    // Many small shards finishing together, so group commits hold several results each.
+    const options = { ...small(out), workers: 40, idle: 0, shardRows: 1, minShardRows: 1, msPerRow: 1, logLevel: 'info' };
+    const { counted, runOut } = await crashRun(options, 300);
+    assert.equal(counted.length, 300);
+    const journaled = new Set(doneShards(runOut).map(([begin]) => begin)); // one row per shard: shard id = begin row
+    assert.deepEqual(counted.filter((shard) => !journaled.has(shard)), [], 'every counted shard is in the journal');
+    assert.ok(journaled.size < 1200, 'the coordinator was killed mid-run');
+  });
+});
