@@ -28,8 +28,10 @@ export interface InferOutcome {
   minMargin?: Float64Array;
   /** How many rows were inferred. */
   rows: number;
-  /** Inference time only (no loading or upload), seconds. */
+  /** The inference call, seconds (no loading; on CUDA with the input upload and the results' return). */
   seconds: number;
+  /** Compute alone, seconds: the GPUs' event-timed time on CUDA (the busiest GPU), the call on the CPU. */
+  computeSeconds: number;
   /** rows × nnz(all layers): the challenge's edge count for this inference. */
   edges: number;
 }
@@ -93,6 +95,7 @@ export class Engine {
         minMargin: result.minMargin,
         rows: end - begin,
         seconds: result.seconds,
+        computeSeconds: result.gpuSeconds ?? result.seconds,
         edges: (end - begin) * this.model.nnz,
       };
     } finally {

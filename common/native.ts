@@ -41,6 +41,8 @@ export interface NativeInputs {
   readonly nnz: number;
   /** Bytes of the input file read so far (a TSV file is read whole; 0 for rows made in memory). */
   readonly bytesRead: number;
+  /** Whether the rows come from a mapped binary input file (read range by range). */
+  readonly mapped: boolean;
   /** Rows [begin, end) as compact arrays, for sending over the wire. */
   toArrays(begin: number, end: number): InputArrays;
   close(): void;
@@ -78,7 +80,8 @@ export interface NativeInferResult {
   finalRows?: Float32Array; // rows × N, row-major
   deathLayer?: Uint32Array;
   minMargin?: Float64Array;
-  seconds: number;
+  seconds: number; // the native call (CUDA: with the input upload)
+  gpuSeconds?: number; // CUDA: the busiest GPU's event-timed compute
   kernel: string;
 }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { RunConfig } from '../common/config/schema.js';
 import { openInputs } from '../common/data.js';
 import { native, type NativeModel } from '../common/native.js';
+import type { PhaseClock } from '../common/timing.js';
 import { certify, judge, type Certifier } from '../common/verdict.js';
 import type { Outcome } from './coordinator.js';
 import { writeReport, type RunReport, type Verification } from './report.js';
@@ -22,6 +23,8 @@ export interface RunEnd {
   outcome: Outcome;
   startedAt: string;
   resumed: number;
+  clock: PhaseClock; // the run's phases so far; the verification is added here
+  inputFileBytes: number; // the input file the workers read (or the coordinator, streamed)
 }
 
 /** Categories of every shard, concatenated in row order (shards are disjoint and ascending). */
@@ -37,6 +40,7 @@ export function gather(shards: readonly Shard[], results: ReadonlyMap<number, nu
 }
 
 export async function concludeRun(config: RunConfig, run: RunEnd): Promise<RunReport> {
+  const verifyStart = performance.now();
   const { categories, missingShards } = gather(run.shards, run.results);
   const addon = native();
   const complete = run.outcome.kind === 'complete' && missingShards.length === 0;
@@ -60,7 +64,11 @@ export async function concludeRun(config: RunConfig, run: RunEnd): Promise<RunRe
     };
     verification = { truth: config.truth, ...(await judge(categories, run.truth, [run.begin, run.end], certifier)) };
   }
-  const edges = [...run.stats.workers.values()].reduce((n, w) => n + w.edges, 0);
+  run.clock.add('verify', (performance.now() - verifyStart) / 1000);
+  const total = run.clock.total();
+  const workers = [...run.stats.workers.values()];
+  const edges = workers.reduce((n, w) => n + w.edges, 0);
+  const compute = run.clock.parts.compute ?? 0;
   const seconds = run.outcome.seconds;
   const report: RunReport = {
     status: !complete ? 'ABORTED' : verification ? (verification.passed ? 'PASSED' : 'FAILED') : 'UNVERIFIED',
@@ -72,9 +80,13 @@ export async function concludeRun(config: RunConfig, run: RunEnd): Promise<RunRe
     shards: { total: run.shards.length, resumed: run.resumed, computed: run.shards.length - run.resumed - missingShards.length },
     categories: categories.length,
     wallSeconds: seconds,
+    seconds: { total, parts: { ...run.clock.parts } },
     edges,
     edgesPerSecond: seconds > 0 ? edges / seconds : 0,
-    workers: [...run.stats.workers.values()].map((w) => ({ ...w, edgesPerSecond: w.seconds > 0 ? w.edges / w.seconds : 0 })),
+    computeEdgesPerSecond: compute > 0 ? edges / compute : 0,
+    totalEdgesPerSecond: total > 0 ? edges / total : 0,
+    inputBytes: { read: workers.reduce((n, w) => n + w.inputBytes, 0), file: run.inputFileBytes },
+    workers: workers.map((w) => ({ ...w, edgesPerSecond: w.seconds > 0 ? w.edges / w.seconds : 0 })),
     reassigned: run.stats.reassigned,
     failures: run.stats.failures,
     rejected: run.stats.rejected,

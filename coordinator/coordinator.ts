@@ -102,7 +102,7 @@ export class Coordinator {
       this.engines.set(worker, engine);
       this.options.stats.describe(worker, { host: message.host, engine: engine.engine });
     }
-    if (message.type === 'ready') this.options.stats.describe(worker, { engine: message.engine, gpus: message.gpuNames });
+    if (message.type === 'ready') this.options.stats.describe(worker, { engine: message.engine, gpus: message.gpuNames, startSeconds: message.loadSeconds });
     this.event({ kind: 'message', worker, at: Date.now(), message });
   }
 

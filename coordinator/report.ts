@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { writeFileAtomic } from '../common/atomic-file.js';
+import { describePhases, type Phases } from '../common/timing.js';
 import { describeRow, describeVerdict, type Verdict } from '../common/verdict.js';
 import type { Failure, Reassignment, WorkerStats } from './run-stats.js';
 
@@ -20,8 +21,14 @@ export interface RunReport {
   shards: { total: number; resumed: number; computed: number };
   categories: number;
   wallSeconds: number; // from the first assignment to the last result (this coordinator's part)
+  /** From the start of the run to the verdict, and its parts (describePhases in common/timing.ts). */
+  seconds: { total: number; parts: Phases };
   edges: number; // rows computed in this run × nnz
-  edgesPerSecond: number;
+  edgesPerSecond: number; // over wallSeconds
+  computeEdgesPerSecond: number; // over the busiest worker's compute seconds
+  totalEdgesPerSecond: number; // over the total
+  /** Input bytes the workers read (shared mode) or received (streamed mode), and the input file's size. */
+  inputBytes: { read: number; file: number };
   workers: Array<WorkerStats & { edgesPerSecond: number }>;
   reassigned: Reassignment[];
   failures: Failure[];
@@ -45,8 +52,10 @@ function markdown(r: RunReport): string {
     `| mode | ${r.mode} |`,
     `| shards | ${r.shards.total} (${r.shards.resumed} resumed from the journal, ${r.shards.computed} computed) |`,
     `| categories | ${r.categories} |`,
-    `| wall time | ${r.wallSeconds.toFixed(3)} s |`,
-    `| throughput | ${fmt(r.edgesPerSecond)} edges/s |`,
+    `| time | ${describePhases(r.seconds.total, r.seconds.parts)} |`,
+    `| shards time | ${r.wallSeconds.toFixed(3)} s from the first assignment to the last result |`,
+    `| throughput | ${fmt(r.computeEdgesPerSecond)} edges/s compute, ${fmt(r.edgesPerSecond)} over the shards, ${fmt(r.totalEdgesPerSecond)} total |`,
+    `| input read | ${r.inputBytes.read} bytes by the workers (${(r.inputBytes.read / Math.max(1, r.inputBytes.file)).toFixed(2)} × the ${r.inputBytes.file}-byte file) |`,
     `| dropped messages | ${r.droppedMessages} |`,
     '',
   ];
@@ -60,9 +69,15 @@ function markdown(r: RunReport): string {
       lines.push('');
     }
   }
-  lines.push('## Workers', '', '| worker | host | engine | GPUs | shards | rows | engine s | edges/s |', '|---|---|---|---|---:|---:|---:|---:|');
+  lines.push(
+    '## Workers',
+    '',
+    '| worker | host | engine | GPUs | shards | rows | start s | calls s | compute s | edges/s | input bytes |',
+    '|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|',
+  );
   for (const w of r.workers) {
-    lines.push(`| ${w.name} | ${w.host} | ${w.engine} | ${w.gpus.join(', ') || '-'} | ${w.shards} | ${w.rows} | ${w.seconds.toFixed(3)} | ${fmt(w.edgesPerSecond)} |`);
+    const cells = [w.name, w.host, w.engine, w.gpus.join(', ') || '-', w.shards, w.rows, w.startSeconds.toFixed(3), w.callSeconds.toFixed(3), w.seconds.toFixed(3), fmt(w.edgesPerSecond), w.inputBytes];
+    lines.push(`| ${cells.join(' | ')} |`);
   }
   lines.push('', `## Reassigned shards (${r.reassigned.length})`, '');
   for (const s of r.reassigned) lines.push(`- shard ${s.shard} [${s.begin}, ${s.end}) from ${s.from}: ${s.reason}`);

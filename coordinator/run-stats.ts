@@ -1,4 +1,5 @@
 // What the report says about a run, accumulated from the scheduler's decisions as they happen.
+import type { Phases } from '../common/timing.js';
 import type { Decision } from './scheduler.js';
 
 export interface WorkerStats {
@@ -8,7 +9,10 @@ export interface WorkerStats {
   gpus: string[];
   shards: number;
   rows: number;
-  seconds: number; // engine time on this worker's shards
+  seconds: number; // compute time on this worker's shards
+  callSeconds: number; // its engine calls: rows read, uploaded, computed
+  startSeconds: number; // model load and engine start, before its first shard
+  inputBytes: number; // input bytes it read (shared mode) or received (streamed mode)
   edges: number;
 }
 
@@ -36,8 +40,10 @@ export class RunStats {
   droppedMessages = 0;
 
   /** Identifies a worker in the report (set at hello and again when it is ready). */
-  describe(id: string, info: Partial<Omit<WorkerStats, 'shards' | 'rows' | 'seconds' | 'edges'>>): void {
-    const current = this.peers.get(id) ?? { name: id, host: '?', engine: '?', gpus: [], shards: 0, rows: 0, seconds: 0, edges: 0 };
+  describe(id: string, info: Partial<Omit<WorkerStats, 'shards' | 'rows' | 'seconds' | 'callSeconds' | 'inputBytes' | 'edges'>>): void {
+    const current = this.peers.get(id) ?? {
+      name: id, host: '?', engine: '?', gpus: [], shards: 0, rows: 0, seconds: 0, callSeconds: 0, startSeconds: 0, inputBytes: 0, edges: 0,
+    };
     Object.assign(current, info);
     this.peers.set(id, current);
   }
@@ -47,6 +53,18 @@ export class RunStats {
     const w = this.peers.get(id)!;
     this.workers.set(id, w);
     return w;
+  }
+
+  /**
+   * The shards' wall time split along the busiest worker (the most engine-call time): its compute,
+   * the rest of its engine calls (reading rows, uploading them), and what is left, the wire and the
+   * scheduling (messages, queueing, workers waiting for a shard).
+   */
+  shardPhases(shardsSeconds: number): Phases {
+    const busiest = [...this.workers.values()].reduce<WorkerStats | undefined>((a, w) => (!a || w.callSeconds > a.callSeconds ? w : a), undefined);
+    const compute = busiest?.seconds ?? 0;
+    const calls = Math.max(compute, busiest?.callSeconds ?? 0);
+    return { compute, 'reads and uploads': calls - compute, 'wire and scheduling': Math.max(0, shardsSeconds - calls) };
   }
 
   apply(decision: Decision): void {
@@ -59,6 +77,8 @@ export class RunStats {
         w.shards++;
         w.rows += decision.shard.end - decision.shard.begin;
         w.seconds += decision.result.seconds;
+        w.callSeconds += decision.result.callSeconds ?? decision.result.seconds;
+        w.inputBytes = Math.max(w.inputBytes, decision.result.inputBytes ?? 0); // a running total
         w.edges += decision.result.edges;
         return;
       }

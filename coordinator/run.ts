@@ -1,7 +1,7 @@
 // One cluster run from a validated configuration: load the model, inputs and truth (everything that
 // can be wrong is found before any work), bind, plan or resume the shards, start the coordinator and
 // the local workers, wait, then gather in row order, verify against the truth and write the report.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 
@@ -11,6 +11,7 @@ import { ConfigError } from '../common/config/load.js';
 import { openInputs, openModel, readTruth } from '../common/data.js';
 import { native, type NativeInputs } from '../common/native.js';
 import { createProgressBar } from '../common/progress.js';
+import { PhaseClock } from '../common/timing.js';
 import { LocalLauncher, type LocalWorker } from './launch/local.js';
 import { workerArgs } from './launch/worker-args.js';
 import { launchSlurmWorkers } from './launch/slurm-launcher.js';
@@ -50,10 +51,24 @@ function curveSetup(config: RunConfig, localWorkers: number): { server: KeyPair;
   return { server, allowed, local };
 }
 
-/** Rows per streamed shard that fit in half a message (8 bytes per nonzero, on average); shared mode: no limit. */
+/**
+ * Shared mode reads rows from a binary input file, mapped, so that each worker reads its own rows
+ * only: the configured file when it is one, else the TSV converted once into the run's folder.
+ */
+async function sharedInputPath(config: RunConfig, inputs: NativeInputs): Promise<string> {
+  if (inputs.mapped) return config.input;
+  const path = join(config.out, 'inputs.snigrows');
+  await native().writeInputs(inputs, path);
+  return path;
+}
+
+/**
+ * Rows per streamed shard that fit in half a message (compact columns, values when some is not 1,
+ * an 8-byte offset per row; on average); shared mode: no limit.
+ */
 function streamedRowLimit(config: RunConfig, inputs: NativeInputs): number | undefined {
   if (config.mode !== 'streamed') return undefined;
-  const rowBytes = 8 * (inputs.nnz / Math.max(1, inputs.rows)) + 16;
+  const rowBytes = ((inputs.neurons <= 65536 ? 2 : 4) + 4) * (inputs.nnz / Math.max(1, inputs.rows)) + 16;
   const rows = Math.floor(config.coordinator.maxMessageBytes / 2 / rowBytes);
   if (rows < 1) {
     throw new ConfigError(`coordinator.maxMessageBytes ${config.coordinator.maxMessageBytes}: too small to carry one input row of ${config.input} in streamed mode (needs ${Math.ceil(2 * rowBytes)})`);
@@ -63,17 +78,19 @@ function streamedRowLimit(config: RunConfig, inputs: NativeInputs): number | und
 
 export async function runCluster(config: RunConfig, options: RunOptions): Promise<RunReport> {
   const { log } = options;
+  const clock = new PhaseClock(performance.now()); // the total counts from here to the verdict
   const startedAt = new Date().toISOString();
   mkdirSync(config.out, { recursive: true });
   const addon = native();
   // Slurm groups count the allocation's tasks (and fail here, before any loading, outside one).
   const workerCount = config.workers.reduce((n, g) => n + (g.launch === 'slurm' ? slurmWorkerCount(g) : g.count), 0);
-  const model = await openModel({ model: config.model, layers: config.layers, bias: config.bias });
+  const model = await clock.time('load', () => openModel({ model: config.model, layers: config.layers, bias: config.bias }));
   let inputs: NativeInputs | undefined;
   let journal: Journal | undefined;
   let socket: CoordinatorSocket | undefined;
   try {
-    inputs = await openInputs(config.input, model.neurons);
+    const opened = await clock.time('load', () => openInputs(config.input, model.neurons));
+    inputs = opened;
     const begin = config.rows.begin;
     const end = config.rows.end ?? inputs.rows;
     if (end > inputs.rows) throw new Error(`rows.end ${end} is past the ${inputs.rows} rows of ${config.input}`);
@@ -106,6 +123,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
     log.info({ shards: shards.length, resumed: results.size, rows: end - begin, checksum: model.checksum }, 'run planned');
 
     const streamed = config.mode === 'streamed' ? await streamedModelBytes(config.model, model, join(config.out, 'model.snig')) : undefined;
+    const inputPath = streamed ? config.input : await clock.time('convert', () => sharedInputPath(config, opened));
     const chunkBytes = config.coordinator.chunkBytes;
     const chunks = streamed ? Math.ceil(streamed.length / chunkBytes) : 0;
     const scheduler = new Scheduler({
@@ -132,7 +150,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
       welcome: {
         mode: config.mode,
         model: { path: streamed ? undefined : config.model, layers: model.layers, bias: config.bias, checksum: model.checksum, bytes: streamed?.length ?? 0, chunks },
-        inputs: { path: streamed ? undefined : config.input, rows: inputs.rows, neurons: model.neurons },
+        inputs: { path: streamed ? undefined : inputPath, rows: inputs.rows, neurons: model.neurons },
         heartbeatMs: config.coordinator.heartbeatMs,
         timeoutMs: config.coordinator.timeoutMs,
       },
@@ -154,6 +172,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
     const interrupted = (): void => coordinator.abort('interrupted');
     if (options.signal?.aborted) interrupted();
     options.signal?.addEventListener('abort', interrupted, { once: true });
+    const listening = performance.now();
     log.info({ endpoint, mode: config.mode }, 'coordinator listening');
     const remote = config.workers.some((g) => g.launch !== 'local'); // workers this process cannot watch
     let lastFailure: string | undefined;
@@ -211,7 +230,10 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
       await coordinator.close();
       await Promise.all([launcher.stop(), ...slurm.map((step) => step.stop())]);
     }
-    return await concludeRun(config, { model, begin, end, truth, shards, results, stats, outcome, startedAt, resumed: journal.finished.size });
+    clock.add('workers start', Math.max(0, (performance.now() - listening) / 1000 - outcome.seconds));
+    for (const [phase, seconds] of Object.entries(stats.shardPhases(outcome.seconds))) clock.add(phase, seconds);
+    const inputFileBytes = statSync(inputPath).size;
+    return await concludeRun(config, { model, begin, end, truth, shards, results, stats, outcome, startedAt, resumed: journal.finished.size, clock, inputFileBytes });
   } finally {
     await socket?.close();
     journal?.close();

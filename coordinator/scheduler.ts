@@ -15,6 +15,8 @@ export interface ShardResult {
   categories: number[];
   seconds: number;
   edges: number;
+  callSeconds?: number;
+  inputBytes?: number;
 }
 
 export type Decision =
@@ -277,7 +279,7 @@ export class Scheduler {
       kind: 'record',
       worker: id,
       shard: entry.shard,
-      result: { categories: message.categories, seconds: message.seconds, edges: message.edges },
+      result: { categories: message.categories, seconds: message.seconds, edges: message.edges, callSeconds: message.callSeconds, inputBytes: message.inputBytes },
     });
   }
 

@@ -12,8 +12,10 @@ export function resultFromReport(benchmark: string, reportPath: string, report: 
     gpus: report.workers.reduce((sum, w) => sum + w.gpus.length, 0),
     workers: report.workers.length,
     seconds: report.wallSeconds,
+    totalSeconds: report.seconds.total,
     edges: report.edges,
     edgesPerSecond: report.edgesPerSecond,
+    totalEdgesPerSecond: report.totalEdgesPerSecond,
     passed: report.status === 'PASSED',
     report: reportPath,
   };

@@ -7,9 +7,11 @@ export interface SuiteResult {
   nodes: number; // distinct hosts that ran shards
   gpus: number; // GPUs used by all workers (0: CPU engine)
   workers: number;
-  seconds: number; // the run's inference wall time, as its report gives it
+  seconds: number; // the run's shards, first assignment to last result, as its report gives it
+  totalSeconds: number; // the whole run, start to verdict (load, workers' start, shards, verification)
   edges: number; // rows × nnz(all layers)
-  edgesPerSecond: number;
+  edgesPerSecond: number; // over seconds
+  totalEdgesPerSecond: number; // over totalSeconds
   passed: boolean;
   report: string; // path of the run report it came from
 }
@@ -24,8 +26,10 @@ export const RESULT_COLUMNS = [
   'gpus',
   'workers',
   'seconds',
+  'totalSeconds',
   'edges',
   'edgesPerSecond',
+  'totalEdgesPerSecond',
   'passed',
   'report',
 ] as const satisfies readonly (keyof SuiteResult)[];

@@ -1,4 +1,5 @@
-// results.md: the table a user reads (benchmark, rows, nodes, GPUs, seconds, edges/s, PASSED).
+// results.md: the table a user reads (benchmark, rows, nodes, GPUs, the shards' seconds and the total,
+// edges/s over each, PASSED).
 import type { SuiteResult } from './result.js';
 
 /** Seconds to the millisecond; edges/s with 4 significant digits (e.g. 1.234e+09). */
@@ -18,11 +19,12 @@ export function resultsMarkdown(title: string, results: readonly SuiteResult[]):
   const lines = [
     `# ${title}`,
     '',
-    '| benchmark | rows | nodes | GPUs | seconds | edges/s | PASSED |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
-    ...results.map((r) =>
-      `| ${cell(r.benchmark)} | ${r.rows} | ${r.nodes} | ${r.gpus} | ${formatSeconds(r.seconds)} | ${formatRate(r.edgesPerSecond)} | ${r.passed ? 'PASSED' : 'FAILED'} |`,
-    ),
+    '| benchmark | rows | nodes | GPUs | seconds | total seconds | edges/s | total edges/s | PASSED |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...results.map((r) => {
+      const times = `${formatSeconds(r.seconds)} | ${formatSeconds(r.totalSeconds)} | ${formatRate(r.edgesPerSecond)} | ${formatRate(r.totalEdgesPerSecond)}`;
+      return `| ${cell(r.benchmark)} | ${r.rows} | ${r.nodes} | ${r.gpus} | ${times} | ${r.passed ? 'PASSED' : 'FAILED'} |`;
+    }),
     '',
   ];
   return lines.join('\n');

@@ -2,6 +2,7 @@
 // dropped, a killed worker's shards reassigned, CURVE refusing (and logging) every peer without a
 // listed key.
 import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { pack } from 'msgpackr';
@@ -60,6 +61,14 @@ describe('cluster on the 1024×120 sample', { timeout: 120_000 }, () => {
     assert.deepEqual(categoryRows(join(out, 'categories.tsv')), categoryRows(made.files.truth));
     assert.equal(report.categories, made.categories);
     assert.ok(report.shards.total >= 3 * 8, `${report.shards.total} shards for 3 workers`);
+    // The TSV was converted once into the run's folder; each worker mapped it and read its own rows.
+    assert.equal(report.inputBytes.file, statSync(join(out, 'inputs.snigrows')).size);
+    const { read, file } = report.inputBytes;
+    assert.ok(read >= file * 0.9 && read <= file * 1.5, `the workers read ${read} bytes of a ${file}-byte file`);
+    for (const w of report.workers.filter((w) => w.rows < 3000)) assert.ok(w.inputBytes < file, `${w.name} read ${w.inputBytes} bytes`);
+    // The total holds its parts, and the shards' split holds the compute.
+    const parts = Object.values(report.seconds.parts).reduce((a, b) => a + b, 0);
+    assert.ok(parts <= report.seconds.total + 1e-6 && report.seconds.parts.compute! > 0, JSON.stringify(report.seconds));
   });
 
   it('streamed mode with CURVE: a kill -9 worker\'s shards are reassigned, PASSED', async () => {

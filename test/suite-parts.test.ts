@@ -78,17 +78,20 @@ function reportingRun(runs: string[]): RunBenchmark {
     onShard(1, 1);
     const rows = (run.config.rows.end ?? 100) - run.config.rows.begin;
     const seconds = 0.5 + runs.length;
+    const total = 2 * seconds;
     const edges = rows * 1000 * 10 ** runs.length;
     const report: Partial<RunReport> = {
       status: run.name === 'c' ? 'FAILED' : 'PASSED',
       model: { path: run.config.model, neurons: 64, layers: 4, nnz: 1000, checksum: 1 },
       rows: { begin: 0, end: rows },
       wallSeconds: seconds,
+      seconds: { total, parts: { compute: seconds } },
       edges,
       edgesPerSecond: edges / seconds,
+      totalEdgesPerSecond: edges / total,
       workers: [
-        { name: 'w1', host: 'n1', engine: 'cpu', gpus: [], shards: 1, rows, seconds, edges, edgesPerSecond: edges / seconds },
-        { name: 'w2', host: 'n2', engine: 'cuda', gpus: ['0', '1'], shards: 0, rows: 0, seconds: 0, edges: 0, edgesPerSecond: 0 },
+        { name: 'w1', host: 'n1', engine: 'cpu', gpus: [], shards: 1, rows, seconds, callSeconds: seconds, startSeconds: 0, inputBytes: 0, edges, edgesPerSecond: edges / seconds },
+        { name: 'w2', host: 'n2', engine: 'cuda', gpus: ['0', '1'], shards: 0, rows: 0, seconds: 0, callSeconds: 0, startSeconds: 0, inputBytes: 0, edges: 0, edgesPerSecond: 0 },
       ],
     };
     writeFileSync(join(run.config.out, 'report.json'), JSON.stringify(report));
@@ -118,14 +121,16 @@ describe('suite runner', () => {
       const report = JSON.parse(readFileSync(row.report!, 'utf8')) as RunReport;
       assert.equal(Number(row.edgesPerSecond), report.edgesPerSecond);
       assert.equal(Number(row.seconds), report.wallSeconds);
+      assert.equal(Number(row.totalSeconds), report.seconds!.total);
+      assert.equal(Number(row.totalEdgesPerSecond), report.totalEdgesPerSecond);
       assert.equal(Number(row.rows), report.rows.end - report.rows.begin);
       assert.equal(row.passed, String(report.status === 'PASSED'));
       assert.equal(row.nodes, '2');
       assert.equal(row.gpus, '2');
     }
     const markdown = readFileSync(outcome.files.markdown, 'utf8');
-    assert.match(markdown, /\| benchmark \| rows \| nodes \| GPUs \| seconds \| edges\/s \| PASSED \|/);
-    assert.match(markdown, /\| c \| 100 \| 2 \| 2 \| 3\.500 \| 2\.857e\+7 \| FAILED \|/);
+    assert.match(markdown, /\| benchmark \| rows \| nodes \| GPUs \| seconds \| total seconds \| edges\/s \| total edges\/s \| PASSED \|/);
+    assert.match(markdown, /\| c \| 100 \| 2 \| 2 \| 3\.500 \| 7\.000 \| 2\.857e\+7 \| 1\.429e\+7 \| FAILED \|/);
 
     const bars = svgBars(outcome.files.svg);
     assert.deepEqual(bars.map((b) => [b.benchmark, b.verdict]), [['a', 'PASSED'], ['b', 'PASSED'], ['c', 'FAILED']]);

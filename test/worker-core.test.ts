@@ -67,9 +67,9 @@ describe('worker core', () => {
     const epoch = working(t);
     assert.deepEqual(runs(t.message(assign(4, 40, 50))), [4]);
     assert.deepEqual(runs(t.message(assign(5, 50, 60))), [], 'the engine is busy: shard 5 is held');
-    const done = t.feed({ kind: 'shard-done', epoch, shard: shard(4, 40, 50), outcome: { categories: [41, 47], seconds: 0.1, edges: 500 } });
+    const done = t.feed({ kind: 'shard-done', epoch, shard: shard(4, 40, 50), outcome: { categories: [41, 47], seconds: 0.1, callSeconds: 0.2, inputBytes: 300, edges: 500 } });
     assert.deepEqual(sent(done), [
-      { type: 'result', shard: 4, begin: 40, end: 50, categories: [41, 47], seconds: 0.1, edges: 500 },
+      { type: 'result', shard: 4, begin: 40, end: 50, categories: [41, 47], seconds: 0.1, callSeconds: 0.2, inputBytes: 300, edges: 500 },
       { type: 'request' },
     ]);
     assert.deepEqual(runs(done), [5]);
@@ -151,7 +151,7 @@ describe('worker core', () => {
     t.message(assign(3, 30, 40));
     t.message(assign(6, 60, 70));
     assert.deepEqual(types(t.message({ type: 'reset' })), ['hello']);
-    const late = t.feed({ kind: 'shard-done', epoch, shard: shard(3, 30, 40), outcome: { categories: [], seconds: 0, edges: 0 } });
+    const late = t.feed({ kind: 'shard-done', epoch, shard: shard(3, 30, 40), outcome: { categories: [], seconds: 0, callSeconds: 0, inputBytes: 0, edges: 0 } });
     assert.deepEqual(sent(late), [], 'a result from before the reset is not sent');
     assert.deepEqual(runs(late), [], 'the shards held before the reset are dropped');
     // The model in hand serves the new registration without loading again.

@@ -32,9 +32,12 @@ export interface Loaded {
   streamedBytes: number; // 0 when the model was read from a shared path
 }
 
+/** One shard's outcome, as the result message carries it. */
 export interface ShardOutcome {
-  categories: number[];
-  seconds: number;
+  categories: number[]; // 1-based, global rows
+  seconds: number; // compute
+  callSeconds: number; // the engine call: rows read, uploaded, computed
+  inputBytes: number; // input bytes read (shared mode) or received (streamed mode) so far
   edges: number;
 }
 

@@ -9,8 +9,11 @@ import { Engine } from '../common/engine.js';
 import type { EngineOptions } from '../common/engine-options.js';
 import { native, type NativeInputs, type NativeModel } from '../common/native.js';
 import type { ShardInputs, Welcome } from '../common/protocol/messages.js';
+import type { ShardOutcome } from './core.js';
 
 export class Workload {
+  private receivedBytes = 0;
+
   private constructor(
     readonly checksum: number,
     private readonly model: NativeModel,
@@ -41,18 +44,31 @@ export class Workload {
     }
   }
 
-  /** Categories (1-based, global rows) of rows [begin, end), from the shared inputs or the shard's own. */
-  async run(begin: number, end: number, rows?: ShardInputs): Promise<{ categories: number[]; seconds: number; edges: number }> {
+  /**
+   * Categories (1-based, global rows) of rows [begin, end): from the shared inputs (a binary input
+   * file is mapped, and only these rows are read) or from the rows the shard came with.
+   */
+  async run(begin: number, end: number, rows?: ShardInputs): Promise<ShardOutcome> {
+    const start = performance.now();
+    const callSeconds = (): number => (performance.now() - start) / 1000;
     if (!rows) {
       if (!this.inputs) throw new Error('no inputs: the coordinator sent no rows and named no input path');
       const outcome = await this.engine.infer(this.inputs, { range: [begin, end] });
-      return { categories: outcome.categories, seconds: outcome.seconds, edges: outcome.edges };
+      const { categories, computeSeconds, edges } = outcome;
+      return { categories, seconds: computeSeconds, callSeconds: callSeconds(), inputBytes: this.inputs.bytesRead, edges };
     }
+    this.receivedBytes += rows.rowptr.byteLength + rows.cols.byteLength + (rows.values?.byteLength ?? 0);
     const local = native().inputsFromArrays(rows);
     try {
       if (local.rows !== end - begin) throw new Error(`shard [${begin}, ${end}) came with ${local.rows} rows`);
       const outcome = await this.engine.infer(local);
-      return { categories: outcome.categories.map((row) => row + begin), seconds: outcome.seconds, edges: outcome.edges };
+      return {
+        categories: outcome.categories.map((row) => row + begin),
+        seconds: outcome.computeSeconds,
+        callSeconds: callSeconds(),
+        inputBytes: this.receivedBytes,
+        edges: outcome.edges,
+      };
     } finally {
       local.close();
     }

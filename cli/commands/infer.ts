@@ -58,14 +58,14 @@ export const inferCommand = defineCommand({
       engine.close();
     }
     // The call's time beyond the engine's own compute time: input upload, results back, host work.
-    clock.add('upload and results', Math.max(0, (performance.now() - callStart) / 1000 - outcome.seconds));
-    clock.add('compute', outcome.seconds);
+    clock.add('upload and results', Math.max(0, (performance.now() - callStart) / 1000 - outcome.computeSeconds));
+    clock.add('compute', outcome.computeSeconds);
 
     const check = truth && (await clock.time('verify', () => judge(outcome.categories, truth, range)));
     const totalSeconds = clock.total(); // certifying a mismatch is extra work, after the verdict
     const certificate = check && !check.passed && args.certify ? await certify(model, inputs, check) : undefined;
     const verdict = check && { ...check, certificate };
-    const edgesPerSecond = outcome.edges / outcome.seconds;
+    const edgesPerSecond = outcome.edges / outcome.computeSeconds;
     const totalEdgesPerSecond = outcome.edges / totalSeconds;
 
     const lines = [
@@ -74,7 +74,7 @@ export const inferCommand = defineCommand({
       `engine     ${outcome.engine} (${outcome.kernel})`,
       `read       ${inputs.bytesRead} bytes of input`,
       `time       ${describePhases(totalSeconds, clock.parts)} (from process start to verdict)`,
-      `inference  ${outcome.seconds.toFixed(4)} s compute, ${edgesPerSecond.toExponential(3)} edges/s compute, ${totalEdgesPerSecond.toExponential(3)} edges/s total`,
+      `inference  ${outcome.computeSeconds.toFixed(4)} s compute, ${edgesPerSecond.toExponential(3)} edges/s compute, ${totalEdgesPerSecond.toExponential(3)} edges/s total`,
       `categories ${outcome.categories.length}`,
     ];
     if (verdict) {
@@ -94,8 +94,8 @@ export const inferCommand = defineCommand({
         engine: outcome.engine,
         kernel: outcome.kernel,
         inputBytesRead: inputs.bytesRead,
-        seconds: { total: totalSeconds, ...clock.parts },
-        inferenceSeconds: outcome.seconds,
+        seconds: { total: totalSeconds, parts: clock.parts },
+        inferenceSeconds: outcome.computeSeconds,
         edgesPerSecond,
         totalEdgesPerSecond,
         categories: outcome.categories,

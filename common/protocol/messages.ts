@@ -52,8 +52,10 @@ export const resultSchema = z.object({
   begin: rowIndex,
   end: rowIndex,
   categories: z.array(z.number().int().positive()),
-  seconds: z.number().nonnegative(),
+  seconds: z.number().nonnegative(), // compute (the GPUs' event-timed time on CUDA)
   edges: z.number().nonnegative(),
+  callSeconds: z.number().nonnegative().optional(), // the engine call: rows read, uploaded, computed
+  inputBytes: z.number().int().nonnegative().optional(), // input bytes the worker has read (or received) so far
 });
 export const failureSchema = z.object({
   type: z.literal('failure'),

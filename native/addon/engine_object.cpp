@@ -76,6 +76,7 @@ Napi::Value convertResult(Napi::Env env, InferResult& r) {
     out.Set("minMargin", margin);
   }
   out.Set("seconds", Napi::Number::New(env, r.seconds));
+  if (r.gpuSeconds >= 0) out.Set("gpuSeconds", Napi::Number::New(env, r.gpuSeconds));
   out.Set("kernel", Napi::String::New(env, r.kernel));
   return out;
 }

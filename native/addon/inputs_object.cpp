@@ -30,6 +30,7 @@ class InputsObject : public Napi::ObjectWrap<InputsObject> {
                         InstanceAccessor<&InputsObject::neurons>("neurons"),
                         InstanceAccessor<&InputsObject::nnz>("nnz"),
                         InstanceAccessor<&InputsObject::bytesRead>("bytesRead"),
+                        InstanceAccessor<&InputsObject::mapped>("mapped"),
                         InstanceMethod<&InputsObject::toArrays>("toArrays"),
                         InstanceMethod<&InputsObject::close>("close")});
   }
@@ -50,6 +51,7 @@ class InputsObject : public Napi::ObjectWrap<InputsObject> {
   Napi::Value nnz(const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), static_cast<double>(get(info.Env()).nnz()));
   }
+  Napi::Value mapped(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), get(info.Env()).mapped()); }
   Napi::Value bytesRead(const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), static_cast<double>(get(info.Env()).bytesRead()));
   }
@@ -143,6 +145,7 @@ Napi::Value inputsFromArrays(const Napi::CallbackInfo& info) {
     out->values.assign(values.Data(), values.Data() + values.ElementLength());
   } else {
     out->values.assign(out->cols.size(), 1.0f);
+    out->unitValues = true;
   }
   out->n = static_cast<uint32_t>(numberField(arrays, "neurons"));
   if (out->n == 0 || rowptr.ElementLength() == 0 || rowptr[0] != 0 ||

@@ -21,6 +21,7 @@ class HeldInputs {
   uint64_t rows() const { return file_ ? file_->rows() : rows_->rows(); }
   uint64_t nnz() const { return file_ ? file_->nnz() : rows_->nnz(); }
   uint64_t bytesRead() const { return file_ ? file_->bytesRead() : sourceBytes_; }
+  bool mapped() const { return file_ != nullptr; }
 
   // Rows [begin, end) in memory: all the rows held, or only that range read from the file.
   struct Range {

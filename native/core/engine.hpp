@@ -49,7 +49,8 @@ struct InferResult {
   // row was alive through (how close its live/dead state came to flipping).
   std::vector<uint32_t> deathLayer;
   std::vector<double> minMargin;
-  double seconds = 0;                // inference only (no load, no upload)
+  double seconds = 0;                // the inference call (no load; on CUDA with the input upload)
+  double gpuSeconds = -1;            // CUDA: the busiest GPU's event-timed compute; -1 elsewhere
   std::string kernel;                // which kernel ran, for reports
 };
 

@@ -23,6 +23,7 @@ SparseRows SparseRows::empty(uint32_t n) {
   SparseRows out;
   out.n = n;
   out.rowptr.push_back(0);
+  out.unitValues = true;  // no values yet
   return out;
 }
 
@@ -32,6 +33,7 @@ void SparseRows::appendRow(const SparseRows& from, uint64_t row) {
   cols.insert(cols.end(), from.cols.begin() + begin, from.cols.begin() + end);
   values.insert(values.end(), from.values.begin() + begin, from.values.begin() + end);
   rowptr.push_back(cols.size());
+  unitValues = unitValues && from.unitValues;
 }
 
 SparseRows SparseRows::gather(const std::vector<uint64_t>& rows) const {
@@ -50,6 +52,7 @@ SparseRows SparseRows::slice(uint64_t begin, uint64_t end) const {
   for (uint64_t r = begin; r <= end; ++r) out.rowptr[r - begin] = rowptr[r] - first;
   out.cols.assign(cols.begin() + static_cast<ptrdiff_t>(first), cols.begin() + static_cast<ptrdiff_t>(last));
   out.values.assign(values.begin() + static_cast<ptrdiff_t>(first), values.begin() + static_cast<ptrdiff_t>(last));
+  out.unitValues = unitValues;
   return out;
 }
 
@@ -92,6 +95,7 @@ SparseRows readSparseRows(const std::string& path, uint32_t n, uint64_t rows) {
     out.values.push_back(p.value);
   }
   for (size_t r = 1; r < out.rowptr.size(); ++r) out.rowptr[r] += out.rowptr[r - 1];
+  out.unitValues = std::all_of(out.values.begin(), out.values.end(), [](float v) { return v == 1.0f; });
   return out;
 }
 

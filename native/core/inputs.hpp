@@ -12,6 +12,9 @@ struct SparseRows {
   std::vector<uint64_t> rowptr;   // rows + 1
   std::vector<uint32_t> cols;     // 0-based, ascending within a row
   std::vector<float> values;
+  // Every value is 1 (the challenge's images), as the producer knows it; false: unknown. Lets an
+  // upload skip reading the values. Whoever writes values keeps it true only if they are all 1.
+  bool unitValues = false;
 
   uint64_t rows() const { return rowptr.empty() ? 0 : rowptr.size() - 1; }
   uint64_t nnz() const { return cols.size(); }

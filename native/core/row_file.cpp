@@ -16,7 +16,7 @@ namespace {
 constexpr char kMagic[8] = {'S', 'N', 'I', 'G', 'R', 'O', 'W', 'S'};
 constexpr uint32_t kVersion = 1;
 constexpr uint32_t kValuesFlag = 1;
-constexpr uint32_t kSegmentEntries = 1 << 12;  // range reads check (and read) whole segments of 8 KiB at N <= 65536
+constexpr uint32_t kSegmentEntries = 1 << 10;  // range reads check (and read) whole segments: 2 KiB at N <= 65536
 constexpr uint64_t kMaxCount = uint64_t{1} << 40;  // rows or nonzeros; keeps the layout sums exact
 
 #pragma pack(push, 1)
@@ -171,6 +171,7 @@ SparseRows RowFile::read(uint64_t begin, uint64_t end) const {
     }
     out.values[k] = valuesStored_ ? values[at] : 1.0f;
   }
+  out.unitValues = !valuesStored_;
   checkColumns(out, begin);
   return out;
 }

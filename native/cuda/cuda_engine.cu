@@ -19,6 +19,7 @@
 // of native/cuda/ does not build.
 #ifndef SNIG_WITHOUT_FAST
 #include "../core/structure/kernel_choice.hpp"
+#include "../core/structure/reduced_cache.hpp"
 #include "fast/fast_pipeline.hpp"
 #include "general/general_pipeline.hpp"
 #endif
@@ -72,7 +73,7 @@ Resolved resolveKernel(const std::string& kernel, const Model& model, const std:
   }
 #ifndef SNIG_WITHOUT_FAST
   if (kernel == "auto") {
-    auto reduced = std::make_shared<const ReducedNetwork>(reduceModel(model));
+    auto reduced = std::make_shared<const ReducedNetwork>(reduceModelCached(model, reductionCacheDir()));
     const KernelChoice choice = chooseKernel(model, *reduced);
     // The general layout must fit beside a batch; SNIG's pipeline can stream or partition instead.
     if (choice.kernel == "general" && cuda::generalModelBytes(model) > leastFreeBytes(devices) / 2) {
@@ -123,9 +124,14 @@ std::vector<int> chooseDevices(const std::vector<int>& requested) {
   return devices;
 }
 
-// Runs `work(i)` for i in [0, count) on threads of its own; rethrows the first failure.
+// Runs `work(i)` for i in [0, count) on threads of its own (one on this thread, which keeps its
+// OpenMP team between calls); rethrows the first failure.
 template <typename Work>
 void onEachThread(size_t count, Work work) {
+  if (count == 1) {
+    work(0);
+    return;
+  }
   std::vector<std::exception_ptr> errors(count);
   std::vector<std::thread> threads;
   for (size_t i = 0; i < count; ++i) {
@@ -212,6 +218,7 @@ class CudaEngine final : public Engine {
     }
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
     gpuSeconds_ = *std::max_element(gpuSeconds.begin(), gpuSeconds.end());
+    result.gpuSeconds = gpuSeconds_;
     result.kernel = describe(pipelines);
     return result;
   }

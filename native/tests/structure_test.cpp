@@ -3,9 +3,13 @@
 // positive biases, which reach only nonzero sums), and the official 1024-neuron network with the
 // 1200 real images against their truth. Prints one line per check; exits non-zero on any failure.
 // Usage: structure-test <data/hpec-1024 directory>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -15,6 +19,7 @@
 #include "core/generator/random.hpp"
 #include "core/model_io.hpp"
 #include "core/structure/reduced_eval.hpp"
+#include "core/structure/reduced_cache.hpp"
 #include "core/structure/reduced_network.hpp"
 #include "core/truth.hpp"
 #include "test_support.hpp"
@@ -165,6 +170,55 @@ void official(const std::string& dir) {
 
 }  // namespace
 
+bool sameReduction(const ReducedNetwork& a, const ReducedNetwork& b) {
+  if (a.neurons != b.neurons || a.layers.size() != b.layers.size()) return false;
+  for (size_t l = 0; l < a.layers.size(); ++l) {
+    const ReducedLayer& x = a.layers[l];
+    const ReducedLayer& y = b.layers[l];
+    if (x.inClasses != y.inClasses || x.outClasses != y.outClasses || x.bias != y.bias || x.saturating != y.saturating ||
+        x.classBias != y.classBias || x.ptr != y.ptr || x.input != y.input || x.weight != y.weight || x.classOf != y.classOf ||
+        x.classSize != y.classSize) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The reduction cache: a miss reduces and saves, a hit reads back the same reduction, a damaged file
+// or another model (a changed bias) is a miss.
+void reductionCache() {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("snig-reduced-" + std::to_string(::getpid()));
+  RadixNetSpec spec;
+  spec.neurons = 256;
+  spec.layers = 12;
+  spec.threads = 2;
+  spec.seed = 3;
+  Model model = generateRadixNet(spec);
+  const ReducedNetwork direct = reduceModel(model);
+  bool loaded = true;
+  const ReducedNetwork first = reduceModelCached(model, dir.string(), &loaded);
+  const bool missed = !loaded;
+  const ReducedNetwork second = reduceModelCached(model, dir.string(), &loaded);
+  const bool hit = loaded;
+  const auto file = std::filesystem::directory_iterator(dir)->path();
+  {
+    std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(-5, std::ios::end);
+    const char byte = static_cast<char>(f.get() ^ 0x5a);
+    f.seekp(-5, std::ios::end);
+    f.put(byte);
+  }
+  const ReducedNetwork third = reduceModelCached(model, dir.string(), &loaded);
+  const bool damagedMissed = !loaded;
+  model.setBias(-0.25);
+  reduceModelCached(model, dir.string(), &loaded);
+  const bool otherMissed = !loaded;
+  std::filesystem::remove_all(dir);
+  check(missed && hit && damagedMissed && otherMissed && sameReduction(first, direct) && sameReduction(second, direct) &&
+            sameReduction(third, direct),
+        "reduction cache: miss, hit, damaged file and another bias miss; same reduction each time");
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::fprintf(stderr, "usage: structure-test <data/hpec-1024 directory>\n");
@@ -193,6 +247,7 @@ int main(int argc, char** argv) {
     check(biasedClasses == 2 * plainClasses, "per-neuron biases split the classes of equal columns (" +
                                                  std::to_string(plainClasses) + " -> " + std::to_string(biasedClasses) + ")");
     exits();
+    reductionCache();
     official(argv[1]);
   } catch (const std::exception& e) {
     std::printf("FAIL exception: %s\n", e.what());

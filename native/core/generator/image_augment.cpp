@@ -169,6 +169,7 @@ SparseRows generateImageRows(const SparseRows& source, const ImageSpec& spec, co
       for (size_t t = 0; t < recipes.size(); ++t) out.rowptr[t + 1] += out.rowptr[t];
       out.cols.resize(out.rowptr.back());
       out.values.assign(out.rowptr.back(), 1.0f);
+      out.unitValues = true;
     }
 #pragma omp for schedule(dynamic, 64)
     for (int64_t t = 0; t < rows; ++t) {

@@ -13,7 +13,9 @@
 
 #include "../cuda_check.hpp"
 #include "../cuda_raii.hpp"
+#include "../input_upload.hpp"
 #include "fast_kernels.cuh"
+#include "../../core/structure/reduced_cache.hpp"
 #include "../../core/structure/reduced_eval.hpp"
 #include "fast_pipeline.hpp"
 
@@ -169,17 +171,7 @@ class FastPipeline final : public GpuPipeline {
   }
 
   void uploadInputs(const SparseRows& inputs, uint64_t begin, uint64_t end, uint32_t rows) {
-    const uint64_t first = inputs.rowptr[begin];
-    const uint64_t nnz = inputs.rowptr[end] - first;
-    if (nnz > UINT32_MAX) throw Error(ErrorCode::Argument, "a fast-pipeline batch holds at most 2^32 input nonzeros");
-    std::vector<uint32_t> rowptr(rows + 1);
-    for (uint32_t r = 0; r <= rows; ++r) rowptr[r] = static_cast<uint32_t>(inputs.rowptr[begin + r] - first);
-    reserve(rowptr_, rows + 1);
-    reserve(cols_, std::max<uint64_t>(nnz, 1));
-    reserve(values_, std::max<uint64_t>(nnz, 1));
-    SNIG_CUDA_CHECK(cudaMemcpy(rowptr_.get(), rowptr.data(), rowptr.size() * 4, cudaMemcpyHostToDevice));
-    SNIG_CUDA_CHECK(cudaMemcpy(cols_.get(), inputs.cols.data() + first, nnz * 4, cudaMemcpyHostToDevice));
-    SNIG_CUDA_CHECK(cudaMemcpy(values_.get(), inputs.values.data() + first, nnz * 4, cudaMemcpyHostToDevice));
+    uploader_.upload(inputs, begin, end, stream_.get());
     for (auto& state : state_) reserve(state, uint64_t{rows} * stride_);
     for (auto& list : live_) reserve(list, rows);
     reserve(fate_, rows);
@@ -203,11 +195,11 @@ class FastPipeline final : public GpuPipeline {
       step.liveOut = live_[0].get();
       step.countOut = counts_.get() + 1;
       step.fate = fate_.get();
-      fast::launchFirstLayerWarp(rowptr_.get(), cols_.get(), values_.get(), rows, tptr_.get(), tentry_.get(), maxFanOut_,
+      fast::launchFirstLayerWarp(uploader_.rowptr(), uploader_.cols(), uploader_.values(), rows, tptr_.get(), tentry_.get(), maxFanOut_,
                                  uniformFanOut_, step, multiprocessors_, stream);
     } else {
       SNIG_CUDA_CHECK(cudaMemsetAsync(state_[0].get(), 0, uint64_t{rows} * stride_ * sizeof(float), stream));
-      fast::launchFirstLayerSums(rowptr_.get(), cols_.get(), values_.get(), rows, tptr_.get(), tentry_.get(),
+      fast::launchFirstLayerSums(uploader_.rowptr(), uploader_.cols(), uploader_.values(), rows, tptr_.get(), tentry_.get(),
                                  state_[0].get(), stride_, stream);
     }
     uint32_t known = rows;  // an upper bound of the live rows: they only ever leave
@@ -286,8 +278,7 @@ class FastPipeline final : public GpuPipeline {
   DeviceBuffer<uint32_t> ptr_, tptr_;
   DeviceBuffer<uint2> entry_, tentry_;
   DeviceBuffer<DeviceLayer> layersOnDevice_;
-  DeviceBuffer<uint32_t> rowptr_, cols_;
-  DeviceBuffer<float> values_;
+  InputUploader uploader_;
   DeviceBuffer<float> state_[2];
   DeviceBuffer<uint32_t> live_[2];
   DeviceBuffer<uint8_t> fate_;
@@ -304,7 +295,7 @@ std::unique_ptr<GpuPipeline> makeFastPipeline(std::shared_ptr<const ReducedNetwo
 }
 
 std::unique_ptr<GpuPipeline> makeFastPipeline(std::shared_ptr<const Model> model, const PipelineOptions& options) {
-  return makeFastPipeline(std::make_shared<const ReducedNetwork>(reduceModel(*model)), options);
+  return makeFastPipeline(std::make_shared<const ReducedNetwork>(reduceModelCached(*model, reductionCacheDir())), options);
 }
 
 }  // namespace snig::cuda

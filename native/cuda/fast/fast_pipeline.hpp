@@ -10,7 +10,8 @@
 
 namespace snig::cuda {
 
-// Reduces the model (all cores) and prepares the fast pipeline on options.device.
+// Reduces the model (all cores; or reads its reduction from the cache, reduced_cache.hpp) and prepares
+// the fast pipeline on options.device.
 std::unique_ptr<GpuPipeline> makeFastPipeline(std::shared_ptr<const Model> model, const PipelineOptions& options);
 
 // For callers that already hold the reduction (the bench reduces once and runs several depths).
