@@ -12,3 +12,12 @@ export const EXIT = {
   /** Interrupted (Ctrl-C): 128 + SIGINT. */
   interrupted: 130,
 } as const;
+
+export const EXIT_CODES_HELP = [
+  'Exit status:',
+  `  ${EXIT.ok}    done; the answer PASSED (or there was no truth to check)`,
+  `  ${EXIT.failed}    FAILED: a wrong or partial answer (or an ABORTED run)`,
+  `  ${EXIT.usage}    bad usage, configuration or input files; nothing computed`,
+  `  ${EXIT.unreachable}    snig worker: the coordinator could not be reached`,
+  `  ${EXIT.interrupted}  interrupted (Ctrl-C)`,
+].join('\n');

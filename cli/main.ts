@@ -4,7 +4,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 
 import { commands } from './commands/index.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 
 /** A command's failure (bad config, missing file, refused action): its message, no stack trace. */
 function fail(message: string): never {
@@ -17,7 +17,13 @@ try {
     .scriptName('snig')
     .command(commands)
     .demandCommand(1, 'name a command (see --help)')
+    .recommendCommands()
     .strict()
+    .example('$0 infer --model m.snig --input images.tsv.gz --truth truth.tsv', 'infer and verify on this machine')
+    .example('$0 run configs/local-cpu.yaml', 'a cluster run: coordinator and 3 local workers')
+    .example('$0 worker --connect tcp://head:5555', 'a worker for a coordinator on another machine')
+    .example('$0 suite configs/suite-small.yaml', 'a suite of benchmarks: results.csv, .md and .svg')
+    .epilogue(EXIT_CODES_HELP)
     .help()
     .fail((message, error, instance) => {
       // Usage errors print the usage; failures of a command print only their message.

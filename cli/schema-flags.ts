@@ -87,6 +87,8 @@ export function defineCommand<T extends z.ZodObject>(spec: {
   describe: string;
   args: T;
   positionals?: Record<string, PositionalOptions>;
+  /** [command line, what it does] pairs for --help. */
+  examples?: Array<[string, string]>;
   handler: (args: z.output<T>) => Promise<void> | void;
 }): CommandModule {
   const positional = new Set(Object.keys(spec.positionals ?? {}));
@@ -96,6 +98,7 @@ export function defineCommand<T extends z.ZodObject>(spec: {
     describe: spec.describe,
     builder: (yargs) => {
       for (const [name, options] of Object.entries(spec.positionals ?? {})) yargs.positional(name, options);
+      for (const [line, what] of spec.examples ?? []) yargs.example(line, what);
       return yargs.options(flagsOf(flags));
     },
     handler: (argv) => spec.handler(parseFlags(spec.args, argv)),

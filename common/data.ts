@@ -40,14 +40,3 @@ export async function readTruth(path: string, maxRow: number): Promise<number[]>
   return Array.from(await native().readCategories({ path, maxRow }));
 }
 
-/** Parses a row range "a:b" (1-based, inclusive, either side optional) into [begin, end) 0-based. */
-export function parseRowRange(text: string, rows: number): [number, number] {
-  const match = /^(\d*):(\d*)$/.exec(text);
-  if (!match) throw new Error(`--rows "${text}" must look like a:b (1-based, inclusive), e.g. 1:1000`);
-  const first = match[1] ? Number(match[1]) : 1;
-  const last = match[2] ? Number(match[2]) : rows;
-  if (first < 1 || last > rows || first > last) {
-    throw new Error(`--rows ${text} is outside the ${rows} input rows`);
-  }
-  return [first - 1, last];
-}

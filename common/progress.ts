@@ -1,30 +1,24 @@
-// A progress bar on a terminal (cli-progress), nothing elsewhere.
-import cliProgress from 'cli-progress';
+// A progress bar on a terminal (cli-progress), nothing elsewhere or when not `enabled` (--quiet); log
+// lines go above it.
+import { startBar, stopBar } from './terminal.js';
 
 export interface ProgressBar {
   update(done: number, total: number, payload?: Record<string, string | number>): void;
   stop(): void;
 }
 
-export function createProgressBar(format: string): ProgressBar {
-  if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
-  const bar = new cliProgress.SingleBar(
-    { format, stream: process.stderr, hideCursor: true, clearOnComplete: true },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
+export function createProgressBar(format: string, enabled = true): ProgressBar {
+  if (!enabled || !process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
+  let bar: ReturnType<typeof startBar> | undefined;
   return {
     update(done, total, payload = {}) {
-      if (!started) {
-        bar.start(total, done, payload);
-        started = true;
-      } else {
-        bar.setTotal(total);
-        bar.update(done, payload);
-      }
+      bar ??= startBar(format, total, done, payload);
+      bar.setTotal(total);
+      bar.update(done, payload);
     },
     stop() {
-      if (started) bar.stop();
+      if (bar) stopBar();
+      bar = undefined;
     },
   };
 }

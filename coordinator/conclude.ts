@@ -4,7 +4,9 @@ import { join } from 'node:path';
 
 import type { RunConfig } from '../common/config/schema.js';
 import { openInputs } from '../common/data.js';
+import { formatChecksum } from '../common/checksum.js';
 import { native, type NativeModel } from '../common/native.js';
+import { formatRowRange } from '../common/row-range.js';
 import type { PhaseClock } from '../common/timing.js';
 import { certify, judge, type Certifier } from '../common/verdict.js';
 import type { Outcome } from './coordinator.js';
@@ -48,7 +50,7 @@ export async function concludeRun(config: RunConfig, run: RunEnd): Promise<RunRe
     await addon.writeCategories({
       path: join(config.out, 'categories.tsv'),
       rows: Float64Array.from(categories),
-      provenance: [`snig run: model ${config.model} (checksum ${run.model.checksum}), input ${config.input}, rows [${run.begin}, ${run.end})`],
+      provenance: [`snig run: model ${config.model} (checksum ${formatChecksum(run.model.checksum)}), input ${config.input}, rows ${formatRowRange(run)}`],
     });
   }
   let verification: Verification | undefined;
@@ -73,10 +75,10 @@ export async function concludeRun(config: RunConfig, run: RunEnd): Promise<RunRe
   const report: RunReport = {
     status: !complete ? 'ABORTED' : verification ? (verification.passed ? 'PASSED' : 'FAILED') : 'UNVERIFIED',
     reason: run.outcome.kind === 'abort' ? run.outcome.reason : undefined,
-    model: { path: config.model, neurons: run.model.neurons, layers: run.model.layers, nnz: run.model.nnz, checksum: run.model.checksum },
+    model: { path: config.model, neurons: run.model.neurons, layers: run.model.layers, nnz: run.model.nnz, checksum: formatChecksum(run.model.checksum) },
     input: config.input,
     mode: config.mode,
-    rows: { begin: run.begin, end: run.end },
+    rows: { range: formatRowRange(run), count: run.end - run.begin },
     shards: { total: run.shards.length, resumed: run.resumed, computed: run.shards.length - run.resumed - missingShards.length },
     categories: categories.length,
     wallSeconds: seconds,
@@ -87,7 +89,7 @@ export async function concludeRun(config: RunConfig, run: RunEnd): Promise<RunRe
     totalEdgesPerSecond: total > 0 ? edges / total : 0,
     inputBytes: { read: workers.reduce((n, w) => n + w.inputBytes, 0), file: run.inputFileBytes },
     workers: workers.map((w) => ({ ...w, edgesPerSecond: w.seconds > 0 ? w.edges / w.seconds : 0 })),
-    reassigned: run.stats.reassigned,
+    reassigned: run.stats.reassigned.map(({ begin, end, ...rest }) => ({ ...rest, rows: formatRowRange({ begin, end }) })),
     failures: run.stats.failures,
     rejected: run.stats.rejected,
     droppedMessages: run.stats.droppedMessages,

@@ -9,6 +9,8 @@
 import { closeSync, existsSync, fsync, fsyncSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
 import { z } from 'zod';
 
+import { formatChecksum } from '../common/checksum.js';
+import { formatRowRange } from '../common/row-range.js';
 import { formatIssues } from '../common/zod-issues.js';
 import { fingerprintDifference } from './fingerprint.js';
 import { resultRowsProblem } from './result-rows.js';
@@ -53,7 +55,7 @@ export function workDifferences(then: JournalPlan, now: JournalPlan): string[] {
   const was = (what: string, a: unknown, b: unknown): void => {
     if (a !== b) differences.push(`${what} (${a} then, ${b} now)`);
   };
-  was('model checksum', then.model.checksum, now.model.checksum);
+  was('model checksum', formatChecksum(then.model.checksum), formatChecksum(now.model.checksum));
   was('layers', then.model.layers, now.model.layers);
   was('bias', then.model.bias ?? 'default', now.model.bias ?? 'default');
   if (then.inputs.rows !== now.inputs.rows) was('input rows', then.inputs.rows, now.inputs.rows);
@@ -61,14 +63,15 @@ export function workDifferences(then: JournalPlan, now: JournalPlan): string[] {
     const inputs = fingerprintDifference(then.inputs.fingerprint, now.inputs.fingerprint);
     if (inputs) differences.push(`inputs (${inputs})`);
   }
-  was('rows', `[${then.rows.join(', ')})`, `[${now.rows.join(', ')})`);
+  const span = ([begin, end]: readonly [number, number]): string => formatRowRange({ begin, end });
+  was('rows', span(then.rows), span(now.rows));
   return differences;
 }
 
 /** Why a journaled finished shard is not one of the plan's shards with a valid result, or undefined. */
 function doneProblem(plan: JournalPlan, done: DoneEntry): string | undefined {
   const shard = plan.shards[done.shard];
-  if (!shard || shard[0] !== done.begin || shard[1] !== done.end) return `shard ${done.shard} [${done.begin}, ${done.end}) is not in the plan`;
+  if (!shard || shard[0] !== done.begin || shard[1] !== done.end) return `shard ${done.shard} (rows ${formatRowRange(done)}) is not in the plan`;
   const problem = resultRowsProblem({ begin: done.begin, end: done.end }, done.categories);
   return problem && `shard ${done.shard}: ${problem}`;
 }

@@ -14,10 +14,10 @@ export interface Verification extends Verdict {
 export interface RunReport {
   status: 'PASSED' | 'FAILED' | 'UNVERIFIED' | 'ABORTED';
   reason?: string;
-  model: { path: string; neurons: number; layers: number; nnz: number; checksum: number };
+  model: { path: string; neurons: number; layers: number; nnz: number; checksum: string }; // checksum: 8 hex digits
   input: string;
   mode: 'shared' | 'streamed';
-  rows: { begin: number; end: number };
+  rows: { range: string; count: number }; // range: first:last, 1-based and inclusive
   shards: { total: number; resumed: number; computed: number };
   categories: number;
   wallSeconds: number; // from the first assignment to the last result (this coordinator's part)
@@ -30,7 +30,7 @@ export interface RunReport {
   /** Input bytes the workers read (shared mode) or received (streamed mode), and the input file's size. */
   inputBytes: { read: number; file: number };
   workers: Array<WorkerStats & { edgesPerSecond: number }>;
-  reassigned: Reassignment[];
+  reassigned: Array<Omit<Reassignment, 'begin' | 'end'> & { rows: string }>;
   failures: Failure[];
   rejected: Failure[];
   droppedMessages: number;
@@ -48,7 +48,7 @@ function markdown(r: RunReport): string {
     `| | |`,
     `|---|---|`,
     `| model | ${r.model.path} (N=${r.model.neurons}, ${r.model.layers} layers, ${r.model.nnz} nnz, checksum ${r.model.checksum}) |`,
-    `| input | ${r.input}, rows [${r.rows.begin}, ${r.rows.end}) |`,
+    `| input | ${r.input}, rows ${r.rows.range} |`,
     `| mode | ${r.mode} |`,
     `| shards | ${r.shards.total} (${r.shards.resumed} resumed from the journal, ${r.shards.computed} computed) |`,
     `| categories | ${r.categories} |`,
@@ -80,7 +80,7 @@ function markdown(r: RunReport): string {
     lines.push(`| ${cells.join(' | ')} |`);
   }
   lines.push('', `## Reassigned shards (${r.reassigned.length})`, '');
-  for (const s of r.reassigned) lines.push(`- shard ${s.shard} [${s.begin}, ${s.end}) from ${s.from}: ${s.reason}`);
+  for (const s of r.reassigned) lines.push(`- shard ${s.shard} (rows ${s.rows}) from ${s.from}: ${s.reason}`);
   lines.push('', `## Failures (${r.failures.length + r.rejected.length})`, '');
   for (const f of [...r.failures, ...r.rejected]) lines.push(`- ${f.worker}${f.shard !== undefined ? ` shard ${f.shard}` : ''}: ${f.message}`);
   lines.push('');

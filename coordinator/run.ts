@@ -9,6 +9,8 @@ import { newKeyPair, readKeyPair, readPublicKey, type KeyPair } from '../common/
 import { groupEngine, type RunConfig } from '../common/config/schema.js';
 import { ConfigError } from '../common/config/load.js';
 import { openInputs, openModel, readTruth } from '../common/data.js';
+import { formatChecksum } from '../common/checksum.js';
+import { formatRowRange, resolveRowRange } from '../common/row-range.js';
 import { native, type NativeInputs } from '../common/native.js';
 import { createProgressBar } from '../common/progress.js';
 import { PhaseClock } from '../common/timing.js';
@@ -91,9 +93,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
   try {
     const opened = await clock.time('load', () => openInputs(config.input, model.neurons));
     inputs = opened;
-    const begin = config.rows.begin;
-    const end = config.rows.end ?? inputs.rows;
-    if (end > inputs.rows) throw new Error(`rows.end ${end} is past the ${inputs.rows} rows of ${config.input}`);
+    const { begin, end } = resolveRowRange(config.rows, inputs.rows);
     // A truth row past the inputs is an error (as in `snig infer`), found before any work.
     const truth = config.truth === undefined ? undefined : await readTruth(config.truth, inputs.rows);
     const limitRows = streamedRowLimit(config, inputs);
@@ -120,7 +120,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
       log.info({ status: finishedReport.status }, 'the run was already finished: its report stands as it was');
       return finishedReport;
     }
-    log.info({ shards: shards.length, resumed: results.size, rows: end - begin, checksum: model.checksum }, 'run planned');
+    log.info({ shards: shards.length, resumed: results.size, rows: formatRowRange({ begin, end }), checksum: formatChecksum(model.checksum) }, 'run planned');
 
     const streamed = config.mode === 'streamed' ? await streamedModelBytes(config.model, model, join(config.out, 'model.snig')) : undefined;
     const inputPath = streamed ? config.input : await clock.time('convert', () => sharedInputPath(config, opened));

@@ -1,6 +1,8 @@
 // The scheduling core, pure: events in (messages already schema-checked, clock ticks), decisions
 // out. Sockets, timers, the journal and the report live at the edge (coordinator/server.ts), so
 // everything here is tested without them.
+import { formatChecksum } from '../common/checksum.js';
+import { formatRowRange } from '../common/row-range.js';
 import type { WorkerMessage } from '../common/protocol/messages.js';
 import { derivedShardTimeoutMs, judgeFailure, mayTake, UNMEASURED_SHARD_TIMEOUT_MS } from './failure-policy.js';
 import { resultRowsProblem } from './result-rows.js';
@@ -188,7 +190,7 @@ export class Scheduler {
           out.push({
             kind: 'reject',
             worker: id,
-            reason: `model checksum ${message.checksum} differs from the coordinator's ${this.options.checksum}`,
+            reason: `model checksum ${formatChecksum(message.checksum)} differs from the coordinator's ${formatChecksum(this.options.checksum)}`,
           });
         } else {
           checkWorkerTransition(id, worker.state, 'ready', 'model loaded, checksum matches');
@@ -250,7 +252,7 @@ export class Scheduler {
   private onResult(id: string, worker: WorkerEntry, message: Extract<WorkerMessage, { type: 'result' }>, out: Decision[]): void {
     const entry = this.shards[message.shard];
     if (!entry || entry.shard.begin !== message.begin || entry.shard.end !== message.end) {
-      out.push({ kind: 'drop', worker: id, reason: `result for unknown shard ${message.shard} [${message.begin}, ${message.end})` });
+      out.push({ kind: 'drop', worker: id, reason: `result for unknown shard ${message.shard} (rows ${formatRowRange(message)})` });
       return;
     }
     if (entry.state === 'done') {
@@ -297,7 +299,7 @@ export class Scheduler {
     this.requeue(entry, id, `failed on the worker: ${code ? `${code}: ` : ''}${message}`, out);
     const verdict = judgeFailure({ code, message, shardFailures: entry.failures, workerFailures: worker.failures }, this.options);
     if (verdict.kind === 'abort') {
-      out.push({ kind: 'abort', reason: `shard ${shardId} [${entry.shard.begin}, ${entry.shard.end}) on ${id}: ${verdict.reason}` });
+      out.push({ kind: 'abort', reason: `shard ${shardId} (rows ${formatRowRange(entry.shard)}) on ${id}: ${verdict.reason}` });
     } else if (verdict.kind === 'retire') {
       this.release(id, worker, 'retired', verdict.reason, out);
       out.push({ kind: 'retire', worker: id, reason: verdict.reason });

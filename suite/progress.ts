@@ -1,6 +1,8 @@
-// Suite progress: which benchmark, which shard, ETA. A bar on a terminal, log lines otherwise.
-import { SingleBar } from 'cli-progress';
+// Suite progress: which benchmark, which shard, ETA. A bar on a terminal (log lines go above it),
+// log lines otherwise.
 import type { Logger } from 'pino';
+
+import { createProgressBar, type ProgressBar } from '../common/progress.js';
 
 import type { SuiteResult } from './result.js';
 import { formatRate } from './results-markdown.js';
@@ -23,7 +25,7 @@ export function suiteProgress(log: Logger, terminal: boolean): SuiteProgress {
   let benchmark = '';
   let firstShardAt: number | undefined; // the ETA counts from the first shard (after worker start-up)
   let lastLine = 0; // log lines at most once a second (and at the last shard)
-  let bar: SingleBar | undefined;
+  let bar: ProgressBar | undefined;
   const stopBar = (): void => {
     bar?.stop();
     bar = undefined;
@@ -39,12 +41,8 @@ export function suiteProgress(log: Logger, terminal: boolean): SuiteProgress {
     },
     shard(done, total) {
       if (terminal && total !== undefined) {
-        if (!bar) {
-          bar = new SingleBar({ format: `${label} [{bar}] shard {value}/{total} | ETA {eta_formatted}`, etaBuffer: 20 });
-          bar.start(total, done);
-        }
-        bar.setTotal(total);
-        bar.update(done);
+        bar ??= createProgressBar(`${label} [{bar}] shard {value}/{total} | ETA {eta_formatted}`);
+        bar.update(done, total);
         return;
       }
       const now = Date.now();

@@ -25,10 +25,10 @@ describe('journal', () => {
     first.recordDone({ id: 1, begin: 10, end: 20 }, 'w', { categories: [12, 19], seconds: 0.5, edges: 100 });
     first.close();
     assert.throws(() => Journal.open(path, plan, false), /already started.*--resume/);
-    assert.throws(() => Journal.open(path, { ...plan, model: { checksum: 8, layers: 60, bias: -0.3 } }, true), /differs in model checksum \(7 then, 8 now\); layers \(120 then, 60 now\); bias \(default then, -0.3 now\)$/);
+    assert.throws(() => Journal.open(path, { ...plan, model: { checksum: 8, layers: 60, bias: -0.3 } }, true), /differs in model checksum \(00000007 then, 00000008 now\); layers \(120 then, 60 now\); bias \(default then, -0.3 now\)$/);
     assert.throws(() => Journal.open(path, { ...plan, inputs: { rows: 30, fingerprint: { ...inputs, sha256: 'cd'.repeat(32) } } }, true), /differs in inputs \(same size, other contents/);
     assert.throws(() => Journal.open(path, { ...plan, inputs: { rows: 40, fingerprint: inputs } }, true), /differs in input rows \(30 then, 40 now\)$/);
-    assert.throws(() => Journal.open(path, { ...plan, rows: [0, 25] }, true), /differs in rows \(\[0, 30\) then, \[0, 25\) now\)$/);
+    assert.throws(() => Journal.open(path, { ...plan, rows: [0, 25] }, true), /differs in rows \(1:30 then, 1:25 now\)$/);
     // Other workers may plan other shards: the journal's plan is kept.
     const resumed = Journal.open(path, { ...plan, shards: [[0, 15], [15, 30]] }, true);
     assert.deepEqual(resumed.plan.shards, plan.shards);
@@ -95,8 +95,8 @@ describe('journal: what it takes back on resume', () => {
     assert.deepEqual([...resumed.finished.keys()], [0]);
     assert.equal(resumed.invalid.length, 3);
     assert.match(resumed.invalid[0]!, /journal\.jsonl:4: shard 1: rows are not strictly increasing \(11 then 11\)/);
-    assert.match(resumed.invalid[1]!, /journal\.jsonl:5: shard 2: row 31 is outside the shard's rows 21\.\.30/);
-    assert.match(resumed.invalid[2]!, /journal\.jsonl:6: shard 2 \[20, 25\) is not in the plan/);
+    assert.match(resumed.invalid[1]!, /journal\.jsonl:5: shard 2: row 31 is outside the shard's rows 21:30/);
+    assert.match(resumed.invalid[2]!, /journal\.jsonl:6: shard 2 \(rows 21:25\) is not in the plan/);
     resumed.close();
   });
 });

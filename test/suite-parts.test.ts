@@ -76,14 +76,14 @@ function reportingRun(runs: string[]): RunBenchmark {
   return async (run, onShard) => {
     runs.push(run.name);
     onShard(1, 1);
-    const rows = (run.config.rows.end ?? 100) - run.config.rows.begin;
+    const rows = 100;
     const seconds = 0.5 + runs.length;
     const total = 2 * seconds;
     const edges = rows * 1000 * 10 ** runs.length;
     const report: Partial<RunReport> = {
       status: run.name === 'c' ? 'FAILED' : 'PASSED',
-      model: { path: run.config.model, neurons: 64, layers: 4, nnz: 1000, checksum: 1 },
-      rows: { begin: 0, end: rows },
+      model: { path: run.config.model, neurons: 64, layers: 4, nnz: 1000, checksum: '00000001' },
+      rows: { range: `1:${rows}`, count: rows },
       wallSeconds: seconds,
       seconds: { total, parts: { compute: seconds } },
       edges,
@@ -123,7 +123,7 @@ describe('suite runner', () => {
       assert.equal(Number(row.seconds), report.wallSeconds);
       assert.equal(Number(row.totalSeconds), report.seconds!.total);
       assert.equal(Number(row.totalEdgesPerSecond), report.totalEdgesPerSecond);
-      assert.equal(Number(row.rows), report.rows.end - report.rows.begin);
+      assert.equal(Number(row.rows), report.rows.count);
       assert.equal(row.passed, String(report.status === 'PASSED'));
       assert.equal(row.nodes, '2');
       assert.equal(row.gpus, '2');

@@ -7,6 +7,7 @@
 // in hand so the engine never waits on the network) and runs them one at a time, returns results
 // and heartbeats. Losing the coordinator, it says hello again with growing delays, then gives up.
 // Every (re)registration starts an epoch: work of an older epoch is not reported.
+import { formatChecksum } from '../common/checksum.js';
 import type { AssignedShard, CoordinatorMessage, Welcome, WorkerMessage } from '../common/protocol/messages.js';
 import { PROTOCOL_VERSION } from '../common/protocol/messages.js';
 import { retryDelay } from './backoff.js';
@@ -218,7 +219,7 @@ export class WorkerCore {
     this.loaded = loaded;
     if (epoch !== this.epoch || this.phase !== 'preparing') return; // registered again meanwhile
     if (loaded.checksum !== this.welcome?.model.checksum) {
-      this.log('error', 'model checksum differs from the coordinator', { ours: loaded.checksum, theirs: this.welcome?.model.checksum });
+      this.log('error', 'model checksum differs from the coordinator', { ours: formatChecksum(loaded.checksum), theirs: this.welcome && formatChecksum(this.welcome.model.checksum) });
     }
     this.ready(loaded);
   }

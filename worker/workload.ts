@@ -9,6 +9,7 @@ import { Engine } from '../common/engine.js';
 import type { EngineOptions } from '../common/engine-options.js';
 import { native, type NativeInputs, type NativeModel } from '../common/native.js';
 import type { ShardInputs, Welcome } from '../common/protocol/messages.js';
+import { formatRowRange } from '../common/row-range.js';
 import type { ShardOutcome } from './core.js';
 
 export class Workload {
@@ -60,7 +61,7 @@ export class Workload {
     this.receivedBytes += rows.rowptr.byteLength + rows.cols.byteLength + (rows.values?.byteLength ?? 0);
     const local = native().inputsFromArrays(rows);
     try {
-      if (local.rows !== end - begin) throw new Error(`shard [${begin}, ${end}) came with ${local.rows} rows`);
+      if (local.rows !== end - begin) throw new Error(`shard of rows ${formatRowRange({ begin, end })} came with ${local.rows} rows`);
       const outcome = await this.engine.infer(local);
       return {
         categories: outcome.categories.map((row) => row + begin),

@@ -2,6 +2,7 @@
 // gzipped) to the binary input format. Both are written atomically.
 import { z } from 'zod';
 
+import { formatChecksum } from '../../common/checksum.js';
 import { neuronsFromName, openInputs, openModel } from '../../common/data.js';
 import { engineOptionsShape } from '../../common/engine-options.js';
 import { native } from '../../common/native.js';
@@ -29,8 +30,7 @@ async function convertModel(args: ConvertArgs & { model: string }, start: number
   const model = await openModel(args);
   try {
     await native().writeModelBinary(model, args.out);
-    const checksum = model.checksum.toString(16).padStart(8, '0');
-    return `wrote ${args.out}: N=${model.neurons}, ${model.layers} layers, ${model.nnz} edges, checksum ${checksum} (${elapsed(start)})`;
+    return `wrote ${args.out}: N=${model.neurons}, ${model.layers} layers, ${model.nnz} edges, checksum ${formatChecksum(model.checksum)} (${elapsed(start)})`;
   } finally {
     model.close();
   }

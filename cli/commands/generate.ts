@@ -3,7 +3,6 @@
 // (common/generate.ts does the work).
 import type { CommandModule } from 'yargs';
 
-import { LOG_LEVELS, makeLogger, type LogLevel } from '../../common/logger.js';
 import {
   DEFAULT_TOLERANCE,
   formatCurves,
@@ -14,14 +13,15 @@ import {
   type Structure,
 } from '../../common/generate.js';
 import type { RandomWeights } from '../../common/native.js';
+import { outputLogger, withOutputOptions, type OutputArgs } from './output-options.js';
 
-type GenerateArgs = Omit<GenerateOptions, 'source'> & { 'log-level': LogLevel };
+type GenerateArgs = Omit<GenerateOptions, 'source'> & OutputArgs;
 
 export const generateCommand: CommandModule<object, GenerateArgs> = {
   command: 'generate',
   describe: 'generate a challenge-shaped network, input rows and their truth',
   builder: (yargs) =>
-    yargs
+    withOutputOptions(yargs)
       .option('neurons', { type: 'number', demandOption: true, describe: 'N = 16 * 2^G with a square side (1024, 4096, ...)' })
       .option('layers', { type: 'number', demandOption: true, describe: 'number of layers L' })
       .option('rows', { type: 'number', default: 60000, describe: 'input rows to generate' })
@@ -59,9 +59,9 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
         default: DEFAULT_TOLERANCE,
         describe: 'redraw rows whose float64 margin to zero after the bias is below this',
       })
-      .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel, describe: 'pino log level' }),
+      .example('$0 generate --neurons 4096 --layers 120 --rows 60000 --out gen', 'a challenge-shaped 4096-neuron network, inputs and truth'),
   handler: async (args) => {
-    const report = await generate(args, makeLogger('generate', args['log-level']));
+    const report = await generate(args, outputLogger('generate', args));
     const percent = ((100 * report.categories) / report.rows).toFixed(2);
     process.stdout.write(
       `${formatCurves(report.curve, report.realCurve)}\n` +

@@ -1,39 +1,46 @@
 // `snig infer`: load a model and inputs, infer on one machine, verify against the truth.
 import { z } from 'zod';
 
-import { openInputs, openModel, parseRowRange, readTruth } from '../../common/data.js';
+import { formatChecksum } from '../../common/checksum.js';
+import { openInputs, openModel, readTruth } from '../../common/data.js';
+import { formatRowRange, resolveRowRange, ROW_RANGE_HELP } from '../../common/row-range.js';
 import { Engine } from '../../common/engine.js';
 import { engineOptionsShape } from '../../common/engine-options.js';
 import { writeFileAtomic } from '../../common/atomic-file.js';
-import { makeLogger } from '../../common/logger.js';
 import { createProgressBar } from '../../common/progress.js';
 import { describePhases, PhaseClock } from '../../common/timing.js';
 import { certify, describeRow, describeVerdict, judge } from '../../common/verdict.js';
 import { defineCommand } from '../schema-flags.js';
-import { inputArgs, logArgs, modelArgs } from './options.js';
+import { inputArgs, modelArgs } from './options.js';
+import { outputArgs, outputLogger } from './output-options.js';
 
 const inferArgs = z.object({
   ...modelArgs,
   ...inputArgs,
   ...engineOptionsShape,
-  rows: z.string().optional().describe('input rows a:b (1-based, inclusive)'),
+  rows: z.string().optional().describe(`input ${ROW_RANGE_HELP}`),
   precision: z.enum(['f32', 'f64']).default('f32').describe('CPU engine precision'),
   certify: z.boolean().default(false).describe('on a mismatch, recompute the differing rows in float64 and label each fragile or wrong'),
   report: z.string().optional().describe('write a JSON report here'),
-  ...logArgs,
+  ...outputArgs,
 });
 
 export const inferCommand = defineCommand({
   command: 'infer',
   describe: 'Run inference on this machine and verify the categories',
   args: inferArgs,
+  examples: [
+    ['$0 infer --model data/hpec-1024/neuron1024 --input data/hpec-1024/sparse-images-1024-first1200.tsv.gz --truth data/hpec-1024/first1200-l120-categories.tsv', 'the official sample, verified'],
+    ['$0 infer --model m.snig --input images.snigrows --rows 1:600 --engine cuda --kernel snig', 'the first 600 rows with SNIG\'s kernel'],
+  ],
   handler: async (args) => {
     const clock = new PhaseClock(); // the total counts from process start: what the user waits
     clock.add('startup', clock.total()); // node and the CLI's modules, before this handler
-    const log = makeLogger('infer', args.logLevel);
+    const log = outputLogger('infer', args);
     const model = await clock.time('model', () => openModel(args));
     const inputs = await clock.time('inputs', () => openInputs(args.input, model.neurons));
-    const range = args.rows ? parseRowRange(args.rows, inputs.rows) : ([0, inputs.rows] as const);
+    const span = resolveRowRange(args.rows, inputs.rows);
+    const range = [span.begin, span.end] as const;
     const truthPath = args.truth;
     const truth = truthPath === undefined ? undefined : await clock.time('truth', () => readTruth(truthPath, inputs.rows));
     log.info({ neurons: model.neurons, layers: model.layers, edges: model.nnz, rows: inputs.rows, ...clock.parts }, 'loaded');
@@ -42,7 +49,7 @@ export const inferCommand = defineCommand({
     const abort = new AbortController();
     const onSignal = (): void => abort.abort();
     process.once('SIGINT', onSignal);
-    const bar = createProgressBar('infer |{bar}| layer {layer}/{layers} live rows {live}');
+    const bar = createProgressBar('infer |{bar}| layer {layer}/{layers} live rows {live}', !args.quiet);
     let outcome;
     const callStart = performance.now();
     try {
@@ -69,8 +76,8 @@ export const inferCommand = defineCommand({
     const totalEdgesPerSecond = outcome.edges / totalSeconds;
 
     const lines = [
-      `model      ${args.model} (N=${model.neurons}, ${model.layers} layers, ${model.nnz} edges, checksum ${model.checksum.toString(16).padStart(8, '0')})`,
-      `inputs     ${args.input} (rows ${range[0] + 1}:${range[1]} of ${inputs.rows})`,
+      `model      ${args.model} (N=${model.neurons}, ${model.layers} layers, ${model.nnz} edges, checksum ${formatChecksum(model.checksum)})`,
+      `inputs     ${args.input} (rows ${formatRowRange(span)} of ${inputs.rows})`,
       `engine     ${outcome.engine} (${outcome.kernel})`,
       `read       ${inputs.bytesRead} bytes of input`,
       `time       ${describePhases(totalSeconds, clock.parts)} (from process start to verdict)`,
@@ -89,8 +96,8 @@ export const inferCommand = defineCommand({
 
     if (args.report) {
       const report = {
-        model: { path: args.model, neurons: model.neurons, layers: model.layers, edges: model.nnz, checksum: model.checksum },
-        inputs: { path: args.input, rows: inputs.rows, range: [range[0] + 1, range[1]] },
+        model: { path: args.model, neurons: model.neurons, layers: model.layers, edges: model.nnz, checksum: formatChecksum(model.checksum) },
+        inputs: { path: args.input, rows: inputs.rows, range: formatRowRange(span) },
         engine: outcome.engine,
         kernel: outcome.kernel,
         inputBytesRead: inputs.bytesRead,

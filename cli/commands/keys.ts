@@ -19,6 +19,7 @@ export const keysCommand: CommandModule<object, KeysArgs> = {
       .positional('names', { type: 'string', array: true, demandOption: true, describe: 'e.g. coordinator worker1 worker2' })
       .option('out', { type: 'string', default: 'keys', describe: 'directory for the key files' })
       .option('force', { type: 'boolean', default: false, describe: 'overwrite existing key pairs' })
+      .example('$0 keys coordinator node01 node02 --out keys', 'a pair each; list keys/node0*.pub in the run config')
       .check((args) => {
         for (const name of args.names) if (!/^[\w.-]+$/.test(name)) throw new Error(`key name "${name}": letters, digits, _ . - only`);
         return true;

@@ -4,10 +4,10 @@ import { z } from 'zod';
 
 import { loadConfig, parseAssignment } from '../../common/config/load.js';
 import { engineOptionsShape } from '../../common/engine-options.js';
-import { makeLogger } from '../../common/logger.js';
 import { runCluster } from '../../coordinator/run.js';
 import { defineCommand, overrides } from '../schema-flags.js';
-import { inputArgs, logArgs, modelArgs } from './options.js';
+import { inputArgs, modelArgs } from './options.js';
+import { logLevel, outputArgs, outputLogger } from './output-options.js';
 import { EXIT } from '../exit-codes.js';
 
 // Every flag but the last three overrides a field of the config (its default is the config's).
@@ -25,7 +25,7 @@ const runArgs = z.object({
   set: z.array(z.string()).optional().describe('override any field: --set coordinator.timeoutMs=5000'),
   resume: z.boolean().default(false).describe('continue an interrupted run from its journal'),
   progress: z.boolean().default(true).describe('progress bar (on a terminal)'),
-  ...logArgs,
+  ...outputArgs,
 });
 type RunArgs = z.output<typeof runArgs>;
 
@@ -62,11 +62,16 @@ export const runCommand = defineCommand({
   describe: 'run inference on a cluster of workers (a config file, or the flags alone)',
   args: runArgs,
   positionals: { config: { type: 'string', describe: 'run configuration (YAML or JSON)' } },
+  examples: [
+    ['$0 run configs/local-cpu.yaml', '3 local CPU workers on the official sample'],
+    ['$0 run configs/local-cpu.yaml --set rows=1:600 --quiet', 'a part of the rows, only the result'],
+    ['$0 run configs/local-cpu.yaml --resume', 'continue an interrupted run from its journal'],
+  ],
   handler: async (args) => {
     const overrides = runOverrides(args);
     if (!args.config && !overrides.some(([field]) => field.startsWith('workers'))) overrides.push(['workers.0.count', 1]);
     const config = loadConfig(args.config, overrides);
-    const log = makeLogger('coordinator', args.logLevel);
+    const log = outputLogger('coordinator', args);
     // Ctrl-C ends the run cleanly (workers stopped, journal kept, report written); a second one exits at once.
     const interrupt = new AbortController();
     const onInterrupt = (): void => {
@@ -74,12 +79,12 @@ export const runCommand = defineCommand({
       process.once('SIGINT', () => process.exit(EXIT.interrupted));
     };
     process.once('SIGINT', onInterrupt);
-    const report = await runCluster(config, { resume: args.resume, log, logLevel: args.logLevel, progress: args.progress, signal: interrupt.signal }).finally(() =>
+    const report = await runCluster(config, { resume: args.resume, log, logLevel: logLevel(args), progress: args.progress && !args.quiet, signal: interrupt.signal }).finally(() =>
       process.removeListener('SIGINT', onInterrupt),
     );
     const v = report.verification;
     process.stdout.write(
-      `${report.status}${report.reason ? ` (${report.reason})` : ''}: ${report.categories} categories over rows [${report.rows.begin}, ${report.rows.end}), ` +
+      `${report.status}${report.reason ? ` (${report.reason})` : ''}: ${report.categories} categories over rows ${report.rows.range}, ` +
         `${report.shards.total} shards (${report.shards.resumed} resumed, ${report.reassigned.length} reassigned), ` +
         `${report.edgesPerSecond.toExponential(3)} edges/s` +
         (v && !v.passed ? `; ${v.missing.length} rows missing, ${v.extra.length} extra` : '') +

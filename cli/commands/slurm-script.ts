@@ -71,7 +71,8 @@ export const slurmScriptCommand: CommandModule<object, SlurmScriptArgs> = {
       .option('gpus-per-node', { type: 'number', describe: 'GPUs per node (overrides slurm.gpusPerNode)' })
       .option('time', { type: 'string', describe: 'time limit, e.g. 01:00:00 (overrides slurm.time)' })
       .option('partition', { type: 'string', describe: 'partition (overrides slurm.partition)' })
-      .option('account', { type: 'string', describe: 'account (overrides slurm.account)' }),
+      .option('account', { type: 'string', describe: 'account (overrides slurm.account)' })
+      .example('$0 slurm-script configs/slurm-gpus.yaml --partition gpu', 'writes out/slurm-gpus/snig.sbatch; submit it with sbatch'),
   handler: (args) => {
     const file = resolve(args.config);
     const target = 'benchmarks' in readConfigFile(file) ? suiteTarget(file, slurmOverrides(args)) : runTarget(file, slurmOverrides(args));

@@ -4,44 +4,45 @@ import { resolve } from 'node:path';
 
 import type { CommandModule } from 'yargs';
 
-import { LOG_LEVELS, makeLogger, type LogLevel } from '../../common/logger.js';
+import { isPretty } from '../../common/logger.js';
 import { loadSuite } from '../../common/config/suite-load.js';
 import { suiteProgress } from '../../suite/progress.js';
 import { runSuite } from '../../suite/run-suite.js';
 import { generateInputs } from '../../suite/generate-inputs.js';
 import { clusterRun } from '../../suite/cluster-run.js';
+import { logLevel, outputLogger, withOutputOptions, type OutputArgs } from './output-options.js';
 
-interface SuiteArgs {
+interface SuiteArgs extends OutputArgs {
   config: string;
   force: boolean;
   only?: string[];
   out?: string;
   cache?: string;
-  'log-level': LogLevel;
 }
 
 export const suiteCommand: CommandModule<object, SuiteArgs> = {
   command: 'suite <config>',
   describe: 'run a suite of benchmarks and write results.csv, results.md and results.svg',
   builder: (yargs) =>
-    yargs
+    withOutputOptions(yargs)
       .positional('config', { type: 'string', demandOption: true, describe: 'suite config (YAML or JSON)' })
       .option('force', { type: 'boolean', default: false, describe: 're-run benchmarks that are already done' })
       .option('only', { type: 'string', array: true, describe: 'run only these benchmarks (names)' })
       .option('out', { type: 'string', describe: 'output directory (overrides the config)' })
       .option('cache', { type: 'string', describe: 'generated-input cache directory (overrides the config)' })
-      .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel }),
+      .example('$0 suite configs/suite-small.yaml', 'three generated networks on 2 local CPU workers')
+      .example('$0 suite configs/suite-challenge.yaml --only n1024-l120 --force', 'redo one benchmark'),
   handler: async (args) => {
     const suite = loadSuite(args.config);
     if (args.out) suite.out = resolve(args.out);
     if (args.cache) suite.cache = resolve(args.cache);
-    const terminal = process.stderr.isTTY === true;
-    const log = makeLogger('suite', args['log-level']);
+    const terminal = process.stderr.isTTY === true && isPretty(args.logFormat) && !args.quiet;
+    const log = outputLogger('suite', args);
     const outcome = await runSuite(suite, {
       source: args.config,
       force: args.force,
       only: args.only,
-      runBenchmark: clusterRun(log, args['log-level']),
+      runBenchmark: clusterRun(log, logLevel(args)),
       generate: generateInputs,
       progress: suiteProgress(log, terminal),
     });

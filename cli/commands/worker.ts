@@ -5,10 +5,9 @@ import { z } from 'zod';
 import { readKeyPair, readPublicKey, type KeyPair } from '../../common/config/keys.js';
 import { maxMessageBytesField, workerSettingsShape } from '../../common/config/schema.js';
 import { engineOptionsShape } from '../../common/engine-options.js';
-import { makeLogger } from '../../common/logger.js';
 import { WorkerAgent } from '../../worker/agent.js';
 import { defineCommand, overrides } from '../schema-flags.js';
-import { logArgs } from './options.js';
+import { outputArgs, outputLogger } from './output-options.js';
 
 const workerArgs = z.object({
   connect: z.string().min(1).describe('coordinator endpoint, tcp://host:port'),
@@ -20,7 +19,7 @@ const workerArgs = z.object({
   maxMessageBytes: maxMessageBytesField,
   key: z.string().optional().describe("this worker's key file (`snig keys`), for CURVE"),
   serverKey: z.string().optional().describe("the coordinator's public key (Z85 or .pub file)"),
-  ...logArgs,
+  ...outputArgs,
 });
 type WorkerArgs = z.output<typeof workerArgs>;
 
@@ -38,8 +37,12 @@ export const workerCommand = defineCommand({
   command: 'worker',
   describe: 'run a worker that pulls shards from a coordinator',
   args: workerArgs,
+  examples: [
+    ['$0 worker --connect tcp://head:5555 --engine cuda --gpus 0,1', 'a GPU worker for the coordinator on host head'],
+    ['$0 worker --connect tcp://head:5555 --key keys/node01.key --server-key keys/coordinator.pub', 'with CURVE'],
+  ],
   handler: async (args) => {
-    const log = makeLogger('worker', args.logLevel);
+    const log = outputLogger('worker', args);
     const { engine, threads, kernel, weights, gpus } = args;
     const agent = new WorkerAgent({
       connect: args.connect,

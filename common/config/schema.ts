@@ -4,6 +4,7 @@
 import { z } from 'zod';
 
 import { engineSettingsShape, gpuListSchema, type EngineOptions } from '../engine-options.js';
+import { parseRowRangeSyntax } from '../row-range.js';
 import { slurmJobSchema } from './slurm.js';
 
 const positiveInt = z.number().int().positive();
@@ -45,10 +46,14 @@ export const runConfigSchema = z
     bias: z.number().optional(),
     input: z.string().min(1),
     truth: z.string().min(1).optional(),
+    // first:last, 1-based and inclusive (common/row-range.ts); default: every row.
     rows: z
-      .object({ begin: nonnegativeInt.default(0), end: nonnegativeInt.optional() })
-      .strict()
-      .prefault({}),
+      .string()
+      .superRefine((text, ctx) => {
+        const parsed = parseRowRangeSyntax(text);
+        if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+      })
+      .optional(),
     out: z.string().min(1),
     mode: z.enum(['shared', 'streamed']).default('shared'),
     shards: z
@@ -90,9 +95,6 @@ export const runConfigSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
-    if (config.rows.end !== undefined && config.rows.end <= config.rows.begin) {
-      ctx.addIssue({ code: 'custom', path: ['rows', 'end'], message: 'must be greater than rows.begin' });
-    }
     const { heartbeatMs, timeoutMs, chunkBytes, maxMessageBytes } = config.coordinator;
     if (heartbeatMs * 2 > timeoutMs) {
       // Fewer than two heartbeats per timeout: a healthy worker would be declared lost between two beats.

@@ -2,16 +2,14 @@
 // are partitioned across them), GPUs pulling row batches from an atomic counter like SNIG's
 // scheduler, results merged in row order.
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <exception>
 #include <mutex>
-#include <thread>
 #include <utility>
 
 #include "../core/structure/kernel_choice.hpp"
 #include "../core/structure/reduced_cache.hpp"
 #include "../core/structure/reduced_network.hpp"
+#include "batches.hpp"
 #include "cuda_check.hpp"
 #include "cuda_engine.hpp"
 #include "cuda_raii.hpp"
@@ -102,31 +100,6 @@ std::vector<int> chooseDevices(const std::vector<int>& requested) {
   return devices;
 }
 
-// Runs `work(i)` for i in [0, count) on threads of its own (one on this thread, which keeps its
-// OpenMP team between calls); rethrows the first failure.
-template <typename Work>
-void onEachThread(size_t count, Work work) {
-  if (count == 1) {
-    work(0);
-    return;
-  }
-  std::vector<std::exception_ptr> errors(count);
-  std::vector<std::thread> threads;
-  for (size_t i = 0; i < count; ++i) {
-    threads.emplace_back([&, i] {
-      try {
-        work(i);
-      } catch (...) {
-        errors[i] = std::current_exception();
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  for (auto& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
-}
-
 using PipelineSet = std::vector<std::unique_ptr<cuda::GpuPipeline>>;
 
 class CudaEngine final : public Engine {
@@ -151,51 +124,12 @@ class CudaEngine final : public Engine {
     std::lock_guard<std::mutex> lock(mutex_);
     PipelineSet& pipelines = choose(request);
     const auto began = std::chrono::steady_clock::now();
-    const uint64_t rows = request.rowEnd - request.rowBegin;
-    uint64_t batch = rows ? rows : 1;
-    for (const auto& p : pipelines) batch = std::min(batch, p->maxBatchRows());
-    if (pipelines.size() > 1) {
-      const uint64_t shares = pipelines.size() * kBatchesPerGpu;
-      batch = std::max<uint64_t>(1, std::min(batch, (rows + shares - 1) / shares));
-    }
-    const uint64_t batches = (rows + batch - 1) / batch;
-    std::vector<cuda::BatchResult> results(batches);
-    std::vector<double> gpuSeconds(pipelines.size(), 0);
-    std::atomic<uint64_t> next{0};
-    std::atomic<uint64_t> rowsDone{0};
-    std::atomic<bool> failed{false};
-    std::mutex progressMutex;
-    onEachThread(pipelines.size(), [&](size_t p) {
-      try {
-        for (uint64_t b = next.fetch_add(1); b < batches && !failed; b = next.fetch_add(1)) {
-          throwIfCancelled(request);
-          const uint64_t begin = request.rowBegin + b * batch;
-          const uint64_t end = std::min(request.rowEnd, begin + batch);
-          results[b] = pipelines[p]->run(inputs, begin, end, request);
-          gpuSeconds[p] += results[b].seconds;
-          const uint64_t done = rowsDone += end - begin;
-          if (request.onProgress) {
-            std::lock_guard<std::mutex> guard(progressMutex);
-            Progress progress;
-            progress.layers = progress.layersDone = model_->layerCount();
-            progress.rowsDone = done;
-            progress.rowsTotal = rows;
-            request.onProgress(progress);
-          }
-        }
-      } catch (...) {
-        failed = true;
-        throw;
-      }
-    });
-    InferResult result;
-    for (auto& r : results) {
-      result.categories.insert(result.categories.end(), r.categories.begin(), r.categories.end());
-      if (request.wantRowSums) result.rowSums.insert(result.rowSums.end(), r.rowSums.begin(), r.rowSums.end());
-      if (request.wantRows) result.rows.insert(result.rows.end(), r.rows.begin(), r.rows.end());
-    }
+    std::vector<cuda::GpuPipeline*> running;
+    for (const auto& p : pipelines) running.push_back(p.get());
+    cuda::BatchedResult batched = cuda::inferInBatches(running, inputs, request, model_->layerCount(), kBatchesPerGpu);
+    InferResult result = std::move(batched.result);
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
-    gpuSeconds_ = *std::max_element(gpuSeconds.begin(), gpuSeconds.end());
+    gpuSeconds_ = *std::max_element(batched.gpuSeconds.begin(), batched.gpuSeconds.end());
     result.gpuSeconds = gpuSeconds_;
     result.kernel = describe(pipelines);
     return result;
@@ -216,7 +150,7 @@ class CudaEngine final : public Engine {
       return pipelines;
     }
     pipelines.resize(devices_.size());
-    onEachThread(devices_.size(), [&](size_t i) {
+    cuda::onEachThread(devices_.size(), [&](size_t i) {
       cuda::PipelineOptions po;
       po.device = devices_[i];
       po.batchRows = options_.batchRows;

@@ -29,24 +29,7 @@ namespace {
 using namespace snig;
 using testing::check;
 using testing::randomModel;
-
-// Rows of random density in [0, maxDensity): some die early, some saturate.
-SparseRows randomRows(uint32_t n, uint64_t rows, double maxDensity, bool binary, uint64_t seed) {
-  SplitMix64 rng(seed, 7);
-  SparseRows out;
-  out.n = n;
-  out.rowptr.push_back(0);
-  for (uint64_t r = 0; r < rows; ++r) {
-    const double density = maxDensity * rng.unit();
-    for (uint32_t j = 0; j < n; ++j) {
-      if (rng.unit() >= density) continue;
-      out.cols.push_back(j);
-      out.values.push_back(binary ? 1.0f : static_cast<float>(0.25 + rng.unit()));
-    }
-    out.rowptr.push_back(out.cols.size());
-  }
-  return out;
-}
+using testing::randomRows;
 
 std::vector<uint8_t> rowFlags(const std::vector<uint64_t>& categories, uint64_t rows) {
   std::vector<uint8_t> flags(rows, 0);

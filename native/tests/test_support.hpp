@@ -1,4 +1,5 @@
-// What the native test programs share: a check that prints and counts, and a random network.
+// What the native test programs share: a check that prints and counts, a random network and random
+// input rows.
 #pragma once
 
 #include <algorithm>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "core/generator/random.hpp"
+#include "core/inputs.hpp"
 #include "core/model.hpp"
 
 namespace snig::testing {
@@ -62,6 +64,24 @@ inline Model randomModel(uint32_t n, uint32_t layers, uint32_t fanIn, uint32_t c
   }
   model.seal();
   return model;
+}
+
+// Rows of random density in [0, maxDensity): some die early, some saturate.
+inline SparseRows randomRows(uint32_t n, uint64_t rows, double maxDensity, bool binary, uint64_t seed) {
+  SplitMix64 rng(seed, 7);
+  SparseRows out;
+  out.n = n;
+  out.rowptr.push_back(0);
+  for (uint64_t r = 0; r < rows; ++r) {
+    const double density = maxDensity * rng.unit();
+    for (uint32_t j = 0; j < n; ++j) {
+      if (rng.unit() >= density) continue;
+      out.cols.push_back(j);
+      out.values.push_back(binary ? 1.0f : static_cast<float>(0.25 + rng.unit()));
+    }
+    out.rowptr.push_back(out.cols.size());
+  }
+  return out;
 }
 
 }  // namespace snig::testing

@@ -186,7 +186,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const latencies = workers.flatMap((w) => w.latenciesMs).sort((a, b) => a - b);
   const makespanMs = report.wallSeconds * 1000;
   const idle = workers.filter((w) => w.readyAt !== undefined).map((w) => Math.max(0, makespanMs - w.busyMs) / makespanMs);
-  const rows = report.rows.end - report.rows.begin;
+  const rows = report.rows.count;
   const speed = Array.from({ length: options.workers }, (_, i) => 1 / (isStraggler(i, options.stragglers) ? options.slowdown : 1)).reduce((a, b) => a + b, 0);
   return {
     status: report.status,
