@@ -3,6 +3,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 
+import { isNativeError } from '../common/native.js';
 import { commands } from './commands/index.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 
@@ -10,6 +11,11 @@ import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 function fail(message: string): never {
   process.stderr.write(`snig: ${message}\n`);
   process.exit(EXIT.usage);
+}
+
+/** A thrown error as the user reads it: a native error keeps its code (`E_FORMAT: file: problem`). */
+function describe(error: Error): string {
+  return isNativeError(error) ? `${error.code}: ${error.message}` : error.message;
 }
 
 try {
@@ -27,12 +33,12 @@ try {
     .help()
     .fail((message, error, instance) => {
       // Usage errors print the usage; failures of a command print only their message.
-      if (error) fail(error.message);
+      if (error) fail(describe(error));
       process.stderr.write(`${instance.help()}\n\n`);
       fail(message);
     })
     .parseAsync();
 } catch (error) {
   // A synchronous handler's throw reaches here rather than .fail().
-  fail((error as Error).message);
+  fail(describe(error as Error));
 }
