@@ -16,6 +16,7 @@
 #include "fast/fast_pipeline.hpp"
 #include "general/general_pipeline.hpp"
 #include "gpu_pipeline.hpp"
+#include "placement.hpp"
 #include "snig/partitioned.hpp"
 
 namespace snig {
@@ -57,7 +58,7 @@ Resolved resolveKernel(const std::string& kernel, const Model& model, const std:
     auto reduced = std::make_shared<const ReducedNetwork>(reduceModelCached(model, reductionCacheDir()));
     const KernelChoice choice = chooseKernel(model, *reduced);
     // The general layout must fit beside a batch; SNIG's pipeline can stream or partition instead.
-    if (choice.kernel == "general" && cuda::generalModelBytes(model) > leastFreeBytes(devices) / 2) {
+    if (choice.kernel == "general" && !cuda::generalLayoutFits(cuda::generalModelBytes(model), leastFreeBytes(devices))) {
       return {"snig", "auto chose snig: " + choice.reason + "; the general layout (" +
                           std::to_string(cuda::generalModelBytes(model) >> 20) + " MiB) takes over half a GPU's free memory",
               nullptr};
@@ -65,14 +66,6 @@ Resolved resolveKernel(const std::string& kernel, const Model& model, const std:
     return {choice.kernel, "auto chose " + choice.kernel + ": " + choice.reason, std::move(reduced)};
   }
   return {kernel, "", nullptr};
-}
-
-cuda::WeightMode resolveWeights(const std::string& weights) {
-  if (weights == "auto" || weights == "partitioned") return cuda::WeightMode::Auto;
-  if (weights == "resident") return cuda::WeightMode::Resident;
-  if (weights == "streamed") return cuda::WeightMode::Streamed;
-  throw Error(ErrorCode::Argument, "unknown weight placement \"" + weights +
-                                       "\" (expected auto, resident, streamed or partitioned)");
 }
 
 std::unique_ptr<cuda::GpuPipeline> makePipeline(const Resolved& kernel, std::shared_ptr<const Model> model,
@@ -109,7 +102,7 @@ class CudaEngine final : public Engine {
         options_(options),
         devices_(chooseDevices(options.gpus)),
         kernel_(resolveKernel(options.kernel, *model_, devices_)) {
-    resolveWeights(options.weights);  // reject a bad value before any upload
+    cuda::weightModeOf(options.weights);  // reject a bad value before any upload
     if (options.weights == "partitioned" && kernel_.kernel != "snig") {
       throw Error(ErrorCode::Argument, "partitioning the layers across GPUs is SNIG's (use --kernel snig)");
     }
@@ -154,7 +147,7 @@ class CudaEngine final : public Engine {
       cuda::PipelineOptions po;
       po.device = devices_[i];
       po.batchRows = options_.batchRows;
-      po.weights = resolveWeights(options_.weights);
+      po.weights = cuda::weightModeOf(options_.weights);
       po.snigBlocksPerSm = options_.snigBlocksPerSm;
       pipelines[i] = makePipeline(kernel, model_, po);
     });

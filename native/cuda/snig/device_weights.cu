@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "../placement.hpp"
 #include "device_limits.hpp"
 
 namespace snig::cuda::sectioned {
@@ -21,7 +22,7 @@ DeviceWeights placeWeights(std::shared_ptr<const HostSections> host, WeightMode 
   const SectionedLayout& layout = weights.layout();
   if (mode == WeightMode::Auto) {
     const DeviceLimits limits = currentDeviceLimits();
-    mode = layout.totalBytes + reserveBytes <= limits.freeBytes ? WeightMode::Resident : WeightMode::Streamed;
+    mode = autoPlacement(layout.totalBytes, reserveBytes, limits.freeBytes);
   }
   weights.streamed = mode == WeightMode::Streamed;
   if (weights.streamed) {
