@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Context } from 'zeromq';
 
+import { random } from '../../small-network.js';
 import { SimWorker, type SimWorkerStats } from './worker.js';
 
 export interface FleetOptions {
@@ -23,18 +24,6 @@ export interface FleetOptions {
 /** True for the workers, spread evenly over the indices, that make up `fraction` of them. */
 export function isStraggler(index: number, fraction: number): boolean {
   return Math.floor((index + 1) * fraction) > Math.floor(index * fraction);
-}
-
-/** A small seeded generator (mulberry32): runs are repeatable. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function readTruth(path: string): number[] {
