@@ -27,6 +27,8 @@ export interface CoordinatorOptions {
   onResult?: (shard: Shard, worker: string, result: ShardResult) => void;
 }
 
+type RecordDecision = Extract<Decision, { kind: 'record' }>;
+
 export type Outcome = { kind: 'complete'; seconds: number } | { kind: 'abort'; reason: string; seconds: number };
 
 export class Coordinator {
@@ -34,6 +36,7 @@ export class Coordinator {
   private timer?: NodeJS.Timeout;
   private firstAssign?: number;
   private durableDone: number; // shards finished and on disk (resumed ones included)
+  private unlogged = 0; // shards made durable since the last progress line
   private settle!: (outcome: Outcome) => void;
   private ended = false;
   readonly outcome: Promise<Outcome> = new Promise((resolve) => (this.settle = resolve));
@@ -64,7 +67,7 @@ export class Coordinator {
       if (this.liveWorkers() > 0) lastLive = now;
       else if (now - lastLive > this.options.idleTimeoutMs) this.abort(`no worker connected for ${Math.round((now - lastLive) / 1000)} s`);
       for (const id of this.options.scheduler.liveWorkers()) {
-        if (this.socket.quietFor(id, now) >= heartbeatEvery) void this.socket.send(id, { type: 'heartbeat' });
+        if (this.socket.quietFor(id, now) >= heartbeatEvery) void this.socket.send(id, { type: 'heartbeat', mark: this.options.scheduler.mark });
       }
     }, period);
     if (this.options.scheduler.complete) this.event({ kind: 'tick', at: Date.now() });
@@ -124,13 +127,26 @@ export class Coordinator {
     this.abort(error.message);
   }
 
-  /** A finished shard on disk: now it counts (report, results, progress). */
-  private acknowledge(d: Extract<Decision, { kind: 'record' }>): void {
-    this.options.stats.apply(d);
-    this.options.onResult?.(d.shard, d.worker, d.result);
-    // shardsDone/shardsTotal: `snig suite` follows runs through these log lines.
-    const shardsDone = ++this.durableDone;
-    this.options.log.info({ worker: d.worker, shard: d.shard.id, seconds: d.result.seconds, shardsDone, shardsTotal: this.options.scheduler.shardsTotal }, 'shard done');
+  /** Finished shards on disk: now they count (report, results, progress). */
+  private acknowledge(records: readonly RecordDecision[]): void {
+    const { log, stats, onResult } = this.options;
+    const perShard = log.isLevelEnabled('debug');
+    for (const d of records) {
+      stats.apply(d);
+      onResult?.(d.shard, d.worker, d.result);
+      if (perShard) log.debug({ worker: d.worker, shard: d.shard.id, seconds: d.result.seconds }, 'shard done');
+    }
+    this.durableDone += records.length;
+    // One progress line per journal commit, once every result it made durable is counted.
+    if (this.unlogged === 0) queueMicrotask(() => this.logProgress());
+    this.unlogged += records.length;
+  }
+
+  /** Per commit, not per shard: at thousands of shards a second, a line each would be most of the coordinator's work. */
+  private logProgress(): void {
+    // shardsDone/shardsTotal: `snig suite` follows runs through these lines.
+    this.options.log.info({ shards: this.unlogged, shardsDone: this.durableDone, shardsTotal: this.options.scheduler.shardsTotal }, 'shards done');
+    this.unlogged = 0;
   }
 
   /** Runs `then` once the journal holds everything decided so far; a failed sync aborts the run. */
@@ -138,24 +154,29 @@ export class Coordinator {
     return (error) => (error ? this.fail(error) : then());
   }
 
-  /** One message per worker for the shards it was given together (one per message when they carry rows). */
+  /** One message (and one journal line) per worker for the shards it was given together (one per message when they carry rows). */
   private sendAssignments(batches: ReadonlyMap<string, AssignedShard[]>): void {
+    const { mark } = this.options.scheduler; // of the event that leased them
     for (const [worker, shards] of batches) {
-      if (shards[0]?.inputs) for (const shard of shards) void this.socket.send(worker, { type: 'assign', shards: [shard] });
-      else void this.socket.send(worker, { type: 'assign', shards });
+      this.options.journal.append({ type: 'assign', worker, shards: shards.map((s) => s.shard) });
+      if (shards[0]?.inputs) for (const shard of shards) void this.socket.send(worker, { type: 'assign', mark, shards: [shard] });
+      else void this.socket.send(worker, { type: 'assign', mark, shards });
     }
   }
 
   private carryOut(decisions: Decision[]): void {
     const batches = new Map<string, AssignedShard[]>();
+    const records: RecordDecision[] = [];
     try {
-      for (const d of decisions) this.carryOutOne(d, batches);
+      for (const d of decisions) this.carryOutOne(d, batches, records);
+      // The results of one message count together, once the commit holding them is on disk.
+      if (records.length > 0) this.options.journal.afterDurable(this.afterJournal(() => this.acknowledge(records)));
     } finally {
       this.sendAssignments(batches);
     }
   }
 
-  private carryOutOne(d: Decision, batches: Map<string, AssignedShard[]>): void {
+  private carryOutOne(d: Decision, batches: Map<string, AssignedShard[]>, records: RecordDecision[]): void {
     const { log, journal, stats } = this.options;
     if (d.kind !== 'record') stats.apply(d); // a result counts once it is durable
     switch (d.kind) {
@@ -174,7 +195,6 @@ export class Coordinator {
         break;
       case 'assign': {
         this.firstAssign ??= performance.now();
-        journal.append({ type: 'assign', shard: d.shard.id, worker: d.worker });
         const inputs = this.options.inputs?.toArrays(d.shard.begin, d.shard.end);
         const batch = batches.get(d.worker) ?? [];
         batch.push({ shard: d.shard.id, begin: d.shard.begin, end: d.shard.end, inputs });
@@ -182,7 +202,8 @@ export class Coordinator {
         break;
       }
       case 'record':
-        journal.recordDone(d.shard, d.worker, d.result, this.afterJournal(() => this.acknowledge(d)));
+        journal.recordDone(d.shard, d.worker, d.result);
+        records.push(d);
         break;
       case 'requeue':
         journal.append({ type: 'requeue', shard: d.shard.id, worker: d.worker, reason: d.reason });

@@ -1,5 +1,5 @@
-// The append-only journal of a run (JSON lines): the shard plan, then every assignment, requeue and
-// finished shard (with its categories). `snig run --resume` rebuilds the finished set from it, so a
+// The append-only journal of a run (JSON lines): the shard plan, then every assignment (a line per
+// message: the shards given together), requeue and finished shard (with its categories). `snig run --resume` rebuilds the finished set from it, so a
 // coordinator crash loses no finished work. A torn last line (crash mid-write) is ignored. The plan
 // names the work (model, layers, bias, a fingerprint of the inputs, rows): a resume of other work is
 // refused, naming what differs; a finished shard whose rows are not a valid result is done again.

@@ -131,7 +131,6 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
       done: new Set(results.keys()),
       checksum: model.checksum,
       timeoutMs: config.coordinator.timeoutMs,
-      lostAssignmentMs: 3 * config.coordinator.heartbeatMs,
       shardTimeoutMs: config.coordinator.shardTimeoutMs,
       maxShardAttempts: config.coordinator.maxShardAttempts,
       maxWorkerFailures: config.coordinator.maxWorkerFailures,

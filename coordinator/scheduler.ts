@@ -44,9 +44,6 @@ export interface SchedulerOptions {
   done?: ReadonlySet<number>; // shards finished before (a resumed run)
   checksum: number; // the model checksum every worker must report
   timeoutMs: number; // a worker silent this long loses its shards
-  // A shard leased this long ago that the worker's heartbeat does not name was lost on the way to it
-  // (a connection dropped and re-made): it goes back to the queue.
-  lostAssignmentMs: number;
   // A shard leased this long is taken back even from a worker that still heartbeats (a hung engine or
   // GPU); its late result, if any, is ignored. Unset: derived from the holder's measured rows/s
   // (failure-policy.ts), at least 3 × timeoutMs.
@@ -66,6 +63,7 @@ interface ShardEntry {
   state: ShardState;
   holder?: string;
   leasedAt: number;
+  leasedMark: number; // the event that leased it: its assignment carries this mark
   failures: number;
   failedBy: Set<string>; // workers it failed on: they do not get it back while others could take it
 }
@@ -96,6 +94,7 @@ export class Scheduler {
   private idleReady = 0; // ready, holding nothing
   private remaining: number;
   private now = 0; // time of the event being handled
+  private events = 0; // events handled: the mark of the messages sent for the current one
   private finished = false;
   private firstReady?: number; // when the first worker became ready
   private started = false; // shards are being handed out
@@ -107,6 +106,7 @@ export class Scheduler {
       shard,
       state: options.done?.has(shard.id) ? 'done' : 'queued',
       leasedAt: 0,
+      leasedMark: 0,
       failures: 0,
       failedBy: new Set(),
     }));
@@ -131,6 +131,11 @@ export class Scheduler {
     return [...this.workers].filter(([, w]) => w.counted.live).map(([id]) => id);
   }
 
+  /** The mark that messages sent for the event just handled carry (protocol: `mark`). */
+  get mark(): number {
+    return this.events;
+  }
+
   get liveCount(): number {
     return this.live;
   }
@@ -147,6 +152,7 @@ export class Scheduler {
   handle(event: SchedulerEvent): Decision[] {
     const out: Decision[] = [];
     this.now = event.at;
+    this.events++;
     if (event.kind === 'tick') this.expire(event.at, out);
     else this.onMessage(event.worker, event.at, event.message, out);
     this.dispatch(out); // any event may free a worker, a shard or a prefetch: parked requests are looked at again
@@ -181,7 +187,7 @@ export class Scheduler {
     worker.lastSeen = at;
     switch (message.type) {
       case 'heartbeat':
-        return this.reconcile(id, worker, new Set(message.held), at, out);
+        return this.reconcile(id, worker, message.held, message.seen, out);
       case 'chunk-request':
         if (worker.state !== 'joining' || message.index >= this.options.chunks) {
           out.push({ kind: 'drop', worker: id, reason: `chunk ${message.index} not available to a ${worker.state} worker` });
@@ -319,10 +325,13 @@ export class Scheduler {
     }
   }
 
-  private reconcile(id: string, worker: WorkerEntry, held: ReadonlySet<number>, at: number, out: Decision[]): void {
+  /** A shard leased before the last mark the worker has seen, and not held by it, never reached it. */
+  private reconcile(id: string, worker: WorkerEntry, heldList: readonly number[], seen: number, out: Decision[]): void {
+    if (worker.held.size === 0) return;
+    const held = new Set(heldList);
     for (const shardId of [...worker.held]) {
       const entry = this.shards[shardId]!;
-      if (!held.has(shardId) && at - entry.leasedAt > this.options.lostAssignmentMs) {
+      if (!held.has(shardId) && entry.leasedMark < seen) {
         worker.parked++; // its request is still owed a shard
         this.unhold(id, worker, shardId);
         this.requeue(entry, id, 'the worker never received it', out);
@@ -427,6 +436,7 @@ export class Scheduler {
     entry.state = 'leased';
     entry.holder = id;
     entry.leasedAt = this.now;
+    entry.leasedMark = this.events;
     this.leased.add(entry.shard.id);
     worker.held.add(entry.shard.id);
     worker.parked--;

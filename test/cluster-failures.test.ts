@@ -143,7 +143,7 @@ describe('cluster: failures say what happened', { timeout: 120_000 }, () => {
     for await (const line of createInterface({ input: child.stderr })) {
       const entry = JSON.parse(line) as { msg?: string; workers?: Array<{ pid: number }> };
       if (entry.msg === 'local workers started') workerPids.push(...(entry.workers ?? []).map((w) => w.pid));
-      if (entry.msg === 'shard done') {
+      if (entry.msg === 'shards done') {
         child.kill('SIGINT');
         break;
       }

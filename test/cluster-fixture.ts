@@ -59,6 +59,7 @@ export interface JournalLine {
   begin?: number;
   end?: number;
   worker?: string;
+  shards?: number[]; // an assignment: the shards given together
 }
 
 export function journalLines(out: string): JournalLine[] {

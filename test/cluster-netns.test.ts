@@ -77,7 +77,7 @@ describe('cluster across network namespaces', { timeout: 120_000 }, () => {
     const guard = setTimeout(() => children.forEach((child) => child.kill('SIGKILL')), 90_000);
     try {
       buildNetwork();
-      const coordinator = inNamespace(ns.coordinator, ['run', configPath, '--no-progress', '--log-level', 'info']);
+      const coordinator = inNamespace(ns.coordinator, ['run', configPath, '--no-progress', '--log-level', 'debug']);
       children.push(coordinator);
       const worker = (name: string, space: string, k: number): ChildProcess =>
         inNamespace(space, ['worker', '--connect', `tcp://10.231.${k}.1:${PORT}`, '--name', name, '--engine', 'cpu', '--threads', '1', '--retries', '1', '--retry-delay-ms', '300', '--log-level', 'warn']);

@@ -10,9 +10,9 @@ import { describe, it } from 'node:test';
 import { runCluster } from '../coordinator/run.js';
 import { MAIN, TRUTH, alive, categoryRows, journalLines, sampleConfig, silent, tempDir } from './cluster-fixture.js';
 
-/** Runs `snig run` in a child process and kills it (-9) after `shards` shards are done (logged as counted). */
+/** Runs `snig run` in a child process and kills it (-9) after `shards` shards are done (logged as counted, at debug). */
 async function crashAfter(configPath: string, shards: number): Promise<{ workerPids: number[]; counted: number[] }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'run', configPath, '--no-progress', '--log-level', 'info'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'run', configPath, '--no-progress', '--log-level', 'debug'], { stdio: ['ignore', 'ignore', 'pipe'] });
   const workerPids: number[] = [];
   const counted: number[] = [];
   let done = 0;
@@ -63,7 +63,8 @@ describe('coordinator crash and --resume', { timeout: 120_000 }, () => {
     assert.equal(report.shards.computed, report.shards.total - finishedBefore.size);
 
     const after = journalLines(out).slice(before.length);
-    const assignedAfter = after.filter((l) => l.type === 'assign').map((l) => l.shard);
+    const assignedAfter = after.filter((l) => l.type === 'assign').flatMap((l) => l.shards ?? []); // one line per assignment message
+    assert.ok(assignedAfter.length >= report.shards.computed, 'every remaining shard was assigned');
     assert.deepEqual(assignedAfter.filter((s) => finishedBefore.has(s)), [], 'no finished shard assigned again');
     const done = journalLines(out).filter((l) => l.type === 'done').map((l) => l.shard);
     assert.equal(new Set(done).size, done.length, 'no shard finished twice');

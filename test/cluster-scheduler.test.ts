@@ -10,7 +10,7 @@ const CHECKSUM = 1234;
 
 function scheduler(rows = 100, done?: Set<number>, expectedWorkers?: number, startGraceMs?: number, shardTimeoutMs: number | null = 5000): Scheduler {
   const shards = planShards({ begin: 0, end: rows, workers: 2, minRows: 10, maxRows: 10 });
-  return new Scheduler({ shards, done, checksum: CHECKSUM, timeoutMs: 1000, lostAssignmentMs: 300, shardTimeoutMs: shardTimeoutMs ?? undefined, maxShardAttempts: 3, maxWorkerFailures: 3, chunks: 0, expectedWorkers, startGraceMs });
+  return new Scheduler({ shards, done, checksum: CHECKSUM, timeoutMs: 1000, shardTimeoutMs: shardTimeoutMs ?? undefined, maxShardAttempts: 3, maxWorkerFailures: 3, chunks: 0, expectedWorkers, startGraceMs });
 }
 
 const hello: WorkerMessage = { type: 'hello', protocol: PROTOCOL_VERSION, host: 'h', pid: 1 };
@@ -88,26 +88,33 @@ describe('scheduler', () => {
     assert.ok(a1 && a2);
     join(s, 'b');
     assert.deepEqual(send(s, 'b', { type: 'request' }), []); // parked
-    send(s, 'b', { type: 'heartbeat', held: [] }, 1500);
+    send(s, 'b', { type: 'heartbeat', held: [], seen: 0 }, 1500);
     const out = s.handle({ kind: 'tick', at: 1500 }); // a silent for 1500 ms > 1000
     assert.deepEqual(out.map((d) => d.kind), ['worker-lost', 'requeue', 'assign', 'requeue']);
     assert.equal(assigned(out)[0]?.worker, 'b');
     assert.equal(s.workerState('a'), 'lost');
   });
 
-  it('requeues an assignment the worker\'s heartbeats do not name once it is overdue', () => {
+  it('requeues an assignment a heartbeat does not name once the worker has seen a later mark, however late', () => {
     const s = scheduler(20);
     join(s, 'a');
     const [x] = assigned(send(s, 'a', { type: 'request' }, 100));
     assert.ok(x);
-    assert.deepEqual(send(s, 'a', { type: 'heartbeat', held: [] }, 200), []); // may still be on its way
-    assert.deepEqual(send(s, 'a', { type: 'heartbeat', held: [x.id] }, 1000), []); // it has it
-    const [y] = assigned(send(s, 'a', { type: 'request' }, 1000));
+    const xMark = s.mark; // the assignment of x carries the mark of the event that leased it
+    // Seconds behind its messages (past any fixed allowance), the worker has not read x yet: on its way, not lost.
+    assert.deepEqual(send(s, 'a', { type: 'heartbeat', held: [], seen: xMark - 1 }, 4000), []);
+    assert.deepEqual(send(s, 'a', { type: 'heartbeat', held: [], seen: xMark }, 4100), [], 'a message of x\'s event was the last one read (streamed mode sends one per shard)');
+    assert.deepEqual(send(s, 'a', { type: 'heartbeat', held: [x.id], seen: xMark }, 4200), []); // it has it
+    const [y] = assigned(send(s, 'a', { type: 'request' }, 4200));
     assert.ok(y);
-    const out = send(s, 'a', { type: 'heartbeat', held: [x.id] }, 1500); // y was lost on the way
+    const yMark = s.mark;
+    assert.ok(yMark > xMark);
+    s.handle({ kind: 'tick', at: 4300 }); // the coordinator's heartbeat after it carries this mark
+    const out = send(s, 'a', { type: 'heartbeat', held: [x.id], seen: s.mark }, 4400); // y never reached a
     assert.deepEqual(out.map((d) => d.kind), ['requeue', 'assign']);
     assert.equal(assigned(out)[0]?.id, y.id);
     assert.equal(s.shardState(y.id), 'leased');
+    assert.equal(s.shardState(x.id), 'leased', 'x, which a holds, stays');
   });
 
   it('takes a shard back from a worker that heartbeats but never finishes it (hung engine)', () => {
@@ -121,8 +128,8 @@ describe('scheduler', () => {
     assert.equal(send(s, 'b', result(y.id, y.begin, y.end), 10)[0]?.kind, 'record');
     send(s, 'b', { type: 'request' }, 10); // parked: nothing left in the queue
     for (let t = 1000; t <= 5000; t += 1000) {
-      assert.deepEqual(send(s, 'a', { type: 'heartbeat', held: [x.id] }, t), []);
-      send(s, 'b', { type: 'heartbeat', held: [] }, t);
+      assert.deepEqual(send(s, 'a', { type: 'heartbeat', held: [x.id], seen: 0 }, t), []);
+      send(s, 'b', { type: 'heartbeat', held: [], seen: 0 }, t);
       s.handle({ kind: 'tick', at: t });
     }
     const out = s.handle({ kind: 'tick', at: 5001 });
@@ -440,11 +447,11 @@ describe('scheduler: the shard timeout follows the measured rate', () => {
     const [y] = assigned(send(s, 'a', request, 2000));
     assert.ok(y);
     for (let t = 2500; t <= 10_000; t += 500) {
-      send(s, 'a', { type: 'heartbeat', held: [y.id] }, t);
-      send(s, 'b', { type: 'heartbeat', held: [] }, t);
+      send(s, 'a', { type: 'heartbeat', held: [y.id], seen: 0 }, t);
+      send(s, 'b', { type: 'heartbeat', held: [], seen: 0 }, t);
       assert.deepEqual(s.handle({ kind: 'tick', at: t }).filter((d) => d.kind === 'requeue'), [], `still within 8 s at ${t}`);
     }
-    send(s, 'a', { type: 'heartbeat', held: [y.id] }, 10_001);
+    send(s, 'a', { type: 'heartbeat', held: [y.id], seen: 0 }, 10_001);
     const out = s.handle({ kind: 'tick', at: 10_001 });
     assert.deepEqual(out.filter((d) => d.kind === 'requeue').map((d) => d.kind === 'requeue' && d.shard.id), [y.id]);
   });
@@ -454,9 +461,9 @@ describe('scheduler: the shard timeout follows the measured rate', () => {
     join(s, 'a');
     const [x] = assigned(send(s, 'a', request, 0));
     assert.ok(x);
-    send(s, 'a', { type: 'heartbeat', held: [x.id] }, 3_599_000);
+    send(s, 'a', { type: 'heartbeat', held: [x.id], seen: 0 }, 3_599_000);
     assert.deepEqual(s.handle({ kind: 'tick', at: 3_599_000 }).filter((d) => d.kind === 'requeue'), []);
-    send(s, 'a', { type: 'heartbeat', held: [x.id] }, 3_600_001);
+    send(s, 'a', { type: 'heartbeat', held: [x.id], seen: 0 }, 3_600_001);
     assert.equal(s.handle({ kind: 'tick', at: 3_600_001 }).filter((d) => d.kind === 'requeue').length, 1);
   });
 });

@@ -41,7 +41,7 @@ describe('worker agent', { timeout: 60_000 }, () => {
     assert.equal((await next()).type, 'hello');
     await send(Buffer.from([0xc1, 0xc1])); // not msgpack
     await send(pack({ type: 'welcome', name: 7 })); // wrong shape
-    await send({ type: 'assign', shards: [{ shard: 0, begin: 0, end: 25 }] }); // before welcome
+    await send({ type: 'assign', mark: 1, shards: [{ shard: 0, begin: 0, end: 25 }] }); // before welcome
     await send({ type: 'chunk', index: 0, data: Buffer.from([1]) }); // never asked for
     await send({
       type: 'welcome', name: 'w', mode: 'shared',
@@ -56,7 +56,7 @@ describe('worker agent', { timeout: 60_000 }, () => {
     assert.equal(ready.type === 'ready' && ready.checksum, checksum);
     const request = await next();
     assert.deepEqual(request, { type: 'request', count: 2 }, 'the prefetch is asked for in one message');
-    await send({ type: 'assign', shards: [{ shard: 4, begin: 400, end: 800 }] });
+    await send({ type: 'assign', mark: 1, shards: [{ shard: 4, begin: 400, end: 800 }] });
     const result = await next();
     assert.equal(result.type, 'result');
     if (result.type !== 'result') return;

@@ -20,7 +20,7 @@ async function hostilePeer(endpoint: string): Promise<void> {
   peer.connect(endpoint);
   await peer.send(Buffer.from([0xc1, 0x00, 0xff])); // not msgpack
   await peer.send(pack({ type: 'result', shard: 'zero' })); // wrong shape
-  await peer.send([encode({ type: 'heartbeat' }), Buffer.from('two frames')]);
+  await peer.send([encode({ type: 'heartbeat', held: [], seen: 0 }), Buffer.from('two frames')]);
   await peer.send(encode({ type: 'result', shards: [{ shard: 0, begin: 0, end: 25, categories: [1, 2, 3], seconds: 0, edges: 0 }], request: 1 })); // before hello
   await peer.send(encode({ type: 'request' })); // before hello
   await new Promise((resolve) => setTimeout(resolve, 100));
@@ -133,7 +133,7 @@ describe('cluster on the 1024×120 sample', { timeout: 120_000 }, () => {
         for (const [k, options] of curve.entries()) {
           const intruder = new Dealer({ routingId: `intruder-${k}`, linger: 0, ...options });
           intruder.connect(endpoint);
-          void intruder.send(encode({ type: 'heartbeat', held: [] })).catch(() => undefined);
+          void intruder.send(encode({ type: 'heartbeat', held: [], seen: 0 })).catch(() => undefined);
           intruders.push(intruder);
         }
       },

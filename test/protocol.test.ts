@@ -9,7 +9,7 @@ import { decodeCoordinatorMessage, decodeWorkerMessage, encode } from '../common
 describe('protocol', () => {
   it('round-trips an assignment with streamed rows as typed arrays', () => {
     const inputs = { neurons: 8, rowptr: Float64Array.from([0, 2, 3]), cols: Uint32Array.from([1, 5, 7]), values: Float32Array.from([1, 0.5, 2]) };
-    const decoded = decodeCoordinatorMessage(encode({ type: 'assign', shards: [{ shard: 3, begin: 10, end: 12, inputs }] }));
+    const decoded = decodeCoordinatorMessage(encode({ type: 'assign', mark: 1, shards: [{ shard: 3, begin: 10, end: 12, inputs }] }));
     assert.ok(decoded.ok);
     assert.equal(decoded.message.type, 'assign');
     if (decoded.message.type !== 'assign') return;
@@ -19,10 +19,10 @@ describe('protocol', () => {
 
   it('carries several shards in one assignment, but never none', () => {
     const shards = [{ shard: 1, begin: 0, end: 5 }, { shard: 2, begin: 5, end: 9 }];
-    const decoded = decodeCoordinatorMessage(encode({ type: 'assign', shards }));
+    const decoded = decodeCoordinatorMessage(encode({ type: 'assign', mark: 1, shards }));
     assert.ok(decoded.ok && decoded.message.type === 'assign');
     assert.deepEqual(decoded.message.shards, shards);
-    const empty = decodeCoordinatorMessage(encode({ type: 'assign', shards: [] }));
+    const empty = decodeCoordinatorMessage(encode({ type: 'assign', mark: 1, shards: [] }));
     assert.ok(!empty.ok && /shards/.test(empty.error), 'an empty assignment is refused');
     const many = decodeWorkerMessage(encode({ type: 'request', count: 3 }));
     assert.ok(many.ok && many.message.type === 'request' && many.message.count === 3);
@@ -60,6 +60,6 @@ describe('protocol', () => {
     assert.match(bad(decodeWorkerMessage(encode({ type: 'finish' }))), /type/);
     assert.match(bad(decodeWorkerMessage(pack('hello'))), /message/);
     assert.match(bad(decodeWorkerMessage(pack({ type: 'hello', protocol: '4', host: 'h', pid: 1 }))), /protocol/);
-    assert.match(bad(decodeCoordinatorMessage(pack({ type: 'assign', shards: [{ shard: 1, begin: 0, end: 1, inputs: { neurons: 1, rowptr: [0, 1], cols: [0], values: [1] } }] }))), /shards\.0\.inputs\.rowptr/);
+    assert.match(bad(decodeCoordinatorMessage(pack({ type: 'assign', mark: 1, shards: [{ shard: 1, begin: 0, end: 1, inputs: { neurons: 1, rowptr: [0, 1], cols: [0], values: [1] } }] }))), /shards\.0\.inputs\.rowptr/);
   });
 });

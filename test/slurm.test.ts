@@ -171,9 +171,10 @@ describe('Slurm end to end (single-node cluster on localhost)', { skip, timeout:
     assert.equal((await snig(['slurm-script', config], env)).code, 0);
     const jobId = (await run('sbatch', ['--parsable', join(out, 'snig-kill.sbatch')], { env })).stdout.trim().split(';')[0]!;
     const jobLogPath = join(out, `snig-kill-${jobId}.out`);
-    // The workers that have finished a shard, by pid (worker names end with -<pid>).
+    // The workers that have finished a shard (journaled as done), by pid (worker names end with -<pid>).
+    const journalPath = join(out, 'journal.jsonl');
     const busyPids = (): Set<string> =>
-      new Set(existsSync(jobLogPath) ? [...readFileSync(jobLogPath, 'utf8').matchAll(/"worker":"[^"]*-(\d+)"[^\n]*"shard done"/g)].map((m) => m[1]!) : []);
+      new Set(existsSync(journalPath) ? [...readFileSync(journalPath, 'utf8').matchAll(/"type":"done",[^\n]*?"worker":"[^"]*-(\d+)"/g)].map((m) => m[1]!) : []);
     const deadline = Date.now() + 120_000;
     // Kill a worker only once both are computing: one still loading holds no shard to reassign.
     while (busyPids().size < 2) {

@@ -22,7 +22,7 @@ const welcome = (mode: 'shared' | 'streamed' = 'shared', chunks = 0, bytes = 0):
 });
 const loaded: Loaded = { checksum: CHECKSUM, engine: 'cpu', gpuNames: [], loadSeconds: 0.5, streamedBytes: 0 };
 const shard = (id: number, begin: number, end: number): AssignedShard => ({ shard: id, begin, end });
-const assign = (id: number, begin: number, end: number): Assign => ({ type: 'assign', shards: [shard(id, begin, end)] });
+const assign = (id: number, begin: number, end: number, mark = 1): Assign => ({ type: 'assign', mark, shards: [shard(id, begin, end)] });
 
 /** A core and a driver that remembers the epoch of the last load and run it was asked for. */
 function core(retries = 2) {
@@ -122,13 +122,15 @@ describe('worker core', () => {
     assert.deepEqual(t.message(welcome()), [], 'nothing happens once stopped');
   });
 
-  it('heartbeats with the shards it holds once welcomed', () => {
+  it('heartbeats with the shards it holds and the last mark it has seen, once welcomed', () => {
     const t = core();
     working(t);
-    t.message(assign(7, 0, 10));
-    t.message(assign(8, 10, 20));
-    assert.deepEqual(sent(t.feed({ kind: 'tick', at: 60 })), [{ type: 'heartbeat', held: [7, 8] }]);
+    t.message(assign(7, 0, 10, 3));
+    t.message(assign(8, 10, 20, 5));
+    assert.deepEqual(sent(t.feed({ kind: 'tick', at: 60 })), [{ type: 'heartbeat', held: [7, 8], seen: 5 }]);
     assert.deepEqual(sent(t.feed({ kind: 'tick', at: 80 })), [], 'not again within heartbeatMs');
+    t.message({ type: 'heartbeat', mark: 9 });
+    assert.deepEqual(sent(t.feed({ kind: 'tick', at: 120 })), [{ type: 'heartbeat', held: [7, 8], seen: 9 }]);
   });
 
   it('says hello again while the coordinator is silent, then exits 3 after `retries`', () => {

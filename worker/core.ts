@@ -78,6 +78,7 @@ export class WorkerCore {
   private deadline = 0;
   private attempts = 0;
   private lastBeat = 0;
+  private seen = 0; // the last mark received from the coordinator (since the last hello)
   private out: AgentAction[] = [];
 
   constructor(private readonly options: CoreOptions) {}
@@ -140,6 +141,7 @@ export class WorkerCore {
   private hello(at: number): void {
     this.epoch++;
     this.queue = [];
+    this.seen = 0;
     this.to('joining', 'hello');
     const { host, pid, group } = this.options;
     this.send({ type: 'hello', protocol: PROTOCOL_VERSION, host, pid, group });
@@ -150,7 +152,7 @@ export class WorkerCore {
   private onTick(at: number): void {
     if (this.welcome && at - this.lastBeat >= this.welcome.heartbeatMs) {
       this.lastBeat = at;
-      this.send({ type: 'heartbeat', held: this.held() });
+      this.send({ type: 'heartbeat', held: this.held(), seen: this.seen });
     }
     if (at <= this.deadline) return;
     this.attempts++;
@@ -163,6 +165,7 @@ export class WorkerCore {
   }
 
   private onMessage(message: CoordinatorMessage, at: number): void {
+    if (message.type === 'assign' || message.type === 'heartbeat') this.seen = Math.max(this.seen, message.mark);
     switch (message.type) {
       case 'heartbeat':
         return;

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { ENGINES, engineOptionsSchema } from '../engine-options.js';
 
 // 3: assignments carry a list of shards; a request may ask for several. 4: a result message carries
-// the shards finished together and asks for the next ones (one message each way per batch).
+// the shards finished together and asks for the next ones (one message each way per batch); lost
+// assignments are found by marks, not by time (see `mark`).
 export const PROTOCOL_VERSION = 4;
 
 const rowIndex = z.number().int().nonnegative();
@@ -70,9 +71,16 @@ export const failureSchema = z.object({
   message: z.string().max(4096),
   code: z.string().regex(/^E_[A-Z_]{1,30}$/).optional(), // the error's code (E_FORMAT, E_CUDA, …), if it has one
 });
-export const heartbeatSchema = z.object({ type: z.literal('heartbeat') });
-/** A worker's heartbeat names the shards it holds, so an assignment lost on the way is noticed. */
-export const workerHeartbeatSchema = z.object({ type: z.literal('heartbeat'), held: z.array(shardId).max(4096) });
+/**
+ * The coordinator stamps its assignments and heartbeats with a mark that grows with every event it
+ * handles. Messages on one connection arrive in order, so a shard leased at mark m that a worker does
+ * not hold once it has seen a later mark never reached it. (Time cannot tell: a worker that lags
+ * behind its messages by seconds has them on the way, not lost.)
+ */
+const mark = z.number().int().nonnegative();
+export const heartbeatSchema = z.object({ type: z.literal('heartbeat'), mark });
+/** A worker's heartbeat names the shards it holds and the last mark it has seen. */
+export const workerHeartbeatSchema = z.object({ type: z.literal('heartbeat'), held: z.array(shardId).max(4096), seen: mark });
 export const byeSchema = z.object({ type: z.literal('bye'), reason: z.string().max(4096) });
 
 export const workerMessageSchema = z.discriminatedUnion('type', [
@@ -120,7 +128,7 @@ export const assignedShardSchema = z.object({
   inputs: shardInputsSchema.optional(),
 });
 /** Shards for one worker, all those given to it at once in one message. */
-export const assignSchema = z.object({ type: z.literal('assign'), shards: z.array(assignedShardSchema).min(1).max(4096) });
+export const assignSchema = z.object({ type: z.literal('assign'), mark, shards: z.array(assignedShardSchema).min(1).max(4096) });
 export const finishSchema = z.object({ type: z.literal('finish') });
 export const rejectSchema = z.object({ type: z.literal('reject'), reason: z.string().max(4096) });
 /** Sent to a peer the coordinator does not know (e.g. after a coordinator restart): say hello again. */

@@ -115,7 +115,7 @@ const inputs = await addon.readInputs({ path: sets[1]!.input, neurons: model.neu
 const shards: CoordinatorMessage[] = [];
 for (let begin = 0; begin < inputs.rows; begin += 1000) {
   const end = Math.min(inputs.rows, begin + 1000);
-  shards.push({ type: 'assign', shards: [{ shard: shards.length, begin, end, inputs: inputs.toArrays(begin, end) }] });
+  shards.push({ type: 'assign', mark: 1, shards: [{ shard: shards.length, begin, end, inputs: inputs.toArrays(begin, end) }] });
 }
 const modelRate = median([await wireThroughput(chunks), await wireThroughput(chunks), await wireThroughput(chunks)]);
 const rowRate = median([await wireThroughput(shards), await wireThroughput(shards), await wireThroughput(shards)]);

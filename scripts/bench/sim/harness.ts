@@ -150,7 +150,7 @@ async function startRun(options: SimulationOptions, coordinatorStderr: 'file' | 
 
 /**
  * Kills the coordinator (-9) once it has logged `shards` shards as done, and returns those shards and
- * the run's directory: every shard counted must be in the journal. (The coordinator must log at info.)
+ * the run's directory: every shard counted must be in the journal. (The coordinator must log at debug.)
  */
 export async function crashRun(options: SimulationOptions, shards: number): Promise<{ counted: number[]; runOut: string }> {
   const run = await startRun(options, 'pipe');

@@ -51,6 +51,7 @@ export class SimWorker {
   private current?: number;
   private joined = false; // welcomed since the last hello
   private done = false;
+  private seen = 0; // the last mark received (protocol: `mark`)
   private settle!: () => void;
   private onWelcome!: () => void;
   readonly finished: Promise<void> = new Promise((resolve) => (this.settle = resolve));
@@ -71,7 +72,7 @@ export class SimWorker {
 
   /** Called by the fleet's clock: the heartbeat names the shards held. */
   heartbeat(): void {
-    if (this.joined && !this.done) this.send({ type: 'heartbeat', held: this.held() });
+    if (this.joined && !this.done) this.send({ type: 'heartbeat', held: this.held(), seen: this.seen });
   }
 
   stop(): void {
@@ -88,6 +89,7 @@ export class SimWorker {
 
   private hello(): void {
     this.joined = false;
+    this.seen = 0;
     this.queue.length = 0;
     this.requested.length = 0;
     this.send({ type: 'hello', protocol: PROTOCOL_VERSION, host: 'sim', pid: process.pid });
@@ -122,6 +124,7 @@ export class SimWorker {
   }
 
   private onMessage(message: CoordinatorMessage): void {
+    if (message.type === 'assign' || message.type === 'heartbeat') this.seen = Math.max(this.seen, message.mark);
     switch (message.type) {
       case 'welcome':
         this.joined = true;
