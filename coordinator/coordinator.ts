@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 
 import type { EngineOptions } from '../common/engine-options.js';
 import type { NativeInputs } from '../common/native.js';
+import { idleHeartbeatMs } from '../common/protocol/heartbeat.js';
 import type { AssignedShard, Welcome, WorkerMessage } from '../common/protocol/messages.js';
 import type { Journal } from './journal.js';
 import type { RunStats } from './run-stats.js';
@@ -55,11 +56,9 @@ export class Coordinator {
       onMessage: (worker, message) => this.onMessage(worker, message),
       onDropped: (worker, reason) => this.apply([{ kind: 'drop', worker, reason }]),
     });
-    const { heartbeatMs, timeoutMs } = this.options.welcome;
-    const period = Math.max(10, Math.floor(heartbeatMs / 2));
-    // A worker gives us up after timeoutMs without a message: a quarter of that leaves room for three
-    // lost heartbeats, and a worker that was sent anything more recently (an assignment) needs none.
-    const heartbeatEvery = Math.max(heartbeatMs, timeoutMs / 4);
+    const period = Math.max(10, Math.floor(this.options.welcome.heartbeatMs / 2));
+    // A worker that was sent anything more recently (an assignment) needs no heartbeat.
+    const heartbeatEvery = idleHeartbeatMs(this.options.welcome);
     let lastLive = Date.now();
     this.timer = setInterval(() => {
       const now = Date.now();

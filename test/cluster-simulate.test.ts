@@ -4,6 +4,7 @@
 // answered exactly once, the verdict is right, idle peers are not workers of the run, and a kill -9
 // loses no shard the coordinator had counted.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
@@ -12,7 +13,7 @@ import { journalLines, tempDir } from './cluster-fixture.js';
 
 const small = (out: string): SimulationOptions => ({
   out, workers: 12, real: 0, idle: 40, rows: 0, repeat: 1, shardRows: 10, minShardRows: 2,
-  msPerRow: 0.2, jitter: 0.5, stragglers: 0.25, slowdown: 2, prefetch: 2, processes: 2,
+  msPerRow: 0.2, jitter: 0.5, stragglers: 0.25, slowdown: 2, prefetch: 2, processes: 2, fleetNice: 0,
   heartbeatMs: 200, logLevel: 'warn', layers: 120, seed: 7,
 });
 
@@ -26,7 +27,7 @@ function doneShards(runOut: string): Array<[number, number]> {
 describe('coordinator with simulated workers', { timeout: 180_000 }, () => {
   it('answers every row exactly once and PASSES against the official truth; idle peers are not workers', async () => {
     const out = tempDir('simulate');
-    const r = await simulate(small(out));
+    const r = await simulate({ ...small(out), logLevel: 'info' });
     assert.equal(r.status, 'PASSED');
     assert.equal(r.exitCode, 0);
     assert.equal(r.rows, 1200);
@@ -36,12 +37,18 @@ describe('coordinator with simulated workers', { timeout: 180_000 }, () => {
     assert.equal(covered.length, r.shards);
     covered.forEach(([begin], i) => assert.equal(begin, i === 0 ? 0 : covered[i - 1]![1], 'shards tile the rows'));
     assert.equal(covered.at(-1)![1], 1200);
+    // Progress at info: a line per journal commit, not per shard, adding up to every shard.
+    const log = readFileSync(join(out, 'coordinator.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { msg: string; shards?: number; shardsDone?: number });
+    const progress = log.filter((l) => l.msg === 'shards done');
+    assert.equal(progress.reduce((n, l) => n + l.shards!, 0), r.shards);
+    assert.deepEqual(progress.map((l) => l.shardsDone), progress.map((_, i) => progress.slice(0, i + 1).reduce((n, l) => n + l.shards!, 0)), 'shardsDone counts them');
+    assert.equal(log.filter((l) => l.msg === 'shard done').length, 0, 'no line per shard at info');
   });
 
   it('a kill -9 loses no shard the coordinator had counted as done', async () => {
     const out = tempDir('simulate-crash');
     // Many small shards finishing together, so group commits hold several results each.
-    const options = { ...small(out), workers: 40, idle: 0, shardRows: 1, minShardRows: 1, msPerRow: 1, logLevel: 'info' };
+    const options = { ...small(out), workers: 40, idle: 0, shardRows: 1, minShardRows: 1, msPerRow: 1, logLevel: 'debug' };
     const { counted, runOut } = await crashRun(options, 300);
     assert.equal(counted.length, 300);
     const journaled = new Set(doneShards(runOut).map(([begin]) => begin)); // one row per shard: shard id = begin row

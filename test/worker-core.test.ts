@@ -133,6 +133,15 @@ describe('worker core', () => {
     assert.deepEqual(sent(t.feed({ kind: 'tick', at: 120 })), [{ type: 'heartbeat', held: [7, 8], seen: 9 }]);
   });
 
+  it('holding no shard (loading its model), heartbeats only every quarter timeout: enough to stay live', () => {
+    const t = core();
+    t.feed({ kind: 'start', at: 0 });
+    only(t.message(welcome()), 'load'); // heartbeatMs 50, timeoutMs 1000
+    assert.deepEqual(sent(t.feed({ kind: 'tick', at: 60 })), [], 'not every heartbeatMs');
+    assert.deepEqual(sent(t.feed({ kind: 'tick', at: 240 })), []);
+    assert.deepEqual(sent(t.feed({ kind: 'tick', at: 250 })), [{ type: 'heartbeat', held: [], seen: 0 }]);
+  });
+
   it('says hello again while the coordinator is silent, then exits 3 after `retries`', () => {
     const t = core(2);
     t.feed({ kind: 'start', at: 0 });

@@ -9,6 +9,7 @@
 // Every (re)registration starts an epoch: work of an older epoch is not reported.
 import { formatChecksum } from '../common/checksum.js';
 import type { AssignedShard, CoordinatorMessage, Welcome, WorkerMessage } from '../common/protocol/messages.js';
+import { idleHeartbeatMs } from '../common/protocol/heartbeat.js';
 import { PROTOCOL_VERSION } from '../common/protocol/messages.js';
 import { retryDelay } from './backoff.js';
 import { checkAgentTransition, type AgentPhase } from './states.js';
@@ -150,7 +151,7 @@ export class WorkerCore {
   }
 
   private onTick(at: number): void {
-    if (this.welcome && at - this.lastBeat >= this.welcome.heartbeatMs) {
+    if (this.welcome && at - this.lastBeat >= (this.held().length > 0 ? this.welcome.heartbeatMs : idleHeartbeatMs(this.welcome))) {
       this.lastBeat = at;
       this.send({ type: 'heartbeat', held: this.held(), seen: this.seen });
     }

@@ -1,8 +1,8 @@
 // The coordinator at scale, measured with simulated workers (scripts/bench/sim/): results/s, the
 // coordinator's CPU and memory, assignment latency, idle time per worker, makespan against the ideal.
 // Run: node --import tsx scripts/bench/simulate.ts --workers 1000 --rows 20000 [--processes 1]
-//      [--compute-ms 0] [--jitter 0] [--stragglers 0.1 --slowdown 2] [--idle 10000]
-//      [--real 2 --rows 0 --repeat 50] (real CPU workers on the official sample, 50 times over)
+//      [--compute-ms 0] [--jitter 0] [--stragglers 0.1 --slowdown 2] [--idle 10000] [--fleet-nice 19]
+//      [--real 2 --workers 0 --rows 0 --repeat 50] (real CPU workers on the official sample, 50 times over)
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -26,6 +26,7 @@ const { values } = parseArgs({
     slowdown: { type: 'string', default: '2' },
     prefetch: { type: 'string', default: '2' },
     processes: { type: 'string', default: '1' },
+    'fleet-nice': { type: 'string', default: '0' },
     'heartbeat-ms': { type: 'string', default: '1000' },
     'log-level': { type: 'string', default: 'info' },
     layers: { type: 'string', default: '120' },
@@ -38,7 +39,7 @@ const options: SimulationOptions = {
   workers: num('workers'), real: num('real'), idle: num('idle'), rows: num('rows'), repeat: num('repeat'),
   shardRows: num('shard-rows'), minShardRows: num('min-shard-rows'),
   msPerRow: num('compute-ms'), jitter: num('jitter'), stragglers: num('stragglers'), slowdown: num('slowdown'),
-  prefetch: num('prefetch'), processes: num('processes'), heartbeatMs: num('heartbeat-ms'),
+  prefetch: num('prefetch'), processes: num('processes'), fleetNice: num('fleet-nice'), heartbeatMs: num('heartbeat-ms'),
   logLevel: String(values['log-level']), layers: num('layers'), seed: num('seed'),
 };
 const r = await simulate(options);
@@ -55,6 +56,8 @@ process.stdout.write(`${formatTable(['measure', 'value'], [
   ['coordinator CPU (cores, during the run)', f(r.coordinatorCpu, 2)],
   ['coordinator CPU per shard result', `${f(r.coordinatorCpuPerResultUs, 0)} µs`],
   ['coordinator peak RSS', `${f(r.coordinatorPeakRssMb, 0)} MB`],
+  ['fleet processes\' CPU (cores: simulated workers, idle peers)', f(r.fleetCpu, 2)],
+  ['real workers\' CPU (cores)', f(r.realWorkersCpu, 2)],
   ['assignment latency p50 / p99 / max', `${f(r.latencyMs.p50, 2)} / ${f(r.latencyMs.p99, 2)} / ${f(r.latencyMs.max, 2)} ms`],
   ['idle time per worker, mean / max', `${f(100 * r.idleFraction.mean)} % / ${f(100 * r.idleFraction.max)} % of the makespan`],
 ])}\n`);

@@ -53,8 +53,9 @@ export async function runFleet(options: FleetOptions, onWelcomed: () => void, st
   for (const w of workers) w.start();
   void Promise.all(workers.map((w) => w.welcomed)).then(onWelcomed);
   const clock = setInterval(() => {
-    for (const w of workers) w.heartbeat();
-  }, options.heartbeatMs);
+    const now = performance.now();
+    for (const w of workers) w.heartbeat(now);
+  }, Math.max(10, options.heartbeatMs / 4));
   const computing = workers.slice(0, options.count);
   await (computing.length > 0 ? Promise.race([Promise.all(computing.map((w) => w.finished)), stop]) : stop);
   clearInterval(clock);

@@ -5,6 +5,7 @@
 import { spawn, fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -33,6 +34,7 @@ export interface SimulationOptions {
   slowdown: number;
   prefetch: number;
   processes: number; // fleet processes (the simulated workers and idle peers are split over them)
+  fleetNice: number; // the fleet processes' nice value (19: they yield the CPU to the coordinator and the real workers)
   heartbeatMs: number;
   logLevel: string; // the coordinator's
   layers: number; // of the official 1024-neuron network the coordinator loads
@@ -53,6 +55,8 @@ export interface SimulationResult {
   coordinatorCpu: number; // CPU seconds per second during the run
   coordinatorCpuPerResultUs: number; // CPU time per shard result (less sensitive to other load than the wall)
   coordinatorPeakRssMb: number;
+  fleetCpu: number; // the fleet processes' CPU seconds per second during the run (all of them)
+  realWorkersCpu: number; // the real workers' (all of them)
   latencyMs: { p50: number; p99: number; max: number }; // request sent → shard received
   idleFraction: { mean: number; max: number }; // of the makespan, per simulated worker
 }
@@ -69,12 +73,14 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
+/** The exit code; at once for a child that has already exited (a real worker told to finish does so before the coordinator). */
 function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((done) => child.once('exit', (code) => done(code)));
 }
 
 /** Forks the fleets; resolves each once all its peers were welcomed, and its stats at the end. */
-function startFleets(options: SimulationOptions, endpoint: string, truth: string): { welcomed: Promise<void>; stats: Promise<SimWorkerStats[]>; stop: () => void } {
+function startFleets(options: SimulationOptions, endpoint: string, truth: string): { welcomed: Promise<void>; stats: Promise<SimWorkerStats[]>; stop: () => void; pids: number[] } {
   const processes = Math.max(1, options.processes);
   const children: ChildProcess[] = [];
   const welcomed: Promise<void>[] = [];
@@ -90,6 +96,7 @@ function startFleets(options: SimulationOptions, endpoint: string, truth: string
     first += fleet.count + fleet.idle;
     const child = fork(FLEET, [JSON.stringify(fleet)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     children.push(child);
+    if (options.fleetNice !== 0) setPriority(child.pid!, options.fleetNice);
     welcomed.push(new Promise((done) => child.on('message', (m: FleetReport) => m.kind === 'welcomed' && done())));
     stats.push(new Promise((done, fail) => {
       child.on('message', (m: FleetReport) => m.kind === 'stats' && done(m.stats));
@@ -100,6 +107,7 @@ function startFleets(options: SimulationOptions, endpoint: string, truth: string
     welcomed: Promise.all(welcomed).then(() => undefined),
     stats: Promise.all(stats).then((all) => all.flat()),
     stop: () => children.forEach((c) => c.connected && c.send('stop')),
+    pids: children.map((c) => c.pid!),
   };
 }
 
@@ -108,7 +116,9 @@ interface StartedRun {
   exit: Promise<number | null>;
   probe: Probe;
   fleets: ReturnType<typeof startFleets>;
+  fleetProbes: Probe[];
   reals: ChildProcess[];
+  realProbes: Probe[];
   runOut: string; // the run's output directory (journal, report)
 }
 
@@ -145,7 +155,7 @@ async function startRun(options: SimulationOptions, coordinatorStderr: 'file' | 
       reals.push(spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['ignore', 'ignore', 'inherit'] }));
     }
   }
-  return { coordinator, exit, probe, fleets, reals, runOut };
+  return { coordinator, exit, probe, fleets, fleetProbes: fleets.pids.map((pid) => new Probe(pid)), reals, realProbes: reals.map((r) => new Probe(r.pid!)), runOut };
 }
 
 /**
@@ -165,16 +175,16 @@ export async function crashRun(options: SimulationOptions, shards: number): Prom
     }
   }
   await run.exit;
-  run.probe.stop();
+  for (const p of [run.probe, ...run.fleetProbes, ...run.realProbes]) p.stop();
   run.fleets.stop();
   await run.fleets.stats;
   return { counted, runOut: run.runOut };
 }
 
 export async function simulate(options: SimulationOptions): Promise<SimulationResult> {
-  const { exit, probe, fleets, reals, runOut } = await startRun(options, 'file');
+  const { exit, probe, fleets, fleetProbes, reals, realProbes, runOut } = await startRun(options, 'file');
   const exitCode = await exit;
-  probe.stop();
+  for (const p of [probe, ...fleetProbes, ...realProbes]) p.stop();
   if (options.real > 0 || exitCode !== 0) fleets.stop();
   await Promise.all(reals.map(exited));
   const workers = await fleets.stats;
@@ -202,6 +212,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     coordinatorCpu: probe.cpuLoad(end - makespanMs, end),
     coordinatorCpuPerResultUs: (probe.cpuSeconds(end - makespanMs, end) / report.shards.computed) * 1e6,
     coordinatorPeakRssMb: probe.peakRssBytes() / 2 ** 20,
+    fleetCpu: fleetProbes.reduce((n, p) => n + p.cpuLoad(end - makespanMs, end), 0),
+    realWorkersCpu: realProbes.reduce((n, p) => n + p.cpuLoad(end - makespanMs, end), 0),
     latencyMs: { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), max: latencies.at(-1) ?? Number.NaN },
     idleFraction: { mean: idle.reduce((a, b) => a + b, 0) / Math.max(1, idle.length), max: Math.max(0, ...idle) },
   };

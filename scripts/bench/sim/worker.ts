@@ -5,6 +5,7 @@ import { Dealer, type Context } from 'zeromq';
 
 import { decodeCoordinatorMessage, encode } from '../../../common/protocol/codec.js';
 import { PROTOCOL_VERSION, type AssignedShard, type CoordinatorMessage, type FinishedShard, type WorkerMessage } from '../../../common/protocol/messages.js';
+import { idleHeartbeatMs } from '../../../common/protocol/heartbeat.js';
 import { SerialSender } from '../../../common/protocol/serial-sender.js';
 
 export interface SimWorkerOptions {
@@ -52,6 +53,8 @@ export class SimWorker {
   private joined = false; // welcomed since the last hello
   private done = false;
   private seen = 0; // the last mark received (protocol: `mark`)
+  private beat?: { heartbeatMs: number; timeoutMs: number }; // from the welcome
+  private lastBeat = 0;
   private settle!: () => void;
   private onWelcome!: () => void;
   readonly finished: Promise<void> = new Promise((resolve) => (this.settle = resolve));
@@ -70,9 +73,14 @@ export class SimWorker {
     void this.receive();
   }
 
-  /** Called by the fleet's clock: the heartbeat names the shards held. */
-  heartbeat(): void {
-    if (this.joined && !this.done) this.send({ type: 'heartbeat', held: this.held(), seen: this.seen });
+  /** Called by the fleet's clock: heartbeats as a real worker does (worker/core.ts), naming the shards held. */
+  heartbeat(now: number): void {
+    const beat = this.beat;
+    if (!this.joined || this.done || !beat) return;
+    const held = this.held();
+    if (now - this.lastBeat < (held.length > 0 ? beat.heartbeatMs : idleHeartbeatMs(beat))) return;
+    this.lastBeat = now;
+    this.send({ type: 'heartbeat', held, seen: this.seen });
   }
 
   stop(): void {
@@ -128,6 +136,8 @@ export class SimWorker {
     switch (message.type) {
       case 'welcome':
         this.joined = true;
+        this.beat = message;
+        this.lastBeat = performance.now(); // the peers' heartbeats spread as their welcomes do
         this.onWelcome();
         if (this.options.idle) return;
         if (message.mode !== 'shared') throw new Error('simulated workers run shared-mode runs only');
