@@ -29,12 +29,32 @@ struct DeviceLayer {
   const uint32_t* order = nullptr;     // nullptr: output t is thread t
 };
 
+// The first layer transposed (fanout_layer.hpp) on the device.
+struct DeviceFanout {
+  const uint32_t* start = nullptr;   // spans * n + 1
+  const uint16_t* output = nullptr;  // output within its span
+  const float* values = nullptr;     // nullptr: every weight is `uniform`
+  float uniform = 0;
+  uint32_t span = 0;
+  uint32_t spans = 0;
+};
+
+// A batch's sparse input rows on the device: offsets from the batch's first nonzero, 0-based
+// columns ascending within a row, values.
+struct SparseInput {
+  const uint32_t* rowptr = nullptr;
+  const uint32_t* cols = nullptr;
+  const float* values = nullptr;
+  uint32_t rows = 0;
+};
+
 // Where a layer's kernels read and write. Counts are live rows (slots) kept on the device.
 struct Step {
   uint32_t n = 0;
   uint32_t lanes = 16;
   bool shortIndex = true;           // uint16_t indices
   bool staged = true;               // the staged kernel (inputs in shared memory), else gather
+  bool ahead = true;                // the staged kernel loads index terms ahead
   const float* in = nullptr;        // compacted tiles
   float* out = nullptr;             // the layer's outputs, same slots
   uint32_t* alive = nullptr;        // per tile: bit r set when row r has a positive output (zero before)
@@ -48,6 +68,11 @@ void launchScatter(const uint32_t* rowptr, const uint32_t* cols, const float* va
 
 // Raises the staged kernels' dynamic shared-memory limit (once per device).
 void configureKernels();
+
+// The first layer pushed from the sparse input rows: row r is slot r, step.in is not read, and every
+// tile of step.out is written (rows past the batch as zero rows).
+void launchPush(const DeviceFanout& fanout, const float* bias, const SparseInput& input, const Step& step,
+                cudaStream_t stream);
 
 // One layer for at most `maxSlots` live slots (the exact count is read on the device).
 void launchLayer(const DeviceLayer& layer, const Step& step, uint32_t maxSlots, cudaStream_t stream);

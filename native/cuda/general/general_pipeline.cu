@@ -2,9 +2,10 @@
 // layer one launch over the live tiles, a one-block plan of the rows that stay and a move that packs
 // them into dense tiles again. The host polls the live count now and then to size the grids and to
 // stop once every row has left. The layer kernel and the rows per tile come from N (measured on an
-// H200, docs/performance.md); for comparisons SNIG_GENERAL_KERNEL=gather|staged and
-// SNIG_GENERAL_LANES=4|8|16|32 override them, and SNIG_GENERAL_PROFILE=1 polls after every layer and
-// prints each layer's live rows and time to stderr.
+// H200, docs/performance.md); for comparisons SNIG_GENERAL_KERNEL=gather|staged,
+// SNIG_GENERAL_LANES=4|8|16|32 and SNIG_GENERAL_FIRST=push|pull (the first layer pushed from the
+// sparse inputs, or scattered into tiles and pulled as the others) override them, and
+// SNIG_GENERAL_PROFILE=1 polls after every layer and prints each layer's live rows and time to stderr.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -15,6 +16,7 @@
 #include "../../core/structure/saturation.hpp"
 #include "../cuda_check.hpp"
 #include "../cuda_raii.hpp"
+#include "fanout_layer.hpp"
 #include "general_kernels.cuh"
 #include "general_pipeline.hpp"
 #include "sliced_layer.hpp"
@@ -33,21 +35,31 @@ constexpr uint32_t kGatherMaxN = 4096;
 
 // Rows per tile: the staged kernel keeps 32 sums per thread, so fewer rows per tile let a block own
 // more outputs, and re-stage each tile for fewer blocks, as N grows.
+uint32_t defaultLanes(uint32_t n) { return n <= 2048 ? 16 : n <= 8192 ? 8 : 4; }
+
 uint32_t lanesFor(uint32_t n) {
   const char* text = std::getenv("SNIG_GENERAL_LANES");
-  if (!text) return n <= 2048 ? 16 : n <= 8192 ? 8 : 4;
+  if (!text) return defaultLanes(n);
   const uint32_t lanes = static_cast<uint32_t>(std::strtoul(text, nullptr, 10));
   if (!general::validLanes(lanes)) throw Error(ErrorCode::Argument, "SNIG_GENERAL_LANES must be 4, 8, 16 or 32");
   return lanes;
 }
 
-bool stagedFor(uint32_t n) {
+std::string kernelFor(uint32_t n) {
   const char* text = std::getenv("SNIG_GENERAL_KERNEL");
-  if (!text) return n > kGatherMaxN;
-  if (std::string(text) != "gather" && std::string(text) != "staged") {
-    throw Error(ErrorCode::Argument, "SNIG_GENERAL_KERNEL must be gather or staged");
+  if (!text) return n > kGatherMaxN ? "staged" : "gather";
+  const std::string kernel = text;
+  if (kernel != "gather" && kernel != "staged" && kernel != "staged-inorder") {
+    throw Error(ErrorCode::Argument, "SNIG_GENERAL_KERNEL must be gather, staged or staged-inorder");
   }
-  return std::string(text) == "staged";
+  return kernel;
+}
+
+bool pushFirst() {
+  const char* text = std::getenv("SNIG_GENERAL_FIRST");
+  if (!text) return true;
+  if (std::string(text) != "push" && std::string(text) != "pull") throw Error(ErrorCode::Argument, "SNIG_GENERAL_FIRST must be push or pull");
+  return std::string(text) == "push";
 }
 
 uint32_t maxFanIn(const LayerView& layer) {
@@ -85,7 +97,8 @@ void reserve(DeviceBuffer<T>& buffer, size_t count) {
 class GeneralPipeline final : public GpuPipeline {
  public:
   GeneralPipeline(std::shared_ptr<const Model> model, const PipelineOptions& options)
-      : model_(std::move(model)), device_(options.device), lanes_(lanesFor(model_->neurons())), staged_(stagedFor(model_->neurons())) {
+      : model_(std::move(model)), device_(options.device), lanes_(lanesFor(model_->neurons())), kernel_(kernelFor(model_->neurons())),
+        push_(pushFirst()) {
     if (model_->layerCount() == 0) throw Error(ErrorCode::Argument, "the general pipeline needs at least one layer");
     DeviceGuard guard(device_);
     general::configureKernels();
@@ -120,7 +133,8 @@ class GeneralPipeline final : public GpuPipeline {
   int device() const override { return device_; }
   uint64_t maxBatchRows() const override { return capacity_; }
   std::string describe() const override {
-    return "general on GPU " + std::to_string(device_) + " (" + (staged_ ? "staged" : "gather") + "): tiles of " + std::to_string(lanes_) + " rows, " +
+    return "general on GPU " + std::to_string(device_) + " (" + (push_ ? "first layer pushed, " : "") + kernel_ +
+           "): tiles of " + std::to_string(lanes_) + " rows, " +
            std::to_string(model_->indexBytes() * 8) + "-bit indices, model " + std::to_string(modelBytes_ >> 20) +
            " MiB on the device, batches of up to " + std::to_string(capacity_) + " rows";
   }
@@ -182,6 +196,24 @@ class GeneralPipeline final : public GpuPipeline {
       layers_.push_back(d);
       saturatedExit_.push_back(exits[l]);
     }
+    if (push_) uploadFanout(model_->layer(0));
+  }
+
+  void uploadFanout(const LayerView& view) {
+    const general::FanoutLayer fanout = general::fanoutLayer(view, general::pushSpan(view.n, lanes_));
+    Packer packer;
+    const uint64_t start = packer.add(fanout.start);
+    const uint64_t output = packer.add(fanout.output);
+    const uint64_t values = packer.add(fanout.values);
+    fanoutBlock_ = DeviceBuffer<uint8_t>(packer.bytes().size());
+    copyTo(fanoutBlock_.get(), packer.bytes().data(), packer.bytes().size());
+    fanout_.start = reinterpret_cast<const uint32_t*>(fanoutBlock_.get() + start);
+    fanout_.output = reinterpret_cast<const uint16_t*>(fanoutBlock_.get() + output);
+    fanout_.values = fanout.values.empty() ? nullptr : reinterpret_cast<const float*>(fanoutBlock_.get() + values);
+    fanout_.uniform = fanout.uniform;
+    fanout_.span = fanout.span;
+    fanout_.spans = fanout.spans;
+    modelBytes_ += fanoutBlock_.bytes();
   }
 
   void reserveBatch(uint32_t rows) {
@@ -223,13 +255,13 @@ class GeneralPipeline final : public GpuPipeline {
     SNIG_CUDA_CHECK(cudaMemsetAsync(fate_.get(), general::kDead, rows, stream));
     SNIG_CUDA_CHECK(cudaMemsetAsync(alive_.get(), 0, tiles * sizeof(uint32_t), stream));
     SNIG_CUDA_CHECK(cudaMemsetAsync(notFull_.get(), 0, tiles * sizeof(uint32_t), stream));
-    SNIG_CUDA_CHECK(cudaMemsetAsync(in_.get(), 0, uint64_t{tiles} * lanes_ * n * sizeof(float), stream));
+    if (!push_) SNIG_CUDA_CHECK(cudaMemsetAsync(in_.get(), 0, uint64_t{tiles} * lanes_ * n * sizeof(float), stream));
     std::vector<uint32_t> identity(rows);
     std::iota(identity.begin(), identity.end(), 0u);
     SNIG_CUDA_CHECK(cudaMemcpyAsync(rowOf_[0].get(), identity.data(), rows * sizeof(uint32_t), cudaMemcpyHostToDevice, stream));
     *hostCount_.get() = rows;
     SNIG_CUDA_CHECK(cudaMemcpyAsync(counts_.get(), hostCount_.get(), sizeof(uint32_t), cudaMemcpyHostToDevice, stream));
-    general::launchScatter(rowptr_.get(), cols_.get(), values_.get(), rows, n, lanes_, in_.get(), stream);
+    if (!push_) general::launchScatter(rowptr_.get(), cols_.get(), values_.get(), rows, n, lanes_, in_.get(), stream);
     if (profile_) {
       SNIG_CUDA_CHECK(cudaEventRecord(layerDone_.get(), stream));
       SNIG_CUDA_CHECK(cudaStreamSynchronize(stream));
@@ -241,13 +273,23 @@ class GeneralPipeline final : public GpuPipeline {
       step.n = n;
       step.lanes = lanes_;
       step.shortIndex = model_->indexBytes() == 2;
-      step.staged = staged_;
+      step.staged = kernel_ != "gather";
+      step.ahead = kernel_ == "staged";
       step.in = in_.get();
       step.out = out_.get();
       step.alive = alive_.get();
       step.notFull = notFull_.get();
       step.count = counts_.get() + l;
-      general::launchLayer(layers_[l], step, known, stream);
+      if (l == 0 && push_) {
+        general::SparseInput input;
+        input.rowptr = rowptr_.get();
+        input.cols = cols_.get();
+        input.values = values_.get();
+        input.rows = rows;
+        general::launchPush(fanout_, layers_[0].bias, input, step, stream);
+      } else {
+        general::launchLayer(layers_[l], step, known, stream);
+      }
       general::Plan plan;
       plan.lanes = lanes_;
       plan.count = counts_.get() + l;
@@ -322,7 +364,8 @@ class GeneralPipeline final : public GpuPipeline {
   std::shared_ptr<const Model> model_;
   int device_ = 0;
   uint32_t lanes_ = 16;
-  bool staged_ = true;
+  std::string kernel_;  // gather, staged (index terms loaded ahead) or staged-inorder
+  bool push_ = true;  // the first layer from the sparse inputs (fanout_)
   int multiprocessors_ = 1;
   uint64_t capacity_ = 0;
   uint64_t modelBytes_ = 0;
@@ -330,6 +373,8 @@ class GeneralPipeline final : public GpuPipeline {
   std::vector<bool> saturatedExit_;
   uint32_t finalRowOf_ = 0;
   std::vector<DeviceBuffer<uint8_t>> blocks_;  // per layer
+  general::DeviceFanout fanout_;
+  DeviceBuffer<uint8_t> fanoutBlock_;
   DeviceBuffer<uint32_t> rowptr_, cols_;
   DeviceBuffer<float> values_;
   DeviceBuffer<float> in_, out_;
@@ -355,6 +400,11 @@ uint64_t generalModelBytes(const Model& model) {
     bytes += slices * general::kSliceWidth * maxFanIn(layer) * (model.indexBytes() + sizeof(float)) +
              (slices + 1) * 4 + uint64_t{layer.n} * 8 + 5 * 16;
   }
+  if (model.layerCount() == 0) return bytes;
+  // The first layer again, transposed for the push kernel (its shortest spans: 32-row tiles).
+  const LayerView first = model.layer(0);
+  const uint64_t span = general::pushSpan(first.n, 32);
+  bytes += first.nnz * (sizeof(uint16_t) + sizeof(float)) + ((first.n + span - 1) / span * first.n + 1) * 4 + 3 * 16;
   return bytes;
 }
 
