@@ -1,6 +1,6 @@
-// The general CUDA kernels' layer layout (sliced ELL), host side: its C++ test program, built by
-// `npm install` with or without nvcc, checks that the slices hold every column in stored order and
-// that evaluating through them as the kernels do equals the CPU engine on every value. No GPU needed.
+// The general CUDA kernels' layer layouts (sliced ELL, padded), host side: its C++ test program, built by
+// `npm install` with or without nvcc, checks that both layouts hold every column in stored order and
+// that evaluating through either as the kernels do equals the CPU engine on every value. No GPU needed.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -17,6 +17,6 @@ test('general kernels: sliced layers hold the columns and evaluate to the CPU en
   const lines = run.stdout.trim().split('\n');
   assert.equal(run.status, 0, `sliced-layer-test failed:\n${run.stdout}${run.stderr}`);
   assert.equal(lines.at(-1), 'PASSED');
-  // Every check ran: both layouts and the values for three networks.
-  assert.equal(lines.filter((line) => line.startsWith('ok ')).length, 9);
+  // Every check ran: alignment, then layout and values in both layouts, for three networks.
+  assert.equal(lines.filter((line) => line.startsWith('ok ')).length, 15);
 });

@@ -4,12 +4,13 @@
 # official 1024x120 network on the 1200 real images against their truth; a generated set against the
 # CPU engine on every row), then times the benchmarks without structure with --kernel auto against
 # snig on the same inputs (each checked against the CPU engine on a sample that includes surviving
-# rows), the cuSPARSE SpMM peer on the same data, and RadiX-Nets with auto against fast; per-layer
-# profiles (the current kernels and the previous ones: first layer pulled, staged kernel in order),
-# peak device memory at 65536 and one ncu report of the first two layers' kernels at 16384. Short
-# table last; logs under $OUT. Kernel variants run through SNIG_GENERAL_KERNEL and SNIG_GENERAL_FIRST
-# (see native/cuda/general/general_pipeline.cu). If the current kernels fail their check against the
-# CPU engine, the rest runs with the previous ones (and the table says so).
+# rows), the cuSPARSE SpMM peer on the same data, and RadiX-Nets with auto against fast; scripts/
+# device's fallback models (auto against snig); per-layer profiles at N = 1024 and 4096 (the tile
+# kernel against the gather kernel it replaced; --only profile16384/profile65536 for the staged kernel
+# there, with peak device memory at 65536) and one ncu report of the tile kernel. Short table last;
+# logs under $OUT. Kernel variants run through SNIG_GENERAL_KERNEL and SNIG_GENERAL_LANES (see
+# native/cuda/general/general_pipeline.cu). If a kernel fails its check against the CPU engine, the
+# rest runs with the staged kernel everywhere (and the table says so).
 #
 #   scripts/device/general-check.sh [--bench PATH] [--only "r1024 r4096 ..."] [--repeat R] [--budget S]
 set -uo pipefail
@@ -72,7 +73,7 @@ peer() {
 SAN=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null)
 if [ -n "$SAN" ] && { [ -z "$ONLY" ] || [[ " $ONLY " == *" memcheck "* ]]; }; then
   say "== memcheck: compute-sanitizer on small random networks (one tile chunk; several chunks and slabs)"
-  for spec in "staged 1024 --fan-in 32" "gather 2000 --fan-in 8-48 --random-weights mixed"; do
+  for spec in "tile 1024 --fan-in 32" "tile 2000 --fan-in 8-48 --random-weights mixed" "staged 2000 --fan-in 8-48"; do
     # shellcheck disable=SC2086 # the spec's words are options
     SNIG_GENERAL_KERNEL=${spec%% *} "$SAN" --tool memcheck --error-exitcode 9 "$BENCH" --generate ${spec#* } --layers 12 \
       --structure random --bias -0.2 --rows 700 --kernel general --check cpu --warmup 0 --repeat 1 >>"$LOG" 2>&1
@@ -85,9 +86,9 @@ REAL=(--model data/hpec-1024/neuron1024 --inputs data/hpec-1024/sparse-images-10
 # The biases snig-bench bisects for these seeds (1.5-2.5 % of the first 1000 rows survive; see
 # docs/performance.md), given so that each benchmark's variants skip the bisection.
 RANDOM32=(--structure random --bias -0.203125)
-# Every row against the CPU engine: both layer kernels, one-chunk and several-chunk staging, padded
-# slices, the pushed first layer with several spans.
-for kernel in staged gather; do
+# Every row against the CPU engine: every layer kernel, one-chunk and several-chunk staging, padded
+# slices and outputs, tiles of 32 (N = 1024) and 16 rows (N = 2000).
+for kernel in tile staged gather; do
   SNIG_GENERAL_KERNEL=$kernel bench "rand-cpu-all-$kernel" --generate 1024 --layers 120 --structure random \
     --random-weights mixed --rows 6000 --seed 7 --check cpu --kernel general --repeat 1 --name "mixed-$kernel" ||
     FALLBACK=1
@@ -96,9 +97,9 @@ for kernel in staged gather; do
     --name "w2000-$kernel" || FALLBACK=1
 done
 if [[ " ${RESULTS[*]} " == *FAILED* ]] || [ "${FALLBACK:-0}" = 1 ]; then
-  say "the current kernels FAILED a check: the rest runs with the previous ones"
-  export SNIG_GENERAL_FIRST=pull SNIG_GENERAL_KERNEL=staged-inorder
-  RESULTS+=("FALLBACK: previous kernels (first layer pulled, staged in order) from here")
+  say "a kernel FAILED a check: the rest runs with the staged kernel everywhere"
+  export SNIG_GENERAL_KERNEL=staged
+  RESULTS+=("FALLBACK: the staged kernel everywhere from here")
 fi
 bench real-1200 "${REAL[@]}" --kernel general,auto,snig
 # scripts/device's fallback models (make-fallback-models.ts, carried in .device/fallback): auto must
@@ -118,31 +119,35 @@ done
 bench m1024 --generate 1024 --layers 120 --structure random --random-weights mixed --bias -0.203125 "${R[@]}" \
   --sample 1000 --kernel auto,snig
 # Where the time goes: live rows and cumulative ms after every layer (polled each layer: slower);
-# "old" = the previous kernels on the same data. At 65536 a sampler records the device memory used.
+# "old" = the kernel the tile kernel replaced (gather, its tile width), on the same data. At 65536 a
+# sampler records the device memory used.
 profile() {
   local label=$1 n=$2
   if [ -n "$ONLY" ] && [[ " $ONLY " != *" $label "* ]]; then return 0; fi
   [ $(( BUDGET - $(elapsed) )) -le 40 ] && { RESULTS+=("$label skipped (budget spent)"); return 0; }
-  say "== $label (layer:live rows/cumulative ms) ${SNIG_GENERAL_FIRST:-push} ${SNIG_GENERAL_KERNEL:-default}"
+  say "== $label (layer:live rows/cumulative ms) ${SNIG_GENERAL_KERNEL:-default} ${SNIG_GENERAL_LANES:-}"
   SNIG_GENERAL_PROFILE=1 timeout 120 "$BENCH" --generate "$n" --layers 120 "${RANDOM32[@]}" --rows 60000 --seed 1 \
     --kernel general --warmup 1 --repeat 1 2>&1 | grep -E "^profile|^bias|^RESULT|^engine" > "${OUT:-/tmp}/$label.txt"
   # the timed run's layers (after the warm-up's): layer 0 is the upload (and scatter) of the inputs
   RESULTS+=("$label $(awk '/^profile/ { if ($3 == 0) out = ""; if ($3 <= 4 || $3 == 8 || $3 == 16 || $3 == 32) out = out $3 ":" $5 "/" $7 " " } END { print out }' \
     "${OUT:-/tmp}/$label.txt")")
 }
-profile profile16384 16384
-SNIG_GENERAL_FIRST=pull SNIG_GENERAL_KERNEL=staged-inorder profile profile16384-old 16384
-SNIG_GENERAL_FIRST=pull profile profile16384-pull 16384
 profile profile1024 1024
-SNIG_GENERAL_FIRST=pull SNIG_GENERAL_KERNEL=gather profile profile1024-old 1024
-nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits -lms 50 > "${OUT:-/tmp}/memory65536.txt" 2>/dev/null &
-SAMPLER=$!
-profile profile65536 65536
-kill "$SAMPLER" 2>/dev/null
-RESULTS+=("memory65536 peak MiB used during profile65536: $(sort -n "${OUT:-/tmp}/memory65536.txt" | tail -1) (idle $(head -1 "${OUT:-/tmp}/memory65536.txt"))")
+SNIG_GENERAL_KERNEL=gather SNIG_GENERAL_LANES=16 profile profile1024-old 1024
+profile profile4096 4096
+SNIG_GENERAL_KERNEL=gather SNIG_GENERAL_LANES=8 profile profile4096-old 4096
+if [ -n "$ONLY" ]; then
+  profile profile16384 16384
+  nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits -lms 50 > "${OUT:-/tmp}/memory65536.txt" 2>/dev/null &
+  SAMPLER=$!
+  profile profile65536 65536
+  kill "$SAMPLER" 2>/dev/null
+  [[ " $ONLY " == *" profile65536 "* ]] &&
+    RESULTS+=("memory65536 peak MiB used during profile65536: $(sort -n "${OUT:-/tmp}/memory65536.txt" | tail -1)")
+fi
 # RadiX-Nets: auto must keep choosing fast.
 bench radix1024 --generate 1024 --layers 120 "${R[@]}" --sample 400 --kernel auto,fast,general
-bench radix16384 --generate 16384 --layers 120 "${R[@]}" --sample 200 --kernel auto,fast
+[ -n "$ONLY" ] && bench radix16384 --generate 16384 --layers 120 "${R[@]}" --sample 200 --kernel auto,fast
 # The cuSPARSE SpMM peer on the same data (run with --only r1024-cusparse etc.; measured once).
 if [ -n "$ONLY" ]; then
   for n in 1024 4096 16384; do
@@ -152,17 +157,17 @@ if [ -n "$ONLY" ]; then
     peer "r$n-cusparse" /tmp/d-r$n
   done
 fi
-# One ncu report (limiter, occupancy, stalls) of the first two layers' kernels at 16384 on 6000 rows.
+# One ncu report (limiter, occupancy, stalls) of the first two layers' tile kernels at 4096 on 6000 rows.
 NCU=$(command -v ncu || ls /usr/local/cuda/bin/ncu 2>/dev/null)
 if [ -n "$NCU" ] && { [ -z "$ONLY" ] || [[ " $ONLY " == *" ncu "* ]]; } && [ $(( BUDGET - $(elapsed) )) -gt 40 ]; then
-  say "== ncu: push and staged kernels at 16384, 6000 rows"
-  timeout $(( BUDGET - $(elapsed) )) "$NCU" --kernel-name regex:'pushKernel|stagedKernel' --launch-count 2 \
+  say "== ncu: tile kernels at 4096, 6000 rows"
+  timeout $(( BUDGET - $(elapsed) )) "$NCU" --kernel-name regex:'tileKernel' --launch-count 2 \
     --section SpeedOfLight --section Occupancy --section WarpStateStats --section MemoryWorkloadAnalysis \
-    "$BENCH" --generate 16384 --layers 4 "${RANDOM32[@]}" --rows 6000 --seed 1 --kernel general --warmup 0 --repeat 1 \
-    > "${OUT:-/tmp}/ncu16384.txt" 2>&1
-  RESULTS+=("ncu: exit $? ($(grep -cE 'pushKernel|stagedKernel' "${OUT:-/tmp}/ncu16384.txt") kernel lines; ncu16384.txt)")
-  grep -E "Kernel|stagedKernel|pushKernel|Throughput|Duration|Achieved Occupancy|Registers|Stall|Warp Cycles|Issued|L1/TEX Hit|L2 Hit" \
-    "${OUT:-/tmp}/ncu16384.txt" | head -60 | tee -a "$LOG"
+    "$BENCH" --generate 4096 --layers 4 "${RANDOM32[@]}" --rows 6000 --seed 1 --kernel general --warmup 0 --repeat 1 \
+    > "${OUT:-/tmp}/ncu4096.txt" 2>&1
+  RESULTS+=("ncu: exit $? ($(grep -cE 'tileKernel' "${OUT:-/tmp}/ncu4096.txt") kernel lines; ncu4096.txt)")
+  grep -E "tileKernel|Throughput|Duration|Achieved Occupancy|Warp Cycles|L1/TEX Hit|L2 Hit" \
+    "${OUT:-/tmp}/ncu4096.txt" | head -40 | tee -a "$LOG"
 fi
 
 say "done in $(elapsed)s"

@@ -1,11 +1,12 @@
 #include <cub/block/block_scan.cuh>
 
 #include <algorithm>
+#include <type_traits>
 
 #include "../../core/engine.hpp"
 #include "../cuda_check.hpp"
-#include "fanout_layer.hpp"
 #include "general_kernels.cuh"
+#include "padded_layer.hpp"
 #include "sliced_layer.hpp"
 
 namespace snig::cuda::general {
@@ -14,6 +15,7 @@ namespace {
 constexpr uint32_t kLayerThreads = 256;
 constexpr uint32_t kStagedThreads = 512;
 constexpr uint32_t kStagedBytes = 96 * 1024;  // per block: two blocks share a multiprocessor
+constexpr uint32_t kTileThreads = 1024;
 constexpr uint32_t kPlanThreads = 1024;
 constexpr uint32_t kMoveThreads = 256;
 
@@ -98,10 +100,8 @@ __device__ __forceinline__ uint32_t stagedSlot(uint32_t i, uint32_t q) {
 // "staged": a block owns kStagedThreads * P outputs of one tile; the tile's input neurons are staged
 // in shared memory a chunk at a time (coalesced, once per block instead of once per edge), and each
 // thread adds the terms of its P outputs whose inputs fall in the chunk. Inputs ascend within an
-// output, so chunk by chunk is still the stored order. Ahead: each output's next input index is
-// loaded one term ahead and the P outputs advance together, so P index loads are in flight at once
-// (otherwise each term waits for its own index load, then its chunk test).
-template <int R, int P, typename Index, bool Uniform, bool Ahead>
+// output, so chunk by chunk is still the stored order.
+template <int R, int P, typename Index, bool Uniform>
 __global__ void __launch_bounds__(kStagedThreads, 2) stagedKernel(DeviceLayer layer, uint32_t n, uint32_t chunk,
                                                               const float* __restrict__ in, float* __restrict__ out,
                                                               uint32_t* alive, uint32_t* notFull, const uint32_t* count) {
@@ -109,14 +109,14 @@ __global__ void __launch_bounds__(kStagedThreads, 2) stagedKernel(DeviceLayer la
   const uint32_t tile = blockIdx.y;
   if (tile * R >= *count) return;  // the whole block: past the live rows
   const Index* __restrict__ index = static_cast<const Index*>(layer.index);
-  uint32_t e[P], end[P], next[P];  // next: the input of term e, n when none is left
+  uint32_t j[P], e[P], end[P];
   float acc[P][R];
 #pragma unroll
   for (int p = 0; p < P; ++p) {
     const uint32_t t = (blockIdx.x * P + p) * kStagedThreads + threadIdx.x;
+    j[p] = t < n ? (layer.order ? layer.order[t] : t) : 0;
     e[p] = t < n ? layer.slicePtr[t / kSliceWidth] + t % kSliceWidth : 0;
     end[p] = t < n ? layer.slicePtr[t / kSliceWidth + 1] : 0;
-    if (Ahead) next[p] = e[p] < end[p] ? __ldg(index + e[p]) : n;
 #pragma unroll
     for (int r = 0; r < R; ++r) acc[p][r] = 0.0f;
   }
@@ -128,32 +128,14 @@ __global__ void __launch_bounds__(kStagedThreads, 2) stagedKernel(DeviceLayer la
       staged[stagedSlot<R>(v / (R / 4), v % (R / 4))] = src[size_t{c0} * (R / 4) + v];
     }
     __syncthreads();
-    const auto add = [&](int p, uint32_t i, uint32_t at) {
-      const float w = Uniform ? layer.uniform : __ldg(layer.values + at);
 #pragma unroll
-      for (int q = 0; q < R / 4; ++q) addTerms(acc[p] + 4 * q, w, staged[stagedSlot<R>(i - c0, q)]);
-    };
-    if (Ahead) {
-      for (bool any = true; any;) {
-        any = false;
+    for (int p = 0; p < P; ++p) {
+      for (; e[p] < end[p]; e[p] += kSliceWidth) {
+        const uint32_t i = __ldg(index + e[p]);
+        if (i >= c1) break;
+        const float w = Uniform ? layer.uniform : __ldg(layer.values + e[p]);
 #pragma unroll
-        for (int p = 0; p < P; ++p) {
-          if (next[p] >= c1) continue;
-          const uint32_t i = next[p], at = e[p];
-          e[p] += kSliceWidth;
-          next[p] = e[p] < end[p] ? __ldg(index + e[p]) : n;
-          add(p, i, at);
-          any = true;
-        }
-      }
-    } else {
-#pragma unroll
-      for (int p = 0; p < P; ++p) {
-        for (; e[p] < end[p]; e[p] += kSliceWidth) {
-          const uint32_t i = __ldg(index + e[p]);
-          if (i >= c1) break;
-          add(p, i, e[p]);
-        }
+        for (int q = 0; q < R / 4; ++q) addTerms(acc[p] + 4 * q, w, staged[stagedSlot<R>(i - c0, q)]);
       }
     }
   }
@@ -161,96 +143,58 @@ __global__ void __launch_bounds__(kStagedThreads, 2) stagedKernel(DeviceLayer la
 #pragma unroll
   for (int p = 0; p < P; ++p) {
     const uint32_t t = (blockIdx.x * P + p) * kStagedThreads + threadIdx.x;
-    if (t < n) {
-      const uint32_t j = layer.order ? layer.order[t] : t;
-      finishOutput<R>(acc[p], layer.bias[j], out + (size_t{tile} * n + j) * R, aliveBits, notFullBits);
-    }
+    if (t < n) finishOutput<R>(acc[p], layer.bias[j[p]], out + (size_t{tile} * n + j[p]) * R, aliveBits, notFullBits);
   }
   publishFlags(tile, aliveBits, notFullBits, alive, notFull);
 }
 
-// The sum of output `jl` gets term p. Lanes hold terms in input order; two lanes may hold terms of
-// the same output (from two inputs), so peers add in lane order, one rank per round.
-__device__ __forceinline__ void addInOrder(float* sums, bool active, uint32_t jl, float p) {
-  const uint32_t lane = threadIdx.x & 31;
-  const uint32_t peers = __match_any_sync(0xffffffffu, active ? jl : 0x10000u + lane);
-  const uint32_t rank = __popc(peers & ((1u << lane) - 1));
-  const uint32_t rounds = __reduce_max_sync(0xffffffffu, rank);
-  for (uint32_t t = 0; t <= rounds; ++t) {
-    if (active && rank == t) sums[jl] = __fadd_rn(sums[jl], p);
-    __syncwarp();
-  }
-}
-
-// "push" (the first layer): a block of R warps owns tile blockIdx.y's R rows (a warp each) and span
-// blockIdx.x's outputs, their sums in shared memory. A warp reads its row's nonzeros 32 at a time,
-// ascending, finds each one's entries in the span (fanout_layer.hpp) and spreads all those entries
-// over its lanes, 32 terms a step in input order. Work follows the nonzeros (~10 % of the inputs),
-// not N x fan-in. The tile's outputs are then written lane-interleaved, coalesced.
+// "tile": a block stages its whole tile (R rows x n inputs, [input][row]) in shared memory, and each
+// group of R lanes computes one output for the tile's R rows (lane = row), so a group reads one
+// input's R values as one contiguous run (conflict-free at R = 32) and its output's next 8 indices
+// and weights with one 16-byte broadcast load each (padded layout). A warp's 32/R outputs are
+// consecutive: its stores are one contiguous 128-byte run.
 template <int R, bool Uniform>
-__global__ void __launch_bounds__(32 * R) pushKernel(DeviceFanout f, const float* __restrict__ bias, SparseInput input,
-                                                     uint32_t n, float* __restrict__ out, uint32_t* alive,
-                                                     uint32_t* notFull) {
-  extern __shared__ float sums[];
-  constexpr uint32_t kPad = 32 / R;  // row stride span + 32/R: the write-out reads R rows conflict-free
-  const uint32_t stride = f.span + kPad;
-  const uint32_t lane = threadIdx.x & 31, r = threadIdx.x / 32;
-  const uint32_t tile = blockIdx.y, g = blockIdx.x;
-  const uint32_t row = tile * R + r;
-  float* mine = sums + r * stride;
-  for (uint32_t jl = lane; jl < f.span; jl += 32) mine[jl] = 0.0f;
-  __syncwarp();
-  const uint32_t kEnd = row < input.rows ? input.rowptr[row + 1] : 0;
-  for (uint32_t k0 = row < input.rows ? input.rowptr[row] : 0; k0 < kEnd; k0 += 32) {
-    const uint32_t k = k0 + lane;
-    uint32_t begin = 0, len = 0;
-    float v = 0.0f;
-    if (k < kEnd) {
-      const uint32_t* at = f.start + size_t{g} * n + input.cols[k];
-      begin = at[0];
-      len = at[1] - begin;
-      v = input.values[k];
-    }
-    uint32_t incl = len;  // inclusive scan of the entry counts over the lanes
-#pragma unroll
-    for (uint32_t d = 1; d < 32; d <<= 1) {
-      const uint32_t below = __shfl_up_sync(0xffffffffu, incl, d);
-      if (lane >= d) incl += below;
-    }
-    const uint32_t excl = incl - len;
-    const uint32_t total = __shfl_sync(0xffffffffu, incl, 31);
-    for (uint32_t s0 = 0; s0 < total; s0 += 32) {
-      const uint32_t e = s0 + lane;
-      uint32_t src = 0;  // the lane whose entries hold e: how many lanes end at or before e
-#pragma unroll
-      for (uint32_t b = 16; b; b >>= 1) {
-        if (__shfl_sync(0xffffffffu, incl, src + b - 1) <= e) src += b;
-      }
-      src &= 31;
-      const uint32_t q = __shfl_sync(0xffffffffu, begin, src) + e - __shfl_sync(0xffffffffu, excl, src);
-      const float x = __shfl_sync(0xffffffffu, v, src);
-      const bool active = e < total;
-      uint32_t jl = 0;
-      float p = 0.0f;
-      if (active) {
-        jl = f.output[q];
-        p = __fmul_rn(Uniform ? f.uniform : f.values[q], x);
-      }
-      addInOrder(mine, active, jl, p);
-    }
-  }
+__global__ void __launch_bounds__(kTileThreads, 1) tileKernel(DeviceLayer layer, uint32_t n, const float* __restrict__ in,
+                                                          float* __restrict__ out, uint32_t* alive, uint32_t* notFull,
+                                                          const uint32_t* count) {
+  extern __shared__ float4 staged[];
+  const uint32_t tile = blockIdx.x;
+  if (tile * R >= *count) return;  // the whole block: past the live rows
+  const float4* src = reinterpret_cast<const float4*>(in + size_t{tile} * n * R);
+  for (uint32_t v = threadIdx.x; v < n * (R / 4); v += kTileThreads) staged[v] = src[v];
   __syncthreads();
-  const uint32_t j0 = g * f.span;
-  const uint32_t width = min(f.span, n - j0);
+  const float* x = reinterpret_cast<const float*>(staged);
+  const uint16_t* __restrict__ index = static_cast<const uint16_t*>(layer.index);
+  constexpr uint32_t kGroups = 32 / R;  // outputs per warp at a time
+  const uint32_t lane = threadIdx.x & 31, r = lane % R;
   uint32_t aliveBits = 0, notFullBits = 0;
-  const uint32_t rr = threadIdx.x % R;  // 32 * R threads: every thread keeps its row
-  for (uint32_t d = threadIdx.x; d < width * R; d += 32 * R) {
-    const uint32_t jl = d / R;
-    const float z = sums[rr * stride + jl];
-    const float y = z != 0.0f ? fminf(fmaxf(__fadd_rn(z, bias[j0 + jl]), 0.0f), kClamp) : 0.0f;
-    out[(size_t{tile} * n + j0 + jl) * R + rr] = y;
-    aliveBits |= uint32_t{y > 0.0f} << rr;
-    notFullBits |= uint32_t{y != kClamp} << rr;
+  for (uint32_t j0 = threadIdx.x / 32 * kGroups; j0 < n; j0 += kTileThreads / 32 * kGroups) {
+    const uint32_t j = j0 + lane / R;
+    if (j >= n) continue;
+    float acc = 0.0f;
+    const uint32_t end = layer.start[j + 1];
+    for (uint32_t e = layer.start[j]; e < end; e += kPadEntries) {
+      const uint4 packed = __ldg(reinterpret_cast<const uint4*>(index + e));
+      const uint32_t words[4] = {packed.x, packed.y, packed.z, packed.w};
+      float w[8];
+      if (Uniform) {
+#pragma unroll
+        for (int h = 0; h < 8; ++h) w[h] = layer.uniform;
+      } else {
+        const float4 a = __ldg(reinterpret_cast<const float4*>(layer.values + e));
+        const float4 b = __ldg(reinterpret_cast<const float4*>(layer.values + e) + 1);
+        w[0] = a.x, w[1] = a.y, w[2] = a.z, w[3] = a.w, w[4] = b.x, w[5] = b.y, w[6] = b.z, w[7] = b.w;
+      }
+#pragma unroll
+      for (int h = 0; h < 8; ++h) {
+        const uint32_t i = (words[h / 2] >> (16 * (h % 2))) & 0xffffu;
+        acc = __fadd_rn(acc, __fmul_rn(w[h], x[i * R + r]));
+      }
+    }
+    const float y = acc != 0.0f ? fminf(fmaxf(__fadd_rn(acc, layer.bias[j]), 0.0f), kClamp) : 0.0f;
+    out[(size_t{tile} * n + j) * R + r] = y;
+    aliveBits |= uint32_t{y > 0.0f} << r;
+    notFullBits |= uint32_t{y != kClamp} << r;
   }
   publishFlags(tile, aliveBits, notFullBits, alive, notFull);
 }
@@ -261,20 +205,31 @@ constexpr int kStagedOutputs = R >= 32 ? 1 : 32 / R;
 
 template <int R, typename Index, bool Uniform>
 void configureStaged() {
-  for (const auto kernel : {stagedKernel<R, kStagedOutputs<R>, Index, Uniform, false>, stagedKernel<R, kStagedOutputs<R>, Index, Uniform, true>}) {
-    SNIG_CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, kStagedBytes));
-  }
+  SNIG_CUDA_CHECK(cudaFuncSetAttribute(stagedKernel<R, kStagedOutputs<R>, Index, Uniform>,
+                                       cudaFuncAttributeMaxDynamicSharedMemorySize, kStagedBytes));
+}
+
+template <int R, bool Uniform>
+void configureTile() {
+  SNIG_CUDA_CHECK(cudaFuncSetAttribute(tileKernel<R, Uniform>, cudaFuncAttributeMaxDynamicSharedMemorySize, kTileBytes));
 }
 
 template <int R, typename Index, bool Uniform>
 void layerWith(const DeviceLayer& layer, const Step& s, uint32_t tiles, cudaStream_t stream) {
-  if (s.staged) {
+  if (s.kernel == LayerKernel::Tile) {
+    if constexpr (std::is_same_v<Index, uint16_t>) {
+      tileKernel<R, Uniform><<<tiles, kTileThreads, size_t{s.n} * R * sizeof(float), stream>>>(layer, s.n, s.in, s.out, s.alive,
+                                                                                            s.notFull, s.count);
+    } else {
+      throw Error(ErrorCode::Argument, "the tile kernel takes 16-bit indices only");
+    }
+  } else if (s.kernel == LayerKernel::Staged) {
     constexpr int P = kStagedOutputs<R>;
     const uint32_t chunk = std::min<uint32_t>(s.n, kStagedBytes / (R * sizeof(float)));
     const size_t bytes = size_t{chunk} * R * sizeof(float);
     const dim3 grid((s.n + kStagedThreads * P - 1) / (kStagedThreads * P), tiles);
-    const auto kernel = s.ahead ? stagedKernel<R, P, Index, Uniform, true> : stagedKernel<R, P, Index, Uniform, false>;
-    kernel<<<grid, kStagedThreads, bytes, stream>>>(layer, s.n, chunk, s.in, s.out, s.alive, s.notFull, s.count);
+    stagedKernel<R, P, Index, Uniform><<<grid, kStagedThreads, bytes, stream>>>(layer, s.n, chunk, s.in, s.out, s.alive,
+                                                                               s.notFull, s.count);
   } else {
     const dim3 grid((s.n + kLayerThreads - 1) / kLayerThreads, tiles);
     gatherKernel<R, Index, Uniform><<<grid, kLayerThreads, 0, stream>>>(layer, s.n, s.in, s.out, s.alive, s.notFull, s.count);
@@ -294,15 +249,9 @@ void layerWith(const DeviceLayer& layer, const Step& s, uint32_t tiles, cudaStre
 }
 
 template <int R>
-void pushWith(const DeviceFanout& f, const float* bias, const SparseInput& input, const Step& s, cudaStream_t stream) {
-  const dim3 grid(f.spans, (input.rows + R - 1) / R);
-  const size_t bytes = size_t{f.span + 32 / R} * R * sizeof(float);
-  if (f.values) pushKernel<R, false><<<grid, 32 * R, bytes, stream>>>(f, bias, input, s.n, s.out, s.alive, s.notFull);
-  else pushKernel<R, true><<<grid, 32 * R, bytes, stream>>>(f, bias, input, s.n, s.out, s.alive, s.notFull);
-}
-
-template <int R>
 void configureLanes() {
+  configureTile<R, true>();
+  configureTile<R, false>();
   configureStaged<R, uint16_t, true>();
   configureStaged<R, uint16_t, false>();
   configureStaged<R, uint32_t, true>();
@@ -376,18 +325,6 @@ void launchScatter(const uint32_t* rowptr, const uint32_t* cols, const float* va
   constexpr uint32_t threads = 256;
   const uint32_t blocks = static_cast<uint32_t>((uint64_t{rows} * 32 + threads - 1) / threads);
   scatterKernel<<<blocks, threads, 0, stream>>>(rowptr, cols, values, rows, n, lanes, state);
-  SNIG_CUDA_CHECK_LAUNCH();
-}
-
-void launchPush(const DeviceFanout& fanout, const float* bias, const SparseInput& input, const Step& step,
-                cudaStream_t stream) {
-  if (input.rows == 0) return;
-  switch (step.lanes) {
-    case 4: pushWith<4>(fanout, bias, input, step, stream); break;
-    case 8: pushWith<8>(fanout, bias, input, step, stream); break;
-    case 16: pushWith<16>(fanout, bias, input, step, stream); break;
-    default: pushWith<32>(fanout, bias, input, step, stream); break;
-  }
   SNIG_CUDA_CHECK_LAUNCH();
 }
 

@@ -2,10 +2,9 @@
 // layer one launch over the live tiles, a one-block plan of the rows that stay and a move that packs
 // them into dense tiles again. The host polls the live count now and then to size the grids and to
 // stop once every row has left. The layer kernel and the rows per tile come from N (measured on an
-// H200, docs/performance.md); for comparisons SNIG_GENERAL_KERNEL=gather|staged,
-// SNIG_GENERAL_LANES=4|8|16|32 and SNIG_GENERAL_FIRST=push|pull (the first layer pushed from the
-// sparse inputs, or scattered into tiles and pulled as the others) override them, and
-// SNIG_GENERAL_PROFILE=1 polls after every layer and prints each layer's live rows and time to stderr.
+// H200, docs/performance.md); for comparisons SNIG_GENERAL_KERNEL=gather|staged|tile and
+// SNIG_GENERAL_LANES=4|8|16|32 override them, and SNIG_GENERAL_PROFILE=1 polls after every layer and
+// prints each layer's live rows and time to stderr.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -16,50 +15,50 @@
 #include "../../core/structure/saturation.hpp"
 #include "../cuda_check.hpp"
 #include "../cuda_raii.hpp"
-#include "fanout_layer.hpp"
 #include "general_kernels.cuh"
 #include "general_pipeline.hpp"
+#include "padded_layer.hpp"
 #include "sliced_layer.hpp"
 
 namespace snig::cuda {
 namespace {
 
 using general::DeviceLayer;
+using general::LayerKernel;
 
 constexpr uint64_t kMaxAutoBatchRows = 1 << 17;
 constexpr double kMemoryShare = 0.6;        // of the free device memory, for one batch
 constexpr uint32_t kInputNnzPerNeuron = 8;  // budgeted input nonzeros per row: N / 8
-// Above this N the staged kernel is the faster (16384, 65536: 207 / 995 ms against gather's 246 /
-// 1067); up to it the gather kernel (1024, 2000, 4096: 12.6 / 2.9 / 45.6 ms against 13.3 / 4.1 / 47.3).
-constexpr uint32_t kGatherMaxN = 4096;
+// The tile kernel wherever a tile of at least 8 rows fits its shared memory (N <= 4096), else the
+// staged kernel (16384, 65536: 207 / 995 ms against gather's 246 / 1067).
+constexpr uint32_t kTileMinLanes = 8;
 
-// Rows per tile: the staged kernel keeps 32 sums per thread, so fewer rows per tile let a block own
-// more outputs, and re-stage each tile for fewer blocks, as N grows.
-uint32_t defaultLanes(uint32_t n) { return n <= 2048 ? 16 : n <= 8192 ? 8 : 4; }
+LayerKernel kernelFor(uint32_t n) {
+  const char* text = std::getenv("SNIG_GENERAL_KERNEL");
+  if (!text) return general::tileLanes(n) >= kTileMinLanes ? LayerKernel::Tile : LayerKernel::Staged;
+  const std::string name = text;
+  if (name == "gather") return LayerKernel::Gather;
+  if (name == "staged") return LayerKernel::Staged;
+  if (name == "tile" && n <= Model::kMaxShortIndexN) return LayerKernel::Tile;
+  throw Error(ErrorCode::Argument, "SNIG_GENERAL_KERNEL must be gather, staged or tile (tile up to N = 65536)");
+}
 
-uint32_t lanesFor(uint32_t n) {
+const char* kernelName(LayerKernel kernel) {
+  return kernel == LayerKernel::Tile ? "tile" : kernel == LayerKernel::Staged ? "staged" : "gather";
+}
+
+// Rows per tile: the tile kernel's as many as fit its shared memory; the staged kernel keeps 32 sums
+// per thread, so fewer rows per tile let a block own more outputs, and re-stage each tile for fewer
+// blocks, as N grows.
+uint32_t lanesFor(uint32_t n, LayerKernel kernel) {
   const char* text = std::getenv("SNIG_GENERAL_LANES");
-  if (!text) return defaultLanes(n);
+  if (!text) return kernel == LayerKernel::Tile ? general::tileLanes(n) : n <= 2048 ? 16 : n <= 8192 ? 8 : 4;
   const uint32_t lanes = static_cast<uint32_t>(std::strtoul(text, nullptr, 10));
   if (!general::validLanes(lanes)) throw Error(ErrorCode::Argument, "SNIG_GENERAL_LANES must be 4, 8, 16 or 32");
-  return lanes;
-}
-
-std::string kernelFor(uint32_t n) {
-  const char* text = std::getenv("SNIG_GENERAL_KERNEL");
-  if (!text) return n > kGatherMaxN ? "staged" : "gather";
-  const std::string kernel = text;
-  if (kernel != "gather" && kernel != "staged" && kernel != "staged-inorder") {
-    throw Error(ErrorCode::Argument, "SNIG_GENERAL_KERNEL must be gather, staged or staged-inorder");
+  if (kernel == LayerKernel::Tile && uint64_t{lanes} * n * sizeof(float) > general::kTileBytes) {
+    throw Error(ErrorCode::Argument, "SNIG_GENERAL_LANES: a tile of that many rows does not fit the tile kernel's shared memory");
   }
-  return kernel;
-}
-
-bool pushFirst() {
-  const char* text = std::getenv("SNIG_GENERAL_FIRST");
-  if (!text) return true;
-  if (std::string(text) != "push" && std::string(text) != "pull") throw Error(ErrorCode::Argument, "SNIG_GENERAL_FIRST must be push or pull");
-  return std::string(text) == "push";
+  return lanes;
 }
 
 uint32_t maxFanIn(const LayerView& layer) {
@@ -97,8 +96,10 @@ void reserve(DeviceBuffer<T>& buffer, size_t count) {
 class GeneralPipeline final : public GpuPipeline {
  public:
   GeneralPipeline(std::shared_ptr<const Model> model, const PipelineOptions& options)
-      : model_(std::move(model)), device_(options.device), lanes_(lanesFor(model_->neurons())), kernel_(kernelFor(model_->neurons())),
-        push_(pushFirst()) {
+      : model_(std::move(model)),
+        device_(options.device),
+        kernel_(kernelFor(model_->neurons())),
+        lanes_(lanesFor(model_->neurons(), kernel_)) {
     if (model_->layerCount() == 0) throw Error(ErrorCode::Argument, "the general pipeline needs at least one layer");
     DeviceGuard guard(device_);
     general::configureKernels();
@@ -133,8 +134,7 @@ class GeneralPipeline final : public GpuPipeline {
   int device() const override { return device_; }
   uint64_t maxBatchRows() const override { return capacity_; }
   std::string describe() const override {
-    return "general on GPU " + std::to_string(device_) + " (" + (push_ ? "first layer pushed, " : "") + kernel_ +
-           "): tiles of " + std::to_string(lanes_) + " rows, " +
+    return "general on GPU " + std::to_string(device_) + " (" + kernelName(kernel_) + "): tiles of " + std::to_string(lanes_) + " rows, " +
            std::to_string(model_->indexBytes() * 8) + "-bit indices, model " + std::to_string(modelBytes_ >> 20) +
            " MiB on the device, batches of up to " + std::to_string(capacity_) + " rows";
   }
@@ -167,53 +167,49 @@ class GeneralPipeline final : public GpuPipeline {
   }
 
  private:
-  // Every layer sliced (sliced_layer.hpp) with its per-neuron biases, in one device block per layer.
+  // Every layer in its kernel's layout (padded for tile, else sliced) with its per-neuron biases, in
+  // one device block per layer.
   void uploadModel() {
     const uint32_t n = model_->neurons();
     const std::vector<bool> exits = saturatedExits(*model_);
     for (uint32_t l = 0; l < model_->layerCount(); ++l) {
       const LayerView view = model_->layer(l);
-      const general::SlicedLayer sliced = general::sliceLayer(view);
       Packer packer;
-      const uint64_t slicePtr = packer.add(sliced.slicePtr);
-      const uint64_t index = view.index16 ? packer.add(sliced.index16) : packer.add(sliced.index32);
-      const uint64_t values = packer.add(sliced.values);
-      const uint64_t order = packer.add(sliced.order);
+      // Offsets of the parts in the block: the layout's pointers, indices, values, output order.
+      uint64_t ptr = 0, index = 0, values = 0, order = 0;
+      bool withValues = false, withOrder = false;
+      if (kernel_ == LayerKernel::Tile) {
+        const general::PaddedLayer padded = general::padLayer(view);
+        ptr = packer.add(padded.start);
+        index = packer.add(padded.index);
+        values = packer.add(padded.values);
+        withValues = !padded.values.empty();
+      } else {
+        const general::SlicedLayer sliced = general::sliceLayer(view);
+        ptr = packer.add(sliced.slicePtr);
+        index = view.index16 ? packer.add(sliced.index16) : packer.add(sliced.index32);
+        values = packer.add(sliced.values);
+        order = packer.add(sliced.order);
+        withValues = !sliced.values.empty();
+        withOrder = !sliced.order.empty();
+      }
       std::vector<float> biases(n);
       for (uint32_t j = 0; j < n; ++j) biases[j] = view.biasOf32(j);
       const uint64_t bias = packer.add(biases);
       DeviceBuffer<uint8_t> block(packer.bytes().size());
       copyTo(block.get(), packer.bytes().data(), packer.bytes().size());
       DeviceLayer d;
-      d.slicePtr = reinterpret_cast<const uint32_t*>(block.get() + slicePtr);
+      (kernel_ == LayerKernel::Tile ? d.start : d.slicePtr) = reinterpret_cast<const uint32_t*>(block.get() + ptr);
       d.index = block.get() + index;
-      d.values = sliced.values.empty() ? nullptr : reinterpret_cast<const float*>(block.get() + values);
+      d.values = withValues ? reinterpret_cast<const float*>(block.get() + values) : nullptr;
       d.uniform = static_cast<float>(view.uniformValue);
-      d.order = sliced.order.empty() ? nullptr : reinterpret_cast<const uint32_t*>(block.get() + order);
+      d.order = withOrder ? reinterpret_cast<const uint32_t*>(block.get() + order) : nullptr;
       d.bias = reinterpret_cast<const float*>(block.get() + bias);
       modelBytes_ += block.bytes();
       blocks_.push_back(std::move(block));
       layers_.push_back(d);
       saturatedExit_.push_back(exits[l]);
     }
-    if (push_) uploadFanout(model_->layer(0));
-  }
-
-  void uploadFanout(const LayerView& view) {
-    const general::FanoutLayer fanout = general::fanoutLayer(view, general::pushSpan(view.n, lanes_));
-    Packer packer;
-    const uint64_t start = packer.add(fanout.start);
-    const uint64_t output = packer.add(fanout.output);
-    const uint64_t values = packer.add(fanout.values);
-    fanoutBlock_ = DeviceBuffer<uint8_t>(packer.bytes().size());
-    copyTo(fanoutBlock_.get(), packer.bytes().data(), packer.bytes().size());
-    fanout_.start = reinterpret_cast<const uint32_t*>(fanoutBlock_.get() + start);
-    fanout_.output = reinterpret_cast<const uint16_t*>(fanoutBlock_.get() + output);
-    fanout_.values = fanout.values.empty() ? nullptr : reinterpret_cast<const float*>(fanoutBlock_.get() + values);
-    fanout_.uniform = fanout.uniform;
-    fanout_.span = fanout.span;
-    fanout_.spans = fanout.spans;
-    modelBytes_ += fanoutBlock_.bytes();
   }
 
   void reserveBatch(uint32_t rows) {
@@ -255,13 +251,13 @@ class GeneralPipeline final : public GpuPipeline {
     SNIG_CUDA_CHECK(cudaMemsetAsync(fate_.get(), general::kDead, rows, stream));
     SNIG_CUDA_CHECK(cudaMemsetAsync(alive_.get(), 0, tiles * sizeof(uint32_t), stream));
     SNIG_CUDA_CHECK(cudaMemsetAsync(notFull_.get(), 0, tiles * sizeof(uint32_t), stream));
-    if (!push_) SNIG_CUDA_CHECK(cudaMemsetAsync(in_.get(), 0, uint64_t{tiles} * lanes_ * n * sizeof(float), stream));
+    SNIG_CUDA_CHECK(cudaMemsetAsync(in_.get(), 0, uint64_t{tiles} * lanes_ * n * sizeof(float), stream));
     std::vector<uint32_t> identity(rows);
     std::iota(identity.begin(), identity.end(), 0u);
     SNIG_CUDA_CHECK(cudaMemcpyAsync(rowOf_[0].get(), identity.data(), rows * sizeof(uint32_t), cudaMemcpyHostToDevice, stream));
     *hostCount_.get() = rows;
     SNIG_CUDA_CHECK(cudaMemcpyAsync(counts_.get(), hostCount_.get(), sizeof(uint32_t), cudaMemcpyHostToDevice, stream));
-    if (!push_) general::launchScatter(rowptr_.get(), cols_.get(), values_.get(), rows, n, lanes_, in_.get(), stream);
+    general::launchScatter(rowptr_.get(), cols_.get(), values_.get(), rows, n, lanes_, in_.get(), stream);
     if (profile_) {
       SNIG_CUDA_CHECK(cudaEventRecord(layerDone_.get(), stream));
       SNIG_CUDA_CHECK(cudaStreamSynchronize(stream));
@@ -273,23 +269,13 @@ class GeneralPipeline final : public GpuPipeline {
       step.n = n;
       step.lanes = lanes_;
       step.shortIndex = model_->indexBytes() == 2;
-      step.staged = kernel_ != "gather";
-      step.ahead = kernel_ == "staged";
+      step.kernel = kernel_;
       step.in = in_.get();
       step.out = out_.get();
       step.alive = alive_.get();
       step.notFull = notFull_.get();
       step.count = counts_.get() + l;
-      if (l == 0 && push_) {
-        general::SparseInput input;
-        input.rowptr = rowptr_.get();
-        input.cols = cols_.get();
-        input.values = values_.get();
-        input.rows = rows;
-        general::launchPush(fanout_, layers_[0].bias, input, step, stream);
-      } else {
-        general::launchLayer(layers_[l], step, known, stream);
-      }
+      general::launchLayer(layers_[l], step, known, stream);
       general::Plan plan;
       plan.lanes = lanes_;
       plan.count = counts_.get() + l;
@@ -363,9 +349,8 @@ class GeneralPipeline final : public GpuPipeline {
 
   std::shared_ptr<const Model> model_;
   int device_ = 0;
+  LayerKernel kernel_ = LayerKernel::Staged;
   uint32_t lanes_ = 16;
-  std::string kernel_;  // gather, staged (index terms loaded ahead) or staged-inorder
-  bool push_ = true;  // the first layer from the sparse inputs (fanout_)
   int multiprocessors_ = 1;
   uint64_t capacity_ = 0;
   uint64_t modelBytes_ = 0;
@@ -373,8 +358,6 @@ class GeneralPipeline final : public GpuPipeline {
   std::vector<bool> saturatedExit_;
   uint32_t finalRowOf_ = 0;
   std::vector<DeviceBuffer<uint8_t>> blocks_;  // per layer
-  general::DeviceFanout fanout_;
-  DeviceBuffer<uint8_t> fanoutBlock_;
   DeviceBuffer<uint32_t> rowptr_, cols_;
   DeviceBuffer<float> values_;
   DeviceBuffer<float> in_, out_;
@@ -396,15 +379,15 @@ uint64_t generalModelBytes(const Model& model) {
   for (uint32_t l = 0; l < model.layerCount(); ++l) {
     const LayerView layer = model.layer(l);
     const uint64_t slices = (layer.n + general::kSliceWidth - 1) / general::kSliceWidth;
-    // At most: every slice as wide as the widest output, with weights (padding needs them).
-    bytes += slices * general::kSliceWidth * maxFanIn(layer) * (model.indexBytes() + sizeof(float)) +
-             (slices + 1) * 4 + uint64_t{layer.n} * 8 + 5 * 16;
+    const uint64_t widest = maxFanIn(layer);
+    // At most, in either layout: every slice or output as wide as the widest output (padded), with
+    // weights (padding needs them).
+    const uint64_t sliced = slices * general::kSliceWidth * widest * (model.indexBytes() + sizeof(float)) + (slices + 1) * 4 +
+                            uint64_t{layer.n} * 8 + 5 * 16;
+    const uint64_t padded = uint64_t{layer.n} * ((widest + general::kPadEntries - 1) / general::kPadEntries * general::kPadEntries) *
+                                (sizeof(uint16_t) + sizeof(float)) + (uint64_t{layer.n} + 1) * 4 + uint64_t{layer.n} * 4 + 4 * 16;
+    bytes += std::max(sliced, padded);
   }
-  if (model.layerCount() == 0) return bytes;
-  // The first layer again, transposed for the push kernel (its shortest spans: 32-row tiles).
-  const LayerView first = model.layer(0);
-  const uint64_t span = general::pushSpan(first.n, 32);
-  bytes += first.nnz * (sizeof(uint16_t) + sizeof(float)) + ((first.n + span - 1) / span * first.n + 1) * 4 + 3 * 16;
   return bytes;
 }
 
