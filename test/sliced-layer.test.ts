@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const binary = process.env.SNIG_SLICED_LAYER_TEST ?? join(root, 'build', 'sliced-layer-test');
 
-test('general kernels: sliced layers hold the columns and evaluate to the CPU engine bit for bit', () => {
+test('general kernels: sliced and padded layers hold the columns and evaluate to the CPU engine bit for bit', () => {
   assert.ok(existsSync(binary), `${binary} is missing: build the native targets with npm install`);
   const run = spawnSync(binary, [], { encoding: 'utf8' });
   const lines = run.stdout.trim().split('\n');
