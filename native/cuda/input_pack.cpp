@@ -8,11 +8,13 @@
 namespace snig::cuda {
 namespace {
 
-// A batch in about kChunksPerBatch chunks, each between these sizes: small enough that layer 0
-// starts soon and overlaps the rest, large enough that a chunk's launches and host calls stay
-// small next to its time on the link (4 MiB of 16-bit columns: ~80 us at ~50 GB/s).
+// A small first chunk (0.5 MiB of 16-bit columns, ~10 us on the link) lets the GPU start soon; the
+// others are about 1/16 of the batch, but at least 8 MiB (~170 us at ~50 GB/s), so that a chunk's
+// host work (a parallel copy, an event wait, ~8 CUDA calls: ~50 us) hides behind the previous
+// chunk's time on the link (at 3 MiB per chunk it did not: docs/performance.md), and at most 16 MiB.
+constexpr uint64_t kFirstChunkNnz = uint64_t{1} << 18;
 constexpr uint64_t kChunksPerBatch = 16;
-constexpr uint64_t kMinChunkNnz = uint64_t{1} << 18;
+constexpr uint64_t kMinChunkNnz = uint64_t{1} << 22;
 constexpr uint64_t kMaxChunkNnz = uint64_t{1} << 23;
 
 // memcpy on all cores: large chunks are read and written faster by many threads than by one.
@@ -30,7 +32,9 @@ void copyOnAllCores(uint8_t* to, const uint8_t* from, uint64_t bytes) {
 
 }  // namespace
 
-uint64_t chunkTarget(uint64_t nnz) { return std::clamp(nnz / kChunksPerBatch, kMinChunkNnz, kMaxChunkNnz); }
+uint64_t chunkTarget(uint64_t nnz, uint32_t chunk) {
+  return chunk == 0 ? kFirstChunkNnz : std::clamp(nnz / kChunksPerBatch, kMinChunkNnz, kMaxChunkNnz);
+}
 
 uint32_t chunkEnd(const uint32_t* offsets, uint32_t rows, uint32_t begin, uint64_t target) {
   const uint32_t* end = std::lower_bound(offsets + begin + 1, offsets + rows + 1, offsets[begin] + target);

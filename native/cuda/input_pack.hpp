@@ -9,8 +9,9 @@
 
 namespace snig::cuda {
 
-// The nonzeros a chunk of a batch of `nnz` aims at: about 1/16 of the batch, within [2^18, 2^23].
-uint64_t chunkTarget(uint64_t nnz);
+// The nonzeros chunk number `chunk` of a batch of `nnz` aims at: 2^18 for the first, then about 1/16
+// of the batch within [2^22, 2^23]. The first is never the largest.
+uint64_t chunkTarget(uint64_t nnz, uint32_t chunk);
 
 // The end of the chunk of rows that starts at row `begin` (< rows) of a batch with row offsets
 // `offsets` (rows + 1): the first row boundary at least `target` nonzeros on, or the batch's end.

@@ -60,11 +60,10 @@ void InputUploader::upload(const SparseRows& inputs, uint64_t begin, uint64_t en
   // The offsets arrived after the caller's earlier work was done: the chunks' work may start.
   for (const Stream& chunkStream : chunkStreams_) SNIG_CUDA_CHECK(cudaStreamWaitEvent(chunkStream.get(), rowptrCopied_.get(), 0));
 
-  // A chunk ends at the first row boundary at or past the target: at most one row (n nonzeros) over.
-  const uint64_t target = chunkTarget(nnz);
-  const uint64_t slotEntries = std::min(nnz, target + inputs.n);
+  // A chunk ends at the first row boundary at or past its target: at most one row (n nonzeros) over.
+  const uint64_t slotEntries = std::min(nnz, chunkTarget(nnz, 1) + inputs.n);
   for (uint32_t r0 = 0, r1 = 0, chunk = 0; r0 < rows; r0 = r1, ++chunk) {
-    r1 = chunkEnd(offsets, rows, r0, target);
+    r1 = chunkEnd(offsets, rows, r0, chunkTarget(nnz, chunk));
     const uint64_t count = offsets[r1] - offsets[r0];
     cudaStream_t chunkStream = chunkStreams_[chunk % kChunkStreams].get();
     if (count) sendChunk(inputs, first, offsets[r0], count, slotEntries, slots_[chunk % 2], chunkStream);

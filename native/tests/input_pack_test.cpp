@@ -41,9 +41,10 @@ std::vector<uint16_t> narrowOf(const SparseRows& rows) {
 }
 
 void chunks() {
-  check(cuda::chunkTarget(0) == uint64_t{1} << 18, "a small batch: chunks of at least 2^18 nonzeros");
-  check(cuda::chunkTarget(uint64_t{16} << 20) == uint64_t{1} << 20, "16 Mi nonzeros: 16 chunks of 1 Mi");
-  check(cuda::chunkTarget(uint64_t{1} << 40) == uint64_t{1} << 23, "a huge batch: chunks of at most 2^23");
+  check(cuda::chunkTarget(uint64_t{1} << 40, 0) == uint64_t{1} << 18, "the first chunk: 2^18 nonzeros, whatever the batch");
+  check(cuda::chunkTarget(0, 1) == uint64_t{1} << 22, "a small batch: later chunks of at least 2^22");
+  check(cuda::chunkTarget(uint64_t{96} << 20, 5) == uint64_t{6} << 20, "96 Mi nonzeros: chunks of 6 Mi (1/16)");
+  check(cuda::chunkTarget(uint64_t{1} << 40, 1) == uint64_t{1} << 23, "a huge batch: chunks of at most 2^23");
   const std::vector<uint32_t> offsets{0, 3, 3, 10, 12, 20};  // rows of 3, 0, 7, 2 and 8 nonzeros
   check(cuda::chunkEnd(offsets.data(), 5, 0, 5) == 3, "5 from row 0: rows 0-2 (10 nonzeros; 3 is short)");
   check(cuda::chunkEnd(offsets.data(), 5, 0, 3) == 1, "3 from row 0: row 0 alone (exactly 3)");
