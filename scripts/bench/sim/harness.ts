@@ -27,6 +27,8 @@ export interface SimulationOptions {
   repeat: number;
   shardRows: number; // largest shard (rows)
   minShardRows: number;
+  targetSeconds?: number; // shard sizing by time (shards.targetSeconds, shards.minSeconds; unset: the config's defaults)
+  minSeconds?: number;
   msPerRow: number;
   jitter: number;
   stragglers: number;
@@ -37,6 +39,7 @@ export interface SimulationOptions {
   logLevel: string; // the coordinator's
   layers: number; // of the official 1024-neuron network the coordinator loads
   seed: number;
+  resume?: boolean; // continue the run journaled in `out` (snig run --resume)
 }
 
 export interface SimulationResult {
@@ -124,16 +127,16 @@ async function startRun(options: SimulationOptions, coordinatorStderr: 'file' | 
   const runOut = join(options.out, 'run');
   const config = {
     model: officialSample.modelDir, layers: options.layers, input: data.input, truth: data.truth, out: runOut,
-    shards: { maxRows: options.shardRows, minRows: Math.min(options.minShardRows, options.shardRows) },
+    shards: { maxRows: options.shardRows, minRows: Math.min(options.minShardRows, options.shardRows), targetSeconds: options.targetSeconds, minSeconds: options.minSeconds },
     coordinator: { bind: endpoint, heartbeatMs: options.heartbeatMs, timeoutMs: Math.max(10_000, 10 * options.heartbeatMs), startGraceMs: 120_000 },
     worker: { prefetch: options.prefetch },
     workers: [{ launch: 'manual', count: options.real > 0 ? options.real : options.workers }],
   };
   const configPath = join(options.out, 'config.json');
   writeFileSync(configPath, JSON.stringify(config, null, 2));
-  const stderr = coordinatorStderr === 'pipe' ? 'pipe' : openSync(join(options.out, 'coordinator.log'), 'w');
+  const stderr = coordinatorStderr === 'pipe' ? 'pipe' : openSync(join(options.out, 'coordinator.log'), options.resume ? 'a' : 'w');
   const profile = process.env.SIM_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${options.out}`] : []; // a V8 profile of the coordinator
-  const coordinator = spawn(process.execPath, [...profile, '--import', 'tsx', MAIN, 'run', configPath, '--no-progress', '--log-level', options.logLevel], { stdio: ['ignore', 'ignore', stderr] });
+  const coordinator = spawn(process.execPath, [...profile, '--import', 'tsx', MAIN, 'run', configPath, ...(options.resume ? ['--resume'] : []), '--no-progress', '--log-level', options.logLevel], { stdio: ['ignore', 'ignore', stderr] });
   const exit = exited(coordinator);
   const probe = new Probe(coordinator.pid!);
   const fleets = startFleets(options, endpoint, data.truth);
