@@ -60,5 +60,6 @@ process.stdout.write(`${formatTable(['measure', 'value'], [
   ['coordinator peak RSS', `${f(r.coordinatorPeakRssMb, 0)} MB`],
   ['assignment latency p50 / p99 / max', `${f(r.latencyMs.p50, 2)} / ${f(r.latencyMs.p99, 2)} / ${f(r.latencyMs.max, 2)} ms`],
   ['idle time per worker, mean / max', `${f(100 * r.idleFraction.mean)} % / ${f(100 * r.idleFraction.max)} % of the makespan`],
+  ['idle before its first shard / after its last result, mean', `${f(100 * r.startIdle)} % / ${f(100 * r.endIdle)} %`],
 ])}\n`);
 process.exitCode = r.status === 'PASSED' ? 0 : 1;

@@ -58,6 +58,10 @@ export interface SimulationResult {
   coordinatorPeakRssMb: number;
   latencyMs: { p50: number; p99: number; max: number }; // request sent → shard received
   idleFraction: { mean: number; max: number }; // of the makespan, per simulated worker
+  // Of that idle time, the part before a worker's first shard (after the first worker's) and after its
+  // last result (before the last worker's), mean over the workers, as a fraction of the makespan.
+  startIdle: number;
+  endIdle: number;
 }
 
 async function freePort(): Promise<number> {
@@ -189,6 +193,10 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const latencies = workers.flatMap((w) => w.latenciesMs).sort((a, b) => a - b);
   const makespanMs = report.wallSeconds * 1000;
   const idle = workers.filter((w) => w.readyAt !== undefined).map((w) => Math.max(0, makespanMs - w.busyMs) / makespanMs);
+  const computing = workers.filter((w) => w.firstShardAt !== undefined && w.lastResultAt !== undefined);
+  const firstStart = Math.min(...computing.map((w) => w.firstShardAt!));
+  const lastEnd = Math.max(...computing.map((w) => w.lastResultAt!));
+  const meanOf = (f: (w: SimWorkerStats) => number): number => computing.reduce((n, w) => n + f(w), 0) / Math.max(1, computing.length) / makespanMs;
   const rows = report.rows.count;
   const speed = Array.from({ length: options.workers }, (_, i) => 1 / (isStraggler(i, options.stragglers) ? options.slowdown : 1)).reduce((a, b) => a + b, 0);
   return {
@@ -207,5 +215,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     coordinatorPeakRssMb: probe.peakRssBytes() / 2 ** 20,
     latencyMs: { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), max: latencies.at(-1) ?? Number.NaN },
     idleFraction: { mean: idle.reduce((a, b) => a + b, 0) / Math.max(1, idle.length), max: Math.max(0, ...idle) },
+    startIdle: meanOf((w) => w.firstShardAt! - firstStart),
+    endIdle: meanOf((w) => lastEnd - w.lastResultAt!),
   };
 }
