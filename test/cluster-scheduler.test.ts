@@ -40,15 +40,14 @@ function result(id: number, begin: number, end: number, categories: number[] = [
 }
 
 describe('shard plan', () => {
-  it('covers the rows exactly once, many shards per worker, smaller near the end', () => {
+  it('covers the rows exactly once in equal shards, 8 per expected worker by default', () => {
     const shards = planShards({ begin: 5, end: 60005, workers: 4, minRows: 16 });
     assert.equal(shards[0]!.begin, 5);
     assert.equal(shards.at(-1)!.end, 60005);
     for (let i = 1; i < shards.length; i++) assert.equal(shards[i]!.begin, shards[i - 1]!.end);
-    assert.ok(shards.length >= 8 * 4, `${shards.length} shards`);
-    const sizes = shards.map((s) => s.end - s.begin);
-    for (let i = 1; i < sizes.length; i++) assert.ok(sizes[i]! <= sizes[i - 1]!, 'sizes never grow');
-    assert.ok(sizes.at(-2)! < sizes[0]!, 'the last shards are smaller than the first');
+    assert.deepEqual([...new Set(shards.map((s) => s.end - s.begin))], [1875], '60000 / (8 × 4)');
+    assert.deepEqual(planShards({ begin: 0, end: 25, workers: 1, minRows: 4, maxRows: 10 }).map((s) => s.end - s.begin), [10, 10, 5]);
+    assert.deepEqual(planShards({ begin: 0, end: 20, workers: 8, minRows: 4 }).map((s) => s.end - s.begin), [4, 4, 4, 4, 4], 'at least minRows');
   });
 
   it('never exceeds a hard row limit (streamed shards must fit in a message), even below minRows', () => {

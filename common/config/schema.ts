@@ -56,10 +56,10 @@ export const runConfigSchema = z
       .optional(),
     out: z.string().min(1),
     mode: z.enum(['shared', 'streamed']).default('shared'),
-    // The plan's shards (guided: smaller toward the end) are what a worker gets before its speed is
-    // known. After that a queued shard is split at assignment (coordinator/shard-size.ts) so that it
-    // takes at most targetSeconds at the worker's measured rows/s, and 1/2 of the fleet's remaining
-    // time per worker toward the end, but never less than minSeconds or minRows (minRows = maxRows: fixed sizes).
+    // The plan's equal shards are what a worker gets before its speed is known. After that a queued
+    // shard is split at assignment (coordinator/shard-size.ts) so that it takes at most targetSeconds
+    // at the worker's measured rows/s, and 1/2 of the fleet's remaining time per worker toward the end,
+    // but never less than minSeconds or minRows (minRows = maxRows: fixed sizes).
     shards: z
       .object({
         maxRows: positiveInt.optional(), // default: rows / (8 × workers)
