@@ -1,6 +1,7 @@
 // The fast pipeline on one device: the reduced network resident on the GPU, one batch of rows per
-// run: layer 0 from the sparse inputs, then one launch per layer over the live rows only. The host
-// reads the live count now and then to size the grids and to stop once every row has left.
+// run: layer 0 from the sparse inputs, chunk by chunk of rows as they arrive (input_upload.hpp), then
+// one launch per layer over the live rows only. The host reads the live count now and then to size
+// the grids and to stop once every row has left.
 // Layer 0 runs one warp per row when its shape allows (SNIG_FAST_FIRST_LAYER=thread forces the
 // one-thread-per-row sums, for comparison; both give the same bits). Once the live rows fit the GPU
 // in one wave of fused tiles (narrow networks), one launch runs every remaining layer with the rows

@@ -1,8 +1,9 @@
 // SNIG's whole layer pipeline on one device for one precision: the dense double buffers with their
-// section flags, the input staging, and ONE CUDA graph holding every layer (plus, when weights are
-// streamed, the double-buffered weight copies) and the final row-sum kernel. The graph is captured
-// and instantiated once; each batch only refreshes its input buffer and, when the batch's row count
-// changes, the grid size of the graph's kernel nodes.
+// section flags, the input upload (scattered chunk by chunk of rows as they arrive), and ONE CUDA
+// graph holding every layer (plus, when weights are streamed, the double-buffered weight copies)
+// and the final row-sum kernel. The graph is captured and instantiated once; each batch only
+// refreshes its input buffer and, when the batch's row count changes, the grid size of the graph's
+// kernel nodes.
 #pragma once
 
 #include <algorithm>
