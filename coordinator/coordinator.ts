@@ -192,6 +192,9 @@ export class Coordinator {
       case 'worker-ready':
         log.info({ worker: d.worker }, 'worker ready');
         break;
+      case 'split':
+        journal.recordSplit(d.shard, d.into);
+        break;
       case 'assign': {
         this.firstAssign ??= performance.now();
         const inputs = this.options.inputs?.toArrays(d.shard.begin, d.shard.end);
