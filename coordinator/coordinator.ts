@@ -30,6 +30,8 @@ export interface CoordinatorOptions {
 
 type RecordDecision = Extract<Decision, { kind: 'record' }>;
 
+const PROGRESS_MS = 1000; // between two progress lines at info
+
 export type Outcome = { kind: 'complete'; seconds: number } | { kind: 'abort'; reason: string; seconds: number };
 
 export class Coordinator {
@@ -38,6 +40,7 @@ export class Coordinator {
   private firstAssign?: number;
   private durableDone: number; // shards finished and on disk (resumed ones included)
   private unlogged = 0; // shards made durable since the last progress line
+  private loggedAt = -Infinity; // performance.now() of the last progress line
   private settle!: (outcome: Outcome) => void;
   private ended = false;
   readonly outcome: Promise<Outcome> = new Promise((resolve) => (this.settle = resolve));
@@ -136,16 +139,16 @@ export class Coordinator {
       if (perShard) log.debug({ worker: d.worker, shard: d.shard.id, seconds: d.result.seconds }, 'shard done');
     }
     this.durableDone += records.length;
-    // One progress line per journal commit, once every result it made durable is counted.
-    if (this.unlogged === 0) queueMicrotask(() => this.logProgress());
     this.unlogged += records.length;
-  }
-
-  /** Per commit, not per shard: at thousands of shards a second, a line each would be most of the coordinator's work. */
-  private logProgress(): void {
-    // shardsDone/shardsTotal: `snig suite` follows runs through these lines.
-    this.options.log.info({ shards: this.unlogged, shardsDone: this.durableDone, shardsTotal: this.options.scheduler.shardsTotal }, 'shards done');
-    this.unlogged = 0;
+    const now = performance.now();
+    const { shardsTotal } = this.options.scheduler;
+    if (now - this.loggedAt >= PROGRESS_MS || this.durableDone === shardsTotal) {
+      // At most one line a second (and the last): at thousands of shards a second, a line per shard
+      // was most of the coordinator's work. shardsDone/shardsTotal: `snig suite` follows runs by them.
+      log.info({ shards: this.unlogged, shardsDone: this.durableDone, shardsTotal }, 'shards done');
+      this.unlogged = 0;
+      this.loggedAt = now;
+    }
   }
 
   /** Runs `then` once the journal holds everything decided so far; a failed sync aborts the run. */

@@ -53,7 +53,8 @@ describe('command output', () => {
     const pending = run('script', ['-qfec', command, '/dev/null'], { cwd: root, env: { ...process.env, COLUMNS: '120' } });
     pending.child.stdin?.end(); // script ends once its input has ended and the command has exited
     const { stdout } = await pending;
-    const screen = stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''); // without colours and cursor moves
+    // Without colours and cursor moves; a move to the first column (a log line written over the bar) starts a line.
+    const screen = stdout.replace(/\x1b\[1G/g, '\n').replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
     assert.match(screen, /snig run \|[█░]+\| \d+% \| \d+\/1200 rows \| 1 workers/);
     const events = screen.split(/\r?\n/).filter((line) => /^\[\d\d:\d\d:\d\d\] (INFO|WARN)/.test(line));
     assert.ok(events.some((line) => / INFO: shards done \{"shards":\d+,"shardsDone":\d+,"shardsTotal":\d+\}$/.test(line)), screen);

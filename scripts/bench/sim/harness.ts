@@ -185,6 +185,7 @@ export async function crashRun(options: SimulationOptions, shards: number): Prom
   for (const p of [run.probe, ...run.fleetProbes, ...run.realProbes]) p.stop();
   run.fleets.stop();
   await run.fleets.stats;
+  if (counted.length < shards) throw new Error(`the run ended after ${counted.length} shards counted, before the ${shards} to crash at (is the coordinator logging at debug?)`);
   return { counted, runOut: run.runOut };
 }
 
@@ -192,7 +193,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const { exit, probe, fleets, fleetProbes, reals, realProbes, runOut } = await startRun(options, 'file');
   const exitCode = await exit;
   for (const p of [probe, ...fleetProbes, ...realProbes]) p.stop();
-  if (options.real > 0 || exitCode !== 0) fleets.stop();
+  fleets.stop(); // its finish messages are sent; a worker that never got one (a run already finished) must not wait for it
   await Promise.all(reals.map(exited));
   const workers = await fleets.stats;
   const report = JSON.parse(readFileSync(join(runOut, 'report.json'), 'utf8')) as RunReport;
