@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "text_chunks.hpp"
+
 namespace snig {
 
 struct SparseRows {
@@ -28,9 +30,10 @@ struct SparseRows {
   SparseRows gather(const std::vector<uint64_t>& rows) const;
 };
 
-// Reads `sparse-images-<N>.tsv[.gz]` (lines `row<TAB>col<TAB>value`, 1-based, any order).
-// The row count is the largest row index, or `rows` when given (larger indices are errors).
-SparseRows readSparseRows(const std::string& path, uint32_t n, uint64_t rows = 0);
+// Reads `sparse-images-<N>.tsv[.gz]` (lines `row<TAB>col<TAB>value`, 1-based, any order), a plain
+// file on all cores (text_chunks.hpp). The row count is the largest row index, or `rows` when given
+// (larger indices are errors).
+SparseRows readSparseRows(const std::string& path, uint32_t n, uint64_t rows = 0, const ChunkOptions& chunking = {});
 
 // Writes the same format, sorted by row then column (atomically: temp file, then rename).
 void writeSparseRows(const SparseRows& rows, const std::string& path);

@@ -1,5 +1,7 @@
 // Reads a text file line by line, plain or gzip-compressed (zlib detects which), and splits each
 // line into tab- or space-separated numeric fields with named errors ("<file>:<line>: ...").
+// A reader may also cover one chunk of a file already in memory (text_chunks.hpp cuts a plain file
+// at newlines so that chunks are parsed in parallel), numbering its lines from where the chunk starts.
 #pragma once
 
 #include <zlib.h>
@@ -14,6 +16,8 @@ namespace snig {
 class TextReader {
  public:
   explicit TextReader(std::string path);
+  // Lines of `text`, a part of `path` whose first line is line `firstLine` of the file.
+  TextReader(std::string path, std::string_view text, uint64_t firstLine);
   ~TextReader();
   TextReader(const TextReader&) = delete;
   TextReader& operator=(const TextReader&) = delete;
@@ -35,8 +39,9 @@ class TextReader {
   bool refill();
 
   std::string path_;
-  gzFile file_ = nullptr;
+  gzFile file_ = nullptr;  // null for a chunk in memory
   std::vector<char> buffer_;
+  const char* data_ = nullptr;  // the buffer, or the chunk
   size_t begin_ = 0;
   size_t end_ = 0;
   bool eof_ = false;

@@ -15,7 +15,6 @@
 #include "../cuda_raii.hpp"
 #include "../input_upload.hpp"
 #include "fast_kernels.cuh"
-#include "../../core/structure/reduced_cache.hpp"
 #include "../../core/structure/reduced_eval.hpp"
 #include "fast_pipeline.hpp"
 
@@ -290,10 +289,6 @@ class FastPipeline final : public GpuPipeline {
 
 std::unique_ptr<GpuPipeline> makeFastPipeline(std::shared_ptr<const ReducedNetwork> network, const PipelineOptions& options) {
   return std::make_unique<FastPipeline>(std::move(network), options);
-}
-
-std::unique_ptr<GpuPipeline> makeFastPipeline(std::shared_ptr<const Model> model, const PipelineOptions& options) {
-  return makeFastPipeline(std::make_shared<const ReducedNetwork>(reduceModelCached(*model, reductionCacheDir())), options);
 }
 
 }  // namespace snig::cuda
