@@ -1,7 +1,7 @@
 // The binary model format (layout in model_io.hpp): written atomically, read with one read per
 // layer block, verified by its checksum and a structural check of every layer.
 #include <omp.h>
-#include <unistd.h>
+#include <stdio.h>
 #include <zlib.h>
 
 #include <cerrno>
@@ -16,6 +16,7 @@
 #include "checksum.hpp"
 #include "error.hpp"
 #include "model_io.hpp"
+#include "read_at.hpp"
 
 namespace snig {
 namespace {
@@ -74,19 +75,6 @@ void readExactly(std::FILE* file, void* data, uint64_t bytes, const std::string&
   if (std::fread(data, 1, bytes, file) != bytes) {
     throwFormat(path, 0, std::string("truncated binary model (while reading ") + what + ")");
   }
-}
-
-// `bytes` at `offset` of the open file, whatever the size of each read; false when the file ends first.
-bool readAt(int fd, uint8_t* data, uint64_t bytes, uint64_t offset) {
-  while (bytes > 0) {
-    const ssize_t got = ::pread(fd, data, bytes, static_cast<off_t>(offset));
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return false;
-    data += got;
-    bytes -= static_cast<uint64_t>(got);
-    offset += static_cast<uint64_t>(got);
-  }
-  return true;
 }
 
 // Structure every engine relies on: offsets ascending from 0 to nnz, indices below N.

@@ -19,7 +19,7 @@ bool isGzip(const MappedFile& file) { return file.size() >= 2 && file.data()[0] 
 TextChunks::TextChunks(std::string path, const ChunkOptions& options)
     : path_(std::move(path)), threads_(options.threads > 0 ? options.threads : omp_get_max_threads()) {
   if (threads_ == 1 && options.chunkBytes == 0) return;
-  auto map = std::make_unique<MappedFile>(path_);
+  auto map = std::make_unique<MappedFile>(path_, true);
   const uint64_t size = map->size();
   const uint64_t target =
       options.chunkBytes ? options.chunkBytes : std::max(kMinChunkBytes, size / (static_cast<uint64_t>(threads_) * 4));
@@ -34,7 +34,7 @@ TextChunks::TextChunks(std::string path, const ChunkOptions& options)
       const void* newline = std::memchr(text + begin + target, '\n', size - begin - target);
       if (newline) end = static_cast<uint64_t>(static_cast<const char*>(newline) - text) + 1;
     }
-    chunks_.push_back({std::string_view(text + begin, end - begin), 0});
+    chunks_.push_back({std::string_view(text + begin, end - begin), 0, 0});
     begin = end;
   }
   // Each chunk's first line: one more than the newlines before it.
@@ -47,6 +47,7 @@ TextChunks::TextChunks(std::string path, const ChunkOptions& options)
   uint64_t line = 1;
   for (size_t i = 0; i < chunks_.size(); ++i) {
     chunks_[i].firstLine = line;
+    chunks_[i].lines = newlines[i] + (chunks_[i].text.back() != '\n');
     line += newlines[i];
   }
   threads_ = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads_), chunks_.size()));
@@ -55,7 +56,8 @@ TextChunks::TextChunks(std::string path, const ChunkOptions& options)
 
 TextReader TextChunks::reader(size_t i) const {
   if (chunks_.empty()) return TextReader(path_);
-  return TextReader(path_, chunks_.at(i).text, chunks_.at(i).firstLine);
+  const Chunk& chunk = chunks_.at(i);
+  return TextReader(path_, chunk.text, chunk.firstLine, chunk.lines);
 }
 
 void parseEachChunk(const TextChunks& chunks, const std::function<void(TextReader&, size_t)>& parse) {

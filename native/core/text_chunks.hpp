@@ -36,6 +36,7 @@ class TextChunks {
   struct Chunk {
     std::string_view text;
     uint64_t firstLine;
+    uint64_t lines;  // newlines in it, plus one for a last line without
   };
   std::string path_;
   int threads_ = 1;

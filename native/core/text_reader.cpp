@@ -19,8 +19,8 @@ TextReader::TextReader(std::string path) : path_(std::move(path)), buffer_(kBuff
   data_ = buffer_.data();
 }
 
-TextReader::TextReader(std::string path, std::string_view text, uint64_t firstLine)
-    : path_(std::move(path)), data_(text.data()), end_(text.size()), eof_(true), lineNumber_(firstLine - 1) {}
+TextReader::TextReader(std::string path, std::string_view text, uint64_t firstLine, uint64_t lines)
+    : path_(std::move(path)), data_(text.data()), end_(text.size()), eof_(true), lineNumber_(firstLine - 1), knownLines_(lines) {}
 
 TextReader::~TextReader() {
   if (file_) gzclose(file_);

@@ -16,8 +16,8 @@ namespace snig {
 class TextReader {
  public:
   explicit TextReader(std::string path);
-  // Lines of `text`, a part of `path` whose first line is line `firstLine` of the file.
-  TextReader(std::string path, std::string_view text, uint64_t firstLine);
+  // The `lines` lines of `text`, a part of `path` whose first line is line `firstLine` of the file.
+  TextReader(std::string path, std::string_view text, uint64_t firstLine, uint64_t lines);
   ~TextReader();
   TextReader(const TextReader&) = delete;
   TextReader& operator=(const TextReader&) = delete;
@@ -25,6 +25,8 @@ class TextReader {
   // The next line that is neither blank nor a `#` comment, without its terminator; false at the end.
   bool next(std::string_view* line);
   uint64_t lineNumber() const { return lineNumber_; }
+  // The lines of a chunk in memory, blank and comment lines included (0: not known, streamed).
+  uint64_t knownLines() const { return knownLines_; }
   const std::string& path() const { return path_; }
 
   // Splits `line` into exactly `count` fields (error otherwise).
@@ -46,6 +48,7 @@ class TextReader {
   size_t end_ = 0;
   bool eof_ = false;
   uint64_t lineNumber_ = 0;
+  uint64_t knownLines_ = 0;
 };
 
 }  // namespace snig

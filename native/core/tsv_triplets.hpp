@@ -37,6 +37,7 @@ Triplets<Value> readTriplets(const std::string& path, const ChunkOptions& chunki
   auto chunks = parseChunks<Chunk>(path, chunking, [&](TextReader& reader, Chunk& chunk) {
     std::string_view line;
     std::string_view fields[3];
+    chunk.entries.reserve(reader.knownLines());  // one allocation per chunk, not a growing one
     while (reader.next(&line)) {
       reader.split(line, fields, 3);
       const uint32_t a = reader.index(fields[0], f.firstMax, f.first) - 1;

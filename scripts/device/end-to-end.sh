@@ -1,51 +1,49 @@
 #!/usr/bin/env bash
-# ONE call on the GPU machine for issue 13 (what a user waits for). For each benchmark N×L: snig-bench
-# generates the RadiX-Net and 60000 input rows and saves them (binary formats; with --tsv also the
-# official TSV layout), then runs the fast kernel from the files: binary model and inputs, and for the
-# --tsv benchmarks the TSV model directory and input file. Each run reports what a user waits for:
-# model and input load (parse), engine start (the first start reduces the network and saves the
-# reduction in the cache, the second reads it back), one infer call on inputs in host memory (upload
-# included, median of --repeat after a warm-up) and its GPU compute; checked against the CPU engine
-# on a sample of rows. With --node NxL, `snig infer` (node and the addon, carried in .device: see
-# stage-node-runtime.sh) from process start to its report, twice, on that benchmark's binary files.
-# First, the upload's other paths on the official sample: values other than 1 (against the CPU engine
-# on every row) and, with --binary FILE (the sample converted by `snig convert --inputs`), binary
-# inputs against the official truth. Prints a short table last; full logs under $OUT.
+# ONE call on the GPU machine for issue 13 (what a user waits for): builds snig-bench, then for each
+# benchmark times one infer call (wall, inputs in host memory, upload included) next to the GPU's
+# event-timed compute, with the fast kernel, checked against the CPU engine on a sample. Prints the
+# load lines (model, inputs, engine ready) and a short table last; full logs under $OUT. First, the
+# upload's other paths on the official sample: values other than 1 (against the CPU engine on every
+# row) and, with --binary FILE (the sample converted by `snig convert --inputs`), binary inputs
+# against the official truth. With --start NxL, the engine start of that network twice, on 1000 rows:
+# reducing it (and saving the reduction in the cache), then reading the reduction back. With --files
+# "NxL ...", last, user-wait.sh: the benchmarks from files, TSV (--tsv "NxL ...") and binary, load,
+# engine start, upload and compute (and `snig infer` from process start with --node NxL).
+# SNIG_BENCH_DIR=dir: use the snig-bench in dir (built elsewhere) instead of building it.
 #
-#   scripts/device/end-to-end.sh [--only "1024x120 ... 65536x1920"] [--tsv "1024x120 ..."] [--repeat 3]
-#                                [--node 65536x1920] [--bench path/to/snig-bench] [--binary FILE]
+#   scripts/device/end-to-end.sh [--only "1024x120 4096x120 16384x120 65536x120"] [--repeat 5] [--binary FILE]
+#                                [--start 65536x1920] [--files "NxL ..." [--tsv "NxL ..."] [--node NxL]]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
-ONLY="1024x120 1024x480 1024x1920 4096x120 4096x480 4096x1920 16384x120 16384x480 16384x1920 65536x120 65536x480 65536x1920"
-TSV="1024x120 1024x480 1024x1920 4096x120 4096x480 4096x1920 16384x120 65536x120"
-REPEAT=3
-NODE=""
-BENCH=""
+ONLY="1024x120 4096x120 16384x120 65536x120"
+REPEAT=5
 BINARY=""
+START_BENCH=""
+FILES=""
+TSV=""
+NODE=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    --only) ONLY=$2; shift 2 ;;
+    --start) START_BENCH=$2; shift 2 ;;
+    --files) FILES=$2; shift 2 ;;
     --tsv) TSV=$2; shift 2 ;;
-    --repeat) REPEAT=$2; shift 2 ;;
     --node) NODE=$2; shift 2 ;;
-    --bench) BENCH=$2; shift 2 ;;
     --binary) BINARY=$2; shift 2 ;;
+    --only) ONLY=$2; shift 2 ;;
+    --repeat) REPEAT=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 LOG=${OUT:-/tmp}
-WORK=${E2E_WORK:-/tmp/e2e}
-export SNIG_REDUCTION_CACHE=$WORK/reduction-cache
-rm -rf "$WORK" && mkdir -p "$WORK"
 START=$(date +%s)
 say() { echo "[$(( $(date +%s) - START ))s] $*"; }
-say "machine: $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | head -1), $(nproc) CPUs, $(df -h "$WORK" | awk 'NR==2 {print $4}') free"
+say "machine: $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | head -1), $(nproc) CPUs"
 
-if [ -z "$BENCH" ]; then
-  BENCH=build/device/snig-bench
-  if ! { cmake -S native -B build/device -DCMAKE_BUILD_TYPE=Release >"$LOG/build.log" 2>&1 &&
-         cmake --build build/device -j"$(nproc)" --target snig-bench >>"$LOG/build.log" 2>&1; }; then
+BUILD=${SNIG_BENCH_DIR:-build/device}
+if [ -z "${SNIG_BENCH_DIR:-}" ]; then
+  if ! { cmake -S native -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >"$LOG/build.log" 2>&1 &&
+         cmake --build "$BUILD" -j"$(nproc)" --target snig-bench >>"$LOG/build.log" 2>&1; }; then
     grep -E "error" "$LOG/build.log" | head -20; say "BUILD FAILED"; exit 1
   fi
   say "built"
@@ -53,63 +51,41 @@ fi
 
 official=(--model data/hpec-1024/neuron1024 --kernel fast --warmup 0 --repeat 1)
 zcat data/hpec-1024/sparse-images-1024-first1200.tsv.gz | awk -F'\t' '{ printf "%s\t%s\t%g\n", $1, $2, 0.5 + ($1 + $2) % 3 * 0.5 }' \
-  >"$WORK/values.tsv"
-"$BENCH" "${official[@]}" --inputs "$WORK/values.tsv" --check cpu >"$LOG/values.out" 2>&1
+  >"$LOG/values.tsv"
+"$BUILD/snig-bench" "${official[@]}" --inputs "$LOG/values.tsv" --check cpu >"$LOG/values.out" 2>&1
 say "values 0.5/1/1.5, against the CPU engine: $(grep '^RESULT' "$LOG/values.out" || tail -2 "$LOG/values.out")"
 if [ -n "$BINARY" ]; then
-  "$BENCH" "${official[@]}" --inputs "$BINARY" --truth data/hpec-1024/first1200-l120-categories.tsv >"$LOG/binary.out" 2>&1
+  "$BUILD/snig-bench" "${official[@]}" --inputs "$BINARY" --truth data/hpec-1024/first1200-l120-categories.tsv >"$LOG/binary.out" 2>&1
   say "binary inputs, against the official truth: $(grep '^RESULT' "$LOG/binary.out" || tail -2 "$LOG/binary.out")"
 fi
 
-# A field of a bench log: the seconds of "model:", "inputs:" or the Kth "engine:" line.
-seconds() { grep -E "^$2" "$1" | sed -n "${3:-1}p" | sed -n 's/.* in \([0-9.]*\) s.*/\1/p'; }
-field() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" <<<"$1"; }
-
-table=()
-run_path() { # benchmark path(binary|tsv) sample model inputs
-  local b=$1 path=$2 sample=$3 model=$4 inputs=$5 log="$LOG/$1-$2"
-  "$BENCH" --model "$model" --inputs "$inputs" --kernel fast --starts 2 --check sample --sample "$sample" \
-    --warmup 1 --repeat "$REPEAT" --name "$b" >"$log.out" 2>"$log.err"
-  local status=$? line
-  line=$(grep '^RESULT' "$log.out" | head -1)
-  say "$b $path exit $status: ${line:-no RESULT} | $(grep -E '^(model|inputs|engine)' "$log.err" | tr '\n' ' ')"
-  local m i s1 s2 ms gpu
-  m=$(seconds "$log.err" model:); i=$(seconds "$log.err" inputs:)
-  s1=$(seconds "$log.err" 'engine:' 1); s2=$(seconds "$log.err" 'engine:' 2)
-  ms=$(field "$line" ms); gpu=$(field "$line" gpu_ms)
-  table+=("$(awk -v b="$b" -v p="$path" -v m="$m" -v i="$i" -v s1="$s1" -v s2="$s2" -v ms="$ms" -v gpu="$gpu" \
-    -v v="$(awk '{print $NF}' <<<"${line:-FAILED}")" 'BEGIN {
-      if (ms == "") { printf "%-11s %-6s %s", b, p, "FAILED (see logs)"; exit }
-      printf "%-11s %-6s %8.2f %8.2f %8.2f %8.2f %9.2f %9.2f %9.2f %8.2f  %s", b, p, m, i, s1, s2, ms - gpu, gpu, ms,
-        m + i + s2 + ms / 1000, v }')")
-}
-
-for b in $ONLY; do
-  n=${b%x*}; l=${b#*x}; dir=$WORK/$b
-  tsv=""; [[ " $TSV " == *" $b "* ]] && tsv="--save-tsv $dir/tsv"
-  # Rows checked on the CPU: ~1e11 edge visits at most (half the sample is surviving rows).
-  sample=$(awk -v n="$n" -v l="$l" 'BEGIN { s = int(1e11 / (n * 32 * l)); print (s > 200 ? 200 : (s < 20 ? 20 : s)) }')
-  # shellcheck disable=SC2086
-  "$BENCH" --generate "$n" --layers "$l" --save "$dir" $tsv >"$LOG/$b-save.out" 2>&1
-  say "$b generated and saved: $(grep -E '^(model|inputs|saved)' "$LOG/$b-save.out" | tr '\n' ' ') ($(du -sh "$dir" | cut -f1))"
-  run_path "$b" binary "$sample" "$dir/model.snig" "$dir/inputs.snigrows"
-  [ -n "$tsv" ] && run_path "$b" tsv "$sample" "$dir/tsv" "$dir/tsv/sparse-images-$n.tsv"
-  [ -n "$tsv" ] && say "$b TSV sizes: model $(du -sb "$dir/tsv/neuron$n" | cut -f1) bytes, inputs $(stat -c %s "$dir/tsv/sparse-images-$n.tsv") bytes"
-  [ "$b" != "$NODE" ] && rm -rf "$dir"
-done
-
-if [ -n "$NODE" ]; then
-  source scripts/device/node-env.sh
-  for pass in 1 2; do
-    t0=$(date +%s.%N)
-    snig infer --model "$WORK/$NODE/model.snig" --input "$WORK/$NODE/inputs.snigrows" --engine cuda --log-level warn \
-      >"$LOG/node-$pass.txt" 2>&1
-    status=$?
-    say "snig infer $NODE (pass $pass, exit $status, $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }') s wall):" \
-      "$(grep -E '^(engine|time|inference)' "$LOG/node-$pass.txt" | tr '\n' ' ')"
+if [ -n "$START_BENCH" ]; then
+  export SNIG_REDUCTION_CACHE=/tmp/snig-reduced
+  rm -rf "$SNIG_REDUCTION_CACHE"
+  for pass in reduce cached; do
+    "$BUILD/snig-bench" --generate "${START_BENCH%x*}" --layers "${START_BENCH#*x}" --rows 1000 --kernel fast --check none \
+      --warmup 0 --repeat 1 >"$LOG/start-$pass.out" 2>&1
+    say "$START_BENCH engine start ($pass): $(grep -E '^engine: .* ready' "$LOG/start-$pass.out" || tail -2 "$LOG/start-$pass.out")"
   done
 fi
 
-echo "== what a user waits for, fast kernel, 60000 rows (seconds; upload/compute/call in ms; total = model + inputs + later start + call)"
-printf '%-11s %-6s %8s %8s %8s %8s %9s %9s %9s %8s  %s\n' benchmark path model inputs start1 start2 upload_ms gpu_ms call_ms total check
+table=()
+for b in $ONLY; do
+  n=${b%x*}; l=${b#*x}
+  "$BUILD/snig-bench" --generate "$n" --layers "$l" --kernel fast --check sample --sample 200 --warmup 1 --repeat "$REPEAT" \
+    >"$LOG/$b.out" 2>"$LOG/$b.err"
+  status=$?
+  grep -E "^(model|inputs|engine)" "$LOG/$b.err" | sed "s/^/  $b /"
+  line=$(grep '^RESULT' "$LOG/$b.out" | head -1)
+  say "$b exit $status: ${line:-no RESULT}"
+  ms=$(sed -n 's/.* ms=\([0-9.]*\).*/\1/p' <<<"$line"); gpu=$(sed -n 's/.* gpu_ms=\([0-9.]*\).*/\1/p' <<<"$line")
+  verdict=$(awk '{print $NF}' <<<"$line")
+  ratio=$(awk -v a="$ms" -v b="$gpu" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
+  table+=("$(printf '%-12s %10s %10s %8s %s' "$b" "${ms:--}" "${gpu:--}" "$ratio" "${verdict:-FAILED}")")
+done
+echo "== one infer call (inputs in host memory) vs GPU compute, fast kernel"
+printf '%-12s %10s %10s %8s %s\n' benchmark call_ms gpu_ms ratio check
 printf '%s\n' "${table[@]}"
+if [ -n "$FILES" ]; then
+  scripts/device/user-wait.sh --bench "$BUILD/snig-bench" --only "$FILES" --tsv "$TSV" --node "$NODE" --repeat "$REPEAT"
+fi

@@ -1,5 +1,7 @@
 #include "reduced_cache.hpp"
 
+#include <zlib.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -11,7 +13,7 @@
 #include "../atomic_file.hpp"
 #include "../checksum.hpp"
 #include "../error.hpp"
-#include "../mapped_file.hpp"
+#include "../read_at.hpp"
 
 namespace snig {
 namespace {
@@ -68,34 +70,35 @@ uint64_t bodyBytes(const LayerRecord& r) {
   return sizeof r + (r.classBias + r.weight) * sizeof(float) + (r.ptr + r.input + r.classOf + r.classSize) * sizeof(uint32_t);
 }
 
+// Reads `count` elements at `offset` into `out`, chaining their CRC into `crc`.
 template <typename T>
-const uint8_t* copyOut(const uint8_t* at, uint64_t count, std::vector<T>& out) {
+bool readPiece(int fd, uint64_t& offset, uint64_t count, std::vector<T>& out, uint32_t& crc) {
   out.resize(count);
-  std::memcpy(out.data(), at, count * sizeof(T));
-  return at + count * sizeof(T);
+  const uint64_t bytes = count * sizeof(T);
+  if (!readAt(fd, out.data(), bytes, offset)) return false;
+  crc = crc32Parallel(reinterpret_cast<const uint8_t*>(out.data()), bytes, crc);
+  offset += bytes;
+  return true;
 }
 
+// The layer records are read in turn (each says where the next one starts); then every layer's
+// arrays straight into place, on all cores, each layer checksummed as it is read (the file is
+// read once, never mapped or copied twice); the layers' CRCs joined in order must give the header's.
 bool load(const std::string& path, const Model& model, ReducedNetwork* out) {
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) return false;
-  const MappedFile file(path);
+  const ReadOnlyFd file(path);
+  if (file.fd() < 0) return false;
+  const uint64_t size = file.size();
   Header h;
-  if (file.size() < sizeof h) return false;
-  std::memcpy(&h, file.data(), sizeof h);
+  if (size < sizeof h || !readAt(file.fd(), &h, sizeof h, 0)) return false;
   if (std::memcmp(h.magic, kMagic, sizeof kMagic) != 0 || h.n != model.neurons() || h.layers != model.layerCount() ||
       h.modelChecksum != model.checksum() || h.modelNnz != model.totalNnz()) {
     return false;
   }
-  const uint8_t* body = file.data() + sizeof h;
-  const uint64_t size = file.size() - sizeof h;
-  if (crc32Parallel(body, size) != h.bodyCrc) return false;
-  // The records first (where each layer starts), then the layers copied out in parallel.
   std::vector<LayerRecord> records(h.layers);
   std::vector<uint64_t> starts(h.layers);
-  uint64_t at = 0;
+  uint64_t at = sizeof h;
   for (uint32_t l = 0; l < h.layers; ++l) {
-    if (size - at < sizeof(LayerRecord)) return false;
-    std::memcpy(&records[l], body + at, sizeof(LayerRecord));
+    if (size - at < sizeof(LayerRecord) || !readAt(file.fd(), &records[l], sizeof(LayerRecord), at)) return false;
     starts[l] = at;
     const uint64_t bytes = bodyBytes(records[l]);
     if (bytes > size - at) return false;
@@ -105,22 +108,32 @@ bool load(const std::string& path, const Model& model, ReducedNetwork* out) {
   ReducedNetwork net;
   net.neurons = h.n;
   net.layers.resize(h.layers);
-#pragma omp parallel for schedule(dynamic, 4)
+  std::vector<uint32_t> crcs(h.layers);
+  bool complete = true;
+#pragma omp parallel for schedule(dynamic, 4) reduction(&& : complete)
   for (int64_t l = 0; l < int64_t{h.layers}; ++l) {
-    const LayerRecord& r = records[static_cast<size_t>(l)];
-    ReducedLayer& layer = net.layers[static_cast<size_t>(l)];
+    const auto i = static_cast<size_t>(l);
+    const LayerRecord& r = records[i];
+    ReducedLayer& layer = net.layers[i];
     layer.inClasses = r.inClasses;
     layer.outClasses = r.outClasses;
     layer.bias = r.bias;
     layer.saturating = r.saturating != 0;
-    const uint8_t* p = body + starts[static_cast<size_t>(l)] + sizeof r;
-    p = copyOut(p, r.classBias, layer.classBias);
-    p = copyOut(p, r.ptr, layer.ptr);
-    p = copyOut(p, r.input, layer.input);
-    p = copyOut(p, r.weight, layer.weight);
-    p = copyOut(p, r.classOf, layer.classOf);
-    copyOut(p, r.classSize, layer.classSize);
+    uint32_t crc = crc32Parallel(reinterpret_cast<const uint8_t*>(&r), sizeof r);
+    uint64_t offset = starts[i] + sizeof r;
+    complete = complete && readPiece(file.fd(), offset, r.classBias, layer.classBias, crc) &&
+               readPiece(file.fd(), offset, r.ptr, layer.ptr, crc) && readPiece(file.fd(), offset, r.input, layer.input, crc) &&
+               readPiece(file.fd(), offset, r.weight, layer.weight, crc) &&
+               readPiece(file.fd(), offset, r.classOf, layer.classOf, crc) &&
+               readPiece(file.fd(), offset, r.classSize, layer.classSize, crc);
+    crcs[i] = crc;
   }
+  if (!complete) return false;
+  uint32_t crc = 0;
+  for (uint32_t l = 0; l < h.layers; ++l) {
+    crc = static_cast<uint32_t>(::crc32_combine(crc, crcs[l], static_cast<z_off_t>(bodyBytes(records[l]))));
+  }
+  if (crc != h.bodyCrc) return false;
   *out = std::move(net);
   return true;
 }
