@@ -1,7 +1,7 @@
 // One cluster run from a validated configuration: load the model, inputs and truth (everything that
 // can be wrong is found before any work), bind, plan or resume the shards, start the coordinator and
 // the local workers, wait, then gather in row order, verify against the truth and write the report.
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 
@@ -28,11 +28,13 @@ import { RunStats } from './run-stats.js';
 import { Scheduler, type ShardResult } from './scheduler.js';
 import { planShards, type Shard } from './shard-plan.js';
 import { CoordinatorSocket } from './socket.js';
-import { streamedModelBytes } from './streamed-model.js';
+import { binaryModelPath } from './binary-model.js';
 import { lastLoggedError } from './worker-log.js';
 
 export interface RunOptions {
   resume: boolean;
+  /** The run's clock: `snig run` passes one counting from process start (default: from this call). */
+  clock?: PhaseClock;
   log: Logger;
   logLevel: string; // for the local workers
   progress?: boolean;
@@ -80,7 +82,7 @@ function streamedRowLimit(config: RunConfig, inputs: NativeInputs): number | und
 
 export async function runCluster(config: RunConfig, options: RunOptions): Promise<RunReport> {
   const { log } = options;
-  const clock = new PhaseClock(performance.now()); // the total counts from here to the verdict
+  const clock = options.clock ?? new PhaseClock(performance.now()); // the total counts from its origin to the verdict
   const startedAt = new Date().toISOString();
   mkdirSync(config.out, { recursive: true });
   const addon = native();
@@ -122,7 +124,9 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
     }
     log.info({ shards: shards.length, resumed: results.size, rows: formatRowRange({ begin, end }), checksum: formatChecksum(model.checksum) }, 'run planned');
 
-    const streamed = config.mode === 'streamed' ? await streamedModelBytes(config.model, model, join(config.out, 'model.snig')) : undefined;
+    // Workers load the binary model (a TSV one is written once); shared mode maps binary inputs.
+    const modelPath = await clock.time('convert', () => binaryModelPath(config.model, model, config.out));
+    const streamed = config.mode === 'streamed' ? readFileSync(modelPath) : undefined;
     const inputPath = streamed ? config.input : await clock.time('convert', () => sharedInputPath(config, opened));
     const chunkBytes = config.coordinator.chunkBytes;
     const chunks = streamed ? Math.ceil(streamed.length / chunkBytes) : 0;
@@ -149,7 +153,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
       log,
       welcome: {
         mode: config.mode,
-        model: { path: streamed ? undefined : config.model, layers: model.layers, bias: config.bias, checksum: model.checksum, bytes: streamed?.length ?? 0, chunks },
+        model: { path: streamed ? undefined : modelPath, layers: model.layers, bias: config.bias, checksum: model.checksum, bytes: streamed?.length ?? 0, chunks },
         inputs: { path: streamed ? undefined : inputPath, rows: inputs.rows, neurons: model.neurons },
         heartbeatMs: config.coordinator.heartbeatMs,
         timeoutMs: config.coordinator.timeoutMs,

@@ -3,7 +3,7 @@
 // everything here is tested without them.
 import { formatChecksum } from '../common/checksum.js';
 import { formatRowRange } from '../common/row-range.js';
-import type { WorkerMessage } from '../common/protocol/messages.js';
+import { PROTOCOL_VERSION, type FinishedShard, type WorkerMessage } from '../common/protocol/messages.js';
 import { derivedShardTimeoutMs, judgeFailure, mayTake, UNMEASURED_SHARD_TIMEOUT_MS } from './failure-policy.js';
 import { resultRowsProblem } from './result-rows.js';
 import type { Shard } from './shard-plan.js';
@@ -160,7 +160,14 @@ export class Scheduler {
 
   private onMessage(id: string, at: number, message: WorkerMessage, out: Decision[]): void {
     const worker = this.workers.get(id);
-    if (message.type === 'hello') return this.onHello(id, worker, at, `${message.host} pid ${message.pid}`, out);
+    if (message.type === 'hello') {
+      if (message.protocol !== PROTOCOL_VERSION) {
+        // Another snig version: say so, rather than leave it saying hello to a coordinator that ignores it.
+        out.push({ kind: 'reject', worker: id, reason: `protocol ${message.protocol}: this coordinator speaks protocol ${PROTOCOL_VERSION} (run the same snig version on the coordinator and the workers)` });
+        return;
+      }
+      return this.onHello(id, worker, at, `${message.host} pid ${message.pid}`, out);
+    }
     if (!worker || worker.state === 'lost' || worker.state === 'gone') {
       // Unknown to this coordinator (never said hello, lapsed, or before a restart): it must start over.
       out.push({ kind: 'drop', worker: id, reason: `${message.type} from a worker that is not registered` });
@@ -201,19 +208,12 @@ export class Scheduler {
         }
         return;
       case 'request':
-        if (worker.state !== 'ready') {
-          out.push({ kind: 'drop', worker: id, reason: 'shard request before ready' });
-          return;
-        }
-        if (this.remaining === 0) {
-          out.push({ kind: 'finish', worker: id });
-          return;
-        }
-        worker.parked += message.count ?? 1; // served by the dispatch that follows every event
-        this.refresh(id, worker);
-        return;
+        return this.onRequest(id, worker, message.count ?? 1, out);
       case 'result':
-        return this.onResult(id, worker, message, out);
+        for (const finished of message.shards) this.onResult(id, worker, finished, out);
+        // After the last result, every worker is told to finish (handle): no request to answer.
+        if (message.request > 0 && this.remaining > 0) this.onRequest(id, worker, message.request, out);
+        return;
       case 'failure':
         return this.onFailure(id, worker, message.shard, message.message, message.code, out);
       case 'bye':
@@ -249,7 +249,20 @@ export class Scheduler {
     out.push({ kind: 'welcome', worker: id });
   }
 
-  private onResult(id: string, worker: WorkerEntry, message: Extract<WorkerMessage, { type: 'result' }>, out: Decision[]): void {
+  private onRequest(id: string, worker: WorkerEntry, count: number, out: Decision[]): void {
+    if (worker.state !== 'ready') {
+      out.push({ kind: 'drop', worker: id, reason: `shard request from a ${worker.state} worker` });
+      return;
+    }
+    if (this.remaining === 0) {
+      out.push({ kind: 'finish', worker: id });
+      return;
+    }
+    worker.parked += count; // served by the dispatch that follows every event
+    this.refresh(id, worker);
+  }
+
+  private onResult(id: string, worker: WorkerEntry, message: FinishedShard, out: Decision[]): void {
     const entry = this.shards[message.shard];
     if (!entry || entry.shard.begin !== message.begin || entry.shard.end !== message.end) {
       out.push({ kind: 'drop', worker: id, reason: `result for unknown shard ${message.shard} (rows ${formatRowRange(message)})` });

@@ -58,8 +58,8 @@ export function suiteProgress(log: Logger, terminal: boolean): SuiteProgress {
     finished(result) {
       stopBar();
       log.info(
-        { benchmark: result.benchmark, passed: result.passed, seconds: result.seconds, edgesPerSecond: result.edgesPerSecond },
-        `${label}: ${result.passed ? 'PASSED' : 'FAILED'} in ${result.seconds.toFixed(3)} s, ${formatRate(result.edgesPerSecond)} edges/s`,
+        { benchmark: result.benchmark, passed: result.passed, seconds: result.seconds, totalSeconds: result.totalSeconds, edgesPerSecond: result.edgesPerSecond, totalEdgesPerSecond: result.totalEdgesPerSecond },
+        `${label}: ${result.passed ? 'PASSED' : 'FAILED'} in ${result.totalSeconds.toFixed(3)} s total (${result.seconds.toFixed(3)} s of shards), ${formatRate(result.totalEdgesPerSecond)} edges/s total`,
       );
     },
     stop: stopBar,

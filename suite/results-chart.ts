@@ -1,7 +1,7 @@
 // results.svg: edges/s per benchmark as bars on a log scale, specified in vega-lite and rendered to
-// SVG by vega's headless SVG renderer.
-import { parse, View } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+// SVG by vega's headless SVG renderer. vega and vega-lite are imported when a chart is drawn: loaded
+// with the CLI they cost every `snig` process (a worker's start included) ~0.8 s.
+import type { TopLevelSpec } from 'vega-lite';
 
 import type { SuiteResult } from './result.js';
 
@@ -38,6 +38,7 @@ export function chartSpec(title: string, results: readonly SuiteResult[]): TopLe
 }
 
 export async function resultsSvg(title: string, results: readonly SuiteResult[]): Promise<string> {
+  const [{ parse, View }, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new View(parse(compile(chartSpec(title, results)).spec), { renderer: 'none' });
   try {
     return await view.toSVG();

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { PROTOCOL_VERSION, type WorkerMessage } from '../common/protocol/messages.js';
+import { PROTOCOL_VERSION, type FinishedShard, type WorkerMessage } from '../common/protocol/messages.js';
 import { Scheduler, type Decision } from '../coordinator/scheduler.js';
 import { planShards } from '../coordinator/shard-plan.js';
 
@@ -29,8 +29,13 @@ function assigned(decisions: Decision[]): Array<{ worker: string; id: number; be
   return decisions.flatMap((d) => (d.kind === 'assign' ? [{ worker: d.worker, id: d.shard.id, begin: d.shard.begin, end: d.shard.end }] : []));
 }
 
-function result(id: number, begin: number, end: number, categories: number[] = []): WorkerMessage {
-  return { type: 'result', shard: id, begin, end, categories, seconds: 0.1, edges: (end - begin) * 10 };
+function finished(id: number, begin: number, end: number, categories: number[] = []): FinishedShard {
+  return { shard: id, begin, end, categories, seconds: 0.1, edges: (end - begin) * 10 };
+}
+
+/** One shard's result, asking for `request` more shards with it. */
+function result(id: number, begin: number, end: number, categories: number[] = [], request = 0): WorkerMessage {
+  return { type: 'result', shards: [finished(id, begin, end, categories)], request };
 }
 
 describe('shard plan', () => {
@@ -276,6 +281,40 @@ describe('scheduler: many peers, batched requests', () => {
   });
 });
 
+describe('scheduler: protocol 4 results', () => {
+  it('results finished together are each recorded, and the shards asked for with them are assigned in the same turn', () => {
+    const s = scheduler(100); // 10 shards of 10 rows
+    join(s, 'a');
+    const [x, y] = assigned(send(s, 'a', { type: 'request', count: 2 }));
+    assert.ok(x && y);
+    const out = send(s, 'a', { type: 'result', shards: [finished(x.id, x.begin, x.end), finished(y.id, y.begin, y.end)], request: 2 });
+    assert.deepEqual(out.map((d) => d.kind), ['record', 'record', 'assign', 'assign']);
+    assert.deepEqual(assigned(out).map((g) => g.id), [2, 3]);
+    assert.equal(s.shardsDone, 2);
+  });
+
+  it('a result asking for nothing parks nothing; the last result with a request is answered by one finish', () => {
+    const s = scheduler(20); // 2 shards
+    join(s, 'a');
+    const [x, y] = assigned(send(s, 'a', { type: 'request', count: 2 }));
+    assert.ok(x && y);
+    assert.deepEqual(send(s, 'a', result(x.id, x.begin, x.end)).map((d) => d.kind), ['record']);
+    const last = send(s, 'a', result(y.id, y.begin, y.end, [], 2));
+    assert.deepEqual(last.map((d) => d.kind), ['record', 'finish', 'complete']);
+  });
+
+  it('a hello of another protocol version is refused with the reason, and the peer is not registered', () => {
+    const s = scheduler();
+    const out = send(s, 'old', { ...hello, protocol: PROTOCOL_VERSION - 1 });
+    assert.equal(out.length, 1);
+    const [refusal] = out;
+    assert.ok(refusal?.kind === 'reject');
+    assert.match(refusal.reason, new RegExp(`^protocol ${PROTOCOL_VERSION - 1}: this coordinator speaks protocol ${PROTOCOL_VERSION}`));
+    assert.equal(s.liveCount, 0);
+    assert.deepEqual(send(s, 'old', ready).map((d) => d.kind), ['drop', 'reset'], 'still unknown');
+  });
+});
+
 describe('scheduler: the start waits for the planned workers', () => {
   const request: WorkerMessage = { type: 'request' };
 
@@ -397,7 +436,7 @@ describe('scheduler: the shard timeout follows the measured rate', () => {
     const [x] = assigned(send(s, 'a', request, 0));
     assert.ok(x);
     // a measures 10 rows in 2 s: 5 rows/s. Its next shard of 10 rows is expected in 2 s: 8 s with the margin.
-    assert.equal(send(s, 'a', { ...result(x.id, x.begin, x.end), seconds: 2 } as WorkerMessage, 2000)[0]?.kind, 'record');
+    assert.equal(send(s, 'a', { type: 'result', shards: [{ ...finished(x.id, x.begin, x.end), seconds: 2 }], request: 0 }, 2000)[0]?.kind, 'record');
     const [y] = assigned(send(s, 'a', request, 2000));
     assert.ok(y);
     for (let t = 2500; t <= 10_000; t += 500) {

@@ -60,9 +60,11 @@ describe('worker agent', { timeout: 60_000 }, () => {
     const result = await next();
     assert.equal(result.type, 'result');
     if (result.type !== 'result') return;
-    assert.deepEqual([result.shard, result.begin, result.end], [4, 400, 800]);
-    assert.deepEqual(result.categories, categoryRows(TRUTH).filter((row) => row > 400 && row <= 800));
-    assert.equal(result.edges, 400 * 3932160);
+    assert.equal(result.request, 1, 'the result asks for the next shard');
+    const [finished] = result.shards;
+    assert.deepEqual([result.shards.length, finished?.shard, finished?.begin, finished?.end], [1, 4, 400, 800]);
+    assert.deepEqual(finished?.categories, categoryRows(TRUTH).filter((row) => row > 400 && row <= 800));
+    assert.equal(finished?.edges, 400 * 3932160);
     await send({ type: 'finish' });
     assert.deepEqual(await exit, { code: 0, reason: 'run finished' });
     router.close();

@@ -21,7 +21,7 @@ async function hostilePeer(endpoint: string): Promise<void> {
   await peer.send(Buffer.from([0xc1, 0x00, 0xff])); // not msgpack
   await peer.send(pack({ type: 'result', shard: 'zero' })); // wrong shape
   await peer.send([encode({ type: 'heartbeat' }), Buffer.from('two frames')]);
-  await peer.send(encode({ type: 'result', shard: 0, begin: 0, end: 25, categories: [1, 2, 3], seconds: 0, edges: 0 })); // before hello
+  await peer.send(encode({ type: 'result', shards: [{ shard: 0, begin: 0, end: 25, categories: [1, 2, 3], seconds: 0, edges: 0 }], request: 1 })); // before hello
   await peer.send(encode({ type: 'request' })); // before hello
   await new Promise((resolve) => setTimeout(resolve, 100));
   peer.close();

@@ -29,6 +29,18 @@ describe('protocol', () => {
     assert.ok(!decodeWorkerMessage(encode({ type: 'request', count: 0 })).ok, 'a request for no shards is refused');
   });
 
+  it('carries the shards finished together and the request for more in one result', () => {
+    const shards = [{ shard: 7, begin: 70, end: 80, categories: [71], seconds: 0.5, edges: 10 }, { shard: 8, begin: 80, end: 90, categories: [], seconds: 0.5, edges: 10 }];
+    const decoded = decodeWorkerMessage(encode({ type: 'result', shards, request: 2 }));
+    assert.ok(decoded.ok && decoded.message.type === 'result');
+    assert.deepEqual(decoded.message, { type: 'result', shards, request: 2 });
+  });
+
+  it('decodes a hello of another protocol version, so that the coordinator can refuse it with a reason', () => {
+    const decoded = decodeWorkerMessage(pack({ type: 'hello', protocol: 1, host: 'h', pid: 1, engine: 'cpu', gpus: [], threads: 0 }));
+    assert.ok(decoded.ok && decoded.message.type === 'hello' && decoded.message.protocol === 1);
+  });
+
   it('round-trips model chunks as bytes', () => {
     const data = Buffer.from([1, 2, 3, 250]);
     const decoded = decodeCoordinatorMessage(encode({ type: 'chunk', index: 0, data }));
@@ -39,11 +51,15 @@ describe('protocol', () => {
   it('refuses garbage, wrong shapes and the other side\'s messages, naming the field', () => {
     const bad = (r: { ok: true } | { ok: false; error: string }): string => (r.ok ? 'accepted' : r.error);
     assert.match(bad(decodeWorkerMessage(Buffer.from([0xc1, 0xff]))), /not msgpack/);
-    assert.match(bad(decodeWorkerMessage(pack({ type: 'result', shard: -1, begin: 0, end: 1, categories: [], seconds: 0, edges: 0 }))), /shard/);
-    assert.match(bad(decodeWorkerMessage(pack({ type: 'result', shard: 1, begin: 0, end: 1, categories: ['x'], seconds: 0, edges: 0 }))), /categories\.0/);
+    const finished = { shard: 1, begin: 0, end: 1, categories: [], seconds: 0, edges: 0 };
+    assert.match(bad(decodeWorkerMessage(pack({ type: 'result', shards: [{ ...finished, shard: -1 }], request: 1 }))), /shards\.0\.shard/);
+    assert.match(bad(decodeWorkerMessage(pack({ type: 'result', shards: [finished, { ...finished, categories: ['x'] }], request: 1 }))), /shards\.1\.categories\.0/);
+    assert.match(bad(decodeWorkerMessage(pack({ type: 'result', shards: [], request: 1 }))), /shards/);
+    assert.match(bad(decodeWorkerMessage(pack({ type: 'result', shards: [finished] }))), /request/);
+    assert.match(bad(decodeWorkerMessage(pack({ ...finished, type: 'result' }))), /shards/, 'a protocol 3 result');
     assert.match(bad(decodeWorkerMessage(encode({ type: 'finish' }))), /type/);
     assert.match(bad(decodeWorkerMessage(pack('hello'))), /message/);
-    assert.match(bad(decodeWorkerMessage(pack({ type: 'hello', protocol: 1, host: 'h', pid: 1, engine: 'cpu', gpus: [], threads: 0 }))), /protocol/);
+    assert.match(bad(decodeWorkerMessage(pack({ type: 'hello', protocol: '4', host: 'h', pid: 1 }))), /protocol/);
     assert.match(bad(decodeCoordinatorMessage(pack({ type: 'assign', shards: [{ shard: 1, begin: 0, end: 1, inputs: { neurons: 1, rowptr: [0, 1], cols: [0], values: [1] } }] }))), /shards\.0\.inputs\.rowptr/);
   });
 });

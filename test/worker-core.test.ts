@@ -62,15 +62,14 @@ describe('worker core', () => {
     ]);
   });
 
-  it('runs one shard at a time; each result asks for the next and starts the one held', () => {
+  it('runs one shard at a time; each result asks for the next in the same message and starts the one held', () => {
     const t = core();
     const epoch = working(t);
     assert.deepEqual(runs(t.message(assign(4, 40, 50))), [4]);
     assert.deepEqual(runs(t.message(assign(5, 50, 60))), [], 'the engine is busy: shard 5 is held');
     const done = t.feed({ kind: 'shard-done', epoch, shard: shard(4, 40, 50), outcome: { categories: [41, 47], seconds: 0.1, callSeconds: 0.2, inputBytes: 300, edges: 500 } });
     assert.deepEqual(sent(done), [
-      { type: 'result', shard: 4, begin: 40, end: 50, categories: [41, 47], seconds: 0.1, callSeconds: 0.2, inputBytes: 300, edges: 500 },
-      { type: 'request' },
+      { type: 'result', shards: [{ shard: 4, begin: 40, end: 50, categories: [41, 47], seconds: 0.1, callSeconds: 0.2, inputBytes: 300, edges: 500 }], request: 1 },
     ]);
     assert.deepEqual(runs(done), [5]);
   });

@@ -250,14 +250,16 @@ export class WorkerCore {
   private onShardEnd(event: Extract<AgentEvent, { kind: 'shard-done' | 'shard-failed' }>): void {
     this.current = undefined;
     const { shard } = event;
-    const current = event.epoch === this.epoch;
+    const current = event.epoch === this.epoch && this.phase === 'working';
     if (event.kind === 'shard-failed') {
       this.log('error', 'shard failed', { shard: shard.shard, message: event.message, code: event.code });
-      if (current) this.send({ type: 'failure', shard: shard.shard, message: event.message, code: event.code });
-    } else if (current && this.phase === 'working') {
-      this.send({ type: 'result', shard: shard.shard, begin: shard.begin, end: shard.end, ...event.outcome });
+      if (current) {
+        this.send({ type: 'failure', shard: shard.shard, message: event.message, code: event.code });
+        this.send({ type: 'request' });
+      }
+    } else if (current) {
+      this.send({ type: 'result', shards: [{ shard: shard.shard, begin: shard.begin, end: shard.end, ...event.outcome }], request: 1 });
     }
-    if (current && this.phase === 'working') this.send({ type: 'request' });
     this.pump();
   }
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 
 import { loadConfig, parseAssignment } from '../../common/config/load.js';
 import { engineOptionsShape } from '../../common/engine-options.js';
+import { PhaseClock } from '../../common/timing.js';
 import { runCluster } from '../../coordinator/run.js';
 import { defineCommand, overrides } from '../schema-flags.js';
 import { inputArgs, modelArgs } from './options.js';
@@ -68,6 +69,8 @@ export const runCommand = defineCommand({
     ['$0 run configs/local-cpu.yaml --resume', 'continue an interrupted run from its journal'],
   ],
   handler: async (args) => {
+    const clock = new PhaseClock(); // the total counts from process start, as `snig infer`'s does
+    clock.add('startup', clock.total()); // node and the CLI's modules, before this handler
     const overrides = runOverrides(args);
     if (!args.config && !overrides.some(([field]) => field.startsWith('workers'))) overrides.push(['workers.0.count', 1]);
     const config = loadConfig(args.config, overrides);
@@ -79,14 +82,15 @@ export const runCommand = defineCommand({
       process.once('SIGINT', () => process.exit(EXIT.interrupted));
     };
     process.once('SIGINT', onInterrupt);
-    const report = await runCluster(config, { resume: args.resume, log, logLevel: logLevel(args), progress: args.progress && !args.quiet, signal: interrupt.signal }).finally(() =>
+    const report = await runCluster(config, { resume: args.resume, clock, log, logLevel: logLevel(args), progress: args.progress && !args.quiet, signal: interrupt.signal }).finally(() =>
       process.removeListener('SIGINT', onInterrupt),
     );
     const v = report.verification;
     process.stdout.write(
       `${report.status}${report.reason ? ` (${report.reason})` : ''}: ${report.categories} categories over rows ${report.rows.range}, ` +
         `${report.shards.total} shards (${report.shards.resumed} resumed, ${report.reassigned.length} reassigned), ` +
-        `${report.edgesPerSecond.toExponential(3)} edges/s` +
+        `${report.seconds.total.toFixed(3)} s total (${report.wallSeconds.toFixed(3)} s of shards), ` +
+        `${report.computeEdgesPerSecond.toExponential(3)} edges/s compute, ${report.totalEdgesPerSecond.toExponential(3)} total` +
         (v && !v.passed ? `; ${v.missing.length} rows missing, ${v.extra.length} extra` : '') +
         `\nreport: ${config.out}/report.md\n` +
         (report.status === 'ABORTED' ? `to continue this run: ${resumeCommand(process.argv.slice(2))}\n` : ''),

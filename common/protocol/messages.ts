@@ -4,7 +4,9 @@ import { z } from 'zod';
 
 import { ENGINES, engineOptionsSchema } from '../engine-options.js';
 
-export const PROTOCOL_VERSION = 3; // 3: assignments carry a list of shards; a request may ask for several
+// 3: assignments carry a list of shards; a request may ask for several. 4: a result message carries
+// the shards finished together and asks for the next ones (one message each way per batch).
+export const PROTOCOL_VERSION = 4;
 
 const rowIndex = z.number().int().nonnegative();
 const shardId = z.number().int().nonnegative();
@@ -31,7 +33,7 @@ export const shardInputsSchema = z.object({
 // Worker → coordinator.
 export const helloSchema = z.object({
   type: z.literal('hello'),
-  protocol: z.literal(PROTOCOL_VERSION),
+  protocol: z.number().int(), // another version than PROTOCOL_VERSION is refused, with a reason the peer can show
   host: z.string().max(255),
   pid: z.number().int().nonnegative(),
   group: z.number().int().nonnegative().optional(), // the run config's worker group it belongs to
@@ -46,8 +48,7 @@ export const readySchema = z.object({
 export const chunkRequestSchema = z.object({ type: z.literal('chunk-request'), index: z.number().int().nonnegative() });
 /** Asks for `count` more shards (default 1): a worker filling its prefetch asks once. */
 export const requestSchema = z.object({ type: z.literal('request'), count: z.number().int().positive().max(4096).optional() });
-export const resultSchema = z.object({
-  type: z.literal('result'),
+export const finishedShardSchema = z.object({
   shard: shardId,
   begin: rowIndex,
   end: rowIndex,
@@ -56,6 +57,12 @@ export const resultSchema = z.object({
   edges: z.number().nonnegative(),
   callSeconds: z.number().nonnegative().optional(), // the engine call: rows read, uploaded, computed
   inputBytes: z.number().int().nonnegative().optional(), // input bytes the worker has read (or received) so far
+});
+/** Shards finished together, and the shards asked for in their place (the prefetch refilled). */
+export const resultSchema = z.object({
+  type: z.literal('result'),
+  shards: z.array(finishedShardSchema).min(1).max(4096),
+  request: z.number().int().nonnegative().max(4096),
 });
 export const failureSchema = z.object({
   type: z.literal('failure'),
@@ -138,3 +145,4 @@ export type Welcome = z.infer<typeof welcomeSchema>;
 export type Assign = z.infer<typeof assignSchema>;
 export type AssignedShard = z.infer<typeof assignedShardSchema>;
 export type Result = z.infer<typeof resultSchema>;
+export type FinishedShard = z.infer<typeof finishedShardSchema>;

@@ -4,9 +4,13 @@
 # official 1024x120 network on the 1200 real images against their truth; a generated set against the
 # CPU engine on every row), then times the benchmarks without structure with --kernel auto against
 # snig on the same inputs (each checked against the CPU engine on a sample that includes surviving
-# rows), the cuSPARSE SpMM peer on the same data, and RadiX-Nets with auto against fast. Short table
-# last; logs under $OUT. Layer-kernel variants run through SNIG_GENERAL_KERNEL (see
-# native/cuda/general/general_pipeline.cu).
+# rows), the cuSPARSE SpMM peer on the same data, and RadiX-Nets with auto against fast; scripts/
+# device's fallback models (auto against snig); per-layer profiles at N = 1024 and 4096 (the tile
+# kernel against the gather kernel it replaced; --only profile16384/profile65536 for the staged kernel
+# there, with peak device memory at 65536) and one ncu report of the tile kernel. Short table last;
+# logs under $OUT. Kernel variants run through SNIG_GENERAL_KERNEL and SNIG_GENERAL_LANES (see
+# native/cuda/general/general_pipeline.cu). If a kernel fails its check against the CPU engine, the
+# rest runs with the staged kernel everywhere (and the table says so).
 #
 #   scripts/device/general-check.sh [--bench PATH] [--only "r1024 r4096 ..."] [--repeat R] [--budget S]
 set -uo pipefail
@@ -69,7 +73,7 @@ peer() {
 SAN=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null)
 if [ -n "$SAN" ] && { [ -z "$ONLY" ] || [[ " $ONLY " == *" memcheck "* ]]; }; then
   say "== memcheck: compute-sanitizer on small random networks (one tile chunk; several chunks and slabs)"
-  for spec in "staged 1024 --fan-in 32" "staged 2000 --fan-in 8-48 --random-weights mixed" "gather 2000 --fan-in 8-48"; do
+  for spec in "tile 1024 --fan-in 32" "tile 2000 --fan-in 8-48 --random-weights mixed" "staged 2000 --fan-in 8-48"; do
     # shellcheck disable=SC2086 # the spec's words are options
     SNIG_GENERAL_KERNEL=${spec%% *} "$SAN" --tool memcheck --error-exitcode 9 "$BENCH" --generate ${spec#* } --layers 12 \
       --structure random --bias -0.2 --rows 700 --kernel general --check cpu --warmup 0 --repeat 1 >>"$LOG" 2>&1
@@ -82,38 +86,68 @@ REAL=(--model data/hpec-1024/neuron1024 --inputs data/hpec-1024/sparse-images-10
 # The biases snig-bench bisects for these seeds (1.5-2.5 % of the first 1000 rows survive; see
 # docs/performance.md), given so that each benchmark's variants skip the bisection.
 RANDOM32=(--structure random --bias -0.203125)
-# Every row against the CPU engine: both layer kernels, one-chunk and several-chunk staging, padded slices.
-for kernel in staged gather; do
+# Every row against the CPU engine: every layer kernel, one-chunk and several-chunk staging, padded
+# slices and outputs, tiles of 32 (N = 1024) and 16 rows (N = 2000).
+for kernel in tile staged gather; do
   SNIG_GENERAL_KERNEL=$kernel bench "rand-cpu-all-$kernel" --generate 1024 --layers 120 --structure random \
-    --random-weights mixed --rows 6000 --seed 7 --check cpu --kernel general --repeat 1 --name "mixed-$kernel"
+    --random-weights mixed --rows 6000 --seed 7 --check cpu --kernel general --repeat 1 --name "mixed-$kernel" ||
+    FALLBACK=1
   SNIG_GENERAL_KERNEL=$kernel bench "w2000-$kernel" --generate 2000 --layers 30 --structure random --fan-in 8-48 \
     --random-weights positive --bias -0.1484375 --rows 3000 --seed 1 --check cpu --kernel general,snig --repeat "$REPEAT" \
-    --name "w2000-$kernel"
+    --name "w2000-$kernel" || FALLBACK=1
 done
+if [[ " ${RESULTS[*]} " == *FAILED* ]] || [ "${FALLBACK:-0}" = 1 ]; then
+  say "a kernel FAILED a check: the rest runs with the staged kernel everywhere"
+  export SNIG_GENERAL_KERNEL=staged
+  RESULTS+=("FALLBACK: the staged kernel everywhere from here")
+fi
 bench real-1200 "${REAL[@]}" --kernel general,auto,snig
-# The random benchmarks: auto against snig on the same inputs, then the other layer kernel.
+# scripts/device's fallback models (make-fallback-models.ts, carried in .device/fallback): auto must
+# not be slower than snig there either.
+for f in .device/fallback/*.snig.xz; do
+  [ -f "$f" ] || continue
+  name=$(basename "${f%.snig.xz}")
+  xz -dc "$f" > "/tmp/fallback-$name.snig"
+  bench "fallback-$name" --model "/tmp/fallback-$name.snig" --inputs data/hpec-1024/sparse-images-1024-first1200.tsv.gz \
+    --check cpu --kernel auto,snig --repeat "$REPEAT" --name "fallback-$name"
+done
+# The random benchmarks: auto against snig on the same inputs.
 for n in 1024 4096 16384 65536; do
   sample=1000; [ "$n" -ge 16384 ] && sample=200
   bench "r$n" --generate $n --layers 120 "${RANDOM32[@]}" "${R[@]}" --sample $sample --kernel auto,snig
-  SNIG_GENERAL_KERNEL=gather bench "r$n-gather" --generate $n --layers 120 "${RANDOM32[@]}" "${R[@]}" --sample 50 \
-    --kernel general --name "n$n-l120-gather"
 done
 bench m1024 --generate 1024 --layers 120 --structure random --random-weights mixed --bias -0.203125 "${R[@]}" \
   --sample 1000 --kernel auto,snig
-# Where the time goes: live rows and cumulative ms after every layer (polled each layer: slower).
-for n in 1024 16384; do
-  if [ -n "$ONLY" ] && [[ " $ONLY " != *" profile$n "* ]]; then continue; fi
-  [ $(( BUDGET - $(elapsed) )) -le 20 ] && continue
-  say "== profile$n (layer: live rows / cumulative ms)"
-  SNIG_GENERAL_PROFILE=1 timeout 120 "$BENCH" --generate $n --layers 120 "${RANDOM32[@]}" --rows 60000 --seed 1 \
-    --kernel general --warmup 1 --repeat 1 2>&1 | grep -E "^profile|^bias|^RESULT" > "${OUT:-/tmp}/profile$n.txt"
-  # the timed run's layers (after the warm-up's): layer 0 is the upload and scatter of the inputs
-  awk '/^profile/ { if ($3 == 0) out = ""; if ($3 <= 8 || $3 % 8 == 0) out = out $3 ":" $5 "/" $7 "; " } END { print out }' \
-    "${OUT:-/tmp}/profile$n.txt"
-done
+# Where the time goes: live rows and cumulative ms after every layer (polled each layer: slower);
+# "old" = the kernel the tile kernel replaced (gather, its tile width), on the same data. At 65536 a
+# sampler records the device memory used.
+profile() {
+  local label=$1 n=$2
+  if [ -n "$ONLY" ] && [[ " $ONLY " != *" $label "* ]]; then return 0; fi
+  [ $(( BUDGET - $(elapsed) )) -le 40 ] && { RESULTS+=("$label skipped (budget spent)"); return 0; }
+  say "== $label (layer:live rows/cumulative ms) ${SNIG_GENERAL_KERNEL:-default} ${SNIG_GENERAL_LANES:-}"
+  SNIG_GENERAL_PROFILE=1 timeout 120 "$BENCH" --generate "$n" --layers 120 "${RANDOM32[@]}" --rows 60000 --seed 1 \
+    --kernel general --warmup 1 --repeat 1 2>&1 | grep -E "^profile|^bias|^RESULT|^engine" > "${OUT:-/tmp}/$label.txt"
+  # the timed run's layers (after the warm-up's): layer 0 is the upload (and scatter) of the inputs
+  RESULTS+=("$label $(awk '/^profile/ { if ($3 == 0) out = ""; if ($3 <= 4 || $3 == 8 || $3 == 16 || $3 == 32) out = out $3 ":" $5 "/" $7 " " } END { print out }' \
+    "${OUT:-/tmp}/$label.txt")")
+}
+profile profile1024 1024
+SNIG_GENERAL_KERNEL=gather SNIG_GENERAL_LANES=16 profile profile1024-old 1024
+profile profile4096 4096
+SNIG_GENERAL_KERNEL=gather SNIG_GENERAL_LANES=8 profile profile4096-old 4096
+if [ -n "$ONLY" ]; then
+  profile profile16384 16384
+  nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits -lms 50 > "${OUT:-/tmp}/memory65536.txt" 2>/dev/null &
+  SAMPLER=$!
+  profile profile65536 65536
+  kill "$SAMPLER" 2>/dev/null
+  [[ " $ONLY " == *" profile65536 "* ]] &&
+    RESULTS+=("memory65536 peak MiB used during profile65536: $(sort -n "${OUT:-/tmp}/memory65536.txt" | tail -1)")
+fi
 # RadiX-Nets: auto must keep choosing fast.
 bench radix1024 --generate 1024 --layers 120 "${R[@]}" --sample 400 --kernel auto,fast,general
-bench radix16384 --generate 16384 --layers 120 "${R[@]}" --sample 200 --kernel auto,fast
+[ -n "$ONLY" ] && bench radix16384 --generate 16384 --layers 120 "${R[@]}" --sample 200 --kernel auto,fast
 # The cuSPARSE SpMM peer on the same data (run with --only r1024-cusparse etc.; measured once).
 if [ -n "$ONLY" ]; then
   for n in 1024 4096 16384; do
@@ -122,6 +156,18 @@ if [ -n "$ONLY" ]; then
       --dump /tmp/d-r$n >/dev/null 2>&1
     peer "r$n-cusparse" /tmp/d-r$n
   done
+fi
+# One ncu report (limiter, occupancy, stalls) of the first two layers' tile kernels at 4096 on 6000 rows.
+NCU=$(command -v ncu || ls /usr/local/cuda/bin/ncu 2>/dev/null)
+if [ -n "$NCU" ] && { [ -z "$ONLY" ] || [[ " $ONLY " == *" ncu "* ]]; } && [ $(( BUDGET - $(elapsed) )) -gt 40 ]; then
+  say "== ncu: tile kernels at 4096, 6000 rows"
+  timeout $(( BUDGET - $(elapsed) )) "$NCU" --kernel-name regex:'tileKernel' --launch-count 2 \
+    --section SpeedOfLight --section Occupancy --section WarpStateStats --section MemoryWorkloadAnalysis \
+    "$BENCH" --generate 4096 --layers 4 "${RANDOM32[@]}" --rows 6000 --seed 1 --kernel general --warmup 0 --repeat 1 \
+    > "${OUT:-/tmp}/ncu4096.txt" 2>&1
+  RESULTS+=("ncu: exit $? ($(grep -cE 'tileKernel' "${OUT:-/tmp}/ncu4096.txt") kernel lines; ncu4096.txt)")
+  grep -E "tileKernel|Throughput|Duration|Achieved Occupancy|Warp Cycles|L1/TEX Hit|L2 Hit" \
+    "${OUT:-/tmp}/ncu4096.txt" | head -40 | tee -a "$LOG"
 fi
 
 say "done in $(elapsed)s"

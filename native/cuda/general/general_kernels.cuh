@@ -18,15 +18,34 @@ enum Fate : uint8_t { kDead = 0, kSaturated = 1, kLive = 2 };
 // Row tiles: 4, 8, 16 or 32 rows (lanes) each.
 constexpr bool validLanes(uint32_t lanes) { return lanes == 4 || lanes == 8 || lanes == 16 || lanes == 32; }
 
-// One layer on the device, sliced (sliced_layer.hpp): thread t computes output order[t] (or t)
-// from entries slicePtr[t / 32] + t % 32 + 32 k, k = 0, 1, ... up to the next slice's start.
+// The tile kernel stages a whole tile (lanes x n inputs) in shared memory: 128 KB, one block of 1024
+// threads per multiprocessor.
+constexpr uint32_t kTileBytes = 128 * 1024;
+
+// Rows per tile for the tile kernel at n neurons: the most (up to 32) whose tile fits kTileBytes;
+// 0 when not even 4 do.
+constexpr uint32_t tileLanes(uint32_t n) {
+  for (uint32_t lanes = 32; lanes >= 4; lanes /= 2) {
+    if (uint64_t{lanes} * n * sizeof(float) <= kTileBytes) return lanes;
+  }
+  return 0;
+}
+
+// Which layer kernel runs (general_kernels.cu says how each works).
+enum class LayerKernel { Gather, Staged, Tile };
+
+// One layer on the device. Sliced (sliced_layer.hpp), for gather and staged: thread t computes
+// output order[t] (or t) from entries slicePtr[t / 32] + t % 32 + 32 k, k = 0, 1, ... up to the
+// next slice's start. Padded (padded_layer.hpp), for tile: output j's entries are start[j] ..
+// start[j + 1].
 struct DeviceLayer {
-  const uint32_t* slicePtr = nullptr;  // slices + 1
+  const uint32_t* slicePtr = nullptr;  // slices + 1 (sliced)
+  const uint32_t* start = nullptr;     // n + 1 (padded)
   const void* index = nullptr;         // uint16_t (n <= 65536) or uint32_t inputs, ascending per output
   const float* values = nullptr;       // nullptr: every weight is `uniform`
   float uniform = 0;
   const float* bias = nullptr;         // n, per output neuron
-  const uint32_t* order = nullptr;     // nullptr: output t is thread t
+  const uint32_t* order = nullptr;     // nullptr: output t is thread t (sliced)
 };
 
 // Where a layer's kernels read and write. Counts are live rows (slots) kept on the device.
@@ -34,7 +53,7 @@ struct Step {
   uint32_t n = 0;
   uint32_t lanes = 16;
   bool shortIndex = true;           // uint16_t indices
-  bool staged = true;               // the staged kernel (inputs in shared memory), else gather
+  LayerKernel kernel = LayerKernel::Staged;
   const float* in = nullptr;        // compacted tiles
   float* out = nullptr;             // the layer's outputs, same slots
   uint32_t* alive = nullptr;        // per tile: bit r set when row r has a positive output (zero before)
@@ -46,7 +65,7 @@ struct Step {
 void launchScatter(const uint32_t* rowptr, const uint32_t* cols, const float* values, uint32_t rows, uint32_t n,
                    uint32_t lanes, float* state, cudaStream_t stream);
 
-// Raises the staged kernels' dynamic shared-memory limit (once per device).
+// Raises the staged and tile kernels' dynamic shared-memory limit (once per device).
 void configureKernels();
 
 // One layer for at most `maxSlots` live slots (the exact count is read on the device).

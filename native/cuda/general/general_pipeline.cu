@@ -2,7 +2,7 @@
 // layer one launch over the live tiles, a one-block plan of the rows that stay and a move that packs
 // them into dense tiles again. The host polls the live count now and then to size the grids and to
 // stop once every row has left. The layer kernel and the rows per tile come from N (measured on an
-// H200, docs/performance.md); for comparisons SNIG_GENERAL_KERNEL=gather|staged and
+// H200, docs/performance.md); for comparisons SNIG_GENERAL_KERNEL=gather|staged|tile and
 // SNIG_GENERAL_LANES=4|8|16|32 override them, and SNIG_GENERAL_PROFILE=1 polls after every layer and
 // prints each layer's live rows and time to stderr.
 #include <algorithm>
@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <numeric>
+#include <optional>
 #include <string>
 
 #include "../../core/structure/saturation.hpp"
@@ -17,37 +18,55 @@
 #include "../cuda_raii.hpp"
 #include "general_kernels.cuh"
 #include "general_pipeline.hpp"
+#include "padded_layer.hpp"
 #include "sliced_layer.hpp"
 
 namespace snig::cuda {
 namespace {
 
 using general::DeviceLayer;
+using general::LayerKernel;
 
 constexpr uint64_t kMaxAutoBatchRows = 1 << 17;
 constexpr double kMemoryShare = 0.6;        // of the free device memory, for one batch
 constexpr uint32_t kInputNnzPerNeuron = 8;  // budgeted input nonzeros per row: N / 8
-// Above this N the staged kernel is the faster (16384, 65536: 207 / 995 ms against gather's 246 /
-// 1067); up to it the gather kernel (1024, 2000, 4096: 12.6 / 2.9 / 45.6 ms against 13.3 / 4.1 / 47.3).
-constexpr uint32_t kGatherMaxN = 4096;
+// Where a tile of at least 8 rows fits the tile kernel's shared memory (N <= 4096), a batch with at
+// least 4 tiles per multiprocessor runs the tile kernel (60000 rows at N = 1024 / 4096: the layers
+// 1.4 / 1.6 times faster than gather's); a smaller batch runs the gather kernel (on 1200-6000 rows
+// the tile kernel's one block per tile leaves most multiprocessors idle: up to 1.9 times slower).
+// Above, the staged kernel (16384, 65536: 207 / 995 ms against gather's 246 / 1067).
+constexpr uint32_t kTileMinLanes = 8;
+constexpr uint64_t kTileMinTilesPerMultiprocessor = 4;
 
-// Rows per tile: the staged kernel keeps 32 sums per thread, so fewer rows per tile let a block own
-// more outputs, and re-stage each tile for fewer blocks, as N grows.
-uint32_t lanesFor(uint32_t n) {
-  const char* text = std::getenv("SNIG_GENERAL_LANES");
-  if (!text) return n <= 2048 ? 16 : n <= 8192 ? 8 : 4;
-  const uint32_t lanes = static_cast<uint32_t>(std::strtoul(text, nullptr, 10));
-  if (!general::validLanes(lanes)) throw Error(ErrorCode::Argument, "SNIG_GENERAL_LANES must be 4, 8, 16 or 32");
-  return lanes;
+bool tileable(uint32_t n) { return general::tileLanes(n) >= kTileMinLanes; }
+
+// SNIG_GENERAL_KERNEL, when set: that kernel for every batch.
+std::optional<LayerKernel> forcedKernel(uint32_t n) {
+  const char* text = std::getenv("SNIG_GENERAL_KERNEL");
+  if (!text) return std::nullopt;
+  const std::string name = text;
+  if (name == "gather") return LayerKernel::Gather;
+  if (name == "staged") return LayerKernel::Staged;
+  if (name == "tile" && general::tileLanes(n) > 0) return LayerKernel::Tile;
+  throw Error(ErrorCode::Argument, "SNIG_GENERAL_KERNEL must be gather, staged or tile (tile up to N = 8192)");
 }
 
-bool stagedFor(uint32_t n) {
-  const char* text = std::getenv("SNIG_GENERAL_KERNEL");
-  if (!text) return n > kGatherMaxN;
-  if (std::string(text) != "gather" && std::string(text) != "staged") {
-    throw Error(ErrorCode::Argument, "SNIG_GENERAL_KERNEL must be gather or staged");
+const char* kernelName(LayerKernel kernel) {
+  return kernel == LayerKernel::Tile ? "tile" : kernel == LayerKernel::Staged ? "staged" : "gather";
+}
+
+// Rows per tile: the tile kernel's as many as fit its shared memory; the staged kernel keeps 32 sums
+// per thread, so fewer rows per tile let a block own more outputs, and re-stage each tile for fewer
+// blocks, as N grows.
+uint32_t lanesFor(uint32_t n, LayerKernel kernel) {
+  const char* text = std::getenv("SNIG_GENERAL_LANES");
+  if (!text) return kernel == LayerKernel::Tile ? general::tileLanes(n) : n <= 2048 ? 16 : n <= 8192 ? 8 : 4;
+  const uint32_t lanes = static_cast<uint32_t>(std::strtoul(text, nullptr, 10));
+  if (!general::validLanes(lanes)) throw Error(ErrorCode::Argument, "SNIG_GENERAL_LANES must be 4, 8, 16 or 32");
+  if (kernel == LayerKernel::Tile && uint64_t{lanes} * n * sizeof(float) > general::kTileBytes) {
+    throw Error(ErrorCode::Argument, "SNIG_GENERAL_LANES: a tile of that many rows does not fit the tile kernel's shared memory");
   }
-  return std::string(text) == "staged";
+  return lanes;
 }
 
 uint32_t maxFanIn(const LayerView& layer) {
@@ -77,6 +96,12 @@ void copyTo(T* device, const T* host, size_t count) {
   if (count) SNIG_CUDA_CHECK(cudaMemcpy(device, host, count * sizeof(T), cudaMemcpyHostToDevice));
 }
 
+// Where a part packed at `offset` lies in the device block (nullptr when not packed).
+template <typename T>
+const T* partAt(const DeviceBuffer<uint8_t>& block, const std::optional<uint64_t>& offset) {
+  return offset ? reinterpret_cast<const T*>(block.get() + *offset) : nullptr;
+}
+
 template <typename T>
 void reserve(DeviceBuffer<T>& buffer, size_t count) {
   if (buffer.size() < count) buffer = DeviceBuffer<T>(count);
@@ -85,13 +110,18 @@ void reserve(DeviceBuffer<T>& buffer, size_t count) {
 class GeneralPipeline final : public GpuPipeline {
  public:
   GeneralPipeline(std::shared_ptr<const Model> model, const PipelineOptions& options)
-      : model_(std::move(model)), device_(options.device), lanes_(lanesFor(model_->neurons())), staged_(stagedFor(model_->neurons())) {
+      : model_(std::move(model)),
+        device_(options.device),
+        forced_(forcedKernel(model_->neurons())) {
     if (model_->layerCount() == 0) throw Error(ErrorCode::Argument, "the general pipeline needs at least one layer");
     DeviceGuard guard(device_);
     general::configureKernels();
     cudaDeviceProp prop{};
     SNIG_CUDA_CHECK(cudaGetDeviceProperties(&prop, device_));
     multiprocessors_ = prop.multiProcessorCount;
+    const uint64_t n = model_->neurons();
+    tileMinRows_ = tileable(model_->neurons()) ? kTileMinTilesPerMultiprocessor * multiprocessors_ * general::tileLanes(model_->neurons()) : UINT64_MAX;
+    kernels_ = describeKernels();  // also checks SNIG_GENERAL_LANES against each kernel
     size_t freeBytes = 0, totalBytes = 0;
     SNIG_CUDA_CHECK(cudaMemGetInfo(&freeBytes, &totalBytes));
     if (generalModelBytes(*model_) > freeBytes) {
@@ -101,7 +131,6 @@ class GeneralPipeline final : public GpuPipeline {
     }
     uploadModel();
     SNIG_CUDA_CHECK(cudaMemGetInfo(&freeBytes, &totalBytes));
-    const uint64_t n = model_->neurons();
     const uint64_t perRow = 2 * n * sizeof(float) + 3 * sizeof(uint32_t) + 1 + n / kInputNnzPerNeuron * 8 + 4;
     capacity_ = options.batchRows ? options.batchRows
                                   : std::clamp<uint64_t>(static_cast<uint64_t>(freeBytes * kMemoryShare) / perRow, 1, kMaxAutoBatchRows);
@@ -120,7 +149,7 @@ class GeneralPipeline final : public GpuPipeline {
   int device() const override { return device_; }
   uint64_t maxBatchRows() const override { return capacity_; }
   std::string describe() const override {
-    return "general on GPU " + std::to_string(device_) + " (" + (staged_ ? "staged" : "gather") + "): tiles of " + std::to_string(lanes_) + " rows, " +
+    return "general on GPU " + std::to_string(device_) + " (" + kernels_ + "): " +
            std::to_string(model_->indexBytes() * 8) + "-bit indices, model " + std::to_string(modelBytes_ >> 20) +
            " MiB on the device, batches of up to " + std::to_string(capacity_) + " rows";
   }
@@ -134,6 +163,8 @@ class GeneralPipeline final : public GpuPipeline {
     const uint32_t rows = static_cast<uint32_t>(end - begin);
     BatchResult result;
     if (rows == 0) return result;
+    kernel_ = kernelFor(rows);
+    lanes_ = lanesFor(model_->neurons(), kernel_);
     reserveBatch(rows);
     SNIG_CUDA_CHECK(cudaEventRecord(start_.get(), stream_.get()));
     uploadInputs(inputs, begin, end, rows);
@@ -153,35 +184,70 @@ class GeneralPipeline final : public GpuPipeline {
   }
 
  private:
-  // Every layer sliced (sliced_layer.hpp) with its per-neuron biases, in one device block per layer.
+  // Every layer in the layouts its batches' kernels read (padded for tile, sliced for gather and
+  // staged) with its per-neuron biases, in one device block per layer.
   void uploadModel() {
     const uint32_t n = model_->neurons();
+    const bool padded = forced_ ? *forced_ == LayerKernel::Tile : tileable(n);
+    const bool sliced = !forced_ || *forced_ != LayerKernel::Tile;
     const std::vector<bool> exits = saturatedExits(*model_);
     for (uint32_t l = 0; l < model_->layerCount(); ++l) {
       const LayerView view = model_->layer(l);
-      const general::SlicedLayer sliced = general::sliceLayer(view);
       Packer packer;
-      const uint64_t slicePtr = packer.add(sliced.slicePtr);
-      const uint64_t index = view.index16 ? packer.add(sliced.index16) : packer.add(sliced.index32);
-      const uint64_t values = packer.add(sliced.values);
-      const uint64_t order = packer.add(sliced.order);
+      // Where each part lands in the block (nullopt: not in it).
+      using Part = std::optional<uint64_t>;
+      Part start, paddedIndex, paddedValues, slicePtr, slicedIndex, slicedValues, order;
+      const auto add = [&](const auto& part) { return part.empty() ? Part() : Part(packer.add(part)); };
+      if (padded) {
+        const general::PaddedLayer layout = general::padLayer(view);
+        start = add(layout.start);
+        paddedIndex = add(layout.index);
+        paddedValues = add(layout.values);
+      }
+      if (sliced) {
+        const general::SlicedLayer layout = general::sliceLayer(view);
+        slicePtr = add(layout.slicePtr);
+        slicedIndex = view.index16 ? add(layout.index16) : add(layout.index32);
+        slicedValues = add(layout.values);
+        order = add(layout.order);
+      }
       std::vector<float> biases(n);
       for (uint32_t j = 0; j < n; ++j) biases[j] = view.biasOf32(j);
       const uint64_t bias = packer.add(biases);
       DeviceBuffer<uint8_t> block(packer.bytes().size());
       copyTo(block.get(), packer.bytes().data(), packer.bytes().size());
-      DeviceLayer d;
-      d.slicePtr = reinterpret_cast<const uint32_t*>(block.get() + slicePtr);
-      d.index = block.get() + index;
-      d.values = sliced.values.empty() ? nullptr : reinterpret_cast<const float*>(block.get() + values);
-      d.uniform = static_cast<float>(view.uniformValue);
-      d.order = sliced.order.empty() ? nullptr : reinterpret_cast<const uint32_t*>(block.get() + order);
-      d.bias = reinterpret_cast<const float*>(block.get() + bias);
+      Layouts d;
+      d.padded.start = partAt<uint32_t>(block, start);
+      d.padded.index = partAt<uint16_t>(block, paddedIndex);
+      d.padded.values = partAt<float>(block, paddedValues);
+      d.sliced.slicePtr = partAt<uint32_t>(block, slicePtr);
+      d.sliced.index = partAt<uint8_t>(block, slicedIndex);
+      d.sliced.values = partAt<float>(block, slicedValues);
+      d.sliced.order = partAt<uint32_t>(block, order);
+      for (DeviceLayer* layer : {&d.padded, &d.sliced}) {
+        layer->uniform = static_cast<float>(view.uniformValue);
+        layer->bias = reinterpret_cast<const float*>(block.get() + bias);
+      }
       modelBytes_ += block.bytes();
       blocks_.push_back(std::move(block));
       layers_.push_back(d);
       saturatedExit_.push_back(exits[l]);
     }
+  }
+
+  std::string describeKernels() const {
+    const uint32_t n = model_->neurons();
+    const auto named = [n](LayerKernel kernel) {
+      return std::string(kernelName(kernel)) + " in tiles of " + std::to_string(lanesFor(n, kernel)) + " rows";
+    };
+    if (forced_ || !tileable(n)) return named(kernelFor(1));
+    return named(LayerKernel::Tile) + " for batches of " + std::to_string(tileMinRows_) + "+ rows, else " + named(LayerKernel::Gather);
+  }
+
+  LayerKernel kernelFor(uint64_t rows) const {
+    if (forced_) return *forced_;
+    if (!tileable(model_->neurons())) return LayerKernel::Staged;
+    return rows >= tileMinRows_ ? LayerKernel::Tile : LayerKernel::Gather;
   }
 
   void reserveBatch(uint32_t rows) {
@@ -241,13 +307,13 @@ class GeneralPipeline final : public GpuPipeline {
       step.n = n;
       step.lanes = lanes_;
       step.shortIndex = model_->indexBytes() == 2;
-      step.staged = staged_;
+      step.kernel = kernel_;
       step.in = in_.get();
       step.out = out_.get();
       step.alive = alive_.get();
       step.notFull = notFull_.get();
       step.count = counts_.get() + l;
-      general::launchLayer(layers_[l], step, known, stream);
+      general::launchLayer(kernel_ == LayerKernel::Tile ? layers_[l].padded : layers_[l].sliced, step, known, stream);
       general::Plan plan;
       plan.lanes = lanes_;
       plan.count = counts_.get() + l;
@@ -321,12 +387,18 @@ class GeneralPipeline final : public GpuPipeline {
 
   std::shared_ptr<const Model> model_;
   int device_ = 0;
+  std::optional<LayerKernel> forced_;
+  uint64_t tileMinRows_ = UINT64_MAX;  // batches of this many rows or more run the tile kernel
+  std::string kernels_;
+  LayerKernel kernel_ = LayerKernel::Staged;  // the current batch's kernel and rows per tile
   uint32_t lanes_ = 16;
-  bool staged_ = true;
   int multiprocessors_ = 1;
   uint64_t capacity_ = 0;
   uint64_t modelBytes_ = 0;
-  std::vector<DeviceLayer> layers_;
+  struct Layouts {
+    DeviceLayer padded, sliced;  // the tile kernel's, the gather and staged kernels'
+  };
+  std::vector<Layouts> layers_;
   std::vector<bool> saturatedExit_;
   uint32_t finalRowOf_ = 0;
   std::vector<DeviceBuffer<uint8_t>> blocks_;  // per layer
@@ -351,9 +423,14 @@ uint64_t generalModelBytes(const Model& model) {
   for (uint32_t l = 0; l < model.layerCount(); ++l) {
     const LayerView layer = model.layer(l);
     const uint64_t slices = (layer.n + general::kSliceWidth - 1) / general::kSliceWidth;
-    // At most: every slice as wide as the widest output, with weights (padding needs them).
-    bytes += slices * general::kSliceWidth * maxFanIn(layer) * (model.indexBytes() + sizeof(float)) +
-             (slices + 1) * 4 + uint64_t{layer.n} * 8 + 5 * 16;
+    const uint64_t widest = maxFanIn(layer);
+    // At most: every slice (sliced layout) or output (padded layout, also held where batches may run
+    // the tile kernel) as wide as the widest output, with weights (padding needs them).
+    const uint64_t sliced = slices * general::kSliceWidth * widest * (model.indexBytes() + sizeof(float)) + (slices + 1) * 4 +
+                            uint64_t{layer.n} * 8 + 5 * 16;
+    const uint64_t padded = uint64_t{layer.n} * ((widest + general::kPadEntries - 1) / general::kPadEntries * general::kPadEntries) *
+                                (sizeof(uint16_t) + sizeof(float)) + (uint64_t{layer.n} + 1) * 4 + uint64_t{layer.n} * 4 + 4 * 16;
+    bytes += sliced + (tileable(layer.n) ? padded : 0);
   }
   return bytes;
 }

@@ -4,7 +4,7 @@
 import { Dealer, type Context } from 'zeromq';
 
 import { decodeCoordinatorMessage, encode } from '../../../common/protocol/codec.js';
-import { PROTOCOL_VERSION, type AssignedShard, type CoordinatorMessage, type WorkerMessage } from '../../../common/protocol/messages.js';
+import { PROTOCOL_VERSION, type AssignedShard, type CoordinatorMessage, type FinishedShard, type WorkerMessage } from '../../../common/protocol/messages.js';
 import { SerialSender } from '../../../common/protocol/serial-sender.js';
 
 export interface SimWorkerOptions {
@@ -46,6 +46,7 @@ export class SimWorker {
   private readonly dealer: Dealer;
   private readonly sender: SerialSender;
   private readonly queue: AssignedShard[] = [];
+  private readonly unreported: FinishedShard[] = []; // results not yet sent
   private readonly requested: number[] = []; // send times of requests not yet answered
   private current?: number;
   private joined = false; // welcomed since the last hello
@@ -98,9 +99,14 @@ export class SimWorker {
   }
 
   private request(count: number): void {
+    this.noteRequest(count);
+    this.send({ type: 'request', count });
+  }
+
+  /** For the assignment latency: when each shard asked for was asked for. */
+  private noteRequest(count: number): void {
     const now = performance.now();
     for (let i = 0; i < count; i++) this.requested.push(now);
-    this.send({ type: 'request', count });
   }
 
   private async receive(): Promise<void> {
@@ -148,7 +154,10 @@ export class SimWorker {
     }
   }
 
-  /** Starts the next held shard; its result (and the request for another) goes out when it is done. */
+  /**
+   * Starts the next held shard. Shards of no compute time are answered at once, so shards assigned
+   * together finish together: their results, and the request for as many more, go in one message.
+   */
   private next(): void {
     const shard = this.queue.shift();
     if (!shard || this.done) return;
@@ -163,11 +172,19 @@ export class SimWorker {
       this.stats.shards++;
       this.stats.rows += rows;
       const categories = categoriesOf(this.options.truth, shard.begin, shard.end);
-      this.send({ type: 'result', shard: shard.shard, begin: shard.begin, end: shard.end, categories, seconds: ms / 1000, edges: rows });
-      this.request(1);
+      this.unreported.push({ shard: shard.shard, begin: shard.begin, end: shard.end, categories, seconds: ms / 1000, edges: rows });
       this.next();
+      if (this.current === undefined || ms > 0) this.report();
     };
     if (ms > 0) setTimeout(answer, ms);
-    else setImmediate(answer);
+    else answer();
+  }
+
+  /** Sends the finished shards not yet reported, asking for as many more. */
+  private report(): void {
+    if (this.unreported.length === 0) return;
+    const shards = this.unreported.splice(0);
+    this.send({ type: 'result', shards, request: shards.length });
+    this.noteRequest(shards.length);
   }
 }
