@@ -172,6 +172,9 @@ export class Coordinator {
       case 'worker-ready':
         log.info({ worker: d.worker }, 'worker ready');
         break;
+      case 'split':
+        journal.recordSplit(d.shard, d.into);
+        break;
       case 'assign': {
         this.firstAssign ??= performance.now();
         journal.append({ type: 'assign', shard: d.shard.id, worker: d.worker });

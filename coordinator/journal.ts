@@ -1,6 +1,7 @@
-// The append-only journal of a run (JSON lines): the shard plan, then every assignment, requeue and
-// finished shard (with its categories). `snig run --resume` rebuilds the finished set from it, so a
-// coordinator crash loses no finished work. A torn last line (crash mid-write) is ignored. The plan
+// The append-only journal of a run (JSON lines): the shard plan, then every split (a queued shard cut
+// in two new ones, sized for its worker), assignment, requeue and finished shard (with its
+// categories). `snig run --resume` replays the splits onto the plan and rebuilds the finished set, so
+// a coordinator crash loses no finished work and counts no row twice. A torn last line (crash mid-write) is ignored. The plan
 // names the work (model, layers, bias, a fingerprint of the inputs, rows): a resume of other work is
 // refused, naming what differs; a finished shard whose rows are not a valid result is done again.
 // Group commit: lines wait in memory until the event loop is idle, then go out in one write; a
@@ -39,8 +40,10 @@ const doneEntry = z.object({
   edges: z.number(),
   at: z.string(),
 });
+const shardTuple = z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative(), z.number().int().nonnegative()]); // id, begin, end
+const splitEntry = z.object({ type: z.literal('split'), shard: z.number().int().nonnegative(), into: z.tuple([shardTuple, shardTuple]), at: z.string() });
 const otherEntry = z.object({ type: z.enum(['start', 'assign', 'requeue']) }).passthrough();
-const entrySchema = z.union([planEntry, doneEntry, otherEntry]);
+const entrySchema = z.union([planEntry, doneEntry, splitEntry, otherEntry]);
 
 export type JournalPlan = Omit<z.infer<typeof planEntry>, 'type' | 'at'>;
 export type DoneEntry = z.infer<typeof doneEntry>;
@@ -68,10 +71,32 @@ export function workDifferences(then: JournalPlan, now: JournalPlan): string[] {
   return differences;
 }
 
-/** Why a journaled finished shard is not one of the plan's shards with a valid result, or undefined. */
-function doneProblem(plan: JournalPlan, done: DoneEntry): string | undefined {
-  const shard = plan.shards[done.shard];
-  if (!shard || shard[0] !== done.begin || shard[1] !== done.end) return `shard ${done.shard} (rows ${formatRowRange(done)}) is not in the plan`;
+/**
+ * The plan's shards with the journaled splits applied, in order: the shards of the run by id, and the
+ * first id a new split may use. A split that does not cut a shard of the run in two new ones is an error.
+ */
+function replaySplits(path: string, plan: JournalPlan, entries: ReadonlyArray<{ line: number; entry: z.infer<typeof splitEntry> }>): { shards: Map<number, Shard>; nextId: number } {
+  const shards = new Map(plan.shards.map(([begin, end], id) => [id, { id, begin, end }]));
+  let nextId = plan.shards.length;
+  for (const { line, entry } of entries) {
+    const cut = shards.get(entry.shard);
+    const [[headId, headBegin, headEnd], [tailId, tailBegin, tailEnd]] = entry.into;
+    const tiles = cut !== undefined && headBegin === cut.begin && headEnd === tailBegin && tailEnd === cut.end && headBegin < headEnd && tailBegin < tailEnd;
+    if (!tiles || headId < nextId || tailId <= headId) {
+      throw new JournalError(`${path}:${line}: split of shard ${entry.shard} does not cut a shard of the run in two new shards`);
+    }
+    shards.delete(entry.shard);
+    shards.set(headId, { id: headId, begin: headBegin, end: headEnd });
+    shards.set(tailId, { id: tailId, begin: tailBegin, end: tailEnd });
+    nextId = tailId + 1;
+  }
+  return { shards, nextId };
+}
+
+/** Why a journaled finished shard is not one of the run's shards with a valid result, or undefined. */
+function doneProblem(shards: ReadonlyMap<number, Shard>, done: DoneEntry): string | undefined {
+  const shard = shards.get(done.shard);
+  if (!shard || shard.begin !== done.begin || shard.end !== done.end) return `shard ${done.shard} (rows ${formatRowRange(done)}) is not in the plan`;
   const problem = resultRowsProblem({ begin: done.begin, end: done.end }, done.categories);
   return problem && `shard ${done.shard}: ${problem}`;
 }
@@ -112,6 +137,9 @@ export class Journal {
     readonly path: string,
     /** The shard plan: this run's, or on resume the journal's (so a resumed run may have other workers). */
     readonly plan: JournalPlan,
+    /** The run's shards: the plan's, with the journaled splits applied; and the first id a new split may use. */
+    readonly shards: readonly Shard[],
+    readonly nextShardId: number,
     /** Shards finished by earlier runs (resume), by id. */
     readonly finished: ReadonlyMap<number, DoneEntry>,
     readonly torn: boolean,
@@ -126,7 +154,7 @@ export class Journal {
     const exists = existsSync(path);
     if (!resume) {
       if (exists) throw new JournalError(`${path} exists: a run was already started here (use --resume, or another --out)`);
-      const journal = new Journal(path, plan, new Map(), false);
+      const journal = new Journal(path, plan, plan.shards.map(([begin, end], id) => ({ id, begin, end })), plan.shards.length, new Map(), false);
       journal.append({ type: 'plan', ...plan }, true);
       journal.append({ type: 'start', resumed: 0 }, true);
       return journal;
@@ -142,17 +170,19 @@ export class Journal {
     if (differences.length > 0) {
       throw new JournalError(`${path}: cannot be resumed with this configuration, which differs in ${differences.join('; ')}`);
     }
+    const splits = entries.flatMap((entry, i) => (entry.type === 'split' ? [{ line: i + 1, entry: entry as z.infer<typeof splitEntry> }] : []));
+    const { shards, nextId } = replaySplits(path, journaled, splits);
     const finished = new Map<number, DoneEntry>();
     const invalid: string[] = [];
     entries.forEach((entry, i) => {
       if (entry.type !== 'done') return;
-      const problem = doneProblem(journaled, entry as DoneEntry);
+      const problem = doneProblem(shards, entry as DoneEntry);
       if (problem) invalid.push(`${path}:${i + 1}: ${problem}`);
-      else finished.set(entry.shard as number, entry as DoneEntry);
+      else if (!finished.has(entry.shard as number)) finished.set(entry.shard as number, entry as DoneEntry);
     });
     // A line the crash cut short is dropped: that shard simply is not finished.
     if (torn) truncateSync(path, wholeBytes);
-    const journal = new Journal(path, journaled, finished, torn, invalid);
+    const journal = new Journal(path, journaled, [...shards.values()].sort((a, b) => a.begin - b.begin), nextId, finished, torn, invalid);
     journal.append({ type: 'start', resumed: finished.size, droppedTornLine: torn, invalidDone: invalid }, true);
     return journal;
   }
@@ -172,6 +202,11 @@ export class Journal {
   /** A finished shard: `then` runs once it is durable (only then may it be counted or acknowledged). */
   recordDone(shard: Shard, worker: string, result: ShardResult, then?: Durable): void {
     this.append({ type: 'done', shard: shard.id, begin: shard.begin, end: shard.end, worker, ...result }, false, then);
+  }
+
+  /** A queued shard cut in two new shards (before the first of them is assigned). */
+  recordSplit(shard: Shard, into: readonly [Shard, Shard]): void {
+    this.append({ type: 'split', shard: shard.id, into: into.map((s) => [s.id, s.begin, s.end]) });
   }
 
   /** Runs `then` once everything appended so far is durable (at once if it already is). */

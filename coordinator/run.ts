@@ -114,7 +114,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
     };
     journal = Journal.open(join(config.out, 'journal.jsonl'), work, options.resume);
     for (const entry of journal.invalid) log.warn({ entry }, 'journal: a finished shard is not a valid result; it is done again');
-    const shards: Shard[] = journal.plan.shards.map(([b, e], id) => ({ id, begin: b, end: e }));
+    const { shards } = journal;
     const results = new Map<number, number[]>();
     for (const [id, entry] of journal.finished) results.set(id, entry.categories);
     const finishedReport = results.size === shards.length ? readFinishedReport(config.out) : undefined;
@@ -132,7 +132,9 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
     const chunks = streamed ? Math.ceil(streamed.length / chunkBytes) : 0;
     const scheduler = new Scheduler({
       shards,
+      nextShardId: journal.nextShardId,
       done: new Set(results.keys()),
+      sizing: config.shards,
       checksum: model.checksum,
       timeoutMs: config.coordinator.timeoutMs,
       lostAssignmentMs: 3 * config.coordinator.heartbeatMs,
@@ -145,7 +147,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
     });
     const stats = new RunStats();
     const progress = options.progress === false ? undefined : createProgressBar('snig run |{bar}| {percentage}% | {value}/{total} rows | {workers} workers | ETA {eta_formatted}');
-    let rowsDone = [...results.keys()].reduce((n, id) => n + shards[id]!.end - shards[id]!.begin, 0);
+    let rowsDone = [...journal.finished.values()].reduce((n, done) => n + done.end - done.begin, 0);
     const coordinator = new Coordinator({
       scheduler,
       journal,
@@ -237,7 +239,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
     clock.add('workers start', Math.max(0, (performance.now() - listening) / 1000 - outcome.seconds));
     for (const [phase, seconds] of Object.entries(stats.shardPhases(outcome.seconds))) clock.add(phase, seconds);
     const inputFileBytes = statSync(inputPath).size;
-    return await concludeRun(config, { model, begin, end, truth, shards, results, stats, outcome, startedAt, resumed: journal.finished.size, clock, inputFileBytes });
+    return await concludeRun(config, { model, begin, end, truth, shards: scheduler.allShards(), results, stats, outcome, startedAt, resumed: journal.finished.size, clock, inputFileBytes });
   } finally {
     await socket?.close();
     journal?.close();

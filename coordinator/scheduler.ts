@@ -7,6 +7,7 @@ import { PROTOCOL_VERSION, type FinishedShard, type WorkerMessage } from '../com
 import { derivedShardTimeoutMs, judgeFailure, mayTake, UNMEASURED_SHARD_TIMEOUT_MS } from './failure-policy.js';
 import { resultRowsProblem } from './result-rows.js';
 import type { Shard } from './shard-plan.js';
+import { shardRows, type SizingPolicy } from './shard-size.js';
 import { checkShardTransition, checkWorkerTransition, type ShardState, type WorkerState } from './states.js';
 
 export type SchedulerEvent =
@@ -25,6 +26,7 @@ export type Decision =
   | { kind: 'welcome'; worker: string }
   | { kind: 'send-chunk'; worker: string; index: number }
   | { kind: 'worker-ready'; worker: string }
+  | { kind: 'split'; shard: Shard; into: [Shard, Shard] } // a queued shard cut in two before it is assigned (journaled)
   | { kind: 'assign'; worker: string; shard: Shard }
   | { kind: 'record'; worker: string; shard: Shard; result: ShardResult }
   | { kind: 'requeue'; worker: string; shard: Shard; reason: string }
@@ -40,8 +42,12 @@ export type Decision =
   | { kind: 'abort'; reason: string };
 
 export interface SchedulerOptions {
-  shards: readonly Shard[];
+  shards: readonly Shard[]; // disjoint; ids need not be dense (a resumed run's shards after splits)
+  nextShardId?: number; // first id for shards cut by a split (default: one past the largest given)
   done?: ReadonlySet<number>; // shards finished before (a resumed run)
+  // Shard sizing by time (shard-size.ts): a queued shard longer than its worker should get is split
+  // at assignment. Unset: the plan's shards are handed out as they are.
+  sizing?: SizingPolicy;
   checksum: number; // the model checksum every worker must report
   timeoutMs: number; // a worker silent this long loses its shards
   // A shard leased this long ago that the worker's heartbeat does not name was lost on the way to it
@@ -79,11 +85,12 @@ interface WorkerEntry {
   rows: number; // rows of the shards it finished, and their engine seconds: its measured rate
   seconds: number;
   process: string; // host and pid from its hello: two processes cannot share a name
-  counted: { live: boolean; ready: boolean; idle: boolean }; // what the counters below include it in
+  counted: { live: boolean; ready: boolean; idle: boolean; rate: number }; // what the counters below include it in
 }
 
 export class Scheduler {
-  private readonly shards: ShardEntry[];
+  private readonly shards = new Map<number, ShardEntry>(); // by id: every shard not split
+  private nextId: number;
   private readonly queue: number[]; // queued shard ids, next first
   private readonly leased = new Set<number>(); // shard ids
   private readonly workers = new Map<string, WorkerEntry>();
@@ -94,6 +101,9 @@ export class Scheduler {
   private live = 0; // joining or ready
   private ready = 0;
   private idleReady = 0; // ready, holding nothing
+  private rateSum = 0; // measured rows/s of the ready workers that have one
+  private measured = 0; // ready workers with a measured rate
+  private queuedRows = 0;
   private remaining: number;
   private now = 0; // time of the event being handled
   private finished = false;
@@ -103,23 +113,28 @@ export class Scheduler {
 
   constructor(private readonly options: SchedulerOptions) {
     this.expected = Math.max(1, options.expectedWorkers ?? 1);
-    this.shards = options.shards.map((shard) => ({
-      shard,
-      state: options.done?.has(shard.id) ? 'done' : 'queued',
-      leasedAt: 0,
-      failures: 0,
-      failedBy: new Set(),
-    }));
-    this.queue = this.shards.filter((s) => s.state === 'queued').map((s) => s.shard.id);
+    for (const shard of options.shards) this.shards.set(shard.id, this.entry(shard, options.done?.has(shard.id) ? 'done' : 'queued'));
+    this.nextId = options.nextShardId ?? Math.max(-1, ...options.shards.map((s) => s.id)) + 1;
+    this.queue = [...this.shards.values()].filter((s) => s.state === 'queued').map((s) => s.shard.id);
     this.remaining = this.queue.length;
+    this.queuedRows = this.queue.reduce((n, id) => n + rowsOf(this.shards.get(id)!.shard), 0);
+  }
+
+  private entry(shard: Shard, state: ShardState, from?: ShardEntry): ShardEntry {
+    return { shard, state, leasedAt: 0, failures: from?.failures ?? 0, failedBy: new Set(from?.failedBy) };
   }
 
   get shardsTotal(): number {
-    return this.shards.length;
+    return this.shards.size;
   }
 
   get shardsDone(): number {
-    return this.shards.length - this.remaining;
+    return this.shards.size - this.remaining;
+  }
+
+  /** Every shard of the run (split ones replaced by their parts), in row order. */
+  allShards(): Shard[] {
+    return [...this.shards.values()].map((e) => e.shard).sort((a, b) => a.begin - b.begin);
   }
 
   get complete(): boolean {
@@ -136,7 +151,7 @@ export class Scheduler {
   }
 
   shardState(id: number): ShardState | undefined {
-    return this.shards[id]?.state;
+    return this.shards.get(id)?.state;
   }
 
   workerState(id: string): WorkerState | undefined {
@@ -242,7 +257,7 @@ export class Scheduler {
       this.release(id, worker, 'joining', 'worker registered again', out);
       worker.lastSeen = at;
     } else if (!worker) {
-      const entry: WorkerEntry = { state: 'joining', lastSeen: at, held: new Set(), parked: 0, failures: 0, rows: 0, seconds: 0, process, counted: { live: false, ready: false, idle: false } };
+      const entry: WorkerEntry = { state: 'joining', lastSeen: at, held: new Set(), parked: 0, failures: 0, rows: 0, seconds: 0, process, counted: { live: false, ready: false, idle: false, rate: 0 } };
       this.workers.set(id, entry);
       this.refresh(id, entry);
     } else worker.lastSeen = at;
@@ -263,7 +278,7 @@ export class Scheduler {
   }
 
   private onResult(id: string, worker: WorkerEntry, message: FinishedShard, out: Decision[]): void {
-    const entry = this.shards[message.shard];
+    const entry = this.shards.get(message.shard);
     if (!entry || entry.shard.begin !== message.begin || entry.shard.end !== message.end) {
       out.push({ kind: 'drop', worker: id, reason: `result for unknown shard ${message.shard} (rows ${formatRowRange(message)})` });
       return;
@@ -286,9 +301,9 @@ export class Scheduler {
     entry.state = 'done';
     entry.holder = undefined;
     this.leased.delete(entry.shard.id);
-    this.unhold(id, worker, entry.shard.id);
-    worker.rows += entry.shard.end - entry.shard.begin;
+    worker.rows += rowsOf(entry.shard);
     worker.seconds += message.seconds;
+    this.unhold(id, worker, entry.shard.id);
     this.remaining--;
     out.push({
       kind: 'record',
@@ -299,7 +314,7 @@ export class Scheduler {
   }
 
   private onFailure(id: string, worker: WorkerEntry, shardId: number, message: string, code: string | undefined, out: Decision[]): void {
-    const entry = this.shards[shardId];
+    const entry = this.shards.get(shardId);
     if (!entry || entry.holder !== id) {
       out.push({ kind: 'drop', worker: id, reason: `failure for shard ${shardId}, which is not assigned to this worker` });
       return;
@@ -321,7 +336,7 @@ export class Scheduler {
 
   private reconcile(id: string, worker: WorkerEntry, held: ReadonlySet<number>, at: number, out: Decision[]): void {
     for (const shardId of [...worker.held]) {
-      const entry = this.shards[shardId]!;
+      const entry = this.shards.get(shardId)!;
       if (!held.has(shardId) && at - entry.leasedAt > this.options.lostAssignmentMs) {
         worker.parked++; // its request is still owed a shard
         this.unhold(id, worker, shardId);
@@ -336,7 +351,7 @@ export class Scheduler {
    */
   private expire(at: number, out: Decision[]): void {
     for (const shardId of [...this.leased]) {
-      const entry = this.shards[shardId]!;
+      const entry = this.shards.get(shardId)!;
       if (at - entry.leasedAt > this.shardTimeoutMs(entry.holder!)) {
         const holder = entry.holder!;
         const worker = this.workers.get(holder);
@@ -355,9 +370,8 @@ export class Scheduler {
   private shardTimeoutMs(holder: string): number {
     if (this.options.shardTimeoutMs !== undefined) return this.options.shardTimeoutMs;
     const worker = this.workers.get(holder)!;
-    const rowsHeld = [...worker.held].reduce((n, id) => n + this.shards[id]!.shard.end - this.shards[id]!.shard.begin, 0);
-    const rate = worker.seconds > 0 ? worker.rows / worker.seconds : undefined;
-    return derivedShardTimeoutMs(rowsHeld, rate, 3 * this.options.timeoutMs) ?? UNMEASURED_SHARD_TIMEOUT_MS;
+    const rowsHeld = [...worker.held].reduce((n, id) => n + rowsOf(this.shards.get(id)!.shard), 0);
+    return derivedShardTimeoutMs(rowsHeld, rateOf(worker), 3 * this.options.timeoutMs) ?? UNMEASURED_SHARD_TIMEOUT_MS;
   }
 
   private release(id: string, worker: WorkerEntry, to: WorkerState, reason: string, out: Decision[]): void {
@@ -368,7 +382,7 @@ export class Scheduler {
     worker.held.clear();
     this.refresh(id, worker);
     if (to === 'lost') out.push({ kind: 'worker-lost', worker: id, reason });
-    for (const shardId of held) this.requeue(this.shards[shardId]!, id, reason, out);
+    for (const shardId of held) this.requeue(this.shards.get(shardId)!, id, reason, out);
   }
 
   private requeue(entry: ShardEntry, from: string, reason: string, out: Decision[]): void {
@@ -377,6 +391,7 @@ export class Scheduler {
     entry.holder = undefined;
     this.leased.delete(entry.shard.id);
     this.queue.unshift(entry.shard.id); // reassigned work goes first: it is what the run waits on
+    this.queuedRows += rowsOf(entry.shard);
     out.push({ kind: 'requeue', worker: from, shard: entry.shard, reason });
     this.dispatch(out);
   }
@@ -418,11 +433,14 @@ export class Scheduler {
   private assign(id: string, worker: WorkerEntry, out: Decision[]): boolean {
     // Only a shard that failed somewhere needs the list of live workers.
     const at = this.queue.findIndex((shardId) => {
-      const failedBy = this.shards[shardId]!.failedBy;
+      const failedBy = this.shards.get(shardId)!.failedBy;
       return failedBy.size === 0 || mayTake(id, failedBy, this.liveWorkers());
     });
     if (at < 0) return false;
-    const entry = this.shards[at === 0 ? this.queue.shift()! : this.queue.splice(at, 1)[0]!]!;
+    let entry = this.shards.get(at === 0 ? this.queue.shift()! : this.queue.splice(at, 1)[0]!)!;
+    this.queuedRows -= rowsOf(entry.shard);
+    const rows = this.options.sizing && shardRows(this.options.sizing, { unassignedRows: this.queuedRows + rowsOf(entry.shard), fleetRowsPerSecond: this.fleetRate(), workerRowsPerSecond: rateOf(worker) });
+    if (rows !== undefined && rowsOf(entry.shard) - rows >= this.options.sizing!.minRows) entry = this.split(entry, rows, at, out);
     checkShardTransition(entry.shard.id, entry.state, 'leased', `assigned to ${id}`);
     entry.state = 'leased';
     entry.holder = id;
@@ -435,6 +453,30 @@ export class Scheduler {
     return true;
   }
 
+  /**
+   * Cuts a queued shard in two: the first `rows` rows (returned, to be leased) and the rest, which
+   * takes the shard's place in the queue at `at`. Both are new shards; the cut one is gone.
+   */
+  private split(entry: ShardEntry, rows: number, at: number, out: Decision[]): ShardEntry {
+    const { begin, end } = entry.shard;
+    const head = this.entry({ id: this.nextId++, begin, end: begin + rows }, 'queued', entry);
+    const tail = this.entry({ id: this.nextId++, begin: begin + rows, end }, 'queued', entry);
+    checkShardTransition(entry.shard.id, entry.state, 'split', `cut at row ${begin + rows} for a shard of ${rows} rows`);
+    this.shards.delete(entry.shard.id);
+    this.shards.set(head.shard.id, head);
+    this.shards.set(tail.shard.id, tail);
+    this.queue.splice(at, 0, tail.shard.id);
+    this.queuedRows += rowsOf(tail.shard);
+    this.remaining++;
+    out.push({ kind: 'split', shard: entry.shard, into: [head.shard, tail.shard] });
+    return head;
+  }
+
+  /** The ready workers' summed speed; those not measured yet count at the measured ones' mean. */
+  private fleetRate(): number {
+    return this.measured === 0 ? 0 : (this.rateSum * this.ready) / this.measured;
+  }
+
   private unhold(id: string, worker: WorkerEntry, shardId: number): void {
     worker.held.delete(shardId);
     this.refresh(id, worker);
@@ -443,13 +485,24 @@ export class Scheduler {
   /** Keeps the counters and the parked sets true to a worker whose state, holdings or requests changed. */
   private refresh(id: string, worker: WorkerEntry): void {
     const isReady = worker.state === 'ready';
-    const now = { live: isReady || worker.state === 'joining', ready: isReady, idle: isReady && worker.held.size === 0 };
+    const now = { live: isReady || worker.state === 'joining', ready: isReady, idle: isReady && worker.held.size === 0, rate: isReady ? rateOf(worker) ?? 0 : 0 };
     this.live += Number(now.live) - Number(worker.counted.live);
     this.ready += Number(now.ready) - Number(worker.counted.ready);
     this.idleReady += Number(now.idle) - Number(worker.counted.idle);
+    this.rateSum += now.rate - worker.counted.rate;
+    this.measured += Number(now.rate > 0) - Number(worker.counted.rate > 0);
     worker.counted = now;
     this.starving.delete(id);
     this.waiting.delete(id);
     if (isReady && worker.parked > 0) (worker.held.size === 0 ? this.starving : this.waiting).add(id);
   }
+}
+
+function rowsOf(shard: Shard): number {
+  return shard.end - shard.begin;
+}
+
+/** A worker's measured rows/s over the shards it finished (undefined before its first). */
+function rateOf(worker: WorkerEntry): number | undefined {
+  return worker.seconds > 0 ? worker.rows / worker.seconds : undefined;
 }

@@ -1,5 +1,6 @@
-// Shard sizing: many more shards than workers, so fast and slow workers finish together, and
-// shards shrink near the end (guided self-scheduling) so the last ones finish close together.
+// The shard plan: equal shards, many more than workers. They are what a worker gets before its speed
+// is known; after that, shard-size.ts decides how much of a planned shard it gets (less at the end, and
+// less for a straggler), and the scheduler splits the shard there.
 export interface Shard {
   id: number;
   begin: number; // first row, 0-based
@@ -15,20 +16,13 @@ export interface ShardPlanOptions {
   limitRows?: number; // a hard bound over everything else (streamed shards must fit in one message)
 }
 
-/** Each shard takes 1/(4·workers) of the rows still unplanned, clamped to [minRows, maxRows]. */
+/** Shards of maxRows rows each (the last one the rest). */
 export function planShards(options: ShardPlanOptions): Shard[] {
   const { begin, end, minRows } = options;
   const workers = Math.max(1, options.workers);
-  const total = end - begin;
   const limit = Math.max(1, options.limitRows ?? Infinity);
-  const maxRows = Math.min(limit, Math.max(minRows, options.maxRows ?? Math.ceil(total / (8 * workers))));
+  const size = Math.min(limit, Math.max(minRows, options.maxRows ?? Math.ceil((end - begin) / (8 * workers))));
   const shards: Shard[] = [];
-  let at = begin;
-  while (at < end) {
-    const guided = Math.ceil((end - at) / (4 * workers));
-    const size = Math.min(end - at, maxRows, Math.max(Math.min(minRows, limit), guided));
-    shards.push({ id: shards.length, begin: at, end: at + size });
-    at += size;
-  }
+  for (let at = begin; at < end; at += size) shards.push({ id: shards.length, begin: at, end: Math.min(end, at + size) });
   return shards;
 }

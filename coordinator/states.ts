@@ -2,14 +2,16 @@
 // a bug in the scheduler, reported with from, to and why.
 import { checkTransition } from '../common/transition.js';
 
-export type ShardState = 'queued' | 'leased' | 'done';
+// A queued shard may be split in two new shards (sized for its worker): the cut one is gone.
+export type ShardState = 'queued' | 'leased' | 'done' | 'split';
 // A worker is rejected (wrong model) or retired (too many failed shards) for the rest of the run.
 export type WorkerState = 'joining' | 'ready' | 'rejected' | 'retired' | 'lost' | 'gone';
 
 const SHARD_TRANSITIONS: Record<ShardState, readonly ShardState[]> = {
-  queued: ['leased'],
+  queued: ['leased', 'split'],
   leased: ['done', 'queued'],
   done: [],
+  split: [],
 };
 
 const WORKER_TRANSITIONS: Record<WorkerState, readonly WorkerState[]> = {

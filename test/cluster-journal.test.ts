@@ -101,6 +101,33 @@ describe('journal: what it takes back on resume', () => {
   });
 });
 
+describe('journal: split shards', () => {
+  it('replays the splits onto the plan on resume: the pieces are the run\'s shards, a finished piece stays finished', () => {
+    const path = join(tempDir('journal-split'), 'journal.jsonl');
+    const journal = Journal.open(path, plan, false);
+    assert.equal(journal.nextShardId, 3);
+    journal.recordSplit({ id: 2, begin: 20, end: 30 }, [{ id: 3, begin: 20, end: 24 }, { id: 4, begin: 24, end: 30 }]);
+    journal.recordSplit({ id: 4, begin: 24, end: 30 }, [{ id: 5, begin: 24, end: 25 }, { id: 6, begin: 25, end: 30 }]);
+    journal.recordDone({ id: 3, begin: 20, end: 24 }, 'w', { categories: [22], seconds: 0.1, edges: 10 });
+    journal.recordDone({ id: 2, begin: 20, end: 30 }, 'w', { categories: [22], seconds: 0.1, edges: 10 }); // a shard that was split: not one of the run's
+    journal.close();
+    const resumed = Journal.open(path, plan, true);
+    assert.deepEqual(resumed.shards.map((s) => [s.id, s.begin, s.end]), [[0, 0, 10], [1, 10, 20], [3, 20, 24], [5, 24, 25], [6, 25, 30]]);
+    assert.equal(resumed.nextShardId, 7, 'new splits never reuse an id the journal has seen');
+    assert.deepEqual([...resumed.finished.keys()], [3]);
+    assert.match(resumed.invalid[0]!, /journal\.jsonl:6: shard 2 \(rows 21:30\) is not in the plan/);
+    resumed.close();
+  });
+
+  it('refuses a journal whose split does not cut one of its shards in two', () => {
+    const path = join(tempDir('journal-bad-split'), 'journal.jsonl');
+    const journal = Journal.open(path, plan, false);
+    journal.recordSplit({ id: 1, begin: 10, end: 20 }, [{ id: 3, begin: 10, end: 15 }, { id: 4, begin: 16, end: 20 }]); // row 16 lost
+    journal.close();
+    assert.throws(() => Journal.open(path, plan, true), /journal\.jsonl:3: split of shard 1 does not cut a shard of the run in two new shards/);
+  });
+});
+
 describe('input fingerprint', () => {
   it('tells files of the same size apart, fully hashed when small, sampled with the time when large', () => {
     const dir = tempDir('fingerprint');

@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 
 import { PROTOCOL_VERSION, type FinishedShard, type WorkerMessage } from '../common/protocol/messages.js';
 import { Scheduler, type Decision } from '../coordinator/scheduler.js';
-import { planShards } from '../coordinator/shard-plan.js';
+import { planShards, type Shard } from '../coordinator/shard-plan.js';
+import { shardRows, type SizingPolicy } from '../coordinator/shard-size.js';
 
 const CHECKSUM = 1234;
 
@@ -39,15 +40,14 @@ function result(id: number, begin: number, end: number, categories: number[] = [
 }
 
 describe('shard plan', () => {
-  it('covers the rows exactly once, many shards per worker, smaller near the end', () => {
+  it('covers the rows exactly once in equal shards, 8 per expected worker by default', () => {
     const shards = planShards({ begin: 5, end: 60005, workers: 4, minRows: 16 });
     assert.equal(shards[0]!.begin, 5);
     assert.equal(shards.at(-1)!.end, 60005);
     for (let i = 1; i < shards.length; i++) assert.equal(shards[i]!.begin, shards[i - 1]!.end);
-    assert.ok(shards.length >= 8 * 4, `${shards.length} shards`);
-    const sizes = shards.map((s) => s.end - s.begin);
-    for (let i = 1; i < sizes.length; i++) assert.ok(sizes[i]! <= sizes[i - 1]!, 'sizes never grow');
-    assert.ok(sizes.at(-2)! < sizes[0]!, 'the last shards are smaller than the first');
+    assert.deepEqual([...new Set(shards.map((s) => s.end - s.begin))], [1875], '60000 / (8 × 4)');
+    assert.deepEqual(planShards({ begin: 0, end: 25, workers: 1, minRows: 4, maxRows: 10 }).map((s) => s.end - s.begin), [10, 10, 5]);
+    assert.deepEqual(planShards({ begin: 0, end: 20, workers: 8, minRows: 4 }).map((s) => s.end - s.begin), [4, 4, 4, 4, 4], 'at least minRows');
   });
 
   it('never exceeds a hard row limit (streamed shards must fit in a message), even below minRows', () => {
@@ -487,5 +487,67 @@ describe('scheduler: worker names', () => {
     assert.deepEqual(send(s, 'w', hello, 200).map((d) => d.kind), ['requeue', 'welcome']);
     // Once the name has lapsed (silent past the timeout), another process may take it.
     assert.deepEqual(send(s, 'w', { ...hello, pid: 3 } as WorkerMessage, 1500).map((d) => d.kind), ['welcome']);
+  });
+});
+
+describe('shard sizing by time (guided self-scheduling)', () => {
+  const policy: SizingPolicy = { targetSeconds: 1, minSeconds: 0.2, minRows: 1 };
+  // 900 workers at 10 rows/s and 100 stragglers at 5: the fleet does 9500 rows/s.
+  const size = (unassignedRows: number, workerRowsPerSecond: number | undefined, p = policy): number | undefined =>
+    shardRows(p, { unassignedRows, fleetRowsPerSecond: 9500, workerRowsPerSecond });
+
+  it('takes the target time while much is left, half the fleet\'s remaining time toward the end, at least the minimum', () => {
+    assert.equal(size(100_000, 10), 10, '100000 / 9500 / 2 = 5.3 s, above the target: 1 s at 10 rows/s');
+    assert.equal(size(100_000, 5), 5, 'a straggler gets 1 s of its own speed');
+    assert.equal(size(9500, 10), 5, '9500 / 9500 / 2 = 0.5 s');
+    assert.equal(size(9500, 5), 3, '0.5 s at 5 rows/s = 2.5 rows, rounded');
+    assert.equal(size(1900, 10), 2, '0.1 s is below the minimum: 0.2 s at 10 rows/s');
+    assert.equal(size(1900, 5), 1);
+    assert.equal(size(1900, 5, { ...policy, minRows: 4 }), 4, 'never below minRows');
+    assert.equal(size(100_000, undefined), undefined, 'no speed measured yet: the plan\'s shard stands');
+  });
+
+  const request: WorkerMessage = { type: 'request' };
+  const sized = (shards: Shard[], minSeconds: number): Scheduler =>
+    new Scheduler({ shards, checksum: CHECKSUM, timeoutMs: 1000, lostAssignmentMs: 300, maxShardAttempts: 3, maxWorkerFailures: 3, chunks: 0, sizing: { targetSeconds: 1, minSeconds, minRows: 1 } });
+  /** Finishes shard x on `worker` at `rowsPerSecond`, asking for the next in the same message. */
+  const finish = (s: Scheduler, worker: string, x: { id: number; begin: number; end: number }, rowsPerSecond: number): Decision[] =>
+    send(s, worker, { type: 'result', shards: [{ ...finished(x.id, x.begin, x.end), seconds: (x.end - x.begin) / rowsPerSecond }], request: 1 });
+
+  it('a lone worker at 100 rows/s cuts 400 rows into 100, 100, 100, 50, 25, 13, 10, 2 (journaled splits, every row once)', () => {
+    const s = sized([{ id: 0, begin: 0, end: 10 }, { id: 1, begin: 10, end: 410 }], 0.1);
+    join(s, 'a');
+    let [x] = assigned(send(s, 'a', request));
+    assert.deepEqual(x, { worker: 'a', id: 0, begin: 0, end: 10 }, 'unmeasured: the plan\'s first shard as it is');
+    const sizes: number[] = [];
+    const splits: Decision[] = [];
+    let at = 10;
+    for (let out = finish(s, 'a', x!, 100); !out.some((d) => d.kind === 'complete'); out = finish(s, 'a', x!, 100)) {
+      [x] = assigned(out);
+      assert.equal(x!.begin, at, 'the shards follow each other');
+      at = x!.end;
+      sizes.push(x!.end - x!.begin);
+      splits.push(...out.filter((d) => d.kind === 'split'));
+    }
+    // Left 400: 400/100/2 = 2 s → 1 s; 300 → 1 s; 200 → 1 s; 100 → 0.5 s; 50 → 0.25 s; 25 → 0.125 s (12.5 rows);
+    // 12 → 0.06 s, below the 0.1 s minimum → 10 rows; then the last 2.
+    assert.deepEqual(sizes, [100, 100, 100, 50, 25, 13, 10, 2]);
+    assert.equal(at, 410);
+    assert.equal(splits.length, 7, 'the last shard is not cut');
+    const first = splits[0]!;
+    assert.deepEqual(first.kind === 'split' && [first.shard.id, first.into], [1, [{ id: 2, begin: 10, end: 110 }, { id: 3, begin: 110, end: 410 }]]);
+    assert.deepEqual(s.allShards().map((sh) => sh.end - sh.begin), [10, ...sizes], 'the run\'s shards are the pieces, in row order');
+    assert.equal(s.shardsDone, s.shardsTotal);
+  });
+
+  it('a straggler gets fewer rows than a fast worker, for the same time', () => {
+    const s = sized([{ id: 0, begin: 0, end: 10 }, { id: 1, begin: 10, end: 20 }, { id: 2, begin: 20, end: 3020 }], 0.2);
+    join(s, 'fast');
+    join(s, 'slow');
+    const [f] = assigned(send(s, 'fast', request));
+    const [l] = assigned(send(s, 'slow', request));
+    // Measured: 100 and 50 rows/s (fleet 150); 3000 rows left: 3000/150/2 = 10 s, above the 1 s target.
+    assert.deepEqual(assigned(finish(s, 'fast', f!, 100)).map((a) => a.end - a.begin), [100]);
+    assert.deepEqual(assigned(finish(s, 'slow', l!, 50)).map((a) => a.end - a.begin), [50]);
   });
 });

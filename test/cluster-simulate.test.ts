@@ -48,4 +48,25 @@ describe('coordinator with simulated workers', { timeout: 180_000 }, () => {
     assert.deepEqual(counted.filter((shard) => !journaled.has(shard)), [], 'every counted shard is in the journal');
     assert.ok(journaled.size < 1200, 'the coordinator was killed mid-run');
   });
+
+  it('sizes shards by time, journals the splits, and a resume after a kill -9 computes every row exactly once', async () => {
+    const out = tempDir('simulate-split');
+    // 5 ms a row (stragglers 10): a 20-row plan shard is cut to 25 ms (5 rows, 2 for a straggler) once measured.
+    const options = { ...small(out), workers: 8, idle: 0, shardRows: 20, minShardRows: 1, msPerRow: 5, jitter: 0, targetSeconds: 0.025, minSeconds: 0.01, logLevel: 'info' };
+    const { counted, runOut } = await crashRun(options, 60);
+    const before = journalLines(runOut);
+    assert.ok(before.some((l) => l.type === 'split'), 'measured workers got split shards');
+    const finishedBefore = new Set(before.filter((l) => l.type === 'done').map((l) => l.shard));
+    assert.deepEqual(counted.filter((shard) => !finishedBefore.has(shard)), [], 'every counted shard is in the journal');
+
+    const r = await simulate({ ...options, resume: true });
+    assert.equal(r.status, 'PASSED');
+    const after = journalLines(runOut).slice(before.length);
+    const assignedAgain = after.filter((l) => l.type === 'assign' && finishedBefore.has(l.shard));
+    assert.deepEqual(assignedAgain, [], 'no shard finished before the crash is handed out again');
+    const covered = doneShards(runOut).sort((a, b) => a[0] - b[0]);
+    covered.forEach(([begin], i) => assert.equal(begin, i === 0 ? 0 : covered[i - 1]![1], 'finished shards tile the rows: none lost, none twice'));
+    assert.equal(covered.at(-1)![1], 1200);
+    assert.ok(finishedBefore.size < covered.length, 'the coordinator was killed mid-run');
+  });
 });

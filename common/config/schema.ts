@@ -56,10 +56,16 @@ export const runConfigSchema = z
       .optional(),
     out: z.string().min(1),
     mode: z.enum(['shared', 'streamed']).default('shared'),
+    // The plan's equal shards are what a worker gets before its speed is known. After that a queued
+    // shard is split at assignment (coordinator/shard-size.ts) so that it takes at most targetSeconds
+    // at the worker's measured rows/s, and 1/2 of the fleet's remaining time per worker toward the end,
+    // but never less than minSeconds or minRows (minRows = maxRows: fixed sizes).
     shards: z
       .object({
         maxRows: positiveInt.optional(), // default: rows / (8 × workers)
         minRows: positiveInt.default(16),
+        targetSeconds: z.number().positive().default(1),
+        minSeconds: z.number().positive().default(0.2), // each result costs the coordinator: 1000 workers at 0.2 s send 5000/s
       })
       .strict()
       .prefault({}),
@@ -105,6 +111,9 @@ export const runConfigSchema = z
     }
     if (config.shards.maxRows !== undefined && config.shards.maxRows < config.shards.minRows) {
       ctx.addIssue({ code: 'custom', path: ['shards', 'maxRows'], message: `${config.shards.maxRows} is less than shards.minRows (${config.shards.minRows})` });
+    }
+    if (config.shards.minSeconds > config.shards.targetSeconds) {
+      ctx.addIssue({ code: 'custom', path: ['shards', 'minSeconds'], message: `${config.shards.minSeconds} is more than shards.targetSeconds (${config.shards.targetSeconds})` });
     }
     if (config.security.curve && !config.security.coordinatorKey) {
       ctx.addIssue({ code: 'custom', path: ['security', 'coordinatorKey'], message: 'required when security.curve is true' });

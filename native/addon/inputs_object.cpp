@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <memory>
+#include <vector>
 
 #include "async.hpp"
 #include "instance_data.hpp"
@@ -136,6 +138,8 @@ Napi::Value inputsFromArrays(const Napi::CallbackInfo& info) {
   if (narrow) {
     const auto cols = colsValue.As<Napi::Uint16Array>();
     out->cols.assign(cols.Data(), cols.Data() + cols.ElementLength());
+    auto narrowCopy = std::make_shared<std::vector<uint16_t>>(cols.Data(), cols.Data() + cols.ElementLength());
+    out->narrowCols = std::shared_ptr<const uint16_t>(narrowCopy, narrowCopy->data());  // what an upload sends
   } else {
     const auto cols = colsValue.As<Napi::Uint32Array>();
     out->cols.assign(cols.Data(), cols.Data() + cols.ElementLength());

@@ -26,6 +26,7 @@ void SparseRows::appendRow(const SparseRows& from, uint64_t row) {
   values.insert(values.end(), from.values.begin() + begin, from.values.begin() + end);
   rowptr.push_back(cols.size());
   unitValues = unitValues && from.unitValues;
+  narrowCols = nullptr;
 }
 
 SparseRows SparseRows::gather(const std::vector<uint64_t>& rows) const {
@@ -45,7 +46,16 @@ SparseRows SparseRows::slice(uint64_t begin, uint64_t end) const {
   out.cols.assign(cols.begin() + static_cast<ptrdiff_t>(first), cols.begin() + static_cast<ptrdiff_t>(last));
   out.values.assign(values.begin() + static_cast<ptrdiff_t>(first), values.begin() + static_cast<ptrdiff_t>(last));
   out.unitValues = unitValues;
+  if (narrowCols) out.narrowCols = std::shared_ptr<const uint16_t>(narrowCols, narrowCols.get() + first);  // a view
   return out;
+}
+
+std::shared_ptr<const uint16_t> narrowColumns(const std::vector<uint32_t>& cols) {
+  auto narrow = std::make_shared<std::vector<uint16_t>>(cols.size());
+  const auto total = static_cast<int64_t>(cols.size());
+#pragma omp parallel for schedule(static)
+  for (int64_t k = 0; k < total; ++k) (*narrow)[k] = static_cast<uint16_t>(cols[k]);
+  return std::shared_ptr<const uint16_t>(narrow, narrow->data());
 }
 
 SparseRows readSparseRows(const std::string& path, uint32_t n, uint64_t rows, const ChunkOptions& chunking) {

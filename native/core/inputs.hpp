@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,11 @@ struct SparseRows {
   // Every value is 1 (the challenge's images), as the producer knows it; false: unknown. Lets an
   // upload skip reading the values. Whoever writes values keeps it true only if they are all 1.
   bool unitValues = false;
+  // The same columns as 16-bit indices (n <= 65536), when the producer holds them in that form (a
+  // mapped binary input file, the generator): an upload sends them as they are, 2 bytes per
+  // nonzero, instead of narrowing every column again. Null: only `cols`. Whoever changes `cols`
+  // drops it.
+  std::shared_ptr<const uint16_t> narrowCols;
 
   uint64_t rows() const { return rowptr.empty() ? 0 : rowptr.size() - 1; }
   uint64_t nnz() const { return cols.size(); }
@@ -29,6 +35,9 @@ struct SparseRows {
   // The listed rows, in the listed order.
   SparseRows gather(const std::vector<uint64_t>& rows) const;
 };
+
+// `cols` as a SparseRows::narrowCols (every column below 65536), narrowed on all cores.
+std::shared_ptr<const uint16_t> narrowColumns(const std::vector<uint32_t>& cols);
 
 // Reads `sparse-images-<N>.tsv[.gz]` (lines `row<TAB>col<TAB>value`, 1-based, any order), a plain
 // file on all cores (text_chunks.hpp). The row count is the largest row index, or `rows` when given

@@ -70,11 +70,11 @@ uint32_t indexCrc(Header h, const uint8_t* offsets, const uint8_t* table, uint64
 
 }  // namespace
 
-RowFile::RowFile(std::string path) : path_(std::move(path)), map_(path_) {
+RowFile::RowFile(std::string path) : path_(std::move(path)), map_(std::make_shared<const MappedFile>(path_)) {
   const auto fail = [&](const std::string& what) { throwFormat(path_, 0, what); };
-  if (map_.size() < sizeof(Header)) fail("truncated binary inputs (" + std::to_string(map_.size()) + " bytes, no full header)");
+  if (map_->size() < sizeof(Header)) fail("truncated binary inputs (" + std::to_string(map_->size()) + " bytes, no full header)");
   Header h;
-  std::memcpy(&h, map_.data(), sizeof h);
+  std::memcpy(&h, map_->data(), sizeof h);
   if (std::memcmp(h.magic, kMagic, sizeof kMagic) != 0) fail("not a snig binary input file (bad magic)");
   if (h.version != kVersion) fail("unsupported binary input version " + std::to_string(h.version));
   if (h.n == 0 || h.rows > kMaxCount || h.nnz > kMaxCount || h.segmentEntries == 0 || (h.flags & ~kValuesFlag) != 0 ||
@@ -82,10 +82,10 @@ RowFile::RowFile(std::string path) : path_(std::move(path)), map_(path_) {
     fail("corrupt header (N, counts, index width or flags)");
   }
   const Layout layout(h);
-  if (map_.size() < layout.end) {
-    fail("truncated binary inputs (" + std::to_string(map_.size()) + " bytes, the header promises " + std::to_string(layout.end) + ")");
+  if (map_->size() < layout.end) {
+    fail("truncated binary inputs (" + std::to_string(map_->size()) + " bytes, the header promises " + std::to_string(layout.end) + ")");
   }
-  if (map_.size() > layout.end) fail("trailing bytes after the binary inputs (" + std::to_string(map_.size() - layout.end) + ")");
+  if (map_->size() > layout.end) fail("trailing bytes after the binary inputs (" + std::to_string(map_->size() - layout.end) + ")");
   n_ = h.n;
   rows_ = h.rows;
   nnz_ = h.nnz;
@@ -94,7 +94,7 @@ RowFile::RowFile(std::string path) : path_(std::move(path)), map_(path_) {
   segmentEntries_ = h.segmentEntries;
   colsAt_ = layout.colsAt;
   valuesAt_ = layout.valuesAt;
-  if (indexCrc(h, map_.data() + sizeof(Header), map_.data() + layout.tableAt, layout.segments) != h.crc) {
+  if (indexCrc(h, map_->data() + sizeof(Header), map_->data() + layout.tableAt, layout.segments) != h.crc) {
     fail("checksum mismatch in the header or row offsets: the file is corrupt");
   }
   const uint64_t* off = offsets();
@@ -104,16 +104,16 @@ RowFile::RowFile(std::string path) : path_(std::move(path)), map_(path_) {
   bytesRead_ = layout.colsAt;
 }
 
-const uint64_t* RowFile::offsets() const { return reinterpret_cast<const uint64_t*>(map_.data() + sizeof(Header)); }
+const uint64_t* RowFile::offsets() const { return reinterpret_cast<const uint64_t*>(map_->data() + sizeof(Header)); }
 
 const uint32_t* RowFile::segmentCrcs() const {
-  return reinterpret_cast<const uint32_t*>(map_.data() + sizeof(Header) + (rows_ + 1) * 8);
+  return reinterpret_cast<const uint32_t*>(map_->data() + sizeof(Header) + (rows_ + 1) * 8);
 }
 
 void RowFile::verifySegments(uint64_t first, uint64_t last) const {
   if (first == last) return;
-  const uint8_t* cols = map_.data() + colsAt_;
-  const uint8_t* values = valuesStored_ ? map_.data() + valuesAt_ : nullptr;
+  const uint8_t* cols = map_->data() + colsAt_;
+  const uint8_t* values = valuesStored_ ? map_->data() + valuesAt_ : nullptr;
   const auto from = static_cast<int64_t>(first / segmentEntries_);
   const auto to = static_cast<int64_t>((last - 1) / segmentEntries_ + 1);
   int64_t bad = -1;
@@ -156,8 +156,8 @@ SparseRows RowFile::read(uint64_t begin, uint64_t end) const {
   const uint64_t count = last - first;
   out.cols.resize(count);
   out.values.resize(count);
-  const uint8_t* cols = map_.data() + colsAt_;
-  const auto* values = reinterpret_cast<const float*>(map_.data() + valuesAt_);
+  const uint8_t* cols = map_->data() + colsAt_;
+  const auto* values = reinterpret_cast<const float*>(map_->data() + valuesAt_);
   const auto total = static_cast<int64_t>(count);
 #pragma omp parallel for schedule(static)
   for (int64_t k = 0; k < total; ++k) {
@@ -173,6 +173,9 @@ SparseRows RowFile::read(uint64_t begin, uint64_t end) const {
   }
   out.unitValues = !valuesStored_;
   checkColumns(out, begin);
+  // The file's own 16-bit columns, kept mapped for uploads (2-byte aligned: the columns start at
+  // a multiple of 8 in a page-aligned map).
+  if (indexBytes_ == 2) out.narrowCols = std::shared_ptr<const uint16_t>(map_, reinterpret_cast<const uint16_t*>(cols) + first);
   return out;
 }
 

@@ -45,7 +45,7 @@ class RowFile {
   void checkColumns(const SparseRows& rows, uint64_t begin) const;
 
   std::string path_;
-  MappedFile map_;
+  std::shared_ptr<const MappedFile> map_;  // shared with the rows read (their narrowCols)
   uint32_t n_ = 0;
   uint64_t rows_ = 0;
   uint64_t nnz_ = 0;

@@ -139,6 +139,12 @@ class Buffer {
   int device_ = 0;  // where it was allocated
 };
 
+// Grows `buffer` to hold at least `count` elements; its contents are not kept.
+template <typename T, typename Memory>
+void reserve(Buffer<T, Memory>& buffer, size_t count) {
+  if (buffer.size() < count) buffer = Buffer<T, Memory>(count);
+}
+
 template <typename T>
 using DeviceBuffer = Buffer<T, DeviceMemory>;
 template <typename T>

@@ -1,12 +1,17 @@
-// Uploads a batch of input rows at the link's speed. The host packs the nonzeros chunk by chunk into
-// pinned staging: 16-bit columns up to N = 65536, values only for a chunk where some value is not 1
-// (the challenge's are all 1). While one chunk crosses the link, the host packs the next; on the
-// device each chunk is widened into the 32-bit columns and float values the kernels read.
+// Uploads a batch of input rows at the link's speed, in chunks of whole rows. The host packs each
+// chunk into pinned staging: 16-bit columns up to N = 65536 (copied as they are when the inputs
+// hold them in that form, SparseRows::narrowCols), values only for a chunk where some value is not
+// 1 (the challenge's are all 1). A chunk crosses the link on the uploader's copy stream while the
+// host packs the next one. Each arrived chunk is widened into the 32-bit columns and float values
+// the kernels read, and the caller's work on its rows runs after it, on one of a few chunk streams
+// (layer 0 of chunk k runs while chunk k+1 crosses; at N = 65536 one warp's row takes ~1 ms, so
+// the chunks' kernels must run side by side, not one after another on one stream).
 #pragma once
 
 #include <cuda_runtime.h>
 
 #include <cstdint>
+#include <functional>
 
 #include "../core/inputs.hpp"
 #include "cuda_raii.hpp"
@@ -15,9 +20,14 @@ namespace snig::cuda {
 
 class InputUploader {
  public:
-  // Enqueues rows [begin, end) of `inputs` on `stream`. Returns once the host has packed every chunk
-  // (the inputs may then change); the device arrays are ready when the stream reaches this point.
-  void upload(const SparseRows& inputs, uint64_t begin, uint64_t end, cudaStream_t stream);
+  // Enqueues the caller's work on rows [rowBegin, rowEnd) of the batch (0-based in the batch) on
+  // `chunkStream`, where their nonzeros are ready. Chunks come in row order and cover the batch.
+  using ChunkReady = std::function<void(uint32_t rowBegin, uint32_t rowEnd, cudaStream_t chunkStream)>;
+
+  // Uploads rows [begin, end) of `inputs`: the chunks' work starts after everything enqueued on
+  // `stream` so far, and `stream` waits for all of it. Returns once the host has packed every chunk
+  // (the inputs may then change).
+  void upload(const SparseRows& inputs, uint64_t begin, uint64_t end, cudaStream_t stream, const ChunkReady& onChunk = {});
 
   // The last upload on the device: row offsets from its first nonzero, 0-based columns, values.
   const uint32_t* rowptr() const { return rowptr_.get(); }
@@ -28,12 +38,25 @@ class InputUploader {
   struct Slot {
     PinnedBuffer<uint8_t> host;    // packed columns, then values when the chunk has any
     DeviceBuffer<uint8_t> device;  // where the chunk lands before it is widened
-    Event copied;                  // the chunk has left the host buffer
+    Event copied;                  // copy stream: the chunk left the host buffer and arrived
+    Event widened;                 // chunk stream: the chunk was read out of the device slot
     bool used = false;
   };
+  void start();
+  // Sends nonzeros [at, at + count) of the batch, which begins at nonzero `first` of `inputs`, and
+  // widens them on `chunkStream`.
+  void sendChunk(const SparseRows& inputs, uint64_t first, uint64_t at, uint64_t count, uint64_t slotEntries,
+                 Slot& slot, cudaStream_t chunkStream);
+
+  static constexpr int kChunkStreams = 4;
+  Stream copyStream_;
+  Stream chunkStreams_[kChunkStreams];
+  Event chunksDone_[kChunkStreams];
+  Event computeReady_;  // the caller's stream: earlier work there is ordered before this upload
   Slot slots_[2];
   PinnedBuffer<uint32_t> hostRowptr_;
   Event rowptrCopied_;
+  bool rowptrUsed_ = false;
   DeviceBuffer<uint32_t> rowptr_, cols_;
   DeviceBuffer<float> values_;
 };

@@ -1,7 +1,7 @@
 // The coordinator at scale, measured with simulated workers (scripts/bench/sim/): results/s, the
 // coordinator's CPU and memory, assignment latency, idle time per worker, makespan against the ideal.
 // Run: node --import tsx scripts/bench/simulate.ts --workers 1000 --rows 20000 [--processes 1]
-//      [--compute-ms 0] [--jitter 0] [--stragglers 0.1 --slowdown 2] [--idle 10000]
+//      [--shard-rows 1 --min-shard-rows 1] [--target-s S --min-s S] [--compute-ms 0] [--jitter 0] [--stragglers 0.1 --slowdown 2] [--idle 10000]
 //      [--real 2 --rows 0 --repeat 50] (real CPU workers on the official sample, 50 times over)
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,6 +20,8 @@ const { values } = parseArgs({
     repeat: { type: 'string', default: '1' },
     'shard-rows': { type: 'string', default: '1' },
     'min-shard-rows': { type: 'string', default: '1' },
+    'target-s': { type: 'string' },
+    'min-s': { type: 'string' },
     'compute-ms': { type: 'string', default: '0' },
     jitter: { type: 'string', default: '0' },
     stragglers: { type: 'string', default: '0' },
@@ -33,10 +35,11 @@ const { values } = parseArgs({
   },
 });
 const num = (key: keyof typeof values): number => Number(values[key]);
+const given = (key: keyof typeof values): number | undefined => (values[key] === undefined ? undefined : num(key));
 const options: SimulationOptions = {
   out: join(workDir, 'simulate', `${Date.now()}`),
   workers: num('workers'), real: num('real'), idle: num('idle'), rows: num('rows'), repeat: num('repeat'),
-  shardRows: num('shard-rows'), minShardRows: num('min-shard-rows'),
+  shardRows: num('shard-rows'), minShardRows: num('min-shard-rows'), targetSeconds: given('target-s'), minSeconds: given('min-s'),
   msPerRow: num('compute-ms'), jitter: num('jitter'), stragglers: num('stragglers'), slowdown: num('slowdown'),
   prefetch: num('prefetch'), processes: num('processes'), heartbeatMs: num('heartbeat-ms'),
   logLevel: String(values['log-level']), layers: num('layers'), seed: num('seed'),
@@ -57,5 +60,6 @@ process.stdout.write(`${formatTable(['measure', 'value'], [
   ['coordinator peak RSS', `${f(r.coordinatorPeakRssMb, 0)} MB`],
   ['assignment latency p50 / p99 / max', `${f(r.latencyMs.p50, 2)} / ${f(r.latencyMs.p99, 2)} / ${f(r.latencyMs.max, 2)} ms`],
   ['idle time per worker, mean / max', `${f(100 * r.idleFraction.mean)} % / ${f(100 * r.idleFraction.max)} % of the makespan`],
+  ['idle before its first shard / after its last result, mean', `${f(100 * r.startIdle)} % / ${f(100 * r.endIdle)} %`],
 ])}\n`);
 process.exitCode = r.status === 'PASSED' ? 0 : 1;

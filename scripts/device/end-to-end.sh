@@ -2,23 +2,31 @@
 # ONE call on the GPU machine for issue 13 (what a user waits for): builds snig-bench, then for each
 # benchmark times one infer call (wall, inputs in host memory, upload included) next to the GPU's
 # event-timed compute, with the fast kernel, checked against the CPU engine on a sample. Prints the
-# load lines (model, inputs, engine ready) and a short table last; full logs under $OUT. First, the
-# upload's other paths on the official sample: values other than 1 (against the CPU engine on every
-# row) and, with --binary FILE (the sample converted by `snig convert --inputs`), binary inputs
-# against the official truth. With --start NxL, the engine start of that network twice, on 1000 rows:
-# reducing it (and saving the reduction in the cache), then reading the reduction back. With --files
-# "NxL ...", last, user-wait.sh: the benchmarks from files, TSV (--tsv "NxL ...") and binary, load,
-# engine start, upload and compute (and `snig infer` from process start with --node NxL).
-# SNIG_BENCH_DIR=dir: use the snig-bench in dir (built elsewhere) instead of building it.
+# load lines (model, inputs, engine ready) and a short table last (also kept in $OUT/table.txt as it
+# grows, should the call be cut short); full logs under $OUT. First, the upload's other paths, with
+# the fast, general and snig kernels (the first checked, the others agreeing with it): the official
+# sample with values other than 1 against the CPU engine on every row (also snig data parallel and
+# partitioned on --gpus 0,0), fresh random rows of a random network (a new seed per call) against
+# the CPU engine on every row, and, with --binary FILE (the sample converted by `snig convert
+# --inputs`), binary inputs against the official truth; with --binary-values FILE (the values file
+# below, converted), binary inputs with stored values against the CPU engine. --random "NxL ..."
+# times auto, snig and general on random networks (issue 12's comparison; "" for none). With --start
+# NxL, the engine start of that network twice, on 1000 rows: reducing it (and saving the reduction in
+# the cache), then reading the reduction back. With --files "NxL ...", last, user-wait.sh: the benchmarks from files,
+# TSV (--tsv "NxL ...") and binary: load, engine start, upload and compute (and `snig infer` from
+# process start with --node NxL). SNIG_BENCH_DIR=dir: the snig-bench in dir instead of building it.
 #
 #   scripts/device/end-to-end.sh [--only "1024x120 4096x120 16384x120 65536x120"] [--repeat 5] [--binary FILE]
-#                                [--start 65536x1920] [--files "NxL ..." [--tsv "NxL ..."] [--node NxL]]
+#                                [--binary-values FILE] [--random "1024x120 4096x120"] [--start 65536x1920]
+#                                [--files "NxL ..." [--tsv "NxL ..."] [--node NxL]]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
 ONLY="1024x120 4096x120 16384x120 65536x120"
 REPEAT=5
+RANDOM_NETS="1024x120 4096x120"
 BINARY=""
+BINARY_VALUES=""
 START_BENCH=""
 FILES=""
 TSV=""
@@ -30,7 +38,9 @@ while [ $# -gt 0 ]; do
     --tsv) TSV=$2; shift 2 ;;
     --node) NODE=$2; shift 2 ;;
     --binary) BINARY=$2; shift 2 ;;
+    --binary-values) BINARY_VALUES=$2; shift 2 ;;
     --only) ONLY=$2; shift 2 ;;
+    --random) RANDOM_NETS=$2; shift 2 ;;
     --repeat) REPEAT=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -49,14 +59,27 @@ if [ -z "${SNIG_BENCH_DIR:-}" ]; then
   say "built"
 fi
 
-official=(--model data/hpec-1024/neuron1024 --kernel fast --warmup 0 --repeat 1)
+# Runs snig-bench with the given options into $LOG/<name>.out; prints its RESULT lines (or its tail).
+checked() {
+  local name=$1; shift
+  "$BUILD/snig-bench" "$@" >"$LOG/$name.out" 2>&1
+  local status=$?
+  say "$name (exit $status):"
+  grep '^RESULT' "$LOG/$name.out" | sed 's/^/  /' || tail -3 "$LOG/$name.out"
+}
+official=(--model data/hpec-1024/neuron1024 --warmup 0 --repeat 1)
 zcat data/hpec-1024/sparse-images-1024-first1200.tsv.gz | awk -F'\t' '{ printf "%s\t%s\t%g\n", $1, $2, 0.5 + ($1 + $2) % 3 * 0.5 }' \
   >"$LOG/values.tsv"
-"$BUILD/snig-bench" "${official[@]}" --inputs "$LOG/values.tsv" --check cpu >"$LOG/values.out" 2>&1
-say "values 0.5/1/1.5, against the CPU engine: $(grep '^RESULT' "$LOG/values.out" || tail -2 "$LOG/values.out")"
+checked values "${official[@]}" --inputs "$LOG/values.tsv" --kernel fast,general,snig --check cpu
+checked values-two-gpus "${official[@]}" --inputs "$LOG/values.tsv" --kernel snig --gpus 0,0 --check cpu
+checked values-partitioned "${official[@]}" --inputs "$LOG/values.tsv" --kernel snig --weights partitioned --gpus 0,0 --check cpu
+checked random-rows --generate 1024 --layers 120 --structure random --random-weights mixed --rows 6000 --seed "$((START % 100000))" \
+  --kernel general,snig,fast --check cpu --warmup 0 --repeat 1
 if [ -n "$BINARY" ]; then
-  "$BUILD/snig-bench" "${official[@]}" --inputs "$BINARY" --truth data/hpec-1024/first1200-l120-categories.tsv >"$LOG/binary.out" 2>&1
-  say "binary inputs, against the official truth: $(grep '^RESULT' "$LOG/binary.out" || tail -2 "$LOG/binary.out")"
+  checked binary "${official[@]}" --inputs "$BINARY" --kernel fast,general,snig --truth data/hpec-1024/first1200-l120-categories.tsv
+fi
+if [ -n "$BINARY_VALUES" ]; then
+  checked binary-values "${official[@]}" --inputs "$BINARY_VALUES" --kernel fast,general,snig --check cpu
 fi
 
 if [ -n "$START_BENCH" ]; then
@@ -70,6 +93,17 @@ if [ -n "$START_BENCH" ]; then
 fi
 
 table=()
+keep() { table+=("$1"); echo "$1" >>"$LOG/table.txt"; }
+for b in $RANDOM_NETS; do
+  n=${b%x*}; l=${b#*x}
+  checked "random-$b" --generate "$n" --layers "$l" --structure random --kernel auto,snig,general --check sample --sample 300 \
+    --warmup 1 --repeat "$REPEAT"
+  while read -r line; do
+    ms=$(sed -n 's/.* ms=\([0-9.]*\).*/\1/p' <<<"$line"); gpu=$(sed -n 's/.* gpu_ms=\([0-9.]*\).*/\1/p' <<<"$line")
+    kernel=$(sed -n 's/.* kernel=\([a-z]*\).*/\1/p' <<<"$line")
+    keep "$(printf '%-12s %10s %10s %8s %s' "random-$b" "$ms" "$gpu" "$kernel" "$(awk '{print $NF}' <<<"$line")")"
+  done < <(grep '^RESULT' "$LOG/random-$b.out")
+done
 for b in $ONLY; do
   n=${b%x*}; l=${b#*x}
   "$BUILD/snig-bench" --generate "$n" --layers "$l" --kernel fast --check sample --sample 200 --warmup 1 --repeat "$REPEAT" \
@@ -81,9 +115,9 @@ for b in $ONLY; do
   ms=$(sed -n 's/.* ms=\([0-9.]*\).*/\1/p' <<<"$line"); gpu=$(sed -n 's/.* gpu_ms=\([0-9.]*\).*/\1/p' <<<"$line")
   verdict=$(awk '{print $NF}' <<<"$line")
   ratio=$(awk -v a="$ms" -v b="$gpu" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
-  table+=("$(printf '%-12s %10s %10s %8s %s' "$b" "${ms:--}" "${gpu:--}" "$ratio" "${verdict:-FAILED}")")
+  keep "$(printf '%-12s %10s %10s %8s %s' "$b" "${ms:--}" "${gpu:--}" "$ratio" "${verdict:-FAILED}")"
 done
-echo "== one infer call (inputs in host memory) vs GPU compute, fast kernel"
+echo "== one infer call (inputs in host memory) vs GPU compute: fast kernel (ratio), random networks (kernel)"
 printf '%-12s %10s %10s %8s %s\n' benchmark call_ms gpu_ms ratio check
 printf '%s\n' "${table[@]}"
 if [ -n "$FILES" ]; then

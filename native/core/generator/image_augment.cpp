@@ -177,6 +177,7 @@ SparseRows generateImageRows(const SparseRows& source, const ImageSpec& spec, co
       painter.paint(recipes[t], image, scratch, [&](uint32_t col) { *cols++ = col; });
     }
   }
+  if (out.n <= 65536) out.narrowCols = narrowColumns(out.cols);  // the compact form an upload sends
   return out;
 }
 

@@ -31,11 +31,11 @@ struct DeviceLayer {
 // class that input i feeds (tptr/tentry: the layer transposed, classes ascending, each entry
 // {class, weight bits}), in input order. `state` must be zero. One thread per row: deterministic
 // order, no atomics.
-void launchFirstLayerSums(const uint32_t* rowptr, const uint32_t* cols, const float* values, uint32_t rows,
+void launchFirstLayerSums(const uint32_t* rowptr, const uint32_t* cols, const float* values, uint32_t rowBegin, uint32_t rowEnd,
                           const uint32_t* tptr, const uint2* tentry, float* state, uint32_t stride,
                           cudaStream_t stream);
 
-// The whole of layer 0 with one warp per row: its class sums in shared memory, bias and clamp, the
+// The whole of layer 0 for rows [rowBegin, rowEnd) with one warp per row: its class sums in shared memory, bias and clamp, the
 // row's fate. The row's (input, class) contributions are staged 32 inputs at a time and added in
 // the same order as the one-thread-per-row path (input order, then class order), conflicting lanes
 // in lane order, so the sums are the same bits. For layers of at most kWarpFirstMaxClasses classes
@@ -44,7 +44,7 @@ void launchFirstLayerSums(const uint32_t* rowptr, const uint32_t* cols, const fl
 constexpr uint32_t kWarpFirstMaxClasses = 4096;
 constexpr uint32_t kWarpFirstMaxFanOut = 32;
 struct Step;
-void launchFirstLayerWarp(const uint32_t* rowptr, const uint32_t* cols, const float* values, uint32_t rows,
+void launchFirstLayerWarp(const uint32_t* rowptr, const uint32_t* cols, const float* values, uint32_t rowBegin, uint32_t rowEnd,
                           const uint32_t* tptr, const uint2* tentry, uint32_t maxFanOut, uint32_t uniformFanOut,
                           const Step& step, int multiprocessors, cudaStream_t stream);
 

@@ -1,6 +1,7 @@
 // The fast pipeline on one device: the reduced network resident on the GPU, one batch of rows per
-// run: layer 0 from the sparse inputs, then one launch per layer over the live rows only. The host
-// reads the live count now and then to size the grids and to stop once every row has left.
+// run: layer 0 from the sparse inputs, chunk by chunk of rows as they arrive (input_upload.hpp), then
+// one launch per layer over the live rows only. The host reads the live count now and then to size
+// the grids and to stop once every row has left.
 // Layer 0 runs one warp per row when its shape allows (SNIG_FAST_FIRST_LAYER=thread forces the
 // one-thread-per-row sums, for comparison; both give the same bits). Once the live rows fit the GPU
 // in one wave of fused tiles (narrow networks), one launch runs every remaining layer with the rows
@@ -13,6 +14,7 @@
 #include <string>
 #include <thread>
 
+#include "../batch_setup.hpp"
 #include "../batches.hpp"
 #include "../cuda_check.hpp"
 #include "../cuda_raii.hpp"
@@ -28,10 +30,6 @@ using fast::DeviceLayer;
 using fast::Step;
 using fast::StepShape;
 
-constexpr uint64_t kMaxAutoBatchRows = 1 << 17;
-constexpr double kMemoryShare = 0.6;       // of the free device memory, for one batch
-constexpr uint32_t kInputNnzPerNeuron = 8;  // budgeted input nonzeros per row: N / 8
-
 template <typename T>
 DeviceBuffer<T> upload(const T* host, size_t count) {
   DeviceBuffer<T> buffer(std::max<size_t>(count, 1));
@@ -42,12 +40,6 @@ DeviceBuffer<T> upload(const T* host, size_t count) {
 template <typename T>
 DeviceBuffer<T> upload(const std::vector<T>& host) {
   return upload(host.data(), host.size());
-}
-
-// Grows a device buffer to hold at least `count` elements.
-template <typename T>
-void reserve(DeviceBuffer<T>& buffer, size_t count) {
-  if (buffer.size() < count) buffer = DeviceBuffer<T>(count);
 }
 
 class FastPipeline final : public GpuPipeline {
@@ -72,16 +64,9 @@ class FastPipeline final : public GpuPipeline {
       fused_ = fast::fusedShape(stride_);
       fuseRows_ = uint64_t{fused_.rowsPerBlock} * fused_.blocksPerSm * multiprocessors_;
     }
-    const uint64_t perRow = 2 * uint64_t{stride_} * sizeof(float) + 2 * sizeof(uint32_t) + 1 +
-                            uint64_t{net_->neurons / kInputNnzPerNeuron} * 8 + 4;
-    size_t freeBytes = 0, totalBytes = 0;
-    SNIG_CUDA_CHECK(cudaMemGetInfo(&freeBytes, &totalBytes));
-    capacity_ = options.batchRows ? options.batchRows
-                                  : std::clamp<uint64_t>(static_cast<uint64_t>(freeBytes * kMemoryShare) / perRow, 1, kMaxAutoBatchRows);
-    stream_ = makeStream();
-    start_ = makeEvent();
-    stop_ = makeEvent();
-    hostCount_ = PinnedBuffer<uint32_t>(1);
+    // Per row: two state rows, two live-list entries, its fate.
+    capacity_ = batchCapacity(options.batchRows, 2 * uint64_t{stride_} * sizeof(float) + 2 * sizeof(uint32_t) + 1, net_->neurons);
+    batch_ = BatchStream::make();
   }
 
   ~FastPipeline() override = default;  // every buffer is freed on its own device
@@ -104,16 +89,14 @@ class FastPipeline final : public GpuPipeline {
     const uint32_t rows = static_cast<uint32_t>(end - begin);
     BatchResult result;
     if (rows == 0) return result;
-    uploadInputs(inputs, begin, end, rows);
-    SNIG_CUDA_CHECK(cudaEventRecord(start_.get(), stream_.get()));
-    const uint32_t last = infer(rows, request);
-    SNIG_CUDA_CHECK(cudaEventRecord(stop_.get(), stream_.get()));
+    reserveBatch(rows);
+    const uint32_t last = infer(inputs, begin, end, request);
+    cudaStream_t stream = batch_.stream.get();
+    SNIG_CUDA_CHECK(cudaEventRecord(batch_.stop.get(), stream));
     std::vector<uint8_t> fate(rows);
-    SNIG_CUDA_CHECK(cudaMemcpyAsync(fate.data(), fate_.get(), rows, cudaMemcpyDeviceToHost, stream_.get()));
-    SNIG_CUDA_CHECK(cudaStreamSynchronize(stream_.get()));
-    float ms = 0;
-    SNIG_CUDA_CHECK(cudaEventElapsedTime(&ms, start_.get(), stop_.get()));
-    result.seconds = ms / 1000.0;
+    SNIG_CUDA_CHECK(cudaMemcpyAsync(fate.data(), fate_.get(), rows, cudaMemcpyDeviceToHost, stream));
+    SNIG_CUDA_CHECK(cudaStreamSynchronize(stream));
+    result.seconds = batch_.seconds();
     for (uint32_t r = 0; r < rows; ++r) {
       if (fate[r] != fast::kDead) result.categories.push_back(begin + r + 1);
     }
@@ -183,38 +166,42 @@ class FastPipeline final : public GpuPipeline {
     tentry_ = upload(tentry);
   }
 
-  void uploadInputs(const SparseRows& inputs, uint64_t begin, uint64_t end, uint32_t rows) {
-    uploader_.upload(inputs, begin, end, stream_.get());
+  void reserveBatch(uint32_t rows) {
     for (auto& state : state_) reserve(state, uint64_t{rows} * stride_);
     for (auto& list : live_) reserve(list, rows);
     reserve(fate_, rows);
     reserve(counts_, layers_.size() + 1);
   }
 
-  // Runs every layer (or until no row is left); returns the layer whose state buffer holds the
-  // final rows.
-  uint32_t infer(uint32_t rows, const InferRequest& request) {
-    cudaStream_t stream = stream_.get();
+  // Uploads rows [begin, end) and runs every layer (or until no row is left); returns the layer
+  // whose state buffer holds the final rows. Layer 0 runs chunk by chunk as the rows arrive; the
+  // GPU time starts with the first chunk on the device.
+  uint32_t infer(const SparseRows& inputs, uint64_t begin, uint64_t end, const InferRequest& request) {
+    cudaStream_t stream = batch_.stream.get();
+    const auto rows = static_cast<uint32_t>(end - begin);
     const uint32_t layers = static_cast<uint32_t>(layers_.size());
     SNIG_CUDA_CHECK(cudaMemsetAsync(fate_.get(), fast::kDead, rows, stream));
     SNIG_CUDA_CHECK(cudaMemsetAsync(counts_.get(), 0, (layers + 1) * sizeof(uint32_t), stream));
-    *hostCount_.get() = rows;
-    SNIG_CUDA_CHECK(cudaMemcpyAsync(counts_.get(), hostCount_.get(), sizeof(uint32_t), cudaMemcpyHostToDevice, stream));
-    if (warpFirst_) {
-      Step step;
-      step.layer = layers_[0];
-      step.out = state_[0].get();
-      step.stride = stride_;
-      step.liveOut = live_[0].get();
-      step.countOut = counts_.get() + 1;
-      step.fate = fate_.get();
-      fast::launchFirstLayerWarp(uploader_.rowptr(), uploader_.cols(), uploader_.values(), rows, tptr_.get(), tentry_.get(), maxFanOut_,
-                                 uniformFanOut_, step, multiprocessors_, stream);
-    } else {
-      SNIG_CUDA_CHECK(cudaMemsetAsync(state_[0].get(), 0, uint64_t{rows} * stride_ * sizeof(float), stream));
-      fast::launchFirstLayerSums(uploader_.rowptr(), uploader_.cols(), uploader_.values(), rows, tptr_.get(), tentry_.get(),
-                                 state_[0].get(), stride_, stream);
-    }
+    *batch_.hostCount.get() = rows;
+    SNIG_CUDA_CHECK(cudaMemcpyAsync(counts_.get(), batch_.hostCount.get(), sizeof(uint32_t), cudaMemcpyHostToDevice, stream));
+    if (!warpFirst_) SNIG_CUDA_CHECK(cudaMemsetAsync(state_[0].get(), 0, uint64_t{rows} * stride_ * sizeof(float), stream));
+    Step first;
+    first.layer = layers_[0];
+    first.out = state_[0].get();
+    first.stride = stride_;
+    first.liveOut = live_[0].get();
+    first.countOut = counts_.get() + 1;
+    first.fate = fate_.get();
+    uploader_.upload(inputs, begin, end, stream, [&](uint32_t rowBegin, uint32_t rowEnd, cudaStream_t chunkStream) {
+      if (rowBegin == 0) SNIG_CUDA_CHECK(cudaEventRecord(batch_.start.get(), chunkStream));
+      if (warpFirst_) {
+        fast::launchFirstLayerWarp(uploader_.rowptr(), uploader_.cols(), uploader_.values(), rowBegin, rowEnd, tptr_.get(),
+                                   tentry_.get(), maxFanOut_, uniformFanOut_, first, multiprocessors_, chunkStream);
+      } else {
+        fast::launchFirstLayerSums(uploader_.rowptr(), uploader_.cols(), uploader_.values(), rowBegin, rowEnd, tptr_.get(),
+                                   tentry_.get(), state_[0].get(), stride_, chunkStream);
+      }
+    });
     uint32_t known = rows;  // an upper bound of the live rows: they only ever leave
     for (uint32_t l = warpFirst_ ? 1 : 0; l < layers; ++l) {
       Step step;
@@ -235,9 +222,9 @@ class FastPipeline final : public GpuPipeline {
       fast::launchStep(step, shapes_[l], known, multiprocessors_, stream);
       if (l + 1 < layers && shouldPoll(l)) {
         throwIfCancelled(request);
-        SNIG_CUDA_CHECK(cudaMemcpyAsync(hostCount_.get(), counts_.get() + l + 1, sizeof(uint32_t), cudaMemcpyDeviceToHost, stream));
+        SNIG_CUDA_CHECK(cudaMemcpyAsync(batch_.hostCount.get(), counts_.get() + l + 1, sizeof(uint32_t), cudaMemcpyDeviceToHost, stream));
         SNIG_CUDA_CHECK(cudaStreamSynchronize(stream));
-        known = *hostCount_.get();
+        known = *batch_.hostCount.get();
         if (known == 0) return l;
         if (known <= fuseRows_) {
           Step rest;
@@ -296,9 +283,7 @@ class FastPipeline final : public GpuPipeline {
   DeviceBuffer<uint32_t> live_[2];
   DeviceBuffer<uint8_t> fate_;
   DeviceBuffer<uint32_t> counts_;
-  Stream stream_;
-  Event start_, stop_;
-  PinnedBuffer<uint32_t> hostCount_;
+  BatchStream batch_;
 };
 
 }  // namespace

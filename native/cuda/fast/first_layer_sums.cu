@@ -8,11 +8,11 @@ using namespace detail;
 namespace {
 
 __global__ void firstLayerSumsKernel(const uint32_t* __restrict__ rowptr, const uint32_t* __restrict__ cols,
-                                     const float* __restrict__ values, uint32_t rows,
+                                     const float* __restrict__ values, uint32_t rowBegin, uint32_t rowEnd,
                                      const uint32_t* __restrict__ tptr, const uint2* __restrict__ tentry,
                                      float* state, uint32_t stride) {
-  const uint32_t r = blockIdx.x * blockDim.x + threadIdx.x;
-  if (r >= rows) return;
+  const uint32_t r = rowBegin + blockIdx.x * blockDim.x + threadIdx.x;
+  if (r >= rowEnd) return;
   float* sums = state + uint64_t{r} * stride;
   for (uint32_t k = rowptr[r]; k < rowptr[r + 1]; ++k) {
     const uint32_t i = cols[k];
@@ -26,12 +26,12 @@ __global__ void firstLayerSumsKernel(const uint32_t* __restrict__ rowptr, const 
 
 }  // namespace
 
-void launchFirstLayerSums(const uint32_t* rowptr, const uint32_t* cols, const float* values, uint32_t rows,
+void launchFirstLayerSums(const uint32_t* rowptr, const uint32_t* cols, const float* values, uint32_t rowBegin, uint32_t rowEnd,
                           const uint32_t* tptr, const uint2* tentry, float* state, uint32_t stride,
                           cudaStream_t stream) {
-  if (rows == 0) return;
+  if (rowEnd <= rowBegin) return;
   constexpr uint32_t threads = 128;
-  firstLayerSumsKernel<<<(rows + threads - 1) / threads, threads, 0, stream>>>(rowptr, cols, values, rows, tptr, tentry,
+  firstLayerSumsKernel<<<(rowEnd - rowBegin + threads - 1) / threads, threads, 0, stream>>>(rowptr, cols, values, rowBegin, rowEnd, tptr, tentry,
                                                                                state, stride);
   SNIG_CUDA_CHECK_LAUNCH();
 }

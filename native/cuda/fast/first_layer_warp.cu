@@ -15,7 +15,7 @@ constexpr uint32_t kWarpsPerBlock = 4;
 template <uint32_t kFanOut>
 __global__ void __launch_bounds__(kWarpsPerBlock * 32)
     firstLayerWarpKernel(const uint32_t* __restrict__ rowptr, const uint32_t* __restrict__ cols,
-                         const float* __restrict__ values, uint32_t rows, const uint32_t* __restrict__ tptr,
+                         const float* __restrict__ values, uint32_t rowBegin, uint32_t rowEnd, const uint32_t* __restrict__ tptr,
                          const uint2* __restrict__ tentry, uint32_t maxFanOut, Step s) {
   extern __shared__ float shared[];
   const uint32_t lane = threadIdx.x % 32;
@@ -25,7 +25,7 @@ __global__ void __launch_bounds__(kWarpsPerBlock * 32)
   uint32_t* stagedClass = reinterpret_cast<uint32_t*>(acc + classes);
   float* stagedProduct = acc + classes + 32 * maxFanOut;
   constexpr uint32_t kEntries = kFanOut ? kFanOut : 1;
-  for (uint32_t row = blockIdx.x * kWarpsPerBlock + warp; row < rows; row += gridDim.x * kWarpsPerBlock) {
+  for (uint32_t row = rowBegin + blockIdx.x * kWarpsPerBlock + warp; row < rowEnd; row += gridDim.x * kWarpsPerBlock) {
     for (uint32_t c = lane; c < classes; c += 32) acc[c] = 0.0f;
     __syncwarp();
     const uint32_t begin = rowptr[row];
@@ -121,28 +121,28 @@ size_t firstLayerWarpShared(uint32_t classes, uint32_t maxFanOut) {
 }
 
 template <uint32_t kFanOut>
-void launchFirstLayerWarpWith(const uint32_t* rowptr, const uint32_t* cols, const float* values, uint32_t rows,
+void launchFirstLayerWarpWith(const uint32_t* rowptr, const uint32_t* cols, const float* values, uint32_t rowBegin, uint32_t rowEnd,
                               const uint32_t* tptr, const uint2* tentry, uint32_t maxFanOut, const Step& step,
                               int multiprocessors, cudaStream_t stream) {
   auto kernel = firstLayerWarpKernel<kFanOut>;
   const size_t shared = firstLayerWarpShared(step.layer.outClasses, maxFanOut);
-  const uint64_t wanted = (uint64_t{rows} + kWarpsPerBlock - 1) / kWarpsPerBlock;
+  const uint64_t wanted = (uint64_t{rowEnd - rowBegin} + kWarpsPerBlock - 1) / kWarpsPerBlock;
   const unsigned blocks = residentBlocks(kernel, kWarpsPerBlock * 32, shared, wanted, multiprocessors);
-  kernel<<<blocks, kWarpsPerBlock * 32, shared, stream>>>(rowptr, cols, values, rows, tptr, tentry,
+  kernel<<<blocks, kWarpsPerBlock * 32, shared, stream>>>(rowptr, cols, values, rowBegin, rowEnd, tptr, tentry,
                                                                                   maxFanOut, step);
   SNIG_CUDA_CHECK_LAUNCH();
 }
 
 }  // namespace
 
-void launchFirstLayerWarp(const uint32_t* rowptr, const uint32_t* cols, const float* values, uint32_t rows,
+void launchFirstLayerWarp(const uint32_t* rowptr, const uint32_t* cols, const float* values, uint32_t rowBegin, uint32_t rowEnd,
                           const uint32_t* tptr, const uint2* tentry, uint32_t maxFanOut, uint32_t uniformFanOut,
                           const Step& step, int multiprocessors, cudaStream_t stream) {
-  if (rows == 0) return;
+  if (rowEnd <= rowBegin) return;
   switch (uniformFanOut) {
-    case 1: return launchFirstLayerWarpWith<1>(rowptr, cols, values, rows, tptr, tentry, maxFanOut, step, multiprocessors, stream);
-    case 2: return launchFirstLayerWarpWith<2>(rowptr, cols, values, rows, tptr, tentry, maxFanOut, step, multiprocessors, stream);
-    default: return launchFirstLayerWarpWith<0>(rowptr, cols, values, rows, tptr, tentry, maxFanOut, step, multiprocessors, stream);
+    case 1: return launchFirstLayerWarpWith<1>(rowptr, cols, values, rowBegin, rowEnd, tptr, tentry, maxFanOut, step, multiprocessors, stream);
+    case 2: return launchFirstLayerWarpWith<2>(rowptr, cols, values, rowBegin, rowEnd, tptr, tentry, maxFanOut, step, multiprocessors, stream);
+    default: return launchFirstLayerWarpWith<0>(rowptr, cols, values, rowBegin, rowEnd, tptr, tentry, maxFanOut, step, multiprocessors, stream);
   }
 }
 

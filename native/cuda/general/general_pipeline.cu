@@ -14,8 +14,10 @@
 #include <string>
 
 #include "../../core/structure/saturation.hpp"
+#include "../batch_setup.hpp"
 #include "../cuda_check.hpp"
 #include "../cuda_raii.hpp"
+#include "../input_upload.hpp"
 #include "general_kernels.cuh"
 #include "general_pipeline.hpp"
 #include "padded_layer.hpp"
@@ -27,9 +29,7 @@ namespace {
 using general::DeviceLayer;
 using general::LayerKernel;
 
-constexpr uint64_t kMaxAutoBatchRows = 1 << 17;
-constexpr double kMemoryShare = 0.6;        // of the free device memory, for one batch
-constexpr uint32_t kInputNnzPerNeuron = 8;  // budgeted input nonzeros per row: N / 8
+constexpr uint64_t kMaxBatchRows = 1 << 17;  // the plan kernel's one block
 // Where a tile of at least 8 rows fits the tile kernel's shared memory (N <= 4096), a batch with at
 // least 4 tiles per multiprocessor runs the tile kernel (60000 rows at N = 1024 / 4096: the layers
 // 1.4 / 1.6 times faster than gather's); a smaller batch runs the gather kernel (on 1200-6000 rows
@@ -102,11 +102,6 @@ const T* partAt(const DeviceBuffer<uint8_t>& block, const std::optional<uint64_t
   return offset ? reinterpret_cast<const T*>(block.get() + *offset) : nullptr;
 }
 
-template <typename T>
-void reserve(DeviceBuffer<T>& buffer, size_t count) {
-  if (buffer.size() < count) buffer = DeviceBuffer<T>(count);
-}
-
 class GeneralPipeline final : public GpuPipeline {
  public:
   GeneralPipeline(std::shared_ptr<const Model> model, const PipelineOptions& options)
@@ -119,7 +114,6 @@ class GeneralPipeline final : public GpuPipeline {
     cudaDeviceProp prop{};
     SNIG_CUDA_CHECK(cudaGetDeviceProperties(&prop, device_));
     multiprocessors_ = prop.multiProcessorCount;
-    const uint64_t n = model_->neurons();
     tileMinRows_ = tileable(model_->neurons()) ? kTileMinTilesPerMultiprocessor * multiprocessors_ * general::tileLanes(model_->neurons()) : UINT64_MAX;
     kernels_ = describeKernels();  // also checks SNIG_GENERAL_LANES against each kernel
     size_t freeBytes = 0, totalBytes = 0;
@@ -130,17 +124,12 @@ class GeneralPipeline final : public GpuPipeline {
                                        " (" + std::to_string(freeBytes >> 20) + " MiB free); use --kernel snig, which streams");
     }
     uploadModel();
-    SNIG_CUDA_CHECK(cudaMemGetInfo(&freeBytes, &totalBytes));
-    const uint64_t perRow = 2 * n * sizeof(float) + 3 * sizeof(uint32_t) + 1 + n / kInputNnzPerNeuron * 8 + 4;
-    capacity_ = options.batchRows ? options.batchRows
-                                  : std::clamp<uint64_t>(static_cast<uint64_t>(freeBytes * kMemoryShare) / perRow, 1, kMaxAutoBatchRows);
-    capacity_ = std::min<uint64_t>(capacity_, kMaxAutoBatchRows);  // the plan kernel's one block
+    // Per row: two dense rows, three row lists, its fate.
+    const uint32_t n = model_->neurons();
+    capacity_ = std::min(batchCapacity(options.batchRows, 2 * uint64_t{n} * sizeof(float) + 3 * sizeof(uint32_t) + 1, n), kMaxBatchRows);
     profile_ = std::getenv("SNIG_GENERAL_PROFILE") != nullptr;
-    stream_ = makeStream();
-    start_ = makeEvent();
-    stop_ = makeEvent();
+    batch_ = BatchStream::make();
     layerDone_ = makeEvent();
-    hostCount_ = PinnedBuffer<uint32_t>(1);
   }
 
   ~GeneralPipeline() override = default;  // every buffer is freed on its own device
@@ -166,16 +155,15 @@ class GeneralPipeline final : public GpuPipeline {
     kernel_ = kernelFor(rows);
     lanes_ = lanesFor(model_->neurons(), kernel_);
     reserveBatch(rows);
-    SNIG_CUDA_CHECK(cudaEventRecord(start_.get(), stream_.get()));
-    uploadInputs(inputs, begin, end, rows);
+    cudaStream_t stream = batch_.stream.get();
+    uploader_.upload(inputs, begin, end, stream);
+    SNIG_CUDA_CHECK(cudaEventRecord(batch_.start.get(), stream));  // the GPU time starts with every input there
     const uint32_t finalCount = infer(rows, request);
-    SNIG_CUDA_CHECK(cudaEventRecord(stop_.get(), stream_.get()));
+    SNIG_CUDA_CHECK(cudaEventRecord(batch_.stop.get(), stream));
     std::vector<uint8_t> fate(rows);
-    SNIG_CUDA_CHECK(cudaMemcpyAsync(fate.data(), fate_.get(), rows, cudaMemcpyDeviceToHost, stream_.get()));
-    SNIG_CUDA_CHECK(cudaStreamSynchronize(stream_.get()));
-    float ms = 0;
-    SNIG_CUDA_CHECK(cudaEventElapsedTime(&ms, start_.get(), stop_.get()));
-    result.seconds = ms / 1000.0;
+    SNIG_CUDA_CHECK(cudaMemcpyAsync(fate.data(), fate_.get(), rows, cudaMemcpyDeviceToHost, stream));
+    SNIG_CUDA_CHECK(cudaStreamSynchronize(stream));
+    result.seconds = batch_.seconds();
     for (uint32_t r = 0; r < rows; ++r) {
       if (fate[r] != general::kDead) result.categories.push_back(begin + r + 1);
     }
@@ -263,26 +251,9 @@ class GeneralPipeline final : public GpuPipeline {
     reserve(counts_, model_->layerCount() + 1);
   }
 
-  void uploadInputs(const SparseRows& inputs, uint64_t begin, uint64_t end, uint32_t rows) {
-    const uint64_t first = inputs.rowptr[begin];
-    const uint64_t nnz = inputs.rowptr[end] - first;
-    if (nnz > UINT32_MAX) throw Error(ErrorCode::Argument, "a general-pipeline batch holds at most 2^32 input nonzeros");
-    std::vector<uint32_t> rowptr(rows + 1);
-    for (uint32_t r = 0; r <= rows; ++r) rowptr[r] = static_cast<uint32_t>(inputs.rowptr[begin + r] - first);
-    reserve(rowptr_, rows + 1);
-    reserve(cols_, std::max<uint64_t>(nnz, 1));
-    reserve(values_, std::max<uint64_t>(nnz, 1));
-    cudaStream_t stream = stream_.get();
-    SNIG_CUDA_CHECK(cudaMemcpyAsync(rowptr_.get(), rowptr.data(), rowptr.size() * 4, cudaMemcpyHostToDevice, stream));
-    SNIG_CUDA_CHECK(cudaMemcpyAsync(cols_.get(), inputs.cols.data() + first, nnz * 4, cudaMemcpyHostToDevice, stream));
-    SNIG_CUDA_CHECK(cudaMemcpyAsync(values_.get(), inputs.values.data() + first, nnz * 4, cudaMemcpyHostToDevice, stream));
-    // The pageable copies above return once their data is staged: rowptr may go out of scope.
-    SNIG_CUDA_CHECK(cudaStreamSynchronize(stream));
-  }
-
   // Runs every layer (or until no row is left); returns the live rows packed in in_ at the end.
   uint32_t infer(uint32_t rows, const InferRequest& request) {
-    cudaStream_t stream = stream_.get();
+    cudaStream_t stream = batch_.stream.get();
     const uint32_t n = model_->neurons();
     const uint32_t layers = model_->layerCount();
     const uint32_t tiles = (rows + lanes_ - 1) / lanes_;
@@ -293,13 +264,13 @@ class GeneralPipeline final : public GpuPipeline {
     std::vector<uint32_t> identity(rows);
     std::iota(identity.begin(), identity.end(), 0u);
     SNIG_CUDA_CHECK(cudaMemcpyAsync(rowOf_[0].get(), identity.data(), rows * sizeof(uint32_t), cudaMemcpyHostToDevice, stream));
-    *hostCount_.get() = rows;
-    SNIG_CUDA_CHECK(cudaMemcpyAsync(counts_.get(), hostCount_.get(), sizeof(uint32_t), cudaMemcpyHostToDevice, stream));
-    general::launchScatter(rowptr_.get(), cols_.get(), values_.get(), rows, n, lanes_, in_.get(), stream);
+    *batch_.hostCount.get() = rows;
+    SNIG_CUDA_CHECK(cudaMemcpyAsync(counts_.get(), batch_.hostCount.get(), sizeof(uint32_t), cudaMemcpyHostToDevice, stream));
+    general::launchScatter(uploader_.rowptr(), uploader_.cols(), uploader_.values(), rows, n, lanes_, in_.get(), stream);
     if (profile_) {
       SNIG_CUDA_CHECK(cudaEventRecord(layerDone_.get(), stream));
       SNIG_CUDA_CHECK(cudaStreamSynchronize(stream));
-      printLayer(0, rows);  // the inputs uploaded and scattered
+      printLayer(0, rows);  // the inputs scattered
     }
     uint32_t known = rows;  // an upper bound of the live rows: they only ever leave
     for (uint32_t l = 0; l < layers; ++l) {
@@ -333,9 +304,9 @@ class GeneralPipeline final : public GpuPipeline {
       if (profile_) SNIG_CUDA_CHECK(cudaEventRecord(layerDone_.get(), stream));
       if (l + 1 == layers || shouldPoll(l) || profile_) {
         throwIfCancelled(request);
-        SNIG_CUDA_CHECK(cudaMemcpyAsync(hostCount_.get(), counts_.get() + l + 1, sizeof(uint32_t), cudaMemcpyDeviceToHost, stream));
+        SNIG_CUDA_CHECK(cudaMemcpyAsync(batch_.hostCount.get(), counts_.get() + l + 1, sizeof(uint32_t), cudaMemcpyDeviceToHost, stream));
         SNIG_CUDA_CHECK(cudaStreamSynchronize(stream));
-        known = *hostCount_.get();
+        known = *batch_.hostCount.get();
         if (profile_) printLayer(l + 1, known);
         if (known == 0) break;
       }
@@ -345,7 +316,7 @@ class GeneralPipeline final : public GpuPipeline {
 
   void printLayer(uint32_t l, uint32_t live) {
     float ms = 0;
-    SNIG_CUDA_CHECK(cudaEventElapsedTime(&ms, start_.get(), layerDone_.get()));
+    SNIG_CUDA_CHECK(cudaEventElapsedTime(&ms, batch_.start.get(), layerDone_.get()));
     std::fprintf(stderr, "profile: layer %u live %u cumulative_ms %.3f\n", l, live, ms);
   }
 
@@ -402,18 +373,16 @@ class GeneralPipeline final : public GpuPipeline {
   std::vector<bool> saturatedExit_;
   uint32_t finalRowOf_ = 0;
   std::vector<DeviceBuffer<uint8_t>> blocks_;  // per layer
-  DeviceBuffer<uint32_t> rowptr_, cols_;
-  DeviceBuffer<float> values_;
+  InputUploader uploader_;
   DeviceBuffer<float> in_, out_;
   DeviceBuffer<uint32_t> alive_, notFull_;
   DeviceBuffer<uint32_t> rowOf_[2];
   DeviceBuffer<uint32_t> from_;
   DeviceBuffer<uint8_t> fate_;
   DeviceBuffer<uint32_t> counts_;
-  Stream stream_;
-  Event start_, stop_, layerDone_;
+  BatchStream batch_;
+  Event layerDone_;
   bool profile_ = false;
-  PinnedBuffer<uint32_t> hostCount_;
 };
 
 }  // namespace

@@ -111,15 +111,15 @@ layerKernel(const T* __restrict__ yIn, const uint8_t* __restrict__ flagsIn, T* _
   if (tid == 0) *outFlag = anyOutput ? 1 : 0;
 }
 
-// One block per batch row: clears the flagged sections of the row's previous contents, scatters the
-// row's entries (rowptr holds the inputs' own offsets; `first` is the batch's first) and sets the
-// flags. Dynamic shared memory: S bytes.
+// One block per batch row from rowBegin on: clears the flagged sections of the row's previous
+// contents, scatters the row's entries (rowptr: the batch's offsets, from its first nonzero) and
+// sets the flags. Dynamic shared memory: S bytes.
 template <typename T>
-__global__ void scatterKernel(const uint64_t* __restrict__ rowptr, uint64_t first, const uint32_t* __restrict__ cols,
+__global__ void scatterKernel(const uint32_t* __restrict__ rowptr, uint32_t rowBegin, const uint32_t* __restrict__ cols,
                               const float* __restrict__ vals, T* __restrict__ y, uint8_t* __restrict__ flags,
                               LayerShape shape) {
   extern __shared__ unsigned char sectionHit[];
-  const uint64_t row = blockIdx.x;
+  const uint64_t row = rowBegin + blockIdx.x;
   T* out = y + row * shape.n;
   uint8_t* rowFlags = flags + row * shape.sections;
   for (uint32_t s = threadIdx.x; s < shape.sections; s += blockDim.x) sectionHit[s] = 0;
@@ -129,8 +129,8 @@ __global__ void scatterKernel(const uint64_t* __restrict__ rowptr, uint64_t firs
     for (uint32_t j = s * shape.sectionSize + threadIdx.x; j < end; j += blockDim.x) out[j] = T(0);
   }
   __syncthreads();
-  const uint64_t end = rowptr[row + 1] - first;
-  for (uint64_t k = rowptr[row] - first + threadIdx.x; k < end; k += blockDim.x) {
+  const uint32_t end = rowptr[row + 1];
+  for (uint32_t k = rowptr[row] + threadIdx.x; k < end; k += blockDim.x) {
     out[cols[k]] = T(vals[k]);
     if (vals[k] != 0.0f) sectionHit[cols[k] / shape.sectionSize] = 1;
   }

@@ -1,8 +1,9 @@
 // SNIG's whole layer pipeline on one device for one precision: the dense double buffers with their
-// section flags, the input staging, and ONE CUDA graph holding every layer (plus, when weights are
-// streamed, the double-buffered weight copies) and the final row-sum kernel. The graph is captured
-// and instantiated once; each batch only refreshes its input buffer and, when the batch's row count
-// changes, the grid size of the graph's kernel nodes.
+// section flags, the input upload (scattered chunk by chunk of rows as they arrive), and ONE CUDA
+// graph holding every layer (plus, when weights are streamed, the double-buffered weight copies)
+// and the final row-sum kernel. The graph is captured and instantiated once; each batch only
+// refreshes its input buffer and, when the batch's row count changes, the grid size of the graph's
+// kernel nodes.
 #pragma once
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 
 #include "../../core/inputs.hpp"
 #include "../cuda_raii.hpp"
+#include "../input_upload.hpp"
 #include "device_weights.hpp"
 #include "kernels.cuh"
 
@@ -48,7 +50,6 @@ class Program {
     }
     sums_ = DeviceBuffer<double>(capacity);
     hostSums_ = PinnedBuffer<double>(capacity);
-    rowptr_ = DeviceBuffer<uint64_t>(capacity + 1);
     const uint64_t smem = uint64_t{plan.sectionSize} * sizeof(T);
     SNIG_CUDA_CHECK(cudaFuncSetAttribute(detail::layerKernel<T, true>, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem)));
     SNIG_CUDA_CHECK(cudaFuncSetAttribute(detail::layerKernel<T, false>, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem)));
@@ -66,28 +67,17 @@ class Program {
   // Row sums of the last batch (valid after the batch's stream work completes; sumRows role only).
   const double* hostRowSums() const { return hostSums_.get(); }
 
-  // Copies rows [begin, end) of the (pageable) inputs and scatters them into the input buffer
-  // (scatterInput role). Pageable copies return once the source was read, so nothing is staged here.
+  // Uploads rows [begin, end) of the inputs in chunks and scatters each chunk into the input buffer
+  // as it arrives (scatterInput role); the timing starts with the first chunk on the device.
   void enqueueInput(const SparseRows& inputs, uint64_t begin, uint64_t end) {
-    const uint64_t rows = end - begin;
-    if (rows == 0) return;
-    const uint64_t first = inputs.rowptr[begin];
-    const uint64_t nnz = inputs.rowptr[end] - first;
-    if (nnz > cols_.size()) {
-      const uint64_t grown = std::max<uint64_t>(nnz, cols_.size() * 3 / 2);
-      cols_ = DeviceBuffer<uint32_t>(grown);
-      vals_ = DeviceBuffer<float>(grown);
-    }
+    if (end == begin) return;
     cudaStream_t s = stream_.get();
-    SNIG_CUDA_CHECK(cudaMemcpyAsync(rowptr_.get(), inputs.rowptr.data() + begin, (rows + 1) * sizeof(uint64_t),
-                                    cudaMemcpyHostToDevice, s));
-    if (nnz) {
-      SNIG_CUDA_CHECK(cudaMemcpyAsync(cols_.get(), inputs.cols.data() + first, nnz * sizeof(uint32_t), cudaMemcpyHostToDevice, s));
-      SNIG_CUDA_CHECK(cudaMemcpyAsync(vals_.get(), inputs.values.data() + first, nnz * sizeof(float), cudaMemcpyHostToDevice, s));
-    }
-    detail::scatterKernel<T><<<static_cast<unsigned>(rows), kScatterThreads, shape_.sections, s>>>(
-        rowptr_.get(), first, cols_.get(), vals_.get(), y_[0].get(), flags_[0].get(), shape_);
-    SNIG_CUDA_CHECK_LAUNCH();
+    uploader_.upload(inputs, begin, end, s, [&](uint32_t rowBegin, uint32_t rowEnd, cudaStream_t chunkStream) {
+      if (rowBegin == 0) SNIG_CUDA_CHECK(cudaEventRecord(start_.get(), chunkStream));
+      detail::scatterKernel<T><<<rowEnd - rowBegin, kScatterThreads, shape_.sections, chunkStream>>>(
+          uploader_.rowptr(), rowBegin, uploader_.cols(), uploader_.values(), y_[0].get(), flags_[0].get(), shape_);
+      SNIG_CUDA_CHECK_LAUNCH();
+    });
   }
 
   // Launches the graph over the first `rows` rows of the buffers.
@@ -97,8 +87,7 @@ class Program {
     SNIG_CUDA_CHECK(cudaGraphLaunch(exec_.get(), stream_.get()));
   }
 
-  void recordStart() { SNIG_CUDA_CHECK(cudaEventRecord(start_.get(), stream_.get())); }
-  // Waits for the stream and returns the milliseconds since recordStart.
+  // Waits for the stream and returns the milliseconds since the batch's first chunk arrived.
   double finish() {
     SNIG_CUDA_CHECK(cudaEventRecord(stop_.get(), stream_.get()));
     SNIG_CUDA_CHECK(cudaEventSynchronize(stop_.get()));
@@ -220,9 +209,7 @@ class Program {
   DeviceBuffer<uint8_t> flags_[2];
   DeviceBuffer<double> sums_;
   PinnedBuffer<double> hostSums_;
-  DeviceBuffer<uint64_t> rowptr_;  // the batch's slice of the inputs' row offsets (not rebased)
-  DeviceBuffer<uint32_t> cols_;
-  DeviceBuffer<float> vals_;
+  InputUploader uploader_;
   Graph graph_;
   GraphExec exec_;
   std::vector<cudaGraphNode_t> kernelNodes_;

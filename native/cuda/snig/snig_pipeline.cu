@@ -71,7 +71,6 @@ class SnigPipeline final : public GpuPipeline {
     for (uint64_t from = begin; from < end; from += program->capacity()) {
       const uint64_t to = std::min(end, from + program->capacity());
       const uint64_t rows = to - from;
-      program->recordStart();
       program->enqueueInput(inputs, from, to);
       program->enqueueLayers(rows);
       result.seconds += program->finish() / 1e3;

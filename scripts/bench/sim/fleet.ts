@@ -60,7 +60,9 @@ export async function runFleet(options: FleetOptions, onWelcomed: () => void, st
   clearInterval(clock);
   for (const w of workers) w.stop();
   const shift = (t: number | undefined): number | undefined => (t === undefined ? undefined : performance.timeOrigin + t);
-  return workers.slice(0, options.count).map((w) => ({ ...w.stats, readyAt: shift(w.stats.readyAt), finishedAt: shift(w.stats.finishedAt) }));
+  return workers.slice(0, options.count).map(({ stats }) => ({
+    ...stats, readyAt: shift(stats.readyAt), firstShardAt: shift(stats.firstShardAt), lastResultAt: shift(stats.lastResultAt), finishedAt: shift(stats.finishedAt),
+  }));
 }
 
 /** IPC from a fleet child to the harness. */

@@ -27,6 +27,8 @@ export interface SimulationOptions {
   repeat: number;
   shardRows: number; // largest shard (rows)
   minShardRows: number;
+  targetSeconds?: number; // shard sizing by time (shards.targetSeconds, shards.minSeconds; unset: the config's defaults)
+  minSeconds?: number;
   msPerRow: number;
   jitter: number;
   stragglers: number;
@@ -37,6 +39,7 @@ export interface SimulationOptions {
   logLevel: string; // the coordinator's
   layers: number; // of the official 1024-neuron network the coordinator loads
   seed: number;
+  resume?: boolean; // continue the run journaled in `out` (snig run --resume)
 }
 
 export interface SimulationResult {
@@ -55,6 +58,10 @@ export interface SimulationResult {
   coordinatorPeakRssMb: number;
   latencyMs: { p50: number; p99: number; max: number }; // request sent → shard received
   idleFraction: { mean: number; max: number }; // of the makespan, per simulated worker
+  // Of that idle time, the part before a worker's first shard (after the first worker's) and after its
+  // last result (before the last worker's), mean over the workers, as a fraction of the makespan.
+  startIdle: number;
+  endIdle: number;
 }
 
 async function freePort(): Promise<number> {
@@ -124,16 +131,16 @@ async function startRun(options: SimulationOptions, coordinatorStderr: 'file' | 
   const runOut = join(options.out, 'run');
   const config = {
     model: officialSample.modelDir, layers: options.layers, input: data.input, truth: data.truth, out: runOut,
-    shards: { maxRows: options.shardRows, minRows: Math.min(options.minShardRows, options.shardRows) },
+    shards: { maxRows: options.shardRows, minRows: Math.min(options.minShardRows, options.shardRows), targetSeconds: options.targetSeconds, minSeconds: options.minSeconds },
     coordinator: { bind: endpoint, heartbeatMs: options.heartbeatMs, timeoutMs: Math.max(10_000, 10 * options.heartbeatMs), startGraceMs: 120_000 },
     worker: { prefetch: options.prefetch },
     workers: [{ launch: 'manual', count: options.real > 0 ? options.real : options.workers }],
   };
   const configPath = join(options.out, 'config.json');
   writeFileSync(configPath, JSON.stringify(config, null, 2));
-  const stderr = coordinatorStderr === 'pipe' ? 'pipe' : openSync(join(options.out, 'coordinator.log'), 'w');
+  const stderr = coordinatorStderr === 'pipe' ? 'pipe' : openSync(join(options.out, 'coordinator.log'), options.resume ? 'a' : 'w');
   const profile = process.env.SIM_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${options.out}`] : []; // a V8 profile of the coordinator
-  const coordinator = spawn(process.execPath, [...profile, '--import', 'tsx', MAIN, 'run', configPath, '--no-progress', '--log-level', options.logLevel], { stdio: ['ignore', 'ignore', stderr] });
+  const coordinator = spawn(process.execPath, [...profile, '--import', 'tsx', MAIN, 'run', configPath, ...(options.resume ? ['--resume'] : []), '--no-progress', '--log-level', options.logLevel], { stdio: ['ignore', 'ignore', stderr] });
   const exit = exited(coordinator);
   const probe = new Probe(coordinator.pid!);
   const fleets = startFleets(options, endpoint, data.truth);
@@ -186,6 +193,10 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const latencies = workers.flatMap((w) => w.latenciesMs).sort((a, b) => a - b);
   const makespanMs = report.wallSeconds * 1000;
   const idle = workers.filter((w) => w.readyAt !== undefined).map((w) => Math.max(0, makespanMs - w.busyMs) / makespanMs);
+  const computing = workers.filter((w) => w.firstShardAt !== undefined && w.lastResultAt !== undefined);
+  const firstStart = Math.min(...computing.map((w) => w.firstShardAt!));
+  const lastEnd = Math.max(...computing.map((w) => w.lastResultAt!));
+  const meanOf = (f: (w: SimWorkerStats) => number): number => computing.reduce((n, w) => n + f(w), 0) / Math.max(1, computing.length) / makespanMs;
   const rows = report.rows.count;
   const speed = Array.from({ length: options.workers }, (_, i) => 1 / (isStraggler(i, options.stragglers) ? options.slowdown : 1)).reduce((a, b) => a + b, 0);
   return {
@@ -204,5 +215,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     coordinatorPeakRssMb: probe.peakRssBytes() / 2 ** 20,
     latencyMs: { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), max: latencies.at(-1) ?? Number.NaN },
     idleFraction: { mean: idle.reduce((a, b) => a + b, 0) / Math.max(1, idle.length), max: Math.max(0, ...idle) },
+    startIdle: meanOf((w) => w.firstShardAt! - firstStart),
+    endIdle: meanOf((w) => lastEnd - w.lastResultAt!),
   };
 }

@@ -23,6 +23,8 @@ export interface SimWorkerStats {
   shards: number;
   rows: number;
   readyAt?: number; // ms (performance.now() of this process, shifted to the harness's clock)
+  firstShardAt?: number; // its first shard received
+  lastResultAt?: number; // its last result sent
   finishedAt?: number;
   busyMs: number;
   latenciesMs: number[]; // request sent → shard received
@@ -134,6 +136,7 @@ export class SimWorker {
         return;
       case 'assign': {
         const now = performance.now();
+        this.stats.firstShardAt ??= now;
         for (const _ of message.shards) {
           const asked = this.requested.shift();
           if (asked !== undefined) this.stats.latenciesMs.push(now - asked);
@@ -171,6 +174,7 @@ export class SimWorker {
       this.stats.busyMs += performance.now() - started;
       this.stats.shards++;
       this.stats.rows += rows;
+      this.stats.lastResultAt = performance.now();
       const categories = categoriesOf(this.options.truth, shard.begin, shard.end);
       this.unreported.push({ shard: shard.shard, begin: shard.begin, end: shard.end, categories, seconds: ms / 1000, edges: rows });
       this.next();

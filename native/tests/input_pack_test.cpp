@@ -1,0 +1,108 @@
+// The input upload's host half (native/cuda/input_pack.hpp) and the compact columns it sends: chunk
+// sizes and row boundaries, the packed bytes (16- and 32-bit columns, values only when some value is
+// not 1) against hand-derived ones, and SparseRows::narrowCols as the binary input file, slices and
+// appended rows keep or drop it. Prints one line per check; exits non-zero on any failure.
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/row_file.hpp"
+#include "cuda/input_pack.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+using namespace snig;
+using testing::check;
+
+// Two rows over N = 8: {1, 3, 7} and {0, 5}, values 1 unless given.
+SparseRows sample(std::vector<float> values = {1, 1, 1, 1, 1}) {
+  SparseRows rows;
+  rows.n = 8;
+  rows.rowptr = {0, 3, 5};
+  rows.cols = {1, 3, 7, 0, 5};
+  rows.unitValues = values == std::vector<float>{1, 1, 1, 1, 1};
+  rows.values = std::move(values);
+  return rows;
+}
+
+template <typename T>
+std::vector<T> read(const std::vector<uint8_t>& bytes, uint64_t at, size_t count) {
+  std::vector<T> out(count);
+  std::memcpy(out.data(), bytes.data() + at, count * sizeof(T));
+  return out;
+}
+
+std::vector<uint16_t> narrowOf(const SparseRows& rows) {
+  return rows.narrowCols ? std::vector<uint16_t>(rows.narrowCols.get(), rows.narrowCols.get() + rows.nnz()) : std::vector<uint16_t>{};
+}
+
+void chunks() {
+  check(cuda::chunkTarget(uint64_t{1} << 40, 0) == uint64_t{1} << 18, "the first chunk: 2^18 nonzeros, whatever the batch");
+  check(cuda::chunkTarget(0, 1) == uint64_t{1} << 22, "a small batch: later chunks of at least 2^22");
+  check(cuda::chunkTarget(uint64_t{96} << 20, 5) == uint64_t{6} << 20, "96 Mi nonzeros: chunks of 6 Mi (1/16)");
+  check(cuda::chunkTarget(uint64_t{1} << 40, 1) == uint64_t{1} << 23, "a huge batch: chunks of at most 2^23");
+  const std::vector<uint32_t> offsets{0, 3, 3, 10, 12, 20};  // rows of 3, 0, 7, 2 and 8 nonzeros
+  check(cuda::chunkEnd(offsets.data(), 5, 0, 5) == 3, "5 from row 0: rows 0-2 (10 nonzeros; 3 is short)");
+  check(cuda::chunkEnd(offsets.data(), 5, 0, 3) == 1, "3 from row 0: row 0 alone (exactly 3)");
+  check(cuda::chunkEnd(offsets.data(), 5, 1, 1) == 3, "1 from the empty row 1: rows 1-2");
+  check(cuda::chunkEnd(offsets.data(), 5, 3, 5) == 5, "5 from row 3: rows 3-4 (10)");
+  check(cuda::chunkEnd(offsets.data(), 5, 0, 100) == 5, "more than the batch: the rest of it");
+}
+
+void packing() {
+  std::vector<uint8_t> out(64, 0xff);
+  check(!cuda::packNonzeros(sample(), 1, 3, true, out.data()) && read<uint16_t>(out, 0, 3) == std::vector<uint16_t>{3, 7, 0},
+        "unit values, 16-bit: nonzeros 1-3 are columns 3 7 0, no values");
+  check(!cuda::packNonzeros(sample(), 0, 5, false, out.data()) && read<uint32_t>(out, 0, 5) == std::vector<uint32_t>{1, 3, 7, 0, 5},
+        "unit values, 32-bit: the columns as they are");
+  const SparseRows valued = sample({1, 0.5f, 1, 1, 2});
+  check(cuda::packNonzeros(valued, 0, 5, true, out.data()) && read<uint16_t>(out, 0, 5) == std::vector<uint16_t>{1, 3, 7, 0, 5} &&
+            cuda::packedValuesOffset(5, true) == 16 && read<float>(out, 16, 5) == std::vector<float>{1, 0.5f, 1, 1, 2},
+        "values 0.5 and 2: columns, then the values at byte 16");
+  check(!cuda::packNonzeros(valued, 2, 2, true, out.data()), "a chunk whose values are all 1 leaves them out");
+  SparseRows compact = sample();
+  const std::vector<uint16_t> marked{9, 10, 11, 12, 13};  // unlike cols: shows where the bytes came from
+  compact.narrowCols = std::shared_ptr<const uint16_t>(std::shared_ptr<void>(), marked.data());  // not owned
+  check(!cuda::packNonzeros(compact, 1, 3, true, out.data()) && read<uint16_t>(out, 0, 3) == std::vector<uint16_t>{10, 11, 12},
+        "compact inputs: their 16-bit columns copied as they are");
+  check(!cuda::packNonzeros(compact, 0, 2, false, out.data()) && read<uint32_t>(out, 0, 2) == std::vector<uint32_t>{1, 3},
+        "above 16 bits the compact columns are not used");
+}
+
+void producers() {
+  check(narrowOf(SparseRows{}).empty() && !sample().narrowCols, "rows built by hand have no compact columns");
+  SparseRows narrowed = sample();
+  narrowed.cols = {1, 65535, 7, 0, 5};
+  narrowed.narrowCols = narrowColumns(narrowed.cols);
+  check(narrowOf(narrowed) == std::vector<uint16_t>{1, 65535, 7, 0, 5}, "narrowColumns keeps every column below 2^16");
+  const std::string path = (std::filesystem::temp_directory_path() / ("input-pack-test-" + std::to_string(getpid()) + ".snigrows")).string();
+  writeRowFile(sample(), path);
+  const SparseRows all = openRowFile(path, 8)->read(0, 2);
+  const SparseRows second = openRowFile(path, 8)->read(1, 2);
+  std::filesystem::remove(path);  // the mapping stays valid while rows hold it
+  check(narrowOf(all) == std::vector<uint16_t>{1, 3, 7, 0, 5}, "a binary input file's rows carry its 16-bit columns");
+  check(narrowOf(second) == std::vector<uint16_t>{0, 5}, "a range read: that range's columns");
+  check(narrowOf(all.slice(1, 2)) == std::vector<uint16_t>{0, 5}, "a slice keeps its part of them");
+  SparseRows appended = all;
+  appended.appendRow(all, 0);
+  check(!appended.narrowCols && !all.gather({1, 0}).narrowCols, "appended or gathered rows drop them");
+}
+
+}  // namespace
+
+int main() {
+  try {
+    chunks();
+    packing();
+    producers();
+  } catch (const std::exception& e) {
+    std::printf("FAIL exception: %s\n", e.what());
+    return 1;
+  }
+  std::printf("%s\n", testing::failures ? "FAILED" : "PASSED");
+  return testing::failures ? 1 : 0;
+}
