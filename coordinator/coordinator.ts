@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 
 import type { EngineOptions } from '../common/engine-options.js';
 import type { NativeInputs } from '../common/native.js';
-import type { AssignedShard, Welcome, WorkerMessage } from '../common/protocol/messages.js';
+import type { AssignedShard, Hello, Welcome, WorkerMessage } from '../common/protocol/messages.js';
 import type { Journal } from './journal.js';
 import type { RunStats } from './run-stats.js';
 import { Scheduler, type Decision, type ShardResult } from './scheduler.js';
@@ -46,12 +46,13 @@ export class Coordinator {
     return this.options.socket;
   }
 
-  /** Starts receiving, and the heartbeat and lease clock. */
-  start(): void {
+  /** Starts receiving (first the hellos that arrived before, in the lobby), and the heartbeat and lease clock. */
+  start(waiting: ReadonlyArray<[worker: string, hello: Hello]> = []): void {
     this.socket.listen({
       onMessage: (worker, message) => this.onMessage(worker, message),
       onDropped: (worker, reason) => this.apply([{ kind: 'drop', worker, reason }]),
     });
+    for (const [worker, hello] of waiting) this.onMessage(worker, hello);
     const { heartbeatMs, timeoutMs } = this.options.welcome;
     const period = Math.max(10, Math.floor(heartbeatMs / 2));
     // A worker gives us up after timeoutMs without a message: a quarter of that leaves room for three

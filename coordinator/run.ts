@@ -1,6 +1,7 @@
-// One cluster run from a validated configuration: load the model, inputs and truth (everything that
-// can be wrong is found before any work), bind, plan or resume the shards, start the coordinator and
-// the local workers, wait, then gather in row order, verify against the truth and write the report.
+// One cluster run from a validated configuration: bind, start the local workers (they wait in the
+// lobby while the run loads), load the model, inputs and truth (everything that can be wrong is found
+// before any work), plan or resume the shards, start the coordinator and the Slurm workers, wait, then
+// gather in row order, verify against the truth and write the report.
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -11,7 +12,7 @@ import { ConfigError } from '../common/config/load.js';
 import { openInputs, openModel, readTruth } from '../common/data.js';
 import { formatChecksum } from '../common/checksum.js';
 import { formatRowRange, resolveRowRange } from '../common/row-range.js';
-import { native, type NativeInputs } from '../common/native.js';
+import { native, type NativeInputs, type NativeModel } from '../common/native.js';
 import { createProgressBar } from '../common/progress.js';
 import { PhaseClock } from '../common/timing.js';
 import { LocalLauncher, type LocalWorker } from './launch/local.js';
@@ -22,6 +23,7 @@ import { slurmWorkerCount } from './launch/slurm-workers.js';
 import { Coordinator, type Outcome } from './coordinator.js';
 import { fingerprint } from './fingerprint.js';
 import { Journal } from './journal.js';
+import { Lobby } from './lobby.js';
 import { readFinishedReport, type RunReport } from './report.js';
 import { concludeRun } from './conclude.js';
 import { RunStats } from './run-stats.js';
@@ -88,24 +90,69 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
   const addon = native();
   // Slurm groups count the allocation's tasks (and fail here, before any loading, outside one).
   const workerCount = config.workers.reduce((n, g) => n + (g.launch === 'slurm' ? slurmWorkerCount(g) : g.count), 0);
-  const model = await clock.time('load', () => openModel({ model: config.model, layers: config.layers, bias: config.bias }));
+  const localCount = config.workers.reduce((n, g) => n + (g.launch === 'local' ? g.count : 0), 0);
+  const remote = config.workers.some((g) => g.launch !== 'local'); // workers this process cannot watch
+  const curve = curveSetup(config, localCount);
+  const socket = new CoordinatorSocket({ bind: config.coordinator.bind, maxMessageBytes: config.coordinator.maxMessageBytes, curve: curve && { server: curve.server, allowed: curve.allowed }, log });
+  const stats = new RunStats();
+  let coordinator: Coordinator | undefined;
+  let lobby: Lobby | undefined;
+  let launcher: LocalLauncher | undefined;
+  let dismissed = false; // the run ended before its coordinator started, and sent its workers away
+  let lastFailure: string | undefined;
+  let model: NativeModel | undefined;
   let inputs: NativeInputs | undefined;
   let journal: Journal | undefined;
-  let socket: CoordinatorSocket | undefined;
+  /** With every worker local, none left means nobody will take the remaining shards. */
+  const abortIfNoneLeft = (live: Coordinator): void => {
+    if (!remote && launcher?.running() === 0 && live.liveWorkers() === 0) {
+      live.abort(`every worker has exited${lastFailure ? `; last failure: ${lastFailure}` : ''}`);
+    }
+  };
   try {
-    const opened = await clock.time('load', () => openInputs(config.input, model.neurons));
+    // Bound first: a wrong address fails the run before it loads anything or writes its journal.
+    const endpoint = await socket.bind();
+    // The local workers start (node and the CLI's modules: seconds) while the run loads, and wait in the lobby.
+    lobby = new Lobby(socket, config.worker.retryDelayMs / 4, log);
+    launcher = new LocalLauncher({
+      endpoint: endpoint.replace('0.0.0.0', '127.0.0.1'),
+      groups: config.workers,
+      detectedGpus: addon.info().gpus.map((g) => g.id),
+      worker: config.worker,
+      coordinator: config.coordinator,
+      out: config.out,
+      logLevel: options.logLevel,
+      curve: curve && { serverKey: curve.server.public, pairs: curve.local },
+      onExit: (name, how, logFile) => {
+        if (how === 'exit code 0' || dismissed) log.info({ worker: name, how }, 'local worker exited');
+        else {
+          // Say why: the cause is in the worker's log, which the operator may not know to look at.
+          const cause = lastLoggedError(logFile);
+          const message = `process ended (${how})${cause ? `: ${cause}` : ''}; log: ${logFile}`;
+          log.error({ worker: name, how, cause, log: logFile }, 'local worker failed');
+          stats.failures.push({ worker: name, message });
+          lastFailure = `${name}: ${message}`;
+        }
+        if (!coordinator) {
+          lobby?.left(name); // the coordinator sees who is left when it starts
+          return;
+        }
+        coordinator.workerExited(name, how);
+        abortIfNoneLeft(coordinator);
+      },
+    });
+    const launched = launcher.start();
+    if (launched.length > 0) log.info({ workers: launched }, 'local workers started');
+
+    model = await clock.time('load', () => openModel({ model: config.model, layers: config.layers, bias: config.bias }));
+    const opened = await clock.time('load', () => openInputs(config.input, model!.neurons));
     inputs = opened;
     const { begin, end } = resolveRowRange(config.rows, inputs.rows);
     // A truth row past the inputs is an error (as in `snig infer`), found before any work.
-    const truth = config.truth === undefined ? undefined : await readTruth(config.truth, inputs.rows);
+    const truthPath = config.truth;
+    const truth = truthPath === undefined ? undefined : await clock.time('load', () => readTruth(truthPath, opened.rows));
     const limitRows = streamedRowLimit(config, inputs);
     const planned = planShards({ begin, end, workers: workerCount, maxRows: config.shards.maxRows, minRows: config.shards.minRows, limitRows });
-    const localGroups = config.workers.filter((g) => g.launch === 'local');
-    const localCount = localGroups.reduce((n, g) => n + g.count, 0);
-    const curve = curveSetup(config, localCount);
-    // Bound before the journal exists: a wrong address leaves nothing behind that would refuse the corrected run.
-    socket = new CoordinatorSocket({ bind: config.coordinator.bind, maxMessageBytes: config.coordinator.maxMessageBytes, curve: curve && { server: curve.server, allowed: curve.allowed }, log });
-    const endpoint = await socket.bind();
     const work = {
       model: { checksum: model.checksum, layers: model.layers, bias: config.bias ?? null },
       inputs: { rows: inputs.rows, fingerprint: fingerprint(config.input) },
@@ -125,7 +172,8 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
     log.info({ shards: shards.length, resumed: results.size, rows: formatRowRange({ begin, end }), checksum: formatChecksum(model.checksum) }, 'run planned');
 
     // Workers load the binary model (a TSV one is written once); shared mode maps binary inputs.
-    const modelPath = await clock.time('convert', () => binaryModelPath(config.model, model, config.out));
+    const loaded = model;
+    const modelPath = await clock.time('convert', () => binaryModelPath(config.model, loaded, config.out));
     const streamed = config.mode === 'streamed' ? readFileSync(modelPath) : undefined;
     const inputPath = streamed ? config.input : await clock.time('convert', () => sharedInputPath(config, opened));
     const chunkBytes = config.coordinator.chunkBytes;
@@ -145,10 +193,9 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
       expectedWorkers: workerCount, // the count the shards were planned for
       startGraceMs: config.coordinator.startGraceMs,
     });
-    const stats = new RunStats();
     const progress = options.progress === false ? undefined : createProgressBar('snig run |{bar}| {percentage}% | {value}/{total} rows | {workers} workers | ETA {eta_formatted}');
     let rowsDone = [...journal.finished.values()].reduce((n, done) => n + done.end - done.begin, 0);
-    const coordinator = new Coordinator({
+    const live: Coordinator = new Coordinator({
       scheduler,
       journal,
       stats,
@@ -169,46 +216,18 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
       onResult: (shard: Shard, worker: string, result: ShardResult) => {
         results.set(shard.id, result.categories);
         rowsDone += shard.end - shard.begin;
-        progress?.update(rowsDone, end - begin, { workers: coordinator.liveWorkers() });
+        progress?.update(rowsDone, end - begin, { workers: live.liveWorkers() });
         options.onResult?.(shard, worker);
       },
     });
-
-    coordinator.start();
-    const interrupted = (): void => coordinator.abort('interrupted');
+    coordinator = live;
+    live.start(lobby.close()); // the hellos of the workers that waited
+    if (launched.length > 0) abortIfNoneLeft(live); // every local one may have failed while the run loaded
+    const interrupted = (): void => live.abort('interrupted');
     if (options.signal?.aborted) interrupted();
     options.signal?.addEventListener('abort', interrupted, { once: true });
     const listening = performance.now();
     log.info({ endpoint, mode: config.mode }, 'coordinator listening');
-    const remote = config.workers.some((g) => g.launch !== 'local'); // workers this process cannot watch
-    let lastFailure: string | undefined;
-    const launcher = new LocalLauncher({
-      endpoint: endpoint.replace('0.0.0.0', '127.0.0.1'),
-      groups: config.workers,
-      detectedGpus: addon.info().gpus.map((g) => g.id),
-      worker: config.worker,
-      coordinator: config.coordinator,
-      out: config.out,
-      logLevel: options.logLevel,
-      curve: curve && { serverKey: curve.server.public, pairs: curve.local },
-      onExit: (name, how, logFile) => {
-        if (how === 'exit code 0') log.info({ worker: name, how }, 'local worker exited');
-        else {
-          // Say why: the cause is in the worker's log, which the operator may not know to look at.
-          const cause = lastLoggedError(logFile);
-          const message = `process ended (${how})${cause ? `: ${cause}` : ''}; log: ${logFile}`;
-          log.error({ worker: name, how, cause, log: logFile }, 'local worker failed');
-          stats.failures.push({ worker: name, message });
-          lastFailure = `${name}: ${message}`;
-        }
-        coordinator.workerExited(name, how);
-        if (!remote && launcher.running() === 0 && coordinator.liveWorkers() === 0) {
-          coordinator.abort(`every worker has exited${lastFailure ? `; last failure: ${lastFailure}` : ''}`);
-        }
-      },
-    });
-    const launched = scheduler.complete ? [] : launcher.start(); // a resumed run may have nothing left
-    if (launched.length > 0) log.info({ workers: launched }, 'local workers started');
     const slurm = config.workers.flatMap((group, index) =>
       group.launch === 'slurm' && !scheduler.complete
         ? [launchSlurmWorkers({ bound: endpoint, group, job: slurmJobSchema.parse(config.slurm ?? {}), workerArgs: workerArgs(config, index, options.logLevel), log })]
@@ -221,29 +240,40 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
       void step.exited.then(() => {
         slurmSteps -= 1;
         const manual = config.workers.some((g) => g.launch === 'manual');
-        if (!manual && slurmSteps === 0 && launcher.running() === 0 && coordinator.liveWorkers() === 0) {
-          coordinator.abort('every Slurm worker step has ended');
+        if (!manual && slurmSteps === 0 && launcher?.running() === 0 && live.liveWorkers() === 0) {
+          live.abort('every Slurm worker step has ended');
         }
       });
     }
     options.onStarted?.(endpoint, launched);
     let outcome: Outcome;
+    let ended = performance.now();
     try {
-      outcome = await coordinator.outcome;
+      outcome = await live.outcome;
     } finally {
+      ended = performance.now();
       options.signal?.removeEventListener('abort', interrupted);
       progress?.stop();
-      await coordinator.close();
+      await live.close();
       await Promise.all([launcher.stop(), ...slurm.map((step) => step.stop())]);
     }
-    clock.add('workers start', Math.max(0, (performance.now() - listening) / 1000 - outcome.seconds));
+    // The workers' start beyond the load (from the coordinator's start to the first assignment), and
+    // their exit after the last result.
+    clock.add('workers start', Math.max(0, (ended - listening) / 1000 - outcome.seconds));
     for (const [phase, seconds] of Object.entries(stats.shardPhases(outcome.seconds))) clock.add(phase, seconds);
+    clock.add('shutdown', (performance.now() - ended) / 1000);
     const inputFileBytes = statSync(inputPath).size;
     return await concludeRun(config, { model, begin, end, truth, shards: scheduler.allShards(), results, stats, outcome, startedAt, resumed: journal.finished.size, clock, inputFileBytes });
   } finally {
-    await socket?.close();
+    if (!coordinator) {
+      // The run ended before it started (a load failed, or it had finished): its workers are sent away.
+      dismissed = true;
+      lobby?.dismiss();
+      await launcher?.stop(1000);
+    }
+    await socket.close();
     journal?.close();
     inputs?.close();
-    model.close();
+    model?.close();
   }
 }

@@ -27,6 +27,7 @@ export class CoordinatorSocket {
   private readonly router: Router;
   private readonly sender: SerialSender;
   private zap?: ZapHandler;
+  private handlers?: SocketHandlers;
   private closed = false;
   private readonly lastSent = new Map<string, number>(); // Date.now() of the last message to each peer
   endpoint = '';
@@ -61,9 +62,11 @@ export class CoordinatorSocket {
     return this.endpoint;
   }
 
-  /** Starts handing received messages on. */
+  /** Starts handing received messages on; a later call hands them to other handlers (the lobby's, then the coordinator's). */
   listen(handlers: SocketHandlers): void {
-    void this.receive(handlers);
+    const first = !this.handlers;
+    this.handlers = handlers;
+    if (first) void this.receive();
   }
 
   /**
@@ -99,9 +102,10 @@ export class CoordinatorSocket {
     return now - (this.lastSent.get(worker) ?? -Infinity);
   }
 
-  private async receive(handlers: SocketHandlers): Promise<void> {
+  private async receive(): Promise<void> {
     try {
       for await (const [id, ...frames] of this.router) {
+        const handlers = this.handlers!;
         const worker = id?.toString('latin1') ?? '?';
         const payload = frames[0];
         if (frames.length !== 1 || !payload) {

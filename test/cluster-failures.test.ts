@@ -7,6 +7,7 @@ import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
+import { pino } from 'pino';
 
 import { native } from '../common/native.js';
 import { runCluster } from '../coordinator/run.js';
@@ -109,8 +110,20 @@ describe('cluster: failures say what happened', { timeout: 120_000 }, () => {
     let intruder: { code: number | null; stderr: string } | undefined;
     // Two workers are planned: no shard moves until the second (legitimate) one is ready, after the intruder.
     const config = few(out, { workers: [{ launch: 'manual', count: 2 }], coordinator: { heartbeatMs: 200, timeoutMs: 1500, startGraceMs: 60_000 } });
+    // The intruder's connection took w1's messages (ROUTER handover) until w1, hearing nothing,
+    // connected again: w2 starts once w1 is back (ready a second time), so the run cannot end without it.
+    let w1Ready = 0;
+    let w1Back!: () => void;
+    const back = new Promise<void>((resolve) => (w1Back = resolve));
+    const log = pino({ level: 'info' }, {
+      write: (line: string) => {
+        const entry = JSON.parse(line) as { msg?: string; worker?: string };
+        if (entry.msg === 'worker ready' && entry.worker === 'w1' && ++w1Ready === 2) w1Back();
+      },
+    });
     const report = await runCluster(config, {
       ...run,
+      log,
       onStarted: (endpoint) => {
         const first = agent('w1', endpoint);
         const second = new Promise<{ code: number | null; stderr: string }>((resolve) => {
@@ -118,8 +131,9 @@ describe('cluster: failures say what happened', { timeout: 120_000 }, () => {
           let stderr = '';
           child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
           child.once('exit', (code) => resolve({ code, stderr }));
-        }).then((exit) => {
+        }).then(async (exit) => {
           intruder = exit;
+          await back;
           return agent('w2', endpoint);
         });
         workers = Promise.all([first, second]);
