@@ -153,6 +153,8 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
     const truth = truthPath === undefined ? undefined : await clock.time('load', () => readTruth(truthPath, opened.rows));
     const limitRows = streamedRowLimit(config, inputs);
     const planned = planShards({ begin, end, workers: workerCount, maxRows: config.shards.maxRows, minRows: config.shards.minRows, limitRows });
+    // The journal's part of the total: the inputs' fingerprint (a hash of the file, up to 256 MB) and the journal's open.
+    const started = performance.now();
     const work = {
       model: { checksum: model.checksum, layers: model.layers, bias: config.bias ?? null },
       inputs: { rows: inputs.rows, fingerprint: fingerprint(config.input) },
@@ -160,6 +162,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
       shards: planned.map((s): [number, number] => [s.begin, s.end]),
     };
     journal = Journal.open(join(config.out, 'journal.jsonl'), work, options.resume);
+    clock.add('journal', (performance.now() - started) / 1000);
     for (const entry of journal.invalid) log.warn({ entry }, 'journal: a finished shard is not a valid result; it is done again');
     const { shards } = journal;
     const results = new Map<number, number[]>();

@@ -1,5 +1,6 @@
 #include "bench_options.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -49,7 +50,13 @@ Engine:
                           combination is timed too and must agree with it: one RESULT line each)
   --f64                   infer in float64
   --threads T             CPU threads [all]
+  --starts S              build the engine S times and report each start (a later one reads the
+                          reduction the first saved in the cache) [1]
   --dump DIR              first write the model and inputs as NumPy files there (for the cuSPARSE peer)
+  --save DIR              write the model and inputs in the binary formats there (model.snig,
+                          inputs.snigrows), then exit
+  --save-tsv DIR          write them in the official TSV layout there (neuron<N>/n<N>-l<k>.tsv,
+                          sparse-images-<N>.tsv), then exit
 Timing:
   --warmup W              untimed runs first [1]
   --repeat R              timed runs; the median is reported [5]
@@ -141,6 +148,9 @@ BenchOptions parseBenchOptions(int argc, char** argv) {
       {"--batch", [&](const std::string& v) { o.batchRows = toNumbers("--batch", v); }},
       {"--blocks-per-sm", [&](const std::string& v) { o.blocksPerSm = toNumbers("--blocks-per-sm", v); }},
       {"--dump", [&](const std::string& v) { o.dump = v; }},
+      {"--starts", [&](const std::string& v) { o.starts = std::max<uint32_t>(1, toCount("--starts", v)); }},
+      {"--save", [&](const std::string& v) { o.save = v; }},
+      {"--save-tsv", [&](const std::string& v) { o.saveTsv = v; }},
       {"--threads", [&](const std::string& v) { o.threads = static_cast<int>(toNumber("--threads", v)); }},
       {"--warmup", [&](const std::string& v) { o.warmup = static_cast<uint32_t>(toNumber("--warmup", v)); }},
       {"--repeat", [&](const std::string& v) { o.repeat = static_cast<uint32_t>(toNumber("--repeat", v)); }},

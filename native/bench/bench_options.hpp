@@ -44,7 +44,10 @@ struct BenchOptions {
   std::vector<uint64_t> blocksPerSm{0};   // SNIG kernel: layer blocks per multiprocessor (0: the default)
   bool f64 = false;
   int threads = 0;
+  uint32_t starts = 1;         // engines built in turn (the last one is timed)
   std::string dump;            // write the workload as .npy files here first (for peers on the same data)
+  std::string save;            // write the workload in the binary formats here, then exit
+  std::string saveTsv;         // write it in the official TSV layout here, then exit
   // Timing.
   uint32_t warmup = 1;
   uint32_t repeat = 5;

@@ -56,10 +56,15 @@ struct Timing {
 
 // Warm-up runs, then `repeat` timed runs of one engine.
 Timing timeEngine(const BenchOptions& o, const Workload& w, const Launch& launch) {
-  auto start = std::chrono::steady_clock::now();
-  auto engine = makeEngine(o, w, launch);
-  std::fprintf(stderr, "engine: %s ready in %.1f s\n", engine->name().c_str(),
-               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  // Earlier starts, each engine closed before the next: a later one reads what the first saved.
+  std::unique_ptr<Engine> engine;
+  for (uint32_t s = 1; s <= o.starts; ++s) {
+    engine.reset();
+    const auto start = std::chrono::steady_clock::now();
+    engine = makeEngine(o, w, launch);
+    std::fprintf(stderr, "engine: %s ready in %.2f s (start %u of %u)\n", engine->name().c_str(),
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), s, o.starts);
+  }
   InferRequest request;
   request.rowEnd = w.inputs.rows();
   request.precision = o.f64 ? Precision::F64 : Precision::F32;
@@ -179,6 +184,10 @@ std::vector<Launch> variants(const BenchOptions& o) {
 int run(const BenchOptions& o) {
   const Workload w = prepareWorkload(o);
   if (!o.dump.empty()) dumpNpy(w, o.dump);
+  if (!o.save.empty() || !o.saveTsv.empty()) {
+    saveWorkload(w, o);
+    return 0;
+  }
   const Timing main = timeEngine(o, w, checked(o));
   const Verdict verdict = check(o, w, main.categories);
   std::printf("check: %s: %llu mismatching rows%s\n", verdict.how.c_str(), static_cast<unsigned long long>(verdict.mismatches),

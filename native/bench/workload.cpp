@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 
 #include "../core/error.hpp"
 #include "../core/generator/image_augment.hpp"
@@ -99,6 +100,21 @@ Workload prepareWorkload(const BenchOptions& options) {
   chooseBias(options, model, w.inputs);
   w.model = std::make_shared<const Model>(std::move(model));
   return w;
+}
+
+void saveWorkload(const Workload& w, const BenchOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::string n = std::to_string(w.model->neurons());
+  if (!options.save.empty()) {
+    std::filesystem::create_directories(options.save);
+    writeModelBinary(*w.model, options.save + "/model.snig");
+    writeRowFile(w.inputs, options.save + "/inputs.snigrows");
+  }
+  if (!options.saveTsv.empty()) {
+    writeModelTsv(*w.model, options.saveTsv + "/neuron" + n, false);
+    writeSparseRows(w.inputs, options.saveTsv + "/sparse-images-" + n + ".tsv");
+  }
+  std::fprintf(stderr, "saved: the workload in %.1f s\n", secondsSince(start));
 }
 
 }  // namespace snig::bench

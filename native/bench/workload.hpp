@@ -17,4 +17,7 @@ struct Workload {
 // Loads or generates per the options, logging what it did and how long it took to stderr.
 Workload prepareWorkload(const BenchOptions& options);
 
+// Writes the workload where --save and --save-tsv say, logging the time to stderr.
+void saveWorkload(const Workload& w, const BenchOptions& options);
+
 }  // namespace snig::bench

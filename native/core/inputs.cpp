@@ -1,23 +1,15 @@
 #include "inputs.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cstdio>
 
 #include "atomic_file.hpp"
 #include "error.hpp"
-#include "text_reader.hpp"
+#include "tsv_triplets.hpp"
 
 namespace snig {
-namespace {
-
-struct Pixel {
-  uint32_t row;  // 0-based
-  uint32_t col;  // 0-based
-  float value;
-  uint32_t line;
-};
-
-}  // namespace
 
 SparseRows SparseRows::empty(uint32_t n) {
   SparseRows out;
@@ -66,63 +58,51 @@ std::shared_ptr<const uint16_t> narrowColumns(const std::vector<uint32_t>& cols)
   return std::shared_ptr<const uint16_t>(narrow, narrow->data());
 }
 
-SparseRows readSparseRows(const std::string& path, uint32_t n, uint64_t rows) {
-  TextReader reader(path);
+SparseRows readSparseRows(const std::string& path, uint32_t n, uint64_t rows, const ChunkOptions& chunking) {
   const uint32_t maxRow = rows ? static_cast<uint32_t>(std::min<uint64_t>(rows, UINT32_MAX)) : UINT32_MAX;
-  std::vector<Pixel> pixels;
-  std::string_view line;
-  std::string_view fields[3];
-  uint32_t highest = 0;
-  while (reader.next(&line)) {
-    reader.split(line, fields, 3);
-    Pixel p;
-    p.row = reader.index(fields[0], maxRow, "row") - 1;
-    p.col = reader.index(fields[1], n, "column") - 1;
-    p.value = static_cast<float>(reader.number(fields[2], "value"));
-    p.line = static_cast<uint32_t>(reader.lineNumber());
-    highest = std::max(highest, p.row + 1);
-    pixels.push_back(p);
-  }
-  if (pixels.empty()) throwFormat(path, 0, "empty input file (no entries)");
-  std::sort(pixels.begin(), pixels.end(), [](const Pixel& a, const Pixel& b) {
-    return a.row != b.row ? a.row < b.row : a.col < b.col;
-  });
+  // Key: the 0-based row; index: the 0-based column.
+  Triplets<float> pixels = readTriplets<float>(path, chunking, {"row", maxRow, "column", n, "value", false});
+  if (pixels.keys == 0) throwFormat(path, 0, "empty input file (no entries)");
+  const int threads = chunking.threads > 0 ? chunking.threads : omp_get_max_threads();
+  Compressed<float> sorted = bucketSort(pixels.chunks, rows ? rows : pixels.keys, threads);
+  pixels.chunks.clear();
+  if (sorted.duplicated) throwDuplicate(path, uint64_t{sorted.duplicateKey} + 1, uint64_t{sorted.duplicateIndex} + 1);
   SparseRows out;
   out.n = n;
-  out.rowptr.assign((rows ? rows : highest) + 1, 0);
-  out.cols.reserve(pixels.size());
-  out.values.reserve(pixels.size());
-  for (size_t k = 0; k < pixels.size(); ++k) {
-    const Pixel& p = pixels[k];
-    if (k > 0 && pixels[k - 1].row == p.row && pixels[k - 1].col == p.col) {
-      const uint32_t first = std::min(p.line, pixels[k - 1].line);
-      throwFormat(path, std::max(p.line, pixels[k - 1].line),
-                  "duplicate entry " + std::to_string(p.row + 1) + " " + std::to_string(p.col + 1) +
-                      " (first on line " + std::to_string(first) + ")");
-    }
-    ++out.rowptr[p.row + 1];
-    out.cols.push_back(p.col);
-    out.values.push_back(p.value);
-  }
-  for (size_t r = 1; r < out.rowptr.size(); ++r) out.rowptr[r] += out.rowptr[r - 1];
-  out.unitValues = std::all_of(out.values.begin(), out.values.end(), [](float v) { return v == 1.0f; });
+  out.rowptr = std::move(sorted.ptr);
+  out.cols = std::move(sorted.index);
+  out.values = std::move(sorted.value);
+  bool unit = true;
+#pragma omp parallel for num_threads(threads) reduction(&& : unit) schedule(static)
+  for (int64_t k = 0; k < static_cast<int64_t>(out.values.size()); ++k) unit = unit && out.values[static_cast<size_t>(k)] == 1.0f;
+  out.unitValues = unit;
   return out;
 }
 
 void writeSparseRows(const SparseRows& rows, const std::string& path) {
   const bool gzip = path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
   AtomicFile out(path, gzip);
-  std::string text;
-  char line[64];
-  for (uint64_t r = 0; r < rows.rows(); ++r) {
-    for (uint64_t k = rows.rowptr[r]; k < rows.rowptr[r + 1]; ++k) {
-      const int length = std::snprintf(line, sizeof line, "%llu\t%u\t%g\n", static_cast<unsigned long long>(r + 1),
-                                       rows.cols[k] + 1, static_cast<double>(rows.values[k]));
-      text.append(line, static_cast<size_t>(length));
+  // Blocks of rows formatted on all cores, a wave at a time, written in order.
+  constexpr uint64_t kBlockRows = 256;
+  const int threads = omp_get_max_threads();
+  std::vector<std::string> texts(static_cast<size_t>(threads));
+  for (uint64_t wave = 0; wave < rows.rows(); wave += kBlockRows * static_cast<uint64_t>(threads)) {
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+    for (int b = 0; b < threads; ++b) {
+      std::string& text = texts[static_cast<size_t>(b)];
+      text.clear();
+      const uint64_t first = wave + static_cast<uint64_t>(b) * kBlockRows;
+      char line[64];
+      for (uint64_t r = first; r < std::min(rows.rows(), first + kBlockRows); ++r) {
+        for (uint64_t k = rows.rowptr[r]; k < rows.rowptr[r + 1]; ++k) {
+          const int length = std::snprintf(line, sizeof line, "%llu\t%u\t%g\n", static_cast<unsigned long long>(r + 1),
+                                           rows.cols[k] + 1, static_cast<double>(rows.values[k]));
+          text.append(line, static_cast<size_t>(length));
+        }
+      }
     }
-    out.writeWhenLarge(text);
+    for (const std::string& text : texts) out.write(text);
   }
-  out.write(text);
   out.commit();
 }
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "text_chunks.hpp"
+
 namespace snig {
 
 struct SparseRows {
@@ -37,9 +39,10 @@ struct SparseRows {
 // `cols` as a SparseRows::narrowCols (every column below 65536), narrowed on all cores.
 std::shared_ptr<const uint16_t> narrowColumns(const std::vector<uint32_t>& cols);
 
-// Reads `sparse-images-<N>.tsv[.gz]` (lines `row<TAB>col<TAB>value`, 1-based, any order).
-// The row count is the largest row index, or `rows` when given (larger indices are errors).
-SparseRows readSparseRows(const std::string& path, uint32_t n, uint64_t rows = 0);
+// Reads `sparse-images-<N>.tsv[.gz]` (lines `row<TAB>col<TAB>value`, 1-based, any order), a plain
+// file on all cores (text_chunks.hpp). The row count is the largest row index, or `rows` when given
+// (larger indices are errors).
+SparseRows readSparseRows(const std::string& path, uint32_t n, uint64_t rows = 0, const ChunkOptions& chunking = {});
 
 // Writes the same format, sorted by row then column (atomically: temp file, then rename).
 void writeSparseRows(const SparseRows& rows, const std::string& path);

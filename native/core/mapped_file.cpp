@@ -12,7 +12,7 @@
 
 namespace snig {
 
-MappedFile::MappedFile(const std::string& path) {
+MappedFile::MappedFile(const std::string& path, bool populate) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throwIo(path, std::string("cannot open: ") + std::strerror(errno));
   struct stat info {};
@@ -23,7 +23,7 @@ MappedFile::MappedFile(const std::string& path) {
   }
   size_ = static_cast<uint64_t>(info.st_size);
   if (size_ > 0) {
-    void* mapped = ::mmap(nullptr, size_, PROT_READ, MAP_SHARED, fd, 0);
+    void* mapped = ::mmap(nullptr, size_, PROT_READ, MAP_SHARED | (populate ? MAP_POPULATE : 0), fd, 0);
     const int code = errno;
     ::close(fd);  // the mapping keeps the file open
     if (mapped == MAP_FAILED) throwIo(path, std::string("cannot map: ") + std::strerror(code));

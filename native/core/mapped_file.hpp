@@ -1,4 +1,5 @@
-// A whole file mapped read-only into memory (pages are read when first touched), unmapped on
+// A whole file mapped read-only into memory (pages are read when first touched, or all at once when
+// `populate`: for a file read whole on many threads, whose page faults would contend), unmapped on
 // destruction.
 #pragma once
 
@@ -9,7 +10,7 @@ namespace snig {
 
 class MappedFile {
  public:
-  explicit MappedFile(const std::string& path);
+  explicit MappedFile(const std::string& path, bool populate = false);
   ~MappedFile();
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;

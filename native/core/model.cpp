@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <cstring>
+#include <vector>
 
 #include "checksum.hpp"
 #include "error.hpp"
@@ -105,6 +106,12 @@ double* Model::values64(uint32_t l) { return const_cast<double*>(layer(l).values
 double* Model::biases(uint32_t l) { return const_cast<double*>(layer(l).biases); }
 
 void Model::seal() {
+  // The layers' blocks are checksummed in parallel, then joined in order with the fields between them.
+  std::vector<uint32_t> blockCrcs(layerCount());
+#pragma omp parallel for schedule(dynamic, 1) if (layerCount() > 1)
+  for (int64_t l = 0; l < static_cast<int64_t>(layerCount()); ++l) {
+    blockCrcs[static_cast<size_t>(l)] = crc32Parallel(blocks_[static_cast<size_t>(l)].get(), blockBytes(static_cast<uint32_t>(l)));
+  }
   uint32_t crc = static_cast<uint32_t>(::crc32(0, reinterpret_cast<const Bytef*>(&n_), sizeof n_));
   for (uint32_t l = 0; l < layerCount(); ++l) {
     const LayerInfo& info = layers_[l];
@@ -113,7 +120,7 @@ void Model::seal() {
     crc = static_cast<uint32_t>(::crc32(crc, reinterpret_cast<const Bytef*>(fields), sizeof fields));
     crc = static_cast<uint32_t>(::crc32(crc, reinterpret_cast<const Bytef*>(&flags), sizeof flags));
     crc = static_cast<uint32_t>(::crc32(crc, reinterpret_cast<const Bytef*>(&info.nnz), sizeof info.nnz));
-    crc = crc32Parallel(blocks_[l].get(), blockBytes(l), crc);
+    crc = static_cast<uint32_t>(::crc32_combine(crc, blockCrcs[l], static_cast<z_off_t>(blockBytes(l))));
   }
   checksum_ = crc;
 }

@@ -1,6 +1,7 @@
 // The binary model format (layout in model_io.hpp): written atomically, read with one read per
 // layer block, verified by its checksum and a structural check of every layer.
 #include <omp.h>
+#include <stdio.h>
 #include <zlib.h>
 
 #include <cerrno>
@@ -9,11 +10,13 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <vector>
 
 #include "atomic_file.hpp"
 #include "checksum.hpp"
 #include "error.hpp"
 #include "model_io.hpp"
+#include "read_at.hpp"
 
 namespace snig {
 namespace {
@@ -160,6 +163,8 @@ Model readModelBinary(const std::string& path) {
   std::vector<LayerRecordV1> v1;
   const std::vector<LayerRecord> records = readLayerTable(file.get(), header, path, &v1);
   Model model(header.n);
+  std::vector<uint64_t> offsets(header.layers);  // of each layer's block in the file
+  uint64_t offset = static_cast<uint64_t>(std::ftell(file.get()));
   for (uint32_t l = 0; l < header.layers; ++l) {
     const LayerRecord& record = records[l];
     LayerShape shape;
@@ -169,9 +174,19 @@ Model readModelBinary(const std::string& path) {
     shape.biasVector = (record.flags & kBiasVectorFlag) != 0;
     model.addLayer(shape, record.bias);
     model.info(l).uniformValue = record.uniformValue;
-    readExactly(file.get(), model.block(l), model.blockBytes(l), path, "layer weights");
+    offsets[l] = offset;
+    offset += model.blockBytes(l);
   }
+  // The blocks on all cores (a large model in the page cache reads at memory speed, not one core's).
+  bool complete = true;
+#pragma omp parallel for schedule(dynamic, 1) reduction(&& : complete)
+  for (int64_t l = 0; l < int64_t{header.layers}; ++l) {
+    const auto layer = static_cast<uint32_t>(l);
+    complete = complete && readAt(fileno(file.get()), model.block(layer), model.blockBytes(layer), offsets[layer]);
+  }
+  if (!complete) throwFormat(path, 0, "truncated binary model (while reading layer weights)");
   Trailer trailer;
+  if (std::fseek(file.get(), static_cast<long>(offset), SEEK_SET) != 0) throwIo(path, "cannot seek to the trailer");
   readExactly(file.get(), &trailer, sizeof trailer, path, "trailer");
   if (std::memcmp(trailer.magic, kTrailerMagic, sizeof kTrailerMagic) != 0) {
     throwFormat(path, 0, "corrupt trailer");
@@ -220,7 +235,7 @@ Model loadModel(const ModelRequest& request) {
   }
   std::error_code ec;
   if (std::filesystem::is_directory(request.path, ec)) {
-    return readModelTsv(request.path, request.layers, request.bias, request.hasBias, request.threads);
+    return readModelTsv(request.path, request.layers, request.bias, request.hasBias, {request.threads, 0});
   }
   if (!std::filesystem::exists(request.path, ec)) throwIo(request.path, "no such file or directory");
   throwFormat(request.path, 0, "not a model: expected a binary model file (snig convert) or a directory of layer files");

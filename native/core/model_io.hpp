@@ -18,6 +18,7 @@
 #include <string>
 
 #include "model.hpp"
+#include "text_chunks.hpp"
 
 namespace snig {
 
@@ -38,8 +39,9 @@ Model readModelBinary(const std::string& path);
 void writeModelBinary(const Model& model, const std::string& path);
 
 // Reads `<dir>/n<N>-l<k>.tsv[.gz]` for k = 1..layers (or every one present), or the same inside
-// `<dir>/neuron<N>/`, with any per-neuron bias files. N comes from the file names.
-Model readModelTsv(const std::string& dir, uint32_t layers, double bias, bool hasBias, int threads);
+// `<dir>/neuron<N>/`, with any per-neuron bias files. N comes from the file names. Layers are parsed
+// in parallel; fewer layers than threads are each cut into chunks parsed on all of them.
+Model readModelTsv(const std::string& dir, uint32_t layers, double bias, bool hasBias, const ChunkOptions& chunking);
 
 // Writes the official layout: `<dir>/n<N>-l<k>.tsv` (or .tsv.gz), lines sorted by output then input,
 // weights printed as the official files do (%e). Each file is written atomically.

@@ -15,19 +15,12 @@
 #include "atomic_file.hpp"
 #include "error.hpp"
 #include "model_io.hpp"
-#include "text_reader.hpp"
+#include "tsv_triplets.hpp"
 
 namespace snig {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct Entry {
-  uint32_t output;  // 0-based j
-  uint32_t input;   // 0-based i
-  double weight;
-  uint32_t line;
-};
 
 struct LayerFiles {
   fs::path dir;
@@ -37,7 +30,7 @@ struct LayerFiles {
 };
 
 struct ParsedLayer {
-  std::vector<Entry> entries;
+  Compressed<double> columns;  // by output neuron: input neurons ascending, their weights
   std::vector<double> biases;  // empty: the scalar bias
 };
 
@@ -72,37 +65,13 @@ LayerFiles findLayerFiles(const fs::path& dir) {
   throwFormat(dir.string(), 0, "no layer files (n<N>-l<k>.tsv or .tsv.gz) found");
 }
 
-std::vector<Entry> parseLayer(const std::string& path, uint32_t n) {
-  TextReader reader(path);
-  std::vector<Entry> entries;
-  std::string_view line;
-  std::string_view fields[3];
-  while (reader.next(&line)) {
-    reader.split(line, fields, 3);
-    Entry e;
-    e.input = reader.index(fields[0], n, "input neuron") - 1;
-    e.output = reader.index(fields[1], n, "output neuron") - 1;
-    e.weight = reader.number(fields[2], "weight");
-    e.line = static_cast<uint32_t>(reader.lineNumber());
-    entries.push_back(e);
-  }
-  if (entries.empty()) throwFormat(path, 0, "empty layer file (no weights)");
-  // By output, then input; equal pairs are duplicates.
-  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-    return a.output != b.output ? a.output < b.output : a.input < b.input;
-  });
-  for (size_t k = 1; k < entries.size(); ++k) {
-    const Entry& a = entries[k - 1];
-    const Entry& b = entries[k];
-    if (a.output == b.output && a.input == b.input) {
-      const Entry& later = a.line > b.line ? a : b;
-      const Entry& earlier = a.line > b.line ? b : a;
-      throwFormat(path, later.line, "duplicate entry " + std::to_string(a.input + 1) + " " +
-                                        std::to_string(a.output + 1) + " (first on line " +
-                                        std::to_string(earlier.line) + ")");
-    }
-  }
-  return entries;
+Compressed<double> parseLayer(const std::string& path, uint32_t n, const ChunkOptions& chunking) {
+  // Key: the 0-based output neuron; index: the 0-based input neuron.
+  const Triplets<double> entries = readTriplets<double>(path, chunking, {"input neuron", n, "output neuron", n, "weight", true});
+  if (entries.keys == 0) throwFormat(path, 0, "empty layer file (no weights)");
+  Compressed<double> columns = bucketSort(entries.chunks, n, chunking.threads > 0 ? chunking.threads : omp_get_max_threads());
+  if (columns.duplicated) throwDuplicate(path, uint64_t{columns.duplicateIndex} + 1, uint64_t{columns.duplicateKey} + 1);
+  return columns;
 }
 
 // One bias per line, exactly n lines.
@@ -123,34 +92,31 @@ std::vector<double> parseBiases(const std::string& path, uint32_t n) {
   return biases;
 }
 
-void fillLayer(Model& model, uint32_t l, const std::vector<Entry>& entries) {
+void fillLayer(Model& model, uint32_t l, const Compressed<double>& columns) {
   const uint32_t n = model.neurons();
   uint32_t* colptr = model.colptr(l);
-  std::fill(colptr, colptr + n + 1, 0u);
-  for (const Entry& e : entries) ++colptr[e.output + 1];
-  for (uint32_t j = 0; j < n; ++j) colptr[j + 1] += colptr[j];
+  for (uint32_t j = 0; j <= n; ++j) colptr[j] = static_cast<uint32_t>(columns.ptr[j]);
   uint16_t* index16 = model.indexBytes() == 2 ? model.index16(l) : nullptr;
   uint32_t* index32 = index16 ? nullptr : model.index32(l);
   float* values = model.info(l).uniform ? nullptr : model.values(l);
   double* values64 = model.values64(l);
-  for (size_t k = 0; k < entries.size(); ++k) {
-    if (index16) index16[k] = static_cast<uint16_t>(entries[k].input);
-    else index32[k] = entries[k].input;
-    if (values) values[k] = static_cast<float>(entries[k].weight);
-    if (values64) values64[k] = entries[k].weight;
+  for (size_t k = 0; k < columns.index.size(); ++k) {
+    if (index16) index16[k] = static_cast<uint16_t>(columns.index[k]);
+    else index32[k] = columns.index[k];
+    if (values) values[k] = static_cast<float>(columns.value[k]);
+    if (values64) values64[k] = columns.value[k];
   }
-  if (!values) model.info(l).uniformValue = entries[0].weight;
+  if (!values) model.info(l).uniformValue = columns.value[0];
 }
 
 // The arrays a parsed layer needs: values unless every weight is equal, values64 unless every
 // weight is exactly a float, a bias vector when it has a bias file.
 LayerShape shapeOf(const ParsedLayer& layer) {
-  const auto& entries = layer.entries;
+  const auto& weights = layer.columns.value;
   LayerShape shape;
-  shape.nnz = entries.size();
-  shape.uniform = std::all_of(entries.begin(), entries.end(), [&](const Entry& e) { return e.weight == entries[0].weight; });
-  shape.values64 = !std::all_of(entries.begin(), entries.end(),
-                                [](const Entry& e) { return static_cast<double>(static_cast<float>(e.weight)) == e.weight; });
+  shape.nnz = weights.size();
+  shape.uniform = std::all_of(weights.begin(), weights.end(), [&](double w) { return w == weights[0]; });
+  shape.values64 = !std::all_of(weights.begin(), weights.end(), [](double w) { return static_cast<double>(static_cast<float>(w)) == w; });
   shape.biasVector = !layer.biases.empty();
   return shape;
 }
@@ -168,7 +134,7 @@ void appendNumber(std::string& text, double value) {
 
 }  // namespace
 
-Model readModelTsv(const std::string& dir, uint32_t layers, double bias, bool hasBias, int threads) {
+Model readModelTsv(const std::string& dir, uint32_t layers, double bias, bool hasBias, const ChunkOptions& chunking) {
   const LayerFiles files = findLayerFiles(dir);
   const uint32_t n = files.n;
   const uint32_t count = layers ? layers : files.byLayer.rbegin()->first;
@@ -189,8 +155,11 @@ Model readModelTsv(const std::string& dir, uint32_t layers, double bias, bool ha
   }
 
   // Parse a wave of layers in parallel, then append them in order; waves bound the memory held.
+  // Fewer layers than cores: one layer at a time, each on all cores (cut into chunks).
   Model model(n);
-  const int workers = threads > 0 ? threads : omp_get_max_threads();
+  const int cores = chunking.threads > 0 ? chunking.threads : omp_get_max_threads();
+  const int workers = count >= static_cast<uint32_t>(cores) ? cores : 1;
+  const ChunkOptions layerChunking{workers == 1 ? cores : 1, chunking.chunkBytes};
   for (uint32_t first = 0; first < count; first += static_cast<uint32_t>(workers)) {
     const uint32_t last = std::min<uint32_t>(count, first + static_cast<uint32_t>(workers));
     std::vector<ParsedLayer> parsed(last - first);
@@ -198,7 +167,7 @@ Model readModelTsv(const std::string& dir, uint32_t layers, double bias, bool ha
 #pragma omp parallel for num_threads(workers) schedule(dynamic, 1)
     for (uint32_t k = first; k < last; ++k) {
       try {
-        parsed[k - first].entries = parseLayer(paths[k], n);
+        parsed[k - first].columns = parseLayer(paths[k], n, layerChunking);
         const auto biasFile = files.biasByLayer.find(k + 1);
         if (biasFile != files.biasByLayer.end()) parsed[k - first].biases = parseBiases(biasFile->second.string(), n);
       } catch (...) {
@@ -211,7 +180,7 @@ Model readModelTsv(const std::string& dir, uint32_t layers, double bias, bool ha
     for (uint32_t k = first; k < last; ++k) {
       const ParsedLayer& layer = parsed[k - first];
       const uint32_t l = model.addLayer(shapeOf(layer), layer.biases.empty() ? bias : 0.0);
-      fillLayer(model, l, layer.entries);
+      fillLayer(model, l, layer.columns);
       if (!layer.biases.empty()) std::copy(layer.biases.begin(), layer.biases.end(), model.biases(l));
     }
   }

@@ -16,7 +16,11 @@ TextReader::TextReader(std::string path) : path_(std::move(path)), buffer_(kBuff
   file_ = gzopen(path_.c_str(), "rb");
   if (!file_) throwIo(path_, std::string("cannot open: ") + std::strerror(errno));
   gzbuffer(file_, 1 << 18);
+  data_ = buffer_.data();
 }
+
+TextReader::TextReader(std::string path, std::string_view text, uint64_t firstLine, uint64_t lines)
+    : path_(std::move(path)), data_(text.data()), end_(text.size()), eof_(true), lineNumber_(firstLine - 1), knownLines_(lines) {}
 
 TextReader::~TextReader() {
   if (file_) gzclose(file_);
@@ -29,6 +33,7 @@ bool TextReader::refill() {
   end_ -= begin_;
   begin_ = 0;
   if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);
+  data_ = buffer_.data();
   const int got = gzread(file_, buffer_.data() + end_, static_cast<unsigned>(buffer_.size() - end_));
   if (got < 0) {
     int code = 0;
@@ -48,7 +53,7 @@ bool TextReader::refill() {
 
 bool TextReader::next(std::string_view* line) {
   for (;;) {
-    const char* start = buffer_.data() + begin_;
+    const char* start = data_ + begin_;
     const void* newline = std::memchr(start, '\n', end_ - begin_);
     size_t length;
     if (newline) {
@@ -59,7 +64,7 @@ bool TextReader::next(std::string_view* line) {
     } else {
       continue;
     }
-    start = buffer_.data() + begin_;
+    start = data_ + begin_;
     begin_ += std::min(length + 1, end_ - begin_);
     ++lineNumber_;
     std::string_view text(start, length);

@@ -31,11 +31,19 @@ constexpr uint64_t kBatchesPerGpu = 1;
 
 // The kernel that runs, and why: "auto" measures the model's structure (the reduction, which the
 // fast kernel then reuses) and picks fast or general; float64 goes to SNIG's pipeline (see choose).
+// The reduction is made (or read from the cache) once, and shared by every GPU's fast pipeline.
 struct Resolved {
   std::string kernel;
   std::string reason;
-  std::shared_ptr<const ReducedNetwork> reduced;  // when auto reduced the model
+  std::shared_ptr<const ReducedNetwork> reduced;  // when the model was reduced
+  std::string reducedFrom;                         // how: read from the cache, or reduced (and saved)
 };
+
+std::pair<std::shared_ptr<const ReducedNetwork>, std::string> reduceOnce(const Model& model) {
+  ReductionSource source;
+  auto reduced = std::make_shared<const ReducedNetwork>(reduceModelCached(model, defaultReductionCache(), &source));
+  return {std::move(reduced), source.describe()};
+}
 
 // The least free memory over the devices.
 uint64_t leastFreeBytes(const std::vector<int>& devices) {
@@ -50,28 +58,31 @@ uint64_t leastFreeBytes(const std::vector<int>& devices) {
 }
 
 Resolved resolveKernel(const std::string& kernel, const Model& model, const std::vector<int>& devices) {
-  if (kernel == "snig") return {kernel, "", nullptr};
+  if (kernel == "snig") return {kernel, "", nullptr, ""};
   if (kernel != "auto" && kernel != "fast" && kernel != "general") {
     throw Error(ErrorCode::Argument, "unknown CUDA kernel \"" + kernel + "\" (expected auto, snig, fast or general)");
   }
+  if (kernel == "fast") {
+    auto [reduced, from] = reduceOnce(model);
+    return {kernel, "", std::move(reduced), std::move(from)};
+  }
   if (kernel == "auto") {
-    auto reduced = std::make_shared<const ReducedNetwork>(reduceModelCached(model, reductionCacheDir()));
+    auto [reduced, from] = reduceOnce(model);
     const KernelChoice choice = chooseKernel(model, *reduced);
     // The general layout must fit beside a batch; SNIG's pipeline can stream or partition instead.
     if (choice.kernel == "general" && !cuda::generalLayoutFits(cuda::generalModelBytes(model), leastFreeBytes(devices))) {
       return {"snig", "auto chose snig: " + choice.reason + "; the general layout (" +
                           std::to_string(cuda::generalModelBytes(model) >> 20) + " MiB) takes over half a GPU's free memory",
-              nullptr};
+              nullptr, ""};
     }
-    return {choice.kernel, "auto chose " + choice.kernel + ": " + choice.reason, std::move(reduced)};
+    return {choice.kernel, "auto chose " + choice.kernel + ": " + choice.reason, std::move(reduced), std::move(from)};
   }
-  return {kernel, "", nullptr};
+  return {kernel, "", nullptr, ""};
 }
 
 std::unique_ptr<cuda::GpuPipeline> makePipeline(const Resolved& kernel, std::shared_ptr<const Model> model,
                                                 const cuda::PipelineOptions& options) {
-  if (kernel.kernel == "fast" && kernel.reduced) return cuda::makeFastPipeline(kernel.reduced, options);
-  if (kernel.kernel == "fast") return cuda::makeFastPipeline(std::move(model), options);
+  if (kernel.kernel == "fast") return cuda::makeFastPipeline(kernel.reduced, options);
   if (kernel.kernel == "general") return cuda::makeGeneralPipeline(std::move(model), options);
   return cuda::makeSnigPipeline(std::move(model), options);
 }
@@ -158,13 +169,14 @@ class CudaEngine final : public Engine {
   // SNIG's pipelines, built on first need.
   PipelineSet& choose(const InferRequest& request) {
     if (options_.kernel != "auto" || kernel_.kernel == "snig" || request.precision != Precision::F64) return primary_;
-    if (fallback_.empty()) fallback_ = build({"snig", "", nullptr});
+    if (fallback_.empty()) fallback_ = build({"snig", "", nullptr, ""});
     return fallback_;
   }
 
   std::string describe(const PipelineSet& pipelines) const {
     std::string text = pipelines.front()->describe();
     if (&pipelines == &primary_ && !kernel_.reason.empty()) text += " [" + kernel_.reason + "]";
+    if (&pipelines == &primary_ && !kernel_.reducedFrom.empty()) text += " [" + kernel_.reducedFrom + "]";
     if (pipelines.size() > 1) text += " (+" + std::to_string(pipelines.size() - 1) + " more GPUs, data parallel)";
     return text;
   }

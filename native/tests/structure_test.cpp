@@ -168,9 +168,11 @@ bool sameReduction(const ReducedNetwork& a, const ReducedNetwork& b) {
 }
 
 // The reduction cache: a miss reduces and saves, a hit reads back the same reduction, a damaged file
-// or another model (a changed bias) is a miss.
+// or another model (a changed bias) is a miss; a reduction quicker than the threshold is not saved;
+// past the size limit the least recently used file goes.
 void reductionCache() {
   const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("snig-reduced-" + std::to_string(::getpid()));
+  const ReductionCache cache{dir.string(), 0, UINT64_MAX};
   RadixNetSpec spec;
   spec.neurons = 256;
   spec.layers = 12;
@@ -178,11 +180,13 @@ void reductionCache() {
   spec.seed = 3;
   Model model = generateRadixNet(spec);
   const ReducedNetwork direct = reduceModel(model);
-  bool loaded = true;
-  const ReducedNetwork first = reduceModelCached(model, dir.string(), &loaded);
-  const bool missed = !loaded;
-  const ReducedNetwork second = reduceModelCached(model, dir.string(), &loaded);
-  const bool hit = loaded;
+  ReductionSource source;
+  reduceModelCached(model, {dir.string(), 1e9, UINT64_MAX}, &source);
+  const bool quickNotSaved = !source.saved && !std::filesystem::exists(dir);
+  const ReducedNetwork first = reduceModelCached(model, cache, &source);
+  const bool missed = !source.loaded && source.saved;
+  const ReducedNetwork second = reduceModelCached(model, cache, &source);
+  const bool hit = source.loaded && source.bytes == std::filesystem::file_size(source.path);
   const auto file = std::filesystem::directory_iterator(dir)->path();
   {
     std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
@@ -191,15 +195,17 @@ void reductionCache() {
     f.seekp(-5, std::ios::end);
     f.put(byte);
   }
-  const ReducedNetwork third = reduceModelCached(model, dir.string(), &loaded);
-  const bool damagedMissed = !loaded;
+  const ReducedNetwork third = reduceModelCached(model, cache, &source);
+  const bool damagedMissed = !source.loaded;
   model.setBias(-0.25);
-  reduceModelCached(model, dir.string(), &loaded);
-  const bool otherMissed = !loaded;
+  reduceModelCached(model, {dir.string(), 0, 1}, &source);
+  const bool otherMissed = !source.loaded;
+  const bool evicted = !std::filesystem::exists(file) && std::filesystem::exists(source.path);
   std::filesystem::remove_all(dir);
-  check(missed && hit && damagedMissed && otherMissed && sameReduction(first, direct) && sameReduction(second, direct) &&
-            sameReduction(third, direct),
-        "reduction cache: miss, hit, damaged file and another bias miss; same reduction each time");
+  check(quickNotSaved && missed && hit && damagedMissed && otherMissed && sameReduction(first, direct) &&
+            sameReduction(second, direct) && sameReduction(third, direct),
+        "reduction cache: quick reductions not saved; miss, hit, damaged file and another bias miss; same reduction each time");
+  check(evicted, "reduction cache: past the size limit the older file is removed, the new one kept");
 }
 
 int main(int argc, char** argv) {

@@ -9,13 +9,16 @@
 # partitioned on --gpus 0,0), fresh random rows of a random network (a new seed per call) against
 # the CPU engine on every row, and, with --binary FILE (the sample converted by `snig convert
 # --inputs`), binary inputs against the official truth; with --binary-values FILE (the values file
-# below, converted), binary inputs with stored values against the CPU engine. --random "NxL ..." times auto, snig and
-# general on random networks (issue 12's comparison; "" for none). With --start NxL, the engine start
-# of that network twice, on 1000 rows: reducing it (and saving the reduction in the cache), then
-# reading the reduction back.
+# below, converted), binary inputs with stored values against the CPU engine. --random "NxL ..."
+# times auto, snig and general on random networks (issue 12's comparison; "" for none). With --start
+# NxL, the engine start of that network twice, on 1000 rows: reducing it (and saving the reduction in
+# the cache), then reading the reduction back. With --files "NxL ...", last, user-wait.sh: the benchmarks from files,
+# TSV (--tsv "NxL ...") and binary: load, engine start, upload and compute (and `snig infer` from
+# process start with --node NxL). SNIG_BENCH_DIR=dir: the snig-bench in dir instead of building it.
 #
 #   scripts/device/end-to-end.sh [--only "1024x120 4096x120 16384x120 65536x120"] [--repeat 5] [--binary FILE]
 #                                [--binary-values FILE] [--random "1024x120 4096x120"] [--start 65536x1920]
+#                                [--files "NxL ..." [--tsv "NxL ..."] [--node NxL]]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -25,9 +28,15 @@ RANDOM_NETS="1024x120 4096x120"
 BINARY=""
 BINARY_VALUES=""
 START_BENCH=""
+FILES=""
+TSV=""
+NODE=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --start) START_BENCH=$2; shift 2 ;;
+    --files) FILES=$2; shift 2 ;;
+    --tsv) TSV=$2; shift 2 ;;
+    --node) NODE=$2; shift 2 ;;
     --binary) BINARY=$2; shift 2 ;;
     --binary-values) BINARY_VALUES=$2; shift 2 ;;
     --only) ONLY=$2; shift 2 ;;
@@ -41,12 +50,14 @@ START=$(date +%s)
 say() { echo "[$(( $(date +%s) - START ))s] $*"; }
 say "machine: $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | head -1), $(nproc) CPUs"
 
-BUILD=build/device
-if ! { cmake -S native -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >"$LOG/build.log" 2>&1 &&
-       cmake --build "$BUILD" -j"$(nproc)" --target snig-bench >>"$LOG/build.log" 2>&1; }; then
-  grep -E "error" "$LOG/build.log" | head -20; say "BUILD FAILED"; exit 1
+BUILD=${SNIG_BENCH_DIR:-build/device}
+if [ -z "${SNIG_BENCH_DIR:-}" ]; then
+  if ! { cmake -S native -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >"$LOG/build.log" 2>&1 &&
+         cmake --build "$BUILD" -j"$(nproc)" --target snig-bench >>"$LOG/build.log" 2>&1; }; then
+    grep -E "error" "$LOG/build.log" | head -20; say "BUILD FAILED"; exit 1
+  fi
+  say "built"
 fi
-say "built"
 
 # Runs snig-bench with the given options into $LOG/<name>.out; prints its RESULT lines (or its tail).
 checked() {
@@ -109,3 +120,6 @@ done
 echo "== one infer call (inputs in host memory) vs GPU compute: fast kernel (ratio), random networks (kernel)"
 printf '%-12s %10s %10s %8s %s\n' benchmark call_ms gpu_ms ratio check
 printf '%s\n' "${table[@]}"
+if [ -n "$FILES" ]; then
+  scripts/device/user-wait.sh --bench "$BUILD/snig-bench" --only "$FILES" --tsv "$TSV" --node "$NODE" --repeat "$REPEAT"
+fi

@@ -10,11 +10,8 @@
 
 namespace snig::cuda {
 
-// Reduces the model (all cores; or reads its reduction from the cache, reduced_cache.hpp) and prepares
-// the fast pipeline on options.device.
-std::unique_ptr<GpuPipeline> makeFastPipeline(std::shared_ptr<const Model> model, const PipelineOptions& options);
-
-// For callers that already hold the reduction (the bench reduces once and runs several depths).
+// The fast pipeline on options.device, over a reduction of the model (reduced_network.hpp) that the
+// caller holds: the CUDA engine makes it once for all its GPUs, the bench once for several depths.
 std::unique_ptr<GpuPipeline> makeFastPipeline(std::shared_ptr<const ReducedNetwork> network,
                                               const PipelineOptions& options);
 
