@@ -1,11 +1,11 @@
 // Shared pieces of the cluster tests: the real 1024×120 sample, run configs, reading results.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 
 import { validateConfig } from '../common/config/load.js';
 import type { RunConfig } from '../common/config/schema.js';
+import { tempDir as removedAfterTest } from './helpers.js';
 
 const data = resolve(import.meta.dirname, '../data/hpec-1024');
 export const MODEL = join(data, 'neuron1024');
@@ -22,8 +22,9 @@ export function capturingLogger(level = 'info'): { log: pino.Logger; entries: Ar
   return { log, entries };
 }
 
+/** A temporary directory snig-<prefix>-…, removed when the test that made it ends. */
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `snig-${prefix}-`));
+  return removedAfterTest(`snig-${prefix}-`);
 }
 
 /** A run of the sample on local CPU workers with short timeouts; `extra` is merged on top. */

@@ -1,7 +1,6 @@
 // Run configurations: the examples load, errors name the file and the field, overrides apply.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 
@@ -9,11 +8,12 @@ import { ConfigError, loadConfig, parseAssignment, validateConfig } from '../com
 import { newKeyPair, readKeyPair, readPublicKey, writeKeyPair, z85Encode } from '../common/config/keys.js';
 import { runOverrides } from '../cli/commands/run.js';
 import { gpuSubsets } from '../coordinator/launch/gpu-subsets.js';
+import { tempDir } from './helpers.js';
 
 const configs = resolve(import.meta.dirname, '../configs');
 
 function tempFile(name: string, text: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'snig-config-')), name);
+  const path = join(tempDir('snig-config-'), name);
   writeFileSync(path, text);
   return path;
 }
@@ -82,7 +82,7 @@ describe('run configuration', () => {
 
 describe('keys', () => {
   it('writes and reads key pairs; public keys come inline or from files', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'snig-keys-'));
+    const dir = tempDir('snig-keys-');
     const pair = newKeyPair();
     const files = writeKeyPair(dir, 'worker1', pair);
     assert.deepEqual(readKeyPair(files.key), pair);

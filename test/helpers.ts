@@ -21,7 +21,7 @@ export const official = {
 /** A temporary directory removed when the test file ends. */
 export function tempDir(prefix = 'snig-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => rmSync(dir, { recursive: true, force: true, maxRetries: 3 }));
   return dir;
 }
 
