@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "cuda_check.hpp"
+#include "row_fate.hpp"
 
 namespace snig::cuda {
 namespace {
@@ -35,6 +36,22 @@ double BatchStream::seconds() const {
   float ms = 0;
   SNIG_CUDA_CHECK(cudaEventElapsedTime(&ms, start.get(), stop.get()));
   return ms / 1000.0;
+}
+
+std::vector<uint8_t> BatchStream::finish(const uint8_t* fate, uint32_t rows) const {
+  SNIG_CUDA_CHECK(cudaEventRecord(stop.get(), stream.get()));
+  std::vector<uint8_t> out(rows);
+  SNIG_CUDA_CHECK(cudaMemcpyAsync(out.data(), fate, rows, cudaMemcpyDeviceToHost, stream.get()));
+  SNIG_CUDA_CHECK(cudaStreamSynchronize(stream.get()));
+  return out;
+}
+
+std::vector<uint64_t> categoriesOf(const std::vector<uint8_t>& fate, uint64_t begin) {
+  std::vector<uint64_t> rows;
+  for (uint64_t r = 0; r < fate.size(); ++r) {
+    if (fate[r] != kDead) rows.push_back(begin + r + 1);
+  }
+  return rows;
 }
 
 }  // namespace snig::cuda

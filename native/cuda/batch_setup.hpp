@@ -1,8 +1,10 @@
 // What the one-device pipelines (fast, general) share for their batches: how many rows a batch may
-// hold, and the stream, timing events and pinned live-row counter it runs with.
+// hold, the stream, timing events and pinned live-row counter it runs with, and how it ends (the
+// rows' fates read back, the categories taken from them).
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "cuda_raii.hpp"
 
@@ -21,6 +23,12 @@ struct BatchStream {
   static BatchStream make();
   // Seconds from start to stop (both recorded and reached).
   double seconds() const;
+  // Ends a batch on the stream: records stop, then reads back the fates (row_fate.hpp) of its `rows`
+  // rows from the device and waits for both.
+  std::vector<uint8_t> finish(const uint8_t* fate, uint32_t rows) const;
 };
+
+// The batch's categories: the 1-based input rows (its first row is input row `begin`) not dead.
+std::vector<uint64_t> categoriesOf(const std::vector<uint8_t>& fate, uint64_t begin);
 
 }  // namespace snig::cuda

@@ -150,6 +150,12 @@ using DeviceBuffer = Buffer<T, DeviceMemory>;
 template <typename T>
 using PinnedBuffer = Buffer<T, PinnedMemory>;
 
+// Copies `count` elements from host memory to the device, synchronously (nothing when count is 0).
+template <typename T>
+void copyToDevice(T* device, const T* host, size_t count) {
+  if (count) SNIG_CUDA_CHECK(cudaMemcpy(device, host, count * sizeof(T), cudaMemcpyHostToDevice));
+}
+
 // Makes `device` current for the scope; restores the previous device on exit.
 class DeviceGuard {
  public:

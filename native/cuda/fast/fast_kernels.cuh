@@ -12,9 +12,9 @@
 
 #include <cstdint>
 
-namespace snig::cuda::fast {
+#include "../row_fate.hpp"
 
-enum Fate : uint8_t { kDead = 0, kSaturated = 1, kLive = 2 };
+namespace snig::cuda::fast {
 
 // One reduced layer on the device.
 struct DeviceLayer {

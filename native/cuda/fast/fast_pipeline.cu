@@ -33,7 +33,7 @@ using fast::StepShape;
 template <typename T>
 DeviceBuffer<T> upload(const T* host, size_t count) {
   DeviceBuffer<T> buffer(std::max<size_t>(count, 1));
-  if (count) SNIG_CUDA_CHECK(cudaMemcpy(buffer.get(), host, count * sizeof(T), cudaMemcpyHostToDevice));
+  copyToDevice(buffer.get(), host, count);
   return buffer;
 }
 
@@ -91,15 +91,9 @@ class FastPipeline final : public GpuPipeline {
     if (rows == 0) return result;
     reserveBatch(rows);
     const uint32_t last = infer(inputs, begin, end, request);
-    cudaStream_t stream = batch_.stream.get();
-    SNIG_CUDA_CHECK(cudaEventRecord(batch_.stop.get(), stream));
-    std::vector<uint8_t> fate(rows);
-    SNIG_CUDA_CHECK(cudaMemcpyAsync(fate.data(), fate_.get(), rows, cudaMemcpyDeviceToHost, stream));
-    SNIG_CUDA_CHECK(cudaStreamSynchronize(stream));
+    const std::vector<uint8_t> fate = batch_.finish(fate_.get(), rows);
     result.seconds = batch_.seconds();
-    for (uint32_t r = 0; r < rows; ++r) {
-      if (fate[r] != fast::kDead) result.categories.push_back(begin + r + 1);
-    }
+    result.categories = categoriesOf(fate, begin);
     if (request.wantRows || request.wantRowSums) finalRows(fate, state_[last % 2].get(), request, &result);
     return result;
   }
@@ -180,7 +174,7 @@ class FastPipeline final : public GpuPipeline {
     cudaStream_t stream = batch_.stream.get();
     const auto rows = static_cast<uint32_t>(end - begin);
     const uint32_t layers = static_cast<uint32_t>(layers_.size());
-    SNIG_CUDA_CHECK(cudaMemsetAsync(fate_.get(), fast::kDead, rows, stream));
+    SNIG_CUDA_CHECK(cudaMemsetAsync(fate_.get(), kDead, rows, stream));
     SNIG_CUDA_CHECK(cudaMemsetAsync(counts_.get(), 0, (layers + 1) * sizeof(uint32_t), stream));
     *batch_.hostCount.get() = rows;
     SNIG_CUDA_CHECK(cudaMemcpyAsync(counts_.get(), batch_.hostCount.get(), sizeof(uint32_t), cudaMemcpyHostToDevice, stream));
@@ -256,8 +250,8 @@ class FastPipeline final : public GpuPipeline {
     if (request.wantRows) result->rows.assign(uint64_t{rows} * n, 0.0f);
     std::vector<float> full(classes, kClamp);
     for (uint32_t r = 0; r < rows; ++r) {
-      if (fate[r] == fast::kDead) continue;
-      const float* v = fate[r] == fast::kSaturated ? full.data() : values.data() + uint64_t{r} * classes;
+      if (fate[r] == kDead) continue;
+      const float* v = fate[r] == kSaturated ? full.data() : values.data() + uint64_t{r} * classes;
       if (request.wantRowSums) result->rowSums[r] = rowSum(*net_, v);
       if (request.wantRows) expandRow(*net_, v, result->rows.data() + uint64_t{r} * n);
     }

@@ -11,9 +11,9 @@
 
 #include <cstdint>
 
-namespace snig::cuda::general {
+#include "../row_fate.hpp"
 
-enum Fate : uint8_t { kDead = 0, kSaturated = 1, kLive = 2 };
+namespace snig::cuda::general {
 
 // Row tiles: 4, 8, 16 or 32 rows (lanes) each.
 constexpr bool validLanes(uint32_t lanes) { return lanes == 4 || lanes == 8 || lanes == 16 || lanes == 32; }

@@ -91,11 +91,6 @@ class Packer {
   std::vector<uint8_t> bytes_;
 };
 
-template <typename T>
-void copyTo(T* device, const T* host, size_t count) {
-  if (count) SNIG_CUDA_CHECK(cudaMemcpy(device, host, count * sizeof(T), cudaMemcpyHostToDevice));
-}
-
 // Where a part packed at `offset` lies in the device block (nullptr when not packed).
 template <typename T>
 const T* partAt(const DeviceBuffer<uint8_t>& block, const std::optional<uint64_t>& offset) {
@@ -159,14 +154,9 @@ class GeneralPipeline final : public GpuPipeline {
     uploader_.upload(inputs, begin, end, stream);
     SNIG_CUDA_CHECK(cudaEventRecord(batch_.start.get(), stream));  // the GPU time starts with every input there
     const uint32_t finalCount = infer(rows, request);
-    SNIG_CUDA_CHECK(cudaEventRecord(batch_.stop.get(), stream));
-    std::vector<uint8_t> fate(rows);
-    SNIG_CUDA_CHECK(cudaMemcpyAsync(fate.data(), fate_.get(), rows, cudaMemcpyDeviceToHost, stream));
-    SNIG_CUDA_CHECK(cudaStreamSynchronize(stream));
+    const std::vector<uint8_t> fate = batch_.finish(fate_.get(), rows);
     result.seconds = batch_.seconds();
-    for (uint32_t r = 0; r < rows; ++r) {
-      if (fate[r] != general::kDead) result.categories.push_back(begin + r + 1);
-    }
+    result.categories = categoriesOf(fate, begin);
     if (request.wantRows || request.wantRowSums) finalRows(fate, finalCount, request, &result);
     return result;
   }
@@ -203,7 +193,7 @@ class GeneralPipeline final : public GpuPipeline {
       for (uint32_t j = 0; j < n; ++j) biases[j] = view.biasOf32(j);
       const uint64_t bias = packer.add(biases);
       DeviceBuffer<uint8_t> block(packer.bytes().size());
-      copyTo(block.get(), packer.bytes().data(), packer.bytes().size());
+      copyToDevice(block.get(), packer.bytes().data(), packer.bytes().size());
       Layouts d;
       d.padded.start = partAt<uint32_t>(block, start);
       d.padded.index = partAt<uint16_t>(block, paddedIndex);
@@ -257,7 +247,7 @@ class GeneralPipeline final : public GpuPipeline {
     const uint32_t n = model_->neurons();
     const uint32_t layers = model_->layerCount();
     const uint32_t tiles = (rows + lanes_ - 1) / lanes_;
-    SNIG_CUDA_CHECK(cudaMemsetAsync(fate_.get(), general::kDead, rows, stream));
+    SNIG_CUDA_CHECK(cudaMemsetAsync(fate_.get(), kDead, rows, stream));
     SNIG_CUDA_CHECK(cudaMemsetAsync(alive_.get(), 0, tiles * sizeof(uint32_t), stream));
     SNIG_CUDA_CHECK(cudaMemsetAsync(notFull_.get(), 0, tiles * sizeof(uint32_t), stream));
     SNIG_CUDA_CHECK(cudaMemsetAsync(in_.get(), 0, uint64_t{tiles} * lanes_ * n * sizeof(float), stream));
@@ -343,7 +333,7 @@ class GeneralPipeline final : public GpuPipeline {
       if (request.wantRowSums) result->rowSums[r] = sum;
     };
     for (uint32_t r = 0; r < rows; ++r) {
-      if (fate[r] == general::kSaturated) emit(r, [](uint32_t) { return kClamp; });
+      if (fate[r] == kSaturated) emit(r, [](uint32_t) { return kClamp; });
     }
     for (uint32_t s = 0; s < count; ++s) {
       const float* base = tiles.data() + uint64_t{s / lanes_} * n * lanes_ + s % lanes_;
