@@ -48,6 +48,13 @@ test('a truth file that differs makes the run FAILED with exit code 1', () => {
   assert.match(run.stdout, /truth file: 1 mismatching rows/);
 });
 
+test('a run nothing checks is UNCHECKED, never PASSED', () => {
+  const run = bench(['--generate', '1024', '--layers', '6', '--rows', '100', '--engine', 'cpu', '--threads', '2', '--warmup', '0', '--repeat', '1']);
+  assert.equal(run.status, 0, run.stdout + run.stderr);
+  assert.match(resultLine(run.stdout), / UNCHECKED$/);
+  assert.match(run.stdout, /check: unchecked/);
+});
+
 test('a generated benchmark checked against the CPU engine on a sample passes', () => {
   const run = bench(['--generate', '1024', '--layers', '6', '--rows', '300', '--engine', 'cpu', '--check', 'sample',
     '--sample', '50', '--threads', '2', '--warmup', '0', '--repeat', '2']);

@@ -35,7 +35,8 @@ Inputs (one of):
   --rows R                rows to use (default: all of the file; generated: 60000)
 Check:
   --truth PATH            category file to compare with (implies --check truth)
-  --check MODE            none | truth | cpu (CPU engine on every row) | sample (CPU on a sample)
+  --check MODE            none (the RESULT says UNCHECKED) | truth | cpu (CPU engine on every row)
+                          | sample (CPU on a sample) [none]
   --sample K              rows for --check sample (random ones plus surviving ones) [1000]
 Engine:
   --engine cuda|cpu       [cuda]

@@ -1,6 +1,6 @@
 // snig-bench: loads or generates a benchmark, runs one engine on it (warm-up, then timed repeats),
 // checks the categories and prints one RESULT line: benchmark, rows, GPUs, median ms, edges/s, and
-// PASSED or FAILED.
+// PASSED or FAILED (UNCHECKED with --check none: a run nothing checked is never called PASSED).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -148,13 +148,14 @@ Verdict check(const BenchOptions& o, const Workload& w, const std::vector<uint64
 }
 
 void report(const BenchOptions& o, const Workload& w, const Timing& t, bool passed) {
+  const char* verdict = !passed ? "FAILED" : o.check == "none" ? "UNCHECKED" : "PASSED";
   const double edges = static_cast<double>(w.inputs.rows()) * static_cast<double>(w.model->totalNnz()) / (t.ms / 1e3);
   const std::string name = o.name.empty() ? "n" + std::to_string(w.model->neurons()) + "-l" + std::to_string(w.model->layerCount()) : o.name;
   std::printf("engine: %s\n", t.kernel.c_str());
   std::printf("RESULT benchmark=%s rows=%llu gpus=%d batch=%llu bps=%llu kernel=%s ms=%.2f gpu_ms=%.2f edges_per_s=%.4g categories=%zu %s\n",
               name.c_str(), static_cast<unsigned long long>(w.inputs.rows()), t.gpus,
               static_cast<unsigned long long>(t.launch.batchRows), static_cast<unsigned long long>(t.launch.blocksPerSm),
-              o.engine == "cpu" ? "cpu" : t.launch.kernel.c_str(), t.ms, t.gpuMs, edges, t.categories.size(), passed ? "PASSED" : "FAILED");
+              o.engine == "cpu" ? "cpu" : t.launch.kernel.c_str(), t.ms, t.gpuMs, edges, t.categories.size(), verdict);
 }
 
 // The checked run's settings: the first of every list.
