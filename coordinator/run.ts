@@ -2,6 +2,7 @@
 // lobby while the run loads), load the model, inputs and truth (everything that can be wrong is found
 // before any work), plan or resume the shards, start the coordinator and the Slurm workers, wait, then
 // gather in row order, verify against the truth and write the report.
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -45,6 +46,8 @@ export interface RunOptions {
   /** Called once the coordinator listens and the local workers are started (tests use it). */
   onStarted?: (endpoint: string, workers: LocalWorker[]) => void;
   onResult?: (shard: Shard, worker: string) => void;
+  /** A worker process already started, waiting for its settings: the first local worker (see LocalLaunchOptions). */
+  earlyWorker?: ChildProcess;
 }
 
 function curveSetup(config: RunConfig, localWorkers: number): { server: KeyPair; allowed: Set<string>; local: KeyPair[] } | undefined {
@@ -117,12 +120,13 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
     launcher = new LocalLauncher({
       endpoint: endpoint.replace('0.0.0.0', '127.0.0.1'),
       groups: config.workers,
-      detectedGpus: addon.info().gpus.map((g) => g.id),
+      detectGpus: () => addon.info().gpus.map((g) => g.id),
       worker: config.worker,
       coordinator: config.coordinator,
       out: config.out,
       logLevel: options.logLevel,
       curve: curve && { serverKey: curve.server.public, pairs: curve.local },
+      early: options.earlyWorker,
       onExit: (name, how, logFile) => {
         if (how === 'exit code 0' || dismissed) log.info({ worker: name, how }, 'local worker exited');
         else {
