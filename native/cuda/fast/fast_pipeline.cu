@@ -1,7 +1,7 @@
 // The fast pipeline on one device: the reduced network resident on the GPU, one batch of rows per
 // run: layer 0 from the sparse inputs, chunk by chunk of rows as they arrive (input_upload.hpp), then
-// one launch per layer over the live rows only. The host reads the live count now and then, one poll
-// behind the GPU, to size the grids and to stop once every row has left.
+// one launch per layer over the live rows only. The host reads the live count now and then to size
+// the grids and to stop once every row has left.
 // Layer 0 runs one warp per row when its shape allows (SNIG_FAST_FIRST_LAYER=thread forces the
 // one-thread-per-row sums, for comparison; both give the same bits). Once the live rows fit the GPU
 // in one wave of fused tiles (narrow networks), one launch runs every remaining layer with the rows
@@ -67,8 +67,6 @@ class FastPipeline final : public GpuPipeline {
     // Per row: two state rows, two live-list entries, its fate.
     capacity_ = batchCapacity(options.batchRows, 2 * uint64_t{stride_} * sizeof(float) + 2 * sizeof(uint32_t) + 1, net_->neurons);
     batch_ = BatchStream::make();
-    polled_ = PinnedBuffer<uint32_t>(2);
-    for (Event& event : pollCopied_) event = makeEvent(cudaEventDisableTiming);
   }
 
   ~FastPipeline() override = default;  // every buffer is freed on its own device
@@ -198,13 +196,7 @@ class FastPipeline final : public GpuPipeline {
                                    tentry_.get(), state_[0].get(), stride_, chunkStream);
       }
     });
-    // The live rows are read back now and then to size the grids, to stop once none is left and to
-    // fuse the rest. A poll queues the copy of the count and waits for the previous poll's copy: by
-    // then the GPU is (most likely) past it, with the layers queued in between to keep it busy, where
-    // waiting for the count just queued would leave it idle for the round trip at every poll
-    // (240 polls at 1920 layers). `known` lags one poll behind: still an upper bound.
     uint32_t known = rows;  // an upper bound of the live rows: they only ever leave
-    uint32_t polls = 0;
     for (uint32_t l = warpFirst_ ? 1 : 0; l < layers; ++l) {
       Step step;
       step.layer = layers_[l];
@@ -224,13 +216,10 @@ class FastPipeline final : public GpuPipeline {
       fast::launchStep(step, shapes_[l], known, multiprocessors_, stream);
       if (l + 1 < layers && shouldPoll(l)) {
         throwIfCancelled(request);
-        const uint32_t slot = polls++ % 2;
-        SNIG_CUDA_CHECK(cudaMemcpyAsync(polled_.get() + slot, counts_.get() + l + 1, sizeof(uint32_t), cudaMemcpyDeviceToHost, stream));
-        SNIG_CUDA_CHECK(cudaEventRecord(pollCopied_[slot].get(), stream));
-        if (polls < 2) continue;
-        SNIG_CUDA_CHECK(cudaEventSynchronize(pollCopied_[1 - slot].get()));
-        known = polled_.get()[1 - slot];
-        if (known == 0) return l;  // every row left before this layer: its state is not read
+        SNIG_CUDA_CHECK(cudaMemcpyAsync(batch_.hostCount.get(), counts_.get() + l + 1, sizeof(uint32_t), cudaMemcpyDeviceToHost, stream));
+        SNIG_CUDA_CHECK(cudaStreamSynchronize(stream));
+        known = *batch_.hostCount.get();
+        if (known == 0) return l;
         if (known <= fuseRows_) {
           Step rest;
           rest.in = state_[l % 2].get();
@@ -289,8 +278,6 @@ class FastPipeline final : public GpuPipeline {
   DeviceBuffer<uint8_t> fate_;
   DeviceBuffer<uint32_t> counts_;
   BatchStream batch_;
-  PinnedBuffer<uint32_t> polled_;  // live counts read back, two polls in flight
-  Event pollCopied_[2];
 };
 
 }  // namespace
