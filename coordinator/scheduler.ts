@@ -194,6 +194,9 @@ export class Scheduler {
         out.push({ kind: 'reject', worker: id, reason: `protocol ${message.protocol}: this coordinator speaks protocol ${PROTOCOL_VERSION} (run the same snig version on the coordinator and the workers)` });
         return;
       }
+      // A worker that comes (back) once every shard is done has nothing to load for: it is told to
+      // finish at once, before the coordinator closes, rather than left to retry a closed one.
+      if (this.remaining === 0) return void out.push({ kind: 'finish', worker: id });
       return this.onHello(id, worker, at, `${message.host} pid ${message.pid}`, out);
     }
     if (!worker || worker.state === 'lost' || worker.state === 'gone') {

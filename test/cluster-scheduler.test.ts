@@ -80,6 +80,16 @@ describe('scheduler', () => {
     assert.deepEqual(send(s, 'a', { type: 'request' }).map((d) => d.kind), ['finish']);
   });
 
+  it('tells a worker saying hello after the last result to finish, not to load the model', () => {
+    const s = scheduler(10); // one shard
+    join(s, 'a');
+    const [x] = assigned(send(s, 'a', { type: 'request' }));
+    assert.ok(x);
+    assert.deepEqual(send(s, 'a', result(x.id, x.begin, x.end)).map((d) => d.kind), ['record', 'finish', 'complete']);
+    assert.deepEqual(send(s, 'b', hello), [{ kind: 'finish', worker: 'b' }], 'a latecomer');
+    assert.deepEqual(send(s, 'a', hello), [{ kind: 'finish', worker: 'a' }], 'a worker that lost the coordinator just then');
+  });
+
   it('parks a request while shards are leased elsewhere, and serves it on requeue', () => {
     const s = scheduler(20);
     join(s, 'a');
