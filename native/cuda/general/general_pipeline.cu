@@ -2,9 +2,11 @@
 // layer one launch over the live tiles, a one-block plan of the rows that stay and a move that packs
 // them into dense tiles again. The host polls the live count now and then to size the grids and to
 // stop once every row has left. The layer kernel and the rows per tile come from N (measured on an
-// H200, docs/performance.md); for comparisons SNIG_GENERAL_KERNEL=gather|staged|tile and
-// SNIG_GENERAL_LANES=4|8|16|32 override them, and SNIG_GENERAL_PROFILE=1 polls after every layer and
-// prints each layer's live rows and time to stderr.
+// H200, docs/performance.md). Where every input value is 1, a batch that runs the tile or staged
+// kernel computes layer 1 from the input rows' bits (first_layer.cuh) instead of scattering them
+// into dense tiles. For comparisons SNIG_GENERAL_KERNEL=gather|staged|tile, SNIG_GENERAL_LANES=
+// 4|8|16|32 and SNIG_GENERAL_FIRST=dense override the choices, and SNIG_GENERAL_PROFILE=1 polls after
+// every layer and prints each layer's live rows and time to stderr.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -18,6 +20,7 @@
 #include "../cuda_check.hpp"
 #include "../cuda_raii.hpp"
 #include "../input_upload.hpp"
+#include "first_layer.cuh"
 #include "general_kernels.cuh"
 #include "general_pipeline.hpp"
 #include "padded_layer.hpp"
@@ -39,6 +42,9 @@ constexpr uint32_t kTileMinLanes = 8;
 constexpr uint64_t kTileMinTilesPerMultiprocessor = 4;
 
 bool tileable(uint32_t n) { return general::tileLanes(n) >= kTileMinLanes; }
+
+// Whether layer 1 may run from the input bits at n neurons (its padded layout is then held too).
+bool firstLayerable(uint32_t n) { return general::firstLayerRows(n) > 0; }
 
 // SNIG_GENERAL_KERNEL, when set: that kernel for every batch.
 std::optional<LayerKernel> forcedKernel(uint32_t n) {
@@ -106,6 +112,7 @@ class GeneralPipeline final : public GpuPipeline {
     if (model_->layerCount() == 0) throw Error(ErrorCode::Argument, "the general pipeline needs at least one layer");
     DeviceGuard guard(device_);
     general::configureKernels();
+    general::configureFirstLayer();
     cudaDeviceProp prop{};
     SNIG_CUDA_CHECK(cudaGetDeviceProperties(&prop, device_));
     multiprocessors_ = prop.multiProcessorCount;
@@ -123,6 +130,8 @@ class GeneralPipeline final : public GpuPipeline {
     const uint32_t n = model_->neurons();
     capacity_ = std::min(batchCapacity(options.batchRows, 2 * uint64_t{n} * sizeof(float) + 3 * sizeof(uint32_t) + 1, n), kMaxBatchRows);
     profile_ = std::getenv("SNIG_GENERAL_PROFILE") != nullptr;
+    const char* first = std::getenv("SNIG_GENERAL_FIRST");
+    denseFirst_ = first && std::string(first) == "dense";
     batch_ = BatchStream::make();
     layerDone_ = makeEvent();
   }
@@ -133,7 +142,8 @@ class GeneralPipeline final : public GpuPipeline {
   int device() const override { return device_; }
   uint64_t maxBatchRows() const override { return capacity_; }
   std::string describe() const override {
-    return "general on GPU " + std::to_string(device_) + " (" + kernels_ + "): " +
+    return "general on GPU " + std::to_string(device_) + " (" + kernels_ +
+           (firstLayerable(model_->neurons()) && !denseFirst_ ? "; layer 1 from the input bits when every input is 1" : "") + "): " +
            std::to_string(model_->indexBytes() * 8) + "-bit indices, model " + std::to_string(modelBytes_ >> 20) +
            " MiB on the device, batches of up to " + std::to_string(capacity_) + " rows";
   }
@@ -167,6 +177,7 @@ class GeneralPipeline final : public GpuPipeline {
   void uploadModel() {
     const uint32_t n = model_->neurons();
     const bool padded = forced_ ? *forced_ == LayerKernel::Tile : tileable(n);
+    const bool paddedFirst = firstLayerable(n);
     const bool sliced = !forced_ || *forced_ != LayerKernel::Tile;
     const std::vector<bool> exits = saturatedExits(*model_);
     for (uint32_t l = 0; l < model_->layerCount(); ++l) {
@@ -176,7 +187,7 @@ class GeneralPipeline final : public GpuPipeline {
       using Part = std::optional<uint64_t>;
       Part start, paddedIndex, paddedValues, slicePtr, slicedIndex, slicedValues, order;
       const auto add = [&](const auto& part) { return part.empty() ? Part() : Part(packer.add(part)); };
-      if (padded) {
+      if (padded || (l == 0 && paddedFirst)) {
         const general::PaddedLayer layout = general::padLayer(view);
         start = add(layout.start);
         paddedIndex = add(layout.index);
@@ -250,13 +261,14 @@ class GeneralPipeline final : public GpuPipeline {
     SNIG_CUDA_CHECK(cudaMemsetAsync(fate_.get(), kDead, rows, stream));
     SNIG_CUDA_CHECK(cudaMemsetAsync(alive_.get(), 0, tiles * sizeof(uint32_t), stream));
     SNIG_CUDA_CHECK(cudaMemsetAsync(notFull_.get(), 0, tiles * sizeof(uint32_t), stream));
-    SNIG_CUDA_CHECK(cudaMemsetAsync(in_.get(), 0, uint64_t{tiles} * lanes_ * n * sizeof(float), stream));
+    const bool first = firstFromBits();
+    if (!first) SNIG_CUDA_CHECK(cudaMemsetAsync(in_.get(), 0, uint64_t{tiles} * lanes_ * n * sizeof(float), stream));
     std::vector<uint32_t> identity(rows);
     std::iota(identity.begin(), identity.end(), 0u);
     SNIG_CUDA_CHECK(cudaMemcpyAsync(rowOf_[0].get(), identity.data(), rows * sizeof(uint32_t), cudaMemcpyHostToDevice, stream));
     *batch_.hostCount.get() = rows;
     SNIG_CUDA_CHECK(cudaMemcpyAsync(counts_.get(), batch_.hostCount.get(), sizeof(uint32_t), cudaMemcpyHostToDevice, stream));
-    general::launchScatter(uploader_.rowptr(), uploader_.cols(), uploader_.values(), rows, n, lanes_, in_.get(), stream);
+    if (!first) general::launchScatter(uploader_.rowptr(), uploader_.cols(), uploader_.values(), rows, n, lanes_, in_.get(), stream);
     if (profile_) {
       SNIG_CUDA_CHECK(cudaEventRecord(layerDone_.get(), stream));
       SNIG_CUDA_CHECK(cudaStreamSynchronize(stream));
@@ -274,7 +286,20 @@ class GeneralPipeline final : public GpuPipeline {
       step.alive = alive_.get();
       step.notFull = notFull_.get();
       step.count = counts_.get() + l;
-      general::launchLayer(kernel_ == LayerKernel::Tile ? layers_[l].padded : layers_[l].sliced, step, known, stream);
+      if (l == 0 && first) {
+        general::FirstLayer f;
+        f.n = n;
+        f.rows = rows;
+        f.lanes = lanes_;
+        f.rowptr = uploader_.rowptr();
+        f.cols = uploader_.cols();
+        f.out = out_.get();
+        f.alive = alive_.get();
+        f.notFull = notFull_.get();
+        general::launchFirstLayer(layers_[0].padded, f, multiprocessors_, stream);
+      } else {
+        general::launchLayer(kernel_ == LayerKernel::Tile ? layers_[l].padded : layers_[l].sliced, step, known, stream);
+      }
       general::Plan plan;
       plan.lanes = lanes_;
       plan.count = counts_.get() + l;
@@ -302,6 +327,15 @@ class GeneralPipeline final : public GpuPipeline {
       }
     }
     return known;
+  }
+
+  // Layer 1 from the input bits: every input value 1, a batch large enough for the tile or staged
+  // kernel (small ones run gather, which spreads a tile's work over more blocks), tiles that divide
+  // the first-layer kernel's.
+  bool firstFromBits() const {
+    const uint32_t rowsPerTile = general::firstLayerRows(model_->neurons());
+    return !denseFirst_ && uploader_.unitValues() && kernel_ != LayerKernel::Gather && rowsPerTile > 0 &&
+           rowsPerTile % lanes_ == 0 && layers_[0].padded.start != nullptr;
   }
 
   void printLayer(uint32_t l, uint32_t live) {
@@ -373,6 +407,7 @@ class GeneralPipeline final : public GpuPipeline {
   BatchStream batch_;
   Event layerDone_;
   bool profile_ = false;
+  bool denseFirst_ = false;  // SNIG_GENERAL_FIRST=dense: layer 1 from the scattered dense tiles
 };
 
 }  // namespace
@@ -389,7 +424,7 @@ uint64_t generalModelBytes(const Model& model) {
                             uint64_t{layer.n} * 8 + 5 * 16;
     const uint64_t padded = uint64_t{layer.n} * ((widest + general::kPadEntries - 1) / general::kPadEntries * general::kPadEntries) *
                                 (sizeof(uint16_t) + sizeof(float)) + (uint64_t{layer.n} + 1) * 4 + uint64_t{layer.n} * 4 + 4 * 16;
-    bytes += sliced + (tileable(layer.n) ? padded : 0);
+    bytes += sliced + (tileable(layer.n) || (l == 0 && firstLayerable(layer.n)) ? padded : 0);
   }
   return bytes;
 }
