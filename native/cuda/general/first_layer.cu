@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "../cuda_check.hpp"
+#include "line_access.cuh"
+#include "lines.cuh"
 #include "padded_terms.cuh"
 
 namespace snig::cuda::general {
@@ -33,10 +35,10 @@ __global__ void __launch_bounds__(kFirstThreads, 1) firstLayerKernel(DeviceLayer
   uint32_t aliveBits = 0, notFullBits = 0;
   for (uint32_t j0 = begin + warp * kPerWord; j0 < end; j0 += kWarps * kPerWord) {
     const uint32_t j = j0 + lane / M;
-    if (j >= end) continue;
+    const bool valid = j < end;  // a warp's lanes all go on: lines are written by ballots
     float acc = 0.0f;
-    const uint32_t stop = layer.start[j + 1];
-    for (uint32_t e = layer.start[j]; e < stop; e += kPadEntries) {
+    const uint32_t stop = valid ? layer.start[j + 1] : 0;
+    for (uint32_t e = valid ? layer.start[j] : 0; e < stop; e += kPadEntries) {
       uint32_t i[kPadEntries];
       float w[kPadEntries];
       loadPaddedTerms<Uniform>(layer, e, i, w);
@@ -46,9 +48,16 @@ __global__ void __launch_bounds__(kFirstThreads, 1) firstLayerKernel(DeviceLayer
         acc = __fadd_rn(acc, set ? w[h] : 0.0f);
       }
     }
-    if (slot < f.rows) {
-      const float y = activate(acc, layer.bias[j]);
+    const bool row = valid && slot < f.rows;
+    const float y = row ? activate(acc, layer.bias[j]) : 0.0f;
+    if (f.outMask) {
+      const uint32_t tile = row0 / M;
+      writeLine<M>(y, valid, lane, f.out + (size_t{tile} * f.n + j) * M,
+                   static_cast<MaskOf<M>*>(f.outMask) + size_t{tile} * linesMaskStride(f.n) + j);
+    } else if (row) {
       f.out[(size_t{slot / f.lanes} * f.n + j) * f.lanes + slot % f.lanes] = y;
+    }
+    if (row) {
       aliveBits |= uint32_t{y > 0.0f} << r;
       notFullBits |= uint32_t{y != kClamp} << r;
     }
@@ -88,7 +97,7 @@ void configureFirstLayer() {
 
 void launchFirstLayer(const DeviceLayer& padded, const FirstLayer& first, int multiprocessors, cudaStream_t stream) {
   const uint32_t m = firstLayerRows(first.n);
-  if (m == 0 || m % first.lanes != 0) throw Error(ErrorCode::Argument, "the first-layer kernel cannot run at this N or tile width");
+  if (m == 0 || m % first.lanes != 0 || (first.outMask && first.lanes != m)) throw Error(ErrorCode::Argument, "the first-layer kernel cannot run at this N or tile width");
   const uint32_t tiles = (first.rows + m - 1) / m;
   if (tiles == 0) return;
   // Two blocks per multiprocessor at least, each with 1024 outputs or more.

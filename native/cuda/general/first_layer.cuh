@@ -28,8 +28,9 @@ constexpr uint32_t firstLayerRows(uint32_t n) {
 }
 
 // Where the first layer reads and writes: the batch's `rows` input rows (row offsets and 0-based
-// columns, every value 1), the outputs in tiles of `lanes` rows (at most firstLayerRows(n)), as the
-// later layers' kernels write them, and the tiles' flags (zero before).
+// columns, every value 1), the outputs as the later layers' kernels write them (dense tiles of
+// `lanes` rows, a divisor of firstLayerRows(n); or, with outMask, lines of firstLayerRows(n) rows,
+// lines.cuh), and the tiles' flags (zero before).
 struct FirstLayer {
   uint32_t n = 0;
   uint32_t rows = 0;
@@ -37,6 +38,7 @@ struct FirstLayer {
   const uint32_t* rowptr = nullptr;
   const uint32_t* cols = nullptr;
   float* out = nullptr;
+  void* outMask = nullptr;  // lines: their masks (lanes = firstLayerRows(n))
   uint32_t* alive = nullptr;
   uint32_t* notFull = nullptr;
 };

@@ -1,13 +1,14 @@
 // The general pipeline on one device. Per batch: the sparse rows scattered into tiles, then per
 // layer one launch over the live tiles, a one-block plan of the rows that stay and a move that packs
-// them into dense tiles again. The host polls the live count now and then to size the grids and to
+// them into tiles again (dense tiles, or lines: lines.cuh). The host polls the live count now and then to size the grids and to
 // stop once every row has left. The layer kernel and the rows per tile come from N (measured on an
-// H200, docs/performance.md). Where every input value is 1, a batch that runs the tile or staged
-// kernel computes layer 1 from the input rows' bits (first_layer.cuh) instead of scattering them
-// into dense tiles. For comparisons SNIG_GENERAL_KERNEL=gather|staged|tile, SNIG_GENERAL_LANES=
+// H200, docs/performance.md). Where every input value is 1, a batch that runs the tile, staged or
+// lines kernel computes layer 1 from the input rows' bits (first_layer.cuh) instead of scattering
+// them into tiles. For comparisons SNIG_GENERAL_KERNEL=gather|staged|tile|lines, SNIG_GENERAL_LANES=
 // 4|8|16|32 and SNIG_GENERAL_FIRST=dense override the choices, and SNIG_GENERAL_PROFILE=1 polls after
 // every layer and prints each layer's live rows and time to stderr.
 #include <algorithm>
+#include <bit>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -23,6 +24,7 @@
 #include "first_layer.cuh"
 #include "general_kernels.cuh"
 #include "general_pipeline.hpp"
+#include "lines.cuh"
 #include "padded_layer.hpp"
 #include "sliced_layer.hpp"
 
@@ -37,7 +39,8 @@ constexpr uint64_t kMaxBatchRows = 1 << 17;  // the plan kernel's one block
 // least 4 tiles per multiprocessor runs the tile kernel (60000 rows at N = 1024 / 4096: the layers
 // 1.4 / 1.6 times faster than gather's); a smaller batch runs the gather kernel (on 1200-6000 rows
 // the tile kernel's one block per tile leaves most multiprocessors idle: up to 1.9 times slower).
-// Above, the staged kernel (16384, 65536: 207 / 995 ms against gather's 246 / 1067).
+// Above, the lines kernel up to N = 65536 (the staged kernel before it: 16384, 65536: 207 / 995 ms
+// against gather's 246 / 1067), else the staged kernel.
 constexpr uint32_t kTileMinLanes = 8;
 constexpr uint64_t kTileMinTilesPerMultiprocessor = 4;
 
@@ -45,6 +48,9 @@ bool tileable(uint32_t n) { return general::tileLanes(n) >= kTileMinLanes; }
 
 // Whether layer 1 may run from the input bits at n neurons (its padded layout is then held too).
 bool firstLayerable(uint32_t n) { return general::firstLayerRows(n) > 0; }
+
+// Whether batches run the lines kernel at n neurons (where the tile kernel cannot).
+bool linesByDefault(uint32_t n) { return !tileable(n) && general::linesRows(n) > 0; }
 
 // SNIG_GENERAL_KERNEL, when set: that kernel for every batch.
 std::optional<LayerKernel> forcedKernel(uint32_t n) {
@@ -54,17 +60,24 @@ std::optional<LayerKernel> forcedKernel(uint32_t n) {
   if (name == "gather") return LayerKernel::Gather;
   if (name == "staged") return LayerKernel::Staged;
   if (name == "tile" && general::tileLanes(n) > 0) return LayerKernel::Tile;
-  throw Error(ErrorCode::Argument, "SNIG_GENERAL_KERNEL must be gather, staged or tile (tile up to N = 8192)");
+  if (name == "lines" && general::linesRows(n) > 0) return LayerKernel::Lines;
+  throw Error(ErrorCode::Argument, "SNIG_GENERAL_KERNEL must be gather, staged, tile (up to N = 8192) or lines (up to 65536)");
 }
 
 const char* kernelName(LayerKernel kernel) {
-  return kernel == LayerKernel::Tile ? "tile" : kernel == LayerKernel::Staged ? "staged" : "gather";
+  switch (kernel) {
+    case LayerKernel::Tile: return "tile";
+    case LayerKernel::Staged: return "staged";
+    case LayerKernel::Lines: return "lines";
+    default: return "gather";
+  }
 }
 
 // Rows per tile: the tile kernel's as many as fit its shared memory; the staged kernel keeps 32 sums
 // per thread, so fewer rows per tile let a block own more outputs, and re-stage each tile for fewer
 // blocks, as N grows.
 uint32_t lanesFor(uint32_t n, LayerKernel kernel) {
+  if (kernel == LayerKernel::Lines) return general::linesRows(n);  // fixed by the masks' shared memory
   const char* text = std::getenv("SNIG_GENERAL_LANES");
   if (!text) return kernel == LayerKernel::Tile ? general::tileLanes(n) : n <= 2048 ? 16 : n <= 8192 ? 8 : 4;
   const uint32_t lanes = static_cast<uint32_t>(std::strtoul(text, nullptr, 10));
@@ -113,6 +126,7 @@ class GeneralPipeline final : public GpuPipeline {
     DeviceGuard guard(device_);
     general::configureKernels();
     general::configureFirstLayer();
+    general::configureLines();
     cudaDeviceProp prop{};
     SNIG_CUDA_CHECK(cudaGetDeviceProperties(&prop, device_));
     multiprocessors_ = prop.multiProcessorCount;
@@ -126,9 +140,10 @@ class GeneralPipeline final : public GpuPipeline {
                                        " (" + std::to_string(freeBytes >> 20) + " MiB free); use --kernel snig, which streams");
     }
     uploadModel();
-    // Per row: two dense rows, three row lists, its fate.
+    // Per row: two dense rows (or lines) and their masks' share, three row lists, its fate.
     const uint32_t n = model_->neurons();
-    capacity_ = std::min(batchCapacity(options.batchRows, 2 * uint64_t{n} * sizeof(float) + 3 * sizeof(uint32_t) + 1, n), kMaxBatchRows);
+    const uint64_t perRow = 2 * uint64_t{n} * sizeof(float) + 2 * uint64_t{n} / 8 + 3 * sizeof(uint32_t) + 1;
+    capacity_ = std::min(batchCapacity(options.batchRows, perRow, n), kMaxBatchRows);
     profile_ = std::getenv("SNIG_GENERAL_PROFILE") != nullptr;
     const char* first = std::getenv("SNIG_GENERAL_FIRST");
     denseFirst_ = first && std::string(first) == "dense";
@@ -176,9 +191,10 @@ class GeneralPipeline final : public GpuPipeline {
   // staged) with its per-neuron biases, in one device block per layer.
   void uploadModel() {
     const uint32_t n = model_->neurons();
-    const bool padded = forced_ ? *forced_ == LayerKernel::Tile : tileable(n);
+    const auto forced = [&](LayerKernel a, LayerKernel b) { return *forced_ == a || *forced_ == b; };
+    const bool padded = forced_ ? forced(LayerKernel::Tile, LayerKernel::Lines) : tileable(n) || linesByDefault(n);
     const bool paddedFirst = firstLayerable(n);
-    const bool sliced = !forced_ || *forced_ != LayerKernel::Tile;
+    const bool sliced = forced_ ? forced(LayerKernel::Gather, LayerKernel::Staged) : !linesByDefault(n);
     const std::vector<bool> exits = saturatedExits(*model_);
     for (uint32_t l = 0; l < model_->layerCount(); ++l) {
       const LayerView view = model_->layer(l);
@@ -229,12 +245,16 @@ class GeneralPipeline final : public GpuPipeline {
     const auto named = [n](LayerKernel kernel) {
       return std::string(kernelName(kernel)) + " in tiles of " + std::to_string(lanesFor(n, kernel)) + " rows";
     };
-    if (forced_ || !tileable(n)) return named(kernelFor(1));
+    if (forced_ || !tileable(n)) {
+      const LayerKernel kernel = forced_ ? *forced_ : linesByDefault(n) ? LayerKernel::Lines : LayerKernel::Staged;
+      return named(kernel);
+    }
     return named(LayerKernel::Tile) + " for batches of " + std::to_string(tileMinRows_) + "+ rows, else " + named(LayerKernel::Gather);
   }
 
   LayerKernel kernelFor(uint64_t rows) const {
     if (forced_) return *forced_;
+    if (linesByDefault(model_->neurons())) return LayerKernel::Lines;
     if (!tileable(model_->neurons())) return LayerKernel::Staged;
     return rows >= tileMinRows_ ? LayerKernel::Tile : LayerKernel::Gather;
   }
@@ -250,25 +270,28 @@ class GeneralPipeline final : public GpuPipeline {
     reserve(from_, rows);
     reserve(fate_, rows);
     reserve(counts_, model_->layerCount() + 1);
+    if (kernel_ == LayerKernel::Lines) {
+      const uint64_t maskBytes = uint64_t{tiles} * general::linesMaskStride(model_->neurons()) * general::linesMaskBytes(lanes_);
+      reserve(inMask_, maskBytes);
+      reserve(outMask_, maskBytes);
+    }
   }
 
   // Runs every layer (or until no row is left); returns the live rows packed in in_ at the end.
   uint32_t infer(uint32_t rows, const InferRequest& request) {
     cudaStream_t stream = batch_.stream.get();
-    const uint32_t n = model_->neurons();
     const uint32_t layers = model_->layerCount();
     const uint32_t tiles = (rows + lanes_ - 1) / lanes_;
     SNIG_CUDA_CHECK(cudaMemsetAsync(fate_.get(), kDead, rows, stream));
     SNIG_CUDA_CHECK(cudaMemsetAsync(alive_.get(), 0, tiles * sizeof(uint32_t), stream));
     SNIG_CUDA_CHECK(cudaMemsetAsync(notFull_.get(), 0, tiles * sizeof(uint32_t), stream));
-    const bool first = firstFromBits();
-    if (!first) SNIG_CUDA_CHECK(cudaMemsetAsync(in_.get(), 0, uint64_t{tiles} * lanes_ * n * sizeof(float), stream));
     std::vector<uint32_t> identity(rows);
     std::iota(identity.begin(), identity.end(), 0u);
     SNIG_CUDA_CHECK(cudaMemcpyAsync(rowOf_[0].get(), identity.data(), rows * sizeof(uint32_t), cudaMemcpyHostToDevice, stream));
     *batch_.hostCount.get() = rows;
     SNIG_CUDA_CHECK(cudaMemcpyAsync(counts_.get(), batch_.hostCount.get(), sizeof(uint32_t), cudaMemcpyHostToDevice, stream));
-    if (!first) general::launchScatter(uploader_.rowptr(), uploader_.cols(), uploader_.values(), rows, n, lanes_, in_.get(), stream);
+    const bool first = firstFromBits();
+    if (!first) scatterInputs(rows);
     if (profile_) {
       SNIG_CUDA_CHECK(cudaEventRecord(layerDone_.get(), stream));
       SNIG_CUDA_CHECK(cudaStreamSynchronize(stream));
@@ -276,30 +299,8 @@ class GeneralPipeline final : public GpuPipeline {
     }
     uint32_t known = rows;  // an upper bound of the live rows: they only ever leave
     for (uint32_t l = 0; l < layers; ++l) {
-      general::Step step;
-      step.n = n;
-      step.lanes = lanes_;
-      step.shortIndex = model_->indexBytes() == 2;
-      step.kernel = kernel_;
-      step.in = in_.get();
-      step.out = out_.get();
-      step.alive = alive_.get();
-      step.notFull = notFull_.get();
-      step.count = counts_.get() + l;
-      if (l == 0 && first) {
-        general::FirstLayer f;
-        f.n = n;
-        f.rows = rows;
-        f.lanes = lanes_;
-        f.rowptr = uploader_.rowptr();
-        f.cols = uploader_.cols();
-        f.out = out_.get();
-        f.alive = alive_.get();
-        f.notFull = notFull_.get();
-        general::launchFirstLayer(layers_[0].padded, f, multiprocessors_, stream);
-      } else {
-        general::launchLayer(kernel_ == LayerKernel::Tile ? layers_[l].padded : layers_[l].sliced, step, known, stream);
-      }
+      if (l == 0 && first) firstLayer(rows);
+      else layer(l, known);
       general::Plan plan;
       plan.lanes = lanes_;
       plan.count = counts_.get() + l;
@@ -313,13 +314,17 @@ class GeneralPipeline final : public GpuPipeline {
       plan.saturatedExit = saturatedExit_[l];
       plan.last = l + 1 == layers;
       general::launchPlan(plan, stream);
-      general::launchMove(out_.get(), in_.get(), from_.get(), counts_.get() + l + 1, n, lanes_, known,
-                          multiprocessors_, stream);
+      const uint32_t* nextCount = counts_.get() + l + 1;
+      if (kernel_ == LayerKernel::Lines) {
+        general::launchMoveLines(lines(l), from_.get(), nextCount, known, multiprocessors_, stream);
+      } else {
+        general::launchMove(out_.get(), in_.get(), from_.get(), nextCount, model_->neurons(), lanes_, known, multiprocessors_, stream);
+      }
       finalRowOf_ = (l + 1) % 2;
       if (profile_) SNIG_CUDA_CHECK(cudaEventRecord(layerDone_.get(), stream));
       if (l + 1 == layers || shouldPoll(l) || profile_) {
         throwIfCancelled(request);
-        SNIG_CUDA_CHECK(cudaMemcpyAsync(batch_.hostCount.get(), counts_.get() + l + 1, sizeof(uint32_t), cudaMemcpyDeviceToHost, stream));
+        SNIG_CUDA_CHECK(cudaMemcpyAsync(batch_.hostCount.get(), nextCount, sizeof(uint32_t), cudaMemcpyDeviceToHost, stream));
         SNIG_CUDA_CHECK(cudaStreamSynchronize(stream));
         known = *batch_.hostCount.get();
         if (profile_) printLayer(l + 1, known);
@@ -329,9 +334,72 @@ class GeneralPipeline final : public GpuPipeline {
     return known;
   }
 
-  // Layer 1 from the input bits: every input value 1, a batch large enough for the tile or staged
-  // kernel (small ones run gather, which spreads a tile's work over more blocks), tiles that divide
-  // the first-layer kernel's.
+  // The batch's input rows into the layer kernels' tiles (zeroed dense tiles, or lines).
+  void scatterInputs(uint32_t rows) {
+    cudaStream_t stream = batch_.stream.get();
+    const uint32_t n = model_->neurons();
+    if (kernel_ == LayerKernel::Lines) {
+      general::launchScatterLines(uploader_.rowptr(), uploader_.cols(), uploader_.values(), rows, lines(0), stream);
+      return;
+    }
+    const uint32_t tiles = (rows + lanes_ - 1) / lanes_;
+    SNIG_CUDA_CHECK(cudaMemsetAsync(in_.get(), 0, uint64_t{tiles} * lanes_ * n * sizeof(float), stream));
+    general::launchScatter(uploader_.rowptr(), uploader_.cols(), uploader_.values(), rows, model_->neurons(), lanes_, in_.get(), stream);
+  }
+
+  // Layer 1 from the input rows' bits, into out_ (dense tiles or lines).
+  void firstLayer(uint32_t rows) {
+    general::FirstLayer f;
+    f.n = model_->neurons();
+    f.rows = rows;
+    f.lanes = lanes_;
+    f.rowptr = uploader_.rowptr();
+    f.cols = uploader_.cols();
+    f.out = out_.get();
+    if (kernel_ == LayerKernel::Lines) f.outMask = outMask_.get();
+    f.alive = alive_.get();
+    f.notFull = notFull_.get();
+    general::launchFirstLayer(layers_[0].padded, f, multiprocessors_, batch_.stream.get());
+  }
+
+  // Layer l from in_ into out_, for at most `known` live rows.
+  void layer(uint32_t l, uint32_t known) {
+    cudaStream_t stream = batch_.stream.get();
+    if (kernel_ == LayerKernel::Lines) {
+      general::launchLines(layers_[l].padded, lines(l), known, stream);
+      return;
+    }
+    general::Step step;
+    step.n = model_->neurons();
+    step.lanes = lanes_;
+    step.shortIndex = model_->indexBytes() == 2;
+    step.kernel = kernel_;
+    step.in = in_.get();
+    step.out = out_.get();
+    step.alive = alive_.get();
+    step.notFull = notFull_.get();
+    step.count = counts_.get() + l;
+    general::launchLayer(kernel_ == LayerKernel::Tile ? layers_[l].padded : layers_[l].sliced, step, known, stream);
+  }
+
+  // Layer l's lines: in_ to out_ (the move packs them back).
+  general::Lines lines(uint32_t l) {
+    general::Lines s;
+    s.n = model_->neurons();
+    s.rows = lanes_;
+    s.in = in_.get();
+    s.inMask = inMask_.get();
+    s.out = out_.get();
+    s.outMask = outMask_.get();
+    s.alive = alive_.get();
+    s.notFull = notFull_.get();
+    s.count = counts_.get() + l;
+    return s;
+  }
+
+  // Layer 1 from the input bits: every input value 1, a batch that runs the tile, staged or lines
+  // kernel (small ones at N <= 4096 run gather, which spreads a tile's work over more blocks), tiles
+  // that divide the first-layer kernel's.
   bool firstFromBits() const {
     const uint32_t rowsPerTile = general::firstLayerRows(model_->neurons());
     return !denseFirst_ && uploader_.unitValues() && kernel_ != LayerKernel::Gather && rowsPerTile > 0 &&
@@ -369,6 +437,21 @@ class GeneralPipeline final : public GpuPipeline {
     for (uint32_t r = 0; r < rows; ++r) {
       if (fate[r] == kSaturated) emit(r, [](uint32_t) { return kClamp; });
     }
+    if (kernel_ == LayerKernel::Lines) {
+      const uint32_t stride = general::linesMaskStride(n), maskBytes = general::linesMaskBytes(lanes_);
+      std::vector<uint8_t> masks(uint64_t{(count + lanes_ - 1) / lanes_} * stride * maskBytes);
+      copyBack(masks.data(), inMask_.get(), masks.size());
+      for (uint32_t s = 0; s < count; ++s) {
+        const uint32_t tile = s / lanes_, r = s % lanes_;
+        emit(rowOf[s], [&](uint32_t j) {
+          uint32_t m = 0;
+          std::memcpy(&m, masks.data() + (uint64_t{tile} * stride + j) * maskBytes, maskBytes);  // little-endian
+          const float* line = tiles.data() + (uint64_t{tile} * n + j) * lanes_;
+          return (m >> r) & 1u ? line[std::popcount(m & ((1u << r) - 1))] : 0.0f;
+        });
+      }
+      return;
+    }
     for (uint32_t s = 0; s < count; ++s) {
       const float* base = tiles.data() + uint64_t{s / lanes_} * n * lanes_ + s % lanes_;
       emit(rowOf[s], [&](uint32_t j) { return base[uint64_t{j} * lanes_]; });
@@ -399,6 +482,7 @@ class GeneralPipeline final : public GpuPipeline {
   std::vector<DeviceBuffer<uint8_t>> blocks_;  // per layer
   InputUploader uploader_;
   DeviceBuffer<float> in_, out_;
+  DeviceBuffer<uint8_t> inMask_, outMask_;  // lines: the masks of in_'s and out_'s lines
   DeviceBuffer<uint32_t> alive_, notFull_;
   DeviceBuffer<uint32_t> rowOf_[2];
   DeviceBuffer<uint32_t> from_;
@@ -424,7 +508,8 @@ uint64_t generalModelBytes(const Model& model) {
                             uint64_t{layer.n} * 8 + 5 * 16;
     const uint64_t padded = uint64_t{layer.n} * ((widest + general::kPadEntries - 1) / general::kPadEntries * general::kPadEntries) *
                                 (sizeof(uint16_t) + sizeof(float)) + (uint64_t{layer.n} + 1) * 4 + uint64_t{layer.n} * 4 + 4 * 16;
-    bytes += sliced + (tileable(layer.n) || (l == 0 && firstLayerable(layer.n)) ? padded : 0);
+    const bool lines = linesByDefault(layer.n);
+    bytes += (lines ? 0 : sliced) + (tileable(layer.n) || lines || (l == 0 && firstLayerable(layer.n)) ? padded : 0);
   }
   return bytes;
 }
