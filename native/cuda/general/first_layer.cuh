@@ -3,7 +3,9 @@
 // row) for the tile's nonzeros in shared memory (M = 32: a word per input, M = 16: a half-word), so
 // the whole tile fits there at any N up to 65536; each group of M lanes then computes one output for
 // the M rows (lane = row) from the padded layout: per term one broadcast read of the input's bits,
-// and the weight (w * 1 = w) added where the row's bit is set. A zero input's term is +0, which
+// and the weight (w * 1 = w) added where the row's bit is set. Where every weight of the layer is
+// the same, a thread instead counts an output's set terms for all M rows at once (bit-sliced) and
+// looks the sum up (first_layer.cu). A zero input's term is +0, which
 // changes no sum (a sum is never -0), so the sums are still the CPU engine's bit for bit. It replaces
 // the dense tiles' zeroing and scatter and the dense first layer, which read 4 M bytes of shared
 // memory per input (with bank conflicts above N = 4096) where this reads M / 8.
@@ -39,6 +41,7 @@ struct FirstLayer {
   const uint32_t* cols = nullptr;
   float* out = nullptr;
   void* outMask = nullptr;  // lines: their masks (lanes = firstLayerRows(n))
+  uint32_t maxTerms = 0;    // the layer's largest fan-in
   uint32_t* alive = nullptr;
   uint32_t* notFull = nullptr;
 };

@@ -140,6 +140,7 @@ class GeneralPipeline final : public GpuPipeline {
                                        " (" + std::to_string(freeBytes >> 20) + " MiB free); use --kernel snig, which streams");
     }
     uploadModel();
+    firstMaxTerms_ = maxFanIn(model_->layer(0));
     // Per row: two dense rows (or lines) and their masks' share, three row lists, its fate.
     const uint32_t n = model_->neurons();
     const uint64_t perRow = 2 * uint64_t{n} * sizeof(float) + 2 * uint64_t{n} / 8 + 3 * sizeof(uint32_t) + 1;
@@ -359,6 +360,7 @@ class GeneralPipeline final : public GpuPipeline {
     if (kernel_ == LayerKernel::Lines) f.outMask = outMask_.get();
     f.alive = alive_.get();
     f.notFull = notFull_.get();
+    f.maxTerms = firstMaxTerms_;
     general::launchFirstLayer(layers_[0].padded, f, multiprocessors_, batch_.stream.get());
   }
 
@@ -491,7 +493,8 @@ class GeneralPipeline final : public GpuPipeline {
   BatchStream batch_;
   Event layerDone_;
   bool profile_ = false;
-  bool denseFirst_ = false;  // SNIG_GENERAL_FIRST=dense: layer 1 from the scattered dense tiles
+  bool denseFirst_ = false;
+  uint32_t firstMaxTerms_ = 0;  // layer 1's largest fan-in  // SNIG_GENERAL_FIRST=dense: layer 1 from the scattered dense tiles
 };
 
 }  // namespace
