@@ -39,8 +39,9 @@ constexpr uint64_t kMaxBatchRows = 1 << 17;  // the plan kernel's one block
 // least 4 tiles per multiprocessor runs the tile kernel (60000 rows at N = 1024 / 4096: the layers
 // 1.4 / 1.6 times faster than gather's); a smaller batch runs the gather kernel (on 1200-6000 rows
 // the tile kernel's one block per tile leaves most multiprocessors idle: up to 1.9 times slower).
-// Above, the lines kernel up to N = 65536 (the staged kernel before it: 16384, 65536: 207 / 995 ms
-// against gather's 246 / 1067), else the staged kernel.
+// Above, the staged kernel up to N = 16384 (16384: 207 ms against gather's 246; with layer 1 counted,
+// 56.4 ms of GPU time against the lines kernel's 59.8), the lines kernel up to 65536 (65536: 239 ms
+// against the staged kernel's 538 with the dense first layer), else the staged kernel.
 constexpr uint32_t kTileMinLanes = 8;
 constexpr uint64_t kTileMinTilesPerMultiprocessor = 4;
 
@@ -49,8 +50,9 @@ bool tileable(uint32_t n) { return general::tileLanes(n) >= kTileMinLanes; }
 // Whether layer 1 may run from the input bits at n neurons (its padded layout is then held too).
 bool firstLayerable(uint32_t n) { return general::firstLayerRows(n) > 0; }
 
-// Whether batches run the lines kernel at n neurons (where the tile kernel cannot).
-bool linesByDefault(uint32_t n) { return !tileable(n) && general::linesRows(n) > 0; }
+// Whether batches run the lines kernel at n neurons.
+constexpr uint32_t kLinesMinN = 16385;
+bool linesByDefault(uint32_t n) { return n >= kLinesMinN && general::linesRows(n) > 0; }
 
 // SNIG_GENERAL_KERNEL, when set: that kernel for every batch.
 std::optional<LayerKernel> forcedKernel(uint32_t n) {
