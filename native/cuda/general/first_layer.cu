@@ -103,7 +103,8 @@ __global__ void __launch_bounds__(kFirstThreads, 1) firstLayerKernel(DeviceLayer
 // tile's M rows and counts their set terms bit-sliced (kPlanes planes of M-bit words, one shared
 // read per term for all M rows), then writes the M rows' outputs.
 template <int M>
-__global__ void __launch_bounds__(kFirstThreads, 1) firstLayerCountKernel(DeviceLayer layer, FirstLayer f, uint32_t outputsPerBlock) {
+__global__ void __launch_bounds__(kFirstThreads, 1) firstLayerCountKernel(DeviceLayer layer, FirstLayer f,
+                                                                            uint32_t outputsPerBlock) {
   extern __shared__ uint32_t bits[];
   __shared__ float sums[kMaxCount + 1];
   if (threadIdx.x == 0) {
@@ -180,9 +181,13 @@ void configure() {
 template <int M>
 void launch(const DeviceLayer& layer, const FirstLayer& f, dim3 grid, uint32_t outputsPerBlock, cudaStream_t stream) {
   const size_t bytes = (size_t{f.n} * M / 8 + 3) / 4 * 4;
-  if (!layer.values && f.maxTerms <= kMaxCount) firstLayerCountKernel<M><<<grid, kFirstThreads, bytes, stream>>>(layer, f, outputsPerBlock);
-  else if (layer.values) firstLayerKernel<M, false><<<grid, kFirstThreads, bytes, stream>>>(layer, f, outputsPerBlock);
-  else firstLayerKernel<M, true><<<grid, kFirstThreads, bytes, stream>>>(layer, f, outputsPerBlock);
+  if (!layer.values && f.maxTerms <= kMaxCount) {
+    firstLayerCountKernel<M><<<grid, kFirstThreads, bytes, stream>>>(layer, f, outputsPerBlock);
+  } else if (layer.values) {
+    firstLayerKernel<M, false><<<grid, kFirstThreads, bytes, stream>>>(layer, f, outputsPerBlock);
+  } else {
+    firstLayerKernel<M, true><<<grid, kFirstThreads, bytes, stream>>>(layer, f, outputsPerBlock);
+  }
 }
 
 }  // namespace
@@ -194,7 +199,9 @@ void configureFirstLayer() {
 
 void launchFirstLayer(const DeviceLayer& padded, const FirstLayer& first, int multiprocessors, cudaStream_t stream) {
   const uint32_t m = firstLayerRows(first.n);
-  if (m == 0 || m % first.lanes != 0 || (first.outMask && first.lanes != m)) throw Error(ErrorCode::Argument, "the first-layer kernel cannot run at this N or tile width");
+  if (m == 0 || m % first.lanes != 0 || (first.outMask && first.lanes != m)) {
+    throw Error(ErrorCode::Argument, "the first-layer kernel cannot run at this N or tile width");
+  }
   const uint32_t tiles = (first.rows + m - 1) / m;
   if (tiles == 0) return;
   // Two blocks per multiprocessor at least, each with 1024 outputs or more.

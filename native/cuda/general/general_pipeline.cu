@@ -1,7 +1,7 @@
 // The general pipeline on one device. Per batch: the sparse rows scattered into tiles, then per
 // layer one launch over the live tiles, a one-block plan of the rows that stay and a move that packs
-// them into tiles again (dense tiles, or lines: lines.cuh). The host polls the live count now and then to size the grids and to
-// stop once every row has left. The layer kernel and the rows per tile come from N (measured on an
+// them into tiles again (dense tiles, or lines: lines.cuh). The host polls the live count now and
+// then to size the grids and to stop once every row has left. The layer kernel and the rows per tile come from N (measured on an
 // H200, docs/performance.md). Where every input value is 1, a batch that runs the tile, staged or
 // lines kernel computes layer 1 from the input rows' bits (first_layer.cuh) instead of scattering
 // them into tiles. For comparisons SNIG_GENERAL_KERNEL=gather|staged|tile|lines, SNIG_GENERAL_LANES=
@@ -160,8 +160,9 @@ class GeneralPipeline final : public GpuPipeline {
   int device() const override { return device_; }
   uint64_t maxBatchRows() const override { return capacity_; }
   std::string describe() const override {
+    const bool first = firstLayerable(model_->neurons()) && !denseFirst_;
     return "general on GPU " + std::to_string(device_) + " (" + kernels_ +
-           (firstLayerable(model_->neurons()) && !denseFirst_ ? "; layer 1 from the input bits when every input is 1" : "") + "): " +
+           (first ? "; layer 1 from the input bits when every input is 1" : "") + "): " +
            std::to_string(model_->indexBytes() * 8) + "-bit indices, model " + std::to_string(modelBytes_ >> 20) +
            " MiB on the device, batches of up to " + std::to_string(capacity_) + " rows";
   }
@@ -248,10 +249,7 @@ class GeneralPipeline final : public GpuPipeline {
     const auto named = [n](LayerKernel kernel) {
       return std::string(kernelName(kernel)) + " in tiles of " + std::to_string(lanesFor(n, kernel)) + " rows";
     };
-    if (forced_ || !tileable(n)) {
-      const LayerKernel kernel = forced_ ? *forced_ : linesByDefault(n) ? LayerKernel::Lines : LayerKernel::Staged;
-      return named(kernel);
-    }
+    if (forced_ || !tileable(n)) return named(kernelFor(1));
     return named(LayerKernel::Tile) + " for batches of " + std::to_string(tileMinRows_) + "+ rows, else " + named(LayerKernel::Gather);
   }
 
