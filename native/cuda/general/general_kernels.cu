@@ -7,6 +7,7 @@
 #include "../cuda_check.hpp"
 #include "general_kernels.cuh"
 #include "padded_layer.hpp"
+#include "padded_terms.cuh"
 #include "sliced_layer.hpp"
 
 namespace snig::cuda::general {
@@ -20,8 +21,7 @@ constexpr uint32_t kPlanThreads = 1024;
 constexpr uint32_t kMoveThreads = 256;
 
 
-// Bias (on nonzero sums only: the reference's Z + logical(Z) .* b), ReLU and clamp of one output's
-// R sums; writes them and marks the lanes that are alive or below 32.
+// The activation of one output's R sums; writes them and marks the lanes that are alive or below 32.
 template <int R>
 __device__ void finishOutput(const float (&acc)[R], float b, float* out, uint32_t& aliveBits, uint32_t& notFullBits) {
   float4* o = reinterpret_cast<float4*>(out);
@@ -31,8 +31,7 @@ __device__ void finishOutput(const float (&acc)[R], float b, float* out, uint32_
 #pragma unroll
     for (int k = 0; k < 4; ++k) {
       const int r = 4 * q + k;
-      const float z = acc[r];
-      y[k] = z != 0.0f ? fminf(fmaxf(__fadd_rn(z, b), 0.0f), kClamp) : 0.0f;
+      y[k] = activate(acc[r], b);
       aliveBits |= uint32_t{y[k] > 0.0f} << r;
       notFullBits |= uint32_t{y[k] != kClamp} << r;
     }
@@ -164,7 +163,6 @@ __global__ void __launch_bounds__(kTileThreads, 1) tileKernel(DeviceLayer layer,
   for (uint32_t v = threadIdx.x; v < n * (R / 4); v += kTileThreads) staged[v] = src[v];
   __syncthreads();
   const float* x = reinterpret_cast<const float*>(staged);
-  const uint16_t* __restrict__ index = static_cast<const uint16_t*>(layer.index);
   constexpr uint32_t kGroups = 32 / R;  // outputs per warp at a time
   const uint32_t lane = threadIdx.x & 31, r = lane % R;
   uint32_t aliveBits = 0, notFullBits = 0;
@@ -174,24 +172,13 @@ __global__ void __launch_bounds__(kTileThreads, 1) tileKernel(DeviceLayer layer,
     float acc = 0.0f;
     const uint32_t end = layer.start[j + 1];
     for (uint32_t e = layer.start[j]; e < end; e += kPadEntries) {
-      const uint4 packed = __ldg(reinterpret_cast<const uint4*>(index + e));
-      const uint32_t words[4] = {packed.x, packed.y, packed.z, packed.w};
-      float w[8];
-      if (Uniform) {
+      uint32_t i[kPadEntries];
+      float w[kPadEntries];
+      loadPaddedTerms<Uniform>(layer, e, i, w);
 #pragma unroll
-        for (int h = 0; h < 8; ++h) w[h] = layer.uniform;
-      } else {
-        const float4 a = __ldg(reinterpret_cast<const float4*>(layer.values + e));
-        const float4 b = __ldg(reinterpret_cast<const float4*>(layer.values + e) + 1);
-        w[0] = a.x, w[1] = a.y, w[2] = a.z, w[3] = a.w, w[4] = b.x, w[5] = b.y, w[6] = b.z, w[7] = b.w;
-      }
-#pragma unroll
-      for (int h = 0; h < 8; ++h) {
-        const uint32_t i = (words[h / 2] >> (16 * (h % 2))) & 0xffffu;
-        acc = __fadd_rn(acc, __fmul_rn(w[h], x[i * R + r]));
-      }
+      for (int h = 0; h < kPadEntries; ++h) acc = __fadd_rn(acc, __fmul_rn(w[h], x[i[h] * R + r]));
     }
-    const float y = acc != 0.0f ? fminf(fmaxf(__fadd_rn(acc, layer.bias[j]), 0.0f), kClamp) : 0.0f;
+    const float y = activate(acc, layer.bias[j]);
     out[(size_t{tile} * n + j) * R + r] = y;
     aliveBits |= uint32_t{y > 0.0f} << r;
     notFullBits |= uint32_t{y != kClamp} << r;
