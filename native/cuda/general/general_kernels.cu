@@ -6,7 +6,7 @@
 #include "../../core/engine.hpp"
 #include "../cuda_check.hpp"
 #include "general_kernels.cuh"
-#include "padded_layer.hpp"
+#include "output_sum.cuh"
 #include "sliced_layer.hpp"
 
 namespace snig::cuda::general {
@@ -149,10 +149,9 @@ __global__ void __launch_bounds__(kStagedThreads, 2) stagedKernel(DeviceLayer la
 }
 
 // "tile": a block stages its whole tile (R rows x n inputs, [input][row]) in shared memory, and each
-// group of R lanes computes one output for the tile's R rows (lane = row), so a group reads one
-// input's R values as one contiguous run (conflict-free at R = 32) and its output's next 8 indices
-// and weights with one 16-byte broadcast load each (padded layout). A warp's 32/R outputs are
-// consecutive: its stores are one contiguous 128-byte run.
+// group of R lanes computes one output for the tile's R rows (lane = row, output_sum.cuh), so a
+// group reads one input's R values as one contiguous run (conflict-free at R = 32). A warp's 32/R
+// outputs are consecutive: its stores are one contiguous 128-byte run.
 template <int R, bool Uniform>
 __global__ void __launch_bounds__(kTileThreads, 1) tileKernel(DeviceLayer layer, uint32_t n, const float* __restrict__ in,
                                                           float* __restrict__ out, uint32_t* alive, uint32_t* notFull,
@@ -164,33 +163,13 @@ __global__ void __launch_bounds__(kTileThreads, 1) tileKernel(DeviceLayer layer,
   for (uint32_t v = threadIdx.x; v < n * (R / 4); v += kTileThreads) staged[v] = src[v];
   __syncthreads();
   const float* x = reinterpret_cast<const float*>(staged);
-  const uint16_t* __restrict__ index = static_cast<const uint16_t*>(layer.index);
   constexpr uint32_t kGroups = 32 / R;  // outputs per warp at a time
   const uint32_t lane = threadIdx.x & 31, r = lane % R;
   uint32_t aliveBits = 0, notFullBits = 0;
   for (uint32_t j0 = threadIdx.x / 32 * kGroups; j0 < n; j0 += kTileThreads / 32 * kGroups) {
     const uint32_t j = j0 + lane / R;
     if (j >= n) continue;
-    float acc = 0.0f;
-    const uint32_t end = layer.start[j + 1];
-    for (uint32_t e = layer.start[j]; e < end; e += kPadEntries) {
-      const uint4 packed = __ldg(reinterpret_cast<const uint4*>(index + e));
-      const uint32_t words[4] = {packed.x, packed.y, packed.z, packed.w};
-      float w[8];
-      if (Uniform) {
-#pragma unroll
-        for (int h = 0; h < 8; ++h) w[h] = layer.uniform;
-      } else {
-        const float4 a = __ldg(reinterpret_cast<const float4*>(layer.values + e));
-        const float4 b = __ldg(reinterpret_cast<const float4*>(layer.values + e) + 1);
-        w[0] = a.x, w[1] = a.y, w[2] = a.z, w[3] = a.w, w[4] = b.x, w[5] = b.y, w[6] = b.z, w[7] = b.w;
-      }
-#pragma unroll
-      for (int h = 0; h < 8; ++h) {
-        const uint32_t i = (words[h / 2] >> (16 * (h % 2))) & 0xffffu;
-        acc = __fadd_rn(acc, __fmul_rn(w[h], x[i * R + r]));
-      }
-    }
+    const float acc = outputSum<R, Uniform>(layer, j, x, r);
     const float y = acc != 0.0f ? fminf(fmaxf(__fadd_rn(acc, layer.bias[j]), 0.0f), kClamp) : 0.0f;
     out[(size_t{tile} * n + j) * R + r] = y;
     aliveBits |= uint32_t{y > 0.0f} << r;

@@ -1,10 +1,13 @@
 // The general pipeline on one device. Per batch: the sparse rows scattered into tiles, then per
 // layer one launch over the live tiles, a one-block plan of the rows that stay and a move that packs
 // them into dense tiles again. The host polls the live count now and then to size the grids and to
-// stop once every row has left. The layer kernel and the rows per tile come from N (measured on an
-// H200, docs/performance.md); for comparisons SNIG_GENERAL_KERNEL=gather|staged|tile and
-// SNIG_GENERAL_LANES=4|8|16|32 override them, and SNIG_GENERAL_PROFILE=1 polls after every layer and
-// prints each layer's live rows and time to stderr.
+// stop once every row has left. At N <= 4096, once few rows are live (or from the start in a small
+// batch), one fused launch carries them through every remaining layer (fused_kernel.cuh). The layer
+// kernel and the rows per tile come from N (measured on an H200, docs/performance.md); for
+// comparisons SNIG_GENERAL_KERNEL=gather|staged|tile, SNIG_GENERAL_LANES=4|8|16|32 and
+// SNIG_GENERAL_FUSE_ROWS (live rows at or under which the fused layers take over; 0: never) override
+// them, and SNIG_GENERAL_PROFILE=1 polls after every layer and prints each layer's live rows and
+// time to stderr.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -18,6 +21,7 @@
 #include "../cuda_check.hpp"
 #include "../cuda_raii.hpp"
 #include "../input_upload.hpp"
+#include "fused_kernel.cuh"
 #include "general_kernels.cuh"
 #include "general_pipeline.hpp"
 #include "padded_layer.hpp"
@@ -37,6 +41,9 @@ constexpr uint64_t kMaxBatchRows = 1 << 17;  // the plan kernel's one block
 // Above, the staged kernel (16384, 65536: 207 / 995 ms against gather's 246 / 1067).
 constexpr uint32_t kTileMinLanes = 8;
 constexpr uint64_t kTileMinTilesPerMultiprocessor = 4;
+// The fused layers take over once the live rows fill at most this many of their largest tiles per
+// multiprocessor (their tiles are not compacted again, so they pay off where few rows are live).
+constexpr uint64_t kFuseMaxTilesPerMultiprocessor = 4;
 
 bool tileable(uint32_t n) { return general::tileLanes(n) >= kTileMinLanes; }
 
@@ -67,6 +74,14 @@ uint32_t lanesFor(uint32_t n, LayerKernel kernel) {
     throw Error(ErrorCode::Argument, "SNIG_GENERAL_LANES: a tile of that many rows does not fit the tile kernel's shared memory");
   }
   return lanes;
+}
+
+// Live rows at or under which the fused layers take over (0: never; they need the padded layout).
+uint64_t fuseRowsFor(uint32_t n, bool padded, int multiprocessors) {
+  if (!padded) return 0;
+  const char* text = std::getenv("SNIG_GENERAL_FUSE_ROWS");
+  if (text) return std::strtoull(text, nullptr, 10);
+  return kFuseMaxTilesPerMultiprocessor * static_cast<uint64_t>(multiprocessors) * general::fusedMaxLanes(n);
 }
 
 uint32_t maxFanIn(const LayerView& layer) {
@@ -106,10 +121,12 @@ class GeneralPipeline final : public GpuPipeline {
     if (model_->layerCount() == 0) throw Error(ErrorCode::Argument, "the general pipeline needs at least one layer");
     DeviceGuard guard(device_);
     general::configureKernels();
+    general::configureFused();
     cudaDeviceProp prop{};
     SNIG_CUDA_CHECK(cudaGetDeviceProperties(&prop, device_));
     multiprocessors_ = prop.multiProcessorCount;
     tileMinRows_ = tileable(model_->neurons()) ? kTileMinTilesPerMultiprocessor * multiprocessors_ * general::tileLanes(model_->neurons()) : UINT64_MAX;
+    fuseRows_ = fuseRowsFor(model_->neurons(), holdsPadded(), multiprocessors_);
     kernels_ = describeKernels();  // also checks SNIG_GENERAL_LANES against each kernel
     size_t freeBytes = 0, totalBytes = 0;
     SNIG_CUDA_CHECK(cudaMemGetInfo(&freeBytes, &totalBytes));
@@ -164,9 +181,12 @@ class GeneralPipeline final : public GpuPipeline {
  private:
   // Every layer in the layouts its batches' kernels read (padded for tile, sliced for gather and
   // staged) with its per-neuron biases, in one device block per layer.
+  // The padded layout is held where the tile kernel may run; the fused layers read it too.
+  bool holdsPadded() const { return forced_ ? *forced_ == LayerKernel::Tile : tileable(model_->neurons()); }
+
   void uploadModel() {
     const uint32_t n = model_->neurons();
-    const bool padded = forced_ ? *forced_ == LayerKernel::Tile : tileable(n);
+    const bool padded = holdsPadded();
     const bool sliced = !forced_ || *forced_ != LayerKernel::Tile;
     const std::vector<bool> exits = saturatedExits(*model_);
     for (uint32_t l = 0; l < model_->layerCount(); ++l) {
@@ -211,6 +231,16 @@ class GeneralPipeline final : public GpuPipeline {
       layers_.push_back(d);
       saturatedExit_.push_back(exits[l]);
     }
+    if (padded) {  // what the fused layers read on the device: every layer, its saturated exit
+      std::vector<DeviceLayer> paddedLayers;
+      for (const Layouts& d : layers_) paddedLayers.push_back(d.padded);
+      paddedLayers_ = DeviceBuffer<DeviceLayer>(paddedLayers.size());
+      copyToDevice(paddedLayers_.get(), paddedLayers.data(), paddedLayers.size());
+      const std::vector<uint8_t> exitFlags(exits.begin(), exits.end());
+      exitsOnDevice_ = DeviceBuffer<uint8_t>(exitFlags.size());
+      copyToDevice(exitsOnDevice_.get(), exitFlags.data(), exitFlags.size());
+      nextTile_ = DeviceBuffer<uint32_t>(1);
+    }
   }
 
   std::string describeKernels() const {
@@ -218,8 +248,14 @@ class GeneralPipeline final : public GpuPipeline {
     const auto named = [n](LayerKernel kernel) {
       return std::string(kernelName(kernel)) + " in tiles of " + std::to_string(lanesFor(n, kernel)) + " rows";
     };
-    if (forced_ || !tileable(n)) return named(kernelFor(1));
-    return named(LayerKernel::Tile) + " for batches of " + std::to_string(tileMinRows_) + "+ rows, else " + named(LayerKernel::Gather);
+    std::string text = forced_ || !tileable(n) ? named(kernelFor(1))
+                                               : named(LayerKernel::Tile) + " for batches of " + std::to_string(tileMinRows_) +
+                                                     "+ rows, else " + named(LayerKernel::Gather);
+    if (fuseRows_) {
+      text += "; fused layers in tiles of up to " + std::to_string(general::fusedMaxLanes(n)) + " rows once " +
+              std::to_string(fuseRows_) + " rows or fewer are live";
+    }
+    return text;
   }
 
   LayerKernel kernelFor(uint64_t rows) const {
@@ -264,6 +300,7 @@ class GeneralPipeline final : public GpuPipeline {
     }
     uint32_t known = rows;  // an upper bound of the live rows: they only ever leave
     for (uint32_t l = 0; l < layers; ++l) {
+      if (known <= fuseRows_) return fuseRest(l, known, request);
       general::Step step;
       step.n = n;
       step.lanes = lanes_;
@@ -275,33 +312,81 @@ class GeneralPipeline final : public GpuPipeline {
       step.notFull = notFull_.get();
       step.count = counts_.get() + l;
       general::launchLayer(kernel_ == LayerKernel::Tile ? layers_[l].padded : layers_[l].sliced, step, known, stream);
-      general::Plan plan;
-      plan.lanes = lanes_;
-      plan.count = counts_.get() + l;
-      plan.nextCount = counts_.get() + l + 1;
-      plan.alive = alive_.get();
-      plan.notFull = notFull_.get();
-      plan.rowIn = rowOf_[l % 2].get();
-      plan.rowOut = rowOf_[(l + 1) % 2].get();
-      plan.from = from_.get();
-      plan.fate = fate_.get();
-      plan.saturatedExit = saturatedExit_[l];
-      plan.last = l + 1 == layers;
-      general::launchPlan(plan, stream);
-      general::launchMove(out_.get(), in_.get(), from_.get(), counts_.get() + l + 1, n, lanes_, known,
-                          multiprocessors_, stream);
-      finalRowOf_ = (l + 1) % 2;
-      if (profile_) SNIG_CUDA_CHECK(cudaEventRecord(layerDone_.get(), stream));
+      packKept(l, l + 1, saturatedExit_[l], l + 1 == layers, known);
       if (l + 1 == layers || shouldPoll(l) || profile_) {
-        throwIfCancelled(request);
-        SNIG_CUDA_CHECK(cudaMemcpyAsync(batch_.hostCount.get(), counts_.get() + l + 1, sizeof(uint32_t), cudaMemcpyDeviceToHost, stream));
-        SNIG_CUDA_CHECK(cudaStreamSynchronize(stream));
-        known = *batch_.hostCount.get();
-        if (profile_) printLayer(l + 1, known);
+        known = poll(l + 1, request);
         if (known == 0) break;
       }
     }
     return known;
+  }
+
+  // Layers [l, L) in one fused launch on the live rows of layer l (at most `known`), whose kept rows
+  // are then packed as after the last layer.
+  uint32_t fuseRest(uint32_t l, uint32_t known, const InferRequest& request) {
+    const uint32_t layers = model_->layerCount();
+    general::Fused f;
+    f.n = model_->neurons();
+    f.lanes = fusedLanes(known);
+    f.srcLanes = lanes_;
+    f.firstLayer = l;
+    f.layers = layers;
+    f.layer = paddedLayers_.get();
+    f.saturatedExit = exitsOnDevice_.get();
+    f.in = in_.get();
+    f.out = out_.get();
+    f.count = counts_.get() + l;
+    f.rowOf = rowOf_[l % 2].get();
+    f.fate = fate_.get();
+    f.alive = alive_.get();
+    f.nextTile = nextTile_.get();
+    SNIG_CUDA_CHECK(cudaMemsetAsync(nextTile_.get(), 0, sizeof(uint32_t), batch_.stream.get()));
+    general::launchFused(f, known, multiprocessors_, batch_.stream.get());
+    // Its saturated rows have their fate: the rest of the flagged rows are kept, as live.
+    packKept(l, layers, false, true, known);
+    return poll(layers, request);
+  }
+
+  // Rows per fused tile: the most that fit (and divide the state's tiles) while the live rows still
+  // give every multiprocessor a tile; fewer rows per tile shorten the tail of a few live rows.
+  uint32_t fusedLanes(uint32_t live) const {
+    const uint32_t most = std::min(general::fusedMaxLanes(model_->neurons()), lanes_);
+    uint32_t lanes = 1;
+    while (lanes < most && uint64_t{lanes} * 2 * static_cast<uint64_t>(multiprocessors_) <= live) lanes *= 2;
+    return lanes;
+  }
+
+  // The plan of the rows that stay after the layer(s) from slot state `l` (flags in alive/notFull),
+  // and the move that packs them as state `next`.
+  void packKept(uint32_t l, uint32_t next, bool saturatedExit, bool last, uint32_t known) {
+    general::Plan plan;
+    plan.lanes = lanes_;
+    plan.count = counts_.get() + l;
+    plan.nextCount = counts_.get() + next;
+    plan.alive = alive_.get();
+    plan.notFull = notFull_.get();
+    plan.rowIn = rowOf_[l % 2].get();
+    plan.rowOut = rowOf_[(l + 1) % 2].get();
+    plan.from = from_.get();
+    plan.fate = fate_.get();
+    plan.saturatedExit = saturatedExit;
+    plan.last = last;
+    general::launchPlan(plan, batch_.stream.get());
+    general::launchMove(out_.get(), in_.get(), from_.get(), counts_.get() + next, model_->neurons(), lanes_, known,
+                        multiprocessors_, batch_.stream.get());
+    finalRowOf_ = (l + 1) % 2;
+  }
+
+  // Waits for the live count after layer `l` (the profile prints it with the time so far).
+  uint32_t poll(uint32_t l, const InferRequest& request) {
+    cudaStream_t stream = batch_.stream.get();
+    if (profile_) SNIG_CUDA_CHECK(cudaEventRecord(layerDone_.get(), stream));
+    throwIfCancelled(request);
+    SNIG_CUDA_CHECK(cudaMemcpyAsync(batch_.hostCount.get(), counts_.get() + l, sizeof(uint32_t), cudaMemcpyDeviceToHost, stream));
+    SNIG_CUDA_CHECK(cudaStreamSynchronize(stream));
+    const uint32_t live = *batch_.hostCount.get();
+    if (profile_) printLayer(l, live);
+    return live;
   }
 
   void printLayer(uint32_t l, uint32_t live) {
@@ -350,6 +435,7 @@ class GeneralPipeline final : public GpuPipeline {
   int device_ = 0;
   std::optional<LayerKernel> forced_;
   uint64_t tileMinRows_ = UINT64_MAX;  // batches of this many rows or more run the tile kernel
+  uint64_t fuseRows_ = 0;              // the fused layers take over at this many live rows or fewer
   std::string kernels_;
   LayerKernel kernel_ = LayerKernel::Staged;  // the current batch's kernel and rows per tile
   uint32_t lanes_ = 16;
@@ -363,6 +449,9 @@ class GeneralPipeline final : public GpuPipeline {
   std::vector<bool> saturatedExit_;
   uint32_t finalRowOf_ = 0;
   std::vector<DeviceBuffer<uint8_t>> blocks_;  // per layer
+  DeviceBuffer<DeviceLayer> paddedLayers_;     // the fused layers' view of blocks_
+  DeviceBuffer<uint8_t> exitsOnDevice_;        // saturatedExit_
+  DeviceBuffer<uint32_t> nextTile_;            // the fused kernel's tile counter
   InputUploader uploader_;
   DeviceBuffer<float> in_, out_;
   DeviceBuffer<uint32_t> alive_, notFull_;
