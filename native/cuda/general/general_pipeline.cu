@@ -179,11 +179,11 @@ class GeneralPipeline final : public GpuPipeline {
   }
 
  private:
-  // Every layer in the layouts its batches' kernels read (padded for tile, sliced for gather and
-  // staged) with its per-neuron biases, in one device block per layer.
   // The padded layout is held where the tile kernel may run; the fused layers read it too.
   bool holdsPadded() const { return forced_ ? *forced_ == LayerKernel::Tile : tileable(model_->neurons()); }
 
+  // Every layer in the layouts its batches' kernels read (padded for tile, sliced for gather and
+  // staged) with its per-neuron biases, in one device block per layer.
   void uploadModel() {
     const uint32_t n = model_->neurons();
     const bool padded = holdsPadded();
