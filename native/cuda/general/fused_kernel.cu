@@ -42,7 +42,7 @@ __global__ void __launch_bounds__(kFusedThreads, 1) fusedKernel(Fused f) {
       const DeviceLayer layer = f.layer[l];
       uint32_t aliveBits = 0, notFullBits = 0;
       for (uint32_t j = threadIdx.x / R; j < n; j += kGroups) {
-        const float z = layer.values ? outputSum<R, false>(layer, j, x, r) : outputSum<R, true>(layer, j, x, r);
+        const float z = layer.values ? outputSum<R, false, true>(layer, j, x, r) : outputSum<R, true, true>(layer, j, x, r);
         const float out = z != 0.0f ? fminf(fmaxf(__fadd_rn(z, layer.bias[j]), 0.0f), kClamp) : 0.0f;
         y[j * R + r] = out;
         aliveBits |= uint32_t{out > 0.0f} << r;

@@ -169,7 +169,7 @@ __global__ void __launch_bounds__(kTileThreads, 1) tileKernel(DeviceLayer layer,
   for (uint32_t j0 = threadIdx.x / 32 * kGroups; j0 < n; j0 += kTileThreads / 32 * kGroups) {
     const uint32_t j = j0 + lane / R;
     if (j >= n) continue;
-    const float acc = outputSum<R, Uniform>(layer, j, x, r);
+    const float acc = outputSum<R, Uniform, false>(layer, j, x, r);
     const float y = acc != 0.0f ? fminf(fmaxf(__fadd_rn(acc, layer.bias[j]), 0.0f), kClamp) : 0.0f;
     out[(size_t{tile} * n + j) * R + r] = y;
     aliveBits |= uint32_t{y > 0.0f} << r;

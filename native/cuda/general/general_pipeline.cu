@@ -4,10 +4,10 @@
 // stop once every row has left. At N <= 4096, once few rows are live (or from the start in a small
 // batch), one fused launch carries them through every remaining layer (fused_kernel.cuh). The layer
 // kernel and the rows per tile come from N (measured on an H200, docs/performance.md); for
-// comparisons SNIG_GENERAL_KERNEL=gather|staged|tile, SNIG_GENERAL_LANES=4|8|16|32 and
-// SNIG_GENERAL_FUSE_ROWS (live rows at or under which the fused layers take over; 0: never) override
-// them, and SNIG_GENERAL_PROFILE=1 polls after every layer and prints each layer's live rows and
-// time to stderr.
+// comparisons SNIG_GENERAL_KERNEL=gather|staged|tile, SNIG_GENERAL_LANES=4|8|16|32,
+// SNIG_GENERAL_FUSE_ROWS (live rows at or under which the fused layers take over; 0: never) and
+// SNIG_GENERAL_FUSE_LANES=1|2|4|8|16 (rows per fused tile) override them, and SNIG_GENERAL_PROFILE=1
+// polls after every layer and prints each layer's live rows and time to stderr.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -84,6 +84,15 @@ uint64_t fuseRowsFor(uint32_t n, bool padded, int multiprocessors) {
   return kFuseMaxTilesPerMultiprocessor * static_cast<uint64_t>(multiprocessors) * general::fusedMaxLanes(n);
 }
 
+// SNIG_GENERAL_FUSE_LANES, when set: rows per fused tile (0: chosen from the live rows).
+uint32_t forcedFuseLanes() {
+  const char* text = std::getenv("SNIG_GENERAL_FUSE_LANES");
+  if (!text) return 0;
+  const auto lanes = static_cast<uint32_t>(std::strtoul(text, nullptr, 10));
+  if (lanes == 0 || lanes > 16 || (lanes & (lanes - 1)) != 0) throw Error(ErrorCode::Argument, "SNIG_GENERAL_FUSE_LANES must be 1, 2, 4, 8 or 16");
+  return lanes;
+}
+
 uint32_t maxFanIn(const LayerView& layer) {
   uint32_t most = 0;
   for (uint32_t j = 0; j < layer.n; ++j) most = std::max(most, layer.colptr[j + 1] - layer.colptr[j]);
@@ -117,7 +126,8 @@ class GeneralPipeline final : public GpuPipeline {
   GeneralPipeline(std::shared_ptr<const Model> model, const PipelineOptions& options)
       : model_(std::move(model)),
         device_(options.device),
-        forced_(forcedKernel(model_->neurons())) {
+        forced_(forcedKernel(model_->neurons())),
+        fuseLanes_(forcedFuseLanes()) {
     if (model_->layerCount() == 0) throw Error(ErrorCode::Argument, "the general pipeline needs at least one layer");
     DeviceGuard guard(device_);
     general::configureKernels();
@@ -351,6 +361,7 @@ class GeneralPipeline final : public GpuPipeline {
   // give every multiprocessor a tile; fewer rows per tile shorten the tail of a few live rows.
   uint32_t fusedLanes(uint32_t live) const {
     const uint32_t most = std::min(general::fusedMaxLanes(model_->neurons()), lanes_);
+    if (fuseLanes_) return std::min(fuseLanes_, most);
     uint32_t lanes = 1;
     while (lanes < most && uint64_t{lanes} * 2 * static_cast<uint64_t>(multiprocessors_) <= live) lanes *= 2;
     return lanes;
@@ -436,6 +447,7 @@ class GeneralPipeline final : public GpuPipeline {
   std::optional<LayerKernel> forced_;
   uint64_t tileMinRows_ = UINT64_MAX;  // batches of this many rows or more run the tile kernel
   uint64_t fuseRows_ = 0;              // the fused layers take over at this many live rows or fewer
+  uint32_t fuseLanes_ = 0;             // rows per fused tile when forced
   std::string kernels_;
   LayerKernel kernel_ = LayerKernel::Staged;  // the current batch's kernel and rows per tile
   uint32_t lanes_ = 16;
