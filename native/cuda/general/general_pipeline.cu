@@ -41,9 +41,13 @@ constexpr uint64_t kMaxBatchRows = 1 << 17;  // the plan kernel's one block
 // Above, the staged kernel (16384, 65536: 207 / 995 ms against gather's 246 / 1067).
 constexpr uint32_t kTileMinLanes = 8;
 constexpr uint64_t kTileMinTilesPerMultiprocessor = 4;
-// The fused layers take over once the live rows fill at most this many of their largest tiles per
-// multiprocessor (their tiles are not compacted again, so they pay off where few rows are live).
-constexpr uint64_t kFuseMaxTilesPerMultiprocessor = 4;
+// The fused layers take over once the live rows would read at most this many bytes of a layer's
+// weights: a fused tile of one row reads the whole layer (from L2) for itself, so a layer costs them
+// about live x layer bytes / ~3 TB/s (2000x30's dense layers), against ~35 us a layer of launches
+// and latency in the per-layer path once few rows are live. Measured on an H200: 2000x30 fastest
+// fused from 188 live rows (683 allowed), and slower fused from its 3000 (0.99 / 1.54 ms); at 1024
+// fused from 3758 and 6000 rows faster than the per-layer path (docs/performance.md).
+constexpr uint64_t kFuseLayerBytes = uint64_t{256} << 20;
 
 bool tileable(uint32_t n) { return general::tileLanes(n) >= kTileMinLanes; }
 
@@ -64,10 +68,10 @@ const char* kernelName(LayerKernel kernel) {
 
 // Rows per tile: the tile kernel's as many as fit its shared memory; the staged kernel keeps 32 sums
 // per thread, so fewer rows per tile let a block own more outputs, and re-stage each tile for fewer
-// blocks, as N grows.
+// blocks, as N grows. Gather: 16 at 1024; 8 above (2000x30: 1.54 ms against 1.78 with 16).
 uint32_t lanesFor(uint32_t n, LayerKernel kernel) {
   const char* text = std::getenv("SNIG_GENERAL_LANES");
-  if (!text) return kernel == LayerKernel::Tile ? general::tileLanes(n) : n <= 2048 ? 16 : n <= 8192 ? 8 : 4;
+  if (!text) return kernel == LayerKernel::Tile ? general::tileLanes(n) : n <= 1024 ? 16 : n <= 8192 ? 8 : 4;
   const uint32_t lanes = static_cast<uint32_t>(std::strtoul(text, nullptr, 10));
   if (!general::validLanes(lanes)) throw Error(ErrorCode::Argument, "SNIG_GENERAL_LANES must be 4, 8, 16 or 32");
   if (kernel == LayerKernel::Tile && uint64_t{lanes} * n * sizeof(float) > general::kTileBytes) {
@@ -77,17 +81,20 @@ uint32_t lanesFor(uint32_t n, LayerKernel kernel) {
 }
 
 // Live rows at or under which the fused layers take over (0: never; they need the padded layout).
-uint64_t fuseRowsFor(uint32_t n, bool padded, int multiprocessors) {
+uint64_t fuseRowsFor(const Model& model, bool padded) {
   if (!padded) return 0;
   const char* text = std::getenv("SNIG_GENERAL_FUSE_ROWS");
   if (text) return std::strtoull(text, nullptr, 10);
-  return kFuseMaxTilesPerMultiprocessor * static_cast<uint64_t>(multiprocessors) * general::fusedMaxLanes(n);
+  uint64_t bytes = 0;
+  for (uint32_t l = 0; l < model.layerCount(); ++l) bytes += general::paddedLayerBytes(model.layer(l));
+  return kFuseLayerBytes / std::max<uint64_t>(1, bytes / model.layerCount());
 }
 
-// SNIG_GENERAL_FUSE_LANES, when set: rows per fused tile (0: chosen from the live rows).
-uint32_t forcedFuseLanes() {
+// Rows per fused tile: 1, as measured fastest (each row leaves its tile's work when it dies: no
+// compaction needed), unless SNIG_GENERAL_FUSE_LANES says otherwise.
+uint32_t fuseLanesFor() {
   const char* text = std::getenv("SNIG_GENERAL_FUSE_LANES");
-  if (!text) return 0;
+  if (!text) return 1;
   const auto lanes = static_cast<uint32_t>(std::strtoul(text, nullptr, 10));
   if (lanes == 0 || lanes > 16 || (lanes & (lanes - 1)) != 0) throw Error(ErrorCode::Argument, "SNIG_GENERAL_FUSE_LANES must be 1, 2, 4, 8 or 16");
   return lanes;
@@ -127,7 +134,7 @@ class GeneralPipeline final : public GpuPipeline {
       : model_(std::move(model)),
         device_(options.device),
         forced_(forcedKernel(model_->neurons())),
-        fuseLanes_(forcedFuseLanes()) {
+        fuseLanes_(fuseLanesFor()) {
     if (model_->layerCount() == 0) throw Error(ErrorCode::Argument, "the general pipeline needs at least one layer");
     DeviceGuard guard(device_);
     general::configureKernels();
@@ -136,7 +143,7 @@ class GeneralPipeline final : public GpuPipeline {
     SNIG_CUDA_CHECK(cudaGetDeviceProperties(&prop, device_));
     multiprocessors_ = prop.multiProcessorCount;
     tileMinRows_ = tileable(model_->neurons()) ? kTileMinTilesPerMultiprocessor * multiprocessors_ * general::tileLanes(model_->neurons()) : UINT64_MAX;
-    fuseRows_ = fuseRowsFor(model_->neurons(), holdsPadded(), multiprocessors_);
+    fuseRows_ = fuseRowsFor(*model_, holdsPadded());
     kernels_ = describeKernels();  // also checks SNIG_GENERAL_LANES against each kernel
     size_t freeBytes = 0, totalBytes = 0;
     SNIG_CUDA_CHECK(cudaMemGetInfo(&freeBytes, &totalBytes));
@@ -262,8 +269,8 @@ class GeneralPipeline final : public GpuPipeline {
                                                : named(LayerKernel::Tile) + " for batches of " + std::to_string(tileMinRows_) +
                                                      "+ rows, else " + named(LayerKernel::Gather);
     if (fuseRows_) {
-      text += "; fused layers in tiles of up to " + std::to_string(general::fusedMaxLanes(n)) + " rows once " +
-              std::to_string(fuseRows_) + " rows or fewer are live";
+      text += "; fused layers in tiles of " + std::to_string(fuseLanes_) + " row(s) once " + std::to_string(fuseRows_) +
+              " rows or fewer are live";
     }
     return text;
   }
@@ -337,7 +344,7 @@ class GeneralPipeline final : public GpuPipeline {
     const uint32_t layers = model_->layerCount();
     general::Fused f;
     f.n = model_->neurons();
-    f.lanes = fusedLanes(known);
+    f.lanes = std::min({fuseLanes_, general::fusedMaxLanes(f.n), lanes_});
     f.srcLanes = lanes_;
     f.firstLayer = l;
     f.layers = layers;
@@ -355,16 +362,6 @@ class GeneralPipeline final : public GpuPipeline {
     // Its saturated rows have their fate: the rest of the flagged rows are kept, as live.
     packKept(l, layers, false, true, known);
     return poll(layers, request);
-  }
-
-  // Rows per fused tile: the most that fit (and divide the state's tiles) while the live rows still
-  // give every multiprocessor a tile; fewer rows per tile shorten the tail of a few live rows.
-  uint32_t fusedLanes(uint32_t live) const {
-    const uint32_t most = std::min(general::fusedMaxLanes(model_->neurons()), lanes_);
-    if (fuseLanes_) return std::min(fuseLanes_, most);
-    uint32_t lanes = 1;
-    while (lanes < most && uint64_t{lanes} * 2 * static_cast<uint64_t>(multiprocessors_) <= live) lanes *= 2;
-    return lanes;
   }
 
   // The plan of the rows that stay after the layer(s) from slot state `l` (flags in alive/notFull),
@@ -447,7 +444,7 @@ class GeneralPipeline final : public GpuPipeline {
   std::optional<LayerKernel> forced_;
   uint64_t tileMinRows_ = UINT64_MAX;  // batches of this many rows or more run the tile kernel
   uint64_t fuseRows_ = 0;              // the fused layers take over at this many live rows or fewer
-  uint32_t fuseLanes_ = 0;             // rows per fused tile when forced
+  uint32_t fuseLanes_ = 1;             // rows per fused tile
   std::string kernels_;
   LayerKernel kernel_ = LayerKernel::Staged;  // the current batch's kernel and rows per tile
   uint32_t lanes_ = 16;
