@@ -1,12 +1,13 @@
 // The general pipeline's fused layers (N <= 4096, few live rows): one launch carries the live rows
-// through every remaining layer. A block takes a tile of R live rows and keeps it in shared memory
-// (a layer's inputs and its outputs: two buffers of R x n floats), computing each layer as the tile
-// kernel does (a group of R lanes per output, lane = row; terms in stored order with separate
-// multiply and add; the bias on nonzero sums only), so rows stay bit-identical to the CPU engine.
-// There is no launch, plan or move per layer; a tile whose rows have all left (dead, or all 32 at a
-// saturated exit) stops, and its block takes the next tile. Per-layer launches cost ~35 us a layer
-// on a few hundred rows at N = 2000 (the index and input loads' latency from L2, three launches),
-// most of a small batch's time (docs/performance.md).
+// through every remaining layer. A block takes a tile of R live rows (R = 1 unless forced: a row's
+// block stops when the row dies, so dead rows cost nothing and need no compaction) and keeps it in
+// shared memory (a layer's inputs and its outputs: two buffers of R x n floats), computing each layer
+// as the tile kernel does (a group of R lanes per output, lane = row; terms in stored order with
+// separate multiply and add; the bias on nonzero sums only), so rows stay bit-identical to the CPU
+// engine. There is no launch, plan or move per layer; a tile whose rows have all left (dead, or all
+// 32 at a saturated exit) stops, and its block takes the next tile. In the per-layer path a layer on
+// a few hundred rows costs ~35 us (three launches, and the gather kernel's index-then-input loads
+// from L2 in a chain): most of a small batch's time (docs/performance.md).
 #pragma once
 
 #include <cuda_runtime.h>

@@ -51,10 +51,10 @@ constexpr uint64_t kFuseLayerBytes = uint64_t{256} << 20;
 
 bool tileable(uint32_t n) { return general::tileLanes(n) >= kTileMinLanes; }
 
-// SNIG_GENERAL_KERNEL, when set: that kernel for every batch.
+// SNIG_GENERAL_KERNEL, when set (and not empty): that kernel for every batch.
 std::optional<LayerKernel> forcedKernel(uint32_t n) {
   const char* text = std::getenv("SNIG_GENERAL_KERNEL");
-  if (!text) return std::nullopt;
+  if (!text || !*text) return std::nullopt;
   const std::string name = text;
   if (name == "gather") return LayerKernel::Gather;
   if (name == "staged") return LayerKernel::Staged;
