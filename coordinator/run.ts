@@ -117,7 +117,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
     launcher = new LocalLauncher({
       endpoint: endpoint.replace('0.0.0.0', '127.0.0.1'),
       groups: config.workers,
-      detectedGpus: addon.info().gpus.map((g) => g.id),
+      detectGpus: () => addon.info().gpus.map((g) => g.id),
       worker: config.worker,
       coordinator: config.coordinator,
       out: config.out,

@@ -9,7 +9,7 @@ import { WorkerAgent } from '../../worker/agent.js';
 import { defineCommand, overrides } from '../schema-flags.js';
 import { outputArgs, outputLogger } from './output-options.js';
 
-const workerArgs = z.object({
+export const workerArgs = z.object({
   connect: z.string().min(1).describe('coordinator endpoint, tcp://host:port'),
   name: z.string().regex(/^[\w.-]{1,200}$/, 'letters, digits, _ . - only').optional().describe('unique worker name (default: host-pid)'),
   group: z.number().int().nonnegative().optional().describe("the run config's worker group (default: its first manual one)"),
@@ -21,7 +21,7 @@ const workerArgs = z.object({
   serverKey: z.string().optional().describe("the coordinator's public key (Z85 or .pub file)"),
   ...outputArgs,
 });
-type WorkerArgs = z.output<typeof workerArgs>;
+export type WorkerArgs = z.output<typeof workerArgs>;
 
 /** The worker's CURVE keys: flags, or (from the local launcher) the environment. */
 function curveKeys(args: WorkerArgs): { pair: KeyPair; serverKey: string } | undefined {
@@ -33,6 +33,29 @@ function curveKeys(args: WorkerArgs): { pair: KeyPair; serverKey: string } | und
   return { pair, serverKey: readPublicKey(serverKey) };
 }
 
+/** Works for the coordinator until finished, rejected or gone; the process's exit code. */
+export async function runWorker(args: WorkerArgs): Promise<number> {
+  const log = outputLogger('worker', args);
+  const { engine, threads, kernel, weights, gpus } = args;
+  const agent = new WorkerAgent({
+    connect: args.connect,
+    name: args.name ?? `${hostname()}-${process.pid}`,
+    group: args.group,
+    engine: { engine, threads, kernel, weights, gpus },
+    prefetch: args.prefetch,
+    retries: args.retries,
+    retryDelayMs: args.retryDelayMs,
+    maxMessageBytes: args.maxMessageBytes,
+    curve: curveKeys(args),
+    log,
+  });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => agent.stop(`received ${signal}`));
+  const exit = await agent.run();
+  if (exit.code === 0) log.info({ reason: exit.reason }, 'worker done');
+  else log.error({ reason: exit.reason }, 'worker stopped');
+  return exit.code;
+}
+
 export const workerCommand = defineCommand({
   command: 'worker',
   describe: 'run a worker that pulls shards from a coordinator',
@@ -42,24 +65,6 @@ export const workerCommand = defineCommand({
     ['$0 worker --connect tcp://head:5555 --key keys/node01.key --server-key keys/coordinator.pub', 'with CURVE'],
   ],
   handler: async (args) => {
-    const log = outputLogger('worker', args);
-    const { engine, threads, kernel, weights, gpus } = args;
-    const agent = new WorkerAgent({
-      connect: args.connect,
-      name: args.name ?? `${hostname()}-${process.pid}`,
-      group: args.group,
-      engine: { engine, threads, kernel, weights, gpus },
-      prefetch: args.prefetch,
-      retries: args.retries,
-      retryDelayMs: args.retryDelayMs,
-      maxMessageBytes: args.maxMessageBytes,
-      curve: curveKeys(args),
-      log,
-    });
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => agent.stop(`received ${signal}`));
-    const exit = await agent.run();
-    if (exit.code === 0) log.info({ reason: exit.reason }, 'worker done');
-    else log.error({ reason: exit.reason }, 'worker stopped');
-    process.exitCode = exit.code;
+    process.exitCode = await runWorker(args);
   },
 });

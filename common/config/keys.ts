@@ -7,7 +7,7 @@ import { z } from 'zod';
 
 import { writeFileAtomic } from '../atomic-file.js';
 import { formatIssues } from '../zod-issues.js';
-import { ConfigError } from './load.js';
+import { ConfigError } from './config-error.js';
 
 const z85Key = z.string().regex(/^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/, 'a CURVE key is 40 Z85 characters');
 const keyPairSchema = z.object({ public: z85Key, secret: z85Key }).strict();

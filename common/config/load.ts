@@ -7,11 +7,10 @@ import type { z } from 'zod';
 
 import { formatIssues } from '../zod-issues.js';
 
+import { ConfigError } from './config-error.js';
 import { runConfigSchema, type RunConfig } from './schema.js';
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError };
 
 /** "<source>: invalid <what>" and one indented line per problem. */
 export function invalid(source: string, what: string, error: z.ZodError, name?: (path: readonly PropertyKey[]) => string): ConfigError {

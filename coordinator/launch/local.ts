@@ -9,19 +9,24 @@ import { join } from 'node:path';
 import type { KeyPair } from '../../common/config/keys.js';
 import type { RunConfig, WorkerGroup } from '../../common/config/schema.js';
 import { gpuSubsets } from './gpu-subsets.js';
-import { snigCommand } from './snig-command.js';
-import { workerArgs } from './worker-args.js';
+import { localWorkerCommand } from './snig-command.js';
+import { workerSettings } from './worker-args.js';
 
 export interface LocalWorker {
   name: string;
   pid: number;
-  gpus: number[];
+  gpus: number[]; // its CUDA_VISIBLE_DEVICES (empty: not restricted)
 }
 
 export interface LocalLaunchOptions {
   endpoint: string;
   groups: readonly WorkerGroup[]; // the run's groups: the `launch: local` ones are started here
-  detectedGpus: number[]; // GPUs this machine has (for groups that list none)
+  /**
+   * The GPUs this machine has, for groups that list none and split them between several workers.
+   * Asked only then: it initialises CUDA (a fraction of a second on a GPU machine) before the
+   * workers can start.
+   */
+  detectGpus: () => number[];
   worker: RunConfig['worker'];
   coordinator: Pick<RunConfig['coordinator'], 'maxMessageBytes'>;
   out: string;
@@ -41,17 +46,19 @@ export class LocalLauncher {
     const logs = join(options.out, 'workers');
     mkdirSync(logs, { recursive: true });
     const nonce = randomBytes(3).toString('hex');
-    const [node, ...snig] = snigCommand();
+    const [node, ...entry] = localWorkerCommand();
     let index = 0;
     for (const [groupIndex, group] of options.groups.entries()) {
       if (group.launch !== 'local') continue;
-      const gpus = group.engine === 'cpu' ? [] : (group.gpus ?? options.detectedGpus);
+      // A lone worker of a group that names no GPUs sees them all: nothing to split, nothing to detect.
+      const everyGpu = group.engine === 'cpu' || (!group.gpus && group.count === 1 && group.gpusPerWorker === undefined);
+      const gpus = everyGpu ? [] : (group.gpus ?? options.detectGpus());
       const subsets = gpuSubsets(gpus, group.count, group.gpusPerWorker);
       for (const subset of subsets) {
         const name = `local-${index}-${nonce}`;
         const pair = options.curve?.pairs[index];
         index++;
-        const args = [...snig, 'worker', '--connect', options.endpoint, '--name', name, ...workerArgs(options, groupIndex, options.logLevel)];
+        const args = [...entry, JSON.stringify({ connect: options.endpoint, name, ...workerSettings(options, groupIndex, options.logLevel) })];
         const env: NodeJS.ProcessEnv = { ...process.env };
         if (subset.length > 0) env.CUDA_VISIBLE_DEVICES = subset.join(',');
         if (pair && options.curve) {

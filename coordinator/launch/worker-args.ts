@@ -1,19 +1,35 @@
-// The `snig worker` flags (other than --connect and --name) that every launcher passes to the
+// The `snig worker` settings (other than --connect and --name) that every launcher passes to the
 // workers of a group: which group they are (their engine options come in `welcome`), and the run's
-// worker settings.
+// worker settings; as an object (the local launcher's workers take it as JSON) or as flags.
 import type { RunConfig } from '../../common/config/schema.js';
 
-export function workerArgs(
+export interface WorkerSettings {
+  group: number; // index in the run config's `workers`
+  prefetch: number;
+  retries: number;
+  retryDelayMs: number;
+  maxMessageBytes: number;
+  logLevel: string;
+}
+
+export function workerSettings(
   config: { worker: RunConfig['worker']; coordinator: Pick<RunConfig['coordinator'], 'maxMessageBytes'> },
-  group: number, // index in the run config's `workers`
+  group: number,
   logLevel: string,
-): string[] {
+): WorkerSettings {
+  const { prefetch, retries, retryDelayMs } = config.worker;
+  return { group, prefetch, retries, retryDelayMs, maxMessageBytes: config.coordinator.maxMessageBytes, logLevel };
+}
+
+/** The same settings as `snig worker` flags. */
+export function workerArgs(...settings: Parameters<typeof workerSettings>): string[] {
+  const s = workerSettings(...settings);
   return [
-    '--group', String(group),
-    '--prefetch', String(config.worker.prefetch),
-    '--retries', String(config.worker.retries),
-    '--retry-delay-ms', String(config.worker.retryDelayMs),
-    '--max-message-bytes', String(config.coordinator.maxMessageBytes),
-    '--log-level', logLevel,
+    '--group', String(s.group),
+    '--prefetch', String(s.prefetch),
+    '--retries', String(s.retries),
+    '--retry-delay-ms', String(s.retryDelayMs),
+    '--max-message-bytes', String(s.maxMessageBytes),
+    '--log-level', s.logLevel,
   ];
 }

@@ -72,10 +72,7 @@ SparseRows readSparseRows(const std::string& path, uint32_t n, uint64_t rows, co
   out.rowptr = std::move(sorted.ptr);
   out.cols = std::move(sorted.index);
   out.values = std::move(sorted.value);
-  bool unit = true;
-#pragma omp parallel for num_threads(threads) reduction(&& : unit) schedule(static)
-  for (int64_t k = 0; k < static_cast<int64_t>(out.values.size()); ++k) unit = unit && out.values[static_cast<size_t>(k)] == 1.0f;
-  out.unitValues = unit;
+  out.unitValues = sorted.unitValues;
   return out;
 }
 

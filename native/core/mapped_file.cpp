@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -12,7 +13,7 @@
 
 namespace snig {
 
-MappedFile::MappedFile(const std::string& path, bool populate) {
+MappedFile::MappedFile(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throwIo(path, std::string("cannot open: ") + std::strerror(errno));
   struct stat info {};
@@ -23,7 +24,7 @@ MappedFile::MappedFile(const std::string& path, bool populate) {
   }
   size_ = static_cast<uint64_t>(info.st_size);
   if (size_ > 0) {
-    void* mapped = ::mmap(nullptr, size_, PROT_READ, MAP_SHARED | (populate ? MAP_POPULATE : 0), fd, 0);
+    void* mapped = ::mmap(nullptr, size_, PROT_READ, MAP_SHARED, fd, 0);
     const int code = errno;
     ::close(fd);  // the mapping keeps the file open
     if (mapped == MAP_FAILED) throwIo(path, std::string("cannot map: ") + std::strerror(code));
@@ -31,6 +32,18 @@ MappedFile::MappedFile(const std::string& path, bool populate) {
   } else {
     ::close(fd);
   }
+}
+
+void MappedFile::populate(uint64_t offset, uint64_t length) const {
+#ifdef MADV_POPULATE_READ
+  const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  const uint64_t begin = offset / page * page;
+  const uint64_t end = std::min(size_, offset + length);
+  if (begin < end) ::madvise(const_cast<uint8_t*>(data_) + begin, end - begin, MADV_POPULATE_READ);
+#else
+  (void)offset;
+  (void)length;
+#endif
 }
 
 MappedFile::~MappedFile() {

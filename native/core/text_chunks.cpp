@@ -19,7 +19,7 @@ bool isGzip(const MappedFile& file) { return file.size() >= 2 && file.data()[0] 
 TextChunks::TextChunks(std::string path, const ChunkOptions& options)
     : path_(std::move(path)), threads_(options.threads > 0 ? options.threads : omp_get_max_threads()) {
   if (threads_ == 1 && options.chunkBytes == 0) return;
-  auto map = std::make_unique<MappedFile>(path_, true);
+  auto map = std::make_unique<MappedFile>(path_);
   const uint64_t size = map->size();
   const uint64_t target =
       options.chunkBytes ? options.chunkBytes : std::max(kMinChunkBytes, size / (static_cast<uint64_t>(threads_) * 4));
@@ -37,11 +37,13 @@ TextChunks::TextChunks(std::string path, const ChunkOptions& options)
     chunks_.push_back({std::string_view(text + begin, end - begin), 0, 0});
     begin = end;
   }
-  // Each chunk's first line: one more than the newlines before it.
+  // Each chunk's first line: one more than the newlines before it. Counting them maps the file's
+  // pages, each thread its own chunks' (one thread mapping them all would be a serial step).
   std::vector<uint64_t> newlines(chunks_.size());
 #pragma omp parallel for num_threads(threads_) schedule(static)
   for (int64_t i = 0; i < static_cast<int64_t>(chunks_.size()); ++i) {
     const std::string_view chunk = chunks_[static_cast<size_t>(i)].text;
+    map->populate(static_cast<uint64_t>(chunk.data() - text), chunk.size());
     newlines[static_cast<size_t>(i)] = static_cast<uint64_t>(std::count(chunk.begin(), chunk.end(), '\n'));
   }
   uint64_t line = 1;

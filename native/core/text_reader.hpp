@@ -28,6 +28,14 @@ class TextReader {
   // The lines of a chunk in memory, blank and comment lines included (0: not known, streamed).
   uint64_t knownLines() const { return knownLines_; }
   const std::string& path() const { return path_; }
+  // The text after the lines read so far that is already in memory (the rest of a chunk, or of the
+  // buffer): a caller may parse whole lines from it itself, then skip() them.
+  std::string_view pending() const { return {data_ + begin_, end_ - begin_}; }
+  // Skips the first `bytes` of pending(), which hold `lines` whole lines.
+  void skip(size_t bytes, uint64_t lines) {
+    begin_ += bytes;
+    lineNumber_ += lines;
+  }
 
   // Splits `line` into exactly `count` fields (error otherwise).
   void split(std::string_view line, std::string_view* fields, int count) const;

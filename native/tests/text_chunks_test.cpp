@@ -101,6 +101,27 @@ void inputErrorsInLateChunks() {
         "a duplicate in the last chunk names both lines");
 }
 
+// Lines off the plain `a<TAB>b<TAB>value<LF>` form (spaces, leading zeros, an 11-digit field, CR,
+// a trailing tab, values written another way) read as the rows they spell, at every chunk size; the
+// values are known to be all 1 exactly when each is the number 1.
+void linesInEveryForm() {
+  const std::vector<std::string> lines = {"1\t2\t1",     "1 3 1",           "0001\t4\t1",   "2\t1\t1.0",       "2\t2\t1\r",
+                                          "2\t00000000003\t0.5", " 3\t1\t1", "3\t2\t1\t", "3\t4\t-0.25"};
+  const std::vector<uint64_t> rowptr = {0, 3, 6, 9};
+  const std::vector<uint32_t> cols = {1, 2, 3, 0, 1, 2, 0, 1, 3};
+  const std::vector<float> values = {1, 1, 1, 1, 1, 0.5f, 1, 1, -0.25f};
+  const std::string path = writeLines("forms.tsv", lines, "\n", true);
+  bool same = true;
+  for (uint64_t bytes = 1; bytes <= std::filesystem::file_size(path) + 1; ++bytes) {
+    const SparseRows read = readSparseRows(path, 4, 0, {3, bytes});
+    same = same && read.rowptr == rowptr && read.cols == cols && read.values == values && !read.unitValues;
+  }
+  check(same, "lines in every accepted form read as the rows they spell, at every chunk size");
+  const std::vector<std::string> ones(lines.begin(), lines.begin() + 5);
+  const std::string onesPath = writeLines("ones.tsv", ones, "\n", false);
+  check(readSparseRows(onesPath, 4, 0, {3, 7}).unitValues, "values written 1 and 1.0 are known to be all 1");
+}
+
 // Two layers of 8 neurons written as TSV (input, output, weight), shuffled, read back cut into chunks.
 void layersInChunks() {
   const uint32_t n = 8;
@@ -151,6 +172,7 @@ int main() {
   try {
     inputsAtEveryChunkSize();
     inputErrorsInLateChunks();
+    linesInEveryForm();
     layersInChunks();
   } catch (const std::exception& e) {
     std::printf("FAIL exception: %s\n", e.what());

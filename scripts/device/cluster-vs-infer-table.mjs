@@ -1,0 +1,38 @@
+// The table of cluster-vs-infer.sh: per repeat, `snig infer`'s and `snig run`'s totals (process start
+// to verdict, as their reports say) and their ratio, the medians, each command's parts, and each
+// run's timeline: its coordinator's and worker's log lines in seconds from the run's start.
+//   node scripts/device/cluster-vs-infer-table.mjs <work> <repeat>
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const [work, repeat] = process.argv.slice(2);
+const json = (path) => JSON.parse(readFileSync(path, 'utf8'));
+const logLines = (path) =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line));
+const parts = (p) => Object.entries(p).map(([name, s]) => `${name} ${s.toFixed(3)}`).join(', ');
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+const rows = [];
+for (let r = 1; r <= Number(repeat); r++) {
+  const infer = json(join(work, `infer-${r}.json`));
+  const runDir = join(work, `run-${r}`);
+  const run = json(join(runDir, 'report.json'));
+  rows.push({ infer: infer.seconds.total, run: run.seconds.total, verdicts: `${infer.verdict?.passed ? 'PASSED' : 'FAILED'}/${run.status}` });
+  console.log(`run ${r}: snig infer ${infer.seconds.total.toFixed(3)} s (${parts(infer.seconds.parts)})`);
+  console.log(`run ${r}: snig run   ${run.seconds.total.toFixed(3)} s (${parts(run.seconds.parts)})`);
+  const start = Number(readFileSync(join(work, `run-${r}.start`), 'utf8')) * 1000;
+  const workers = readdirSync(join(runDir, 'workers')).map((name) => join(runDir, 'workers', name));
+  const events = [join(work, `run-${r}.log`), ...workers]
+    .flatMap(logLines)
+    .map((e) => ({ at: (Date.parse(e.time) - start) / 1000, what: `${e.role}: ${e.msg}` }))
+    .sort((a, b) => a.at - b.at);
+  console.log(`run ${r} timeline: ${events.map((e) => `${e.at.toFixed(3)} ${e.what}`).join('; ')}`);
+}
+console.log('\n| repeat | snig infer total s | snig run, 1 worker, total s | run ÷ infer | verdicts |');
+console.log('|---|---|---|---|---|');
+for (const [i, row] of rows.entries()) console.log(`| ${i + 1} | ${row.infer.toFixed(3)} | ${row.run.toFixed(3)} | ${(row.run / row.infer).toFixed(2)} | ${row.verdicts} |`);
+const [infer, run] = [median(rows.map((row) => row.infer)), median(rows.map((row) => row.run))];
+console.log(`| median | ${infer.toFixed(3)} | ${run.toFixed(3)} | ${(run / infer).toFixed(2)} | |`);
