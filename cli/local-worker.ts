@@ -1,12 +1,21 @@
 // The entry point of the workers that `snig run` starts on its own machine: `snig worker` without
-// the command line (yargs and every other command's modules: about a third of a worker's process
-// start, which the run waits for). Its options come as one JSON argument, checked by the same
-// schema as `snig worker`'s flags.
+// the command line (yargs and every other command's modules: about half of a worker's process start,
+// which the run waits for). Its options come as one JSON object, checked by the same schema as
+// `snig worker`'s flags: as the argument, or, for a process started before the run was configured
+// (cli/early-worker.ts), as its stdin, with the environment it is to run in; an empty stdin means
+// it is not needed.
+import { text } from 'node:stream/consumers';
+
 import { runWorker, workerArgs } from './commands/worker.js';
 import { EXIT } from './exit-codes.js';
 
 try {
-  process.exitCode = await runWorker(workerArgs.parse(JSON.parse(process.argv[2] ?? '')));
+  const given = process.argv[2] ?? (await text(process.stdin));
+  if (given.trim() !== '') {
+    const { env, ...options } = JSON.parse(given) as { env?: Record<string, string> };
+    Object.assign(process.env, env); // before anything reads it: CUDA_VISIBLE_DEVICES, the CURVE keys
+    process.exitCode = await runWorker(workerArgs.parse(options));
+  }
 } catch (error) {
   process.stderr.write(`snig worker: ${(error as Error).message}\n`);
   process.exitCode = EXIT.usage;

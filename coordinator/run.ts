@@ -2,6 +2,7 @@
 // lobby while the run loads), load the model, inputs and truth (everything that can be wrong is found
 // before any work), plan or resume the shards, start the coordinator and the Slurm workers, wait, then
 // gather in row order, verify against the truth and write the report.
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -45,6 +46,8 @@ export interface RunOptions {
   /** Called once the coordinator listens and the local workers are started (tests use it). */
   onStarted?: (endpoint: string, workers: LocalWorker[]) => void;
   onResult?: (shard: Shard, worker: string) => void;
+  /** A worker process already started, waiting for its settings: the first local worker (see LocalLaunchOptions). */
+  earlyWorker?: ChildProcess;
 }
 
 function curveSetup(config: RunConfig, localWorkers: number): { server: KeyPair; allowed: Set<string>; local: KeyPair[] } | undefined {
@@ -123,6 +126,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
       out: config.out,
       logLevel: options.logLevel,
       curve: curve && { serverKey: curve.server.public, pairs: curve.local },
+      early: options.earlyWorker,
       onExit: (name, how, logFile) => {
         if (how === 'exit code 0' || dismissed) log.info({ worker: name, how }, 'local worker exited');
         else {

@@ -6,6 +6,7 @@ import { loadConfig, parseAssignment } from '../../common/config/load.js';
 import { engineOptionsShape } from '../../common/engine-options.js';
 import { PhaseClock } from '../../common/timing.js';
 import { runCluster } from '../../coordinator/run.js';
+import { takeEarlyWorker } from '../early-worker.js';
 import { defineCommand, overrides } from '../schema-flags.js';
 import { inputArgs, modelArgs } from './options.js';
 import { logLevel, outputArgs, outputLogger } from './output-options.js';
@@ -82,7 +83,8 @@ export const runCommand = defineCommand({
       process.once('SIGINT', () => process.exit(EXIT.interrupted));
     };
     process.once('SIGINT', onInterrupt);
-    const report = await runCluster(config, { resume: args.resume, clock, log, logLevel: logLevel(args), progress: args.progress && !args.quiet, signal: interrupt.signal }).finally(() =>
+    const earlyWorker = takeEarlyWorker();
+    const report = await runCluster(config, { resume: args.resume, clock, log, logLevel: logLevel(args), progress: args.progress && !args.quiet, signal: interrupt.signal, earlyWorker }).finally(() =>
       process.removeListener('SIGINT', onInterrupt),
     );
     const v = report.verification;

@@ -3,7 +3,7 @@
 // exits so its shards go back at once.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { closeSync, createWriteStream, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { KeyPair } from '../../common/config/keys.js';
@@ -33,20 +33,33 @@ export interface LocalLaunchOptions {
   logLevel: string;
   curve?: { serverKey: string; pairs: KeyPair[] }; // one pair per local worker, in launch order
   onExit: (name: string, how: string, logFile: string) => void;
+  /** A worker process started before the run was configured, waiting for its settings (cli/early-worker.ts): the first local worker. */
+  early?: ChildProcess;
+}
+
+/** A worker process of its own, its settings as its argument, its output in its log file. */
+function spawnWorker(settings: object, env: Record<string, string>, logFile: string): ChildProcess {
+  const [node, ...entry] = localWorkerCommand();
+  const log = openSync(logFile, 'a');
+  const child = spawn(node, [...entry, JSON.stringify(settings)], { env: { ...process.env, ...env }, stdio: ['ignore', log, log] });
+  closeSync(log);
+  return child;
 }
 
 export class LocalLauncher {
   private readonly children = new Map<string, ChildProcess>();
+  private early?: ChildProcess;
   readonly workers: LocalWorker[] = [];
 
-  constructor(private readonly options: LocalLaunchOptions) {}
+  constructor(private readonly options: LocalLaunchOptions) {
+    this.early = options.early;
+  }
 
   start(): LocalWorker[] {
     const { options } = this;
     const logs = join(options.out, 'workers');
     mkdirSync(logs, { recursive: true });
     const nonce = randomBytes(3).toString('hex');
-    const [node, ...entry] = localWorkerCommand();
     let index = 0;
     for (const [groupIndex, group] of options.groups.entries()) {
       if (group.launch !== 'local') continue;
@@ -58,17 +71,15 @@ export class LocalLauncher {
         const name = `local-${index}-${nonce}`;
         const pair = options.curve?.pairs[index];
         index++;
-        const args = [...entry, JSON.stringify({ connect: options.endpoint, name, ...workerSettings(options, groupIndex, options.logLevel) })];
-        const env: NodeJS.ProcessEnv = { ...process.env };
+        const settings = { connect: options.endpoint, name, ...workerSettings(options, groupIndex, options.logLevel) };
+        const env: Record<string, string> = {};
         if (subset.length > 0) env.CUDA_VISIBLE_DEVICES = subset.join(',');
         if (pair && options.curve) {
           env.SNIG_WORKER_KEY = JSON.stringify(pair);
           env.SNIG_SERVER_KEY = options.curve.serverKey;
         }
         const logFile = join(logs, `${name}.log`);
-        const log = openSync(logFile, 'a');
-        const child = spawn(node, args, { env, stdio: ['ignore', log, log] });
-        closeSync(log);
+        const child = this.takeEarly(settings, env, logFile) ?? spawnWorker(settings, env, logFile);
         this.children.set(name, child);
         this.workers.push({ name, pid: child.pid ?? -1, gpus: subset });
         child.on('exit', (code, signal) => {
@@ -77,7 +88,23 @@ export class LocalLauncher {
         });
       }
     }
+    this.early?.stdin?.end(); // not needed: an empty stdin ends it
+    this.early = undefined;
     return this.workers;
+  }
+
+  /** The early process, if it still waits, as this worker: its settings and environment on its stdin, its output into the log. */
+  private takeEarly(settings: object, env: Record<string, string>, logFile: string): ChildProcess | undefined {
+    const early = this.early;
+    this.early = undefined;
+    if (!early?.stdin || !early.stdout || !early.stderr || early.pid === undefined || early.exitCode !== null || early.signalCode !== null) return undefined;
+    const log = createWriteStream(logFile, { flags: 'a' });
+    early.stdout.pipe(log, { end: false });
+    early.stderr.pipe(log, { end: false });
+    early.once('close', () => log.end());
+    early.stdin.on('error', () => undefined); // it died meanwhile: its exit is reported as any worker's
+    early.stdin.end(JSON.stringify({ ...settings, env }));
+    return early;
   }
 
   /** Local workers still running. */
