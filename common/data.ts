@@ -10,6 +10,8 @@ export interface ModelSpec {
   /** Bias for every layer (default: the challenge's for N = 1024/4096/16384/65536). */
   bias?: number;
   threads?: number;
+  /** A binary model's layers read when an engine first needs them (a corrupt one is reported then). */
+  lazy?: boolean;
 }
 
 export async function openModel(spec: ModelSpec): Promise<NativeModel> {
@@ -18,6 +20,7 @@ export async function openModel(spec: ModelSpec): Promise<NativeModel> {
     layers: spec.layers ?? 0,
     ...(spec.bias === undefined ? {} : { bias: spec.bias }),
     threads: spec.threads ?? 0,
+    lazy: spec.lazy ?? false,
   });
 }
 

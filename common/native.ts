@@ -173,7 +173,11 @@ export interface NativeAddon {
   info(): NativeInfo;
   /** The CUDA kernel `--kernel auto` picks for the model, from its structure, and why. */
   kernelChoice(model: NativeModel): Promise<{ kernel: 'fast' | 'general'; reason: string }>;
-  loadModel(options: { path: string; layers: number; bias?: number; threads: number }): Promise<NativeModel>;
+  /**
+   * `lazy`: a binary model's layers are read (and checked) when an engine first needs them, not now;
+   * the fast kernel with its reduction in the cache never does (native/core/model.hpp, deferBlocks).
+   */
+  loadModel(options: { path: string; layers: number; bias?: number; threads: number; lazy?: boolean }): Promise<NativeModel>;
   /** Whether `path` is a file in the binary model format (`snig convert`); false for a directory. */
   isBinaryModel(path: string): boolean;
   /** The challenge's bias for N = 1024/4096/16384/65536 (native/core/model.cpp); undefined for another N. */

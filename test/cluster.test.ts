@@ -1,16 +1,18 @@
 // The cluster on the real 1024×120 sample with CPU workers: correct categories, hostile peers
 // dropped, a killed worker's shards reassigned, CURVE refusing (and logging) every peer without a
-// listed key.
+// listed key, a worker process started before the run taken as its first local worker.
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { pack } from 'msgpackr';
 import { Dealer } from 'zeromq';
 
+import { startEarlyWorker, takeEarlyWorker } from '../cli/early-worker.js';
 import { newKeyPair, writeKeyPair } from '../common/config/keys.js';
 import { DEFAULT_TOLERANCE, generate } from '../common/generate.js';
 import { encode } from '../common/protocol/codec.js';
+import type { LocalWorker } from '../coordinator/launch/local.js';
 import { runCluster } from '../coordinator/run.js';
 import { TRUTH, capturingLogger, categoryRows, journalLines, sampleConfig, silent, tempDir } from './cluster-fixture.js';
 
@@ -103,6 +105,26 @@ describe('cluster on the 1024×120 sample', { timeout: 120_000 }, () => {
     const done = journalLines(out).filter((l) => l.type === 'done').map((l) => l.shard);
     assert.equal(new Set(done).size, done.length);
     assert.equal(done.length, report.shards.total);
+  });
+
+  it('a worker process started before the run is its first local worker: its settings and CURVE keys come on its stdin, its output goes to its log', async () => {
+    const out = tempDir('cluster-early');
+    const keys = tempDir('cluster-keys');
+    const server = writeKeyPair(keys, 'coordinator', newKeyPair());
+    const config = sampleConfig(out, {
+      workers: [{ launch: 'local', count: 2, engine: 'cpu', threads: 1 }],
+      security: { curve: true, coordinatorKey: server.key, workerKeys: [] },
+    });
+    startEarlyWorker(['run']);
+    const early = takeEarlyWorker()!;
+    let workers: LocalWorker[] = [];
+    const report = await runCluster(config, { resume: false, log: silent, logLevel: 'info', progress: false, earlyWorker: early, onStarted: (_endpoint, started) => (workers = started) });
+    assert.equal(report.status, 'PASSED', JSON.stringify(report.verification));
+    assert.equal(workers[0]!.pid, early.pid, 'the early process is the first local worker');
+    // Under CURVE it could only join with the key pair it was handed.
+    assert.ok(report.workers.some((w) => w.name === workers[0]!.name), JSON.stringify(report.workers));
+    assert.match(readFileSync(join(out, 'workers', `${workers[0]!.name}.log`), 'utf8'), /"msg":"worker ready"/);
+    assert.equal(early.exitCode, 0);
   });
 
   it('CURVE refuses, and the coordinator logs, an unlisted key, a plaintext client and a wrong server key', async () => {

@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
 
 import { openInputs, openModel, readTruth } from '../common/data.js';
+import { Engine } from '../common/engine.js';
 import { native } from '../common/native.js';
 import { official, root, tempDir, writeText } from './helpers.js';
 
@@ -109,6 +110,33 @@ describe('model files', () => {
     await assert.rejects(openModel({ model: path }), named('E_FORMAT', /m\.snig: checksum mismatch/));
     writeFileSync(path, bytes.subarray(0, 500));
     await assert.rejects(openModel({ model: path }), named('E_FORMAT', /m\.snig: truncated binary model/));
+  });
+
+  it('opens a binary model lazily: its layers read and checked when an engine needs them', async () => {
+    const dir = tempDir();
+    const model = await openModel({ model: official.model, layers: 3 });
+    const path = join(dir, 'm.snig');
+    await native().writeModelBinary(model, path);
+    const lazy = await openModel({ model: path, lazy: true });
+    assert.deepEqual([lazy.neurons, lazy.layers, lazy.nnz, lazy.checksum], [model.neurons, model.layers, model.nnz, model.checksum]);
+    const inputs = await openInputs(official.images, 1024);
+    const categories = async (m: typeof model) => {
+      const engine = await Engine.open(m, { engine: 'cpu', threads: 2 });
+      const { categories } = await engine.infer(inputs);
+      engine.close();
+      return categories;
+    };
+    assert.deepEqual(await categories(lazy), await categories(model));
+    const bytes = readFileSync(path);
+    const at = bytes.length - 100; // a weight of the last layer: the header, table and trailer still agree
+    bytes.writeUInt8((bytes.readUInt8(at) ^ 0xff) & 0xff, at);
+    writeFileSync(path, bytes);
+    const corrupt = await openModel({ model: path, lazy: true });
+    await assert.rejects(Engine.open(corrupt, { engine: 'cpu' }), named('E_FORMAT', /m\.snig: checksum mismatch/));
+    writeFileSync(path, bytes.subarray(0, bytes.length - 200));
+    await assert.rejects(openModel({ model: path, lazy: true }), named('E_FORMAT', /m\.snig: truncated binary model/));
+    for (const m of [model, lazy, corrupt]) m.close();
+    inputs.close();
   });
 
   it('names a path that is neither a model file nor a directory', async () => {

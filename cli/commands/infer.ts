@@ -37,7 +37,8 @@ export const inferCommand = defineCommand({
     const clock = new PhaseClock(); // the total counts from process start: what the user waits
     clock.add('startup', clock.total()); // node and the CLI's modules, before this handler
     const log = outputLogger('infer', args);
-    const model = await clock.time('model', () => openModel(args));
+    // The layers are read when the engine needs them: never for the fast kernel with a cached reduction.
+    const model = await clock.time('model', () => openModel({ ...args, lazy: true }));
     const inputs = await clock.time('inputs', () => openInputs(args.input, model.neurons));
     const span = resolveRowRange(args.rows, inputs.rows);
     const range = [span.begin, span.end] as const;

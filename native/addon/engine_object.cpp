@@ -125,8 +125,9 @@ Napi::Value EngineObject::infer(const Napi::CallbackInfo& info) {
   return runAsync<InferResult>(
       env,
       [running, inputs, request, cancel, sink]() mutable {
-        // A mapped file yields only the requested rows, numbered from 0: infer those, then renumber.
-        const HeldInputs::Range range = inputs->range(request->rowBegin, request->rowEnd);
+        // A mapped file yields only the requested rows, numbered from 0 (compact when the engine
+        // takes them): infer those, then renumber.
+        const HeldInputs::Range range = inputs->range(request->rowBegin, request->rowEnd, running->readsCompactRows());
         request->rowBegin -= range.offset;
         request->rowEnd -= range.offset;
         InferResult result = running->infer(*range.rows, *request);

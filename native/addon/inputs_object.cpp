@@ -16,8 +16,8 @@
 
 namespace snig::addon {
 
-HeldInputs::Range HeldInputs::range(uint64_t begin, uint64_t end) const {
-  if (file_) return {std::make_shared<const SparseRows>(file_->read(begin, end)), begin};
+HeldInputs::Range HeldInputs::range(uint64_t begin, uint64_t end, bool compact) const {
+  if (file_) return {std::make_shared<const SparseRows>(file_->read(begin, end, compact)), begin};
   if (begin > end || end > rows_->rows()) throwArgument("row range outside the inputs");
   return {rows_, 0};
 }
@@ -64,7 +64,7 @@ class InputsObject : public Napi::ObjectWrap<InputsObject> {
     const HeldInputs& held = get(env);
     const auto begin = static_cast<uint64_t>(info[0].As<Napi::Number>().DoubleValue());
     const auto end = static_cast<uint64_t>(info[1].As<Napi::Number>().DoubleValue());
-    const HeldInputs::Range range = translateErrors(env, [&] { return held.range(begin, end); });
+    const HeldInputs::Range range = translateErrors(env, [&] { return held.range(begin, end, true); });
     const SparseRows& all = *range.rows;
     const uint64_t from = begin - range.offset;
     const uint64_t to = end - range.offset;
@@ -72,21 +72,24 @@ class InputsObject : public Napi::ObjectWrap<InputsObject> {
     const uint64_t count = all.rowptr[to] - first;
     Napi::Float64Array rowptr = Napi::Float64Array::New(env, to - from + 1);
     for (uint64_t r = from; r <= to; ++r) rowptr[r - from] = static_cast<double>(all.rowptr[r] - first);
-    const auto cols = all.cols.begin() + static_cast<ptrdiff_t>(first);
-    const auto values = all.values.begin() + static_cast<ptrdiff_t>(first);
     Napi::Object out = Napi::Object::New(env);
     out.Set("neurons", Napi::Number::New(env, all.n));
     out.Set("rowptr", rowptr);
     if (all.n <= 65536) {
       Napi::Uint16Array narrow = Napi::Uint16Array::New(env, count);
-      std::copy_n(cols, count, narrow.Data());
+      if (all.narrowCols) {
+        std::copy_n(all.narrowCols.get() + first, count, narrow.Data());
+      } else {
+        std::copy_n(all.cols.begin() + static_cast<ptrdiff_t>(first), count, narrow.Data());
+      }
       out.Set("cols", narrow);
     } else {
       Napi::Uint32Array wide = Napi::Uint32Array::New(env, count);
-      std::copy_n(cols, count, wide.Data());
+      std::copy_n(all.cols.begin() + static_cast<ptrdiff_t>(first), count, wide.Data());
       out.Set("cols", wide);
     }
-    if (!std::all_of(values, values + static_cast<ptrdiff_t>(count), [](float v) { return v == 1.0f; })) {
+    const float* values = all.unitValues ? nullptr : all.values.data() + first;  // compact rows of 1s have none
+    if (values && !std::all_of(values, values + count, [](float v) { return v == 1.0f; })) {
       Napi::Float32Array stored = Napi::Float32Array::New(env, count);
       std::copy_n(values, count, stored.Data());
       out.Set("values", stored);

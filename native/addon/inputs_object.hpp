@@ -23,12 +23,13 @@ class HeldInputs {
   uint64_t bytesRead() const { return file_ ? file_->bytesRead() : sourceBytes_; }
   bool mapped() const { return file_ != nullptr; }
 
-  // Rows [begin, end) in memory: all the rows held, or only that range read from the file.
+  // Rows [begin, end) in memory: all the rows held, or only that range read from the file (compact
+  // when asked and the file allows: SparseRows::compact).
   struct Range {
     std::shared_ptr<const SparseRows> rows;
     uint64_t offset = 0;  // global index of rows->row 0
   };
-  Range range(uint64_t begin, uint64_t end) const;
+  Range range(uint64_t begin, uint64_t end, bool compact = false) const;
   std::shared_ptr<const SparseRows> all() const { return range(0, rows()).rows; }
 
  private:

@@ -61,6 +61,7 @@ Napi::Value loadModel(const Napi::CallbackInfo& info) {
   request.threads = static_cast<int>(numberField(options, "threads"));
   request.hasBias = options.Get("bias").IsNumber();
   request.bias = numberField(options, "bias");
+  request.lazy = boolField(options, "lazy");
   return runAsync<std::shared_ptr<Model>>(
       info.Env(), [request] { return std::make_shared<Model>(loadModel(request)); },
       [](Napi::Env env, std::shared_ptr<Model>& model) -> Napi::Value { return wrapModel(env, model); });

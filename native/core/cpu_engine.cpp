@@ -280,7 +280,9 @@ class ChunkRunner {
 class CpuEngine final : public Engine {
  public:
   CpuEngine(std::shared_ptr<const Model> model, int threads)
-      : model_(std::move(model)), threads_(threads > 0 ? threads : omp_get_num_procs()) {}
+      : model_(std::move(model)), threads_(threads > 0 ? threads : omp_get_num_procs()) {
+    model_->load();  // a lazily opened model's layers, read here on all cores rather than first touched in a parallel loop
+  }
 
   std::string name() const override { return "cpu"; }
 

@@ -10,7 +10,8 @@ void throwIfCancelled(const InferRequest& request) {
   }
 }
 
-void validateRequest(const Model& model, const SparseRows& inputs, const InferRequest& request) {
+void validateRequest(const Model& model, const SparseRows& inputs, const InferRequest& request, bool compactRows) {
+  if (inputs.compact() && !compactRows) throwArgument("compact input rows (16-bit columns only) given to an engine that reads wide ones");
   if (inputs.n != model.neurons()) {
     throwArgument("the inputs have " + std::to_string(inputs.n) + " columns but the model has " +
                   std::to_string(model.neurons()) + " neurons");

@@ -59,12 +59,15 @@ class Engine {
   virtual ~Engine() = default;
   virtual std::string name() const = 0;  // "cpu", "cuda"
   virtual InferResult infer(const SparseRows& inputs, const InferRequest& request) = 0;
+  // Whether infer takes compact rows (SparseRows::compact: 16-bit columns only, as mapped).
+  virtual bool readsCompactRows() const { return false; }
 };
 
 // Throws E_CANCELLED when the request's cancel flag is set.
 void throwIfCancelled(const InferRequest& request);
-// Checks that the range lies within the inputs and the inputs match the model's N.
-void validateRequest(const Model& model, const SparseRows& inputs, const InferRequest& request);
+// Checks that the range lies within the inputs, the inputs match the model's N, and that they are
+// not compact unless the engine reads compact rows.
+void validateRequest(const Model& model, const SparseRows& inputs, const InferRequest& request, bool compactRows = false);
 
 std::unique_ptr<Engine> makeCpuEngine(std::shared_ptr<const Model> model, int threads);
 

@@ -20,6 +20,7 @@ SparseRows SparseRows::empty(uint32_t n) {
 }
 
 void SparseRows::appendRow(const SparseRows& from, uint64_t row) {
+  if (from.compact()) throwArgument("rows are appended from wide rows only");
   const auto begin = static_cast<ptrdiff_t>(from.rowptr.at(row));
   const auto end = static_cast<ptrdiff_t>(from.rowptr.at(row + 1));
   cols.insert(cols.end(), from.cols.begin() + begin, from.cols.begin() + end);
@@ -43,8 +44,8 @@ SparseRows SparseRows::slice(uint64_t begin, uint64_t end) const {
   const uint64_t last = rowptr[end];
   out.rowptr.resize(end - begin + 1);
   for (uint64_t r = begin; r <= end; ++r) out.rowptr[r - begin] = rowptr[r] - first;
-  out.cols.assign(cols.begin() + static_cast<ptrdiff_t>(first), cols.begin() + static_cast<ptrdiff_t>(last));
-  out.values.assign(values.begin() + static_cast<ptrdiff_t>(first), values.begin() + static_cast<ptrdiff_t>(last));
+  if (!cols.empty()) out.cols.assign(cols.begin() + static_cast<ptrdiff_t>(first), cols.begin() + static_cast<ptrdiff_t>(last));
+  if (!values.empty()) out.values.assign(values.begin() + static_cast<ptrdiff_t>(first), values.begin() + static_cast<ptrdiff_t>(last));
   out.unitValues = unitValues;
   if (narrowCols) out.narrowCols = std::shared_ptr<const uint16_t>(narrowCols, narrowCols.get() + first);  // a view
   return out;

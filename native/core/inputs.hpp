@@ -12,9 +12,9 @@ namespace snig {
 
 struct SparseRows {
   uint32_t n = 0;                 // columns (neurons)
-  std::vector<uint64_t> rowptr;   // rows + 1
-  std::vector<uint32_t> cols;     // 0-based, ascending within a row
-  std::vector<float> values;
+  std::vector<uint64_t> rowptr;   // rows + 1, from 0 to nnz
+  std::vector<uint32_t> cols;     // 0-based, ascending within a row; empty in compact rows
+  std::vector<float> values;      // empty in compact rows whose values are all 1
   // Every value is 1 (the challenge's images), as the producer knows it; false: unknown. Lets an
   // upload skip reading the values. Whoever writes values keeps it true only if they are all 1.
   bool unitValues = false;
@@ -25,14 +25,18 @@ struct SparseRows {
   std::shared_ptr<const uint16_t> narrowCols;
 
   uint64_t rows() const { return rowptr.empty() ? 0 : rowptr.size() - 1; }
-  uint64_t nnz() const { return cols.size(); }
+  uint64_t nnz() const { return rowptr.empty() ? 0 : rowptr.back(); }
+  // Compact rows hold their columns in narrowCols only (cols left empty) and their values only when
+  // some is not 1: what a GPU upload reads, without widening every column on the host first (a
+  // mapped binary input file read for an engine that takes them, Engine::readsCompactRows).
+  bool compact() const { return cols.size() != nnz(); }
   // No rows yet, over n columns.
   static SparseRows empty(uint32_t n);
-  // Appends row `row` of `from` (same n) as this matrix's next row.
+  // Appends row `row` of `from` (same n, not compact) as this matrix's next row.
   void appendRow(const SparseRows& from, uint64_t row);
-  // Rows [begin, end) as a new matrix (row 0 of the result is row `begin`).
+  // Rows [begin, end) as a new matrix (row 0 of the result is row `begin`), compact if these are.
   SparseRows slice(uint64_t begin, uint64_t end) const;
-  // The listed rows, in the listed order.
+  // The listed rows, in the listed order (not compact).
   SparseRows gather(const std::vector<uint64_t>& rows) const;
 };
 

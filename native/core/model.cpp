@@ -73,7 +73,49 @@ bool Model::hasBiasVectors() const {
   return false;
 }
 
+void Model::deferBlocks(uint32_t checksum, BlockFill fill) {
+  checksum_ = checksum;
+  deferred_ = std::make_unique<Deferred>();
+  deferred_->fill = std::move(fill);
+}
+
+void Model::load() const {
+  Deferred* d = deferred_.get();
+  if (!d || d->loaded.load(std::memory_order_acquire)) return;
+  std::lock_guard<std::recursive_mutex> lock(d->mutex);
+  if (d->loaded.load(std::memory_order_relaxed) || d->loading) return;  // loading: the fill's checks, on this thread
+  auto& self = const_cast<Model&>(*this);  // the blocks were always this model's; only their bytes arrive now
+  std::vector<uint8_t*> blocks;
+  for (const auto& block : self.blocks_) blocks.push_back(block.get());
+  const uint32_t promised = checksum_;
+  d->loading = true;
+  try {
+    d->fill(self, blocks);
+  } catch (...) {
+    d->loading = false;
+    self.checksum_ = promised;
+    throw;
+  }
+  d->loading = false;
+  d->loaded.store(true, std::memory_order_release);
+}
+
+const uint8_t* Model::block(uint32_t l) const {
+  load();
+  return blocks_.at(l).get();
+}
+
+uint8_t* Model::block(uint32_t l) {
+  load();
+  return blocks_.at(l).get();
+}
+
 LayerView Model::layer(uint32_t l) const {
+  load();
+  return view(l);
+}
+
+LayerView Model::view(uint32_t l) const {
   const LayerInfo& info = layers_.at(l);
   const uint8_t* base = blocks_[l].get();
   LayerView view;
@@ -126,6 +168,7 @@ void Model::seal() {
 }
 
 void Model::truncate(uint32_t count) {
+  load();
   if (count == 0 || count > layerCount()) {
     throwArgument("cannot keep " + std::to_string(count) + " layers of a model with " +
                   std::to_string(layerCount()));
@@ -136,6 +179,7 @@ void Model::truncate(uint32_t count) {
 }
 
 void Model::setBias(double bias) {
+  load();
   for (auto& info : layers_) {
     if (!info.biasVector) info.bias = bias;
   }

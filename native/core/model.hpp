@@ -16,8 +16,11 @@
 // a 65536x1920 challenge model 2.1 bytes per edge.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -96,9 +99,19 @@ class Model {
   void seal();
   uint32_t checksum() const { return checksum_; }
 
+  // Defers the layer blocks: `checksum` is what the blocks will seal to, and `fill` reads them into
+  // the given blocks (blockBytes(l) each), seals the model and checks it, throwing on a bad source;
+  // it runs once, when the first block is needed (anything but the shape, biases and checksum), or
+  // at load(). A binary model opened lazily (model_io.hpp) costs nothing until then, so an engine
+  // that needs only the checksum (the fast kernel with its reduction cached) never reads the layers.
+  using BlockFill = std::function<void(Model& model, const std::vector<uint8_t*>& blocks)>;
+  void deferBlocks(uint32_t checksum, BlockFill fill);
+  // Reads deferred blocks now (on all cores: call it outside parallel regions before a parallel use).
+  void load() const;
+
   // The raw block of a layer: layerBytes(n, shape) bytes laid out as described above.
-  const uint8_t* block(uint32_t l) const { return blocks_.at(l).get(); }
-  uint8_t* block(uint32_t l) { return blocks_.at(l).get(); }
+  const uint8_t* block(uint32_t l) const;
+  uint8_t* block(uint32_t l);
   uint64_t blockBytes(uint32_t l) const;
 
   // Keeps only the first `count` layers (for --layers smaller than the model).
@@ -111,10 +124,19 @@ class Model {
   static uint64_t layerBytes(uint32_t n, const LayerShape& shape);
 
  private:
+  struct Deferred {
+    BlockFill fill;
+    std::recursive_mutex mutex;  // the fill's own checks may ask for blocks again (see load)
+    std::atomic<bool> loaded{false};
+    bool loading = false;
+  };
+  LayerView view(uint32_t l) const;  // without loading
+
   uint32_t n_ = 0;
   std::vector<LayerInfo> layers_;
   std::vector<std::unique_ptr<uint8_t[]>> blocks_;
   uint32_t checksum_ = 0;
+  std::unique_ptr<Deferred> deferred_;  // null: the blocks are in memory
 };
 
 // The challenge's bias for its four network sizes (the doubles -0.3 .. -0.45): true and *bias set,

@@ -148,7 +148,30 @@ bool isBinaryModel(const std::string& path) {
          std::memcmp(magic, kMagic, sizeof kMagic) == 0;
 }
 
-Model readModelBinary(const std::string& path) {
+namespace {
+
+// Reads every layer block into `blocks` on all cores (a large model in the page cache reads at
+// memory speed, not one core's), seals the model and checks it against the trailer's checksum and
+// the structure every engine relies on.
+void fillBlocks(Model& model, const std::vector<uint8_t*>& blocks, int fd, const std::vector<uint64_t>& offsets,
+                uint32_t expected, const std::vector<LayerRecordV1>& v1, const std::string& path) {
+  bool complete = true;
+#pragma omp parallel for schedule(dynamic, 1) reduction(&& : complete)
+  for (int64_t l = 0; l < int64_t{model.layerCount()}; ++l) {
+    const auto layer = static_cast<uint32_t>(l);
+    complete = complete && readAt(fd, blocks[layer], model.blockBytes(layer), offsets[layer]);
+  }
+  if (!complete) throwFormat(path, 0, "truncated binary model (while reading layer weights)");
+  model.seal();
+  if ((v1.empty() ? model.checksum() : checksumV1(model, v1)) != expected) {
+    throwFormat(path, 0, "checksum mismatch: the file is corrupt");
+  }
+  for (uint32_t l = 0; l < model.layerCount(); ++l) checkLayer(model.layer(l), l, path);
+}
+
+}  // namespace
+
+Model readModelBinary(const std::string& path, bool lazy) {
   File file = openForRead(path);
   Header header;
   readExactly(file.get(), &header, sizeof header, path, "header");
@@ -177,25 +200,20 @@ Model readModelBinary(const std::string& path) {
     offsets[l] = offset;
     offset += model.blockBytes(l);
   }
-  // The blocks on all cores (a large model in the page cache reads at memory speed, not one core's).
-  bool complete = true;
-#pragma omp parallel for schedule(dynamic, 1) reduction(&& : complete)
-  for (int64_t l = 0; l < int64_t{header.layers}; ++l) {
-    const auto layer = static_cast<uint32_t>(l);
-    complete = complete && readAt(fileno(file.get()), model.block(layer), model.blockBytes(layer), offsets[layer]);
+  const auto fd = std::make_shared<ReadOnlyFd>(path);  // the blocks come from this file, even if replaced later
+  const uint64_t size = fd->size();
+  if (fd->fd() < 0 || size < offset + sizeof(Trailer)) {
+    throwFormat(path, 0, "truncated binary model (" + std::to_string(size) + " bytes, its layer table needs " +
+                             std::to_string(offset + sizeof(Trailer)) + ")");
   }
-  if (!complete) throwFormat(path, 0, "truncated binary model (while reading layer weights)");
   Trailer trailer;
-  if (std::fseek(file.get(), static_cast<long>(offset), SEEK_SET) != 0) throwIo(path, "cannot seek to the trailer");
-  readExactly(file.get(), &trailer, sizeof trailer, path, "trailer");
-  if (std::memcmp(trailer.magic, kTrailerMagic, sizeof kTrailerMagic) != 0) {
-    throwFormat(path, 0, "corrupt trailer");
-  }
-  model.seal();
-  if ((header.version == 1 ? checksumV1(model, v1) : model.checksum()) != trailer.checksum) {
-    throwFormat(path, 0, "checksum mismatch: the file is corrupt");
-  }
-  for (uint32_t l = 0; l < model.layerCount(); ++l) checkLayer(model.layer(l), l, path);
+  if (!readAt(fd->fd(), &trailer, sizeof trailer, offset)) throwFormat(path, 0, "truncated binary model (while reading the trailer)");
+  if (std::memcmp(trailer.magic, kTrailerMagic, sizeof kTrailerMagic) != 0) throwFormat(path, 0, "corrupt trailer");
+  // Version 1's trailer holds a checksum of other fields: its blocks are read now, and sealed anew.
+  model.deferBlocks(trailer.checksum, [fd, offsets, v1, path, expected = trailer.checksum](Model& m, const std::vector<uint8_t*>& blocks) {
+    fillBlocks(m, blocks, fd->fd(), offsets, expected, v1, path);
+  });
+  if (!lazy || header.version == 1) model.load();
   return model;
 }
 
@@ -228,7 +246,7 @@ void writeModelBinary(const Model& model, const std::string& path) {
 
 Model loadModel(const ModelRequest& request) {
   if (isBinaryModel(request.path)) {
-    Model model = readModelBinary(request.path);
+    Model model = readModelBinary(request.path, request.lazy && !request.layers && !request.hasBias);
     if (request.layers) model.truncate(request.layers);
     if (request.hasBias) model.setBias(request.bias);
     return model;

@@ -29,13 +29,16 @@ struct ModelRequest {
   double bias = 0;     // the scalar bias (--bias); for TSV models of a non-challenge N it is required
                        // unless every layer has a bias file
   int threads = 0;     // parsing threads (0: all)
+  bool lazy = false;   // a binary model's layers read when first needed (Model::deferBlocks), not now
 };
 
 // Loads a model from either format (detected from the path), validating everything.
 Model loadModel(const ModelRequest& request);
 
 bool isBinaryModel(const std::string& path);
-Model readModelBinary(const std::string& path);
+// Checks the header, layer table, size and trailer now; the layers are read and checked (checksum and
+// structure) now, or when first needed if `lazy` (a version-1 file is always read now).
+Model readModelBinary(const std::string& path, bool lazy = false);
 void writeModelBinary(const Model& model, const std::string& path);
 
 // Reads `<dir>/n<N>-l<k>.tsv[.gz]` for k = 1..layers (or every one present), or the same inside

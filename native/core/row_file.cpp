@@ -129,53 +129,59 @@ void RowFile::verifySegments(uint64_t first, uint64_t last) const {
   bytesRead_ += entries * (indexBytes_ + (valuesStored_ ? 4 : 0));
 }
 
-void RowFile::checkColumns(const SparseRows& rows, uint64_t begin) const {
-  int64_t bad = -1;
-  const auto count = static_cast<int64_t>(rows.rows());
-#pragma omp parallel for schedule(static) reduction(max : bad)
-  for (int64_t r = 0; r < count; ++r) {
-    for (uint64_t k = rows.rowptr[r]; k < rows.rowptr[r + 1]; ++k) {
-      if (rows.cols[k] >= n_ || (k > rows.rowptr[r] && rows.cols[k] <= rows.cols[k - 1])) bad = std::max(bad, r);
+void RowFile::checkColumns(uint64_t begin, uint64_t end) const {
+  const uint64_t* off = offsets();
+  const uint8_t* cols = map_->data() + colsAt_;
+  const auto badRow = [&](const auto* col) {  // the first row with a column out of range or out of order
+    int64_t bad = INT64_MAX;
+#pragma omp parallel for schedule(static) reduction(min : bad)
+    for (int64_t r = static_cast<int64_t>(begin); r < static_cast<int64_t>(end); ++r) {
+      for (uint64_t k = off[r]; k < off[r + 1]; ++k) {
+        if (col[k] >= n_ || (k > off[r] && col[k] <= col[k - 1])) bad = std::min(bad, r);
+      }
     }
-  }
-  if (bad >= 0) {
-    throwFormat(path_, 0, "row " + std::to_string(begin + static_cast<uint64_t>(bad) + 1) + ": columns out of range or not ascending");
+    return bad;
+  };
+  const int64_t bad = indexBytes_ == 2 ? badRow(reinterpret_cast<const uint16_t*>(cols)) : badRow(reinterpret_cast<const uint32_t*>(cols));
+  if (bad != INT64_MAX) {
+    throwFormat(path_, 0, "row " + std::to_string(bad + 1) + ": columns out of range or not ascending");
   }
 }
 
-SparseRows RowFile::read(uint64_t begin, uint64_t end) const {
+SparseRows RowFile::read(uint64_t begin, uint64_t end, bool compact) const {
   if (begin > end || end > rows_) throwArgument("row range outside the inputs in " + path_);
   const uint64_t* off = offsets();
   const uint64_t first = off[begin];
   const uint64_t last = off[end];
   verifySegments(first, last);
+  checkColumns(begin, end);
   SparseRows out;
   out.n = n_;
   out.rowptr.resize(end - begin + 1);
   for (uint64_t r = begin; r <= end; ++r) out.rowptr[r - begin] = off[r] - first;
-  const uint64_t count = last - first;
-  out.cols.resize(count);
-  out.values.resize(count);
+  out.unitValues = !valuesStored_;
   const uint8_t* cols = map_->data() + colsAt_;
-  const auto* values = reinterpret_cast<const float*>(map_->data() + valuesAt_);
-  const auto total = static_cast<int64_t>(count);
+  // The file's own 16-bit columns, kept mapped for uploads (2-byte aligned: the columns start at
+  // a multiple of 8 in a page-aligned map).
+  if (indexBytes_ == 2) out.narrowCols = std::shared_ptr<const uint16_t>(map_, reinterpret_cast<const uint16_t*>(cols) + first);
+  const auto total = static_cast<int64_t>(last - first);
+  if (valuesStored_) {
+    const auto* values = reinterpret_cast<const float*>(map_->data() + valuesAt_) + first;
+    out.values.assign(values, values + total);
+  } else if (!compact || indexBytes_ != 2) {
+    out.values.assign(last - first, 1.0f);
+  }
+  if (compact && indexBytes_ == 2) return out;
+  out.cols.resize(last - first);
 #pragma omp parallel for schedule(static)
   for (int64_t k = 0; k < total; ++k) {
     const uint64_t at = first + static_cast<uint64_t>(k);
     if (indexBytes_ == 2) {
-      uint16_t c;
-      std::memcpy(&c, cols + at * 2, 2);
-      out.cols[k] = c;
+      out.cols[k] = reinterpret_cast<const uint16_t*>(cols)[at];
     } else {
-      std::memcpy(&out.cols[k], cols + at * 4, 4);
+      out.cols[k] = reinterpret_cast<const uint32_t*>(cols)[at];
     }
-    out.values[k] = valuesStored_ ? values[at] : 1.0f;
   }
-  out.unitValues = !valuesStored_;
-  checkColumns(out, begin);
-  // The file's own 16-bit columns, kept mapped for uploads (2-byte aligned: the columns start at
-  // a multiple of 8 in a page-aligned map).
-  if (indexBytes_ == 2) out.narrowCols = std::shared_ptr<const uint16_t>(map_, reinterpret_cast<const uint16_t*>(cols) + first);
   return out;
 }
 

@@ -33,8 +33,10 @@ class RowFile {
   uint32_t n() const { return n_; }
   uint64_t rows() const { return rows_; }
   uint64_t nnz() const { return nnz_; }
-  // Rows [begin, end) in memory, after checking every checksum segment they touch.
-  SparseRows read(uint64_t begin, uint64_t end) const;
+  // Rows [begin, end) in memory, after checking every checksum segment they touch and every column.
+  // `compact`: at N <= 65536, rows whose columns stay in the mapping (SparseRows::compact), with
+  // values only when the file stores them; else the columns and values widened into memory.
+  SparseRows read(uint64_t begin, uint64_t end, bool compact = false) const;
   // Bytes of the file read so far: the header, offsets and table, and the segments of every read.
   uint64_t bytesRead() const { return bytesRead_.load(); }
 
@@ -42,7 +44,7 @@ class RowFile {
   const uint64_t* offsets() const;
   const uint32_t* segmentCrcs() const;
   void verifySegments(uint64_t first, uint64_t last) const;
-  void checkColumns(const SparseRows& rows, uint64_t begin) const;
+  void checkColumns(uint64_t begin, uint64_t end) const;
 
   std::string path_;
   std::shared_ptr<const MappedFile> map_;  // shared with the rows read (their narrowCols)

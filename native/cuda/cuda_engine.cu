@@ -121,9 +121,10 @@ class CudaEngine final : public Engine {
   }
 
   std::string name() const override { return "cuda"; }
+  bool readsCompactRows() const override { return true; }  // every pipeline reads them through InputUploader
 
   InferResult infer(const SparseRows& inputs, const InferRequest& request) override {
-    validateRequest(*model_, inputs, request);
+    validateRequest(*model_, inputs, request, readsCompactRows());
     if (request.wantTrace) throwArgument("the CUDA engine does not trace rows (use the cpu engine)");
     std::lock_guard<std::mutex> lock(mutex_);
     PipelineSet& pipelines = choose(request);
@@ -144,6 +145,9 @@ class CudaEngine final : public Engine {
 
  private:
   PipelineSet build(const Resolved& kernel) const {
+    // The fast kernel reads the reduction alone: a lazily opened model's layers stay unread when it
+    // came from the cache. The others read them now, on all cores.
+    if (kernel.kernel != "fast") model_->load();
     PipelineSet pipelines;
     const bool partition = options_.weights == "partitioned" ||
                            (options_.weights == "auto" && kernel.kernel == "snig" &&

@@ -43,8 +43,8 @@ uint32_t chunkEnd(const uint32_t* offsets, uint32_t rows, uint32_t begin, uint64
 
 bool packNonzeros(const SparseRows& inputs, uint64_t first, uint64_t count, bool narrow, uint8_t* out) {
   const auto total = static_cast<int64_t>(count);
-  const uint32_t* cols = inputs.cols.data() + first;
-  const float* values = inputs.values.data() + first;
+  const uint32_t* cols = inputs.cols.empty() ? nullptr : inputs.cols.data() + first;  // empty in compact rows
+  const float* values = inputs.values.empty() ? nullptr : inputs.values.data() + first;
   bool unit = true;
   if (narrow && inputs.narrowCols) {  // already compact: 2 bytes per nonzero read, none narrowed
     copyOnAllCores(out, reinterpret_cast<const uint8_t*>(inputs.narrowCols.get() + first), count * sizeof(uint16_t));

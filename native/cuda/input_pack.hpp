@@ -23,7 +23,7 @@ inline uint64_t packedValuesOffset(uint64_t count, bool narrow) { return (count 
 // Writes nonzeros [first, first + count) of `inputs` to `out`: their columns (16-bit when `narrow`,
 // else 32-bit; copied as they are from inputs.narrowCols when it is there), then, only when some
 // value among them is not 1, their values (at packedValuesOffset). Returns whether the values were
-// written.
+// written. Compact inputs (SparseRows::compact) at `narrow` are read from narrowCols alone.
 bool packNonzeros(const SparseRows& inputs, uint64_t first, uint64_t count, bool narrow, uint8_t* out);
 
 }  // namespace snig::cuda

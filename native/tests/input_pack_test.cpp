@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error.hpp"
 #include "core/row_file.hpp"
 #include "cuda/input_pack.hpp"
 #include "test_support.hpp"
@@ -92,6 +93,52 @@ void producers() {
   check(!appended.narrowCols && !all.gather({1, 0}).narrowCols, "appended or gathered rows drop them");
 }
 
+// Compact reads (what the CUDA engine takes from a mapped file): the 16-bit columns only, values only
+// when stored, every column still checked against N and the row's order, with the file named.
+void compactReads() {
+  const std::string path = (std::filesystem::temp_directory_path() / ("input-pack-compact-" + std::to_string(getpid()) + ".snigrows")).string();
+  writeRowFile(sample(), path);
+  const SparseRows unit = openRowFile(path, 8)->read(0, 2, true);
+  check(unit.compact() && unit.cols.empty() && unit.values.empty() && unit.nnz() == 5 && narrowOf(unit) == std::vector<uint16_t>{1, 3, 7, 0, 5},
+        "unit values: compact rows hold the file's columns and nothing else");
+  std::vector<uint8_t> out(64, 0xff);
+  check(!cuda::packNonzeros(unit, 1, 3, true, out.data()) && read<uint16_t>(out, 0, 3) == std::vector<uint16_t>{3, 7, 0},
+        "compact rows pack as the wide ones do");
+  const SparseRows tail = unit.slice(1, 2);
+  check(tail.compact() && narrowOf(tail) == std::vector<uint16_t>{0, 5}, "a slice of compact rows is compact");
+  bool refused = false;
+  try {
+    SparseRows::empty(8).appendRow(unit, 0);
+  } catch (const Error&) {
+    refused = true;
+  }
+  check(refused, "appending from compact rows is refused");
+  writeRowFile(sample({1, 0.5f, 1, 1, 2}), path);
+  const SparseRows valued = openRowFile(path, 8)->read(0, 2, true);
+  check(valued.compact() && valued.values == std::vector<float>{1, 0.5f, 1, 1, 2}, "stored values come with compact rows");
+  const auto rejects = [&](SparseRows rows, const char* what) {
+    rows.unitValues = true;
+    writeRowFile(rows, path);
+    for (const bool compact : {true, false}) {
+      std::string message;
+      try {
+        openRowFile(path, 8)->read(0, 2, compact);
+      } catch (const Error& e) {
+        message = e.what();
+      }
+      check(message.find(path) != std::string::npos && message.find("row 2: columns out of range or not ascending") != std::string::npos,
+            std::string(what) + (compact ? " (compact read)" : " (wide read)") + ": " + message);
+    }
+  };
+  SparseRows outside = sample();
+  outside.cols[4] = 8;
+  rejects(outside, "a column equal to N is named with its row");
+  SparseRows unordered = sample();
+  unordered.cols = {1, 3, 7, 5, 0};
+  rejects(unordered, "a row out of order is named");
+  std::filesystem::remove(path);
+}
+
 }  // namespace
 
 int main() {
@@ -99,6 +146,7 @@ int main() {
     chunks();
     packing();
     producers();
+    compactReads();
   } catch (const std::exception& e) {
     std::printf("FAIL exception: %s\n", e.what());
     return 1;

@@ -10,7 +10,11 @@
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
 
-/work/shared/tools/device-node >/dev/null 2>&1 || ../shared/tools/device-node >/dev/null
+# device-node packs this machine's node into .device/node.xz (it needs a checkout whose .git is a
+# directory: in a git worktree, copy .device/node.xz and node.version from the main checkout first).
+if [ "$(cat .device/node.version 2>/dev/null)" != "$(node --version)" ] || [ ! -s .device/node.xz ]; then
+  /work/shared/tools/device-node >/dev/null 2>&1 || ../shared/tools/device-node >/dev/null
+fi
 [ -f build/Release/snig.node ] || { echo "build the addon first: npm run build:native" >&2; exit 1; }
 npm run build >/dev/null
 

@@ -6,13 +6,10 @@
 namespace snig {
 
 KernelChoice chooseKernel(const Model& model, const ReducedNetwork& reduced) {
-  uint32_t least = UINT32_MAX, most = 0;
-  for (uint32_t l = 0; l < model.layerCount(); ++l) {
-    const LayerView layer = model.layer(l);
-    for (uint32_t j = 0; j < layer.n; ++j) {
-      least = std::min(least, layer.colptr[j + 1] - layer.colptr[j]);
-      most = std::max(most, layer.colptr[j + 1] - layer.colptr[j]);
-    }
+  uint32_t least = UINT32_MAX, most = 0;  // from the reduction: the model's layers may be unread (Model::deferBlocks)
+  for (const ReducedLayer& layer : reduced.layers) {
+    least = std::min(least, layer.fanInMin);
+    most = std::max(most, layer.fanInMax);
   }
   const double share = model.totalNnz() ? static_cast<double>(reduced.totalEntries()) / static_cast<double>(model.totalNnz()) : 1.0;
   KernelChoice choice;

@@ -20,7 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr char kMagic[8] = {'S', 'N', 'I', 'G', 'R', 'E', 'D', '1'};
+constexpr char kMagic[8] = {'S', 'N', 'I', 'G', 'R', 'E', 'D', '2'};  // 2: with the fan-in range
 constexpr char kPrefix[] = "reduced-";
 
 #pragma pack(push, 1)
@@ -37,6 +37,7 @@ struct LayerRecord {
   uint32_t outClasses;
   float bias;
   uint32_t saturating;
+  uint32_t fanInMin, fanInMax;
   uint64_t classBias, ptr, input, weight, classOf, classSize;  // element counts
 };
 #pragma pack(pop)
@@ -49,8 +50,8 @@ std::string cachePath(const std::string& dir, const Model& model) {
 }
 
 LayerRecord recordOf(const ReducedLayer& layer) {
-  return {layer.inClasses,       layer.outClasses,   layer.bias,          layer.saturating ? 1u : 0u,
-          layer.classBias.size(), layer.ptr.size(),   layer.input.size(), layer.weight.size(),
+  return {layer.inClasses,       layer.outClasses, layer.bias,         layer.saturating ? 1u : 0u, layer.fanInMin,
+          layer.fanInMax,         layer.classBias.size(), layer.ptr.size(), layer.input.size(), layer.weight.size(),
           layer.classOf.size(),   layer.classSize.size()};
 }
 
@@ -119,6 +120,8 @@ bool load(const std::string& path, const Model& model, ReducedNetwork* out) {
     layer.outClasses = r.outClasses;
     layer.bias = r.bias;
     layer.saturating = r.saturating != 0;
+    layer.fanInMin = r.fanInMin;
+    layer.fanInMax = r.fanInMax;
     uint32_t crc = crc32Parallel(reinterpret_cast<const uint8_t*>(&r), sizeof r);
     uint64_t offset = starts[i] + sizeof r;
     complete = complete && readPiece(file.fd(), offset, r.classBias, layer.classBias, crc) &&

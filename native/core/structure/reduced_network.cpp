@@ -211,6 +211,12 @@ ReducedNetwork reduceModel(const Model& model, uint32_t layers, int threads) {
       out.ptr[c + 1] = static_cast<uint32_t>(out.input.size());
     }
     out.saturating = isSaturating(out);
+    out.fanInMin = UINT32_MAX;
+    for (uint32_t j = 0; j < n; ++j) {
+      const uint32_t fanIn = layer.colptr[j + 1] - layer.colptr[j];
+      out.fanInMin = std::min(out.fanInMin, fanIn);
+      out.fanInMax = std::max(out.fanInMax, fanIn);
+    }
     inClass = out.classOf;
     inClasses = out.outClasses;
     net.layers.push_back(std::move(out));

@@ -33,6 +33,9 @@ struct ReducedLayer {
   std::vector<uint32_t> classSize;  // outClasses entries: neurons in each output class
   // An all-32 input row maps to an all-32 output row, whatever the summation order.
   bool saturating = false;
+  // The model layer's fewest and most stored weights per output neuron (reported by `auto`'s choice,
+  // kept here so that a cached reduction answers without the model's layers).
+  uint32_t fanInMin = 0, fanInMax = 0;
   uint64_t entries() const { return input.size(); }
   float biasOf(uint32_t c) const { return classBias.empty() ? bias : classBias[c]; }
 };
