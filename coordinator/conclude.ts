@@ -19,7 +19,8 @@ export interface RunEnd {
   begin: number;
   end: number;
   truth?: number[]; // the truth's rows (read before the run; judged within [begin, end))
-  shards: Shard[];
+  shards: Shard[]; // the run's, split ones replaced by their parts
+  plannedShards: number; // the plan's (each split added one)
   results: ReadonlyMap<number, number[]>;
   stats: RunStats;
   outcome: Outcome;
@@ -79,7 +80,7 @@ export async function concludeRun(config: RunConfig, run: RunEnd): Promise<RunRe
     input: config.input,
     mode: config.mode,
     rows: { range: formatRowRange(run), count: run.end - run.begin },
-    shards: { total: run.shards.length, resumed: run.resumed, computed: run.shards.length - run.resumed - missingShards.length },
+    shards: { planned: run.plannedShards, splits: run.shards.length - run.plannedShards, resumed: run.resumed, computed: run.shards.length - run.resumed - missingShards.length },
     categories: categories.length,
     wallSeconds: seconds,
     seconds: { total, parts: { ...run.clock.parts } },

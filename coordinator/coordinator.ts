@@ -58,10 +58,12 @@ export class Coordinator {
     this.socket.listen({
       onMessage: (worker, message) => this.onMessage(worker, message),
       onDropped: (worker, reason) => this.apply([{ kind: 'drop', worker, reason }]),
+      onDisconnected: (worker) => this.event({ kind: 'disconnected', worker, at: Date.now() }),
     });
     for (const [worker, hello] of waiting) this.onMessage(worker, hello);
     const period = Math.max(10, Math.floor(this.options.welcome.heartbeatMs / 2));
-    // A worker that was sent anything more recently (an assignment) needs no heartbeat.
+    // Only working peers are heartbeated (a peer still loading expects nothing: its connection is
+    // watched instead); one that was sent anything more recently (an assignment) needs no heartbeat.
     const heartbeatEvery = idleHeartbeatMs(this.options.welcome);
     let lastLive = Date.now();
     this.timer = setInterval(() => {
@@ -69,7 +71,7 @@ export class Coordinator {
       this.event({ kind: 'tick', at: now });
       if (this.liveWorkers() > 0) lastLive = now;
       else if (now - lastLive > this.options.idleTimeoutMs) this.abort(`no worker connected for ${Math.round((now - lastLive) / 1000)} s`);
-      for (const id of this.options.scheduler.liveWorkers()) {
+      for (const id of this.options.scheduler.readyWorkers()) {
         if (this.socket.quietFor(id, now) >= heartbeatEvery) void this.socket.send(id, { type: 'heartbeat', mark: this.options.scheduler.mark });
       }
     }, period);

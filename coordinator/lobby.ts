@@ -29,6 +29,7 @@ export class Lobby {
         }
       },
       onDropped: (worker, reason) => log.warn({ worker, reason }, 'message dropped'),
+      onDisconnected: (worker) => this.hellos.delete(worker),
     });
     this.timer = setInterval(() => {
       for (const worker of this.hellos.keys()) this.keepAlive(worker);

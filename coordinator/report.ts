@@ -18,7 +18,9 @@ export interface RunReport {
   input: string;
   mode: 'shared' | 'streamed';
   rows: { range: string; count: number }; // range: first:last, 1-based and inclusive
-  shards: { total: number; resumed: number; computed: number };
+  // The plan's shards, and the splits that sized them for their workers (shard-size.ts): the run had
+  // planned + splits shards, of which `resumed` were finished before (the journal) and `computed` now.
+  shards: { planned: number; splits: number; resumed: number; computed: number };
   categories: number;
   wallSeconds: number; // from the first assignment to the last result (this coordinator's part)
   /** From the start of the run to the verdict, and its parts (describePhases in common/timing.ts). */
@@ -50,7 +52,7 @@ function markdown(r: RunReport): string {
     `| model | ${r.model.path} (N=${r.model.neurons}, ${r.model.layers} layers, ${r.model.nnz} nnz, checksum ${r.model.checksum}) |`,
     `| input | ${r.input}, rows ${r.rows.range} |`,
     `| mode | ${r.mode} |`,
-    `| shards | ${r.shards.total} (${r.shards.resumed} resumed from the journal, ${r.shards.computed} computed) |`,
+    `| shards | ${r.shards.planned} planned, ${r.shards.splits} split at assignment (${r.shards.resumed} resumed from the journal, ${r.shards.computed} computed) |`,
     `| categories | ${r.categories} |`,
     `| time | ${describePhases(r.seconds.total, r.seconds.parts)} |`,
     `| shards time | ${r.wallSeconds.toFixed(3)} s from the first assignment to the last result |`,

@@ -96,7 +96,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
   const localCount = config.workers.reduce((n, g) => n + (g.launch === 'local' ? g.count : 0), 0);
   const remote = config.workers.some((g) => g.launch !== 'local'); // workers this process cannot watch
   const curve = curveSetup(config, localCount);
-  const socket = new CoordinatorSocket({ bind: config.coordinator.bind, maxMessageBytes: config.coordinator.maxMessageBytes, curve: curve && { server: curve.server, allowed: curve.allowed }, log });
+  const socket = new CoordinatorSocket({ bind: config.coordinator.bind, maxMessageBytes: config.coordinator.maxMessageBytes, deadHostMs: config.coordinator.timeoutMs, curve: curve && { server: curve.server, allowed: curve.allowed }, log });
   const stats = new RunStats();
   let coordinator: Coordinator | undefined;
   let lobby: Lobby | undefined;
@@ -269,7 +269,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
     for (const [phase, seconds] of Object.entries(stats.shardPhases(outcome.seconds))) clock.add(phase, seconds);
     clock.add('shutdown', (performance.now() - ended) / 1000);
     const inputFileBytes = statSync(inputPath).size;
-    return await concludeRun(config, { model, begin, end, truth, shards: scheduler.allShards(), results, stats, outcome, startedAt, resumed: journal.finished.size, clock, inputFileBytes });
+    return await concludeRun(config, { model, begin, end, truth, shards: scheduler.allShards(), plannedShards: journal.plan.shards.length, results, stats, outcome, startedAt, resumed: journal.finished.size, clock, inputFileBytes });
   } finally {
     if (!coordinator) {
       // The run ended before it started (a load failed, or it had finished): its workers are sent away.

@@ -12,6 +12,7 @@ import { checkShardTransition, checkWorkerTransition, type ShardState, type Work
 
 export type SchedulerEvent =
   | { kind: 'message'; worker: string; at: number; message: WorkerMessage }
+  | { kind: 'disconnected'; worker: string; at: number } // its connection closed (socket.ts)
   | { kind: 'tick'; at: number };
 
 export interface ShardResult {
@@ -49,7 +50,7 @@ export interface SchedulerOptions {
   // at assignment. Unset: the plan's shards are handed out as they are.
   sizing?: SizingPolicy;
   checksum: number; // the model checksum every worker must report
-  timeoutMs: number; // a worker silent this long loses its shards
+  timeoutMs: number; // a ready worker silent this long is lost (one not ready sends nothing: its connection is watched)
   // A shard leased this long is taken back even from a worker that still heartbeats (a hung engine or
   // GPU); its late result, if any, is ignored. Unset: derived from the holder's measured rows/s
   // (failure-policy.ts), at least 3 × timeoutMs.
@@ -96,6 +97,7 @@ export class Scheduler {
   // only at these, so an event costs the same with ten workers or ten thousand peers.
   private readonly starving = new Set<string>();
   private readonly waiting = new Set<string>();
+  private readonly readyIds = new Set<string>(); // the only workers whose silence is judged (and who are heartbeated)
   private live = 0; // joining or ready
   private ready = 0;
   private idleReady = 0; // ready, holding nothing
@@ -145,6 +147,11 @@ export class Scheduler {
     return [...this.workers].filter(([, w]) => w.counted.live).map(([id]) => id);
   }
 
+  /** Workers that are working: they heartbeat, and their silence loses them their shards. */
+  readyWorkers(): ReadonlySet<string> {
+    return this.readyIds;
+  }
+
   /** The mark that messages sent for the event just handled carry (protocol: `mark`). */
   get mark(): number {
     return this.events;
@@ -168,6 +175,7 @@ export class Scheduler {
     this.now = event.at;
     this.events++;
     if (event.kind === 'tick') this.expire(event.at, out);
+    else if (event.kind === 'disconnected') this.onDisconnected(event.worker, out);
     else this.onMessage(event.worker, event.at, event.message, out);
     this.dispatch(out); // any event may free a worker, a shard or a prefetch: parked requests are looked at again
     if (this.remaining === 0 && !this.finished) {
@@ -186,6 +194,9 @@ export class Scheduler {
         out.push({ kind: 'reject', worker: id, reason: `protocol ${message.protocol}: this coordinator speaks protocol ${PROTOCOL_VERSION} (run the same snig version on the coordinator and the workers)` });
         return;
       }
+      // A worker that comes (back) once every shard is done has nothing to load for: it is told to
+      // finish at once, before the coordinator closes, rather than left to retry a closed one.
+      if (this.remaining === 0) return void out.push({ kind: 'finish', worker: id });
       return this.onHello(id, worker, at, `${message.host} pid ${message.pid}`, out);
     }
     if (!worker || worker.state === 'lost' || worker.state === 'gone') {
@@ -244,16 +255,23 @@ export class Scheduler {
     }
   }
 
+  /** A closed connection: a worker that may still compute is lost at once, and its shards go back. */
+  private onDisconnected(id: string, out: Decision[]): void {
+    const worker = this.workers.get(id);
+    if (worker?.state === 'joining' || worker?.state === 'ready') this.release(id, worker, 'lost', 'its connection closed', out);
+  }
+
   private onHello(id: string, worker: WorkerEntry | undefined, at: number, process: string, out: Decision[]): void {
     if (worker?.state === 'rejected' || worker?.state === 'retired') {
       out.push({ kind: 'drop', worker: id, reason: `hello from a ${worker.state} worker` });
       return;
     }
-    const live = worker && (worker.state === 'joining' || worker.state === 'ready') && at - worker.lastSeen <= this.options.timeoutMs;
+    // A worker not ready yet is live while connected (its connection's close makes it lost).
+    const live = worker && (worker.state === 'joining' || (worker.state === 'ready' && at - worker.lastSeen <= this.options.timeoutMs));
     if (live && worker.process !== process) {
       // Another process under a live worker's name: it is refused, and the live worker keeps its name.
-      const wait = Math.ceil((this.options.timeoutMs - (at - worker.lastSeen)) / 1000);
-      out.push({ kind: 'reject', worker: id, reason: `the name ${id} is taken by a live worker (${worker.process}): choose another --name, or wait ${wait} s for it to lapse` });
+      const wait = Math.ceil(this.options.timeoutMs / 1000);
+      out.push({ kind: 'reject', worker: id, reason: `the name ${id} is taken by a live worker (${worker.process}): choose another --name, or wait up to ${wait} s for its connection to lapse` });
       return;
     }
     if (worker) worker.process = process;
@@ -354,8 +372,9 @@ export class Scheduler {
   }
 
   /**
-   * Lapsed leases: a worker silent past the timeout is lost, and its shards go back to the queue; so
-   * does a shard held past the shard timeout.
+   * Lapsed leases: a ready worker silent past the timeout is lost, and its shards go back to the
+   * queue; so does a shard held past the shard timeout. A peer not ready yet sends nothing while it
+   * loads (however long): it is lost when its connection closes instead.
    */
   private expire(at: number, out: Decision[]): void {
     for (const shardId of [...this.leased]) {
@@ -367,10 +386,9 @@ export class Scheduler {
         this.requeue(entry, holder, `held for ${at - entry.leasedAt} ms, past the shard timeout`, out);
       }
     }
-    for (const [id, worker] of this.workers) {
-      if ((worker.state === 'ready' || worker.state === 'joining') && at - worker.lastSeen > this.options.timeoutMs) {
-        this.release(id, worker, 'lost', `silent for ${at - worker.lastSeen} ms`, out);
-      }
+    for (const id of [...this.readyIds]) {
+      const worker = this.workers.get(id)!;
+      if (at - worker.lastSeen > this.options.timeoutMs) this.release(id, worker, 'lost', `silent for ${at - worker.lastSeen} ms`, out);
     }
   }
 
@@ -503,6 +521,8 @@ export class Scheduler {
     worker.counted = now;
     this.starving.delete(id);
     this.waiting.delete(id);
+    if (isReady) this.readyIds.add(id);
+    else this.readyIds.delete(id);
     if (isReady && worker.parked > 0) (worker.held.size === 0 ? this.starving : this.waiting).add(id);
   }
 }

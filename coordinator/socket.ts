@@ -2,6 +2,11 @@
 // frames, checks each message (msgpack + zod, size limited by the socket) and hands valid ones on.
 // A malformed message is logged and dropped; nothing a peer sends can throw out of here. Binding
 // comes first and alone, so a run whose address is wrong fails before it writes anything.
+// A closed connection is reported by its peer's name (a process that exits closes its connections at
+// once; a host that vanished is found by TCP keepalive in the kernel), so a peer that is not working
+// yet needs no heartbeats at all. Not ZMTP heartbeats: libzmq 4.3 cancels a timer by a linear search
+// of its I/O thread's timers, once per pong, so they cost the I/O thread 0.23 of a core at 5000
+// peers pinged every 2.5 s (a quadratic cost; docs/performance.md), where keepalive costs nothing.
 import type { Logger } from 'pino';
 import { Router } from 'zeromq';
 
@@ -14,6 +19,7 @@ import { ZapHandler } from './zap.js';
 export interface CoordinatorSocketOptions {
   bind: string;
   maxMessageBytes: number;
+  deadHostMs: number; // a connection whose host stopped answering (TCP keepalive) is closed after about this long
   curve?: { server: KeyPair; allowed: ReadonlySet<string> };
   log: Logger;
 }
@@ -21,6 +27,28 @@ export interface CoordinatorSocketOptions {
 export interface SocketHandlers {
   onMessage: (worker: string, message: WorkerMessage) => void;
   onDropped: (worker: string, reason: string) => void;
+  onDisconnected: (worker: string) => void; // its connection closed (it exited, or its host went silent)
+}
+
+// Draft options of libzmq 4.3, which zeromq.js builds with drafts but does not name.
+// ZMQ_ROUTER_NOTIFY with ZMQ_NOTIFY_DISCONNECT: a closed connection arrives as its routing id and an
+// empty frame. A connection handed over to a new one under the same name (`handover`) is not reported.
+const ZMQ_ROUTER_NOTIFY = 97;
+const ZMQ_NOTIFY_DISCONNECT = 2;
+// Each connection's read and write buffers (8 KB by default): the coordinator's messages are small
+// (a larger one is written from the message itself, and read in several reads), and at 1 KB each of
+// ten thousand peers costs 20 KB of the coordinator's memory instead of 29 (docs/performance.md).
+const ZMQ_IN_BATCH_SIZE = 101;
+const ZMQ_OUT_BATCH_SIZE = 102;
+const BATCH_BYTES = 1024;
+
+class CoordinatorRouter extends Router {
+  constructor(options: ConstructorParameters<typeof Router>[0]) {
+    super(options);
+    this.setInt32Option(ZMQ_ROUTER_NOTIFY, ZMQ_NOTIFY_DISCONNECT);
+    this.setInt32Option(ZMQ_IN_BATCH_SIZE, BATCH_BYTES);
+    this.setInt32Option(ZMQ_OUT_BATCH_SIZE, BATCH_BYTES);
+  }
 }
 
 export class CoordinatorSocket {
@@ -33,11 +61,16 @@ export class CoordinatorSocket {
   endpoint = '';
 
   constructor(private readonly options: CoordinatorSocketOptions) {
-    this.router = new Router({
+    this.router = new CoordinatorRouter({
       maxMessageSize: options.maxMessageBytes, // larger messages cut the peer's connection
       handover: true, // a worker reconnecting under its name replaces its stale connection
       linger: 2000,
       sendHighWaterMark: 10000,
+      // Probes after half the time idle, then two more a quarter apart (Linux counts in seconds).
+      tcpKeepalive: 1,
+      tcpKeepaliveIdle: Math.max(1, Math.round(options.deadHostMs / 2000)),
+      tcpKeepaliveInterval: Math.max(1, Math.round(options.deadHostMs / 4000)),
+      tcpKeepaliveCount: 2,
       ...(options.curve ? { curveServer: true, curveSecretKey: options.curve.server.secret, zapDomain: 'snig' } : {}),
     });
     this.sender = new SerialSender(this.router, (error) => options.log.warn({ err: error }, 'send failed'));
@@ -108,6 +141,11 @@ export class CoordinatorSocket {
         const handlers = this.handlers!;
         const worker = id?.toString('latin1') ?? '?';
         const payload = frames[0];
+        if (frames.length === 1 && payload?.length === 0) {
+          this.lastSent.delete(worker);
+          handlers.onDisconnected(worker); // the notification (a peer sending an empty frame only says the same of itself)
+          continue;
+        }
         if (frames.length !== 1 || !payload) {
           handlers.onDropped(worker, `${frames.length} frames (expected 1)`);
           continue;

@@ -80,6 +80,16 @@ describe('scheduler', () => {
     assert.deepEqual(send(s, 'a', { type: 'request' }).map((d) => d.kind), ['finish']);
   });
 
+  it('tells a worker saying hello after the last result to finish, not to load the model', () => {
+    const s = scheduler(10); // one shard
+    join(s, 'a');
+    const [x] = assigned(send(s, 'a', { type: 'request' }));
+    assert.ok(x);
+    assert.deepEqual(send(s, 'a', result(x.id, x.begin, x.end)).map((d) => d.kind), ['record', 'finish', 'complete']);
+    assert.deepEqual(send(s, 'b', hello), [{ kind: 'finish', worker: 'b' }], 'a latecomer');
+    assert.deepEqual(send(s, 'a', hello), [{ kind: 'finish', worker: 'a' }], 'a worker that lost the coordinator just then');
+  });
+
   it('parks a request while shards are leased elsewhere, and serves it on requeue', () => {
     const s = scheduler(20);
     join(s, 'a');
@@ -284,7 +294,32 @@ describe('scheduler: many peers, batched requests', () => {
     for (let i = 0; i < 1000; i++) send(s, `idle-${i}`, hello);
     join(s, 'a');
     assert.equal(assigned(send(s, 'a', { type: 'request', count: 3 })).length, 3, 'the idle peers hold back nothing');
-    assert.equal(s.liveCount, 1001, 'they are connected (and heartbeat) but never counted as ready');
+    assert.equal(s.liveCount, 1001, 'they are connected but never counted as ready');
+  });
+
+  it('a peer not ready yet is never lost to silence (it loads, sending nothing), only when its connection closes', () => {
+    const s = scheduler(30);
+    send(s, 'loading', hello, 0);
+    assert.deepEqual(s.handle({ kind: 'tick', at: 3_600_000 }), [], 'an hour of silence');
+    assert.equal(s.workerState('loading'), 'joining');
+    assert.deepEqual([...s.readyWorkers()], [], 'and it is not heartbeated');
+    const out = s.handle({ kind: 'disconnected', worker: 'loading', at: 3_600_001 });
+    assert.deepEqual(out, [{ kind: 'worker-lost', worker: 'loading', reason: 'its connection closed' }]);
+    assert.equal(s.liveCount, 0);
+    assert.deepEqual(s.handle({ kind: 'disconnected', worker: 'never-said-hello', at: 3_600_002 }), []);
+  });
+
+  it('a working worker whose connection closes is lost at once, and its shards go to another', () => {
+    const s = scheduler(10); // one shard
+    join(s, 'a');
+    const [x] = assigned(send(s, 'a', { type: 'request' }));
+    join(s, 'b');
+    assert.deepEqual(send(s, 'b', { type: 'request' }), [], 'parked');
+    assert.ok(x);
+    const out = s.handle({ kind: 'disconnected', worker: 'a', at: 10 }); // long before the timeout
+    assert.deepEqual(out.map((d) => d.kind), ['worker-lost', 'requeue', 'assign']);
+    assert.deepEqual(assigned(out).map((g) => [g.worker, g.id]), [['b', x.id]]);
+    assert.deepEqual([...s.readyWorkers()], ['b']);
   });
 });
 
@@ -492,8 +527,18 @@ describe('scheduler: worker names', () => {
     assert.equal(s.shardState(x.id), 'leased', 'the live worker keeps its shard');
     // The same process saying hello again (it lost the coordinator) is not refused.
     assert.deepEqual(send(s, 'w', hello, 200).map((d) => d.kind), ['requeue', 'welcome']);
-    // Once the name has lapsed (silent past the timeout), another process may take it.
-    assert.deepEqual(send(s, 'w', { ...hello, pid: 3 } as WorkerMessage, 1500).map((d) => d.kind), ['welcome']);
+    // Registered again and loading, it sends nothing: its name is its own while it is connected, ...
+    assert.equal(send(s, 'w', { ...hello, pid: 3 } as WorkerMessage, 1500)[0]?.kind, 'reject');
+    // ... and once its connection has closed, another process may take it.
+    s.handle({ kind: 'disconnected', worker: 'w', at: 1600 });
+    assert.deepEqual(send(s, 'w', { ...hello, pid: 3 } as WorkerMessage, 1700).map((d) => d.kind), ['welcome']);
+  });
+
+  it('a working worker\'s name lapses once it is silent past the timeout', () => {
+    const s = scheduler(20);
+    join(s, 'w', 0);
+    assert.deepEqual(send(s, 'w', { ...hello, pid: 2 } as WorkerMessage, 1000)[0]?.kind, 'reject');
+    assert.deepEqual(send(s, 'w', { ...hello, pid: 2 } as WorkerMessage, 1001).map((d) => d.kind), ['welcome']);
   });
 });
 

@@ -49,7 +49,7 @@ describe('cluster on the 1024×120 sample', { timeout: 120_000 }, () => {
     assert.equal(report.workers.reduce((n, w) => n + w.rows, 0), 1200, 'every row computed once');
     const done = journalLines(out).filter((l) => l.type === 'done').map((l) => l.shard);
     assert.equal(new Set(done).size, done.length, 'no shard journaled twice');
-    assert.equal(done.length, report.shards.total);
+    assert.equal(done.length, report.shards.planned + report.shards.splits);
   });
 
   it('3 local workers on a generated set (binary model, 3000 rows): categories equal its truth', async () => {
@@ -62,7 +62,7 @@ describe('cluster on the 1024×120 sample', { timeout: 120_000 }, () => {
     assert.deepEqual(report.rows, { range: '1:3000', count: 3000 });
     assert.deepEqual(categoryRows(join(out, 'categories.tsv')), categoryRows(made.files.truth));
     assert.equal(report.categories, made.categories);
-    assert.ok(report.shards.total >= 3 * 8, `${report.shards.total} shards for 3 workers`);
+    assert.ok(report.shards.planned >= 3 * 8, `${report.shards.planned} shards planned for 3 workers`);
     // The TSV was converted once into the run's folder; each worker mapped it and read its own rows.
     assert.equal(report.inputBytes.file, statSync(join(out, 'inputs.snigrows')).size);
     const { read, file } = report.inputBytes;
@@ -101,10 +101,10 @@ describe('cluster on the 1024×120 sample', { timeout: 120_000 }, () => {
     assert.deepEqual(categoryRows(join(out, 'categories.tsv')), categoryRows(TRUTH));
     const fromVictim = report.reassigned.filter((r) => r.from === victim?.name);
     assert.ok(fromVictim.length >= 1, `reassigned: ${JSON.stringify(report.reassigned)}`);
-    assert.match(fromVictim[0]!.reason, /SIGKILL/);
+    assert.match(fromVictim[0]!.reason, /SIGKILL|its connection closed/, 'the launcher saw it exit, or the socket saw its connection close: whichever came first');
     const done = journalLines(out).filter((l) => l.type === 'done').map((l) => l.shard);
     assert.equal(new Set(done).size, done.length);
-    assert.equal(done.length, report.shards.total);
+    assert.equal(done.length, report.shards.planned + report.shards.splits);
   });
 
   it('a worker process started before the run is its first local worker: its settings and CURVE keys come on its stdin, its output goes to its log', async () => {

@@ -111,7 +111,7 @@ describe('Slurm end to end (single-node cluster on localhost)', { skip, timeout:
     const connecting = jobLog.split('\n').filter((line) => line.includes('"msg":"worker connecting"'));
     assert.equal(new Set(connecting.map((line) => (JSON.parse(line) as { name: string }).name)).size, 2, jobLog);
     assert.ok(report.workers.length >= 1);
-    assert.equal(report.shards.computed, report.shards.total);
+    assert.equal(report.shards.computed, report.shards.planned + report.shards.splits);
     assert.ok(existsSync(join(out, 'report.md')));
   });
   it('evaluates a suite inside one sbatch job: results table and chart at the end', async () => {
@@ -196,6 +196,6 @@ describe('Slurm end to end (single-node cluster on localhost)', { skip, timeout:
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as RunReport;
     assert.equal(report.status, 'PASSED', jobLog);
     assert.ok(report.failures.some((f) => f.worker.endsWith(`-${workers[0]}`) && /lost/.test(f.message)), JSON.stringify(report.failures));
-    assert.equal(report.shards.computed, report.shards.total);
+    assert.equal(report.shards.computed, report.shards.planned + report.shards.splits);
   });
 });

@@ -133,10 +133,20 @@ describe('worker core', () => {
     assert.deepEqual(sent(t.feed({ kind: 'tick', at: 120 })), [{ type: 'heartbeat', held: [7, 8], seen: 9 }]);
   });
 
-  it('holding no shard (loading its model), heartbeats only every quarter timeout: enough to stay live', () => {
+  it('loading its model, sends nothing and expects nothing, however long it takes', () => {
     const t = core();
     t.feed({ kind: 'start', at: 0 });
-    only(t.message(welcome()), 'load'); // heartbeatMs 50, timeoutMs 1000
+    const load = only(t.message(welcome()), 'load'); // heartbeatMs 50, timeoutMs 1000
+    for (let at = 100; at <= 60_000; at += 100) assert.deepEqual(t.feed({ kind: 'tick', at }), [], `at ${at} ms`);
+    assert.deepEqual(types(t.feed({ kind: 'loaded', epoch: load.epoch, loaded })), ['ready', 'request']);
+    // The coordinator's silence counts from there: a timeout (1000 ms) after the last tick of the load.
+    assert.deepEqual(types(t.feed({ kind: 'tick', at: 61_000 })), ['heartbeat']);
+    assert.deepEqual(types(t.feed({ kind: 'tick', at: 61_001 })), ['hello']);
+  });
+
+  it('working and holding no shard, heartbeats only every quarter timeout', () => {
+    const t = core();
+    working(t); // at 0
     assert.deepEqual(sent(t.feed({ kind: 'tick', at: 60 })), [], 'not every heartbeatMs');
     assert.deepEqual(sent(t.feed({ kind: 'tick', at: 240 })), []);
     assert.deepEqual(sent(t.feed({ kind: 'tick', at: 250 })), [{ type: 'heartbeat', held: [], seen: 0 }]);

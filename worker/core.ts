@@ -5,7 +5,9 @@
 //
 // It says hello, prepares the model named in `welcome` (or received in chunks), pulls shards (a few
 // in hand so the engine never waits on the network) and runs them one at a time, returns results
-// and heartbeats. Losing the coordinator, it says hello again with growing delays, then gives up.
+// and heartbeats while it works (common/protocol/heartbeat.ts: not while it loads its model, when the
+// coordinator expects nothing of it). Losing the coordinator, it says hello again with growing delays,
+// then gives up.
 // Every (re)registration starts an epoch: work of an older epoch is not reported.
 import { formatChecksum } from '../common/checksum.js';
 import type { AssignedShard, CoordinatorMessage, Welcome, WorkerMessage } from '../common/protocol/messages.js';
@@ -80,6 +82,7 @@ export class WorkerCore {
   private attempts = 0;
   private lastBeat = 0;
   private seen = 0; // the last mark received from the coordinator (since the last hello)
+  private loading = false; // a model load is under way (nothing is sent, and nothing expected)
   private out: AgentAction[] = [];
 
   constructor(private readonly options: CoreOptions) {}
@@ -106,8 +109,10 @@ export class WorkerCore {
         this.deadline = event.at + (this.welcome?.timeoutMs ?? this.options.retryDelayMs);
         return;
       case 'loaded':
+        this.loading = false;
         return this.onLoaded(event.epoch, event.loaded);
       case 'load-failed':
+        this.loading = false;
         this.send({ type: 'bye', reason: `could not prepare: ${event.message}` });
         return this.exit({ code: 2, reason: `could not prepare the model: ${event.message}` });
       case 'shard-done':
@@ -151,10 +156,13 @@ export class WorkerCore {
   }
 
   private onTick(at: number): void {
-    if (this.welcome && at - this.lastBeat >= (this.held().length > 0 ? this.welcome.heartbeatMs : idleHeartbeatMs(this.welcome))) {
+    const { welcome } = this;
+    if (welcome && this.phase === 'working' && at - this.lastBeat >= (this.held().length > 0 ? welcome.heartbeatMs : idleHeartbeatMs(welcome))) {
       this.lastBeat = at;
       this.send({ type: 'heartbeat', held: this.held(), seen: this.seen });
     }
+    // While it loads, the coordinator sends nothing: its silence counts from the load's end.
+    if (this.loading) this.deadline = at + (welcome?.timeoutMs ?? this.options.retryDelayMs);
     if (at <= this.deadline) return;
     this.attempts++;
     if (this.attempts > this.options.retries) {
@@ -194,10 +202,7 @@ export class WorkerCore {
   /** The model in hand serves again; else it is read from the shared path or asked for in chunks. */
   private prepare(welcome: Welcome): void {
     if (this.loaded?.checksum === welcome.model.checksum) return this.ready({ ...this.loaded, streamedBytes: 0 });
-    if (welcome.mode === 'shared') {
-      this.out.push({ kind: 'load', epoch: this.epoch, welcome });
-      return;
-    }
+    if (welcome.mode === 'shared') return this.load(welcome);
     this.loaded = undefined;
     this.out.push({ kind: 'unload' });
     this.chunks = [];
@@ -216,6 +221,11 @@ export class WorkerCore {
     if (bytes.length !== welcome.model.bytes) {
       return this.exit({ code: 2, reason: `received ${bytes.length} model bytes, expected ${welcome.model.bytes}` });
     }
+    this.load(welcome, bytes);
+  }
+
+  private load(welcome: Welcome, bytes?: Uint8Array): void {
+    this.loading = true;
     this.out.push({ kind: 'load', epoch: this.epoch, welcome, bytes });
   }
 

@@ -90,7 +90,7 @@ export const runCommand = defineCommand({
     const v = report.verification;
     process.stdout.write(
       `${report.status}${report.reason ? ` (${report.reason})` : ''}: ${report.categories} categories over rows ${report.rows.range}, ` +
-        `${report.shards.total} shards (${report.shards.resumed} resumed, ${report.reassigned.length} reassigned), ` +
+        `${report.shards.planned} shards (${report.shards.splits} splits, ${report.shards.resumed} resumed, ${report.reassigned.length} reassigned), ` +
         `${report.seconds.total.toFixed(3)} s total (${report.wallSeconds.toFixed(3)} s of shards), ` +
         `${report.computeEdgesPerSecond.toExponential(3)} edges/s compute, ${report.totalEdgesPerSecond.toExponential(3)} total` +
         (v && !v.passed ? `; ${v.missing.length} rows missing, ${v.extra.length} extra` : '') +

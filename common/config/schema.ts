@@ -73,7 +73,7 @@ export const runConfigSchema = z
       .object({
         bind: z.string().default('tcp://127.0.0.1:*'), // a port of * picks a free one
         heartbeatMs: positiveInt.default(1000),
-        timeoutMs: positiveInt.default(10000), // a worker silent this long loses its shards
+        timeoutMs: positiveInt.default(10000), // a working worker silent this long is lost; so, after about as long, is a peer whose host stops answering (TCP keepalive)
         maxMessageBytes: maxMessageBytesField,
         chunkBytes: positiveInt.default(4 * 1024 * 1024), // streamed mode: model chunk size
         maxShardAttempts: positiveInt.default(5), // failures of one shard before the run fails

@@ -6,8 +6,9 @@ import { ENGINES, engineOptionsSchema } from '../engine-options.js';
 
 // 3: assignments carry a list of shards; a request may ask for several. 4: a result message carries
 // the shards finished together and asks for the next ones (one message each way per batch); lost
-// assignments are found by marks, not by time (see `mark`).
-export const PROTOCOL_VERSION = 4;
+// assignments are found by marks, not by time (see `mark`). 5: a peer not working yet (loading its
+// model) sends and is sent no heartbeats; it is lost when its connection closes (protocol/heartbeat.ts).
+export const PROTOCOL_VERSION = 5;
 
 const rowIndex = z.number().int().nonnegative();
 const shardId = z.number().int().nonnegative();

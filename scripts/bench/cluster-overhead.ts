@@ -72,7 +72,7 @@ async function cluster(set: InputSet, mode: 'shared' | 'streamed', run: number):
   );
   const report = await runCluster(config, { resume: false, log: pino({ level: 'silent' }), logLevel: 'warn', progress: false });
   const engine = report.workers.reduce((sum, w) => sum + w.seconds, 0); // engine time inside the shards
-  return { wall: report.wallSeconds, engine, shards: report.shards.total, status: report.status };
+  return { wall: report.wallSeconds, engine, shards: report.shards.planned + report.shards.splits, status: report.status };
 }
 
 /** MB/s of `messages` pulled one by one (request, reply) from a ROUTER to a DEALER over loopback. */

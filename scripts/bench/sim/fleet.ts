@@ -10,7 +10,7 @@ export interface FleetOptions {
   endpoint: string;
   first: number; // index of the first worker (names are sim-<index>)
   count: number; // workers that compute
-  idle: number; // idle peers (hello and heartbeats only)
+  idle: number; // idle peers (hello only)
   msPerRow: number;
   jitter: number; // each shard's time is drawn uniformly in msPerRow × [1 - jitter, 1 + jitter]
   stragglers: number; // fraction of the workers that are slower
@@ -20,6 +20,8 @@ export interface FleetOptions {
   truth: string; // categories file the workers answer from
   seed: number;
 }
+
+const HELLO_RETRY_MS = 60_000; // a peer not welcomed this long after its hello says it again (then after 2, 4, 8 min): 10000 hellos take a minute on a loaded VM
 
 /** True for the workers, spread evenly over the indices, that make up `fraction` of them. */
 export function isStraggler(index: number, fraction: number): boolean {
@@ -52,13 +54,18 @@ export async function runFleet(options: FleetOptions, onWelcomed: () => void, st
   }
   for (const w of workers) w.start();
   void Promise.all(workers.map((w) => w.welcomed)).then(onWelcomed);
+  const computing = workers.slice(0, options.count);
   const clock = setInterval(() => {
     const now = performance.now();
-    for (const w of workers) w.heartbeat(now);
+    for (const w of computing) w.heartbeat(now); // idle peers never heartbeat
   }, Math.max(10, options.heartbeatMs / 4));
-  const computing = workers.slice(0, options.count);
+  const helloRetry = setInterval(() => {
+    const now = performance.now();
+    for (const w of workers) w.retryHello(now, HELLO_RETRY_MS);
+  }, HELLO_RETRY_MS / 2);
   await (computing.length > 0 ? Promise.race([Promise.all(computing.map((w) => w.finished)), stop]) : stop);
   clearInterval(clock);
+  clearInterval(helloRetry);
   for (const w of workers) w.stop();
   const shift = (t: number | undefined): number | undefined => (t === undefined ? undefined : performance.timeOrigin + t);
   return workers.slice(0, options.count).map(({ stats }) => ({

@@ -213,7 +213,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   return {
     status: report.status,
     exitCode,
-    shards: report.shards.total,
+    shards: report.shards.planned + report.shards.splits,
     rows,
     reportedWorkers: report.workers.length,
     workerRows: workers.reduce((n, w) => n + w.rows, 0),

@@ -1,6 +1,7 @@
 // One simulated worker: a DEALER speaking the real protocol (common/protocol). It "computes" a shard
 // by waiting its compute time and answers from the truth file, so the coordinator sees exactly what a
-// real worker of that speed would send. An idle peer says hello and heartbeats but never gets ready.
+// real worker of that speed would send. An idle peer says hello and never gets ready: like a real
+// worker loading its model, it sends nothing more (common/protocol/heartbeat.ts).
 import { Dealer, type Context } from 'zeromq';
 
 import { decodeCoordinatorMessage, encode } from '../../../common/protocol/codec.js';
@@ -14,7 +15,7 @@ export interface SimWorkerOptions {
   context: Context;
   msPerRow: () => number; // compute time of one row, drawn per shard (0: answers at once)
   prefetch: number;
-  idle: boolean; // hello and heartbeats only
+  idle: boolean; // hello only
   truth: readonly number[]; // ascending 1-based rows: the categories this worker reports
 }
 
@@ -57,6 +58,8 @@ export class SimWorker {
   private seen = 0; // the last mark received (protocol: `mark`)
   private beat?: { heartbeatMs: number; timeoutMs: number }; // from the welcome
   private lastBeat = 0;
+  private helloAt = 0;
+  private helloRetries = 0; // since the last welcome: each waits twice as long as the one before
   private settle!: () => void;
   private onWelcome!: () => void;
   readonly finished: Promise<void> = new Promise((resolve) => (this.settle = resolve));
@@ -75,14 +78,24 @@ export class SimWorker {
     void this.receive();
   }
 
-  /** Called by the fleet's clock: heartbeats as a real worker does (worker/core.ts), naming the shards held. */
+  /** Called by the fleet's clock: heartbeats as a real worker does (worker/core.ts) once ready, naming the shards held. */
   heartbeat(now: number): void {
     const beat = this.beat;
-    if (!this.joined || this.done || !beat) return;
+    if (!this.joined || this.done || !beat || this.stats.readyAt === undefined) return;
     const held = this.held();
     if (now - this.lastBeat < (held.length > 0 ? beat.heartbeatMs : idleHeartbeatMs(beat))) return;
     this.lastBeat = now;
     this.send({ type: 'heartbeat', held, seen: this.seen });
+  }
+
+  /**
+   * Called by the fleet's slower clock: says hello again while not welcomed, after growing delays, as
+   * a real worker does (worker/backoff.ts): its hello may have gone with a closed connection.
+   */
+  retryHello(now: number, firstMs: number): void {
+    if (this.joined || this.done || now - this.helloAt < firstMs * 2 ** Math.min(3, this.helloRetries)) return;
+    this.helloRetries++;
+    this.hello();
   }
 
   stop(): void {
@@ -102,6 +115,7 @@ export class SimWorker {
     this.seen = 0;
     this.queue.length = 0;
     this.requested.length = 0;
+    this.helloAt = performance.now();
     this.send({ type: 'hello', protocol: PROTOCOL_VERSION, host: 'sim', pid: process.pid });
   }
 
@@ -137,7 +151,9 @@ export class SimWorker {
     if (message.type === 'assign' || message.type === 'heartbeat') this.seen = Math.max(this.seen, message.mark);
     switch (message.type) {
       case 'welcome':
+        if (this.joined) return; // the answer to a hello said again
         this.joined = true;
+        this.helloRetries = 0;
         this.beat = message;
         this.lastBeat = performance.now(); // the peers' heartbeats spread as their welcomes do
         this.onWelcome();
