@@ -133,6 +133,9 @@ describe('model files', () => {
     writeFileSync(path, bytes);
     const corrupt = await openModel({ model: path, lazy: true });
     await assert.rejects(Engine.open(corrupt, { engine: 'cpu' }), named('E_FORMAT', /m\.snig: checksum mismatch/));
+    // Its own layer count and bias change nothing, so nothing is read; fewer layers are read at once.
+    (await openModel({ model: path, lazy: true, layers: 3, bias: -0.3 })).close();
+    await assert.rejects(openModel({ model: path, lazy: true, layers: 2 }), named('E_FORMAT', /m\.snig: checksum mismatch/));
     writeFileSync(path, bytes.subarray(0, bytes.length - 200));
     await assert.rejects(openModel({ model: path, lazy: true }), named('E_FORMAT', /m\.snig: truncated binary model/));
     for (const m of [model, lazy, corrupt]) m.close();

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -246,9 +247,11 @@ void writeModelBinary(const Model& model, const std::string& path) {
 
 Model loadModel(const ModelRequest& request) {
   if (isBinaryModel(request.path)) {
-    Model model = readModelBinary(request.path, request.lazy && !request.layers && !request.hasBias);
-    if (request.layers) model.truncate(request.layers);
-    if (request.hasBias) model.setBias(request.bias);
+    Model model = readModelBinary(request.path, request.lazy);
+    // Asking for what the file holds (all its layers, its bias) changes nothing: a lazy model stays unread.
+    const auto otherBias = [&](const LayerInfo& layer) { return !layer.biasVector && layer.bias != request.bias; };
+    if (request.layers && request.layers != model.layerCount()) model.truncate(request.layers);
+    if (request.hasBias && std::any_of(model.layers().begin(), model.layers().end(), otherBias)) model.setBias(request.bias);
     return model;
   }
   std::error_code ec;

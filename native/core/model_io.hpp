@@ -29,7 +29,8 @@ struct ModelRequest {
   double bias = 0;     // the scalar bias (--bias); for TSV models of a non-challenge N it is required
                        // unless every layer has a bias file
   int threads = 0;     // parsing threads (0: all)
-  bool lazy = false;   // a binary model's layers read when first needed (Model::deferBlocks), not now
+  bool lazy = false;   // a binary model's layers read when first needed (Model::deferBlocks), not now;
+                       // fewer layers or another bias than the file's read them at once
 };
 
 // Loads a model from either format (detected from the path), validating everything.
