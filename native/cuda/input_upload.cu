@@ -57,6 +57,7 @@ void InputUploader::upload(const SparseRows& inputs, uint64_t begin, uint64_t en
   SNIG_CUDA_CHECK(cudaMemcpyAsync(rowptr_.get(), offsets, (uint64_t{rows} + 1) * 4, cudaMemcpyHostToDevice, copy));
   SNIG_CUDA_CHECK(cudaEventRecord(rowptrCopied_.get(), copy));
   rowptrUsed_ = true;
+  unitValues_ = true;  // until a chunk holds another value
   // The offsets arrived after the caller's earlier work was done: the chunks' work may start.
   for (const Stream& chunkStream : chunkStreams_) SNIG_CUDA_CHECK(cudaStreamWaitEvent(chunkStream.get(), rowptrCopied_.get(), 0));
 
@@ -85,6 +86,7 @@ void InputUploader::sendChunk(const SparseRows& inputs, uint64_t first, uint64_t
     slot.device = DeviceBuffer<uint8_t>(slotBytes);
   }
   const bool withValues = packNonzeros(inputs, first + at, count, narrow, slot.host.get());
+  unitValues_ = unitValues_ && !withValues;
   const uint64_t bytes = withValues ? packedValuesOffset(count, narrow) + count * sizeof(float) : count * (narrow ? 2 : 4);
   cudaStream_t copy = copyStream_.get();
   if (slot.used) SNIG_CUDA_CHECK(cudaStreamWaitEvent(copy, slot.widened.get(), 0));  // its last chunk was widened

@@ -33,6 +33,8 @@ class InputUploader {
   const uint32_t* rowptr() const { return rowptr_.get(); }
   const uint32_t* cols() const { return cols_.get(); }
   const float* values() const { return values_.get(); }
+  // Whether every value of the last upload is 1.
+  bool unitValues() const { return unitValues_; }
 
  private:
   struct Slot {
@@ -59,6 +61,7 @@ class InputUploader {
   bool rowptrUsed_ = false;
   DeviceBuffer<uint32_t> rowptr_, cols_;
   DeviceBuffer<float> values_;
+  bool unitValues_ = true;
 };
 
 }  // namespace snig::cuda

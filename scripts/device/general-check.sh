@@ -73,7 +73,8 @@ peer() {
 SAN=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null)
 if [ -n "$SAN" ] && { [ -z "$ONLY" ] || [[ " $ONLY " == *" memcheck "* ]]; }; then
   say "== memcheck: compute-sanitizer on small random networks (one tile chunk; several chunks and slabs)"
-  for spec in "tile 1024 --fan-in 32" "tile 2000 --fan-in 8-48 --random-weights mixed" "staged 2000 --fan-in 8-48"; do
+  for spec in "tile 1024 --fan-in 32" "tile 2000 --fan-in 8-48 --random-weights mixed" "staged 2000 --fan-in 8-48" \
+              "lines 2000 --fan-in 8-48 --random-weights mixed" "lines 36000 --fan-in 32"; do
     # shellcheck disable=SC2086 # the spec's words are options
     SNIG_GENERAL_KERNEL=${spec%% *} "$SAN" --tool memcheck --error-exitcode 9 "$BENCH" --generate ${spec#* } --layers 12 \
       --structure random --bias -0.2 --rows 700 --kernel general --check cpu --warmup 0 --repeat 1 >>"$LOG" 2>&1
@@ -96,7 +97,7 @@ RANDOM32=(--structure random --bias -0.203125)
 # Every row against the CPU engine: the default choice (with the fused layers), every layer kernel
 # alone (tile also fuses), one-chunk and several-chunk staging, padded slices and outputs, tiles of 32
 # (N = 1024), 16 and 8 rows (N = 2000).
-for kernel in default tile staged gather; do
+for kernel in default tile staged gather lines; do
   [ "$kernel" = default ] && forced="" || forced=$kernel
   SNIG_GENERAL_KERNEL=$forced bench "rand-cpu-all-$kernel" --generate 1024 --layers 120 --structure random \
     --random-weights mixed --rows 6000 --seed 7 --check cpu --kernel general --repeat 1 --name "mixed-$kernel" ||

@@ -6,7 +6,8 @@
 #include "../../core/engine.hpp"
 #include "../cuda_check.hpp"
 #include "general_kernels.cuh"
-#include "output_sum.cuh"
+#include "padded_layer.hpp"
+#include "padded_terms.cuh"
 #include "sliced_layer.hpp"
 
 namespace snig::cuda::general {
@@ -20,8 +21,7 @@ constexpr uint32_t kPlanThreads = 1024;
 constexpr uint32_t kMoveThreads = 256;
 
 
-// Bias (on nonzero sums only: the reference's Z + logical(Z) .* b), ReLU and clamp of one output's
-// R sums; writes them and marks the lanes that are alive or below 32.
+// The activation of one output's R sums; writes them and marks the lanes that are alive or below 32.
 template <int R>
 __device__ void finishOutput(const float (&acc)[R], float b, float* out, uint32_t& aliveBits, uint32_t& notFullBits) {
   float4* o = reinterpret_cast<float4*>(out);
@@ -31,8 +31,7 @@ __device__ void finishOutput(const float (&acc)[R], float b, float* out, uint32_
 #pragma unroll
     for (int k = 0; k < 4; ++k) {
       const int r = 4 * q + k;
-      const float z = acc[r];
-      y[k] = z != 0.0f ? fminf(fmaxf(__fadd_rn(z, b), 0.0f), kClamp) : 0.0f;
+      y[k] = activate(acc[r], b);
       aliveBits |= uint32_t{y[k] > 0.0f} << r;
       notFullBits |= uint32_t{y[k] != kClamp} << r;
     }
@@ -169,8 +168,16 @@ __global__ void __launch_bounds__(kTileThreads, 1) tileKernel(DeviceLayer layer,
   for (uint32_t j0 = threadIdx.x / 32 * kGroups; j0 < n; j0 += kTileThreads / 32 * kGroups) {
     const uint32_t j = j0 + lane / R;
     if (j >= n) continue;
-    const float acc = outputSum<R, Uniform, false>(layer, j, x, r);
-    const float y = acc != 0.0f ? fminf(fmaxf(__fadd_rn(acc, layer.bias[j]), 0.0f), kClamp) : 0.0f;
+    float acc = 0.0f;
+    const uint32_t end = layer.start[j + 1];
+    for (uint32_t e = layer.start[j]; e < end; e += kPadEntries) {
+      uint32_t i[kPadEntries];
+      float w[kPadEntries];
+      loadPaddedTerms<Uniform>(layer, e, i, w);
+#pragma unroll
+      for (int h = 0; h < kPadEntries; ++h) acc = __fadd_rn(acc, __fmul_rn(w[h], x[i[h] * R + r]));
+    }
+    const float y = activate(acc, layer.bias[j]);
     out[(size_t{tile} * n + j) * R + r] = y;
     aliveBits |= uint32_t{y > 0.0f} << r;
     notFullBits |= uint32_t{y != kClamp} << r;

@@ -31,8 +31,8 @@ constexpr uint32_t tileLanes(uint32_t n) {
   return 0;
 }
 
-// Which layer kernel runs (general_kernels.cu says how each works).
-enum class LayerKernel { Gather, Staged, Tile };
+// Which layer kernel runs (general_kernels.cu says how the first three work, lines.cuh the last).
+enum class LayerKernel { Gather, Staged, Tile, Lines };
 
 // One layer on the device. Sliced (sliced_layer.hpp), for gather and staged: thread t computes
 // output order[t] (or t) from entries slicePtr[t / 32] + t % 32 + 32 k, k = 0, 1, ... up to the

@@ -1,14 +1,18 @@
 // The general pipeline on one device. Per batch: the sparse rows scattered into tiles, then per
 // layer one launch over the live tiles, a one-block plan of the rows that stay and a move that packs
-// them into dense tiles again. The host polls the live count now and then to size the grids and to
-// stop once every row has left. At N <= 4096, once few rows are live (or from the start in a small
-// batch), one fused launch carries them through every remaining layer (fused_kernel.cuh). The layer
-// kernel and the rows per tile come from N (measured on an H200, docs/performance.md); for
-// comparisons SNIG_GENERAL_KERNEL=gather|staged|tile, SNIG_GENERAL_LANES=4|8|16|32,
-// SNIG_GENERAL_FUSE_ROWS (live rows at or under which the fused layers take over; 0: never) and
-// SNIG_GENERAL_FUSE_LANES=1|2|4|8|16 (rows per fused tile) override them, and SNIG_GENERAL_PROFILE=1
-// polls after every layer and prints each layer's live rows and time to stderr.
+// them into tiles again (dense tiles, or lines: lines.cuh). The host polls the live count now and
+// then to size the grids and to stop once every row has left. At N <= 4096, once few rows are live
+// (or from the start in a small batch), one fused launch carries them through every remaining layer
+// (fused_kernel.cuh). The layer kernel and the rows per tile come from N (measured on an H200,
+// docs/performance.md). Where every input value is 1, a batch that runs the tile, staged or lines
+// kernel computes layer 1 from the input rows' bits (first_layer.cuh) instead of scattering them into
+// tiles. For comparisons SNIG_GENERAL_KERNEL=gather|staged|tile|lines, SNIG_GENERAL_LANES=4|8|16|32,
+// SNIG_GENERAL_FIRST=dense, SNIG_GENERAL_FUSE_ROWS (live rows at or under which the fused layers take
+// over; 0: never) and SNIG_GENERAL_FUSE_LANES=1|2|4|8|16 (rows per fused tile) override the choices,
+// and SNIG_GENERAL_PROFILE=1 polls after every layer and prints each layer's live rows and time to
+// stderr.
 #include <algorithm>
+#include <bit>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -21,9 +25,11 @@
 #include "../cuda_check.hpp"
 #include "../cuda_raii.hpp"
 #include "../input_upload.hpp"
+#include "first_layer.cuh"
 #include "fused_kernel.cuh"
 #include "general_kernels.cuh"
 #include "general_pipeline.hpp"
+#include "lines.cuh"
 #include "padded_layer.hpp"
 #include "sliced_layer.hpp"
 
@@ -38,7 +44,9 @@ constexpr uint64_t kMaxBatchRows = 1 << 17;  // the plan kernel's one block
 // least 4 tiles per multiprocessor runs the tile kernel (60000 rows at N = 1024 / 4096: the layers
 // 1.4 / 1.6 times faster than gather's); a smaller batch runs the gather kernel (on 1200-6000 rows
 // the tile kernel's one block per tile leaves most multiprocessors idle: up to 1.9 times slower).
-// Above, the staged kernel (16384, 65536: 207 / 995 ms against gather's 246 / 1067).
+// Above, the staged kernel up to N = 16384 (16384: 207 ms against gather's 246; with layer 1 counted,
+// 56.4 ms of GPU time against the lines kernel's 59.8), the lines kernel up to 65536 (65536: 239 ms
+// against the staged kernel's 538 with the dense first layer), else the staged kernel.
 constexpr uint32_t kTileMinLanes = 8;
 constexpr uint64_t kTileMinTilesPerMultiprocessor = 4;
 // The fused layers take over once the live rows would read at most this many bytes of a layer's
@@ -52,6 +60,13 @@ constexpr uint64_t kFuseLayerBytes = uint64_t{256} << 20;
 
 bool tileable(uint32_t n) { return general::tileLanes(n) >= kTileMinLanes; }
 
+// Whether layer 1 may run from the input bits at n neurons (its padded layout is then held too).
+bool firstLayerable(uint32_t n) { return general::firstLayerRows(n) > 0; }
+
+// Whether batches run the lines kernel at n neurons.
+constexpr uint32_t kLinesMinN = 16385;
+bool linesByDefault(uint32_t n) { return n >= kLinesMinN && general::linesRows(n) > 0; }
+
 // SNIG_GENERAL_KERNEL, when set (and not empty): that kernel for every batch.
 std::optional<LayerKernel> forcedKernel(uint32_t n) {
   const char* text = std::getenv("SNIG_GENERAL_KERNEL");
@@ -60,17 +75,24 @@ std::optional<LayerKernel> forcedKernel(uint32_t n) {
   if (name == "gather") return LayerKernel::Gather;
   if (name == "staged") return LayerKernel::Staged;
   if (name == "tile" && general::tileLanes(n) > 0) return LayerKernel::Tile;
-  throw Error(ErrorCode::Argument, "SNIG_GENERAL_KERNEL must be gather, staged or tile (tile up to N = 8192)");
+  if (name == "lines" && general::linesRows(n) > 0) return LayerKernel::Lines;
+  throw Error(ErrorCode::Argument, "SNIG_GENERAL_KERNEL must be gather, staged, tile (up to N = 8192) or lines (up to 65536)");
 }
 
 const char* kernelName(LayerKernel kernel) {
-  return kernel == LayerKernel::Tile ? "tile" : kernel == LayerKernel::Staged ? "staged" : "gather";
+  switch (kernel) {
+    case LayerKernel::Tile: return "tile";
+    case LayerKernel::Staged: return "staged";
+    case LayerKernel::Lines: return "lines";
+    default: return "gather";
+  }
 }
 
 // Rows per tile: the tile kernel's as many as fit its shared memory; the staged kernel keeps 32 sums
 // per thread, so fewer rows per tile let a block own more outputs, and re-stage each tile for fewer
 // blocks, as N grows. Gather: 16 at 1024; 8 above (2000x30: 1.54 ms against 1.78 with 16).
 uint32_t lanesFor(uint32_t n, LayerKernel kernel) {
+  if (kernel == LayerKernel::Lines) return general::linesRows(n);  // fixed by the masks' shared memory
   const char* text = std::getenv("SNIG_GENERAL_LANES");
   if (!text) return kernel == LayerKernel::Tile ? general::tileLanes(n) : n <= 1024 ? 16 : n <= 8192 ? 8 : 4;
   const uint32_t lanes = static_cast<uint32_t>(std::strtoul(text, nullptr, 10));
@@ -139,12 +161,14 @@ class GeneralPipeline final : public GpuPipeline {
     if (model_->layerCount() == 0) throw Error(ErrorCode::Argument, "the general pipeline needs at least one layer");
     DeviceGuard guard(device_);
     general::configureKernels();
+    general::configureFirstLayer();
+    general::configureLines();
     general::configureFused();
     cudaDeviceProp prop{};
     SNIG_CUDA_CHECK(cudaGetDeviceProperties(&prop, device_));
     multiprocessors_ = prop.multiProcessorCount;
     tileMinRows_ = tileable(model_->neurons()) ? kTileMinTilesPerMultiprocessor * multiprocessors_ * general::tileLanes(model_->neurons()) : UINT64_MAX;
-    fuseRows_ = fuseRowsFor(*model_, holdsPadded());
+    fuseRows_ = fuseRowsFor(*model_, fusable());
     kernels_ = describeKernels();  // also checks SNIG_GENERAL_LANES against each kernel
     size_t freeBytes = 0, totalBytes = 0;
     SNIG_CUDA_CHECK(cudaMemGetInfo(&freeBytes, &totalBytes));
@@ -154,10 +178,14 @@ class GeneralPipeline final : public GpuPipeline {
                                        " (" + std::to_string(freeBytes >> 20) + " MiB free); use --kernel snig, which streams");
     }
     uploadModel();
-    // Per row: two dense rows, three row lists, its fate.
+    firstMaxTerms_ = maxFanIn(model_->layer(0));
+    // Per row: two dense rows (or lines) and their masks' share, three row lists, its fate.
     const uint32_t n = model_->neurons();
-    capacity_ = std::min(batchCapacity(options.batchRows, 2 * uint64_t{n} * sizeof(float) + 3 * sizeof(uint32_t) + 1, n), kMaxBatchRows);
+    const uint64_t perRow = 2 * uint64_t{n} * sizeof(float) + 2 * uint64_t{n} / 8 + 3 * sizeof(uint32_t) + 1;
+    capacity_ = std::min(batchCapacity(options.batchRows, perRow, n), kMaxBatchRows);
     profile_ = std::getenv("SNIG_GENERAL_PROFILE") != nullptr;
+    const char* first = std::getenv("SNIG_GENERAL_FIRST");
+    denseFirst_ = first && std::string(first) == "dense";
     batch_ = BatchStream::make();
     layerDone_ = makeEvent();
   }
@@ -168,7 +196,9 @@ class GeneralPipeline final : public GpuPipeline {
   int device() const override { return device_; }
   uint64_t maxBatchRows() const override { return capacity_; }
   std::string describe() const override {
-    return "general on GPU " + std::to_string(device_) + " (" + kernels_ + "): " +
+    const bool first = firstLayerable(model_->neurons()) && !denseFirst_;
+    return "general on GPU " + std::to_string(device_) + " (" + kernels_ +
+           (first ? "; layer 1 from the input bits when every input is 1" : "") + "): " +
            std::to_string(model_->indexBytes() * 8) + "-bit indices, model " + std::to_string(modelBytes_ >> 20) +
            " MiB on the device, batches of up to " + std::to_string(capacity_) + " rows";
   }
@@ -197,15 +227,17 @@ class GeneralPipeline final : public GpuPipeline {
   }
 
  private:
-  // The padded layout is held where the tile kernel may run; the fused layers read it too.
-  bool holdsPadded() const { return forced_ ? *forced_ == LayerKernel::Tile : tileable(model_->neurons()); }
+  // The fused layers run where the tile kernel may (they read its padded layout).
+  bool fusable() const { return forced_ ? *forced_ == LayerKernel::Tile : tileable(model_->neurons()); }
 
   // Every layer in the layouts its batches' kernels read (padded for tile, sliced for gather and
   // staged) with its per-neuron biases, in one device block per layer.
   void uploadModel() {
     const uint32_t n = model_->neurons();
-    const bool padded = holdsPadded();
-    const bool sliced = !forced_ || *forced_ != LayerKernel::Tile;
+    const auto forced = [&](LayerKernel a, LayerKernel b) { return *forced_ == a || *forced_ == b; };
+    const bool padded = forced_ ? forced(LayerKernel::Tile, LayerKernel::Lines) : tileable(n) || linesByDefault(n);
+    const bool paddedFirst = firstLayerable(n);
+    const bool sliced = forced_ ? forced(LayerKernel::Gather, LayerKernel::Staged) : !linesByDefault(n);
     const std::vector<bool> exits = saturatedExits(*model_);
     for (uint32_t l = 0; l < model_->layerCount(); ++l) {
       const LayerView view = model_->layer(l);
@@ -214,7 +246,7 @@ class GeneralPipeline final : public GpuPipeline {
       using Part = std::optional<uint64_t>;
       Part start, paddedIndex, paddedValues, slicePtr, slicedIndex, slicedValues, order;
       const auto add = [&](const auto& part) { return part.empty() ? Part() : Part(packer.add(part)); };
-      if (padded) {
+      if (padded || (l == 0 && paddedFirst)) {
         const general::PaddedLayer layout = general::padLayer(view);
         start = add(layout.start);
         paddedIndex = add(layout.index);
@@ -249,7 +281,7 @@ class GeneralPipeline final : public GpuPipeline {
       layers_.push_back(d);
       saturatedExit_.push_back(exits[l]);
     }
-    if (padded) {  // what the fused layers read on the device: every layer, its saturated exit
+    if (fusable()) {  // what the fused layers read on the device: every layer, its saturated exit
       std::vector<DeviceLayer> paddedLayers;
       for (const Layouts& d : layers_) paddedLayers.push_back(d.padded);
       paddedLayers_ = DeviceBuffer<DeviceLayer>(paddedLayers.size());
@@ -278,6 +310,7 @@ class GeneralPipeline final : public GpuPipeline {
 
   LayerKernel kernelFor(uint64_t rows) const {
     if (forced_) return *forced_;
+    if (linesByDefault(model_->neurons())) return LayerKernel::Lines;
     if (!tileable(model_->neurons())) return LayerKernel::Staged;
     return rows >= tileMinRows_ ? LayerKernel::Tile : LayerKernel::Gather;
   }
@@ -293,24 +326,28 @@ class GeneralPipeline final : public GpuPipeline {
     reserve(from_, rows);
     reserve(fate_, rows);
     reserve(counts_, model_->layerCount() + 1);
+    if (kernel_ == LayerKernel::Lines) {
+      const uint64_t maskBytes = uint64_t{tiles} * general::linesMaskStride(model_->neurons()) * general::linesMaskBytes(lanes_);
+      reserve(inMask_, maskBytes);
+      reserve(outMask_, maskBytes);
+    }
   }
 
   // Runs every layer (or until no row is left); returns the live rows packed in in_ at the end.
   uint32_t infer(uint32_t rows, const InferRequest& request) {
     cudaStream_t stream = batch_.stream.get();
-    const uint32_t n = model_->neurons();
     const uint32_t layers = model_->layerCount();
     const uint32_t tiles = (rows + lanes_ - 1) / lanes_;
     SNIG_CUDA_CHECK(cudaMemsetAsync(fate_.get(), kDead, rows, stream));
     SNIG_CUDA_CHECK(cudaMemsetAsync(alive_.get(), 0, tiles * sizeof(uint32_t), stream));
     SNIG_CUDA_CHECK(cudaMemsetAsync(notFull_.get(), 0, tiles * sizeof(uint32_t), stream));
-    SNIG_CUDA_CHECK(cudaMemsetAsync(in_.get(), 0, uint64_t{tiles} * lanes_ * n * sizeof(float), stream));
     std::vector<uint32_t> identity(rows);
     std::iota(identity.begin(), identity.end(), 0u);
     SNIG_CUDA_CHECK(cudaMemcpyAsync(rowOf_[0].get(), identity.data(), rows * sizeof(uint32_t), cudaMemcpyHostToDevice, stream));
     *batch_.hostCount.get() = rows;
     SNIG_CUDA_CHECK(cudaMemcpyAsync(counts_.get(), batch_.hostCount.get(), sizeof(uint32_t), cudaMemcpyHostToDevice, stream));
-    general::launchScatter(uploader_.rowptr(), uploader_.cols(), uploader_.values(), rows, n, lanes_, in_.get(), stream);
+    const bool first = firstFromBits();
+    if (!first) scatterInputs(rows);
     if (profile_) {
       SNIG_CUDA_CHECK(cudaEventRecord(layerDone_.get(), stream));
       SNIG_CUDA_CHECK(cudaStreamSynchronize(stream));
@@ -318,18 +355,9 @@ class GeneralPipeline final : public GpuPipeline {
     }
     uint32_t known = rows;  // an upper bound of the live rows: they only ever leave
     for (uint32_t l = 0; l < layers; ++l) {
-      if (known <= fuseRows_) return fuseRest(l, known, request);
-      general::Step step;
-      step.n = n;
-      step.lanes = lanes_;
-      step.shortIndex = model_->indexBytes() == 2;
-      step.kernel = kernel_;
-      step.in = in_.get();
-      step.out = out_.get();
-      step.alive = alive_.get();
-      step.notFull = notFull_.get();
-      step.count = counts_.get() + l;
-      general::launchLayer(kernel_ == LayerKernel::Tile ? layers_[l].padded : layers_[l].sliced, step, known, stream);
+      if (known <= fuseRows_ && !(l == 0 && first)) return fuseRest(l, known, request);
+      if (l == 0 && first) firstLayer(rows);
+      else layer(l, known);
       packKept(l, l + 1, saturatedExit_[l], l + 1 == layers, known);
       if (l + 1 == layers || shouldPoll(l) || profile_) {
         known = poll(l + 1, request);
@@ -381,8 +409,13 @@ class GeneralPipeline final : public GpuPipeline {
     plan.saturatedExit = saturatedExit;
     plan.last = last;
     general::launchPlan(plan, batch_.stream.get());
-    general::launchMove(out_.get(), in_.get(), from_.get(), counts_.get() + next, model_->neurons(), lanes_, known,
-                        multiprocessors_, batch_.stream.get());
+    const uint32_t* nextCount = counts_.get() + next;
+    if (kernel_ == LayerKernel::Lines) {
+      general::launchMoveLines(lines(l), from_.get(), nextCount, known, multiprocessors_, batch_.stream.get());
+    } else {
+      general::launchMove(out_.get(), in_.get(), from_.get(), nextCount, model_->neurons(), lanes_, known, multiprocessors_,
+                          batch_.stream.get());
+    }
     finalRowOf_ = (l + 1) % 2;
   }
 
@@ -396,6 +429,79 @@ class GeneralPipeline final : public GpuPipeline {
     const uint32_t live = *batch_.hostCount.get();
     if (profile_) printLayer(l, live);
     return live;
+  }
+
+  // The batch's input rows into the layer kernels' tiles (zeroed dense tiles, or lines).
+  void scatterInputs(uint32_t rows) {
+    cudaStream_t stream = batch_.stream.get();
+    const uint32_t n = model_->neurons();
+    if (kernel_ == LayerKernel::Lines) {
+      general::launchScatterLines(uploader_.rowptr(), uploader_.cols(), uploader_.values(), rows, lines(0), stream);
+      return;
+    }
+    const uint32_t tiles = (rows + lanes_ - 1) / lanes_;
+    SNIG_CUDA_CHECK(cudaMemsetAsync(in_.get(), 0, uint64_t{tiles} * lanes_ * n * sizeof(float), stream));
+    general::launchScatter(uploader_.rowptr(), uploader_.cols(), uploader_.values(), rows, model_->neurons(), lanes_, in_.get(), stream);
+  }
+
+  // Layer 1 from the input rows' bits, into out_ (dense tiles or lines).
+  void firstLayer(uint32_t rows) {
+    general::FirstLayer f;
+    f.n = model_->neurons();
+    f.rows = rows;
+    f.lanes = lanes_;
+    f.rowptr = uploader_.rowptr();
+    f.cols = uploader_.cols();
+    f.out = out_.get();
+    if (kernel_ == LayerKernel::Lines) f.outMask = outMask_.get();
+    f.alive = alive_.get();
+    f.notFull = notFull_.get();
+    f.maxTerms = firstMaxTerms_;
+    general::launchFirstLayer(layers_[0].padded, f, multiprocessors_, batch_.stream.get());
+  }
+
+  // Layer l from in_ into out_, for at most `known` live rows.
+  void layer(uint32_t l, uint32_t known) {
+    cudaStream_t stream = batch_.stream.get();
+    if (kernel_ == LayerKernel::Lines) {
+      general::launchLines(layers_[l].padded, lines(l), known, stream);
+      return;
+    }
+    general::Step step;
+    step.n = model_->neurons();
+    step.lanes = lanes_;
+    step.shortIndex = model_->indexBytes() == 2;
+    step.kernel = kernel_;
+    step.in = in_.get();
+    step.out = out_.get();
+    step.alive = alive_.get();
+    step.notFull = notFull_.get();
+    step.count = counts_.get() + l;
+    general::launchLayer(kernel_ == LayerKernel::Tile ? layers_[l].padded : layers_[l].sliced, step, known, stream);
+  }
+
+  // Layer l's lines: in_ to out_ (the move packs them back).
+  general::Lines lines(uint32_t l) {
+    general::Lines s;
+    s.n = model_->neurons();
+    s.rows = lanes_;
+    s.in = in_.get();
+    s.inMask = inMask_.get();
+    s.out = out_.get();
+    s.outMask = outMask_.get();
+    s.alive = alive_.get();
+    s.notFull = notFull_.get();
+    s.count = counts_.get() + l;
+    return s;
+  }
+
+  // Layer 1 from the input bits: every input value 1, a batch that runs the tile, staged or lines
+  // kernel (small ones at N <= 4096 run gather, which spreads a tile's work over more blocks), tiles
+  // that divide the first-layer kernel's.
+  bool firstFromBits() const {
+    const uint32_t rowsPerTile = general::firstLayerRows(model_->neurons());
+    return !denseFirst_ && uploader_.unitValues() && kernel_ != LayerKernel::Gather && rowsPerTile > 0 &&
+           rowsPerTile % lanes_ == 0 && layers_[0].padded.start != nullptr;
   }
 
   void printLayer(uint32_t l, uint32_t live) {
@@ -428,6 +534,21 @@ class GeneralPipeline final : public GpuPipeline {
     };
     for (uint32_t r = 0; r < rows; ++r) {
       if (fate[r] == kSaturated) emit(r, [](uint32_t) { return kClamp; });
+    }
+    if (kernel_ == LayerKernel::Lines) {
+      const uint32_t stride = general::linesMaskStride(n), maskBytes = general::linesMaskBytes(lanes_);
+      std::vector<uint8_t> masks(uint64_t{(count + lanes_ - 1) / lanes_} * stride * maskBytes);
+      copyBack(masks.data(), inMask_.get(), masks.size());
+      for (uint32_t s = 0; s < count; ++s) {
+        const uint32_t tile = s / lanes_, r = s % lanes_;
+        emit(rowOf[s], [&](uint32_t j) {
+          uint32_t m = 0;
+          std::memcpy(&m, masks.data() + (uint64_t{tile} * stride + j) * maskBytes, maskBytes);  // little-endian
+          const float* line = tiles.data() + (uint64_t{tile} * n + j) * lanes_;
+          return (m >> r) & 1u ? line[std::popcount(m & ((1u << r) - 1))] : 0.0f;
+        });
+      }
+      return;
     }
     for (uint32_t s = 0; s < count; ++s) {
       const float* base = tiles.data() + uint64_t{s / lanes_} * n * lanes_ + s % lanes_;
@@ -464,6 +585,7 @@ class GeneralPipeline final : public GpuPipeline {
   DeviceBuffer<uint32_t> nextTile_;            // the fused kernel's tile counter
   InputUploader uploader_;
   DeviceBuffer<float> in_, out_;
+  DeviceBuffer<uint8_t> inMask_, outMask_;  // lines: the masks of in_'s and out_'s lines
   DeviceBuffer<uint32_t> alive_, notFull_;
   DeviceBuffer<uint32_t> rowOf_[2];
   DeviceBuffer<uint32_t> from_;
@@ -472,6 +594,8 @@ class GeneralPipeline final : public GpuPipeline {
   BatchStream batch_;
   Event layerDone_;
   bool profile_ = false;
+  bool denseFirst_ = false;
+  uint32_t firstMaxTerms_ = 0;  // layer 1's largest fan-in  // SNIG_GENERAL_FIRST=dense: layer 1 from the scattered dense tiles
 };
 
 }  // namespace
@@ -488,7 +612,8 @@ uint64_t generalModelBytes(const Model& model) {
                             uint64_t{layer.n} * 8 + 5 * 16;
     const uint64_t padded = uint64_t{layer.n} * ((widest + general::kPadEntries - 1) / general::kPadEntries * general::kPadEntries) *
                                 (sizeof(uint16_t) + sizeof(float)) + (uint64_t{layer.n} + 1) * 4 + uint64_t{layer.n} * 4 + 4 * 16;
-    bytes += sliced + (tileable(layer.n) ? padded : 0);
+    const bool lines = linesByDefault(layer.n);
+    bytes += (lines ? 0 : sliced) + (tileable(layer.n) || lines || (l == 0 && firstLayerable(layer.n)) ? padded : 0);
   }
   return bytes;
 }

@@ -1,0 +1,42 @@
+// Device helpers both row-per-lane kernels (tile, first layer) share: an output's next 8 terms of
+// the padded layout, and the activation of a finished sum.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+#include "../../core/engine.hpp"
+#include "general_kernels.cuh"
+#include "padded_layer.hpp"
+
+namespace snig::cuda::general {
+
+static_assert(kPadEntries == 8, "one 16-byte load holds 8 16-bit inputs");
+
+// Entries e .. e + 7 of a padded layer (e a multiple of kPadEntries): inputs with one 16-byte load,
+// weights with two (or the layer's uniform weight).
+template <bool Uniform>
+__device__ __forceinline__ void loadPaddedTerms(const DeviceLayer& layer, uint32_t e, uint32_t (&input)[kPadEntries],
+                                                float (&weight)[kPadEntries]) {
+  const uint4 packed = __ldg(reinterpret_cast<const uint4*>(static_cast<const uint16_t*>(layer.index) + e));
+  const uint32_t words[4] = {packed.x, packed.y, packed.z, packed.w};
+#pragma unroll
+  for (int h = 0; h < 8; ++h) input[h] = (words[h / 2] >> (16 * (h % 2))) & 0xffffu;
+  if (Uniform) {
+#pragma unroll
+    for (int h = 0; h < 8; ++h) weight[h] = layer.uniform;
+  } else {
+    const float4 a = __ldg(reinterpret_cast<const float4*>(layer.values + e));
+    const float4 b = __ldg(reinterpret_cast<const float4*>(layer.values + e) + 1);
+    weight[0] = a.x, weight[1] = a.y, weight[2] = a.z, weight[3] = a.w;
+    weight[4] = b.x, weight[5] = b.y, weight[6] = b.z, weight[7] = b.w;
+  }
+}
+
+// Bias (on a nonzero sum only: the reference's Z + logical(Z) .* b), ReLU and clamp.
+__device__ __forceinline__ float activate(float z, float b) {
+  return z != 0.0f ? fminf(fmaxf(__fadd_rn(z, b), 0.0f), kClamp) : 0.0f;
+}
+
+}  // namespace snig::cuda::general
