@@ -127,6 +127,11 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
       logLevel: options.logLevel,
       curve: curve && { serverKey: curve.server.public, pairs: curve.local },
       early: options.earlyWorker,
+      // In shared mode a welcome names the configured files when they are binary: the workers open them meanwhile.
+      preload: (group) =>
+        config.mode === 'shared' && addon.isBinaryModel(config.model) && config.input.endsWith('.snigrows')
+          ? { model: config.model, layers: config.layers, bias: config.bias, inputs: config.input, engine: groupEngine(config, group) }
+          : undefined,
       onExit: (name, how, logFile) => {
         if (how === 'exit code 0' || dismissed) log.info({ worker: name, how }, 'local worker exited');
         else {

@@ -1,6 +1,8 @@
 // The worker agent against a scripted coordinator: garbage and out-of-order messages are dropped,
-// the real work still comes back right, and finish / reject / silence end it cleanly.
+// the real work still comes back right, and finish / reject / silence end it cleanly; files opened
+// before the welcome serve only a welcome that names them.
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { pack } from 'msgpackr';
 import { Router } from 'zeromq';
@@ -9,7 +11,7 @@ import { native } from '../common/native.js';
 import { decodeWorkerMessage, encode } from '../common/protocol/codec.js';
 import type { CoordinatorMessage, WorkerMessage } from '../common/protocol/messages.js';
 import { WorkerAgent } from '../worker/agent.js';
-import { INPUT, MODEL, TRUTH, categoryRows, silent } from './cluster-fixture.js';
+import { INPUT, MODEL, TRUTH, categoryRows, silent, tempDir } from './cluster-fixture.js';
 
 async function coordinatorStub(): Promise<{ router: Router; next: () => Promise<WorkerMessage>; send: (m: CoordinatorMessage | Buffer) => Promise<void> }> {
   const router = new Router({ linger: 0 });
@@ -68,6 +70,49 @@ describe('worker agent', { timeout: 60_000 }, () => {
     await send({ type: 'finish' });
     assert.deepEqual(await exit, { code: 0, reason: 'run finished' });
     router.close();
+  });
+
+  it('opens the files its run names before the welcome, and loads what a welcome naming others names', async () => {
+    // Two binary 1024x120 models: the official network (preloaded) and a generated one.
+    const dir = tempDir('worker-preload');
+    const paths = { official: join(dir, 'official.snig'), other: join(dir, 'other.snig'), inputs: join(dir, 'inputs.snigrows') };
+    const checksums: number[] = [];
+    const models = [await native().loadModel({ path: MODEL, layers: 120, threads: 0 }), await native().generateModel({ neurons: 1024, layers: 120, bias: -0.3, seed: 3, threads: 0 })];
+    for (const [k, path] of [paths.official, paths.other].entries()) {
+      await native().writeModelBinary(models[k]!, path);
+      checksums.push(models[k]!.checksum);
+      models[k]!.close();
+    }
+    assert.notEqual(checksums[0], checksums[1]);
+    const inputs = await native().readInputs({ path: INPUT, neurons: 1024, rows: 0 });
+    await native().writeInputs(inputs, paths.inputs);
+    inputs.close();
+    const engine = { engine: 'cpu' as const, threads: 1, kernel: 'auto' as const, weights: 'auto' as const };
+    const welcome = (path: string, checksum: number): CoordinatorMessage => ({
+      type: 'welcome', name: 'w', mode: 'shared', model: { path, layers: 120, checksum, bytes: 0, chunks: 0 },
+      inputs: { path: paths.inputs, rows: 1200, neurons: 1024 }, engine, heartbeatMs: 100, timeoutMs: 5000,
+    });
+    for (const [path, checksum] of [[paths.official, checksums[0]!], [paths.other, checksums[1]!]] as const) {
+      const { router, next, send } = await coordinatorStub();
+      const worker = new WorkerAgent({
+        connect: router.lastEndpoint!, name: 'w', engine: {}, prefetch: 1, retries: 2, retryDelayMs: 200, maxMessageBytes: 1 << 20, log: silent,
+        preload: { model: paths.official, inputs: paths.inputs, engine },
+      });
+      const exit = worker.run();
+      assert.equal((await next()).type, 'hello');
+      await send(welcome(path, checksum));
+      const ready = await next();
+      assert.equal(ready.type === 'ready' && ready.checksum, checksum, `the model the welcome names (${path})`);
+      assert.equal((await next()).type, 'request');
+      await send({ type: 'assign', mark: 1, shards: [{ shard: 0, begin: 0, end: 1200 }] });
+      const result = await next();
+      const rows = result.type === 'result' ? result.shards[0]!.categories : [];
+      if (path === paths.official) assert.deepEqual(rows, categoryRows(TRUTH), 'the official categories');
+      assert.equal(result.type === 'result' && result.shards[0]!.edges, 1200 * 3932160, 'every row through 120 layers');
+      await send({ type: 'finish' });
+      assert.deepEqual(await exit, { code: 0, reason: 'run finished' });
+      router.close();
+    }
   });
 
   it('exits 2 when rejected, and 3 when the coordinator stays silent', async () => {

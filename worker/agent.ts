@@ -2,17 +2,19 @@
 // socket, the clock and the workload (model, inputs, engine), feeds what happens to the core and
 // carries out the actions it returns.
 import { hostname } from 'node:os';
+import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import { Dealer } from 'zeromq';
 
 import type { KeyPair } from '../common/config/keys.js';
 import { withOverrides, type EngineOptions } from '../common/engine-options.js';
 import { isNativeError } from '../common/native.js';
+import type { Preload } from '../common/preload.js';
 import { decodeCoordinatorMessage, encode } from '../common/protocol/codec.js';
 import type { Welcome } from '../common/protocol/messages.js';
 import { SerialSender } from '../common/protocol/serial-sender.js';
 import { WorkerCore, type AgentAction, type AgentEvent, type WorkerExit } from './core.js';
-import { Workload, writeStreamedModel } from './workload.js';
+import { Workload, writeStreamedModel, type WorkloadFiles } from './workload.js';
 
 export type { WorkerExit } from './core.js';
 
@@ -26,7 +28,22 @@ export interface WorkerOptions {
   retryDelayMs: number;
   maxMessageBytes: number;
   curve?: { pair: KeyPair; serverKey: string };
+  /** Files to open at once, before the welcome (a local worker of `snig run`): a welcome naming the same takes them. */
+  preload?: Preload;
   log: Logger;
+}
+
+/** A workload being opened before the welcome, and what it was opened from. */
+interface Preloading {
+  files: WorkloadFiles;
+  choice: EngineOptions;
+  workload: Promise<Workload | undefined>; // undefined: it failed (the welcome's load then says why)
+}
+
+/** The same engine options (an option left out equals one given as undefined). */
+function sameOptions(a: EngineOptions, b: EngineOptions): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof EngineOptions>;
+  return [...keys].every((key) => isDeepStrictEqual(a[key], b[key]));
 }
 
 export class WorkerAgent {
@@ -34,6 +51,7 @@ export class WorkerAgent {
   private readonly sender: SerialSender;
   private readonly core: WorkerCore;
   private workload?: Workload;
+  private preloading?: Preloading;
   private running?: Promise<void>; // the shard the engine is on
   private timer?: NodeJS.Timeout;
   private settle!: (exit: WorkerExit) => void;
@@ -55,6 +73,12 @@ export class WorkerAgent {
 
   /** Connects and works until finished, rejected or the coordinator is gone for good. */
   async run(): Promise<WorkerExit> {
+    const { preload } = this.options;
+    if (preload) {
+      const files = { model: preload.model, layers: preload.layers, bias: preload.bias, inputs: preload.inputs };
+      const choice = withOverrides(preload.engine, this.options.engine);
+      this.preloading = { files, choice, workload: Workload.openFiles(files, choice).catch(() => undefined) };
+    }
     this.dealer.connect(this.options.connect);
     this.options.log.info({ connect: this.options.connect, name: this.options.name }, 'worker connecting');
     this.event({ kind: 'start', at: Date.now() });
@@ -124,7 +148,8 @@ export class WorkerAgent {
       this.workload?.close();
       this.workload = undefined;
       const started = performance.now();
-      this.workload = await Workload.open(welcome, withOverrides(welcome.engine, this.options.engine), file?.path);
+      const choice = withOverrides(welcome.engine, this.options.engine);
+      this.workload = (await this.preloaded(welcome, choice, file?.path)) ?? (await Workload.open(welcome, choice, file?.path));
       const loadSeconds = (performance.now() - started) / 1000;
       const { checksum, engine } = this.workload;
       this.event({ kind: 'loaded', epoch, loaded: { checksum, engine: engine.engine, gpuNames: this.workload.gpuNames(), loadSeconds, streamedBytes: bytes?.length ?? 0 } });
@@ -134,6 +159,19 @@ export class WorkerAgent {
     } finally {
       file?.remove();
     }
+  }
+
+  /** The preloaded workload when it was opened from what the welcome names (else it is closed); once. */
+  private async preloaded(welcome: Welcome, choice: EngineOptions, modelFile?: string): Promise<Workload | undefined> {
+    const preloading = this.preloading;
+    this.preloading = undefined;
+    if (!preloading) return undefined;
+    const { files } = preloading;
+    const named = !modelFile && files.model === welcome.model.path && files.inputs === welcome.inputs.path && files.bias === welcome.model.bias;
+    const workload = await preloading.workload;
+    if (named && workload?.layers === welcome.model.layers && sameOptions(preloading.choice, choice)) return workload;
+    workload?.close();
+    return undefined;
   }
 
   private async runShard({ epoch, shard }: Extract<AgentAction, { kind: 'run' }>): Promise<void> {
@@ -158,5 +196,7 @@ export class WorkerAgent {
     await this.running;
     this.workload?.close();
     this.workload = undefined;
+    (await this.preloading?.workload)?.close(); // never welcomed
+    this.preloading = undefined;
   }
 }

@@ -12,6 +12,14 @@ import type { ShardInputs, Welcome } from '../common/protocol/messages.js';
 import { formatRowRange } from '../common/row-range.js';
 import type { ShardOutcome } from './core.js';
 
+/** The files a shared-mode workload reads. */
+export interface WorkloadFiles {
+  model: string;
+  layers?: number; // default: every layer
+  bias?: number;
+  inputs?: string;
+}
+
 export class Workload {
   private receivedBytes = 0;
 
@@ -30,13 +38,23 @@ export class Workload {
       .map((gpu) => `${gpu.id}:${gpu.name}`);
   }
 
+  /** The model's layers. */
+  get layers(): number {
+    return this.model.layers;
+  }
+
   /** Loads the model (from `modelFile` when it was streamed) and the shared inputs, opens the engine. */
   static async open(welcome: Welcome, choice: EngineOptions, modelFile?: string): Promise<Workload> {
     const path = modelFile ?? welcome.model.path;
     if (!path) throw new Error('the coordinator named no model path and sent no model');
-    const model = await openModel({ model: path, layers: welcome.model.layers, bias: welcome.model.bias, threads: choice.threads });
+    return Workload.openFiles({ model: path, layers: welcome.model.layers, bias: welcome.model.bias, inputs: welcome.inputs.path }, choice);
+  }
+
+  /** Loads the model and the inputs (when named), opens the engine. */
+  static async openFiles(files: WorkloadFiles, choice: EngineOptions): Promise<Workload> {
+    const model = await openModel({ model: files.model, layers: files.layers, bias: files.bias, threads: choice.threads });
     try {
-      const inputs = welcome.inputs.path ? await openInputs(welcome.inputs.path, model.neurons) : undefined;
+      const inputs = files.inputs ? await openInputs(files.inputs, model.neurons) : undefined;
       const engine = await Engine.open(model, choice);
       return new Workload(model.checksum, model, engine, inputs);
     } catch (error) {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { readKeyPair, readPublicKey, type KeyPair } from '../../common/config/keys.js';
 import { maxMessageBytesField, workerSettingsShape } from '../../common/config/schema.js';
 import { engineOptionsShape } from '../../common/engine-options.js';
+import type { Preload } from '../../common/preload.js';
 import { WorkerAgent } from '../../worker/agent.js';
 import { defineCommand, overrides } from '../schema-flags.js';
 import { outputArgs, outputLogger } from './output-options.js';
@@ -34,7 +35,7 @@ function curveKeys(args: WorkerArgs): { pair: KeyPair; serverKey: string } | und
 }
 
 /** Works for the coordinator until finished, rejected or gone; the process's exit code. */
-export async function runWorker(args: WorkerArgs): Promise<number> {
+export async function runWorker(args: WorkerArgs, preload?: Preload): Promise<number> {
   const log = outputLogger('worker', args);
   const { engine, threads, kernel, weights, gpus } = args;
   const agent = new WorkerAgent({
@@ -47,6 +48,7 @@ export async function runWorker(args: WorkerArgs): Promise<number> {
     retryDelayMs: args.retryDelayMs,
     maxMessageBytes: args.maxMessageBytes,
     curve: curveKeys(args),
+    preload,
     log,
   });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => agent.stop(`received ${signal}`));

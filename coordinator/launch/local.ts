@@ -8,6 +8,7 @@ import { join } from 'node:path';
 
 import type { KeyPair } from '../../common/config/keys.js';
 import type { RunConfig, WorkerGroup } from '../../common/config/schema.js';
+import type { Preload } from '../../common/preload.js';
 import { gpuSubsets } from './gpu-subsets.js';
 import { localWorkerCommand } from './snig-command.js';
 import { workerSettings } from './worker-args.js';
@@ -35,6 +36,8 @@ export interface LocalLaunchOptions {
   onExit: (name: string, how: string, logFile: string) => void;
   /** A worker process started before the run was configured, waiting for its settings (cli/early-worker.ts): the first local worker. */
   early?: ChildProcess;
+  /** What the workers of a group (by index) may open before their welcome (common/preload.ts). */
+  preload: (group: number) => Preload | undefined;
 }
 
 /** A worker process of its own, its settings as its argument, its output in its log file. */
@@ -71,7 +74,7 @@ export class LocalLauncher {
         const name = `local-${index}-${nonce}`;
         const pair = options.curve?.pairs[index];
         index++;
-        const settings = { connect: options.endpoint, name, ...workerSettings(options, groupIndex, options.logLevel) };
+        const settings = { connect: options.endpoint, name, ...workerSettings(options, groupIndex, options.logLevel), preload: options.preload(groupIndex) };
         const env: Record<string, string> = {};
         if (subset.length > 0) env.CUDA_VISIBLE_DEVICES = subset.join(',');
         if (pair && options.curve) {
