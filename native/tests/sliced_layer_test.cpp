@@ -106,6 +106,12 @@ void check(const std::string& name, const Model& model, uint64_t seed) {
     for (const uint32_t at : p.start) aligned = aligned && at % cuda::general::kPadEntries == 0;
   }
   testing::check(aligned, name + ": padded outputs start at multiples of " + std::to_string(cuda::general::kPadEntries) + " entries");
+  bool sized = true;
+  for (uint32_t l = 0; l < model.layerCount(); ++l) {
+    const uint64_t built = padded[l].index.size() * sizeof(uint16_t) + padded[l].values.size() * sizeof(float);
+    sized = sized && cuda::general::paddedLayerBytes(model.layer(l)) == built;
+  }
+  testing::check(sized, name + ": paddedLayerBytes is the padded layout's indices and weights");
   for (const auto& [layout, termsOf] : layouts) {
     testing::check(holdsColumns(model, termsOf), name + ", " + layout + ": every output's entries are its column, then +0 padding");
   }

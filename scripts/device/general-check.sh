@@ -8,8 +8,8 @@
 # device's fallback models (auto against snig); per-layer profiles at N = 1024 and 4096 (the tile
 # kernel against the gather kernel it replaced; --only profile16384/profile65536 for the staged kernel
 # there, with peak device memory at 65536) and one ncu report of the tile kernel. Short table last;
-# logs under $OUT. Kernel variants run through SNIG_GENERAL_KERNEL and SNIG_GENERAL_LANES (see
-# native/cuda/general/general_pipeline.cu). If a kernel fails its check against the CPU engine, the
+# logs under $OUT. Kernel variants run through SNIG_GENERAL_KERNEL, SNIG_GENERAL_LANES,
+# SNIG_GENERAL_FUSE_ROWS and SNIG_GENERAL_FUSE_LANES (see native/cuda/general/general_pipeline.cu). If a kernel fails its check against the CPU engine, the
 # rest runs with the staged kernel everywhere (and the table says so).
 #
 #   scripts/device/general-check.sh [--bench PATH] [--only "r1024 r4096 ..."] [--repeat R] [--budget S]
@@ -80,6 +80,13 @@ if [ -n "$SAN" ] && { [ -z "$ONLY" ] || [[ " $ONLY " == *" memcheck "* ]]; }; th
       --structure random --bias -0.2 --rows 700 --kernel general --check cpu --warmup 0 --repeat 1 >>"$LOG" 2>&1
     RESULTS+=("memcheck $spec: exit $?")
   done
+  # The fused layers' shared-memory barriers (one tile per row, then 4 rows per tile).
+  for lanes in 1 4; do
+    SNIG_GENERAL_FUSE_LANES=$lanes timeout 60 "$SAN" --tool racecheck --error-exitcode 9 "$BENCH" --generate 2000 --fan-in 8-48 \
+      --random-weights mixed --layers 5 --structure random --bias -0.2 --rows 150 --kernel general --check cpu --warmup 0 \
+      --repeat 1 >>"$LOG" 2>&1
+    RESULTS+=("racecheck fused, $lanes row(s) per tile: exit $?")
+  done
 fi
 R=(--rows 60000 --seed 1 --check sample --repeat "$REPEAT")
 REAL=(--model data/hpec-1024/neuron1024 --inputs data/hpec-1024/sparse-images-1024-first1200.tsv.gz
@@ -87,13 +94,15 @@ REAL=(--model data/hpec-1024/neuron1024 --inputs data/hpec-1024/sparse-images-10
 # The biases snig-bench bisects for these seeds (1.5-2.5 % of the first 1000 rows survive; see
 # docs/performance.md), given so that each benchmark's variants skip the bisection.
 RANDOM32=(--structure random --bias -0.203125)
-# Every row against the CPU engine: every layer kernel, one-chunk and several-chunk staging, padded
-# slices and outputs, tiles of 32 (N = 1024) and 16 rows (N = 2000).
-for kernel in tile staged gather lines; do
-  SNIG_GENERAL_KERNEL=$kernel bench "rand-cpu-all-$kernel" --generate 1024 --layers 120 --structure random \
+# Every row against the CPU engine: the default choice (with the fused layers), every layer kernel
+# alone (tile also fuses), one-chunk and several-chunk staging, padded slices and outputs, tiles of 32
+# (N = 1024), 16 and 8 rows (N = 2000).
+for kernel in default tile staged gather lines; do
+  [ "$kernel" = default ] && forced="" || forced=$kernel
+  SNIG_GENERAL_KERNEL=$forced bench "rand-cpu-all-$kernel" --generate 1024 --layers 120 --structure random \
     --random-weights mixed --rows 6000 --seed 7 --check cpu --kernel general --repeat 1 --name "mixed-$kernel" ||
     FALLBACK=1
-  SNIG_GENERAL_KERNEL=$kernel bench "w2000-$kernel" --generate 2000 --layers 30 --structure random --fan-in 8-48 \
+  SNIG_GENERAL_KERNEL=$forced bench "w2000-$kernel" --generate 2000 --layers 30 --structure random --fan-in 8-48 \
     --random-weights positive --bias -0.1484375 --rows 3000 --seed 1 --check cpu --kernel general,snig --repeat "$REPEAT" \
     --name "w2000-$kernel" || FALLBACK=1
 done

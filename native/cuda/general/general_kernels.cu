@@ -148,10 +148,9 @@ __global__ void __launch_bounds__(kStagedThreads, 2) stagedKernel(DeviceLayer la
 }
 
 // "tile": a block stages its whole tile (R rows x n inputs, [input][row]) in shared memory, and each
-// group of R lanes computes one output for the tile's R rows (lane = row), so a group reads one
-// input's R values as one contiguous run (conflict-free at R = 32) and its output's next 8 indices
-// and weights with one 16-byte broadcast load each (padded layout). A warp's 32/R outputs are
-// consecutive: its stores are one contiguous 128-byte run.
+// group of R lanes computes one output for the tile's R rows (lane = row, output_sum.cuh), so a
+// group reads one input's R values as one contiguous run (conflict-free at R = 32). A warp's 32/R
+// outputs are consecutive: its stores are one contiguous 128-byte run.
 template <int R, bool Uniform>
 __global__ void __launch_bounds__(kTileThreads, 1) tileKernel(DeviceLayer layer, uint32_t n, const float* __restrict__ in,
                                                           float* __restrict__ out, uint32_t* alive, uint32_t* notFull,

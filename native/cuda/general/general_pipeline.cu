@@ -1,12 +1,16 @@
 // The general pipeline on one device. Per batch: the sparse rows scattered into tiles, then per
 // layer one launch over the live tiles, a one-block plan of the rows that stay and a move that packs
 // them into tiles again (dense tiles, or lines: lines.cuh). The host polls the live count now and
-// then to size the grids and to stop once every row has left. The layer kernel and the rows per tile come from N (measured on an
-// H200, docs/performance.md). Where every input value is 1, a batch that runs the tile, staged or
-// lines kernel computes layer 1 from the input rows' bits (first_layer.cuh) instead of scattering
-// them into tiles. For comparisons SNIG_GENERAL_KERNEL=gather|staged|tile|lines, SNIG_GENERAL_LANES=
-// 4|8|16|32 and SNIG_GENERAL_FIRST=dense override the choices, and SNIG_GENERAL_PROFILE=1 polls after
-// every layer and prints each layer's live rows and time to stderr.
+// then to size the grids and to stop once every row has left. At N <= 4096, once few rows are live
+// (or from the start in a small batch), one fused launch carries them through every remaining layer
+// (fused_kernel.cuh). The layer kernel and the rows per tile come from N (measured on an H200,
+// docs/performance.md). Where every input value is 1, a batch that runs the tile, staged or lines
+// kernel computes layer 1 from the input rows' bits (first_layer.cuh) instead of scattering them into
+// tiles. For comparisons SNIG_GENERAL_KERNEL=gather|staged|tile|lines, SNIG_GENERAL_LANES=4|8|16|32,
+// SNIG_GENERAL_FIRST=dense, SNIG_GENERAL_FUSE_ROWS (live rows at or under which the fused layers take
+// over; 0: never) and SNIG_GENERAL_FUSE_LANES=1|2|4|8|16 (rows per fused tile) override the choices,
+// and SNIG_GENERAL_PROFILE=1 polls after every layer and prints each layer's live rows and time to
+// stderr.
 #include <algorithm>
 #include <bit>
 #include <cstdio>
@@ -22,6 +26,7 @@
 #include "../cuda_raii.hpp"
 #include "../input_upload.hpp"
 #include "first_layer.cuh"
+#include "fused_kernel.cuh"
 #include "general_kernels.cuh"
 #include "general_pipeline.hpp"
 #include "lines.cuh"
@@ -44,6 +49,14 @@ constexpr uint64_t kMaxBatchRows = 1 << 17;  // the plan kernel's one block
 // against the staged kernel's 538 with the dense first layer), else the staged kernel.
 constexpr uint32_t kTileMinLanes = 8;
 constexpr uint64_t kTileMinTilesPerMultiprocessor = 4;
+// The fused layers take over once the live rows would read at most this many bytes of a layer's
+// weights: a fused tile of one row reads the whole layer (from L2) for itself, so a layer costs them
+// about live x layer bytes / ~3 TB/s (2000x30's dense layers), against ~35 us a layer of launches
+// and latency in the per-layer path once few rows are live. Measured on an H200 (docs/performance.md):
+// 2000x30 fused from 188 live rows (713 allowed) 0.99 ms, from its 3000 1.54, unfused 1.54; 1024
+// mixed, 6000 rows: from 1365 rows 1.84 ms, from 6000 2.70; random 1024 from 3758 rows 3.29 ms
+// against 4.08 unfused; 4096 from 1024 rows 11.60 against 12.09.
+constexpr uint64_t kFuseLayerBytes = uint64_t{256} << 20;
 
 bool tileable(uint32_t n) { return general::tileLanes(n) >= kTileMinLanes; }
 
@@ -54,10 +67,10 @@ bool firstLayerable(uint32_t n) { return general::firstLayerRows(n) > 0; }
 constexpr uint32_t kLinesMinN = 16385;
 bool linesByDefault(uint32_t n) { return n >= kLinesMinN && general::linesRows(n) > 0; }
 
-// SNIG_GENERAL_KERNEL, when set: that kernel for every batch.
+// SNIG_GENERAL_KERNEL, when set (and not empty): that kernel for every batch.
 std::optional<LayerKernel> forcedKernel(uint32_t n) {
   const char* text = std::getenv("SNIG_GENERAL_KERNEL");
-  if (!text) return std::nullopt;
+  if (!text || !*text) return std::nullopt;
   const std::string name = text;
   if (name == "gather") return LayerKernel::Gather;
   if (name == "staged") return LayerKernel::Staged;
@@ -77,16 +90,36 @@ const char* kernelName(LayerKernel kernel) {
 
 // Rows per tile: the tile kernel's as many as fit its shared memory; the staged kernel keeps 32 sums
 // per thread, so fewer rows per tile let a block own more outputs, and re-stage each tile for fewer
-// blocks, as N grows.
+// blocks, as N grows. Gather: 16 at 1024; 8 above (2000x30: 1.54 ms against 1.78 with 16).
 uint32_t lanesFor(uint32_t n, LayerKernel kernel) {
   if (kernel == LayerKernel::Lines) return general::linesRows(n);  // fixed by the masks' shared memory
   const char* text = std::getenv("SNIG_GENERAL_LANES");
-  if (!text) return kernel == LayerKernel::Tile ? general::tileLanes(n) : n <= 2048 ? 16 : n <= 8192 ? 8 : 4;
+  if (!text) return kernel == LayerKernel::Tile ? general::tileLanes(n) : n <= 1024 ? 16 : n <= 8192 ? 8 : 4;
   const uint32_t lanes = static_cast<uint32_t>(std::strtoul(text, nullptr, 10));
   if (!general::validLanes(lanes)) throw Error(ErrorCode::Argument, "SNIG_GENERAL_LANES must be 4, 8, 16 or 32");
   if (kernel == LayerKernel::Tile && uint64_t{lanes} * n * sizeof(float) > general::kTileBytes) {
     throw Error(ErrorCode::Argument, "SNIG_GENERAL_LANES: a tile of that many rows does not fit the tile kernel's shared memory");
   }
+  return lanes;
+}
+
+// Live rows at or under which the fused layers take over (0: never; they need the padded layout).
+uint64_t fuseRowsFor(const Model& model, bool padded) {
+  if (!padded) return 0;
+  const char* text = std::getenv("SNIG_GENERAL_FUSE_ROWS");
+  if (text) return std::strtoull(text, nullptr, 10);
+  uint64_t bytes = 0;
+  for (uint32_t l = 0; l < model.layerCount(); ++l) bytes += general::paddedLayerBytes(model.layer(l));
+  return kFuseLayerBytes / std::max<uint64_t>(1, bytes / model.layerCount());
+}
+
+// Rows per fused tile: 1, as measured fastest (each row leaves its tile's work when it dies: no
+// compaction needed), unless SNIG_GENERAL_FUSE_LANES says otherwise.
+uint32_t fuseLanesFor() {
+  const char* text = std::getenv("SNIG_GENERAL_FUSE_LANES");
+  if (!text) return 1;
+  const auto lanes = static_cast<uint32_t>(std::strtoul(text, nullptr, 10));
+  if (lanes == 0 || lanes > 16 || (lanes & (lanes - 1)) != 0) throw Error(ErrorCode::Argument, "SNIG_GENERAL_FUSE_LANES must be 1, 2, 4, 8 or 16");
   return lanes;
 }
 
@@ -123,16 +156,19 @@ class GeneralPipeline final : public GpuPipeline {
   GeneralPipeline(std::shared_ptr<const Model> model, const PipelineOptions& options)
       : model_(std::move(model)),
         device_(options.device),
-        forced_(forcedKernel(model_->neurons())) {
+        forced_(forcedKernel(model_->neurons())),
+        fuseLanes_(fuseLanesFor()) {
     if (model_->layerCount() == 0) throw Error(ErrorCode::Argument, "the general pipeline needs at least one layer");
     DeviceGuard guard(device_);
     general::configureKernels();
     general::configureFirstLayer();
     general::configureLines();
+    general::configureFused();
     cudaDeviceProp prop{};
     SNIG_CUDA_CHECK(cudaGetDeviceProperties(&prop, device_));
     multiprocessors_ = prop.multiProcessorCount;
     tileMinRows_ = tileable(model_->neurons()) ? kTileMinTilesPerMultiprocessor * multiprocessors_ * general::tileLanes(model_->neurons()) : UINT64_MAX;
+    fuseRows_ = fuseRowsFor(*model_, fusable());
     kernels_ = describeKernels();  // also checks SNIG_GENERAL_LANES against each kernel
     size_t freeBytes = 0, totalBytes = 0;
     SNIG_CUDA_CHECK(cudaMemGetInfo(&freeBytes, &totalBytes));
@@ -191,6 +227,9 @@ class GeneralPipeline final : public GpuPipeline {
   }
 
  private:
+  // The fused layers run where the tile kernel may (they read its padded layout).
+  bool fusable() const { return forced_ ? *forced_ == LayerKernel::Tile : tileable(model_->neurons()); }
+
   // Every layer in the layouts its batches' kernels read (padded for tile, sliced for gather and
   // staged) with its per-neuron biases, in one device block per layer.
   void uploadModel() {
@@ -242,6 +281,16 @@ class GeneralPipeline final : public GpuPipeline {
       layers_.push_back(d);
       saturatedExit_.push_back(exits[l]);
     }
+    if (fusable()) {  // what the fused layers read on the device: every layer, its saturated exit
+      std::vector<DeviceLayer> paddedLayers;
+      for (const Layouts& d : layers_) paddedLayers.push_back(d.padded);
+      paddedLayers_ = DeviceBuffer<DeviceLayer>(paddedLayers.size());
+      copyToDevice(paddedLayers_.get(), paddedLayers.data(), paddedLayers.size());
+      const std::vector<uint8_t> exitFlags(exits.begin(), exits.end());
+      exitsOnDevice_ = DeviceBuffer<uint8_t>(exitFlags.size());
+      copyToDevice(exitsOnDevice_.get(), exitFlags.data(), exitFlags.size());
+      nextTile_ = DeviceBuffer<uint32_t>(1);
+    }
   }
 
   std::string describeKernels() const {
@@ -249,8 +298,14 @@ class GeneralPipeline final : public GpuPipeline {
     const auto named = [n](LayerKernel kernel) {
       return std::string(kernelName(kernel)) + " in tiles of " + std::to_string(lanesFor(n, kernel)) + " rows";
     };
-    if (forced_ || !tileable(n)) return named(kernelFor(1));
-    return named(LayerKernel::Tile) + " for batches of " + std::to_string(tileMinRows_) + "+ rows, else " + named(LayerKernel::Gather);
+    std::string text = forced_ || !tileable(n) ? named(kernelFor(1))
+                                               : named(LayerKernel::Tile) + " for batches of " + std::to_string(tileMinRows_) +
+                                                     "+ rows, else " + named(LayerKernel::Gather);
+    if (fuseRows_) {
+      text += "; fused layers in tiles of " + std::to_string(fuseLanes_) + " row(s) once " + std::to_string(fuseRows_) +
+              " rows or fewer are live";
+    }
+    return text;
   }
 
   LayerKernel kernelFor(uint64_t rows) const {
@@ -300,39 +355,80 @@ class GeneralPipeline final : public GpuPipeline {
     }
     uint32_t known = rows;  // an upper bound of the live rows: they only ever leave
     for (uint32_t l = 0; l < layers; ++l) {
+      if (known <= fuseRows_ && !(l == 0 && first)) return fuseRest(l, known, request);
       if (l == 0 && first) firstLayer(rows);
       else layer(l, known);
-      general::Plan plan;
-      plan.lanes = lanes_;
-      plan.count = counts_.get() + l;
-      plan.nextCount = counts_.get() + l + 1;
-      plan.alive = alive_.get();
-      plan.notFull = notFull_.get();
-      plan.rowIn = rowOf_[l % 2].get();
-      plan.rowOut = rowOf_[(l + 1) % 2].get();
-      plan.from = from_.get();
-      plan.fate = fate_.get();
-      plan.saturatedExit = saturatedExit_[l];
-      plan.last = l + 1 == layers;
-      general::launchPlan(plan, stream);
-      const uint32_t* nextCount = counts_.get() + l + 1;
-      if (kernel_ == LayerKernel::Lines) {
-        general::launchMoveLines(lines(l), from_.get(), nextCount, known, multiprocessors_, stream);
-      } else {
-        general::launchMove(out_.get(), in_.get(), from_.get(), nextCount, model_->neurons(), lanes_, known, multiprocessors_, stream);
-      }
-      finalRowOf_ = (l + 1) % 2;
-      if (profile_) SNIG_CUDA_CHECK(cudaEventRecord(layerDone_.get(), stream));
+      packKept(l, l + 1, saturatedExit_[l], l + 1 == layers, known);
       if (l + 1 == layers || shouldPoll(l) || profile_) {
-        throwIfCancelled(request);
-        SNIG_CUDA_CHECK(cudaMemcpyAsync(batch_.hostCount.get(), nextCount, sizeof(uint32_t), cudaMemcpyDeviceToHost, stream));
-        SNIG_CUDA_CHECK(cudaStreamSynchronize(stream));
-        known = *batch_.hostCount.get();
-        if (profile_) printLayer(l + 1, known);
+        known = poll(l + 1, request);
         if (known == 0) break;
       }
     }
     return known;
+  }
+
+  // Layers [l, L) in one fused launch on the live rows of layer l (at most `known`), whose kept rows
+  // are then packed as after the last layer.
+  uint32_t fuseRest(uint32_t l, uint32_t known, const InferRequest& request) {
+    const uint32_t layers = model_->layerCount();
+    general::Fused f;
+    f.n = model_->neurons();
+    f.lanes = std::min({fuseLanes_, general::fusedMaxLanes(f.n), lanes_});
+    f.srcLanes = lanes_;
+    f.firstLayer = l;
+    f.layers = layers;
+    f.layer = paddedLayers_.get();
+    f.saturatedExit = exitsOnDevice_.get();
+    f.in = in_.get();
+    f.out = out_.get();
+    f.count = counts_.get() + l;
+    f.rowOf = rowOf_[l % 2].get();
+    f.fate = fate_.get();
+    f.alive = alive_.get();
+    f.nextTile = nextTile_.get();
+    SNIG_CUDA_CHECK(cudaMemsetAsync(nextTile_.get(), 0, sizeof(uint32_t), batch_.stream.get()));
+    general::launchFused(f, known, multiprocessors_, batch_.stream.get());
+    // Its saturated rows have their fate: the rest of the flagged rows are kept, as live.
+    packKept(l, layers, false, true, known);
+    return poll(layers, request);
+  }
+
+  // The plan of the rows that stay after the layer(s) from slot state `l` (flags in alive/notFull),
+  // and the move that packs them as state `next`.
+  void packKept(uint32_t l, uint32_t next, bool saturatedExit, bool last, uint32_t known) {
+    general::Plan plan;
+    plan.lanes = lanes_;
+    plan.count = counts_.get() + l;
+    plan.nextCount = counts_.get() + next;
+    plan.alive = alive_.get();
+    plan.notFull = notFull_.get();
+    plan.rowIn = rowOf_[l % 2].get();
+    plan.rowOut = rowOf_[(l + 1) % 2].get();
+    plan.from = from_.get();
+    plan.fate = fate_.get();
+    plan.saturatedExit = saturatedExit;
+    plan.last = last;
+    general::launchPlan(plan, batch_.stream.get());
+    const uint32_t* nextCount = counts_.get() + next;
+    if (kernel_ == LayerKernel::Lines) {
+      general::launchMoveLines(lines(l), from_.get(), nextCount, known, multiprocessors_, batch_.stream.get());
+    } else {
+      general::launchMove(out_.get(), in_.get(), from_.get(), nextCount, model_->neurons(), lanes_, known, multiprocessors_,
+                          batch_.stream.get());
+    }
+    finalRowOf_ = (l + 1) % 2;
+  }
+
+  // Waits for the live count after layer `l` (the profile prints it with the time so far).
+  uint32_t poll(uint32_t l, const InferRequest& request) {
+    cudaStream_t stream = batch_.stream.get();
+    if (profile_) SNIG_CUDA_CHECK(cudaEventRecord(layerDone_.get(), stream));
+    throwIfCancelled(request);
+    SNIG_CUDA_CHECK(cudaMemcpyAsync(batch_.hostCount.get(), counts_.get() + l, sizeof(uint32_t), cudaMemcpyDeviceToHost, stream));
+    SNIG_CUDA_CHECK(cudaStreamSynchronize(stream));
+    const uint32_t live = *batch_.hostCount.get();
+    if (profile_) printLayer(l, live);
+    return live;
   }
 
   // The batch's input rows into the layer kernels' tiles (zeroed dense tiles, or lines).
@@ -469,6 +565,8 @@ class GeneralPipeline final : public GpuPipeline {
   int device_ = 0;
   std::optional<LayerKernel> forced_;
   uint64_t tileMinRows_ = UINT64_MAX;  // batches of this many rows or more run the tile kernel
+  uint64_t fuseRows_ = 0;              // the fused layers take over at this many live rows or fewer
+  uint32_t fuseLanes_ = 1;             // rows per fused tile
   std::string kernels_;
   LayerKernel kernel_ = LayerKernel::Staged;  // the current batch's kernel and rows per tile
   uint32_t lanes_ = 16;
@@ -482,6 +580,9 @@ class GeneralPipeline final : public GpuPipeline {
   std::vector<bool> saturatedExit_;
   uint32_t finalRowOf_ = 0;
   std::vector<DeviceBuffer<uint8_t>> blocks_;  // per layer
+  DeviceBuffer<DeviceLayer> paddedLayers_;     // the fused layers' view of blocks_
+  DeviceBuffer<uint8_t> exitsOnDevice_;        // saturatedExit_
+  DeviceBuffer<uint32_t> nextTile_;            // the fused kernel's tile counter
   InputUploader uploader_;
   DeviceBuffer<float> in_, out_;
   DeviceBuffer<uint8_t> inMask_, outMask_;  // lines: the masks of in_'s and out_'s lines

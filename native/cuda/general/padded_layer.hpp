@@ -21,4 +21,8 @@ struct PaddedLayer {
 
 PaddedLayer padLayer(const LayerView& layer);
 
+// The bytes of the layer's padded layout (its indices and stored weights) without building it:
+// what one row's pass over the layer reads.
+uint64_t paddedLayerBytes(const LayerView& layer);
+
 }  // namespace snig::cuda::general

@@ -1,0 +1,49 @@
+// The general pipeline's fused layers (N <= 4096, few live rows): one launch carries the live rows
+// through every remaining layer. A block takes a tile of R live rows (R = 1 unless forced: a row's
+// block stops when the row dies, so dead rows cost nothing and need no compaction) and keeps it in
+// shared memory (a layer's inputs and its outputs: two buffers of R x n floats), computing each layer
+// as the tile kernel does (a group of R lanes per output, lane = row; terms in stored order with
+// separate multiply and add; the bias on nonzero sums only), so rows stay bit-identical to the CPU
+// engine. There is no launch, plan or move per layer; a tile whose rows have all left (dead, or all
+// 32 at a saturated exit) stops, and its block takes the next tile. In the per-layer path a layer on
+// a few hundred rows costs ~35 us (three launches, and the gather kernel's index-then-input loads
+// from L2 in a chain): most of a small batch's time (docs/performance.md).
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+#include "general_kernels.cuh"
+
+namespace snig::cuda::general {
+
+// The most rows a fused tile holds at n neurons: two tiles within the tile kernel's shared memory
+// (0 where the tile kernel's padded layout is not held).
+constexpr uint32_t fusedMaxLanes(uint32_t n) { return tileLanes(n) >= 8 ? tileLanes(n) / 2 : 0; }
+
+struct Fused {
+  uint32_t n = 0;
+  uint32_t lanes = 1;                    // rows per fused tile: 1, 2, 4, 8 or 16, dividing srcLanes
+  uint32_t srcLanes = 16;                // rows per tile of the compacted state
+  uint32_t firstLayer = 0;               // computes layers [firstLayer, layers)
+  uint32_t layers = 0;
+  const DeviceLayer* layer = nullptr;    // device array, per layer: the padded layout
+  const uint8_t* saturatedExit = nullptr;  // device array, per layer
+  const float* in = nullptr;             // the live rows, compacted in tiles of srcLanes
+  float* out = nullptr;                  // the rows still live at the end: their values, same slots
+  const uint32_t* count = nullptr;       // live slots
+  const uint32_t* rowOf = nullptr;       // slot -> batch row
+  uint8_t* fate = nullptr;               // rows that leave all 32 at a saturated exit: kSaturated
+  uint32_t* alive = nullptr;             // per srcLanes tile: the slots still live at the end (zero before)
+  uint32_t* nextTile = nullptr;          // tiles handed out so far (zero before)
+};
+
+// Raises the fused kernel's dynamic shared-memory limit (once per device).
+void configureFused();
+
+// Runs f for at most `maxSlots` live slots (the exact count is read on the device), one block per
+// multiprocessor at most.
+void launchFused(const Fused& f, uint32_t maxSlots, int multiprocessors, cudaStream_t stream);
+
+}  // namespace snig::cuda::general
