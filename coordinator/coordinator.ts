@@ -26,6 +26,8 @@ export interface CoordinatorOptions {
   inputs?: NativeInputs; // streamed mode: rows are sent with each shard
   socket: CoordinatorSocket; // bound, not yet listening
   onResult?: (shard: Shard, worker: string, result: ShardResult) => void;
+  /** Called as a shard is assigned, before the worker is sent it (tests use it). */
+  onAssign?: (shard: Shard, worker: string) => void;
 }
 
 type RecordDecision = Extract<Decision, { kind: 'record' }>;
@@ -207,6 +209,7 @@ export class Coordinator {
         const batch = batches.get(d.worker) ?? [];
         batch.push({ shard: d.shard.id, begin: d.shard.begin, end: d.shard.end, inputs });
         batches.set(d.worker, batch);
+        this.options.onAssign?.(d.shard, d.worker);
         break;
       }
       case 'record':

@@ -46,6 +46,7 @@ export interface RunOptions {
   /** Called once the coordinator listens and the local workers are started (tests use it). */
   onStarted?: (endpoint: string, workers: LocalWorker[]) => void;
   onResult?: (shard: Shard, worker: string) => void;
+  onAssign?: (shard: Shard, worker: string) => void;
   /** A worker process already started, waiting for its settings: the first local worker (see LocalLaunchOptions). */
   earlyWorker?: ChildProcess;
 }
@@ -224,6 +225,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
       idleTimeoutMs: config.coordinator.idleTimeoutMs,
       inputs: streamed ? inputs : undefined,
       socket,
+      onAssign: options.onAssign,
       onResult: (shard: Shard, worker: string, result: ShardResult) => {
         results.set(shard.id, result.categories);
         rowsDone += shard.end - shard.begin;

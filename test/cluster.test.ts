@@ -83,6 +83,7 @@ describe('cluster on the 1024×120 sample', { timeout: 120_000 }, () => {
       security: { curve: true, coordinatorKey: server.key, workerKeys: [] },
     });
     let workers: Array<{ name: string; pid: number }> = [];
+    const returned = new Set<string>();
     let victim: { name: string; pid: number } | undefined;
     const report = await runCluster(config, {
       resume: false,
@@ -90,10 +91,13 @@ describe('cluster on the 1024×120 sample', { timeout: 120_000 }, () => {
       logLevel: 'warn',
       progress: false,
       onStarted: (_endpoint, started) => (workers = started),
-      onResult: (_shard, worker) => {
-        if (victim) return;
-        victim = workers.find((w) => w.name === worker); // the first to return a result
-        process.kill(victim!.pid, 'SIGKILL'); // it holds a prefetched shard right now
+      onResult: (_shard, worker) => returned.add(worker),
+      onAssign: (_shard, worker) => {
+        if (victim || !returned.has(worker)) return;
+        // A worker that has returned a result, killed as it is assigned a shard it has not been sent
+        // yet: it certainly holds one (killed at a result, it may have sent every other already).
+        victim = workers.find((w) => w.name === worker);
+        process.kill(victim!.pid, 'SIGKILL');
       },
     });
     assert.ok(victim, 'a worker returned a result and was killed');
