@@ -75,8 +75,8 @@ export class WorkerAgent {
   async run(): Promise<WorkerExit> {
     const { preload } = this.options;
     if (preload) {
-      const files = { model: preload.model, layers: preload.layers, bias: preload.bias, inputs: preload.inputs };
-      const choice = withOverrides(preload.engine, this.options.engine);
+      const { engine, ...files } = preload;
+      const choice = withOverrides(engine, this.options.engine);
       this.preloading = { files, choice, workload: Workload.openFiles(files, choice).catch(() => undefined) };
     }
     this.dealer.connect(this.options.connect);
