@@ -62,8 +62,10 @@ export class SimWorker {
   private helloRetries = 0; // since the last welcome: each waits twice as long as the one before
   private settle!: () => void;
   private onWelcome!: () => void;
+  private onFirstShard!: () => void;
   readonly finished: Promise<void> = new Promise((resolve) => (this.settle = resolve));
   readonly welcomed: Promise<void> = new Promise((resolve) => (this.onWelcome = resolve));
+  readonly firstShard: Promise<void> = new Promise((resolve) => (this.onFirstShard = resolve));
   readonly stats: SimWorkerStats;
 
   constructor(private readonly options: SimWorkerOptions) {
@@ -165,7 +167,10 @@ export class SimWorker {
         return;
       case 'assign': {
         const now = performance.now();
-        this.stats.firstShardAt ??= now;
+        if (this.stats.firstShardAt === undefined) {
+          this.stats.firstShardAt = now;
+          this.onFirstShard();
+        }
         for (const _ of message.shards) {
           const asked = this.requested.shift();
           if (asked !== undefined) this.stats.latenciesMs.push(now - asked);
