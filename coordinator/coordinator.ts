@@ -170,7 +170,7 @@ export class Coordinator {
   private sendAssignments(batches: ReadonlyMap<string, AssignedShard[]>): void {
     const { mark } = this.options.scheduler; // of the event that leased them
     for (const [worker, shards] of batches) {
-      this.options.journal.append({ type: 'assign', worker, shards: shards.map((s) => s.shard) });
+      this.options.journal.recordAssign(worker, shards.map((s) => s.shard));
       if (shards[0]?.inputs) for (const shard of shards) void this.socket.send(worker, { type: 'assign', mark, shards: [shard] });
       else void this.socket.send(worker, { type: 'assign', mark, shards });
     }
@@ -213,9 +213,10 @@ export class Coordinator {
           this.firstAssign = performance.now();
           this.firstAssignCpu = process.cpuUsage();
         }
-        const inputs = this.options.inputs?.toArrays(d.shard.begin, d.shard.end);
+        const { id: shard, begin, end } = d.shard;
+        const inputs = this.options.inputs?.toArrays(begin, end);
         const batch = batches.get(d.worker) ?? [];
-        batch.push({ shard: d.shard.id, begin: d.shard.begin, end: d.shard.end, inputs });
+        batch.push(inputs ? { shard, begin, end, inputs } : { shard, begin, end }); // no `inputs: undefined` on the wire (shared mode)
         batches.set(d.worker, batch);
         this.options.onAssign?.(d.shard, d.worker);
         break;
