@@ -9,6 +9,7 @@ import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
+import { readJournal } from '../../../coordinator/journal.js';
 import type { RunReport } from '../../../coordinator/report.js';
 import { officialSample, repoRoot } from '../data.js';
 import { repeatedSample, syntheticDataset } from './dataset.js';
@@ -53,6 +54,8 @@ export interface SimulationResult {
   workerRows: number; // rows the simulated workers computed (each once, in a run without failures)
   wallSeconds: number; // the coordinator's: first assignment to last result
   resultsPerSecond: number;
+  steadyResultsPerSecond: number; // between the 10th and 90th percentile of the results (journal times)
+  firstTenthSeconds: number; // from the first assignment to the 10th percentile of the results
   edgesPerSecond: number;
   idealSeconds: number; // the work over the workers' summed speed (simulated workers)
   coordinatorCpu: number; // CPU seconds per second during the run
@@ -80,6 +83,23 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise((done) => server.close(done));
   return port;
+}
+
+/**
+ * From the journal's times (milliseconds): the results/s between the 10th and the 90th percentile of
+ * the results (the run without its start and end), and how long the first tenth took after the first
+ * assignment (the start: a cold coordinator and simulator, the first burst of assignments).
+ */
+function journalRates(runOut: string): { steadyResultsPerSecond: number; firstTenthSeconds: number } {
+  const { entries } = readJournal(join(runOut, 'journal.jsonl'));
+  const at = (e: object): number => Date.parse(String((e as { at?: unknown }).at));
+  const firstAssign = entries.find((e) => e.type === 'assign');
+  const done = entries.filter((e) => e.type === 'done').map(at).sort((a, b) => a - b);
+  const tenth = quantile(done, 0.1);
+  return {
+    steadyResultsPerSecond: (0.8 * done.length) / ((quantile(done, 0.9) - tenth) / 1000),
+    firstTenthSeconds: firstAssign ? (tenth - at(firstAssign)) / 1000 : Number.NaN,
+  };
 }
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -224,6 +244,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     workerRows: workers.reduce((n, w) => n + w.rows, 0),
     wallSeconds: report.wallSeconds,
     resultsPerSecond: report.shards.computed / report.wallSeconds,
+    ...journalRates(runOut),
     edgesPerSecond: report.edgesPerSecond,
     idealSeconds: options.real > 0 ? Number.NaN : (rows * options.msPerRow) / speed / 1000,
     coordinatorCpu: probe.cpuLoad(end - makespanMs, end),
