@@ -1,14 +1,24 @@
 #include "helper_pool.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
+#include <mutex>
 
 namespace snig::cuda {
 namespace {
 
-// Runs parts until none is left (each claimed by exactly one thread).
-void claim(std::atomic<uint64_t>& next, uint64_t parts, const std::function<void(uint64_t)>& part) {
-  for (uint64_t i = next.fetch_add(1, std::memory_order_relaxed); i < parts; i = next.fetch_add(1, std::memory_order_relaxed)) part(i);
+// How long a helper looks for the next job before it sleeps: longer than the gap between the chunks
+// of one upload, shorter than most calls.
+constexpr auto kSpin = std::chrono::microseconds(500);
+constexpr uint64_t kIndexMask = 0xffffffffu;
+
+void relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#else
+  std::this_thread::yield();
+#endif
 }
 
 }  // namespace
@@ -18,11 +28,9 @@ HelperPool::HelperPool(unsigned helpers) {
 }
 
 HelperPool::~HelperPool() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
+  stopping_ = true;
+  job_.fetch_add(1);
+  job_.notify_all();
   for (std::thread& helper : helpers_) helper.join();
 }
 
@@ -31,36 +39,44 @@ void HelperPool::run(uint64_t parts, const std::function<void(uint64_t)>& part) 
     for (uint64_t i = 0; i < parts; ++i) part(i);
     return;
   }
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    part_ = &part;
-    parts_ = parts;
-    next_.store(0, std::memory_order_relaxed);
-    ++job_;
+  part_ = &part;
+  parts_ = parts;
+  done_ = 0;
+  claim_ = (((claim_ >> 32) + 1) << 32);  // the next job, from part 0
+  job_.fetch_add(1);
+  job_.notify_all();
+  work(true);
+  // Every part is claimed; those a helper claimed may still be running.
+  while (done_.load(std::memory_order_acquire) != parts) relax();
+}
+
+void HelperPool::work(bool own) {
+  for (;;) {
+    uint64_t claim = claim_.load(std::memory_order_acquire);
+    const Part* part = part_.load(std::memory_order_relaxed);
+    const uint64_t parts = parts_.load(std::memory_order_relaxed);
+    if ((claim & kIndexMask) >= parts) return;
+    if (own) {
+      claim = claim_.fetch_add(1, std::memory_order_acq_rel);
+      if ((claim & kIndexMask) >= parts) return;
+    } else if (!claim_.compare_exchange_weak(claim, claim + 1, std::memory_order_acq_rel)) {
+      continue;  // another claim, or another job, came first: read them again
+    }
+    (*part)(claim & kIndexMask);
+    done_.fetch_add(1, std::memory_order_release);
   }
-  wake_.notify_all();
-  claim(next_, parts, part);
-  // Every part is claimed: close the job (a helper not yet inside stays out) and wait for the parts
-  // that helpers inside are still running.
-  std::unique_lock<std::mutex> lock(mutex_);
-  part_ = nullptr;
-  finished_.wait(lock, [this] { return inside_ == 0; });
 }
 
 void HelperPool::serve() {
-  uint64_t seen = 0;  // the last job this helper joined or passed
-  std::unique_lock<std::mutex> lock(mutex_);
-  for (;;) {
-    wake_.wait(lock, [&] { return stopping_ || (part_ && job_ != seen); });
-    if (stopping_) return;
-    seen = job_;
-    ++inside_;
-    const std::function<void(uint64_t)>& part = *part_;  // the job stays open while this helper is inside
-    const uint64_t parts = parts_;
-    lock.unlock();
-    claim(next_, parts, part);
-    lock.lock();
-    if (--inside_ == 0) finished_.notify_all();
+  uint32_t seen = job_.load();
+  while (!stopping_) {
+    const auto until = std::chrono::steady_clock::now() + kSpin;
+    for (uint32_t i = 1; job_.load() == seen; ++i) {
+      if (i % 64 == 0 && std::chrono::steady_clock::now() > until) job_.wait(seen);
+      else relax();
+    }
+    seen = job_.load();
+    if (!stopping_) work(false);
   }
 }
 
