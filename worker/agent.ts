@@ -9,12 +9,12 @@ import { Dealer } from 'zeromq';
 import type { KeyPair } from '../common/config/keys.js';
 import { withOverrides, type EngineOptions } from '../common/engine-options.js';
 import { isNativeError } from '../common/native.js';
-import type { Preload } from '../common/preload.js';
+import type { Preload, WorkloadFiles } from '../common/preload.js';
 import { decodeCoordinatorMessage, encode } from '../common/protocol/codec.js';
 import type { Welcome } from '../common/protocol/messages.js';
 import { SerialSender } from '../common/protocol/serial-sender.js';
 import { WorkerCore, type AgentAction, type AgentEvent, type WorkerExit } from './core.js';
-import { Workload, writeStreamedModel, type WorkloadFiles } from './workload.js';
+import { Workload, writeStreamedModel } from './workload.js';
 
 export type { WorkerExit } from './core.js';
 
