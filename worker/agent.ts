@@ -73,13 +73,18 @@ export class WorkerAgent {
 
   /** Connects and works until finished, rejected or the coordinator is gone for good. */
   async run(): Promise<WorkerExit> {
-    const { preload } = this.options;
+    const { preload, connect } = this.options;
+    try {
+      this.dealer.connect(connect);
+    } catch (error) {
+      this.dealer.close();
+      throw new Error(`cannot connect to ${connect}: ${(error as Error).message} (an endpoint is tcp://host:port)`);
+    }
     if (preload) {
       const { engine, ...files } = preload;
       const choice = withOverrides(engine, this.options.engine);
       this.preloading = { files, choice, workload: Workload.openFiles(files, choice).catch(() => undefined) };
     }
-    this.dealer.connect(this.options.connect);
     this.options.log.info({ connect: this.options.connect, name: this.options.name }, 'worker connecting');
     this.event({ kind: 'start', at: Date.now() });
     this.timer = setInterval(() => this.event({ kind: 'tick', at: Date.now() }), Math.max(10, Math.min(250, this.options.retryDelayMs / 2)));
