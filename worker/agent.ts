@@ -52,6 +52,7 @@ export class WorkerAgent {
   private readonly core: WorkerCore;
   private workload?: Workload;
   private preloading?: Preloading;
+  private loading?: Promise<void>; // the model being loaded and the engine opened
   private running?: Promise<void>; // the shard the engine is on
   private timer?: NodeJS.Timeout;
   private settle!: (exit: WorkerExit) => void;
@@ -128,7 +129,7 @@ export class WorkerAgent {
         this.workload = undefined;
         return;
       case 'load':
-        void this.load(action.epoch, action.welcome, action.bytes);
+        this.loading = this.load(action.epoch, action.welcome, action.bytes);
         return;
       case 'run':
         this.running = this.runShard(action);
@@ -204,7 +205,7 @@ export class WorkerAgent {
     } catch (error) {
       this.options.log.warn({ err: error }, 'closing the socket failed');
     }
-    await this.running;
+    await Promise.all([this.loading, this.running]); // a workload opened after the stop is closed here too
     this.workload?.close();
     this.workload = undefined;
     (await this.preloading?.workload)?.close(); // never welcomed
