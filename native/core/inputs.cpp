@@ -28,6 +28,7 @@ void SparseRows::appendRow(const SparseRows& from, uint64_t row) {
   rowptr.push_back(cols.size());
   unitValues = unitValues && from.unitValues;
   narrowCols = nullptr;
+  rowBits = nullptr;
 }
 
 SparseRows SparseRows::gather(const std::vector<uint64_t>& rows) const {
@@ -48,6 +49,7 @@ SparseRows SparseRows::slice(uint64_t begin, uint64_t end) const {
   if (!values.empty()) out.values.assign(values.begin() + static_cast<ptrdiff_t>(first), values.begin() + static_cast<ptrdiff_t>(last));
   out.unitValues = unitValues;
   if (narrowCols) out.narrowCols = std::shared_ptr<const uint16_t>(narrowCols, narrowCols.get() + first);  // a view
+  if (rowBits) out.rowBits = std::shared_ptr<const uint64_t>(rowBits, rowBits.get() + begin * rowWords(n));  // a view
   return out;
 }
 

@@ -9,12 +9,15 @@ namespace snig::cuda {
 namespace {
 
 // A small first chunk (0.5 MiB of 16-bit columns, ~10 us on the link) lets the GPU start soon; the
-// others are about 1/16 of the batch, but at least 8 MiB (~170 us at ~50 GB/s), so that a chunk's
-// host work (a parallel copy, an event wait, ~8 CUDA calls: ~50 us) hides behind the previous
-// chunk's time on the link (at 3 MiB per chunk it did not: docs/performance.md), and at most 16 MiB.
+// others are about 1/16 of the batch, but at least 8 MiB (~170 us at ~50 GB/s) when staged, so that
+// a chunk's host work (a parallel copy, an event wait, ~8 CUDA calls: ~50 us) hides behind the
+// previous chunk's time on the link (at 3 MiB per chunk it did not: docs/performance.md), and at
+// most 16 MiB. A chunk sent from page-locked inputs costs the host ~6 CUDA calls (~15 us) alone:
+// 2 MiB (~40 us on the link) hide them, and layer 0 follows the link more closely.
 constexpr uint64_t kFirstChunkNnz = uint64_t{1} << 18;
 constexpr uint64_t kChunksPerBatch = 16;
-constexpr uint64_t kMinChunkNnz = uint64_t{1} << 22;
+constexpr uint64_t kMinStagedChunkNnz = uint64_t{1} << 22;
+constexpr uint64_t kMinDirectChunkNnz = uint64_t{1} << 20;
 constexpr uint64_t kMaxChunkNnz = uint64_t{1} << 23;
 
 // memcpy on all cores: large chunks are read and written faster by many threads than by one.
@@ -32,8 +35,9 @@ void copyOnAllCores(uint8_t* to, const uint8_t* from, uint64_t bytes) {
 
 }  // namespace
 
-uint64_t chunkTarget(uint64_t nnz, uint32_t chunk) {
-  return chunk == 0 ? kFirstChunkNnz : std::clamp(nnz / kChunksPerBatch, kMinChunkNnz, kMaxChunkNnz);
+uint64_t chunkTarget(uint64_t nnz, uint32_t chunk, bool staged) {
+  if (chunk == 0) return kFirstChunkNnz;
+  return std::clamp(nnz / kChunksPerBatch, staged ? kMinStagedChunkNnz : kMinDirectChunkNnz, kMaxChunkNnz);
 }
 
 uint32_t chunkEnd(const uint32_t* offsets, uint32_t rows, uint32_t begin, uint64_t target) {
@@ -74,6 +78,22 @@ bool packNonzeros(const SparseRows& inputs, uint64_t first, uint64_t count, bool
   }
   if (!unit) copyOnAllCores(out + packedValuesOffset(count, narrow), reinterpret_cast<const uint8_t*>(values), count * sizeof(float));
   return !unit;
+}
+
+void packBits(const SparseRows& inputs, uint64_t* out) {
+  const uint64_t words = rowWords(inputs.n);
+  const auto rows = static_cast<int64_t>(inputs.rows());
+  const uint32_t* cols = inputs.compact() ? nullptr : inputs.cols.data();
+  const uint16_t* narrow = inputs.narrowCols.get();
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < rows; ++r) {
+    uint64_t* row = out + static_cast<uint64_t>(r) * words;
+    std::fill(row, row + words, uint64_t{0});
+    for (uint64_t k = inputs.rowptr[r]; k < inputs.rowptr[r + 1]; ++k) {
+      const uint32_t column = cols ? cols[k] : narrow[k];
+      row[column / 64] |= uint64_t{1} << (column % 64);
+    }
+  }
 }
 
 }  // namespace snig::cuda

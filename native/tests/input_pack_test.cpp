@@ -1,7 +1,8 @@
 // The input upload's host half (native/cuda/input_pack.hpp) and the compact columns it sends: chunk
 // sizes and row boundaries, the packed bytes (16- and 32-bit columns, values only when some value is
-// not 1) against hand-derived ones, and SparseRows::narrowCols as the binary input file, slices and
-// appended rows keep or drop it. Prints one line per check; exits non-zero on any failure.
+// not 1) and bitmaps against hand-derived ones, and SparseRows::narrowCols and rowBits as the binary
+// input file, slices and appended rows keep or drop them. Prints one line per check; exits non-zero
+// on any failure.
 #include <unistd.h>
 
 #include <cstring>
@@ -42,10 +43,13 @@ std::vector<uint16_t> narrowOf(const SparseRows& rows) {
 }
 
 void chunks() {
-  check(cuda::chunkTarget(uint64_t{1} << 40, 0) == uint64_t{1} << 18, "the first chunk: 2^18 nonzeros, whatever the batch");
-  check(cuda::chunkTarget(0, 1) == uint64_t{1} << 22, "a small batch: later chunks of at least 2^22");
-  check(cuda::chunkTarget(uint64_t{96} << 20, 5) == uint64_t{6} << 20, "96 Mi nonzeros: chunks of 6 Mi (1/16)");
-  check(cuda::chunkTarget(uint64_t{1} << 40, 1) == uint64_t{1} << 23, "a huge batch: chunks of at most 2^23");
+  check(cuda::chunkTarget(uint64_t{1} << 40, 0, true) == uint64_t{1} << 18 && cuda::chunkTarget(uint64_t{1} << 40, 0, false) == uint64_t{1} << 18,
+        "the first chunk: 2^18 nonzeros, whatever the batch");
+  check(cuda::chunkTarget(0, 1, true) == uint64_t{1} << 22, "a small staged batch: later chunks of at least 2^22");
+  check(cuda::chunkTarget(uint64_t{6} << 20, 1, false) == uint64_t{1} << 20, "6 Mi nonzeros sent as they are: chunks of 2^20 (1/16 is less)");
+  check(cuda::chunkTarget(uint64_t{96} << 20, 5, true) == uint64_t{6} << 20 && cuda::chunkTarget(uint64_t{96} << 20, 5, false) == uint64_t{6} << 20,
+        "96 Mi nonzeros: chunks of 6 Mi (1/16)");
+  check(cuda::chunkTarget(uint64_t{1} << 40, 1, false) == uint64_t{1} << 23, "a huge batch: chunks of at most 2^23");
   const std::vector<uint32_t> offsets{0, 3, 3, 10, 12, 20};  // rows of 3, 0, 7, 2 and 8 nonzeros
   check(cuda::chunkEnd(offsets.data(), 5, 0, 5) == 3, "5 from row 0: rows 0-2 (10 nonzeros; 3 is short)");
   check(cuda::chunkEnd(offsets.data(), 5, 0, 3) == 1, "3 from row 0: row 0 alone (exactly 3)");
@@ -74,6 +78,30 @@ void packing() {
         "above 16 bits the compact columns are not used");
 }
 
+void bitmaps() {
+  std::vector<uint64_t> bits(2, ~uint64_t{0});
+  cuda::packBits(sample(), bits.data());
+  check(bits == std::vector<uint64_t>{0b10001010, 0b00100001}, "rows {1 3 7} and {0 5} over N = 8: one word each, bits 1 3 7 and 0 5");
+  SparseRows wide;
+  wide.n = 130;  // 3 words a row
+  wide.rowptr = {0, 0, 4};
+  wide.cols = {0, 63, 64, 129};
+  wide.unitValues = true;
+  bits.assign(6, ~uint64_t{0});
+  cuda::packBits(wide, bits.data());
+  check(rowWords(130) == 3 && bits == std::vector<uint64_t>{0, 0, 0, (uint64_t{1} << 63) | 1, 1, 2},
+        "N = 130: an empty row is zeros; columns 0 63 | 64 | 129 fall in words 0, 1 and 2");
+  SparseRows compact = sample();
+  const std::vector<uint16_t> marked{9, 10, 11, 12, 13};
+  compact.cols.clear();
+  compact.narrowCols = std::shared_ptr<const uint16_t>(std::shared_ptr<void>(), marked.data());  // not owned
+  bits.assign(2, 0);
+  compact.n = 16;
+  cuda::packBits(compact, bits.data());
+  check(bits == std::vector<uint64_t>{(1u << 9) | (1u << 10) | (1u << 11), (1u << 12) | (1u << 13)},
+        "compact rows (columns 9 10 11 | 12 13): the bits of their 16-bit columns");
+}
+
 void producers() {
   check(narrowOf(SparseRows{}).empty() && !sample().narrowCols, "rows built by hand have no compact columns");
   SparseRows narrowed = sample();
@@ -91,6 +119,15 @@ void producers() {
   SparseRows appended = all;
   appended.appendRow(all, 0);
   check(!appended.narrowCols && !all.gather({1, 0}).narrowCols, "appended or gathered rows drop them");
+  SparseRows withBits = sample();
+  withBits.n = 130;
+  const std::vector<uint64_t> bits{1, 2, 3, 4, 5, 6};  // two rows of 3 words, marked
+  withBits.rowBits = std::shared_ptr<const uint64_t>(std::shared_ptr<void>(), bits.data());  // not owned
+  const SparseRows secondRow = withBits.slice(1, 2);
+  check(secondRow.rowBits && secondRow.rowBits.get()[0] == 4 && secondRow.rowBits.get()[2] == 6, "a slice keeps its rows' bitmaps");
+  withBits.n = 8;
+  withBits.appendRow(sample(), 0);
+  check(!withBits.rowBits, "appended rows drop the bitmaps");
 }
 
 // Compact reads (what the CUDA engine takes from a mapped file): the 16-bit columns only, values only
@@ -147,6 +184,7 @@ int main() {
     packing();
     producers();
     compactReads();
+    bitmaps();
   } catch (const std::exception& e) {
     std::printf("FAIL exception: %s\n", e.what());
     return 1;
