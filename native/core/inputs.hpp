@@ -23,11 +23,13 @@ struct SparseRows {
   // nonzero, instead of narrowing every column again. Null: only `cols`. Whoever changes `cols`
   // drops it.
   std::shared_ptr<const uint16_t> narrowCols;
-  // The same rows as bitmaps, rowWords(n) 64-bit words a row (column c: bit c % 64 of word c / 64),
-  // when the producer holds them in that form (Engine::placeInputs, where a bitmap is smaller than
-  // 16-bit columns: more than 1/16 of the columns set, as in the challenge's images): an upload may
-  // send these instead of the columns. Null: none. Whoever changes `cols` drops it.
-  std::shared_ptr<const uint64_t> rowBits;
+  // The same rows as runs of consecutive columns (n <= 65536), when the producer holds them in that
+  // form (Engine::placeInputs, where they take fewer bytes than 16-bit columns: images upscaled to N
+  // hold runs of ~3.5 columns at N = 1024, longer above): a run covers columns [start, start +
+  // length), packed as start | (length - 1) << 16; row r's are runs[runPtr[r] .. runPtr[r + 1]).
+  // runPtr owns both arrays. Null: none. Whoever changes `cols` drops them.
+  std::shared_ptr<const uint32_t> runPtr;
+  const uint32_t* runs = nullptr;
 
   uint64_t rows() const { return rowptr.empty() ? 0 : rowptr.size() - 1; }
   uint64_t nnz() const { return rowptr.empty() ? 0 : rowptr.back(); }
@@ -44,9 +46,6 @@ struct SparseRows {
   // The listed rows, in the listed order (not compact).
   SparseRows gather(const std::vector<uint64_t>& rows) const;
 };
-
-// 64-bit words in a row of SparseRows::rowBits over n columns.
-inline uint64_t rowWords(uint32_t n) { return (uint64_t{n} + 63) / 64; }
 
 // `cols` as a SparseRows::narrowCols (every column below 65536), narrowed on all cores.
 std::shared_ptr<const uint16_t> narrowColumns(const std::vector<uint32_t>& cols);

@@ -33,6 +33,15 @@ void copyOnAllCores(uint8_t* to, const uint8_t* from, uint64_t bytes) {
   }
 }
 
+// Column k of some rows: from narrowCols in compact rows.
+struct ColumnReader {
+  const uint32_t* cols;
+  const uint16_t* narrow;
+  uint32_t operator()(uint64_t k) const { return cols ? cols[k] : narrow[k]; }
+};
+
+ColumnReader columnsOf(const SparseRows& inputs) { return {inputs.compact() ? nullptr : inputs.cols.data(), inputs.narrowCols.get()}; }
+
 }  // namespace
 
 uint64_t chunkTarget(uint64_t nnz, uint32_t chunk, bool staged) {
@@ -80,18 +89,36 @@ bool packNonzeros(const SparseRows& inputs, uint64_t first, uint64_t count, bool
   return !unit;
 }
 
-void packBits(const SparseRows& inputs, uint64_t* out) {
-  const uint64_t words = rowWords(inputs.n);
+uint64_t countRuns(const SparseRows& inputs, uint32_t* ptr) {
   const auto rows = static_cast<int64_t>(inputs.rows());
-  const uint32_t* cols = inputs.compact() ? nullptr : inputs.cols.data();
-  const uint16_t* narrow = inputs.narrowCols.get();
+  const ColumnReader column = columnsOf(inputs);
+  ptr[0] = 0;
 #pragma omp parallel for schedule(static)
   for (int64_t r = 0; r < rows; ++r) {
-    uint64_t* row = out + static_cast<uint64_t>(r) * words;
-    std::fill(row, row + words, uint64_t{0});
-    for (uint64_t k = inputs.rowptr[r]; k < inputs.rowptr[r + 1]; ++k) {
-      const uint32_t column = cols ? cols[k] : narrow[k];
-      row[column / 64] |= uint64_t{1} << (column % 64);
+    uint32_t count = 0;
+    for (uint64_t k = inputs.rowptr[r]; k < inputs.rowptr[r + 1]; ++k) count += k == inputs.rowptr[r] || column(k) != column(k - 1) + 1;
+    ptr[r + 1] = count;
+  }
+  uint64_t total = 0;
+  for (int64_t r = 1; r <= rows; ++r) {
+    total += ptr[r];
+    ptr[r] = static_cast<uint32_t>(total);  // wrong past 2^32 runs in all, which the caller refuses
+  }
+  return total;
+}
+
+void packRuns(const SparseRows& inputs, const uint32_t* ptr, uint32_t* runs) {
+  const auto rows = static_cast<int64_t>(inputs.rows());
+  const ColumnReader column = columnsOf(inputs);
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < rows; ++r) {
+    uint32_t* out = runs + ptr[r];
+    for (uint64_t k = inputs.rowptr[r]; k < inputs.rowptr[r + 1];) {
+      const uint32_t start = column(k);
+      uint32_t length = 1;
+      while (k + length < inputs.rowptr[r + 1] && column(k + length) == start + length) ++length;
+      *out++ = start | (length - 1) << 16;
+      k += length;
     }
   }
 }

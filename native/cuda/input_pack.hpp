@@ -27,8 +27,10 @@ inline uint64_t packedValuesOffset(uint64_t count, bool narrow) { return (count 
 // written. Compact inputs (SparseRows::compact) at `narrow` are read from narrowCols alone.
 bool packNonzeros(const SparseRows& inputs, uint64_t first, uint64_t count, bool narrow, uint8_t* out);
 
-// Writes every row of `inputs` as a bitmap of rowWords(n) words (SparseRows::rowBits' layout) to
-// `out`, on all cores; reads narrowCols in compact rows. The values are not looked at.
-void packBits(const SparseRows& inputs, uint64_t* out);
+// The runs of consecutive columns of every row of `inputs` (SparseRows::runs' layout), on all cores:
+// countRuns writes each row's first run to ptr[0 .. rows] (from 0) and returns the runs in all;
+// packRuns then writes them. They read narrowCols in compact rows; the values are not looked at.
+uint64_t countRuns(const SparseRows& inputs, uint32_t* ptr);
+void packRuns(const SparseRows& inputs, const uint32_t* ptr, uint32_t* runs);
 
 }  // namespace snig::cuda

@@ -23,28 +23,28 @@ __global__ void widenKernel(const Col* __restrict__ packed, const float* __restr
   }
 }
 
-// The rows [rowBegin, rowEnd) of the batch as bitmaps (`bits` from row rowBegin on, `words` a row),
-// written as ascending columns from rowptr[row] on, values 1: a warp a row, each lane one word of
-// 64 columns at a time, placed by the lanes' prefix sum of set bits.
-__global__ void expandBitsKernel(const uint64_t* __restrict__ bits, uint32_t words, const uint32_t* __restrict__ rowptr,
+// Rows [rowBegin, rowEnd) of the batch as runs (`runs` from the first of row rowBegin on; the
+// batch's run offsets `runPtr`) written as ascending columns from rowptr[row] on, values 1: a warp
+// a row, each lane one run at a time, placed by the lanes' prefix sum of run lengths.
+__global__ void expandRunsKernel(const uint32_t* __restrict__ runs, const uint32_t* __restrict__ runPtr, const uint32_t* __restrict__ rowptr,
                                  uint32_t rowBegin, uint32_t rowEnd, uint32_t* __restrict__ cols, float* __restrict__ values) {
   const uint32_t lane = threadIdx.x % 32;
   const uint32_t warps = gridDim.x * (blockDim.x / 32);
   for (uint32_t row = rowBegin + (blockIdx.x * blockDim.x + threadIdx.x) / 32; row < rowEnd; row += warps) {
-    const uint64_t* rowBits = bits + uint64_t{row - rowBegin} * words;
+    const uint32_t last = runPtr[row + 1] - runPtr[rowBegin];
     uint32_t at = rowptr[row];
-    for (uint32_t w0 = 0; w0 < words; w0 += 32) {
-      const uint64_t word = w0 + lane < words ? rowBits[w0 + lane] : 0;
-      const uint32_t set = __popcll(word);
-      uint32_t through = set;  // set bits in lanes 0..lane
+    for (uint32_t k0 = runPtr[row] - runPtr[rowBegin]; k0 < last; k0 += 32) {
+      const uint32_t run = k0 + lane < last ? runs[k0 + lane] : 0;
+      const uint32_t length = k0 + lane < last ? (run >> 16) + 1 : 0;
+      uint32_t through = length;  // columns in the runs of lanes 0..lane
       for (uint32_t d = 1; d < 32; d *= 2) {
         const uint32_t below = __shfl_up_sync(0xffffffffu, through, d);
         if (lane >= d) through += below;
       }
-      uint32_t k = at + through - set;
-      for (uint64_t rest = word; rest; rest &= rest - 1, ++k) {
-        cols[k] = (w0 + lane) * 64 + static_cast<uint32_t>(__ffsll(static_cast<long long>(rest)) - 1);
-        values[k] = 1.0f;
+      const uint32_t start = run & 0xffffu;
+      for (uint32_t c = 0, k = at + through - length; c < length; ++c) {
+        cols[k + c] = start + c;
+        values[k + c] = 1.0f;
       }
       at += __shfl_sync(0xffffffffu, through, 31);
     }
@@ -80,10 +80,10 @@ void InputUploader::upload(const SparseRows& inputs, uint64_t begin, uint64_t en
   // which waits for the last one's copies (a batch cut short by an error may still be reading them).
   if (source_.owner) SNIG_CUDA_CHECK(cudaStreamSynchronize(copy));
   source_ = {};
-  if (const uint64_t* bits = pageLockedBits(inputs)) {
-    source_ = {bits + begin * rowWords(inputs.n), nullptr, inputs.rowBits};
+  if (const uint32_t* runPtr = pageLockedRunPtr(inputs)) {
+    source_ = {runPtr + begin, inputs.runs, nullptr, inputs.runPtr};
   } else if (const uint16_t* cols = pageLockedColumns(inputs)) {
-    source_ = {nullptr, cols + first, inputs.narrowCols};
+    source_ = {nullptr, nullptr, cols + first, inputs.narrowCols};
   }
   reserve(hostRowptr_, rows + 1);
   uint32_t* offsets = hostRowptr_.get();
@@ -94,6 +94,10 @@ void InputUploader::upload(const SparseRows& inputs, uint64_t begin, uint64_t en
   SNIG_CUDA_CHECK(cudaEventRecord(computeReady_.get(), stream));
   SNIG_CUDA_CHECK(cudaStreamWaitEvent(copy, computeReady_.get(), 0));
   SNIG_CUDA_CHECK(cudaMemcpyAsync(rowptr_.get(), offsets, (uint64_t{rows} + 1) * 4, cudaMemcpyHostToDevice, copy));
+  if (source_.runPtr) {
+    reserve(runPtr_, rows + 1);
+    SNIG_CUDA_CHECK(cudaMemcpyAsync(runPtr_.get(), source_.runPtr, (uint64_t{rows} + 1) * 4, cudaMemcpyHostToDevice, copy));
+  }
   SNIG_CUDA_CHECK(cudaEventRecord(rowptrCopied_.get(), copy));
   rowptrUsed_ = true;
   unitValues_ = true;  // until a chunk holds another value
@@ -107,7 +111,7 @@ void InputUploader::upload(const SparseRows& inputs, uint64_t begin, uint64_t en
   uint64_t slotBytes = 0;
   for (uint32_t r0 = 0; r0 < rows; r0 = ends.back()) {
     ends.push_back(chunkEnd(offsets, rows, r0, chunkTarget(nnz, static_cast<uint32_t>(ends.size()), staged)));
-    slotBytes = std::max(slotBytes, chunkBytes(inputs.n, ends.back() - r0, offsets[ends.back()] - offsets[r0]));
+    slotBytes = std::max(slotBytes, chunkBytes(inputs.n, r0, ends.back(), offsets[ends.back()] - offsets[r0]));
   }
   for (uint32_t chunk = 0, r0 = 0; chunk < ends.size(); r0 = ends[chunk++]) {
     cudaStream_t chunkStream = chunkStreams_[chunk % kChunkStreams].get();
@@ -120,8 +124,8 @@ void InputUploader::upload(const SparseRows& inputs, uint64_t begin, uint64_t en
   }
 }
 
-uint64_t InputUploader::chunkBytes(uint32_t n, uint32_t rows, uint64_t count) const {
-  if (source_.bits) return rows * rowWords(n) * sizeof(uint64_t);
+uint64_t InputUploader::chunkBytes(uint32_t n, uint32_t r0, uint32_t r1, uint64_t count) const {
+  if (source_.runPtr) return uint64_t{source_.runPtr[r1] - source_.runPtr[r0]} * sizeof(uint32_t);
   if (source_.cols) return count * sizeof(uint16_t);
   return packedValuesOffset(count, n <= 65536) + count * sizeof(float);  // staged: the most it packs
 }
@@ -131,12 +135,11 @@ void InputUploader::sendChunk(const SparseRows& inputs, uint64_t first, const ui
   const bool narrow = inputs.n <= 65536;
   const uint64_t at = offsets[r0];
   const uint64_t count = offsets[r1] - at;
-  const uint32_t words = static_cast<uint32_t>(rowWords(inputs.n));
   reserve(slot.device, slotBytes);
   const uint8_t* from = nullptr;
   bool withValues = false;
-  if (source_.bits) {
-    from = reinterpret_cast<const uint8_t*>(source_.bits + uint64_t{r0} * words);
+  if (source_.runPtr) {
+    from = reinterpret_cast<const uint8_t*>(source_.runs + source_.runPtr[r0]);
   } else if (source_.cols) {
     from = reinterpret_cast<const uint8_t*>(source_.cols + at);
   } else {  // packed into the slot's staging buffer, once its last chunk has left it
@@ -146,7 +149,7 @@ void InputUploader::sendChunk(const SparseRows& inputs, uint64_t first, const ui
     from = slot.host.get();
   }
   unitValues_ = unitValues_ && !withValues;
-  const uint64_t bytes = source_.bits ? chunkBytes(inputs.n, r1 - r0, count)
+  const uint64_t bytes = source_.runPtr ? chunkBytes(inputs.n, r0, r1, count)
                          : withValues ? packedValuesOffset(count, narrow) + count * sizeof(float)
                                       : count * (narrow ? 2 : 4);
   cudaStream_t copy = copyStream_.get();
@@ -154,10 +157,10 @@ void InputUploader::sendChunk(const SparseRows& inputs, uint64_t first, const ui
   SNIG_CUDA_CHECK(cudaMemcpyAsync(slot.device.get(), from, bytes, cudaMemcpyHostToDevice, copy));
   SNIG_CUDA_CHECK(cudaEventRecord(slot.copied.get(), copy));
   SNIG_CUDA_CHECK(cudaStreamWaitEvent(chunkStream, slot.copied.get(), 0));
-  if (source_.bits) {
+  if (source_.runPtr) {
     const uint64_t warpsPerBlock = kWidenThreads / 32;
     const unsigned blocks = static_cast<unsigned>(std::min<uint64_t>((r1 - r0 + warpsPerBlock - 1) / warpsPerBlock, 4096));
-    expandBitsKernel<<<blocks, kWidenThreads, 0, chunkStream>>>(reinterpret_cast<const uint64_t*>(slot.device.get()), words,
+    expandRunsKernel<<<blocks, kWidenThreads, 0, chunkStream>>>(reinterpret_cast<const uint32_t*>(slot.device.get()), runPtr_.get(),
                                                                 rowptr_.get(), r0, r1, cols_.get(), values_.get());
   } else {
     const auto* packedValues = withValues ? reinterpret_cast<const float*>(slot.device.get() + packedValuesOffset(count, narrow)) : nullptr;

@@ -1,6 +1,8 @@
 #include "pinned_inputs.hpp"
 
+#include <algorithm>
 #include <memory>
+#include <vector>
 
 #include "cuda_check.hpp"
 #include "cuda_raii.hpp"
@@ -17,37 +19,33 @@ bool pageLocked(const void* p) {
   return attributes.type == cudaMemoryTypeHost;
 }
 
-// Page-locked memory (portable between devices under unified addressing: every 64-bit build) is
-// owned by the rows' shared pointer.
-std::shared_ptr<const uint64_t> bitsOf(const SparseRows& rows) {
-  auto bits = std::make_shared<PinnedBuffer<uint64_t>>(rows.rows() * rowWords(rows.n));
-  packBits(rows, bits->get());
-  return {bits, bits->get()};
-}
-
-std::shared_ptr<const uint16_t> columnsOf(const SparseRows& rows) {
-  auto columns = std::make_shared<PinnedBuffer<uint16_t>>(rows.nnz());
-  packNonzeros(rows, 0, rows.nnz(), true, reinterpret_cast<uint8_t*>(columns->get()));  // columns only: every value is 1
-  return {columns, columns->get()};
-}
-
 }  // namespace
 
-const uint64_t* pageLockedBits(const SparseRows& rows) {
-  return qualifies(rows) && rows.rowBits && pageLocked(rows.rowBits.get()) ? rows.rowBits.get() : nullptr;
+const uint32_t* pageLockedRunPtr(const SparseRows& rows) {
+  return qualifies(rows) && rows.runPtr && pageLocked(rows.runPtr.get()) ? rows.runPtr.get() : nullptr;
 }
 
 const uint16_t* pageLockedColumns(const SparseRows& rows) {
   return qualifies(rows) && rows.narrowCols && pageLocked(rows.narrowCols.get()) ? rows.narrowCols.get() : nullptr;
 }
 
+// Page-locked memory (portable between devices under unified addressing: every 64-bit build) owned
+// by the rows' shared pointers: for runs, one allocation of the offsets, then the runs.
 void pinRows(SparseRows& rows) {
-  if (!qualifies(rows) || pageLockedBits(rows) || pageLockedColumns(rows)) return;
-  if (rows.rows() * rowWords(rows.n) * sizeof(uint64_t) < rows.nnz() * sizeof(uint16_t)) {
-    rows.rowBits = bitsOf(rows);
-  } else {
-    rows.narrowCols = columnsOf(rows);
+  if (!qualifies(rows) || pageLockedRunPtr(rows) || pageLockedColumns(rows)) return;
+  std::vector<uint32_t> ptr(rows.rows() + 1);
+  const uint64_t runs = countRuns(rows, ptr.data());
+  if (runs < UINT32_MAX && (ptr.size() + runs) * sizeof(uint32_t) < rows.nnz() * sizeof(uint16_t)) {
+    auto pinned = std::make_shared<PinnedBuffer<uint32_t>>(ptr.size() + runs);
+    std::copy(ptr.begin(), ptr.end(), pinned->get());
+    packRuns(rows, pinned->get(), pinned->get() + ptr.size());
+    rows.runPtr = std::shared_ptr<const uint32_t>(pinned, pinned->get());
+    rows.runs = pinned->get() + ptr.size();
+    return;
   }
+  auto columns = std::make_shared<PinnedBuffer<uint16_t>>(rows.nnz());
+  packNonzeros(rows, 0, rows.nnz(), true, reinterpret_cast<uint8_t*>(columns->get()));  // columns only: every value is 1
+  rows.narrowCols = std::shared_ptr<const uint16_t>(columns, columns->get());
 }
 
 }  // namespace snig::cuda

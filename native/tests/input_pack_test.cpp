@@ -1,7 +1,7 @@
 // The input upload's host half (native/cuda/input_pack.hpp) and the compact columns it sends: chunk
 // sizes and row boundaries, the packed bytes (16- and 32-bit columns, values only when some value is
-// not 1) and bitmaps against hand-derived ones, and SparseRows::narrowCols and rowBits as the binary
-// input file, slices and appended rows keep or drop them. Prints one line per check; exits non-zero
+// not 1) and runs of columns against hand-derived ones, and SparseRows::narrowCols and runs as the
+// binary input file, slices and appended rows keep or drop them. Prints one line per check; exits non-zero
 // on any failure.
 #include <unistd.h>
 
@@ -78,28 +78,25 @@ void packing() {
         "above 16 bits the compact columns are not used");
 }
 
-void bitmaps() {
-  std::vector<uint64_t> bits(2, ~uint64_t{0});
-  cuda::packBits(sample(), bits.data());
-  check(bits == std::vector<uint64_t>{0b10001010, 0b00100001}, "rows {1 3 7} and {0 5} over N = 8: one word each, bits 1 3 7 and 0 5");
-  SparseRows wide;
-  wide.n = 130;  // 3 words a row
-  wide.rowptr = {0, 0, 4};
-  wide.cols = {0, 63, 64, 129};
-  wide.unitValues = true;
-  bits.assign(6, ~uint64_t{0});
-  cuda::packBits(wide, bits.data());
-  check(rowWords(130) == 3 && bits == std::vector<uint64_t>{0, 0, 0, (uint64_t{1} << 63) | 1, 1, 2},
-        "N = 130: an empty row is zeros; columns 0 63 | 64 | 129 fall in words 0, 1 and 2");
-  SparseRows compact = sample();
-  const std::vector<uint16_t> marked{9, 10, 11, 12, 13};
-  compact.cols.clear();
-  compact.narrowCols = std::shared_ptr<const uint16_t>(std::shared_ptr<void>(), marked.data());  // not owned
-  bits.assign(2, 0);
-  compact.n = 16;
-  cuda::packBits(compact, bits.data());
-  check(bits == std::vector<uint64_t>{(1u << 9) | (1u << 10) | (1u << 11), (1u << 12) | (1u << 13)},
-        "compact rows (columns 9 10 11 | 12 13): the bits of their 16-bit columns");
+void columnRuns() {
+  SparseRows rows;
+  rows.n = 65536;
+  rows.rowptr = {0, 4, 4, 7};  // {2 3 4 9}, {}, {0 1 65535}
+  rows.cols = {2, 3, 4, 9, 0, 1, 65535};
+  rows.unitValues = true;
+  std::vector<uint32_t> ptr(4, 99);
+  check(cuda::countRuns(rows, ptr.data()) == 4 && ptr == std::vector<uint32_t>{0, 2, 2, 4}, "runs 2-4 and 9 | none | 0-1 and 65535: offsets 0 2 2 4");
+  std::vector<uint32_t> runs(4, 99);
+  cuda::packRuns(rows, ptr.data(), runs.data());
+  check(runs == std::vector<uint32_t>{2 | 2u << 16, 9, 0 | 1u << 16, 65535}, "each run is its start | (length - 1) << 16");
+  const std::vector<uint16_t> narrow{2, 3, 4, 9, 0, 1, 65535};
+  rows.cols.clear();  // compact: the 16-bit columns alone
+  rows.narrowCols = std::shared_ptr<const uint16_t>(std::shared_ptr<void>(), narrow.data());  // not owned
+  std::vector<uint32_t> compactRuns(4, 99);
+  ptr.assign(4, 99);
+  check(cuda::countRuns(rows, ptr.data()) == 4, "compact rows: the same run count");
+  cuda::packRuns(rows, ptr.data(), compactRuns.data());
+  check(compactRuns == runs, "compact rows: the same runs");
 }
 
 void producers() {
@@ -119,15 +116,14 @@ void producers() {
   SparseRows appended = all;
   appended.appendRow(all, 0);
   check(!appended.narrowCols && !all.gather({1, 0}).narrowCols, "appended or gathered rows drop them");
-  SparseRows withBits = sample();
-  withBits.n = 130;
-  const std::vector<uint64_t> bits{1, 2, 3, 4, 5, 6};  // two rows of 3 words, marked
-  withBits.rowBits = std::shared_ptr<const uint64_t>(std::shared_ptr<void>(), bits.data());  // not owned
-  const SparseRows secondRow = withBits.slice(1, 2);
-  check(secondRow.rowBits && secondRow.rowBits.get()[0] == 4 && secondRow.rowBits.get()[2] == 6, "a slice keeps its rows' bitmaps");
-  withBits.n = 8;
-  withBits.appendRow(sample(), 0);
-  check(!withBits.rowBits, "appended rows drop the bitmaps");
+  SparseRows withRuns = sample();
+  const std::vector<uint32_t> runPtr{0, 3, 5}, runs{1, 3, 7, 0, 5};
+  withRuns.runPtr = std::shared_ptr<const uint32_t>(std::shared_ptr<void>(), runPtr.data());  // not owned
+  withRuns.runs = runs.data();
+  const SparseRows secondRow = withRuns.slice(1, 2);
+  check(secondRow.runPtr.get() == runPtr.data() + 1 && secondRow.runs == runs.data(), "a slice keeps its rows' run offsets, into the same runs");
+  withRuns.appendRow(sample(), 0);
+  check(!withRuns.runPtr && !withRuns.runs, "appended rows drop the runs");
 }
 
 // Compact reads (what the CUDA engine takes from a mapped file): the 16-bit columns only, values only
@@ -184,7 +180,7 @@ int main() {
     packing();
     producers();
     compactReads();
-    bitmaps();
+    columnRuns();
   } catch (const std::exception& e) {
     std::printf("FAIL exception: %s\n", e.what());
     return 1;

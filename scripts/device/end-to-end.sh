@@ -1,28 +1,31 @@
 #!/usr/bin/env bash
 # ONE call on the GPU machine for issue 13 (what a user waits for): builds snig-bench, then for each
 # benchmark times one infer call (wall, inputs in host memory, upload included) next to the GPU's
-# event-timed compute, with the fast kernel, checked against the CPU engine on a sample; with the
-# inputs where they were generated (pageable) and then placed in page-locked memory (pinned:
-# Engine::placeInputs, timed once; --memory "pageable" or "pinned" for one of them). Prints the
-# load lines (model, inputs, engine ready) and a short table last (also kept in $OUT/table.txt as it
-# grows, should the call be cut short); full logs under $OUT. First, the upload's other paths, with
-# the fast, general and snig kernels (the first checked, the others agreeing with it): the official
-# sample with values other than 1 against the CPU engine on every row (also snig data parallel and
-# partitioned on --gpus 0,0), fresh random rows of a random network (a new seed per call) against
-# the CPU engine on every row (then from page-locked memory, each kernel agreeing with them), and, with --binary FILE (the sample converted by `snig convert
+# event-timed compute, with the fast kernel, checked against the CPU engine on a sample
+# (check-sample.sh); with the inputs where they were generated (pageable), then placed in
+# page-locked memory (pinned: Engine::placeInputs, timed once; --memory pageable or pinned for one).
+# Prints the load lines (model, inputs, engine ready) and a short table last (also kept in
+# $OUT/table.txt as it grows, should the call be cut short); full logs under $OUT. First, the
+# upload's other paths, with the fast, general and snig kernels (the first checked, the others
+# agreeing with it): the official sample with values other than 1 against the CPU engine on every
+# row (also snig data parallel and partitioned on --gpus 0,0), fresh random rows of a random network
+# (a new seed per call) against the CPU engine on every row (then from page-locked memory, each
+# kernel agreeing with them), and, with --binary FILE (the sample converted by `snig convert
 # --inputs`), binary inputs against the official truth; with --binary-values FILE (the values file
 # below, converted), binary inputs with stored values against the CPU engine. --random "NxL ..."
 # times auto, snig and general on random networks (issue 12's comparison; "" for none). With --start
 # NxL, the engine start of that network twice, on 1000 rows: reducing it (and saving the reduction in
-# the cache), then reading the reduction back. With --files "NxL ...", last, user-wait.sh: the benchmarks from files,
-# TSV (--tsv "NxL ...") and binary: load, engine start, upload and compute (and `snig infer` from
-# process start with --node NxL). SNIG_BENCH_DIR=dir: the snig-bench in dir instead of building it.
+# the cache), then reading the reduction back. With --files "NxL ...", last, user-wait.sh: the
+# benchmarks from files, TSV (--tsv "NxL ...") and binary: load, engine start, upload and compute
+# (and `snig infer` from process start with --node NxL). SNIG_BENCH_DIR=dir: the snig-bench in dir
+# instead of building it.
 #
-#   scripts/device/end-to-end.sh [--only "1024x120 4096x120 16384x120 65536x120"] [--repeat 5] [--memory pageable,pinned] [--binary FILE]
-#                                [--binary-values FILE] [--random "1024x120 4096x120"] [--start 65536x1920]
+#   scripts/device/end-to-end.sh [--only "1024x120 4096x120 16384x120 65536x120"] [--repeat 5] [--binary FILE]
+#                                [--memory pageable,pinned] [--binary-values FILE] [--random "1024x120 4096x120"] [--start 65536x1920]
 #                                [--files "NxL ..." [--tsv "NxL ..."] [--node NxL]]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/device/check-sample.sh
 
 ONLY="1024x120 4096x120 16384x120 65536x120"
 REPEAT=5
@@ -110,7 +113,7 @@ for b in $RANDOM_NETS; do
 done
 for b in $ONLY; do
   n=${b%x*}; l=${b#*x}
-  "$BUILD/snig-bench" --generate "$n" --layers "$l" --kernel fast --inputs-memory "$MEMORY" --check sample --sample 200 \
+  "$BUILD/snig-bench" --generate "$n" --layers "$l" --kernel fast --inputs-memory "$MEMORY" --check sample --sample "$(check_sample "$n" "$l")" \
     --warmup 1 --repeat "$REPEAT" >"$LOG/$b.out" 2>"$LOG/$b.err"
   status=$?
   grep -E "^(model|inputs|engine|warm-up)" "$LOG/$b.err" | sed "s/^/  $b /"
