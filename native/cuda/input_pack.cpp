@@ -12,13 +12,10 @@ namespace {
 // others are about 1/16 of the batch, but at least 8 MiB (~170 us at ~50 GB/s) when staged, so that
 // a chunk's host work (a parallel copy, an event wait, ~8 CUDA calls: ~50 us) hides behind the
 // previous chunk's time on the link (at 3 MiB per chunk it did not: docs/performance.md), and at
-// most 16 MiB. A chunk sent from page-locked columns costs the host ~6 CUDA calls (~15 us) alone:
-// 2 MiB (~40 us on the link) hide them. Runs cross the link in a fraction of the compute's time:
-// there the chunks are quarters, one per chunk stream, because a chunk's layer 0 lasts as long as
-// its slowest row (~1 ms at N = 65536): 16 sixteenths took ~1.8x the compute at N >= 16384.
+// most 16 MiB. A chunk sent from page-locked inputs costs the host ~6 CUDA calls (~15 us) alone:
+// 2 MiB (~40 us on the link) hide them, and layer 0 follows the link more closely.
 constexpr uint64_t kFirstChunkNnz = uint64_t{1} << 18;
 constexpr uint64_t kChunksPerBatch = 16;
-constexpr uint64_t kRunChunksPerBatch = 4;
 constexpr uint64_t kMinStagedChunkNnz = uint64_t{1} << 22;
 constexpr uint64_t kMinDirectChunkNnz = uint64_t{1} << 20;
 constexpr uint64_t kMaxChunkNnz = uint64_t{1} << 23;
@@ -47,10 +44,9 @@ ColumnReader columnsOf(const SparseRows& inputs) { return {inputs.compact() ? nu
 
 }  // namespace
 
-uint64_t chunkTarget(uint64_t nnz, uint32_t chunk, ChunkSource source) {
+uint64_t chunkTarget(uint64_t nnz, uint32_t chunk, bool staged) {
   if (chunk == 0) return kFirstChunkNnz;
-  if (source == ChunkSource::Runs) return std::max(nnz / kRunChunksPerBatch, kMinDirectChunkNnz);
-  return std::clamp(nnz / kChunksPerBatch, source == ChunkSource::Staged ? kMinStagedChunkNnz : kMinDirectChunkNnz, kMaxChunkNnz);
+  return std::clamp(nnz / kChunksPerBatch, staged ? kMinStagedChunkNnz : kMinDirectChunkNnz, kMaxChunkNnz);
 }
 
 uint32_t chunkEnd(const uint32_t* offsets, uint32_t rows, uint32_t begin, uint64_t target) {

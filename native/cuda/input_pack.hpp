@@ -9,14 +9,10 @@
 
 namespace snig::cuda {
 
-// How a batch's chunks cross the link: packed by the host into staging, or as the inputs hold them
-// in page-locked memory, 16-bit columns or runs of columns (pinned_inputs.hpp).
-enum class ChunkSource { Staged, Columns, Runs };
-
 // The nonzeros chunk number `chunk` of a batch of `nnz` aims at: 2^18 for the first, then about 1/16
-// of the batch within [2^22, 2^23] (staged) or [2^20, 2^23] (columns), or a quarter of it, at least
-// 2^20 (runs). The first is never the largest.
-uint64_t chunkTarget(uint64_t nnz, uint32_t chunk, ChunkSource source);
+// of the batch within [2^22, 2^23] when the host packs the chunks into staging (`staged`), within
+// [2^20, 2^23] when they are sent from page-locked inputs as they are. The first is never the largest.
+uint64_t chunkTarget(uint64_t nnz, uint32_t chunk, bool staged);
 
 // The end of the chunk of rows that starts at row `begin` (< rows) of a batch with row offsets
 // `offsets` (rows + 1): the first row boundary at least `target` nonzeros on, or the batch's end.

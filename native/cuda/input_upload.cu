@@ -106,11 +106,11 @@ void InputUploader::upload(const SparseRows& inputs, uint64_t begin, uint64_t en
 
   // Chunks of whole rows, each ending at the first row boundary at or past its target; a device
   // slot holds the largest.
-  const ChunkSource crossing = source_.runPtr ? ChunkSource::Runs : source_.cols ? ChunkSource::Columns : ChunkSource::Staged;
+  const bool staged = !source_.owner;
   std::vector<uint32_t> ends;
   uint64_t slotBytes = 0;
   for (uint32_t r0 = 0; r0 < rows; r0 = ends.back()) {
-    ends.push_back(chunkEnd(offsets, rows, r0, chunkTarget(nnz, static_cast<uint32_t>(ends.size()), crossing)));
+    ends.push_back(chunkEnd(offsets, rows, r0, chunkTarget(nnz, static_cast<uint32_t>(ends.size()), staged)));
     slotBytes = std::max(slotBytes, chunkBytes(inputs.n, r0, ends.back(), offsets[ends.back()] - offsets[r0]));
   }
   for (uint32_t chunk = 0, r0 = 0; chunk < ends.size(); r0 = ends[chunk++]) {

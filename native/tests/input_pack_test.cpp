@@ -43,20 +43,13 @@ std::vector<uint16_t> narrowOf(const SparseRows& rows) {
 }
 
 void chunks() {
-  using cuda::ChunkSource;
-  for (const ChunkSource source : {ChunkSource::Staged, ChunkSource::Columns, ChunkSource::Runs}) {
-    check(cuda::chunkTarget(uint64_t{1} << 40, 0, source) == uint64_t{1} << 18, "the first chunk: 2^18 nonzeros, whatever the batch or source");
-  }
-  check(cuda::chunkTarget(0, 1, ChunkSource::Staged) == uint64_t{1} << 22, "a small staged batch: later chunks of at least 2^22");
-  check(cuda::chunkTarget(uint64_t{6} << 20, 1, ChunkSource::Columns) == uint64_t{1} << 20,
-        "6 Mi nonzeros sent as page-locked columns: chunks of 2^20 (1/16 is less)");
-  check(cuda::chunkTarget(uint64_t{96} << 20, 5, ChunkSource::Staged) == uint64_t{6} << 20 &&
-            cuda::chunkTarget(uint64_t{96} << 20, 5, ChunkSource::Columns) == uint64_t{6} << 20,
+  check(cuda::chunkTarget(uint64_t{1} << 40, 0, true) == uint64_t{1} << 18 && cuda::chunkTarget(uint64_t{1} << 40, 0, false) == uint64_t{1} << 18,
+        "the first chunk: 2^18 nonzeros, whatever the batch");
+  check(cuda::chunkTarget(0, 1, true) == uint64_t{1} << 22, "a small staged batch: later chunks of at least 2^22");
+  check(cuda::chunkTarget(uint64_t{6} << 20, 1, false) == uint64_t{1} << 20, "6 Mi nonzeros sent as they are: chunks of 2^20 (1/16 is less)");
+  check(cuda::chunkTarget(uint64_t{96} << 20, 5, true) == uint64_t{6} << 20 && cuda::chunkTarget(uint64_t{96} << 20, 5, false) == uint64_t{6} << 20,
         "96 Mi nonzeros: chunks of 6 Mi (1/16)");
-  check(cuda::chunkTarget(uint64_t{1} << 40, 1, ChunkSource::Columns) == uint64_t{1} << 23, "a huge batch: chunks of at most 2^23");
-  check(cuda::chunkTarget(uint64_t{1} << 40, 1, ChunkSource::Runs) == uint64_t{1} << 38 &&
-            cuda::chunkTarget(uint64_t{2} << 20, 1, ChunkSource::Runs) == uint64_t{1} << 20,
-        "runs: quarters of the batch, at least 2^20");
+  check(cuda::chunkTarget(uint64_t{1} << 40, 1, false) == uint64_t{1} << 23, "a huge batch: chunks of at most 2^23");
   const std::vector<uint32_t> offsets{0, 3, 3, 10, 12, 20};  // rows of 3, 0, 7, 2 and 8 nonzeros
   check(cuda::chunkEnd(offsets.data(), 5, 0, 5) == 3, "5 from row 0: rows 0-2 (10 nonzeros; 3 is short)");
   check(cuda::chunkEnd(offsets.data(), 5, 0, 3) == 1, "3 from row 0: row 0 alone (exactly 3)");
