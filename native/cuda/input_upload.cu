@@ -25,7 +25,8 @@ __global__ void widenKernel(const Col* __restrict__ packed, const float* __restr
 
 // Rows [rowBegin, rowEnd) of the batch as runs (`runs` from the first of row rowBegin on; the
 // batch's run offsets `runPtr`) written as ascending columns from rowptr[row] on, values 1: a warp
-// a row, each lane one run at a time, placed by the lanes' prefix sum of run lengths.
+// a row, 32 runs at a time placed by the lanes' prefix sum of their lengths, then written one run
+// after another by the whole warp, a column a lane (coalesced, where a lane a run was not).
 __global__ void expandRunsKernel(const uint32_t* __restrict__ runs, const uint32_t* __restrict__ runPtr, const uint32_t* __restrict__ rowptr,
                                  uint32_t rowBegin, uint32_t rowEnd, uint32_t* __restrict__ cols, float* __restrict__ values) {
   const uint32_t lane = threadIdx.x % 32;
@@ -41,10 +42,14 @@ __global__ void expandRunsKernel(const uint32_t* __restrict__ runs, const uint32
         const uint32_t below = __shfl_up_sync(0xffffffffu, through, d);
         if (lane >= d) through += below;
       }
-      const uint32_t start = run & 0xffffu;
-      for (uint32_t c = 0, k = at + through - length; c < length; ++c) {
-        cols[k + c] = start + c;
-        values[k + c] = 1.0f;
+      for (uint32_t j = 0; j < 32 && k0 + j < last; ++j) {
+        const uint32_t start = __shfl_sync(0xffffffffu, run & 0xffffu, j);
+        const uint32_t columns = __shfl_sync(0xffffffffu, length, j);
+        const uint32_t from = at + __shfl_sync(0xffffffffu, through, j) - columns;
+        for (uint32_t c = lane; c < columns; c += 32) {
+          cols[from + c] = start + c;
+          values[from + c] = 1.0f;
+        }
       }
       at += __shfl_sync(0xffffffffu, through, 31);
     }
