@@ -3,9 +3,9 @@
 // hold them in that form, SparseRows::narrowCols), values only for a chunk where some value is not
 // 1 (the challenge's are all 1). A chunk crosses the link on the uploader's copy stream while the
 // host packs the next one. Rows already in page-locked memory (pinned_inputs.hpp) are not packed:
-// each chunk crosses straight from them, as 16-bit columns or as runs of consecutive columns, which
-// the device expands into the columns. Each arrived chunk is widened into the 32-bit columns and float values
-// the kernels read, and the caller's work on its rows runs after it, on one of a few chunk streams
+// each chunk crosses straight from them, as 16-bit columns or as runs of consecutive columns. Each
+// arrived chunk is widened (its runs expanded) into the 32-bit columns and float values the
+// kernels read, and the caller's work on its rows runs after it, on one of a few chunk streams
 // (layer 0 of chunk k runs while chunk k+1 crosses; at N = 65536 one warp's row takes ~1 ms, so
 // the chunks' kernels must run side by side, not one after another on one stream).
 #pragma once
