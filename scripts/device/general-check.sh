@@ -9,7 +9,7 @@
 # kernel against the gather kernel it replaced; --only profile16384/profile65536 for the staged kernel
 # there, with peak device memory at 65536) and one ncu report of the tile kernel. Short table last;
 # logs under $OUT. Kernel variants run through SNIG_GENERAL_KERNEL, SNIG_GENERAL_LANES,
-# SNIG_GENERAL_FUSE_ROWS and SNIG_GENERAL_FUSE_LANES (see native/cuda/general/general_pipeline.cu). If a kernel fails its check against the CPU engine, the
+# SNIG_GENERAL_FUSE_ROWS and SNIG_GENERAL_FUSE_LANES (see native/cuda/general/kernel_choice.hpp). If a kernel fails its check against the CPU engine, the
 # rest runs with the staged kernel everywhere (and the table says so).
 #
 #   scripts/device/general-check.sh [--bench PATH] [--only "r1024 r4096 ..."] [--repeat R] [--budget S]
