@@ -1,6 +1,7 @@
 // The host's half of an input upload (input_upload.hpp): the batch cut into chunks of whole rows,
-// and each chunk's nonzeros packed for the link on all cores. No CUDA here, so that its test
-// (native/tests/input_pack_test.cpp) runs without a GPU or nvcc.
+// and each chunk's nonzeros packed for the link in parts on the calling thread and helper threads
+// (helper_pool.hpp). No CUDA here, so that its test (native/tests/input_pack_test.cpp) runs without
+// a GPU or nvcc.
 #pragma once
 
 #include <cstdint>
@@ -27,9 +28,10 @@ inline uint64_t packedValuesOffset(uint64_t count, bool narrow) { return (count 
 // written. Compact inputs (SparseRows::compact) at `narrow` are read from narrowCols alone.
 bool packNonzeros(const SparseRows& inputs, uint64_t first, uint64_t count, bool narrow, uint8_t* out);
 
-// The runs of consecutive columns of every row of `inputs` (SparseRows::runs' layout), on all cores:
-// countRuns writes each row's first run to ptr[0 .. rows] (from 0) and returns the runs in all;
-// packRuns then writes them. They read narrowCols in compact rows; the values are not looked at.
+// The runs of consecutive columns of every row of `inputs` (SparseRows::runs' layout), in parts on
+// the helper threads: countRuns writes each row's first run to ptr[0 .. rows] (from 0) and returns
+// the runs in all; packRuns then writes them. They read narrowCols in compact rows; the values are
+// not looked at.
 uint64_t countRuns(const SparseRows& inputs, uint32_t* ptr);
 void packRuns(const SparseRows& inputs, const uint32_t* ptr, uint32_t* runs);
 
