@@ -160,4 +160,37 @@ describe('worker agent', { timeout: 60_000 }, () => {
     assert.equal(close.mock.callCount(), 1, 'the workload opened after the stop is closed');
     router.close();
   });
+
+  it('its coordinator known to be gone mid-shard, it cancels the shard and exits 3 at once', async (t) => {
+    const model = await native().loadModel({ path: MODEL, layers: 120, threads: 0 });
+    const checksum = model.checksum;
+    model.close();
+    // A shard that never ends on its own: only the cancel of its engine call ends it.
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    t.mock.method(Workload.prototype, 'run', (_begin: number, _end: number, _rows: unknown, signal?: AbortSignal) => {
+      started();
+      return new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(new Error('cancelled'))));
+    });
+    const { router, next, send } = await coordinatorStub();
+    const worker = agent(router.lastEndpoint!);
+    const exit = worker.run();
+    assert.equal((await next()).type, 'hello');
+    await send({
+      type: 'welcome', name: 'w', mode: 'shared',
+      model: { path: MODEL, layers: 120, checksum, bytes: 0, chunks: 0 },
+      inputs: { path: INPUT, rows: 1200, neurons: 1024 },
+      engine: { engine: 'cpu', threads: 1, kernel: 'auto', weights: 'auto' },
+      heartbeatMs: 100, timeoutMs: 5000,
+    });
+    assert.equal((await next()).type, 'ready');
+    await send({ type: 'assign', mark: 1, shards: [{ shard: 0, begin: 0, end: 1200 }] });
+    await running;
+    worker.coordinatorGone('test: snig run has ended');
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise((resolve) => (timer = setTimeout(() => resolve('still waiting for its shard'), 5000)));
+    assert.deepEqual(await Promise.race([exit, hung]), { code: 3, reason: 'test: snig run has ended' });
+    clearTimeout(timer);
+    router.close();
+  });
 });
