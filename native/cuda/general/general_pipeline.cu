@@ -6,8 +6,9 @@
 // (fused_kernel.cuh). The layer kernel and the rows per tile come from N (measured on an H200,
 // docs/performance.md). Where every input value is 1, a batch that runs the tile, staged or lines
 // kernel computes layer 1 from the input rows' bits (first_layer.cuh) instead of scattering them into
-// tiles. For comparisons SNIG_GENERAL_KERNEL=gather|staged|tile|lines, SNIG_GENERAL_LANES=4|8|16|32,
-// SNIG_GENERAL_FIRST=dense, SNIG_GENERAL_FUSE_ROWS (live rows at or under which the fused layers take
+// tiles; before the lines kernel a counted layer 1 writes its counts, which layer 2 reads (codes.cuh).
+// For comparisons SNIG_GENERAL_KERNEL=gather|staged|tile|lines, SNIG_GENERAL_LANES=4|8|16|32,
+// SNIG_GENERAL_FIRST=dense|lines (lines: no counts), SNIG_GENERAL_FUSE_ROWS (live rows at or under which the fused layers take
 // over; 0: never) and SNIG_GENERAL_FUSE_LANES=1|2|4|8|16 (rows per fused tile) override the choices,
 // and SNIG_GENERAL_PROFILE=1 polls after every layer and prints each layer's live rows and time to
 // stderr.
@@ -25,6 +26,7 @@
 #include "../cuda_check.hpp"
 #include "../cuda_raii.hpp"
 #include "../input_upload.hpp"
+#include "codes.cuh"
 #include "first_layer.cuh"
 #include "fused_kernel.cuh"
 #include "general_kernels.cuh"
@@ -123,6 +125,14 @@ uint32_t fuseLanesFor() {
   return lanes;
 }
 
+// Whether every output of the layer has the same float32 bias (a count's value is then one number).
+bool oneBias(const LayerView& layer) {
+  for (uint32_t j = 1; j < layer.n; ++j) {
+    if (layer.biasOf32(j) != layer.biasOf32(0)) return false;
+  }
+  return true;
+}
+
 uint32_t maxFanIn(const LayerView& layer) {
   uint32_t most = 0;
   for (uint32_t j = 0; j < layer.n; ++j) most = std::max(most, layer.colptr[j + 1] - layer.colptr[j]);
@@ -184,8 +194,9 @@ class GeneralPipeline final : public GpuPipeline {
     const uint64_t perRow = 2 * uint64_t{n} * sizeof(float) + 2 * uint64_t{n} / 8 + 3 * sizeof(uint32_t) + 1;
     capacity_ = std::min(batchCapacity(options.batchRows, perRow, n), kMaxBatchRows);
     profile_ = std::getenv("SNIG_GENERAL_PROFILE") != nullptr;
-    const char* first = std::getenv("SNIG_GENERAL_FIRST");
-    denseFirst_ = first && std::string(first) == "dense";
+    const std::string first = std::getenv("SNIG_GENERAL_FIRST") ? std::getenv("SNIG_GENERAL_FIRST") : "";
+    denseFirst_ = first == "dense";
+    firstCodes_ = first != "lines" && model_->layerCount() >= 2 && oneBias(model_->layer(0));
     batch_ = BatchStream::make();
     layerDone_ = makeEvent();
   }
@@ -347,6 +358,8 @@ class GeneralPipeline final : public GpuPipeline {
     *batch_.hostCount.get() = rows;
     SNIG_CUDA_CHECK(cudaMemcpyAsync(counts_.get(), batch_.hostCount.get(), sizeof(uint32_t), cudaMemcpyHostToDevice, stream));
     const bool first = firstFromBits();
+    codes_ = first && kernel_ == LayerKernel::Lines && firstCodes_ &&
+             general::countedFirstLayer(layers_[0].padded, firstMaxTerms_);
     if (!first) scatterInputs(rows);
     if (profile_) {
       SNIG_CUDA_CHECK(cudaEventRecord(layerDone_.get(), stream));
@@ -411,7 +424,8 @@ class GeneralPipeline final : public GpuPipeline {
     general::launchPlan(plan, batch_.stream.get());
     const uint32_t* nextCount = counts_.get() + next;
     if (kernel_ == LayerKernel::Lines) {
-      general::launchMoveLines(lines(l), from_.get(), nextCount, known, multiprocessors_, batch_.stream.get());
+      // Layer 1's counts are not moved: layer 2 reads them through the plan (from_).
+      if (!(l == 0 && codes_)) general::launchMoveLines(lines(l), from_.get(), nextCount, known, multiprocessors_, batch_.stream.get());
     } else {
       general::launchMove(out_.get(), in_.get(), from_.get(), nextCount, model_->neurons(), lanes_, known, multiprocessors_,
                           batch_.stream.get());
@@ -453,7 +467,8 @@ class GeneralPipeline final : public GpuPipeline {
     f.rowptr = uploader_.rowptr();
     f.cols = uploader_.cols();
     f.out = out_.get();
-    if (kernel_ == LayerKernel::Lines) f.outMask = outMask_.get();
+    if (codes_) f.codes = reinterpret_cast<uint8_t*>(in_.get());  // free until the move after layer 2
+    else if (kernel_ == LayerKernel::Lines) f.outMask = outMask_.get();
     f.alive = alive_.get();
     f.notFull = notFull_.get();
     f.maxTerms = firstMaxTerms_;
@@ -463,6 +478,14 @@ class GeneralPipeline final : public GpuPipeline {
   // Layer l from in_ into out_, for at most `known` live rows.
   void layer(uint32_t l, uint32_t known) {
     cudaStream_t stream = batch_.stream.get();
+    if (l == 1 && codes_) {
+      general::Codes codes;
+      codes.in = reinterpret_cast<const uint8_t*>(in_.get());
+      codes.from = from_.get();
+      codes.first = layers_[0].padded;
+      general::launchCodesLayer(layers_[1].padded, codes, lines(l), known, stream);
+      return;
+    }
     if (kernel_ == LayerKernel::Lines) {
       general::launchLines(layers_[l].padded, lines(l), known, stream);
       return;
@@ -595,6 +618,8 @@ class GeneralPipeline final : public GpuPipeline {
   Event layerDone_;
   bool profile_ = false;
   bool denseFirst_ = false;
+  bool firstCodes_ = false;  // a counted layer 1 before the lines kernel may write counts (codes.cuh)
+  bool codes_ = false;       // the current batch's layer 1 writes counts
   uint32_t firstMaxTerms_ = 0;  // layer 1's largest fan-in  // SNIG_GENERAL_FIRST=dense: layer 1 from the scattered dense tiles
 };
 
