@@ -33,6 +33,7 @@
 #include "general_pipeline.hpp"
 #include "lines.cuh"
 #include "padded_layer.hpp"
+#include "padded_terms.cuh"
 #include "sliced_layer.hpp"
 
 namespace snig::cuda {
@@ -48,7 +49,8 @@ constexpr uint64_t kMaxBatchRows = 1 << 17;  // the plan kernel's one block
 // the tile kernel's one block per tile leaves most multiprocessors idle: up to 1.9 times slower).
 // Above, the staged kernel up to N = 16384 (16384: 207 ms against gather's 246; with layer 1 counted,
 // 56.4 ms of GPU time against the lines kernel's 59.8), the lines kernel up to 65536 (65536: 239 ms
-// against the staged kernel's 538 with the dense first layer), else the staged kernel.
+// against the staged kernel's 538 with the dense first layer; 194 with layer 1's counts), else the
+// staged kernel; at 16384 the lines kernel too where layer 1 writes its counts (linesByDefault).
 constexpr uint32_t kTileMinLanes = 8;
 constexpr uint64_t kTileMinTilesPerMultiprocessor = 4;
 // The fused layers take over once the live rows would read at most this many bytes of a layer's
@@ -65,9 +67,34 @@ bool tileable(uint32_t n) { return general::tileLanes(n) >= kTileMinLanes; }
 // Whether layer 1 may run from the input bits at n neurons (its padded layout is then held too).
 bool firstLayerable(uint32_t n) { return general::firstLayerRows(n) > 0; }
 
-// Whether batches run the lines kernel at n neurons.
+uint32_t maxFanIn(const LayerView& layer) {
+  uint32_t most = 0;
+  for (uint32_t j = 0; j < layer.n; ++j) most = std::max(most, layer.colptr[j + 1] - layer.colptr[j]);
+  return most;
+}
+
+// Whether layer 1 may write its counts for layer 2 (codes.cuh) where the inputs are 1: it is
+// counted (one weight, no padding, fan-in up to kMaxCount), its outputs have one float32 bias, and
+// a layer 2 reads them.
+bool countsFirstLayer(const Model& model) {
+  if (model.layerCount() < 2) return false;
+  const LayerView first = model.layer(0);
+  if (general::storesValues(first) || maxFanIn(first) > general::kMaxCount) return false;
+  for (uint32_t j = 1; j < first.n; ++j) {
+    if (first.biasOf32(j) != first.biasOf32(0)) return false;
+  }
+  return true;
+}
+
+// Whether batches run the lines kernel: above 16384 neurons, and at 16384 where layer 1 writes its
+// counts (H200, 60000 rows: 46.6 ms of GPU time against the staged kernel's 56.4; without the
+// counts lines was the slower there, 59.8).
 constexpr uint32_t kLinesMinN = 16385;
-bool linesByDefault(uint32_t n) { return n >= kLinesMinN && general::linesRows(n) > 0; }
+constexpr uint32_t kCountedLinesMinN = 16384;
+bool linesByDefault(const Model& model) {
+  const uint32_t n = model.neurons();
+  return general::linesRows(n) > 0 && (n >= kLinesMinN || (n >= kCountedLinesMinN && countsFirstLayer(model)));
+}
 
 // SNIG_GENERAL_KERNEL, when set (and not empty): that kernel for every batch.
 std::optional<LayerKernel> forcedKernel(uint32_t n) {
@@ -125,19 +152,6 @@ uint32_t fuseLanesFor() {
   return lanes;
 }
 
-// Whether every output of the layer has the same float32 bias (a count's value is then one number).
-bool oneBias(const LayerView& layer) {
-  for (uint32_t j = 1; j < layer.n; ++j) {
-    if (layer.biasOf32(j) != layer.biasOf32(0)) return false;
-  }
-  return true;
-}
-
-uint32_t maxFanIn(const LayerView& layer) {
-  uint32_t most = 0;
-  for (uint32_t j = 0; j < layer.n; ++j) most = std::max(most, layer.colptr[j + 1] - layer.colptr[j]);
-  return most;
-}
 
 // One layer's device arrays packed in one host block (16-byte aligned parts), then copied at once.
 class Packer {
@@ -177,6 +191,7 @@ class GeneralPipeline final : public GpuPipeline {
     cudaDeviceProp prop{};
     SNIG_CUDA_CHECK(cudaGetDeviceProperties(&prop, device_));
     multiprocessors_ = prop.multiProcessorCount;
+    lines_ = linesByDefault(*model_);
     tileMinRows_ = tileable(model_->neurons()) ? kTileMinTilesPerMultiprocessor * multiprocessors_ * general::tileLanes(model_->neurons()) : UINT64_MAX;
     fuseRows_ = fuseRowsFor(*model_, fusable());
     kernels_ = describeKernels();  // also checks SNIG_GENERAL_LANES against each kernel
@@ -196,7 +211,7 @@ class GeneralPipeline final : public GpuPipeline {
     profile_ = std::getenv("SNIG_GENERAL_PROFILE") != nullptr;
     const std::string first = std::getenv("SNIG_GENERAL_FIRST") ? std::getenv("SNIG_GENERAL_FIRST") : "";
     denseFirst_ = first == "dense";
-    firstCodes_ = first != "lines" && model_->layerCount() >= 2 && oneBias(model_->layer(0));
+    firstCodes_ = first != "lines" && countsFirstLayer(*model_);
     batch_ = BatchStream::make();
     layerDone_ = makeEvent();
   }
@@ -246,9 +261,9 @@ class GeneralPipeline final : public GpuPipeline {
   void uploadModel() {
     const uint32_t n = model_->neurons();
     const auto forced = [&](LayerKernel a, LayerKernel b) { return *forced_ == a || *forced_ == b; };
-    const bool padded = forced_ ? forced(LayerKernel::Tile, LayerKernel::Lines) : tileable(n) || linesByDefault(n);
+    const bool padded = forced_ ? forced(LayerKernel::Tile, LayerKernel::Lines) : tileable(n) || lines_;
     const bool paddedFirst = firstLayerable(n);
-    const bool sliced = forced_ ? forced(LayerKernel::Gather, LayerKernel::Staged) : !linesByDefault(n);
+    const bool sliced = forced_ ? forced(LayerKernel::Gather, LayerKernel::Staged) : !lines_;
     const std::vector<bool> exits = saturatedExits(*model_);
     for (uint32_t l = 0; l < model_->layerCount(); ++l) {
       const LayerView view = model_->layer(l);
@@ -321,7 +336,7 @@ class GeneralPipeline final : public GpuPipeline {
 
   LayerKernel kernelFor(uint64_t rows) const {
     if (forced_) return *forced_;
-    if (linesByDefault(model_->neurons())) return LayerKernel::Lines;
+    if (lines_) return LayerKernel::Lines;
     if (!tileable(model_->neurons())) return LayerKernel::Staged;
     return rows >= tileMinRows_ ? LayerKernel::Tile : LayerKernel::Gather;
   }
@@ -358,8 +373,7 @@ class GeneralPipeline final : public GpuPipeline {
     *batch_.hostCount.get() = rows;
     SNIG_CUDA_CHECK(cudaMemcpyAsync(counts_.get(), batch_.hostCount.get(), sizeof(uint32_t), cudaMemcpyHostToDevice, stream));
     const bool first = firstFromBits();
-    codes_ = first && kernel_ == LayerKernel::Lines && firstCodes_ &&
-             general::countedFirstLayer(layers_[0].padded, firstMaxTerms_);
+    codes_ = first && kernel_ == LayerKernel::Lines && firstCodes_;
     if (!first) scatterInputs(rows);
     if (profile_) {
       SNIG_CUDA_CHECK(cudaEventRecord(layerDone_.get(), stream));
@@ -618,6 +632,7 @@ class GeneralPipeline final : public GpuPipeline {
   Event layerDone_;
   bool profile_ = false;
   bool denseFirst_ = false;
+  bool lines_ = false;       // batches run the lines kernel unless SNIG_GENERAL_KERNEL says otherwise
   bool firstCodes_ = false;  // a counted layer 1 before the lines kernel may write counts (codes.cuh)
   bool codes_ = false;       // the current batch's layer 1 writes counts
   uint32_t firstMaxTerms_ = 0;  // layer 1's largest fan-in  // SNIG_GENERAL_FIRST=dense: layer 1 from the scattered dense tiles
@@ -626,6 +641,7 @@ class GeneralPipeline final : public GpuPipeline {
 }  // namespace
 
 uint64_t generalModelBytes(const Model& model) {
+  const bool lines = linesByDefault(model);
   uint64_t bytes = 0;
   for (uint32_t l = 0; l < model.layerCount(); ++l) {
     const LayerView layer = model.layer(l);
@@ -637,7 +653,6 @@ uint64_t generalModelBytes(const Model& model) {
                             uint64_t{layer.n} * 8 + 5 * 16;
     const uint64_t padded = uint64_t{layer.n} * ((widest + general::kPadEntries - 1) / general::kPadEntries * general::kPadEntries) *
                                 (sizeof(uint16_t) + sizeof(float)) + (uint64_t{layer.n} + 1) * 4 + uint64_t{layer.n} * 4 + 4 * 16;
-    const bool lines = linesByDefault(layer.n);
     bytes += (lines ? 0 : sliced) + (tileable(layer.n) || lines || (l == 0 && firstLayerable(layer.n)) ? padded : 0);
   }
   return bytes;
