@@ -39,18 +39,8 @@ __global__ void __launch_bounds__(kCodeThreads) codesLayerKernel(DeviceLayer lay
   uint32_t aliveBits = 0, notFullBits = 0;
   const uint32_t end = min(s.n, (blockIdx.x + 1) * kCodeSpan);
   for (uint32_t j = blockIdx.x * kCodeSpan + warp; j < end; j += kCodeWarps) {
-    float acc = 0.0f;
-    const uint32_t stop = layer.start[j + 1];
-    for (uint32_t e = layer.start[j]; e < stop; e += kPadEntries) {
-      uint32_t i[kPadEntries];
-      float w[kPadEntries];
-      loadPaddedTerms<Uniform>(layer, e, i, w);
-      uint32_t code[kPadEntries];
-#pragma unroll
-      for (int h = 0; h < kPadEntries; ++h) code[h] = __ldg(rowCodes + size_t{i[h]} * kCodeRows);
-#pragma unroll
-      for (int h = 0; h < kPadEntries; ++h) acc = __fadd_rn(acc, __fmul_rn(w[h], value[code[h]]));
-    }
+    const float acc = paddedSum<Uniform>(
+        layer, j, [&](uint32_t i) { return __ldg(rowCodes + size_t{i} * kCodeRows); }, [&](uint8_t code) { return value[code]; });
     const float y = live ? activate(acc, layer.bias[j]) : 0.0f;
     writeLine<M>(y, writes, lane, lines + size_t{j} * M, masks + j);
     aliveBits |= __ballot_sync(0xffffffffu, writes && y != 0.0f);
