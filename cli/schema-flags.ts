@@ -1,6 +1,7 @@
 // Command-line flags from zod schemas: a command declares its arguments once, as a zod object
 // (types, valid values, defaults, help text), and gets from it both its yargs flags and, by parsing
 // yargs' result, its typed arguments (z.output). Field `retryDelayMs` is the flag `--retry-delay-ms`.
+import { parseArgs } from 'node:util';
 import type { CommandModule, Options, PositionalOptions } from 'yargs';
 import { z } from 'zod';
 
@@ -75,6 +76,29 @@ export function parseFlags<T extends z.ZodObject>(schema: T, argv: Record<string
   const name = (path: readonly PropertyKey[]): string =>
     path.length === 0 ? 'arguments' : `--${flagName(String(path[0]))}${path.length > 1 ? ` (item ${Number(path[1]) + 1})` : ''}`;
   throw new Error(formatIssues(parsed.error, name).join('; '));
+}
+
+/**
+ * The same arguments read without yargs (node's parseArgs), for a decision taken before the command
+ * line's modules load: flags as `defineCommand` declares them, `positionals` filled in order from
+ * the words that are no flag's value; undefined when they do not parse. An unknown flag is taken as
+ * a boolean rather than refused (yargs refuses it when the command runs).
+ */
+export function parseFlagsEarly<T extends z.ZodObject>(schema: T, positionals: readonly string[], argv: readonly string[]): z.output<T> | undefined {
+  const fields = Object.entries(schema.shape as Shape).map(([field, type]) => ({ field, name: flagName(field), flag: flag(type) }));
+  const options = Object.fromEntries(fields.map(({ name, flag }) => [name, { type: flag.type === 'boolean' ? ('boolean' as const) : ('string' as const), multiple: flag.array === true }]));
+  const { values, positionals: words } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true });
+  const args: Record<string, unknown> = {};
+  for (const { field, name, flag } of fields) {
+    const value = values[name];
+    if (value === undefined) continue;
+    args[field] = flag.coerce ? (flag.coerce as (text: unknown) => unknown)(value) : flag.type === 'number' ? Number(value) : value;
+  }
+  positionals.forEach((field, i) => {
+    if (words[i] !== undefined) args[field] = words[i];
+  });
+  const parsed = schema.safeParse(args);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /**

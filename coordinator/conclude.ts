@@ -83,6 +83,7 @@ export async function concludeRun(config: RunConfig, run: RunEnd): Promise<RunRe
     shards: { planned: run.plannedShards, splits: run.shards.length - run.plannedShards, resumed: run.resumed, computed: run.shards.length - run.resumed - missingShards.length },
     categories: categories.length,
     wallSeconds: seconds,
+    cpuSeconds: run.outcome.cpuSeconds,
     seconds: { total, parts: { ...run.clock.parts } },
     edges,
     edgesPerSecond: seconds > 0 ? edges / seconds : 0,

@@ -34,12 +34,15 @@ type RecordDecision = Extract<Decision, { kind: 'record' }>;
 
 const PROGRESS_MS = 1000; // between two progress lines at info
 
-export type Outcome = { kind: 'complete'; seconds: number } | { kind: 'abort'; reason: string; seconds: number };
+// seconds: from the first assignment to the last result; cpuSeconds: this process's CPU over them
+// (all its threads, user + system: the event loop, ZeroMQ's I/O thread, the journal's fsyncs).
+export type Outcome = { kind: 'complete'; seconds: number; cpuSeconds: number } | { kind: 'abort'; reason: string; seconds: number; cpuSeconds: number };
 
 export class Coordinator {
   private readonly engines = new Map<string, EngineOptions>(); // per worker, from its hello
   private timer?: NodeJS.Timeout;
   private firstAssign?: number;
+  private firstAssignCpu?: NodeJS.CpuUsage;
   private durableDone: number; // shards finished and on disk (resumed ones included)
   private unlogged = 0; // shards made durable since the last progress line
   private loggedAt = -Infinity; // performance.now() of the last progress line
@@ -94,7 +97,7 @@ export class Coordinator {
   abort(reason: string): void {
     if (this.ended) return;
     for (const id of this.options.scheduler.liveWorkers()) void this.socket.send(id, { type: 'finish' });
-    this.end({ kind: 'abort', reason, seconds: this.elapsed() });
+    this.end({ kind: 'abort', reason, ...this.elapsed() });
   }
 
   private end(outcome: Outcome): void {
@@ -102,8 +105,10 @@ export class Coordinator {
     this.settle(outcome);
   }
 
-  private elapsed(): number {
-    return this.firstAssign === undefined ? 0 : (performance.now() - this.firstAssign) / 1000;
+  private elapsed(): { seconds: number; cpuSeconds: number } {
+    if (this.firstAssign === undefined) return { seconds: 0, cpuSeconds: 0 };
+    const { user, system } = process.cpuUsage(this.firstAssignCpu);
+    return { seconds: (performance.now() - this.firstAssign) / 1000, cpuSeconds: (user + system) / 1e6 };
   }
 
   private onMessage(worker: string, message: WorkerMessage): void {
@@ -165,7 +170,7 @@ export class Coordinator {
   private sendAssignments(batches: ReadonlyMap<string, AssignedShard[]>): void {
     const { mark } = this.options.scheduler; // of the event that leased them
     for (const [worker, shards] of batches) {
-      this.options.journal.append({ type: 'assign', worker, shards: shards.map((s) => s.shard) });
+      this.options.journal.recordAssign(worker, shards.map((s) => s.shard));
       if (shards[0]?.inputs) for (const shard of shards) void this.socket.send(worker, { type: 'assign', mark, shards: [shard] });
       else void this.socket.send(worker, { type: 'assign', mark, shards });
     }
@@ -204,10 +209,14 @@ export class Coordinator {
         journal.recordSplit(d.shard, d.into);
         break;
       case 'assign': {
-        this.firstAssign ??= performance.now();
-        const inputs = this.options.inputs?.toArrays(d.shard.begin, d.shard.end);
+        if (this.firstAssign === undefined) {
+          this.firstAssign = performance.now();
+          this.firstAssignCpu = process.cpuUsage();
+        }
+        const { id: shard, begin, end } = d.shard;
+        const inputs = this.options.inputs?.toArrays(begin, end);
         const batch = batches.get(d.worker) ?? [];
-        batch.push({ shard: d.shard.id, begin: d.shard.begin, end: d.shard.end, inputs });
+        batch.push(inputs ? { shard, begin, end, inputs } : { shard, begin, end }); // no `inputs: undefined` on the wire (shared mode)
         batches.set(d.worker, batch);
         this.options.onAssign?.(d.shard, d.worker);
         break;
@@ -248,8 +257,8 @@ export class Coordinator {
         journal.afterDurable(this.afterJournal(() => void this.socket.send(d.worker, { type: 'finish' })));
         break;
       case 'complete': {
-        const seconds = this.elapsed(); // the last result's arrival; its fsync is the coordinator's cost
-        journal.afterDurable(this.afterJournal(() => this.end({ kind: 'complete', seconds })));
+        const elapsed = this.elapsed(); // the last result's arrival; its fsync is the coordinator's cost
+        journal.afterDurable(this.afterJournal(() => this.end({ kind: 'complete', ...elapsed })));
         break;
       }
       case 'abort':

@@ -133,6 +133,8 @@ export class Journal {
   private syncing = false; // an fsync is in flight (its lines are written)
   private scheduled = false;
   private onSettled: Array<() => void> = [];
+  private stampedAt = Number.NaN; // Date.now() of `stamp`
+  private stamp = '';
 
   private constructor(
     readonly path: string,
@@ -193,21 +195,42 @@ export class Journal {
    * with the next group commit, and `then` (if given) runs once it is on disk.
    */
   append(entry: Record<string, unknown>, durable = false, then?: Durable): void {
-    if (this.fd === undefined) throw new JournalError(`${this.path}: journal is closed`);
-    this.lines.push(`${JSON.stringify({ ...entry, at: new Date().toISOString() })}\n`);
-    if (then) this.waiting.push(then);
-    if (durable) this.flushNow();
-    else this.schedule();
+    this.write({ ...entry, at: this.timestamp() }, durable, then);
+  }
+
+  /** The shards given to a worker in one message. */
+  recordAssign(worker: string, shards: readonly number[]): void {
+    this.write({ type: 'assign', worker, shards, at: this.timestamp() });
   }
 
   /** A finished shard: `then` runs once it is durable (only then may it be counted or acknowledged). */
   recordDone(shard: Shard, worker: string, result: ShardResult, then?: Durable): void {
-    this.append({ type: 'done', shard: shard.id, begin: shard.begin, end: shard.end, worker, ...result }, false, then);
+    // A literal, not spreads: a line per result, and V8 serializes a spread object several times slower.
+    const { categories, seconds, edges, callSeconds, inputBytes } = result;
+    this.write({ type: 'done', shard: shard.id, begin: shard.begin, end: shard.end, worker, categories, seconds, edges, callSeconds, inputBytes, at: this.timestamp() }, false, then);
   }
 
   /** A queued shard cut in two new shards (before the first of them is assigned). */
   recordSplit(shard: Shard, into: readonly [Shard, Shard]): void {
     this.append({ type: 'split', shard: shard.id, into: into.map((s) => [s.id, s.begin, s.end]) });
+  }
+
+  private write(entry: object, durable = false, then?: Durable): void {
+    if (this.fd === undefined) throw new JournalError(`${this.path}: journal is closed`);
+    this.lines.push(`${JSON.stringify(entry)}\n`);
+    if (then) this.waiting.push(then);
+    if (durable) this.flushNow();
+    else this.schedule();
+  }
+
+  /** The time of a line: the same string for every line of the same millisecond (thousands a second). */
+  private timestamp(): string {
+    const now = Date.now();
+    if (now !== this.stampedAt) {
+      this.stampedAt = now;
+      this.stamp = new Date(now).toISOString();
+    }
+    return this.stamp;
   }
 
   /** Runs `then` once everything appended so far is durable (at once if it already is). */

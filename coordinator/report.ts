@@ -23,6 +23,7 @@ export interface RunReport {
   shards: { planned: number; splits: number; resumed: number; computed: number };
   categories: number;
   wallSeconds: number; // from the first assignment to the last result (this coordinator's part)
+  cpuSeconds: number; // the coordinator process's CPU over wallSeconds (all its threads, user + system)
   /** From the start of the run to the verdict, and its parts (describePhases in common/timing.ts). */
   seconds: { total: number; parts: Phases };
   edges: number; // rows computed in this run × nnz
@@ -55,7 +56,7 @@ function markdown(r: RunReport): string {
     `| shards | ${r.shards.planned} planned, ${r.shards.splits} split at assignment (${r.shards.resumed} resumed from the journal, ${r.shards.computed} computed) |`,
     `| categories | ${r.categories} |`,
     `| time | ${describePhases(r.seconds.total, r.seconds.parts)} |`,
-    `| shards time | ${r.wallSeconds.toFixed(3)} s from the first assignment to the last result |`,
+    `| shards time | ${r.wallSeconds.toFixed(3)} s from the first assignment to the last result (coordinator CPU ${r.cpuSeconds.toFixed(3)} s) |`,
     `| throughput | ${fmt(r.computeEdgesPerSecond)} edges/s compute, ${fmt(r.edgesPerSecond)} over the shards, ${fmt(r.totalEdgesPerSecond)} total |`,
     `| input read | ${r.inputBytes.read} bytes by the workers (${(r.inputBytes.read / Math.max(1, r.inputBytes.file)).toFixed(2)} × the ${r.inputBytes.file}-byte file) |`,
     `| dropped messages | ${r.droppedMessages} |`,

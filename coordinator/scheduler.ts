@@ -7,6 +7,7 @@ import { PROTOCOL_VERSION, type FinishedShard, type WorkerMessage } from '../com
 import { derivedShardTimeoutMs, judgeFailure, mayTake, UNMEASURED_SHARD_TIMEOUT_MS } from './failure-policy.js';
 import { resultRowsProblem } from './result-rows.js';
 import type { Shard } from './shard-plan.js';
+import { ShardQueue } from './shard-queue.js';
 import { shardRows, type SizingPolicy } from './shard-size.js';
 import { checkShardTransition, checkWorkerTransition, type ShardState, type WorkerState } from './states.js';
 
@@ -90,7 +91,7 @@ interface WorkerEntry {
 export class Scheduler {
   private readonly shards = new Map<number, ShardEntry>(); // by id: every shard not split
   private nextId: number;
-  private readonly queue: number[]; // queued shard ids, next first
+  private readonly queue: ShardQueue;
   private readonly leased = new Set<number>(); // shard ids
   private readonly workers = new Map<string, WorkerEntry>();
   // Ready workers with requests parked, holding nothing (served first) or something: dispatch looks
@@ -116,9 +117,10 @@ export class Scheduler {
     this.expected = Math.max(1, options.expectedWorkers ?? 1);
     for (const shard of options.shards) this.shards.set(shard.id, this.entry(shard, options.done?.has(shard.id) ? 'done' : 'queued'));
     this.nextId = options.nextShardId ?? Math.max(-1, ...options.shards.map((s) => s.id)) + 1;
-    this.queue = [...this.shards.values()].filter((s) => s.state === 'queued').map((s) => s.shard.id);
-    this.remaining = this.queue.length;
-    this.queuedRows = this.queue.reduce((n, id) => n + rowsOf(this.shards.get(id)!.shard), 0);
+    const queued = [...this.shards.values()].filter((s) => s.state === 'queued');
+    this.queue = new ShardQueue(queued.map((s) => s.shard.id));
+    this.remaining = queued.length;
+    this.queuedRows = queued.reduce((n, s) => n + rowsOf(s.shard), 0);
   }
 
   private entry(shard: Shard, state: ShardState, from?: ShardEntry): ShardEntry {
@@ -416,7 +418,7 @@ export class Scheduler {
     entry.state = 'queued';
     entry.holder = undefined;
     this.leased.delete(entry.shard.id);
-    this.queue.unshift(entry.shard.id); // reassigned work goes first: it is what the run waits on
+    this.queue.insertAt(0, entry.shard.id); // reassigned work goes first: it is what the run waits on
     this.queuedRows += rowsOf(entry.shard);
     out.push({ kind: 'requeue', worker: from, shard: entry.shard, reason });
     this.dispatch(out);
@@ -463,7 +465,7 @@ export class Scheduler {
       return failedBy.size === 0 || mayTake(id, failedBy, this.liveWorkers());
     });
     if (at < 0) return false;
-    let entry = this.shards.get(at === 0 ? this.queue.shift()! : this.queue.splice(at, 1)[0]!)!;
+    let entry = this.shards.get(this.queue.removeAt(at))!;
     this.queuedRows -= rowsOf(entry.shard);
     const rows = this.options.sizing && shardRows(this.options.sizing, { unassignedRows: this.queuedRows + rowsOf(entry.shard), fleetRowsPerSecond: this.fleetRate(), workerRowsPerSecond: rateOf(worker) });
     if (rows !== undefined && rowsOf(entry.shard) - rows >= this.options.sizing!.minRows) entry = this.split(entry, rows, at, out);
@@ -492,7 +494,7 @@ export class Scheduler {
     this.shards.delete(entry.shard.id);
     this.shards.set(head.shard.id, head);
     this.shards.set(tail.shard.id, tail);
-    this.queue.splice(at, 0, tail.shard.id);
+    this.queue.insertAt(at, tail.shard.id);
     this.queuedRows += rowsOf(tail.shard);
     this.remaining++;
     out.push({ kind: 'split', shard: entry.shard, into: [head.shard, tail.shard] });

@@ -66,6 +66,10 @@ export class CoordinatorSocket {
       handover: true, // a worker reconnecting under its name replaces its stale connection
       linger: 2000,
       sendHighWaterMark: 10000,
+      // A ROUTER never blocks a send (a message for a peer that is gone or past its high-water mark is
+      // dropped), so sends need not wait: at 0, zeromq.js sends at once, without asking libzmq for the
+      // socket's events first (a getsockopt per message) and without deferring every 512th send.
+      sendTimeout: 0,
       // Probes after half the time idle, then two more a quarter apart (Linux counts in seconds).
       tcpKeepalive: 1,
       tcpKeepaliveIdle: Math.max(1, Math.round(options.deadHostMs / 2000)),

@@ -2,7 +2,7 @@
 // dropped, a killed worker's shards reassigned, CURVE refusing (and logging) every peer without a
 // listed key, a worker process started before the run taken as its first local worker.
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { pack } from 'msgpackr';
@@ -119,8 +119,11 @@ describe('cluster on the 1024×120 sample', { timeout: 120_000 }, () => {
       workers: [{ launch: 'local', count: 2, engine: 'cpu', threads: 1 }],
       security: { curve: true, coordinatorKey: server.key, workerKeys: [] },
     });
-    startEarlyWorker(['run']);
-    const early = takeEarlyWorker()!;
+    const configPath = join(out, 'run.json');
+    writeFileSync(configPath, JSON.stringify(config));
+    startEarlyWorker(['run', configPath, '--quiet']);
+    const early = takeEarlyWorker();
+    assert.ok(early, 'a run with local workers starts one early');
     let workers: LocalWorker[] = [];
     const report = await runCluster(config, { resume: false, log: silent, logLevel: 'info', progress: false, earlyWorker: early, onStarted: (_endpoint, started) => (workers = started) });
     assert.equal(report.status, 'PASSED', JSON.stringify(report.verification));

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 
 import { ConfigError, loadConfig, parseAssignment, validateConfig } from '../common/config/load.js';
 import { newKeyPair, readKeyPair, readPublicKey, writeKeyPair, z85Encode } from '../common/config/keys.js';
-import { runOverrides } from '../cli/commands/run.js';
+import { runOverrides } from '../cli/commands/run-args.js';
 import { gpuSubsets } from '../coordinator/launch/gpu-subsets.js';
 import { tempDir } from './helpers.js';
 

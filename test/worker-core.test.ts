@@ -193,6 +193,17 @@ describe('worker core', () => {
     assert.ok(stop.c.stopped);
   });
 
+  it('ends at once (3, no bye) when its coordinator is known to be gone, even holding a shard', () => {
+    const t = core();
+    const epoch = working(t);
+    assert.deepEqual(runs(t.message(assign(0, 0, 10))), [0]);
+    const gone = t.feed({ kind: 'coordinator-gone', reason: 'snig run has ended' });
+    assert.deepEqual(sent(gone), [], 'nobody to say bye to');
+    assert.deepEqual(only(gone, 'exit').exit, { code: 3, reason: 'snig run has ended' });
+    const late = t.feed({ kind: 'shard-done', epoch, shard: shard(0, 0, 10), outcome: { categories: [], seconds: 0, callSeconds: 0, inputBytes: 0, edges: 0 } });
+    assert.deepEqual(late, [], 'the shard that ends after is not reported');
+  });
+
   it('refuses an illegal phase transition, naming from, to and why', () => {
     assert.throws(() => checkAgentTransition('stopped', 'working', 'model ready'), (error: Error) => error instanceof TransitionError && /stopped → working \(model ready\)/.test(error.message));
     assert.throws(() => checkAgentTransition('joining', 'working', 'model ready'), TransitionError);

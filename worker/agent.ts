@@ -94,6 +94,12 @@ export class WorkerAgent {
     this.event({ kind: 'stop', reason });
   }
 
+  /** Leaves at once: the coordinator's process is known to have ended, so nothing is left to send. */
+  coordinatorGone(reason: string): void {
+    this.dealer.linger = 0;
+    this.event({ kind: 'coordinator-gone', reason });
+  }
+
   private event(event: AgentEvent): void {
     for (const action of this.core.handle(event)) this.carryOut(action);
   }

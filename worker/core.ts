@@ -59,6 +59,7 @@ export type AgentEvent =
   | { kind: 'shard-done'; epoch: number; shard: AssignedShard; outcome: ShardOutcome }
   | { kind: 'shard-failed'; epoch: number; shard: AssignedShard; message: string; code?: string }
   | { kind: 'stop'; reason: string }
+  | { kind: 'coordinator-gone'; reason: string } // known to have ended (a local worker's `snig run`): nobody to tell
   | { kind: 'socket-failed'; message: string };
 
 export type AgentAction =
@@ -121,6 +122,8 @@ export class WorkerCore {
       case 'stop':
         this.send({ type: 'bye', reason: event.reason });
         return this.exit({ code: 0, reason: event.reason });
+      case 'coordinator-gone':
+        return this.exit({ code: 3, reason: event.reason });
       case 'socket-failed':
         return this.exit({ code: 3, reason: `socket failed: ${event.message}` });
     }

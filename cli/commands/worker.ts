@@ -34,8 +34,15 @@ function curveKeys(args: WorkerArgs): { pair: KeyPair; serverKey: string } | und
   return { pair, serverKey: readPublicKey(serverKey) };
 }
 
+/** What a local worker of `snig run` is given besides its settings (cli/local-worker.ts). */
+export interface LocalRun {
+  preload?: Preload;
+  /** Aborted when `snig run`'s process has ended: its coordinator is gone, and the worker leaves at once. */
+  ended: AbortSignal;
+}
+
 /** Works for the coordinator until finished, rejected or gone; the process's exit code. */
-export async function runWorker(args: WorkerArgs, preload?: Preload): Promise<number> {
+export async function runWorker(args: WorkerArgs, local?: LocalRun): Promise<number> {
   const log = outputLogger('worker', args);
   const { engine, threads, kernel, weights, gpus } = args;
   const agent = new WorkerAgent({
@@ -48,11 +55,16 @@ export async function runWorker(args: WorkerArgs, preload?: Preload): Promise<nu
     retryDelayMs: args.retryDelayMs,
     maxMessageBytes: args.maxMessageBytes,
     curve: curveKeys(args),
-    preload,
+    preload: local?.preload,
     log,
   });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => agent.stop(`received ${signal}`));
+  const ended = local?.ended;
+  const gone = (): void => agent.coordinatorGone('snig run has ended (its coordinator is gone)');
+  if (ended?.aborted) gone();
+  else ended?.addEventListener('abort', gone, { once: true });
   const exit = await agent.run();
+  ended?.removeEventListener('abort', gone);
   if (exit.code === 0) log.info({ reason: exit.reason }, 'worker done');
   else log.error({ reason: exit.reason }, 'worker stopped');
   return exit.code;

@@ -133,6 +133,11 @@ export type RunConfigInput = z.input<typeof runConfigSchema>;
 export type RunConfig = z.output<typeof runConfigSchema>;
 export type WorkerGroup = z.output<typeof workerGroupSchema>;
 
+/** Whether `snig run` starts workers on its own machine: some group is `launch: local`. */
+export function launchesLocalWorkers(config: Pick<RunConfig, 'workers'>): boolean {
+  return config.workers.some((group) => group.launch === 'local');
+}
+
 /**
  * The engine options that a worker of group `index` gets in `welcome` (a worker that names no group,
  * or one the config lacks, belongs to the first manual group, else to the first). Its GPUs are where

@@ -40,13 +40,23 @@ export interface LocalLaunchOptions {
   preload: (group: number) => Preload | undefined;
 }
 
-/** A worker process of its own, its settings as its argument, its output in its log file. */
-function spawnWorker(settings: object, env: Record<string, string>, logFile: string): ChildProcess {
+/** A worker process of its own, its output in its log file, waiting for its settings on stdin. */
+function spawnWorker(logFile: string): ChildProcess {
   const [node, ...entry] = localWorkerCommand();
   const log = openSync(logFile, 'a');
-  const child = spawn(node, [...entry, JSON.stringify(settings)], { env: { ...process.env, ...env }, stdio: ['ignore', log, log] });
+  const child = spawn(node, entry, { stdio: ['pipe', log, log] });
   closeSync(log);
   return child;
+}
+
+/**
+ * Gives a waiting worker process its settings and environment, as one line on its stdin. Stdin
+ * then stays open while this process lives: its end tells the worker that the run is gone, even
+ * when this process is killed with -9 (cli/local-worker.ts).
+ */
+function handOver(child: ChildProcess, settings: object, env: Record<string, string>): void {
+  child.stdin?.on('error', () => undefined); // it died meanwhile: its exit is reported as any worker's
+  child.stdin?.write(`${JSON.stringify({ ...settings, env })}\n`);
 }
 
 export class LocalLauncher {
@@ -82,7 +92,8 @@ export class LocalLauncher {
           env.SNIG_SERVER_KEY = options.curve.serverKey;
         }
         const logFile = join(logs, `${name}.log`);
-        const child = this.takeEarly(settings, env, logFile) ?? spawnWorker(settings, env, logFile);
+        const child = this.takeEarly(logFile) ?? spawnWorker(logFile);
+        handOver(child, settings, env);
         this.children.set(name, child);
         this.workers.push({ name, pid: child.pid ?? -1, gpus: subset });
         child.on('exit', (code, signal) => {
@@ -96,8 +107,8 @@ export class LocalLauncher {
     return this.workers;
   }
 
-  /** The early process, if it still waits, as this worker: its settings and environment on its stdin, its output into the log. */
-  private takeEarly(settings: object, env: Record<string, string>, logFile: string): ChildProcess | undefined {
+  /** The early process, if it still waits, as this worker: its output goes into the log. */
+  private takeEarly(logFile: string): ChildProcess | undefined {
     const early = this.early;
     this.early = undefined;
     if (!early?.stdin || !early.stdout || !early.stderr || early.pid === undefined || early.exitCode !== null || early.signalCode !== null) return undefined;
@@ -105,8 +116,6 @@ export class LocalLauncher {
     early.stdout.pipe(log, { end: false });
     early.stderr.pipe(log, { end: false });
     early.once('close', () => log.end());
-    early.stdin.on('error', () => undefined); // it died meanwhile: its exit is reported as any worker's
-    early.stdin.end(JSON.stringify({ ...settings, env }));
     return early;
   }
 

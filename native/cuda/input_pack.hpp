@@ -1,6 +1,7 @@
 // The host's half of an input upload (input_upload.hpp): the batch cut into chunks of whole rows,
-// and each chunk's nonzeros packed for the link on all cores. No CUDA here, so that its test
-// (native/tests/input_pack_test.cpp) runs without a GPU or nvcc.
+// and each chunk's nonzeros packed for the link in parts on the calling thread and helper threads
+// (helper_pool.hpp). No CUDA here, so that its test (native/tests/input_pack_test.cpp) runs without
+// a GPU or nvcc.
 #pragma once
 
 #include <cstdint>

@@ -1,16 +1,21 @@
 // The input upload's host half (native/cuda/input_pack.hpp) and the compact columns it sends: chunk
 // sizes and row boundaries, the packed bytes (16- and 32-bit columns, values only when some value is
 // not 1) against hand-derived ones, and SparseRows::narrowCols as the binary input file, slices and
-// appended rows keep or drop it. Prints one line per check; exits non-zero on any failure.
+// appended rows keep or drop it; the packing in parts on helper threads (each part once, from any
+// number of callers). Prints one line per check; exits non-zero on any failure.
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/error.hpp"
 #include "core/row_file.hpp"
+#include "cuda/helper_pool.hpp"
 #include "cuda/input_pack.hpp"
 #include "test_support.hpp"
 
@@ -139,6 +144,55 @@ void compactReads() {
   std::filesystem::remove(path);
 }
 
+// A chunk of many parts (helper_pool.hpp): 200000 nonzeros, column k % 65536 of row k / 100, value
+// 1 except the last: every column narrowed in place, and the values written since one is not 1.
+void partedPacking() {
+  constexpr uint64_t count = 200000;
+  SparseRows rows;
+  rows.n = 65536;
+  for (uint64_t r = 0; r <= count / 100; ++r) rows.rowptr.push_back(r * 100);
+  for (uint64_t k = 0; k < count; ++k) rows.cols.push_back(static_cast<uint32_t>(k % 65536));
+  rows.values.assign(count, 1.0f);
+  rows.values.back() = 3.0f;
+  rows.unitValues = false;
+  std::vector<uint8_t> out(cuda::packedValuesOffset(count, true) + count * sizeof(float));
+  const bool withValues = cuda::packNonzeros(rows, 0, count, true, out.data());
+  const std::vector<uint16_t> packed = read<uint16_t>(out, 0, count);
+  bool columns = true;
+  for (uint64_t k = 0; k < count; ++k) columns = columns && packed[k] == k % 65536;
+  const std::vector<float> values = read<float>(out, cuda::packedValuesOffset(count, true), count);
+  check(withValues && columns && values == rows.values, "200000 nonzeros in parts: every column, then every value");
+  rows.values.back() = 1.0f;
+  check(!cuda::packNonzeros(rows, 0, count, true, out.data()), "the same with every value 1: no values");
+}
+
+// Every part runs once, on the caller and the helpers, over many jobs of any size and from callers
+// on several threads at once (each with its own pool).
+void helpers() {
+  cuda::HelperPool pool(3);
+  bool once = true;
+  for (const uint64_t parts : {0, 1, 2, 7, 64, 1000}) {
+    for (int job = 0; job < 20; ++job) {
+      std::vector<std::atomic<int>> runs(parts);
+      pool.run(parts, [&](uint64_t i) { runs[i].fetch_add(1); });
+      for (const auto& r : runs) once = once && r.load() == 1;
+    }
+  }
+  check(once, "a pool of 3 helpers: each of 0 to 1000 parts ran once, in 120 jobs");
+  std::vector<std::atomic<int>> runs(4 * 5000);
+  std::vector<std::thread> callers;
+  for (int c = 0; c < 4; ++c) {
+    callers.emplace_back([&, c] { cuda::runOnHelpers(5000, [&](uint64_t i) { runs[c * 5000 + i].fetch_add(1); }); });
+  }
+  for (auto& caller : callers) caller.join();
+  check(std::all_of(runs.begin(), runs.end(), [](const auto& r) { return r.load() == 1; }),
+        "4 callers at once on the process's pools: each of their parts ran once");
+  const std::thread::id caller = std::this_thread::get_id();
+  bool onCaller = true;
+  cuda::HelperPool(0).run(10, [&](uint64_t) { onCaller = onCaller && std::this_thread::get_id() == caller; });
+  check(onCaller, "a pool without helpers runs every part on the caller");
+}
+
 }  // namespace
 
 int main() {
@@ -147,6 +201,8 @@ int main() {
     packing();
     producers();
     compactReads();
+    partedPacking();
+    helpers();
   } catch (const std::exception& e) {
     std::printf("FAIL exception: %s\n", e.what());
     return 1;

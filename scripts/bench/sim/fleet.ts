@@ -36,11 +36,17 @@ function readTruth(path: string): number[] {
     .sort((a, b) => a - b);
 }
 
+/** The fleet's workers' stats (epoch milliseconds), and this process's CPU seconds (user + system) from its first shard received to the end. */
+export interface FleetStats {
+  workers: SimWorkerStats[];
+  cpuSeconds: number;
+}
+
 /**
  * Runs the fleet until every computing worker is told to finish (a fleet of idle peers only: until
- * `stop` resolves); `onWelcomed` fires once every peer was welcomed. Stats use epoch milliseconds.
+ * `stop` resolves); `onWelcomed` fires once every peer was welcomed.
  */
-export async function runFleet(options: FleetOptions, onWelcomed: () => void, stop: Promise<void>): Promise<SimWorkerStats[]> {
+export async function runFleet(options: FleetOptions, onWelcomed: () => void, stop: Promise<void>): Promise<FleetStats> {
   const truth = readTruth(options.truth);
   const context = new Context({ maxSockets: options.count + options.idle + 16 });
   const draw = random(options.seed + options.first);
@@ -55,6 +61,8 @@ export async function runFleet(options: FleetOptions, onWelcomed: () => void, st
   for (const w of workers) w.start();
   void Promise.all(workers.map((w) => w.welcomed)).then(onWelcomed);
   const computing = workers.slice(0, options.count);
+  let cpuAtFirstShard: NodeJS.CpuUsage | undefined;
+  void Promise.race(computing.map((w) => w.firstShard)).then(() => (cpuAtFirstShard = process.cpuUsage()));
   const clock = setInterval(() => {
     const now = performance.now();
     for (const w of computing) w.heartbeat(now); // idle peers never heartbeat
@@ -67,14 +75,16 @@ export async function runFleet(options: FleetOptions, onWelcomed: () => void, st
   clearInterval(clock);
   clearInterval(helloRetry);
   for (const w of workers) w.stop();
+  const cpu = cpuAtFirstShard ? process.cpuUsage(cpuAtFirstShard) : { user: 0, system: 0 };
   const shift = (t: number | undefined): number | undefined => (t === undefined ? undefined : performance.timeOrigin + t);
-  return workers.slice(0, options.count).map(({ stats }) => ({
+  const stats = computing.map(({ stats }) => ({
     ...stats, readyAt: shift(stats.readyAt), firstShardAt: shift(stats.firstShardAt), lastResultAt: shift(stats.lastResultAt), finishedAt: shift(stats.finishedAt),
   }));
+  return { workers: stats, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
 /** IPC from a fleet child to the harness. */
-export type FleetReport = { kind: 'welcomed' } | { kind: 'stats'; stats: SimWorkerStats[] };
+export type FleetReport = { kind: 'welcomed' } | { kind: 'stats'; stats: FleetStats };
 
 if (process.send && process.argv[2]) {
   const send = (report: FleetReport, then: () => void = () => undefined): boolean => process.send!(report, undefined, undefined, then);

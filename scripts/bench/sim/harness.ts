@@ -12,7 +12,7 @@ import { createInterface } from 'node:readline';
 import type { RunReport } from '../../../coordinator/report.js';
 import { officialSample, repoRoot } from '../data.js';
 import { repeatedSample, syntheticDataset } from './dataset.js';
-import { isStraggler, type FleetOptions, type FleetReport } from './fleet.js';
+import { isStraggler, type FleetOptions, type FleetReport, type FleetStats } from './fleet.js';
 import { Probe } from './probe.js';
 import type { SimWorkerStats } from './worker.js';
 
@@ -56,9 +56,10 @@ export interface SimulationResult {
   edgesPerSecond: number;
   idealSeconds: number; // the work over the workers' summed speed (simulated workers)
   coordinatorCpu: number; // CPU seconds per second during the run
-  coordinatorCpuPerResultUs: number; // CPU time per shard result (less sensitive to other load than the wall)
+  coordinatorCpuPerResultUs: number; // its CPU time over the wall (report.json) per shard result (less sensitive to other load than the wall)
   coordinatorPeakRssMb: number;
   fleetCpu: number; // the fleet processes' CPU seconds per second during the run (all of them)
+  fleetCpuPerResultUs: number; // their CPU time, from each one's first shard to its end, per shard result
   realWorkersCpu: number; // the real workers' (all of them)
   latencyMs: { p50: number; p99: number; max: number }; // request sent → shard received
   idleFraction: { mean: number; max: number }; // of the makespan, per simulated worker
@@ -66,6 +67,11 @@ export interface SimulationResult {
   // last result (before the last worker's), mean over the workers, as a fraction of the makespan.
   startIdle: number;
   endIdle: number;
+}
+
+/** V8 profiles of the coordinator and the fleet processes (`SIM_PROFILE=1`), written into the run's directory. */
+function profileArgs(out: string): string[] {
+  return process.env.SIM_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${out}`] : [];
 }
 
 async function freePort(): Promise<number> {
@@ -87,11 +93,11 @@ function exited(child: ChildProcess): Promise<number | null> {
 }
 
 /** Forks the fleets; resolves each once all its peers were welcomed, and its stats at the end. */
-function startFleets(options: SimulationOptions, endpoint: string, truth: string): { welcomed: Promise<void>; stats: Promise<SimWorkerStats[]>; stop: () => void; pids: number[] } {
+function startFleets(options: SimulationOptions, endpoint: string, truth: string): { welcomed: Promise<void>; stats: Promise<FleetStats>; stop: () => void; pids: number[] } {
   const processes = Math.max(1, options.processes);
   const children: ChildProcess[] = [];
   const welcomed: Promise<void>[] = [];
-  const stats: Promise<SimWorkerStats[]>[] = [];
+  const stats: Promise<FleetStats>[] = [];
   const share = (total: number, i: number): number => Math.floor((total * (i + 1)) / processes) - Math.floor((total * i) / processes);
   let first = 0;
   for (let i = 0; i < processes; i++) {
@@ -101,7 +107,7 @@ function startFleets(options: SimulationOptions, endpoint: string, truth: string
       prefetch: options.prefetch, heartbeatMs: options.heartbeatMs, truth, seed: options.seed,
     };
     first += fleet.count + fleet.idle;
-    const child = fork(FLEET, [JSON.stringify(fleet)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(FLEET, [JSON.stringify(fleet)], { execArgv: [...profileArgs(options.out), '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     children.push(child);
     if (options.fleetNice !== 0) setPriority(child.pid!, options.fleetNice);
     welcomed.push(new Promise((done) => child.on('message', (m: FleetReport) => m.kind === 'welcomed' && done())));
@@ -112,7 +118,7 @@ function startFleets(options: SimulationOptions, endpoint: string, truth: string
   }
   return {
     welcomed: Promise.all(welcomed).then(() => undefined),
-    stats: Promise.all(stats).then((all) => all.flat()),
+    stats: Promise.all(stats).then((all) => ({ workers: all.flatMap((f) => f.workers), cpuSeconds: all.reduce((n, f) => n + f.cpuSeconds, 0) })),
     stop: () => children.forEach((c) => c.connected && c.send('stop')),
     pids: children.map((c) => c.pid!),
   };
@@ -149,8 +155,7 @@ async function startRun(options: SimulationOptions, coordinatorStderr: 'file' | 
   const configPath = join(options.out, 'config.json');
   writeFileSync(configPath, JSON.stringify(config, null, 2));
   const stderr = coordinatorStderr === 'pipe' ? 'pipe' : openSync(join(options.out, 'coordinator.log'), options.resume ? 'a' : 'w');
-  const profile = process.env.SIM_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${options.out}`] : []; // a V8 profile of the coordinator
-  const coordinator = spawn(process.execPath, [...profile, '--import', 'tsx', MAIN, 'run', configPath, ...(options.resume ? ['--resume'] : []), '--no-progress', '--log-level', options.logLevel], { stdio: ['ignore', 'ignore', stderr] });
+  const coordinator = spawn(process.execPath, [...profileArgs(options.out), '--import', 'tsx', MAIN, 'run', configPath, ...(options.resume ? ['--resume'] : []), '--no-progress', '--log-level', options.logLevel], { stdio: ['ignore', 'ignore', stderr] });
   const exit = exited(coordinator);
   const probe = new Probe(coordinator.pid!);
   const fleets = startFleets(options, endpoint, data.truth);
@@ -195,7 +200,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   for (const p of [probe, ...fleetProbes, ...realProbes]) p.stop();
   fleets.stop(); // its finish messages are sent; a worker that never got one (a run already finished) must not wait for it
   await Promise.all(reals.map(exited));
-  const workers = await fleets.stats;
+  const { workers, cpuSeconds: fleetCpuSeconds } = await fleets.stats;
   const report = JSON.parse(readFileSync(join(runOut, 'report.json'), 'utf8')) as RunReport;
 
   // The run's window: it ends when the last simulated worker was told to finish (or the report was written).
@@ -222,9 +227,10 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     edgesPerSecond: report.edgesPerSecond,
     idealSeconds: options.real > 0 ? Number.NaN : (rows * options.msPerRow) / speed / 1000,
     coordinatorCpu: probe.cpuLoad(end - makespanMs, end),
-    coordinatorCpuPerResultUs: (probe.cpuSeconds(end - makespanMs, end) / report.shards.computed) * 1e6,
+    coordinatorCpuPerResultUs: (report.cpuSeconds / report.shards.computed) * 1e6,
     coordinatorPeakRssMb: probe.peakRssBytes() / 2 ** 20,
     fleetCpu: fleetProbes.reduce((n, p) => n + p.cpuLoad(end - makespanMs, end), 0),
+    fleetCpuPerResultUs: (fleetCpuSeconds / report.shards.computed) * 1e6,
     realWorkersCpu: realProbes.reduce((n, p) => n + p.cpuLoad(end - makespanMs, end), 0),
     latencyMs: { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), max: latencies.at(-1) ?? Number.NaN },
     idleFraction: { mean: idle.reduce((a, b) => a + b, 0) / Math.max(1, idle.length), max: Math.max(0, ...idle) },

@@ -49,13 +49,6 @@ export class Probe {
     return (last.cpuSeconds - first.cpuSeconds) / ((last.at - first.at) / 1000);
   }
 
-  /** CPU seconds between two epoch times (from the samples just outside the window: all of it). */
-  cpuSeconds(from: number, to: number): number {
-    const before = this.samples.filter((s) => s.at <= from).at(-1) ?? this.samples[0];
-    const after = this.samples.find((s) => s.at >= to) ?? this.samples.at(-1);
-    return before && after ? after.cpuSeconds - before.cpuSeconds : Number.NaN;
-  }
-
   private bounds(from: number, to: number): [ProbeSample | undefined, ProbeSample | undefined] {
     const inside = this.samples.filter((s) => s.at >= from && s.at <= to);
     return [inside[0], inside.at(-1)];

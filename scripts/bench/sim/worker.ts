@@ -62,12 +62,14 @@ export class SimWorker {
   private helloRetries = 0; // since the last welcome: each waits twice as long as the one before
   private settle!: () => void;
   private onWelcome!: () => void;
+  private onFirstShard!: () => void;
   readonly finished: Promise<void> = new Promise((resolve) => (this.settle = resolve));
   readonly welcomed: Promise<void> = new Promise((resolve) => (this.onWelcome = resolve));
+  readonly firstShard: Promise<void> = new Promise((resolve) => (this.onFirstShard = resolve));
   readonly stats: SimWorkerStats;
 
   constructor(private readonly options: SimWorkerOptions) {
-    this.dealer = new Dealer({ context: options.context, routingId: options.name, linger: 1000, sendHighWaterMark: 0 });
+    this.dealer = new Dealer({ context: options.context, routingId: options.name, linger: 1000, sendHighWaterMark: 0, sendTimeout: 0 }); // no limit, so a send never waits (coordinator/socket.ts)
     this.sender = new SerialSender(this.dealer, () => undefined);
     this.stats = { name: options.name, shards: 0, rows: 0, busyMs: 0, latenciesMs: [] };
   }
@@ -165,7 +167,10 @@ export class SimWorker {
         return;
       case 'assign': {
         const now = performance.now();
-        this.stats.firstShardAt ??= now;
+        if (this.stats.firstShardAt === undefined) {
+          this.stats.firstShardAt = now;
+          this.onFirstShard();
+        }
         for (const _ of message.shards) {
           const asked = this.requested.shift();
           if (asked !== undefined) this.stats.latenciesMs.push(now - asked);
@@ -194,23 +199,25 @@ export class SimWorker {
     const shard = this.queue.shift();
     if (!shard || this.done) return;
     this.current = shard.shard;
-    const rows = shard.end - shard.begin;
-    const ms = rows * this.options.msPerRow();
+    const ms = (shard.end - shard.begin) * this.options.msPerRow();
     const started = performance.now();
-    const answer = (): void => {
-      if (this.done) return;
-      this.current = undefined;
-      this.stats.busyMs += performance.now() - started;
-      this.stats.shards++;
-      this.stats.rows += rows;
-      this.stats.lastResultAt = performance.now();
-      const categories = categoriesOf(this.options.truth, shard.begin, shard.end);
-      this.unreported.push({ shard: shard.shard, begin: shard.begin, end: shard.end, categories, seconds: ms / 1000, edges: rows });
-      this.next();
-      if (this.current === undefined || ms > 0) this.report();
-    };
-    if (ms > 0) setTimeout(answer, ms);
-    else answer();
+    if (ms > 0) setTimeout(() => this.answer(shard, ms, started), ms);
+    else this.answer(shard, ms, started); // no closure per shard: at compute time 0 this is most of the simulator's work
+  }
+
+  private answer(shard: AssignedShard, ms: number, started: number): void {
+    if (this.done) return;
+    const rows = shard.end - shard.begin;
+    const now = performance.now();
+    this.current = undefined;
+    this.stats.busyMs += now - started;
+    this.stats.shards++;
+    this.stats.rows += rows;
+    this.stats.lastResultAt = now;
+    const categories = categoriesOf(this.options.truth, shard.begin, shard.end);
+    this.unreported.push({ shard: shard.shard, begin: shard.begin, end: shard.end, categories, seconds: ms / 1000, edges: rows });
+    this.next();
+    if (this.current === undefined || ms > 0) this.report();
   }
 
   /** Sends the finished shards not yet reported, asking for as many more. */
