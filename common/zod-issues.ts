@@ -9,7 +9,12 @@ export function dottedPath(path: Path): string {
   return path.length > 0 ? path.map(String).join('.') : '(top level)';
 }
 
-/** One "field: message" line per issue; `name` says how a field is named (default: its dotted path). */
+/**
+ * One "field: message" line per issue, and per unknown key (named as a field of its own, so that
+ * its line can be found); `name` says how a field is named (default: its dotted path).
+ */
 export function formatIssues(error: z.ZodError, name: (path: Path) => string = dottedPath): string[] {
-  return error.issues.map((issue) => `${name(issue.path)}: ${issue.message}`);
+  return error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys' ? issue.keys.map((key) => `${name([...issue.path, key])}: unknown field`) : [`${name(issue.path)}: ${issue.message}`],
+  );
 }

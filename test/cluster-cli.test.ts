@@ -1,4 +1,4 @@
-// The cluster's commands as a user runs them: `snig keys`, `snig config check`.
+// The cluster's commands as a user runs them: `snig keys`, `snig config check`, `snig worker` on a bad endpoint.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -33,5 +33,13 @@ describe('cluster commands', () => {
     const r = snig('config', 'check', bad);
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /bad\.yaml.*workers\.0\.count/s);
+  });
+
+  it('snig worker exits 2 on an endpoint that is not one, naming it', () => {
+    for (const endpoint of ['head:5555', 'tcp://head']) {
+      const r = snig('worker', '--connect', endpoint);
+      assert.equal(r.status, 2, r.stderr);
+      assert.ok(r.stderr.startsWith(`snig: cannot connect to ${endpoint}: `) && r.stderr.endsWith('(an endpoint is tcp://host:port)\n'), r.stderr);
+    }
   });
 });

@@ -11,6 +11,7 @@ import { native } from '../common/native.js';
 import { decodeWorkerMessage, encode } from '../common/protocol/codec.js';
 import type { CoordinatorMessage, WorkerMessage } from '../common/protocol/messages.js';
 import { WorkerAgent } from '../worker/agent.js';
+import { Workload } from '../worker/workload.js';
 import { INPUT, MODEL, TRUTH, categoryRows, silent, tempDir } from './cluster-fixture.js';
 
 async function coordinatorStub(): Promise<{ router: Router; next: () => Promise<WorkerMessage>; send: (m: CoordinatorMessage | Buffer) => Promise<void> }> {
@@ -128,5 +129,35 @@ describe('worker agent', { timeout: 60_000 }, () => {
     const gaveUp = await silentOne.run();
     assert.equal(gaveUp.code, 3);
     assert.match(gaveUp.reason, /after 2 retries/);
+  });
+
+  it('stopped while it loads its model, it closes the workload once the load ends, before it returns', async (t) => {
+    const model = await native().loadModel({ path: MODEL, layers: 120, threads: 0 });
+    const checksum = model.checksum;
+    model.close();
+    const original = Workload.open.bind(Workload);
+    let loading!: () => void;
+    const opened = new Promise<void>((resolve) => (loading = resolve));
+    t.mock.method(Workload, 'open', (...args: Parameters<typeof Workload.open>) => {
+      loading();
+      return original(...args);
+    });
+    const close = t.mock.method(Workload.prototype, 'close');
+    const { router, next, send } = await coordinatorStub();
+    const worker = agent(router.lastEndpoint!);
+    const exit = worker.run();
+    assert.equal((await next()).type, 'hello');
+    await send({
+      type: 'welcome', name: 'w', mode: 'shared',
+      model: { path: MODEL, layers: 120, checksum, bytes: 0, chunks: 0 }, // TSV layers: a load of a second or more
+      inputs: { path: INPUT, rows: 1200, neurons: 1024 },
+      engine: { engine: 'cpu', threads: 1, kernel: 'auto', weights: 'auto' },
+      heartbeatMs: 100, timeoutMs: 5000,
+    });
+    await opened;
+    worker.stop('test: stopped while loading');
+    assert.deepEqual(await exit, { code: 0, reason: 'test: stopped while loading' });
+    assert.equal(close.mock.callCount(), 1, 'the workload opened after the stop is closed');
+    router.close();
   });
 });

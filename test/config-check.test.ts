@@ -21,7 +21,7 @@ function assertConfigError(result: { code: number; stdout: string; stderr: strin
 describe('snig config check', () => {
   const dir = tempDir();
   const broken: Array<[string, string, string, RegExp]> = [
-    ['a bad key', 'bad-key', `${files}out: o\nworkers: [{ count: 1, bogus: 1 }]\n`, /bad-key\.yaml: invalid run configuration\n\s+workers\.0: Unrecognized key: "bogus"/],
+    ['a bad key', 'bad-key', `${files}out: o\nworkers: [{ count: 1, bogus: 1 }]\n`, /bad-key\.yaml: invalid run configuration\n\s+workers\.0\.bogus \(line 5\): unknown field/],
     ['a bad value', 'bad-value', `${files}out: o\nworkers: [{ engine: tpu }]\n`, /bad-value\.yaml: invalid run configuration\n\s+workers\.0\.engine/],
     ['a YAML syntax error', 'yaml-syntax', 'model: [unclosed\n', /yaml-syntax\.yaml: .*line 2/s],
     ['a missing model', 'missing-model', `model: ${join(dir, 'neuron99')}\ninput: ${official.images}\nout: o\nworkers: [{}]\n`, /missing-model\.yaml: files not found\n\s+model: .*neuron99 does not exist/],
@@ -69,7 +69,7 @@ describe('snig slurm-script on a broken config', () => {
   it('exits 2 without a stack trace on a bad key, a YAML error and a missing file', async () => {
     const dir = tempDir();
     const badKey = writeText(join(dir, 'key.yaml'), `${files}out: o\nworkers: [{ launch: slurm }]\nslurm: { nodez: 2 }\n`);
-    assertConfigError(await snig(['slurm-script', badKey]), /key\.yaml: invalid run configuration\n\s+slurm: Unrecognized key: "nodez"/);
+    assertConfigError(await snig(['slurm-script', badKey]), /key\.yaml: invalid run configuration\n\s+slurm\.nodez \(line \d+\): unknown field/);
     const yaml = writeText(join(dir, 'syntax.yaml'), 'workers: [\n');
     assertConfigError(await snig(['slurm-script', yaml]), /syntax\.yaml: /);
     assertConfigError(await snig(['slurm-script', join(dir, 'absent.yaml')]), /absent\.yaml: cannot read/);

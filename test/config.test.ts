@@ -42,11 +42,15 @@ describe('run configuration', () => {
     assert.throws(() => loadConfig(path), (error: Error) => {
       assert.ok(error instanceof ConfigError);
       assert.match(error.message, /bad\.yaml/);
-      assert.match(error.message, /workers\.0\.count/);
-      assert.match(error.message, /workers\.0\.engine/);
-      assert.match(error.message, /mode/);
+      assert.match(error.message, /workers\.0\.count \(line 5\): /);
+      assert.match(error.message, /workers\.0\.engine \(line 6\): /);
+      assert.match(error.message, /mode \(line 7\): /);
       return true;
     });
+    const json = tempFile('bad.json', '{\n  "model": "m",\n  "input": "i",\n  "out": "o",\n  "workers": [\n    {"count": -2}\n  ]\n}\n');
+    assert.throws(() => loadConfig(json), /bad\.json.*workers\.0\.count \(line 6\): /s);
+    assert.throws(() => loadConfig(json, [['workers.0', { count: 0 }]]), /workers\.0\.count \(command line\): /, 'a field an override set is not the file\'s');
+    assert.throws(() => loadConfig(path, [['mode', 'shared']]), (error: Error) => /workers\.0\.count \(line 5\)/.test(error.message) && !/mode/.test(error.message));
     assert.throws(() => loadConfig(tempFile('x.yaml', 'model: m\nunknown: 1\ninput: i\nout: o\nworkers: [{}]\n')), /unknown/);
     assert.throws(() => loadConfig(tempFile('y.yaml', 'model: [unclosed\n')), /y\.yaml.*line \d+/s);
     assert.throws(() => loadConfig(tempFile('z.yaml', 'model: m\ninput: i\nout: o\nworkers: [{}]\nsecurity: {curve: true}\n')), /security\.coordinatorKey/);

@@ -56,7 +56,7 @@ describe('generated input cache', () => {
 });
 
 describe('suite config', () => {
-  it('names the file and the field of each problem', () => {
+  it('names the file, and the field and line of each problem', () => {
     const file = join(scratch, 'bad-suite.yaml');
     writeFileSync(
       file,
@@ -64,8 +64,8 @@ describe('suite config', () => {
     );
     assert.throws(() => loadSuite(file), (error: Error) => {
       assert.match(error.message, new RegExp(`^${file}: invalid suite configuration`));
-      assert.match(error.message, /setup\.model: is set per benchmark/);
-      assert.match(error.message, /benchmarks\.1/);
+      assert.match(error.message, /setup\.model \(line 2\): is set per benchmark/);
+      assert.match(error.message, /benchmarks\.1\.generate\.neurons \(line 5\): /);
       return true;
     });
   });

@@ -9,12 +9,12 @@ import { Dealer } from 'zeromq';
 import type { KeyPair } from '../common/config/keys.js';
 import { withOverrides, type EngineOptions } from '../common/engine-options.js';
 import { isNativeError } from '../common/native.js';
-import type { Preload } from '../common/preload.js';
+import type { Preload, WorkloadFiles } from '../common/preload.js';
 import { decodeCoordinatorMessage, encode } from '../common/protocol/codec.js';
 import type { Welcome } from '../common/protocol/messages.js';
 import { SerialSender } from '../common/protocol/serial-sender.js';
 import { WorkerCore, type AgentAction, type AgentEvent, type WorkerExit } from './core.js';
-import { Workload, writeStreamedModel, type WorkloadFiles } from './workload.js';
+import { Workload, writeStreamedModel } from './workload.js';
 
 export type { WorkerExit } from './core.js';
 
@@ -52,6 +52,7 @@ export class WorkerAgent {
   private readonly core: WorkerCore;
   private workload?: Workload;
   private preloading?: Preloading;
+  private loading?: Promise<void>; // the model being loaded and the engine opened
   private running?: Promise<void>; // the shard the engine is on
   private timer?: NodeJS.Timeout;
   private settle!: (exit: WorkerExit) => void;
@@ -73,13 +74,18 @@ export class WorkerAgent {
 
   /** Connects and works until finished, rejected or the coordinator is gone for good. */
   async run(): Promise<WorkerExit> {
-    const { preload } = this.options;
+    const { preload, connect } = this.options;
+    try {
+      this.dealer.connect(connect);
+    } catch (error) {
+      this.dealer.close();
+      throw new Error(`cannot connect to ${connect}: ${(error as Error).message} (an endpoint is tcp://host:port)`);
+    }
     if (preload) {
       const { engine, ...files } = preload;
       const choice = withOverrides(engine, this.options.engine);
       this.preloading = { files, choice, workload: Workload.openFiles(files, choice).catch(() => undefined) };
     }
-    this.dealer.connect(this.options.connect);
     this.options.log.info({ connect: this.options.connect, name: this.options.name }, 'worker connecting');
     this.event({ kind: 'start', at: Date.now() });
     this.timer = setInterval(() => this.event({ kind: 'tick', at: Date.now() }), Math.max(10, Math.min(250, this.options.retryDelayMs / 2)));
@@ -123,7 +129,7 @@ export class WorkerAgent {
         this.workload = undefined;
         return;
       case 'load':
-        void this.load(action.epoch, action.welcome, action.bytes);
+        this.loading = this.load(action.epoch, action.welcome, action.bytes);
         return;
       case 'run':
         this.running = this.runShard(action);
@@ -199,7 +205,7 @@ export class WorkerAgent {
     } catch (error) {
       this.options.log.warn({ err: error }, 'closing the socket failed');
     }
-    await this.running;
+    await Promise.all([this.loading, this.running]); // a workload opened after the stop is closed here too
     this.workload?.close();
     this.workload = undefined;
     (await this.preloading?.workload)?.close(); // never welcomed

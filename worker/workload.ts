@@ -7,18 +7,11 @@ import { join } from 'node:path';
 import { openInputs, openModel } from '../common/data.js';
 import { Engine } from '../common/engine.js';
 import type { EngineOptions } from '../common/engine-options.js';
+import type { WorkloadFiles } from '../common/preload.js';
 import { native, type NativeInputs, type NativeModel } from '../common/native.js';
 import type { ShardInputs, Welcome } from '../common/protocol/messages.js';
 import { formatRowRange } from '../common/row-range.js';
 import type { ShardOutcome } from './core.js';
-
-/** The files a shared-mode workload reads. */
-export interface WorkloadFiles {
-  model: string;
-  layers?: number; // default: every layer
-  bias?: number;
-  inputs?: string;
-}
 
 export class Workload {
   private receivedBytes = 0;

@@ -1,5 +1,5 @@
 // Loading a run configuration: YAML or JSON file → overrides from the CLI → zod validation.
-// Errors name the file and the field; relative paths in a file are relative to that file.
+// Errors name the file, the field and its line; relative paths in a file are relative to that file.
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { formatIssues } from '../zod-issues.js';
 
 import { ConfigError } from './config-error.js';
+import { fieldNamer } from './field-names.js';
 import { runConfigSchema, type RunConfig } from './schema.js';
 
 export { ConfigError };
@@ -91,11 +92,11 @@ export function parseAssignment(assignment: string): [string, unknown] {
   return [assignment.slice(0, eq), value];
 }
 
-/** Validates a raw config; `source` names it in errors (a file, or "command line"). */
-export function validateConfig(raw: Raw, source: string): RunConfig {
+/** Validates a raw config; `source` names it in errors (a file, or "command line"), `name` its fields. */
+export function validateConfig(raw: Raw, source: string, name?: (path: readonly PropertyKey[]) => string): RunConfig {
   const parsed = runConfigSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  throw invalid(source, 'run configuration', parsed.error);
+  throw invalid(source, 'run configuration', parsed.error, name);
 }
 
 /**
@@ -111,5 +112,5 @@ export function loadConfig(file: string | undefined, overrides: Array<[string, u
   }
   resolvePaths(cwdResolved, process.cwd());
   Object.assign(raw, cwdResolved);
-  return validateConfig(raw, file ?? 'command line');
+  return validateConfig(raw, file ?? 'command line', fieldNamer(file, overrides.map(([field]) => field)));
 }
