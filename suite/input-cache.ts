@@ -2,9 +2,10 @@
 // parameters: <cache>/n<N>-l<L>-r<rows>-s<seed>-<hash>/ holding the files and manifest.json.
 // An entry appears whole or not at all (generated in a temporary directory, then renamed).
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { writeFileAtomic } from '../common/atomic-file.js';
 import type { GeneratorParams } from '../common/config/suite.js';
 
 /** Files of a generated benchmark, as absolute paths. */
@@ -52,7 +53,7 @@ export async function cachedInputs(cache: string, params: GeneratorParams, gener
       return path.slice(temp.length + 1);
     };
     const manifest: Manifest = { params, files: { model: relative(files.model), input: relative(files.input), truth: relative(files.truth) } };
-    writeFileSync(join(temp, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    writeFileAtomic(join(temp, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`); // on the disk before the entry is
     renameSync(temp, entry);
   } catch (error) {
     rmSync(temp, { recursive: true, force: true });

@@ -44,7 +44,7 @@ describe('coordinator crash and --resume', { timeout: 120_000 }, () => {
     writeFileSync(configPath, JSON.stringify({ ...config, out }));
     const { workerPids, counted } = await crashAfter(configPath, 3);
 
-    // Orphaned workers lose the coordinator, retry, and exit on their own.
+    // Orphaned workers see their stdin end with their snig run, and leave (test/cluster-lifeline.test.ts).
     const deadline = Date.now() + 20_000;
     while (workerPids.some(alive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
     assert.deepEqual(workerPids.filter(alive), [], 'orphaned workers exited cleanly');

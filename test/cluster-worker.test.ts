@@ -9,7 +9,7 @@ import { Router } from 'zeromq';
 
 import { native } from '../common/native.js';
 import { decodeWorkerMessage, encode } from '../common/protocol/codec.js';
-import type { CoordinatorMessage, WorkerMessage } from '../common/protocol/messages.js';
+import type { CoordinatorMessage, Welcome, WorkerMessage } from '../common/protocol/messages.js';
 import { WorkerAgent } from '../worker/agent.js';
 import { Workload } from '../worker/workload.js';
 import { INPUT, MODEL, TRUTH, categoryRows, silent, tempDir } from './cluster-fixture.js';
@@ -29,15 +29,28 @@ async function coordinatorStub(): Promise<{ router: Router; next: () => Promise<
   return { router, next, send };
 }
 
+/** A shared-mode welcome naming the official 1024×120 model (TSV: a load of a second or more) and inputs, on one CPU thread. */
+async function officialWelcome(): Promise<Welcome> {
+  const model = await native().loadModel({ path: MODEL, layers: 120, threads: 0 });
+  const checksum = model.checksum;
+  model.close();
+  return {
+    type: 'welcome', name: 'w', mode: 'shared',
+    model: { path: MODEL, layers: 120, checksum, bytes: 0, chunks: 0 },
+    inputs: { path: INPUT, rows: 1200, neurons: 1024 },
+    engine: { engine: 'cpu', threads: 1, kernel: 'auto', weights: 'auto' },
+    heartbeatMs: 100, timeoutMs: 5000,
+  };
+}
+
 function agent(connect: string): WorkerAgent {
   return new WorkerAgent({ connect, name: 'w', engine: {}, prefetch: 2, retries: 2, retryDelayMs: 200, maxMessageBytes: 1 << 20, log: silent });
 }
 
 describe('worker agent', { timeout: 60_000 }, () => {
   it('drops garbage, computes what it is assigned, and exits 0 on finish', async () => {
-    const model = await native().loadModel({ path: MODEL, layers: 120, threads: 0 });
-    const checksum = model.checksum;
-    model.close();
+    const welcome = await officialWelcome();
+    const { checksum } = welcome.model;
     const { router, next, send } = await coordinatorStub();
     const worker = agent(router.lastEndpoint!);
     const exit = worker.run();
@@ -46,13 +59,7 @@ describe('worker agent', { timeout: 60_000 }, () => {
     await send(pack({ type: 'welcome', name: 7 })); // wrong shape
     await send({ type: 'assign', mark: 1, shards: [{ shard: 0, begin: 0, end: 25 }] }); // before welcome
     await send({ type: 'chunk', index: 0, data: Buffer.from([1]) }); // never asked for
-    await send({
-      type: 'welcome', name: 'w', mode: 'shared',
-      model: { path: MODEL, layers: 120, checksum, bytes: 0, chunks: 0 },
-      inputs: { path: INPUT, rows: 1200, neurons: 1024 },
-      engine: { engine: 'cpu', threads: 1, kernel: 'auto', weights: 'auto' },
-      heartbeatMs: 100, timeoutMs: 5000,
-    });
+    await send(welcome);
     const ready = await next();
     assert.equal(ready.type, 'ready');
     assert.equal(ready.type === 'ready' && ready.engine, 'cpu', 'the engine named in welcome');
@@ -132,9 +139,7 @@ describe('worker agent', { timeout: 60_000 }, () => {
   });
 
   it('stopped while it loads its model, it closes the workload once the load ends, before it returns', async (t) => {
-    const model = await native().loadModel({ path: MODEL, layers: 120, threads: 0 });
-    const checksum = model.checksum;
-    model.close();
+    const welcome = await officialWelcome();
     const original = Workload.open.bind(Workload);
     let loading!: () => void;
     const opened = new Promise<void>((resolve) => (loading = resolve));
@@ -147,17 +152,36 @@ describe('worker agent', { timeout: 60_000 }, () => {
     const worker = agent(router.lastEndpoint!);
     const exit = worker.run();
     assert.equal((await next()).type, 'hello');
-    await send({
-      type: 'welcome', name: 'w', mode: 'shared',
-      model: { path: MODEL, layers: 120, checksum, bytes: 0, chunks: 0 }, // TSV layers: a load of a second or more
-      inputs: { path: INPUT, rows: 1200, neurons: 1024 },
-      engine: { engine: 'cpu', threads: 1, kernel: 'auto', weights: 'auto' },
-      heartbeatMs: 100, timeoutMs: 5000,
-    });
+    await send(welcome);
     await opened;
     worker.stop('test: stopped while loading');
     assert.deepEqual(await exit, { code: 0, reason: 'test: stopped while loading' });
     assert.equal(close.mock.callCount(), 1, 'the workload opened after the stop is closed');
+    router.close();
+  });
+
+  it('its coordinator known to be gone mid-shard, it cancels the shard and exits 3 at once', async (t) => {
+    const welcome = await officialWelcome();
+    // A shard that never ends on its own: only the cancel of its engine call ends it.
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    t.mock.method(Workload.prototype, 'run', (_begin: number, _end: number, _rows: unknown, signal?: AbortSignal) => {
+      started();
+      return new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(new Error('cancelled'))));
+    });
+    const { router, next, send } = await coordinatorStub();
+    const worker = agent(router.lastEndpoint!);
+    const exit = worker.run();
+    assert.equal((await next()).type, 'hello');
+    await send(welcome);
+    assert.equal((await next()).type, 'ready');
+    await send({ type: 'assign', mark: 1, shards: [{ shard: 0, begin: 0, end: 1200 }] });
+    await running;
+    worker.coordinatorGone('test: snig run has ended');
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise((resolve) => (timer = setTimeout(() => resolve('still waiting for its shard'), 5000)));
+    assert.deepEqual(await Promise.race([exit, hung]), { code: 3, reason: 'test: snig run has ended' });
+    clearTimeout(timer);
     router.close();
   });
 });

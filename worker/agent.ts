@@ -54,6 +54,7 @@ export class WorkerAgent {
   private preloading?: Preloading;
   private loading?: Promise<void>; // the model being loaded and the engine opened
   private running?: Promise<void>; // the shard the engine is on
+  private readonly gone = new AbortController(); // aborted when the coordinator is known to be gone
   private timer?: NodeJS.Timeout;
   private settle!: (exit: WorkerExit) => void;
   readonly exited: Promise<WorkerExit> = new Promise((resolve) => (this.settle = resolve));
@@ -102,6 +103,7 @@ export class WorkerAgent {
 
   /** Leaves at once: the coordinator's process is known to have ended, so nothing is left to send. */
   coordinatorGone(reason: string): void {
+    this.gone.abort(); // the shard under way is nobody's any more: its engine call is cancelled
     this.dealer.linger = 0;
     this.event({ kind: 'coordinator-gone', reason });
   }
@@ -188,7 +190,7 @@ export class WorkerAgent {
 
   private async runShard({ epoch, shard }: Extract<AgentAction, { kind: 'run' }>): Promise<void> {
     try {
-      const outcome = await this.workload!.run(shard.begin, shard.end, shard.inputs);
+      const outcome = await this.workload!.run(shard.begin, shard.end, shard.inputs, this.gone.signal);
       this.event({ kind: 'shard-done', epoch, shard, outcome });
     } catch (error) {
       // The code tells the coordinator whether another try can help (E_FORMAT, E_ARGUMENT cannot).

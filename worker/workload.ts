@@ -58,14 +58,15 @@ export class Workload {
 
   /**
    * Categories (1-based, global rows) of rows [begin, end): from the shared inputs (a binary input
-   * file is mapped, and only these rows are read) or from the rows the shard came with.
+   * file is mapped, and only these rows are read) or from the rows the shard came with. Aborting
+   * `signal` cancels the engine call.
    */
-  async run(begin: number, end: number, rows?: ShardInputs): Promise<ShardOutcome> {
+  async run(begin: number, end: number, rows?: ShardInputs, signal?: AbortSignal): Promise<ShardOutcome> {
     const start = performance.now();
     const callSeconds = (): number => (performance.now() - start) / 1000;
     if (!rows) {
       if (!this.inputs) throw new Error('no inputs: the coordinator sent no rows and named no input path');
-      const outcome = await this.engine.infer(this.inputs, { range: [begin, end] });
+      const outcome = await this.engine.infer(this.inputs, { range: [begin, end], signal });
       const { categories, computeSeconds, edges } = outcome;
       return { categories, seconds: computeSeconds, callSeconds: callSeconds(), inputBytes: this.inputs.bytesRead, edges };
     }
@@ -73,7 +74,7 @@ export class Workload {
     const local = native().inputsFromArrays(rows);
     try {
       if (local.rows !== end - begin) throw new Error(`shard of rows ${formatRowRange({ begin, end })} came with ${local.rows} rows`);
-      const outcome = await this.engine.infer(local);
+      const outcome = await this.engine.infer(local, { signal });
       return {
         categories: outcome.categories.map((row) => row + begin),
         seconds: outcome.computeSeconds,

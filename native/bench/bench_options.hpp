@@ -42,6 +42,9 @@ struct BenchOptions {
   // combination is timed after it on the same inputs and must give the same categories.
   std::vector<uint64_t> batchRows{0};     // rows per GPU batch (0: from memory)
   std::vector<uint64_t> blocksPerSm{0};   // SNIG kernel: layer blocks per multiprocessor (0: the default)
+  // Where the inputs lie for the timed calls: "pageable" (as loaded or generated), then "pinned"
+  // (placed by Engine::placeInputs, once, before the engine's first call); a list times each in turn.
+  std::vector<std::string> inputsMemory{"pageable"};
   bool f64 = false;
   int threads = 0;
   uint32_t starts = 1;         // engines built in turn (the last one is timed)

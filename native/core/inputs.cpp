@@ -28,6 +28,8 @@ void SparseRows::appendRow(const SparseRows& from, uint64_t row) {
   rowptr.push_back(cols.size());
   unitValues = unitValues && from.unitValues;
   narrowCols = nullptr;
+  runPtr = nullptr;
+  runs = nullptr;
 }
 
 SparseRows SparseRows::gather(const std::vector<uint64_t>& rows) const {
@@ -48,6 +50,10 @@ SparseRows SparseRows::slice(uint64_t begin, uint64_t end) const {
   if (!values.empty()) out.values.assign(values.begin() + static_cast<ptrdiff_t>(first), values.begin() + static_cast<ptrdiff_t>(last));
   out.unitValues = unitValues;
   if (narrowCols) out.narrowCols = std::shared_ptr<const uint16_t>(narrowCols, narrowCols.get() + first);  // a view
+  if (runPtr) {  // a view: its offsets still index the same runs
+    out.runPtr = std::shared_ptr<const uint32_t>(runPtr, runPtr.get() + begin);
+    out.runs = runs;
+  }
   return out;
 }
 

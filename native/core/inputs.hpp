@@ -23,6 +23,13 @@ struct SparseRows {
   // nonzero, instead of narrowing every column again. Null: only `cols`. Whoever changes `cols`
   // drops it.
   std::shared_ptr<const uint16_t> narrowCols;
+  // The same rows as runs of consecutive columns (n <= 65536), when the producer holds them in that
+  // form (Engine::placeInputs, where they take fewer bytes than 16-bit columns: images upscaled to N
+  // hold runs of ~3.5 columns at N = 1024, longer above): a run covers columns [start, start +
+  // length), packed as start | (length - 1) << 16; row r's are runs[runPtr[r] .. runPtr[r + 1]).
+  // runPtr owns both arrays. Null: none. Whoever changes `cols` drops them.
+  std::shared_ptr<const uint32_t> runPtr;
+  const uint32_t* runs = nullptr;
 
   uint64_t rows() const { return rowptr.empty() ? 0 : rowptr.size() - 1; }
   uint64_t nnz() const { return rowptr.empty() ? 0 : rowptr.back(); }

@@ -16,6 +16,7 @@
 #include "fast/fast_pipeline.hpp"
 #include "general/general_pipeline.hpp"
 #include "gpu_pipeline.hpp"
+#include "pinned_inputs.hpp"
 #include "placement.hpp"
 #include "snig/partitioned.hpp"
 
@@ -122,6 +123,10 @@ class CudaEngine final : public Engine {
 
   std::string name() const override { return "cuda"; }
   bool readsCompactRows() const override { return true; }  // every pipeline reads them through InputUploader
+  void placeInputs(SparseRows& rows) const override {
+    cuda::DeviceGuard guard(devices_.front());
+    cuda::pinRows(rows);
+  }
 
   InferResult infer(const SparseRows& inputs, const InferRequest& request) override {
     validateRequest(*model_, inputs, request, readsCompactRows());

@@ -11,8 +11,9 @@
 namespace snig::cuda {
 
 // The nonzeros chunk number `chunk` of a batch of `nnz` aims at: 2^18 for the first, then about 1/16
-// of the batch within [2^22, 2^23]. The first is never the largest.
-uint64_t chunkTarget(uint64_t nnz, uint32_t chunk);
+// of the batch within [2^22, 2^23] when the host packs the chunks into staging (`staged`), within
+// [2^20, 2^23] when they are sent from page-locked inputs as they are. The first is never the largest.
+uint64_t chunkTarget(uint64_t nnz, uint32_t chunk, bool staged);
 
 // The end of the chunk of rows that starts at row `begin` (< rows) of a batch with row offsets
 // `offsets` (rows + 1): the first row boundary at least `target` nonzeros on, or the batch's end.
@@ -26,5 +27,12 @@ inline uint64_t packedValuesOffset(uint64_t count, bool narrow) { return (count 
 // value among them is not 1, their values (at packedValuesOffset). Returns whether the values were
 // written. Compact inputs (SparseRows::compact) at `narrow` are read from narrowCols alone.
 bool packNonzeros(const SparseRows& inputs, uint64_t first, uint64_t count, bool narrow, uint8_t* out);
+
+// The runs of consecutive columns of every row of `inputs` (SparseRows::runs' layout), in parts on
+// the helper threads: countRuns writes each row's first run to ptr[0 .. rows] (from 0) and returns
+// the runs in all; packRuns then writes them. They read narrowCols in compact rows; the values are
+// not looked at.
+uint64_t countRuns(const SparseRows& inputs, uint32_t* ptr);
+void packRuns(const SparseRows& inputs, const uint32_t* ptr, uint32_t* runs);
 
 }  // namespace snig::cuda

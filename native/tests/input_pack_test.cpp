@@ -1,8 +1,9 @@
 // The input upload's host half (native/cuda/input_pack.hpp) and the compact columns it sends: chunk
 // sizes and row boundaries, the packed bytes (16- and 32-bit columns, values only when some value is
-// not 1) against hand-derived ones, and SparseRows::narrowCols as the binary input file, slices and
-// appended rows keep or drop it; the packing in parts on helper threads (each part once, from any
-// number of callers). Prints one line per check; exits non-zero on any failure.
+// not 1) and runs of columns against hand-derived ones, and SparseRows::narrowCols and runs as the
+// binary input file, slices and appended rows keep or drop them; the packing in parts on helper
+// threads (each part once, from any number of callers). Prints one line per check; exits non-zero
+// on any failure.
 #include <unistd.h>
 
 #include <algorithm>
@@ -47,10 +48,13 @@ std::vector<uint16_t> narrowOf(const SparseRows& rows) {
 }
 
 void chunks() {
-  check(cuda::chunkTarget(uint64_t{1} << 40, 0) == uint64_t{1} << 18, "the first chunk: 2^18 nonzeros, whatever the batch");
-  check(cuda::chunkTarget(0, 1) == uint64_t{1} << 22, "a small batch: later chunks of at least 2^22");
-  check(cuda::chunkTarget(uint64_t{96} << 20, 5) == uint64_t{6} << 20, "96 Mi nonzeros: chunks of 6 Mi (1/16)");
-  check(cuda::chunkTarget(uint64_t{1} << 40, 1) == uint64_t{1} << 23, "a huge batch: chunks of at most 2^23");
+  check(cuda::chunkTarget(uint64_t{1} << 40, 0, true) == uint64_t{1} << 18 && cuda::chunkTarget(uint64_t{1} << 40, 0, false) == uint64_t{1} << 18,
+        "the first chunk: 2^18 nonzeros, whatever the batch");
+  check(cuda::chunkTarget(0, 1, true) == uint64_t{1} << 22, "a small staged batch: later chunks of at least 2^22");
+  check(cuda::chunkTarget(uint64_t{6} << 20, 1, false) == uint64_t{1} << 20, "6 Mi nonzeros sent as they are: chunks of 2^20 (1/16 is less)");
+  check(cuda::chunkTarget(uint64_t{96} << 20, 5, true) == uint64_t{6} << 20 && cuda::chunkTarget(uint64_t{96} << 20, 5, false) == uint64_t{6} << 20,
+        "96 Mi nonzeros: chunks of 6 Mi (1/16)");
+  check(cuda::chunkTarget(uint64_t{1} << 40, 1, false) == uint64_t{1} << 23, "a huge batch: chunks of at most 2^23");
   const std::vector<uint32_t> offsets{0, 3, 3, 10, 12, 20};  // rows of 3, 0, 7, 2 and 8 nonzeros
   check(cuda::chunkEnd(offsets.data(), 5, 0, 5) == 3, "5 from row 0: rows 0-2 (10 nonzeros; 3 is short)");
   check(cuda::chunkEnd(offsets.data(), 5, 0, 3) == 1, "3 from row 0: row 0 alone (exactly 3)");
@@ -79,6 +83,27 @@ void packing() {
         "above 16 bits the compact columns are not used");
 }
 
+void columnRuns() {
+  SparseRows rows;
+  rows.n = 65536;
+  rows.rowptr = {0, 4, 4, 7};  // {2 3 4 9}, {}, {0 1 65535}
+  rows.cols = {2, 3, 4, 9, 0, 1, 65535};
+  rows.unitValues = true;
+  std::vector<uint32_t> ptr(4, 99);
+  check(cuda::countRuns(rows, ptr.data()) == 4 && ptr == std::vector<uint32_t>{0, 2, 2, 4}, "runs 2-4 and 9 | none | 0-1 and 65535: offsets 0 2 2 4");
+  std::vector<uint32_t> runs(4, 99);
+  cuda::packRuns(rows, ptr.data(), runs.data());
+  check(runs == std::vector<uint32_t>{2 | 2u << 16, 9, 0 | 1u << 16, 65535}, "each run is its start | (length - 1) << 16");
+  const std::vector<uint16_t> narrow{2, 3, 4, 9, 0, 1, 65535};
+  rows.cols.clear();  // compact: the 16-bit columns alone
+  rows.narrowCols = std::shared_ptr<const uint16_t>(std::shared_ptr<void>(), narrow.data());  // not owned
+  std::vector<uint32_t> compactRuns(4, 99);
+  ptr.assign(4, 99);
+  check(cuda::countRuns(rows, ptr.data()) == 4, "compact rows: the same run count");
+  cuda::packRuns(rows, ptr.data(), compactRuns.data());
+  check(compactRuns == runs, "compact rows: the same runs");
+}
+
 void producers() {
   check(narrowOf(SparseRows{}).empty() && !sample().narrowCols, "rows built by hand have no compact columns");
   SparseRows narrowed = sample();
@@ -96,6 +121,14 @@ void producers() {
   SparseRows appended = all;
   appended.appendRow(all, 0);
   check(!appended.narrowCols && !all.gather({1, 0}).narrowCols, "appended or gathered rows drop them");
+  SparseRows withRuns = sample();
+  const std::vector<uint32_t> runPtr{0, 3, 5}, runs{1, 3, 7, 0, 5};
+  withRuns.runPtr = std::shared_ptr<const uint32_t>(std::shared_ptr<void>(), runPtr.data());  // not owned
+  withRuns.runs = runs.data();
+  const SparseRows secondRow = withRuns.slice(1, 2);
+  check(secondRow.runPtr.get() == runPtr.data() + 1 && secondRow.runs == runs.data(), "a slice keeps its rows' run offsets, into the same runs");
+  withRuns.appendRow(sample(), 0);
+  check(!withRuns.runPtr && !withRuns.runs, "appended rows drop the runs");
 }
 
 // Compact reads (what the CUDA engine takes from a mapped file): the 16-bit columns only, values only
@@ -201,6 +234,7 @@ int main() {
     packing();
     producers();
     compactReads();
+    columnRuns();
     partedPacking();
     helpers();
   } catch (const std::exception& e) {

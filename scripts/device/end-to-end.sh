@@ -1,29 +1,35 @@
 #!/usr/bin/env bash
 # ONE call on the GPU machine for issue 13 (what a user waits for): builds snig-bench, then for each
 # benchmark times one infer call (wall, inputs in host memory, upload included) next to the GPU's
-# event-timed compute, with the fast kernel, checked against the CPU engine on a sample. Prints the
-# load lines (model, inputs, engine ready) and a short table last (also kept in $OUT/table.txt as it
-# grows, should the call be cut short); full logs under $OUT. First, the upload's other paths, with
-# the fast, general and snig kernels (the first checked, the others agreeing with it): the official
-# sample with values other than 1 against the CPU engine on every row (also snig data parallel and
-# partitioned on --gpus 0,0), fresh random rows of a random network (a new seed per call) against
-# the CPU engine on every row, and, with --binary FILE (the sample converted by `snig convert
+# event-timed compute, with the fast kernel, checked against the CPU engine on a sample
+# (check-sample.sh); with the inputs where they were generated (pageable), then placed in
+# page-locked memory (pinned: Engine::placeInputs, timed once; --memory pageable or pinned for one).
+# Prints the load lines (model, inputs, engine ready) and a short table last (also kept in
+# $OUT/table.txt as it grows, should the call be cut short); full logs under $OUT. First, the
+# upload's other paths, with the fast, general and snig kernels (the first checked, the others
+# agreeing with it): the official sample with values other than 1 against the CPU engine on every
+# row (also snig data parallel and partitioned on --gpus 0,0), fresh random rows of a random network
+# (a new seed per call) against the CPU engine on every row (then from page-locked memory, each
+# kernel agreeing with them), and, with --binary FILE (the sample converted by `snig convert
 # --inputs`), binary inputs against the official truth; with --binary-values FILE (the values file
 # below, converted), binary inputs with stored values against the CPU engine. --random "NxL ..."
 # times auto, snig and general on random networks (issue 12's comparison; "" for none). With --start
 # NxL, the engine start of that network twice, on 1000 rows: reducing it (and saving the reduction in
-# the cache), then reading the reduction back. With --files "NxL ...", last, user-wait.sh: the benchmarks from files,
-# TSV (--tsv "NxL ...") and binary: load, engine start, upload and compute (and `snig infer` from
-# process start with --node NxL). SNIG_BENCH_DIR=dir: the snig-bench in dir instead of building it.
+# the cache), then reading the reduction back. With --files "NxL ...", last, user-wait.sh: the
+# benchmarks from files, TSV (--tsv "NxL ...") and binary: load, engine start, upload and compute
+# (and `snig infer` from process start with --node NxL). SNIG_BENCH_DIR=dir: the snig-bench in dir
+# instead of building it.
 #
 #   scripts/device/end-to-end.sh [--only "1024x120 4096x120 16384x120 65536x120"] [--repeat 5] [--binary FILE]
-#                                [--binary-values FILE] [--random "1024x120 4096x120"] [--start 65536x1920]
+#                                [--memory pageable,pinned] [--binary-values FILE] [--random "1024x120 4096x120"] [--start 65536x1920]
 #                                [--files "NxL ..." [--tsv "NxL ..."] [--node NxL]]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/device/check-sample.sh
 
 ONLY="1024x120 4096x120 16384x120 65536x120"
 REPEAT=5
+MEMORY=pageable,pinned
 RANDOM_NETS="1024x120 4096x120"
 BINARY=""
 BINARY_VALUES=""
@@ -42,6 +48,7 @@ while [ $# -gt 0 ]; do
     --only) ONLY=$2; shift 2 ;;
     --random) RANDOM_NETS=$2; shift 2 ;;
     --repeat) REPEAT=$2; shift 2 ;;
+    --memory) MEMORY=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -74,7 +81,7 @@ checked values "${official[@]}" --inputs "$LOG/values.tsv" --kernel fast,general
 checked values-two-gpus "${official[@]}" --inputs "$LOG/values.tsv" --kernel snig --gpus 0,0 --check cpu
 checked values-partitioned "${official[@]}" --inputs "$LOG/values.tsv" --kernel snig --weights partitioned --gpus 0,0 --check cpu
 checked random-rows --generate 1024 --layers 120 --structure random --random-weights mixed --rows 6000 --seed "$((START % 100000))" \
-  --kernel general,snig,fast --check cpu --warmup 0 --repeat 1
+  --kernel general,snig,fast --inputs-memory pageable,pinned --check cpu --warmup 0 --repeat 1
 if [ -n "$BINARY" ]; then
   checked binary "${official[@]}" --inputs "$BINARY" --kernel fast,general,snig --truth data/hpec-1024/first1200-l120-categories.tsv
 fi
@@ -101,24 +108,28 @@ for b in $RANDOM_NETS; do
   while read -r line; do
     ms=$(sed -n 's/.* ms=\([0-9.]*\).*/\1/p' <<<"$line"); gpu=$(sed -n 's/.* gpu_ms=\([0-9.]*\).*/\1/p' <<<"$line")
     kernel=$(sed -n 's/.* kernel=\([a-z]*\).*/\1/p' <<<"$line")
-    keep "$(printf '%-12s %10s %10s %8s %s' "random-$b" "$ms" "$gpu" "$kernel" "$(awk '{print $NF}' <<<"$line")")"
+    keep "$(printf '%-12s %-8s %10s %10s %8s %s' "random-$b" pageable "$ms" "$gpu" "$kernel" "$(awk '{print $NF}' <<<"$line")")"
   done < <(grep '^RESULT' "$LOG/random-$b.out")
 done
 for b in $ONLY; do
   n=${b%x*}; l=${b#*x}
-  "$BUILD/snig-bench" --generate "$n" --layers "$l" --kernel fast --check sample --sample 200 --warmup 1 --repeat "$REPEAT" \
-    >"$LOG/$b.out" 2>"$LOG/$b.err"
+  "$BUILD/snig-bench" --generate "$n" --layers "$l" --kernel fast --inputs-memory "$MEMORY" --check sample --sample "$(check_sample "$n" "$l")" \
+    --warmup 1 --repeat "$REPEAT" >"$LOG/$b.out" 2>"$LOG/$b.err"
   status=$?
-  grep -E "^(model|inputs|engine)" "$LOG/$b.err" | sed "s/^/  $b /"
-  line=$(grep '^RESULT' "$LOG/$b.out" | head -1)
-  say "$b exit $status: ${line:-no RESULT}"
-  ms=$(sed -n 's/.* ms=\([0-9.]*\).*/\1/p' <<<"$line"); gpu=$(sed -n 's/.* gpu_ms=\([0-9.]*\).*/\1/p' <<<"$line")
-  verdict=$(awk '{print $NF}' <<<"$line")
-  ratio=$(awk -v a="$ms" -v b="$gpu" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
-  keep "$(printf '%-12s %10s %10s %8s %s' "$b" "${ms:--}" "${gpu:--}" "$ratio" "${verdict:-FAILED}")"
+  grep -E "^(model|inputs|engine|warm-up)" "$LOG/$b.err" | sed "s/^/  $b /"
+  lines=$(grep '^RESULT' "$LOG/$b.out")
+  say "$b exit $status:"; echo "${lines:-  no RESULT}" | sed 's/^/  /'
+  # One row per RESULT line (a missing one is a FAILED row: the bench stopped before it).
+  for memory in ${MEMORY//,/ }; do
+    line=$(grep " inputs=$memory " <<<"$lines")
+    ms=$(sed -n 's/.* ms=\([0-9.]*\).*/\1/p' <<<"$line"); gpu=$(sed -n 's/.* gpu_ms=\([0-9.]*\).*/\1/p' <<<"$line")
+    verdict=$(awk '{print $NF}' <<<"$line")
+    ratio=$(awk -v a="$ms" -v b="$gpu" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
+    keep "$(printf '%-12s %-8s %10s %10s %8s %s' "$b" "$memory" "${ms:--}" "${gpu:--}" "$ratio" "${verdict:-FAILED}")"
+  done
 done
 echo "== one infer call (inputs in host memory) vs GPU compute: fast kernel (ratio), random networks (kernel)"
-printf '%-12s %10s %10s %8s %s\n' benchmark call_ms gpu_ms ratio check
+printf '%-12s %-8s %10s %10s %8s %s\n' benchmark inputs call_ms gpu_ms ratio check
 printf '%s\n' "${table[@]}"
 if [ -n "$FILES" ]; then
   scripts/device/user-wait.sh --bench "$BUILD/snig-bench" --only "$FILES" --tsv "$TSV" --node "$NODE" --repeat "$REPEAT"

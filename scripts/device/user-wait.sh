@@ -16,6 +16,7 @@
 #                               [--tsv "1024x120 ..."] [--repeat 3] [--node 65536x1920]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/device/check-sample.sh
 
 ONLY="1024x120 1024x480 1024x1920 4096x120 4096x480 4096x1920 16384x120 16384x480 16384x1920 65536x120 65536x480 65536x1920"
 TSV="1024x120 1024x480 1024x1920 4096x120 4096x480 4096x1920 16384x120 65536x120"
@@ -79,8 +80,7 @@ for b in $ONLY; do
   tsv=""; [[ " $TSV " == *" $b "* ]] && tsv="--save-tsv $dir/tsv"
   # The input rows of N are generated once and shared by its depths.
   shared=$WORK/inputs-$n.snigrows; from=""; [ -f "$shared" ] && from="--inputs $shared"
-  # Rows checked on the CPU: ~1e11 edge visits at most (half the sample is surviving rows).
-  sample=$(awk -v n="$n" -v l="$l" 'BEGIN { s = int(1e11 / (n * 32 * l)); print (s > 200 ? 200 : (s < 20 ? 20 : s)) }')
+  sample=$(check_sample "$n" "$l")
   # shellcheck disable=SC2086
   "$BENCH" --generate "$n" --layers "$l" $from --save "$dir" $tsv >"$LOG/$b-save.out" 2>&1
   [ -f "$shared" ] || ln "$dir/inputs.snigrows" "$shared"
