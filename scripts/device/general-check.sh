@@ -6,10 +6,10 @@
 # snig on the same inputs (each checked against the CPU engine on a sample that includes surviving
 # rows), the cuSPARSE SpMM peer on the same data, and RadiX-Nets with auto against fast; scripts/
 # device's fallback models (auto against snig); per-layer profiles at N = 1024 and 4096 (the tile
-# kernel against the gather kernel it replaced; --only profile16384/profile65536 for the staged kernel
+# kernel against the gather kernel it replaced; --only profile16384/profile65536 for the lines kernel
 # there, with peak device memory at 65536; --only memory65536x1920 for the 1920-layer network) and one
 # ncu report of the tile kernel. Layer 1's counts (codes.cuh) are checked against the CPU engine
-# (codes-cpu-N, codes-holes-N) and the lines kernel timed at 16384 (r16384-lines). Short table last;
+# (codes-cpu-N, codes-holes-N). Short table last;
 # logs under $OUT. Kernel variants run through SNIG_GENERAL_KERNEL, SNIG_GENERAL_LANES,
 # SNIG_GENERAL_FUSE_ROWS and SNIG_GENERAL_FUSE_LANES (see native/cuda/general/kernel_choice.hpp). If a kernel fails its check against the CPU engine, the
 # rest runs with the staged kernel everywhere (and the table says so).
@@ -149,9 +149,6 @@ for n in 1024 4096 16384 65536; do
   sample=1000; [ "$n" -ge 16384 ] && sample=200
   bench "r$n" --generate $n --layers 120 "${RANDOM32[@]}" "${R[@]}" --sample $sample --kernel auto,snig
 done
-# The lines kernel (with layer 1's counts) where auto runs staged.
-SNIG_GENERAL_KERNEL=lines bench r16384-lines --generate 16384 --layers 120 "${RANDOM32[@]}" "${R[@]}" --sample 200 \
-  --kernel auto,snig --name r16384-lines
 bench m1024 --generate 1024 --layers 120 --structure random --random-weights mixed --bias -0.203125 "${R[@]}" \
   --sample 1000 --kernel auto,snig
 # Where the time goes: live rows and cumulative ms after every layer (polled each layer: slower);
@@ -174,7 +171,6 @@ profile profile4096 4096
 SNIG_GENERAL_KERNEL=gather SNIG_GENERAL_LANES=8 profile profile4096-old 4096
 if [ -n "$ONLY" ]; then
   profile profile16384 16384
-  SNIG_GENERAL_KERNEL=lines profile profile16384-lines 16384
   nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits -lms 50 > "${OUT:-/tmp}/memory65536.txt" 2>/dev/null &
   SAMPLER=$!
   profile profile65536 65536
