@@ -6,8 +6,10 @@
 # snig on the same inputs (each checked against the CPU engine on a sample that includes surviving
 # rows), the cuSPARSE SpMM peer on the same data, and RadiX-Nets with auto against fast; scripts/
 # device's fallback models (auto against snig); per-layer profiles at N = 1024 and 4096 (the tile
-# kernel against the gather kernel it replaced; --only profile16384/profile65536 for the staged kernel
-# there, with peak device memory at 65536) and one ncu report of the tile kernel. Short table last;
+# kernel against the gather kernel it replaced; --only profile16384/profile65536 for the lines kernel
+# there, with peak device memory at 65536; --only memory65536x1920 for the 1920-layer network) and one
+# ncu report of the tile kernel. Layer 1's counts (codes.cuh) are checked against the CPU engine
+# (codes-cpu-N, codes-holes-N). Short table last;
 # logs under $OUT. Kernel variants run through SNIG_GENERAL_KERNEL, SNIG_GENERAL_LANES,
 # SNIG_GENERAL_FUSE_ROWS and SNIG_GENERAL_FUSE_LANES (see native/cuda/general/kernel_choice.hpp). If a kernel fails its check against the CPU engine, the
 # rest runs with the staged kernel everywhere (and the table says so).
@@ -71,10 +73,14 @@ peer() {
 }
 
 SAN=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null)
-if [ -n "$SAN" ] && { [ -z "$ONLY" ] || [[ " $ONLY " == *" memcheck "* ]]; }; then
+# One spec alone: --only memcheck-KERNELN (e.g. memcheck-lines36000: 16-row lines, layer 1's counts).
+memchecked() { [ -z "$ONLY" ] || [[ " $ONLY " == *" memcheck "* || " $ONLY " == *" memcheck-$1$2 "* ]]; }
+if [ -n "$SAN" ] && { [ -z "$ONLY" ] || [[ " $ONLY " == *" memcheck"* ]]; }; then
   say "== memcheck: compute-sanitizer on small random networks (one tile chunk; several chunks and slabs)"
   for spec in "tile 1024 --fan-in 32" "tile 2000 --fan-in 8-48 --random-weights mixed" "staged 2000 --fan-in 8-48" \
               "lines 2000 --fan-in 8-48 --random-weights mixed" "lines 36000 --fan-in 32"; do
+    # shellcheck disable=SC2086 # the spec's first words
+    memchecked $spec || continue
     # shellcheck disable=SC2086 # the spec's words are options
     SNIG_GENERAL_KERNEL=${spec%% *} "$SAN" --tool memcheck --error-exitcode 9 "$BENCH" --generate ${spec#* } --layers 12 \
       --structure random --bias -0.2 --rows 700 --kernel general --check cpu --warmup 0 --repeat 1 >>"$LOG" 2>&1
@@ -82,6 +88,7 @@ if [ -n "$SAN" ] && { [ -z "$ONLY" ] || [[ " $ONLY " == *" memcheck "* ]]; }; th
   done
   # The fused layers' shared-memory barriers (one tile per row, then 4 rows per tile).
   for lanes in 1 4; do
+    memchecked racecheck "" || continue
     SNIG_GENERAL_FUSE_LANES=$lanes timeout 60 "$SAN" --tool racecheck --error-exitcode 9 "$BENCH" --generate 2000 --fan-in 8-48 \
       --random-weights mixed --layers 5 --structure random --bias -0.2 --rows 150 --kernel general --check cpu --warmup 0 \
       --repeat 1 >>"$LOG" 2>&1
@@ -105,6 +112,22 @@ for kernel in default tile staged gather lines; do
   SNIG_GENERAL_KERNEL=$forced bench "w2000-$kernel" --generate 2000 --layers 30 --structure random --fan-in 8-48 \
     --random-weights positive --bias -0.1484375 --rows 3000 --seed 1 --check cpu --kernel general,snig --repeat "$REPEAT" \
     --name "w2000-$kernel" || FALLBACK=1
+done
+# Layer 1's counts read by layer 2 (lines, codes.cuh): 32-row lines at 1024, 16-row ones at 36000;
+# "holes": every third input row empty, so layer 1 drops rows and layer 2 reads its rows through
+# the plan; two layers, as random rows die fast (168 and 461 of them survive both on the CPU).
+for n in 1024 36000; do
+  SNIG_GENERAL_KERNEL=lines bench "codes-cpu-$n" --generate $n --layers 30 "${RANDOM32[@]}" --rows 3000 --seed 1 \
+    --check cpu --kernel general --repeat 1 --name "codes-$n" || FALLBACK=1
+  if [ -z "$ONLY" ] || [[ " $ONLY " == *" codes-holes-$n "* ]]; then
+    python3 -c "import numpy as np, sys
+g = np.random.default_rng(5); n = $n
+with open('/tmp/holes-$n.tsv', 'w') as f:
+    for r in range(1, 2001):
+        if r % 3 != 1: f.write(''.join(f'{r}\t{c + 1}\t1\n' for c in np.flatnonzero(g.random(n) < 0.1)))"
+  fi
+  SNIG_GENERAL_KERNEL=lines bench "codes-holes-$n" --generate $n --layers 2 "${RANDOM32[@]}" --inputs "/tmp/holes-$n.tsv" \
+    --seed 1 --check cpu --kernel general --repeat 1 --name "codes-holes-$n" || FALLBACK=1
 done
 if [[ " ${RESULTS[*]} " == *FAILED* ]] || [ "${FALLBACK:-0}" = 1 ]; then
   say "a kernel FAILED a check: the rest runs with the staged kernel everywhere"
@@ -160,7 +183,7 @@ bench radix1024 --generate 1024 --layers 120 "${R[@]}" --sample 400 --kernel aut
 [ -n "$ONLY" ] && bench radix16384 --generate 16384 --layers 120 "${R[@]}" --sample 200 --kernel auto,fast
 # The cuSPARSE SpMM peer on the same data (run with --only r1024-cusparse etc.; measured once).
 if [ -n "$ONLY" ]; then
-  for n in 1024 4096 16384; do
+  for n in 1024 4096 16384 65536; do
     [[ " $ONLY " != *" r$n-cusparse "* ]] && continue
     "$BENCH" --generate $n --layers 120 "${RANDOM32[@]}" --rows 60000 --seed 1 --kernel general --repeat 1 \
       --dump /tmp/d-r$n >/dev/null 2>&1
@@ -178,6 +201,18 @@ if [ -n "$NCU" ] && { [ -z "$ONLY" ] || [[ " $ONLY " == *" ncu "* ]]; } && [ $((
   RESULTS+=("ncu: exit $? ($(grep -cE 'tileKernel' "${OUT:-/tmp}/ncu4096.txt") kernel lines; ncu4096.txt)")
   grep -E "tileKernel|Throughput|Duration|Achieved Occupancy|Warp Cycles|L1/TEX Hit|L2 Hit" \
     "${OUT:-/tmp}/ncu4096.txt" | head -40 | tee -a "$LOG"
+fi
+
+# Peak device memory of the general kernel at 65536x1920 (one batch of --rows rows; the model's
+# generation takes most of it): nvidia-smi every 50 ms.
+if [[ " $ONLY " == *" memory65536x1920 "* ]] && [ $(( BUDGET - $(elapsed) )) -gt 60 ]; then
+  say "== memory65536x1920: general, 60000 rows, unchecked"
+  nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits -lms 50 > "${OUT:-/tmp}/memory65536x1920.txt" 2>/dev/null &
+  SAMPLER=$!
+  timeout $(( BUDGET - $(elapsed) )) "$BENCH" --generate 65536 --layers 1920 "${RANDOM32[@]}" --rows 60000 --seed 1 \
+    --kernel general --check none --warmup 0 --repeat 1 2>&1 | grep -E "^(model|inputs|engine|RESULT)" | tee -a "$LOG"
+  kill "$SAMPLER" 2>/dev/null
+  RESULTS+=("memory65536x1920 peak MiB used: $(sort -n "${OUT:-/tmp}/memory65536x1920.txt" | tail -1) (idle: $(head -1 "${OUT:-/tmp}/memory65536x1920.txt"))")
 fi
 
 say "done in $(elapsed)s"

@@ -97,6 +97,7 @@ DeviceModel::DeviceModel(const Model& model, const LayoutNeeds& needs) {
 
 uint64_t generalModelBytes(const Model& model) {
   using namespace general;
+  const bool lines = linesByDefault(model);
   uint64_t bytes = 0;
   for (uint32_t l = 0; l < model.layerCount(); ++l) {
     const LayerView layer = model.layer(l);
@@ -108,7 +109,6 @@ uint64_t generalModelBytes(const Model& model) {
                             uint64_t{layer.n} * 8 + 5 * 16;
     const uint64_t padded = uint64_t{layer.n} * ((widest + kPadEntries - 1) / kPadEntries * kPadEntries) *
                                 (sizeof(uint16_t) + sizeof(float)) + (uint64_t{layer.n} + 1) * 4 + uint64_t{layer.n} * 4 + 4 * 16;
-    const bool lines = linesByDefault(layer.n);
     bytes += (lines ? 0 : sliced) + (tileable(layer.n) || lines || (l == 0 && firstLayerable(layer.n)) ? padded : 0);
   }
   return bytes;

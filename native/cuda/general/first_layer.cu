@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "../cuda_check.hpp"
+#include "codes.cuh"
 #include "line_access.cuh"
 #include "lines.cuh"
 #include "padded_terms.cuh"
@@ -12,9 +13,6 @@ namespace {
 
 constexpr uint32_t kFirstThreads = 1024;
 constexpr uint32_t kWarps = kFirstThreads / 32;
-// Bit planes of the counting kernel's counts: outputs of up to 63 terms.
-constexpr int kPlanes = 6;
-constexpr uint32_t kMaxCount = (1u << kPlanes) - 1;
 
 // The block's tile of M rows as bits in shared memory: input i, row r is bit r + M * (i % (32 / M))
 // of word i / (32 / M).
@@ -100,24 +98,21 @@ __global__ void __launch_bounds__(kFirstThreads, 1) firstLayerKernel(DeviceLayer
 // "count", for a layer whose every term has the same weight w (no padding): an output's sum over
 // its c set terms in stored order is c copies of w added one by one (each set term is w * 1 = w,
 // each other one +0), sums[c], which the block computes once. A thread owns an output for the
-// tile's M rows and counts their set terms bit-sliced (kPlanes planes of M-bit words, one shared
-// read per term for all M rows), then writes the M rows' outputs.
+// tile's M rows and counts their set terms bit-sliced (kCountPlanes planes of M-bit words, one
+// shared read per term for all M rows), then writes the M rows' outputs, or their counts (codes:
+// M bytes, one or two 16-byte stores).
 template <int M>
 __global__ void __launch_bounds__(kFirstThreads, 1) firstLayerCountKernel(DeviceLayer layer, FirstLayer f,
                                                                             uint32_t outputsPerBlock) {
   extern __shared__ uint32_t bits[];
   __shared__ float sums[kMaxCount + 1];
-  if (threadIdx.x == 0) {
-    float sum = 0.0f;
-    sums[0] = sum;
-    for (uint32_t c = 1; c <= kMaxCount; ++c) sums[c] = sum = __fadd_rn(sum, layer.uniform);
-  }
+  if (threadIdx.x == 0) countSums(sums, layer.uniform);
   fillBits<M>(bits, f);  // its barriers also publish sums
   const uint32_t row0 = blockIdx.x * M;
   const uint32_t begin = blockIdx.y * outputsPerBlock, end = min(f.n, begin + outputsPerBlock);
   uint32_t aliveBits = 0, notFullBits = 0;
   for (uint32_t j = begin + threadIdx.x; j < end; j += kFirstThreads) {
-    uint32_t plane[kPlanes] = {};
+    uint32_t plane[kCountPlanes] = {};
     const uint32_t stop = layer.start[j + 1];
     for (uint32_t e = layer.start[j]; e < stop; e += kPadEntries) {
       uint32_t i[kPadEntries];
@@ -127,7 +122,7 @@ __global__ void __launch_bounds__(kFirstThreads, 1) firstLayerCountKernel(Device
       for (int h = 0; h < kPadEntries; ++h) {
         uint32_t carry = bitsOf<M>(bits, i[h]);  // + 1 in every row whose bit is set
 #pragma unroll
-        for (int p = 0; p < kPlanes; ++p) {
+        for (int p = 0; p < kCountPlanes; ++p) {
           const uint32_t next = plane[p] & carry;
           plane[p] ^= carry;
           carry = next;
@@ -136,18 +131,24 @@ __global__ void __launch_bounds__(kFirstThreads, 1) firstLayerCountKernel(Device
     }
     const float b = layer.bias[j];
     float y[M];
+    uint32_t code[M / 4] = {};  // the counts, four rows' bytes a word
     uint32_t nonzero = 0;
 #pragma unroll
     for (int r = 0; r < M; ++r) {
       uint32_t c = 0;
 #pragma unroll
-      for (int p = 0; p < kPlanes; ++p) c |= ((plane[p] >> r) & 1u) << p;
+      for (int p = 0; p < kCountPlanes; ++p) c |= ((plane[p] >> r) & 1u) << p;
+      code[r / 4] |= c << (8 * (r % 4));
       y[r] = row0 + r < f.rows ? activate(sums[c], b) : 0.0f;
       nonzero |= uint32_t{y[r] != 0.0f} << r;
       aliveBits |= uint32_t{y[r] > 0.0f} << r;
       notFullBits |= uint32_t{row0 + r < f.rows && y[r] != kClamp} << r;
     }
-    if (f.outMask) {
+    if (f.codes) {
+      auto* at = reinterpret_cast<uint4*>(f.codes + (size_t{row0 / kCodeRows} * f.n + j) * kCodeRows + row0 % kCodeRows);
+#pragma unroll
+      for (int q = 0; q < M / 16; ++q) at[q] = make_uint4(code[4 * q], code[4 * q + 1], code[4 * q + 2], code[4 * q + 3]);
+    } else if (f.outMask) {
       const uint32_t tile = row0 / M;
       float* line = f.out + (size_t{tile} * f.n + j) * M;
       uint32_t at = 0;
@@ -181,7 +182,7 @@ void configure() {
 template <int M>
 void launch(const DeviceLayer& layer, const FirstLayer& f, dim3 grid, uint32_t outputsPerBlock, cudaStream_t stream) {
   const size_t bytes = (size_t{f.n} * M / 8 + 3) / 4 * 4;
-  if (!layer.values && f.maxTerms <= kMaxCount) {
+  if (countedFirstLayer(layer, f.maxTerms)) {
     firstLayerCountKernel<M><<<grid, kFirstThreads, bytes, stream>>>(layer, f, outputsPerBlock);
   } else if (layer.values) {
     firstLayerKernel<M, false><<<grid, kFirstThreads, bytes, stream>>>(layer, f, outputsPerBlock);
@@ -192,6 +193,8 @@ void launch(const DeviceLayer& layer, const FirstLayer& f, dim3 grid, uint32_t o
 
 }  // namespace
 
+bool countedFirstLayer(const DeviceLayer& padded, uint32_t maxTerms) { return !padded.values && maxTerms <= kMaxCount; }
+
 void configureFirstLayer() {
   configure<32>();
   configure<16>();
@@ -201,6 +204,9 @@ void launchFirstLayer(const DeviceLayer& padded, const FirstLayer& first, int mu
   const uint32_t m = firstLayerRows(first.n);
   if (m == 0 || m % first.lanes != 0 || (first.outMask && first.lanes != m)) {
     throw Error(ErrorCode::Argument, "the first-layer kernel cannot run at this N or tile width");
+  }
+  if (first.codes && !countedFirstLayer(padded, first.maxTerms)) {
+    throw Error(ErrorCode::Argument, "the first layer writes counts only where it is counted");
   }
   const uint32_t tiles = (first.rows + m - 1) / m;
   if (tiles == 0) return;

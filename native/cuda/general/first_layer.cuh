@@ -32,7 +32,8 @@ constexpr uint32_t firstLayerRows(uint32_t n) {
 // Where the first layer reads and writes: the batch's `rows` input rows (row offsets and 0-based
 // columns, every value 1), the outputs as the later layers' kernels write them (dense tiles of
 // `lanes` rows, a divisor of firstLayerRows(n); or, with outMask, lines of firstLayerRows(n) rows,
-// lines.cuh), and the tiles' flags (zero before).
+// lines.cuh; or, with codes, the counts of a counted layer, codes.cuh), and the tiles' flags (of
+// tiles of `lanes` rows; zero before).
 struct FirstLayer {
   uint32_t n = 0;
   uint32_t rows = 0;
@@ -41,10 +42,15 @@ struct FirstLayer {
   const uint32_t* cols = nullptr;
   float* out = nullptr;
   void* outMask = nullptr;  // lines: their masks (lanes = firstLayerRows(n))
+  uint8_t* codes = nullptr;  // instead of out: the counts, in tiles of kCodeRows rows (codes.cuh)
   uint32_t maxTerms = 0;    // the layer's largest fan-in
   uint32_t* alive = nullptr;
   uint32_t* notFull = nullptr;
 };
+
+// Whether layer 1 is counted (the "count" kernel; needed for codes): every weight the same, no
+// padding, fan-in at most kMaxCount.
+bool countedFirstLayer(const DeviceLayer& padded, uint32_t maxTerms);
 
 // Raises the kernel's dynamic shared-memory limit (once per device).
 void configureFirstLayer();

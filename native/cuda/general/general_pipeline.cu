@@ -5,7 +5,8 @@
 // (or from the start in a small batch), one fused launch carries them through every remaining layer
 // (fused_kernel.cuh). Where every input value is 1, a batch that runs the tile, staged or lines
 // kernel computes layer 1 from the input rows' bits (first_layer.cuh) instead of scattering them into
-// tiles. Which kernel runs is kernel_choice.hpp's; the model's layouts are device_model.hpp's, the
+// tiles; before the lines kernel a counted layer 1 writes its counts, which layer 2 reads (codes.cuh).
+// Which kernel runs is kernel_choice.hpp's; the model's layouts are device_model.hpp's, the
 // batch's buffers batch_state.hpp's. SNIG_GENERAL_PROFILE=1 polls after every layer and prints each
 // layer's live rows and time to stderr.
 #include <algorithm>
@@ -18,6 +19,7 @@
 #include "../cuda_check.hpp"
 #include "../cuda_raii.hpp"
 #include "../input_upload.hpp"
+#include "codes.cuh"
 #include "device_model.hpp"
 #include "final_rows.hpp"
 #include "first_layer.cuh"
@@ -143,6 +145,7 @@ class GeneralPipeline final : public GpuPipeline {
     *batch_.hostCount.get() = rows;
     SNIG_CUDA_CHECK(cudaMemcpyAsync(state_.counts.get(), batch_.hostCount.get(), sizeof(uint32_t), cudaMemcpyHostToDevice, stream));
     const bool first = firstFromBits();
+    codes_ = first && kernel_ == LayerKernel::Lines && choice_.firstCounts();
     if (!first) scatterInputs(rows);
     if (profile_) {
       SNIG_CUDA_CHECK(cudaEventRecord(layerDone_.get(), stream));
@@ -207,7 +210,8 @@ class GeneralPipeline final : public GpuPipeline {
     general::launchPlan(plan, batch_.stream.get());
     const uint32_t* nextCount = state_.counts.get() + next;
     if (kernel_ == LayerKernel::Lines) {
-      general::launchMoveLines(lines(l), state_.from.get(), nextCount, known, multiprocessors_, batch_.stream.get());
+      // Layer 1's counts are not moved: layer 2 reads them through the plan (state_.from).
+      if (!(l == 0 && codes_)) general::launchMoveLines(lines(l), state_.from.get(), nextCount, known, multiprocessors_, batch_.stream.get());
     } else {
       general::launchMove(state_.out.get(), state_.in.get(), state_.from.get(), nextCount, model_->neurons(), lanes_, known,
                           multiprocessors_, batch_.stream.get());
@@ -240,7 +244,8 @@ class GeneralPipeline final : public GpuPipeline {
     general::launchScatter(uploader_.rowptr(), uploader_.cols(), uploader_.values(), rows, n, lanes_, state_.in.get(), stream);
   }
 
-  // Layer 1 from the input rows' bits, into state_.out (dense tiles or lines).
+  // Layer 1 from the input rows' bits, into state_.out (dense tiles or lines), or its counts into
+  // state_.in.
   void firstLayer(uint32_t rows) {
     general::FirstLayer f;
     f.n = model_->neurons();
@@ -249,7 +254,8 @@ class GeneralPipeline final : public GpuPipeline {
     f.rowptr = uploader_.rowptr();
     f.cols = uploader_.cols();
     f.out = state_.out.get();
-    if (kernel_ == LayerKernel::Lines) f.outMask = state_.outMask.get();
+    if (codes_) f.codes = reinterpret_cast<uint8_t*>(state_.in.get());  // free until the move after layer 2
+    else if (kernel_ == LayerKernel::Lines) f.outMask = state_.outMask.get();
     f.alive = state_.alive.get();
     f.notFull = state_.notFull.get();
     f.maxTerms = firstMaxTerms_;
@@ -260,6 +266,14 @@ class GeneralPipeline final : public GpuPipeline {
   void layer(uint32_t l, uint32_t known) {
     cudaStream_t stream = batch_.stream.get();
     const general::DeviceModel::Layouts& layouts = deviceModel_.layer(l);
+    if (l == 1 && codes_) {
+      general::Codes codes;
+      codes.in = reinterpret_cast<const uint8_t*>(state_.in.get());
+      codes.from = state_.from.get();
+      codes.first = deviceModel_.layer(0).padded;
+      general::launchCodesLayer(layouts.padded, codes, lines(l), known, stream);
+      return;
+    }
     if (kernel_ == LayerKernel::Lines) {
       general::launchLines(layouts.padded, lines(l), known, stream);
       return;
@@ -312,6 +326,7 @@ class GeneralPipeline final : public GpuPipeline {
   general::BatchState state_;
   LayerKernel kernel_ = LayerKernel::Staged;  // the current batch's kernel and rows per tile
   uint32_t lanes_ = 16;
+  bool codes_ = false;  // the current batch's layer 1 writes its counts (codes.cuh)
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "fused_kernel.cuh"
 #include "lines.cuh"
 #include "padded_layer.hpp"
+#include "padded_terms.cuh"
 
 namespace snig::cuda::general {
 namespace {
@@ -19,10 +20,12 @@ namespace {
 // the tile kernel's one block per tile leaves most multiprocessors idle: up to 1.9 times slower).
 // Above, the staged kernel up to N = 16384 (16384: 207 ms against gather's 246; with layer 1 counted,
 // 56.4 ms of GPU time against the lines kernel's 59.8), the lines kernel up to 65536 (65536: 239 ms
-// against the staged kernel's 538 with the dense first layer), else the staged kernel.
+// against the staged kernel's 538 with the dense first layer; 194 with layer 1's counts), else the
+// staged kernel; at 16384 the lines kernel too where layer 1 writes its counts (46.6 ms).
 constexpr uint32_t kTileMinLanes = 8;
 constexpr uint64_t kTileMinTilesPerMultiprocessor = 4;
 constexpr uint32_t kLinesMinN = 16385;
+constexpr uint32_t kCountedLinesMinN = 16384;
 // The fused layers take over once the live rows would read at most this many bytes of a layer's
 // weights: a fused tile of one row reads the whole layer (from L2) for itself, so a layer costs them
 // about live x layer bytes / ~3 TB/s (2000x30's dense layers), against ~35 us a layer of launches
@@ -79,25 +82,39 @@ bool tileable(uint32_t n) { return tileLanes(n) >= kTileMinLanes; }
 
 bool firstLayerable(uint32_t n) { return firstLayerRows(n) > 0; }
 
-bool linesByDefault(uint32_t n) { return n >= kLinesMinN && linesRows(n) > 0; }
-
 uint32_t maxFanIn(const LayerView& layer) {
   uint32_t most = 0;
   for (uint32_t j = 0; j < layer.n; ++j) most = std::max(most, layer.colptr[j + 1] - layer.colptr[j]);
   return most;
 }
 
+bool countsFirstLayer(const Model& model) {
+  if (model.layerCount() < 2) return false;
+  const LayerView first = model.layer(0);
+  if (storesValues(first) || maxFanIn(first) > kMaxCount) return false;
+  for (uint32_t j = 1; j < first.n; ++j) {
+    if (first.biasOf32(j) != first.biasOf32(0)) return false;
+  }
+  return true;
+}
+
+bool linesByDefault(const Model& model) {
+  const uint32_t n = model.neurons();
+  return linesRows(n) > 0 && (n >= kLinesMinN || (n >= kCountedLinesMinN && countsFirstLayer(model)));
+}
+
 KernelChoice::KernelChoice(const Model& model, int multiprocessors)
-    : n_(model.neurons()), forced_(forcedKernel(n_)), fuseLanes_(fuseLanesFor()) {
+    : n_(model.neurons()), lines_(linesByDefault(model)), forced_(forcedKernel(n_)), fuseLanes_(fuseLanesFor()) {
   if (tileable(n_)) tileMinRows_ = kTileMinTilesPerMultiprocessor * static_cast<uint64_t>(multiprocessors) * tileLanes(n_);
   fuseRows_ = fuseRowsFor(model, fusable());
-  const char* first = std::getenv("SNIG_GENERAL_FIRST");
-  denseFirst_ = first && std::string(first) == "dense";
+  const std::string first = std::getenv("SNIG_GENERAL_FIRST") ? std::getenv("SNIG_GENERAL_FIRST") : "";
+  denseFirst_ = first == "dense";
+  firstCounts_ = first != "lines" && countsFirstLayer(model);
 }
 
 LayerKernel KernelChoice::kernelFor(uint64_t rows) const {
   if (forced_) return *forced_;
-  if (linesByDefault(n_)) return LayerKernel::Lines;
+  if (lines_) return LayerKernel::Lines;
   if (!tileable(n_)) return LayerKernel::Staged;
   return rows >= tileMinRows_ ? LayerKernel::Tile : LayerKernel::Gather;
 }
@@ -119,12 +136,12 @@ uint32_t KernelChoice::lanesFor(LayerKernel kernel) const {
 
 bool KernelChoice::padded() const {
   if (forced_) return *forced_ == LayerKernel::Tile || *forced_ == LayerKernel::Lines;
-  return tileable(n_) || linesByDefault(n_);
+  return tileable(n_) || lines_;
 }
 
 bool KernelChoice::sliced() const {
   if (forced_) return *forced_ == LayerKernel::Gather || *forced_ == LayerKernel::Staged;
-  return !linesByDefault(n_);
+  return !lines_;
 }
 
 bool KernelChoice::fusable() const { return forced_ ? *forced_ == LayerKernel::Tile : tileable(n_); }

@@ -1,8 +1,8 @@
 // Which layer kernel a batch of the general pipeline runs, in tiles of how many rows, when the fused
 // layers take over, and so which layouts the model is held in on the device. The choices come from
 // N, the batch's rows and the model (measured on an H200, docs/performance.md); for comparisons
-// SNIG_GENERAL_KERNEL=gather|staged|tile|lines, SNIG_GENERAL_LANES=4|8|16|32, SNIG_GENERAL_FIRST=dense,
-// SNIG_GENERAL_FUSE_ROWS (live rows at or under which the fused layers take over; 0: never) and
+// SNIG_GENERAL_KERNEL=gather|staged|tile|lines, SNIG_GENERAL_LANES=4|8|16|32,
+// SNIG_GENERAL_FIRST=dense|lines (lines: layer 1 writes lines, not its counts), SNIG_GENERAL_FUSE_ROWS (live rows at or under which the fused layers take over; 0: never) and
 // SNIG_GENERAL_FUSE_LANES=1|2|4|8|16 (rows per fused tile) override them.
 #pragma once
 
@@ -19,10 +19,14 @@ namespace snig::cuda::general {
 bool tileable(uint32_t n);
 // Whether layer 1 may run from the input bits at n neurons (its padded layout is then held too).
 bool firstLayerable(uint32_t n);
-// Whether batches run the lines kernel at n neurons.
-bool linesByDefault(uint32_t n);
 // The layer's largest fan-in.
 uint32_t maxFanIn(const LayerView& layer);
+// Whether layer 1 may write its counts for layer 2 (codes.cuh) where the inputs are 1: it is
+// counted (one weight, no padding, fan-in up to kMaxCount), its outputs have one float32 bias, and
+// a layer 2 reads them.
+bool countsFirstLayer(const Model& model);
+// Whether batches run the lines kernel (unless SNIG_GENERAL_KERNEL says otherwise).
+bool linesByDefault(const Model& model);
 
 class KernelChoice {
  public:
@@ -44,6 +48,9 @@ class KernelChoice {
   uint32_t fuseLanes() const { return fuseLanes_; }
   // SNIG_GENERAL_FIRST=dense: layer 1 from the scattered dense tiles, never from the input bits.
   bool denseFirst() const { return denseFirst_; }
+  // Whether layer 1 from the input bits writes its counts before the lines kernel (countsFirstLayer,
+  // unless SNIG_GENERAL_FIRST=lines).
+  bool firstCounts() const { return firstCounts_; }
 
   // For reports, e.g. "tile in tiles of 32 rows for batches of 16896+ rows, else gather in tiles of
   // 16 rows; fused layers in tiles of 1 row(s) once 4096 rows or fewer are live".
@@ -51,11 +58,13 @@ class KernelChoice {
 
  private:
   uint32_t n_ = 0;
+  bool lines_ = false;  // linesByDefault
   std::optional<LayerKernel> forced_;
   uint64_t tileMinRows_ = UINT64_MAX;  // batches of this many rows or more run the tile kernel
   uint64_t fuseRows_ = 0;
   uint32_t fuseLanes_ = 1;
   bool denseFirst_ = false;
+  bool firstCounts_ = false;
 };
 
 }  // namespace snig::cuda::general

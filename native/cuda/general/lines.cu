@@ -34,20 +34,8 @@ __global__ void __launch_bounds__(kLinesThreads, 1) linesKernel(DeviceLayer laye
   for (uint32_t j0 = begin + warp * kPerWarp; j0 < end; j0 += kWarps * kPerWarp) {
     const uint32_t j = j0 + lane / M;
     const bool valid = j < end;
-    float acc = 0.0f;
-    if (valid) {
-      const uint32_t stop = layer.start[j + 1];
-      for (uint32_t e = layer.start[j]; e < stop; e += kPadEntries) {
-        uint32_t i[kPadEntries];
-        float w[kPadEntries];
-        loadPaddedTerms<Uniform>(layer, e, i, w);
-        float x[kPadEntries];
-#pragma unroll
-        for (int h = 0; h < kPadEntries; ++h) x[h] = lineValue<M>(tileIn + size_t{i[h]} * M, masks[i[h]], r);
-#pragma unroll
-        for (int h = 0; h < kPadEntries; ++h) acc = __fadd_rn(acc, __fmul_rn(w[h], x[h]));
-      }
-    }
+    const auto fetch = [&](uint32_t i) { return lineValue<M>(tileIn + size_t{i} * M, masks[i], r); };
+    const float acc = valid ? paddedSum<Uniform>(layer, j, fetch, [](float x) { return x; }) : 0.0f;
     const float y = valid ? activate(acc, layer.bias[j]) : 0.0f;
     const size_t line = size_t{tile} * s.n + j;
     aliveBits |= writeLine<M>(y, valid, lane, s.out + line * M, static_cast<Mask*>(s.outMask) + size_t{tile} * stride + j);

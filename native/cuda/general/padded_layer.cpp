@@ -9,7 +9,8 @@ uint32_t paddedWidth(uint32_t fanIn) { return (fanIn + kPadEntries - 1) / kPadEn
 
 uint32_t fanIn(const LayerView& layer, uint32_t j) { return layer.colptr[j + 1] - layer.colptr[j]; }
 
-// Weights are stored unless every weight is the layer's one value and no output needs padding.
+}  // namespace
+
 bool storesValues(const LayerView& layer) {
   if (!layer.uniform()) return true;
   for (uint32_t j = 0; j < layer.n; ++j) {
@@ -17,8 +18,6 @@ bool storesValues(const LayerView& layer) {
   }
   return false;
 }
-
-}  // namespace
 
 PaddedLayer padLayer(const LayerView& layer) {
   if (layer.n > Model::kMaxShortIndexN) throw std::invalid_argument("the padded layout holds 16-bit indices only");

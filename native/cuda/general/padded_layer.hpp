@@ -21,6 +21,10 @@ struct PaddedLayer {
 
 PaddedLayer padLayer(const LayerView& layer);
 
+// Whether the padded layout stores weights: unless every weight is the layer's one value and no
+// output needs padding.
+bool storesValues(const LayerView& layer);
+
 // The bytes of the layer's padded layout (its indices and stored weights) without building it:
 // what one row's pass over the layer reads.
 uint64_t paddedLayerBytes(const LayerView& layer);

@@ -1,5 +1,5 @@
-// Device helpers both row-per-lane kernels (tile, first layer) share: an output's next 8 terms of
-// the padded layout, and the activation of a finished sum.
+// Device helpers the row-per-lane kernels (tile, first layer, lines, codes) share: an output's next 8
+// terms of the padded layout, a counted layer's sums, and the activation of a finished sum.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -32,6 +32,38 @@ __device__ __forceinline__ void loadPaddedTerms(const DeviceLayer& layer, uint32
     weight[0] = a.x, weight[1] = a.y, weight[2] = a.z, weight[3] = a.w;
     weight[4] = b.x, weight[5] = b.y, weight[6] = b.z, weight[7] = b.w;
   }
+}
+
+// Output j's sum over its padded terms in stored order (separate multiply and add): input i's value
+// is decode(fetch(i)). Each 8 terms' fetches (the loads) come before any decoding, so they overlap.
+template <bool Uniform, typename Fetch, typename Decode>
+__device__ __forceinline__ float paddedSum(const DeviceLayer& layer, uint32_t j, Fetch fetch, Decode decode) {
+  float acc = 0.0f;
+  const uint32_t stop = layer.start[j + 1];
+  for (uint32_t e = layer.start[j]; e < stop; e += kPadEntries) {
+    uint32_t i[kPadEntries];
+    float w[kPadEntries];
+    loadPaddedTerms<Uniform>(layer, e, i, w);
+    decltype(fetch(0u)) raw[kPadEntries];
+#pragma unroll
+    for (int h = 0; h < kPadEntries; ++h) raw[h] = fetch(i[h]);
+#pragma unroll
+    for (int h = 0; h < kPadEntries; ++h) acc = __fadd_rn(acc, __fmul_rn(w[h], decode(raw[h])));
+  }
+  return acc;
+}
+
+// A counted layer (first_layer.cuh, codes.cuh): every term's weight is w and every input 1 or 0, so
+// an output's sum over c set terms in stored order is c copies of w added one by one. Counts of up
+// to kMaxCount terms (six bit planes).
+constexpr int kCountPlanes = 6;
+constexpr uint32_t kMaxCount = (1u << kCountPlanes) - 1;
+
+// sums[c] for c = 0 .. kMaxCount (one thread computes them).
+__device__ __forceinline__ void countSums(float* sums, float w) {
+  float sum = 0.0f;
+  sums[0] = sum;
+  for (uint32_t c = 1; c <= kMaxCount; ++c) sums[c] = sum = __fadd_rn(sum, w);
 }
 
 // Bias (on a nonzero sum only: the reference's Z + logical(Z) .* b), ReLU and clamp.
