@@ -63,11 +63,12 @@ export interface JournalLine {
   shards?: number[]; // an assignment: the shards given together
 }
 
+/** The journal's whole lines: after a kill -9 the last one may be torn (unterminated), and, as the
+ *  coordinator's own reader does, it is not part of the journal. */
 export function journalLines(out: string): JournalLine[] {
-  return readFileSync(join(out, 'journal.jsonl'), 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as JournalLine);
+  const lines = readFileSync(join(out, 'journal.jsonl'), 'utf8').split('\n');
+  lines.pop(); // '' after the last newline, or the torn line
+  return lines.filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as JournalLine);
 }
 
 /** True while a process exists. */
