@@ -113,11 +113,7 @@ __global__ void __launch_bounds__(kFirstThreads, 1) firstLayerCountKernel(Device
   uint32_t aliveBits = 0, notFullBits = 0;
   for (uint32_t j = begin + threadIdx.x; j < end; j += kFirstThreads) {
     uint32_t plane[kCountPlanes] = {};
-    const uint32_t stop = layer.start[j + 1];
-    for (uint32_t e = layer.start[j]; e < stop; e += kPadEntries) {
-      uint32_t i[kPadEntries];
-      float w[kPadEntries];
-      loadPaddedTerms<true>(layer, e, i, w);
+    forPaddedTerms<true>(layer, j, [&](const uint32_t (&i)[kPadEntries], const float (&)[kPadEntries]) {
 #pragma unroll
       for (int h = 0; h < kPadEntries; ++h) {
         uint32_t carry = bitsOf<M>(bits, i[h]);  // + 1 in every row whose bit is set
@@ -128,7 +124,7 @@ __global__ void __launch_bounds__(kFirstThreads, 1) firstLayerCountKernel(Device
           carry = next;
         }
       }
-    }
+    });
     const float b = layer.bias[j];
     float y[M];
     uint32_t code[M / 4] = {};  // the counts, four rows' bytes a word

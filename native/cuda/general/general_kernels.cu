@@ -169,14 +169,10 @@ __global__ void __launch_bounds__(kTileThreads, 1) tileKernel(DeviceLayer layer,
     const uint32_t j = j0 + lane / R;
     if (j >= n) continue;
     float acc = 0.0f;
-    const uint32_t end = layer.start[j + 1];
-    for (uint32_t e = layer.start[j]; e < end; e += kPadEntries) {
-      uint32_t i[kPadEntries];
-      float w[kPadEntries];
-      loadPaddedTerms<Uniform>(layer, e, i, w);
+    forPaddedTerms<Uniform>(layer, j, [&](const uint32_t (&i)[kPadEntries], const float (&w)[kPadEntries]) {
 #pragma unroll
       for (int h = 0; h < kPadEntries; ++h) acc = __fadd_rn(acc, __fmul_rn(w[h], x[i[h] * R + r]));
-    }
+    });
     const float y = activate(acc, layer.bias[j]);
     out[(size_t{tile} * n + j) * R + r] = y;
     aliveBits |= uint32_t{y > 0.0f} << r;

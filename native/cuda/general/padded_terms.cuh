@@ -34,22 +34,31 @@ __device__ __forceinline__ void loadPaddedTerms(const DeviceLayer& layer, uint32
   }
 }
 
-// Output j's sum over its padded terms in stored order (separate multiply and add): input i's value
-// is decode(fetch(i)). Each 8 terms' fetches (the loads) come before any decoding, so they overlap.
-template <bool Uniform, typename Fetch, typename Decode>
-__device__ __forceinline__ float paddedSum(const DeviceLayer& layer, uint32_t j, Fetch fetch, Decode decode) {
-  float acc = 0.0f;
+// Calls terms(i, w) for each 8 of output j's padded terms in stored order: their inputs i and
+// weights w (every row-per-lane kernel walks an output's terms so).
+template <bool Uniform, typename Terms>
+__device__ __forceinline__ void forPaddedTerms(const DeviceLayer& layer, uint32_t j, Terms terms) {
   const uint32_t stop = layer.start[j + 1];
   for (uint32_t e = layer.start[j]; e < stop; e += kPadEntries) {
     uint32_t i[kPadEntries];
     float w[kPadEntries];
     loadPaddedTerms<Uniform>(layer, e, i, w);
+    terms(i, w);
+  }
+}
+
+// Output j's sum over its padded terms in stored order (separate multiply and add): input i's value
+// is decode(fetch(i)). Each 8 terms' fetches (the loads) come before any decoding, so they overlap.
+template <bool Uniform, typename Fetch, typename Decode>
+__device__ __forceinline__ float paddedSum(const DeviceLayer& layer, uint32_t j, Fetch fetch, Decode decode) {
+  float acc = 0.0f;
+  forPaddedTerms<Uniform>(layer, j, [&](const uint32_t (&i)[kPadEntries], const float (&w)[kPadEntries]) {
     decltype(fetch(0u)) raw[kPadEntries];
 #pragma unroll
     for (int h = 0; h < kPadEntries; ++h) raw[h] = fetch(i[h]);
 #pragma unroll
     for (int h = 0; h < kPadEntries; ++h) acc = __fadd_rn(acc, __fmul_rn(w[h], decode(raw[h])));
-  }
+  });
   return acc;
 }
 
