@@ -12,7 +12,8 @@ import { describePhases, PhaseClock } from '../../common/timing.js';
 import { certify, describeRow, describeVerdict, judge } from '../../common/verdict.js';
 import { defineCommand } from '../schema-flags.js';
 import { inputArgs, modelArgs } from './options.js';
-import { outputArgs, outputLogger } from './output-options.js';
+import { outputLogger } from './output-logger.js';
+import { outputArgs } from './output-options.js';
 
 const inferArgs = z.object({
   ...modelArgs,

@@ -10,7 +10,8 @@ import { suiteProgress } from '../../suite/progress.js';
 import { runSuite } from '../../suite/run-suite.js';
 import { generateInputs } from '../../suite/generate-inputs.js';
 import { clusterRun } from '../../suite/cluster-run.js';
-import { logLevel, outputLogger, withOutputOptions, type OutputArgs } from './output-options.js';
+import { outputLogger } from './output-logger.js';
+import { logLevel, withOutputOptions, type OutputArgs } from './output-options.js';
 
 interface SuiteArgs extends OutputArgs {
   config: string;
