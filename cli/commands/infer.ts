@@ -14,6 +14,7 @@ import { defineCommand } from '../schema-flags.js';
 import { inputArgs, modelArgs } from './options.js';
 import { outputLogger } from './output-logger.js';
 import { outputArgs } from './output-options.js';
+import { EXIT } from '../exit-codes.js';
 
 const inferArgs = z.object({
   ...modelArgs,
@@ -115,6 +116,6 @@ export const inferCommand = defineCommand({
     }
     model.close();
     inputs.close();
-    if (verdict && !verdict.passed) process.exitCode = 1;
+    if (verdict && !verdict.passed) process.exitCode = EXIT.failed;
   },
 });
