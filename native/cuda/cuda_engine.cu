@@ -123,9 +123,9 @@ class CudaEngine final : public Engine {
 
   std::string name() const override { return "cuda"; }
   bool readsCompactRows() const override { return true; }  // every pipeline reads them through InputUploader
-  void placeInputs(SparseRows& rows) const override {
+  std::shared_ptr<const SparseRows> placeInputs(const SparseRows& rows) const override {
     cuda::DeviceGuard guard(devices_.front());
-    cuda::pinRows(rows);
+    return cuda::pinnedCopy(rows);
   }
 
   InferResult infer(const SparseRows& inputs, const InferRequest& request) override {
