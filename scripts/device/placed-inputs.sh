@@ -33,11 +33,11 @@ say() { echo "[$(( $(date +%s) - START ))s] $*"; }
 source scripts/device/node-env.sh
 say "machine: $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | head -1), $(nproc) CPUs"
 
-OUT=$out timeout 150 bash scripts/device/node-check.sh >"$out/node-check.txt" 2>&1
+OUT=$out timeout 100 bash scripts/device/node-check.sh >"$out/node-check.txt" 2>&1
 say "node-check (exit $?):"; grep -E 'cpu:|cuda/' "$out/node-check.txt"
 
 for set in 1024x120 4096x120; do
-  OUT=$work/$set timeout 120 bash scripts/device/cluster-vs-infer.sh "${set%x*}" "${set#*x}" "$REPEAT" "pinned pageable" >"$out/cluster-vs-infer-$set.txt" 2>&1
+  OUT=$work/$set timeout 90 bash scripts/device/cluster-vs-infer.sh "${set%x*}" "${set#*x}" "$REPEAT" "pinned pageable" >"$out/cluster-vs-infer-$set.txt" 2>&1
   say "cluster-vs-infer $set (exit $?)"
   for memory in pinned pageable; do
     grep -h -E '^time' "$work/$set/cluster-vs-infer/$memory"/infer-*.txt | sed "s/^/  infer $set $memory: /"
@@ -45,17 +45,17 @@ for set in 1024x120 4096x120; do
 done
 
 big=$work/$BIG
-timeout 200 "$BENCH" --generate "${BIG%x*}" --layers "${BIG#*x}" --save "$big" >"$out/big-save.txt" 2>&1
+timeout 150 "$BENCH" --generate "${BIG%x*}" --layers "${BIG#*x}" --save "$big" >"$out/big-save.txt" 2>&1
 say "$BIG generated and saved (exit $?): $(grep -E '^(model|inputs|saved)' "$out/big-save.txt" | tr '\n' ' ')"
 infer_big() { # label memory
   local t0=$(date +%s.%N)
-  timeout 60 bash -c 'source scripts/device/node-env.sh; snig infer --engine cuda --input-memory "$1" --model "$2/model.snig" --input "$2/inputs.snigrows" --report "$3.json" --log-level warn' \
-    _ "$2" "$big" "$out/big-$1" >"$out/big-$1.txt" 2>&1
+  timeout 40 node /tmp/runtime/dist/cli/main.js infer --engine cuda --input-memory "$2" --model "$big/model.snig" \
+    --input "$big/inputs.snigrows" --report "$out/big-$1.json" --log-level warn >"$out/big-$1.txt" 2>&1
   say "snig infer $BIG $1 (exit $?, $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }') s wall): $(grep -E '^(time|inference|categories)' "$out/big-$1.txt" | tr '\n' ' ')"
 }
 infer_big cold pinned
 for r in $(seq "$REPEAT"); do infer_big "pinned-$r" pinned; infer_big "pageable-$r" pageable; done
-timeout 150 "$BENCH" --model "$big/model.snig" --inputs "$big/inputs.snigrows" --kernel fast --check sample --sample 8 \
+timeout 100 "$BENCH" --model "$big/model.snig" --inputs "$big/inputs.snigrows" --kernel fast --check sample --sample 8 \
   --warmup 1 --repeat "$REPEAT" --inputs-memory pageable,pinned --name "$BIG" >"$out/big-bench.out" 2>"$out/big-bench.err"
 say "snig-bench $BIG (exit $?): $(grep -E '^RESULT' "$out/big-bench.out" | tr '\n' ' ') | $(grep -E '^inputs: placed' "$out/big-bench.err")"
 rm -rf "$big"
