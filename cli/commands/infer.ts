@@ -12,7 +12,9 @@ import { describePhases, PhaseClock } from '../../common/timing.js';
 import { certify, describeRow, describeVerdict, judge } from '../../common/verdict.js';
 import { defineCommand } from '../schema-flags.js';
 import { inputArgs, modelArgs } from './options.js';
-import { outputArgs, outputLogger } from './output-options.js';
+import { outputLogger } from './output-logger.js';
+import { outputArgs } from './output-options.js';
+import { EXIT } from '../exit-codes.js';
 
 const inferArgs = z.object({
   ...modelArgs,
@@ -119,6 +121,6 @@ export const inferCommand = defineCommand({
     }
     model.close();
     inputs.close();
-    if (verdict && !verdict.passed) process.exitCode = 1;
+    if (verdict && !verdict.passed) process.exitCode = EXIT.failed;
   },
 });

@@ -129,7 +129,6 @@ export const runConfigSchema = z
     });
   });
 
-export type RunConfigInput = z.input<typeof runConfigSchema>;
 export type RunConfig = z.output<typeof runConfigSchema>;
 export type WorkerGroup = z.output<typeof workerGroupSchema>;
 
