@@ -38,7 +38,7 @@ async function officialWelcome(): Promise<Welcome> {
     type: 'welcome', name: 'w', mode: 'shared',
     model: { path: MODEL, layers: 120, checksum, bytes: 0, chunks: 0 },
     inputs: { path: INPUT, rows: 1200, neurons: 1024 },
-    engine: { engine: 'cpu', threads: 1, kernel: 'auto', weights: 'auto' },
+    engine: { engine: 'cpu', threads: 1, kernel: 'auto', weights: 'auto', inputMemory: 'pinned' },
     heartbeatMs: 100, timeoutMs: 5000,
   };
 }
@@ -95,7 +95,7 @@ describe('worker agent', { timeout: 60_000 }, () => {
     const inputs = await native().readInputs({ path: INPUT, neurons: 1024, rows: 0 });
     await native().writeInputs(inputs, paths.inputs);
     inputs.close();
-    const engine = { engine: 'cpu' as const, threads: 1, kernel: 'auto' as const, weights: 'auto' as const };
+    const engine = { engine: 'cpu' as const, threads: 1, kernel: 'auto' as const, weights: 'auto' as const, inputMemory: 'pinned' as const };
     const welcome = (path: string, checksum: number): CoordinatorMessage => ({
       type: 'welcome', name: 'w', mode: 'shared', model: { path, layers: 120, checksum, bytes: 0, chunks: 0 },
       inputs: { path: paths.inputs, rows: 1200, neurons: 1024 }, engine, heartbeatMs: 100, timeoutMs: 5000,

@@ -16,7 +16,7 @@ const welcome = (mode: 'shared' | 'streamed' = 'shared', chunks = 0, bytes = 0):
   mode,
   model: { path: mode === 'shared' ? '/m' : undefined, layers: 3, checksum: CHECKSUM, bytes, chunks },
   inputs: { path: mode === 'shared' ? '/i' : undefined, rows: 100, neurons: 16 },
-  engine: { engine: 'cpu', threads: 1, kernel: 'auto', weights: 'auto' },
+  engine: { engine: 'cpu', threads: 1, kernel: 'auto', weights: 'auto', inputMemory: 'pinned' },
   heartbeatMs: 50,
   timeoutMs: 1000,
 });
