@@ -12,7 +12,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <numeric>
 #include <string>
 
 #include "../batch_setup.hpp"
@@ -120,8 +119,11 @@ class GeneralPipeline final : public GpuPipeline {
     cudaStream_t stream = batch_.stream.get();
     uploader_.upload(inputs, begin, end, stream);
     SNIG_CUDA_CHECK(cudaEventRecord(batch_.start.get(), stream));  // the GPU time starts with every input there
-    const uint32_t finalCount = infer(rows, request);
+    // The live rows at the end come back with the fates, in one wait.
+    const uint32_t last = infer(rows, request);
+    SNIG_CUDA_CHECK(cudaMemcpyAsync(batch_.hostCount.get(), state_.counts.get() + last, sizeof(uint32_t), cudaMemcpyDeviceToHost, stream));
     const std::vector<uint8_t> fate = batch_.finish(state_.fate.get(), rows);
+    const uint32_t finalCount = *batch_.hostCount.get();
     result.seconds = batch_.seconds();
     result.categories = categoriesOf(fate, begin);
     if (request.wantRows || request.wantRowSums) {
@@ -131,19 +133,12 @@ class GeneralPipeline final : public GpuPipeline {
   }
 
  private:
-  // Runs every layer (or until no row is left); returns the live rows packed in state_.in at the end.
+  // Runs every layer (or until no row is left); returns the slot of state_.counts that holds the
+  // live rows packed in state_.in at the end.
   uint32_t infer(uint32_t rows, const InferRequest& request) {
     cudaStream_t stream = batch_.stream.get();
     const uint32_t layers = model_->layerCount();
-    const uint32_t tiles = (rows + lanes_ - 1) / lanes_;
-    SNIG_CUDA_CHECK(cudaMemsetAsync(state_.fate.get(), kDead, rows, stream));
-    SNIG_CUDA_CHECK(cudaMemsetAsync(state_.alive.get(), 0, tiles * sizeof(uint32_t), stream));
-    SNIG_CUDA_CHECK(cudaMemsetAsync(state_.notFull.get(), 0, tiles * sizeof(uint32_t), stream));
-    std::vector<uint32_t> identity(rows);
-    std::iota(identity.begin(), identity.end(), 0u);
-    SNIG_CUDA_CHECK(cudaMemcpyAsync(state_.rowOf[0].get(), identity.data(), rows * sizeof(uint32_t), cudaMemcpyHostToDevice, stream));
-    *batch_.hostCount.get() = rows;
-    SNIG_CUDA_CHECK(cudaMemcpyAsync(state_.counts.get(), batch_.hostCount.get(), sizeof(uint32_t), cudaMemcpyHostToDevice, stream));
+    state_.start(rows, lanes_, stream);
     const bool first = firstFromBits();
     codes_ = first && kernel_ == LayerKernel::Lines && choice_.firstCounts();
     if (!first) scatterInputs(rows);
@@ -154,21 +149,25 @@ class GeneralPipeline final : public GpuPipeline {
     }
     uint32_t known = rows;  // an upper bound of the live rows: they only ever leave
     for (uint32_t l = 0; l < layers; ++l) {
-      if (known <= choice_.fuseRows() && !(l == 0 && first)) return fuseRest(l, known, request);
+      if (known <= choice_.fuseRows() && !(l == 0 && first)) {
+        fuseRest(l, known);
+        break;
+      }
       if (l == 0 && first) firstLayer(rows);
       else layer(l, known);
       packKept(l, l + 1, deviceModel_.saturatedExit(l), l + 1 == layers, known);
-      if (l + 1 == layers || shouldPoll(l) || profile_) {
+      if (l + 1 < layers && (shouldPoll(l, known) || profile_)) {
         known = poll(l + 1, request);
-        if (known == 0) break;
+        if (known == 0) return l + 1;
       }
     }
-    return known;
+    if (profile_) poll(layers, request);
+    return layers;
   }
 
   // Layers [l, L) in one fused launch on the live rows of layer l (at most `known`), whose kept rows
   // are then packed as after the last layer.
-  uint32_t fuseRest(uint32_t l, uint32_t known, const InferRequest& request) {
+  void fuseRest(uint32_t l, uint32_t known) {
     const uint32_t layers = model_->layerCount();
     general::Fused f;
     f.n = model_->neurons();
@@ -185,11 +184,9 @@ class GeneralPipeline final : public GpuPipeline {
     f.fate = state_.fate.get();
     f.alive = state_.alive.get();
     f.nextTile = state_.nextTile.get();
-    SNIG_CUDA_CHECK(cudaMemsetAsync(state_.nextTile.get(), 0, sizeof(uint32_t), batch_.stream.get()));
     general::launchFused(f, known, multiprocessors_, batch_.stream.get());
     // Its saturated rows have their fate: the rest of the flagged rows are kept, as live.
     packKept(l, layers, false, true, known);
-    return poll(layers, request);
   }
 
   // The plan of the rows that stay after the layer(s) from slot state `l` (flags in alive/notFull),
@@ -288,6 +285,7 @@ class GeneralPipeline final : public GpuPipeline {
     step.alive = state_.alive.get();
     step.notFull = state_.notFull.get();
     step.count = state_.counts.get() + l;
+    step.gatherBlocks = choice_.gatherBlocks((known + lanes_ - 1) / lanes_);
     general::launchLayer(kernel_ == LayerKernel::Tile ? layouts.padded : layouts.sliced, step, known, stream);
   }
 
@@ -298,7 +296,8 @@ class GeneralPipeline final : public GpuPipeline {
   // that divide the first-layer kernel's.
   bool firstFromBits() const {
     const uint32_t rowsPerTile = general::firstLayerRows(model_->neurons());
-    return !choice_.denseFirst() && uploader_.unitValues() && kernel_ != LayerKernel::Gather && rowsPerTile > 0 &&
+    return !choice_.denseFirst() && uploader_.unitValues() && (kernel_ != LayerKernel::Gather || choice_.gatherFromBits()) &&
+           rowsPerTile > 0 &&
            rowsPerTile % lanes_ == 0 && deviceModel_.layer(0).padded.start != nullptr;
   }
 
@@ -308,8 +307,12 @@ class GeneralPipeline final : public GpuPipeline {
     std::fprintf(stderr, "profile: layer %u live %u cumulative_ms %.3f\n", l, live, ms);
   }
 
-  // Early layers lose rows fast: poll often there, then every 8 layers.
-  static bool shouldPoll(uint32_t l) { return l < 16 ? l % 2 == 0 : l % 8 == 7; }
+  // Early layers lose rows fast: poll often there, then every 8 layers; every layer while the fused
+  // layers may take over at the next count (on 2000x30 they then start one layer earlier).
+  bool shouldPoll(uint32_t l, uint32_t known) const {
+    if (choice_.fuseRows() > 0 && known > choice_.fuseRows() && l < 16) return true;
+    return l < 16 ? l % 2 == 0 : l % 8 == 7;
+  }
 
   std::shared_ptr<const Model> model_;
   int device_ = 0;
