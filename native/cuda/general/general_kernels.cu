@@ -13,6 +13,7 @@
 namespace snig::cuda::general {
 namespace {
 
+constexpr uint32_t kLayerThreads = 256;
 constexpr uint32_t kStagedThreads = 512;
 constexpr uint32_t kStagedBytes = 96 * 1024;  // per block: two blocks share a multiprocessor
 constexpr uint32_t kTileThreads = 1024;
@@ -57,19 +58,20 @@ __device__ void publishFlags(uint32_t tile, uint32_t aliveBits, uint32_t notFull
   }
 }
 
-// "gather": one thread per output of a tile at a time (the tile's outputs shared out over gridDim.x
-// blocks), reading its inputs' lanes straight from device memory (L1/L2).
+// "gather": one thread per (output, tile), reading its inputs' lanes straight from device memory
+// (L1/L2).
 template <int R, typename Index, bool Uniform>
-__global__ void __launch_bounds__(kGatherThreads) gatherKernel(DeviceLayer layer, uint32_t n, const float* __restrict__ in,
-                                                              float* __restrict__ out, uint32_t* alive,
-                                                              uint32_t* notFull, const uint32_t* count) {
+__global__ void __launch_bounds__(kLayerThreads) gatherKernel(DeviceLayer layer, uint32_t n, const float* __restrict__ in,
+                                                             float* __restrict__ out, uint32_t* alive,
+                                                             uint32_t* notFull, const uint32_t* count) {
   const uint32_t tile = blockIdx.y;
   if (tile * R >= *count) return;  // the whole block: past the live rows
-  const Index* __restrict__ index = static_cast<const Index*>(layer.index);
-  const float4* base = reinterpret_cast<const float4*>(in + size_t{tile} * n * R);
+  const uint32_t t = blockIdx.x * blockDim.x + threadIdx.x;
   uint32_t aliveBits = 0, notFullBits = 0;
-  for (uint32_t t = blockIdx.x * blockDim.x + threadIdx.x; t < n; t += gridDim.x * blockDim.x) {
+  if (t < n) {
     const uint32_t j = layer.order ? layer.order[t] : t;
+    const Index* __restrict__ index = static_cast<const Index*>(layer.index);
+    const float4* base = reinterpret_cast<const float4*>(in + size_t{tile} * n * R);
     float acc[R];
 #pragma unroll
     for (int r = 0; r < R; ++r) acc[r] = 0.0f;
@@ -211,8 +213,8 @@ void layerWith(const DeviceLayer& layer, const Step& s, uint32_t tiles, cudaStre
     stagedKernel<R, P, Index, Uniform><<<grid, kStagedThreads, bytes, stream>>>(layer, s.n, chunk, s.in, s.out, s.alive,
                                                                                s.notFull, s.count);
   } else {
-    const dim3 grid(s.gatherBlocks, tiles);
-    gatherKernel<R, Index, Uniform><<<grid, kGatherThreads, 0, stream>>>(layer, s.n, s.in, s.out, s.alive, s.notFull, s.count);
+    const dim3 grid((s.n + kLayerThreads - 1) / kLayerThreads, tiles);
+    gatherKernel<R, Index, Uniform><<<grid, kLayerThreads, 0, stream>>>(layer, s.n, s.in, s.out, s.alive, s.notFull, s.count);
   }
 }
 

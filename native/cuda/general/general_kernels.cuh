@@ -31,9 +31,6 @@ constexpr uint32_t tileLanes(uint32_t n) {
   return 0;
 }
 
-// Threads per block of the gather kernel (each computes one output of a tile at a time).
-constexpr uint32_t kGatherThreads = 256;
-
 // Which layer kernel runs (general_kernels.cu says how the first three work, lines.cuh the last).
 enum class LayerKernel { Gather, Staged, Tile, Lines };
 
@@ -62,7 +59,6 @@ struct Step {
   uint32_t* alive = nullptr;        // per tile: bit r set when row r has a positive output (zero before)
   uint32_t* notFull = nullptr;      // per tile: bit r set when row r has an output below 32 (zero before)
   const uint32_t* count = nullptr;  // live slots before the layer
-  uint32_t gatherBlocks = 1;        // gather: blocks per tile, each a share of its outputs
 };
 
 // The sparse input rows [0, rows) scattered into zeroed tiles.

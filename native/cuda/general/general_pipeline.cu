@@ -52,7 +52,7 @@ general::LayoutNeeds layoutNeeds(const general::KernelChoice& choice, uint32_t n
   general::LayoutNeeds needs;
   needs.padded = choice.padded();
   needs.paddedFirst = general::firstLayerable(n);
-  needs.sliced = choice.sliced();
+  needs.sliced = choice.sliced() || choice.fusable();
   needs.fused = choice.fusable();
   return needs;
 }
@@ -175,7 +175,7 @@ class GeneralPipeline final : public GpuPipeline {
     f.srcLanes = lanes_;
     f.firstLayer = l;
     f.layers = layers;
-    f.layer = deviceModel_.paddedLayers();
+    f.layer = deviceModel_.fusedLayers();
     f.saturatedExit = deviceModel_.saturatedExits();
     f.in = state_.in.get();
     f.out = state_.out.get();
@@ -285,20 +285,17 @@ class GeneralPipeline final : public GpuPipeline {
     step.alive = state_.alive.get();
     step.notFull = state_.notFull.get();
     step.count = state_.counts.get() + l;
-    step.gatherBlocks = choice_.gatherBlocks((known + lanes_ - 1) / lanes_);
     general::launchLayer(kernel_ == LayerKernel::Tile ? layouts.padded : layouts.sliced, step, known, stream);
   }
 
   general::Lines lines(uint32_t l) { return state_.lines(l, model_->neurons(), lanes_); }
 
-  // Layer 1 from the input bits: every input value 1, a batch that runs the tile, staged or lines
-  // kernel (small ones at N <= 4096 run gather, which spreads a tile's work over more blocks), tiles
-  // that divide the first-layer kernel's.
+  // Layer 1 from the input bits: every input value 1, tiles that divide the first-layer kernel's (in
+  // a gather batch too: on 2000x30 it saves the scatter, ~0.02 ms; the fallback models the same).
   bool firstFromBits() const {
     const uint32_t rowsPerTile = general::firstLayerRows(model_->neurons());
-    return !choice_.denseFirst() && uploader_.unitValues() && (kernel_ != LayerKernel::Gather || choice_.gatherFromBits()) &&
-           rowsPerTile > 0 &&
-           rowsPerTile % lanes_ == 0 && deviceModel_.layer(0).padded.start != nullptr;
+    return !choice_.denseFirst() && uploader_.unitValues() && rowsPerTile > 0 && rowsPerTile % lanes_ == 0 &&
+           deviceModel_.layer(0).padded.start != nullptr;
   }
 
   void printLayer(uint32_t l, uint32_t live) {
@@ -310,7 +307,8 @@ class GeneralPipeline final : public GpuPipeline {
   // Early layers lose rows fast: poll often there, then every 8 layers; every layer while the fused
   // layers may take over at the next count (on 2000x30 they then start one layer earlier).
   bool shouldPoll(uint32_t l, uint32_t known) const {
-    if (choice_.fuseRows() > 0 && known > choice_.fuseRows() && l < 16) return true;
+    static const bool sparse = std::getenv("SNIG_GENERAL_POLL") != nullptr;  // TEMPORARY: measuring
+    if (!sparse && choice_.fuseRows() > 0 && known > choice_.fuseRows() && l < 16) return true;
     return l < 16 ? l % 2 == 0 : l % 8 == 7;
   }
 

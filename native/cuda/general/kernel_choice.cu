@@ -34,22 +34,17 @@ constexpr uint32_t kCountedLinesMinN = 16384;
 // mixed, 6000 rows: from 1365 rows 1.84 ms, from 6000 2.70; random 1024 from 3758 rows 3.29 ms
 // against 4.08 unfused; 4096 from 1024 rows 11.60 against 12.09.
 constexpr uint64_t kFuseLayerBytes = uint64_t{256} << 20;
-// Gather blocks aimed at per multiprocessor: a block computes its share of one tile's outputs, so a
-// tile's inputs (64 KB at 2000 in tiles of 8 rows) are read by few multiprocessors, from their L1,
-// where one block per 256 outputs spread every tile over 8 multiprocessors, each reading it from L2.
-constexpr uint64_t kGatherBlocksPerMultiprocessor = 2;
 
-// A kernel named by the environment variable `variable` (nullopt when it is unset or empty).
-std::optional<LayerKernel> namedKernel(const char* variable, uint32_t n) {
-  const char* text = std::getenv(variable);
+// SNIG_GENERAL_KERNEL, when set (and not empty): that kernel for every batch.
+std::optional<LayerKernel> forcedKernel(uint32_t n) {
+  const char* text = std::getenv("SNIG_GENERAL_KERNEL");
   if (!text || !*text) return std::nullopt;
   const std::string name = text;
   if (name == "gather") return LayerKernel::Gather;
   if (name == "staged") return LayerKernel::Staged;
   if (name == "tile" && tileLanes(n) > 0) return LayerKernel::Tile;
   if (name == "lines" && linesRows(n) > 0) return LayerKernel::Lines;
-  throw Error(ErrorCode::Argument,
-              std::string(variable) + " must be gather, staged, tile (up to N = 8192) or lines (up to 65536)");
+  throw Error(ErrorCode::Argument, "SNIG_GENERAL_KERNEL must be gather, staged, tile (up to N = 8192) or lines (up to 65536)");
 }
 
 const char* kernelName(LayerKernel kernel) {
@@ -61,7 +56,7 @@ const char* kernelName(LayerKernel kernel) {
   }
 }
 
-// Live rows at or under which the fused layers take over (0: never; they need the padded layout).
+// Live rows at or under which the fused layers take over (0: never).
 uint64_t fuseRowsFor(const Model& model, bool fusable) {
   if (!fusable) return 0;
   const char* text = std::getenv("SNIG_GENERAL_FUSE_ROWS");
@@ -109,19 +104,11 @@ bool linesByDefault(const Model& model) {
 }
 
 KernelChoice::KernelChoice(const Model& model, int multiprocessors)
-    : n_(model.neurons()),
-      lines_(linesByDefault(model)),
-      forced_(namedKernel("SNIG_GENERAL_KERNEL", n_)),
-      fuseLanes_(fuseLanesFor()) {
+    : n_(model.neurons()), lines_(linesByDefault(model)), forced_(forcedKernel(n_)), fuseLanes_(fuseLanesFor()) {
   if (tileable(n_)) tileMinRows_ = kTileMinTilesPerMultiprocessor * static_cast<uint64_t>(multiprocessors) * tileLanes(n_);
-  small_ = namedKernel("SNIG_GENERAL_SMALL", n_).value_or(LayerKernel::Gather);
-  if (small_ == LayerKernel::Lines) throw Error(ErrorCode::Argument, "SNIG_GENERAL_SMALL must be gather, staged or tile");
-  const char* blocks = std::getenv("SNIG_GENERAL_GATHER_BLOCKS");
-  gatherTarget_ = (blocks ? std::strtoull(blocks, nullptr, 10) : kGatherBlocksPerMultiprocessor) * static_cast<uint64_t>(multiprocessors);
   fuseRows_ = fuseRowsFor(model, fusable());
   const std::string first = std::getenv("SNIG_GENERAL_FIRST") ? std::getenv("SNIG_GENERAL_FIRST") : "";
   denseFirst_ = first == "dense";
-  gatherFromBits_ = first == "bits";
   firstCounts_ = first != "lines" && countsFirstLayer(model);
 }
 
@@ -129,13 +116,7 @@ LayerKernel KernelChoice::kernelFor(uint64_t rows) const {
   if (forced_) return *forced_;
   if (lines_) return LayerKernel::Lines;
   if (!tileable(n_)) return LayerKernel::Staged;
-  return rows >= tileMinRows_ ? LayerKernel::Tile : small_;
-}
-
-uint32_t KernelChoice::gatherBlocks(uint64_t tiles) const {
-  const uint32_t most = (n_ + kGatherThreads - 1) / kGatherThreads;
-  if (gatherTarget_ == 0 || tiles == 0) return most;
-  return static_cast<uint32_t>(std::clamp<uint64_t>((gatherTarget_ + tiles - 1) / tiles, 1, most));
+  return rows >= tileMinRows_ ? LayerKernel::Tile : LayerKernel::Gather;
 }
 
 // Rows per tile: the tile kernel's as many as fit its shared memory; the staged kernel keeps 32 sums
@@ -171,7 +152,7 @@ std::string KernelChoice::describe() const {
   };
   std::string text = forced_ || !tileable(n_) ? named(kernelFor(1))
                                               : named(LayerKernel::Tile) + " for batches of " + std::to_string(tileMinRows_) +
-                                                    "+ rows, else " + named(small_);
+                                                    "+ rows, else " + named(LayerKernel::Gather);
   if (fuseRows_) {
     text += "; fused layers in tiles of " + std::to_string(fuseLanes_) + " row(s) once " + std::to_string(fuseRows_) +
             " rows or fewer are live";

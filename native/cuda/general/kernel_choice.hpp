@@ -2,12 +2,8 @@
 // layers take over, and so which layouts the model is held in on the device. The choices come from
 // N, the batch's rows and the model (measured on an H200, docs/performance.md); for comparisons
 // SNIG_GENERAL_KERNEL=gather|staged|tile|lines, SNIG_GENERAL_LANES=4|8|16|32,
-// SNIG_GENERAL_FIRST=dense|lines|bits (lines: layer 1 writes lines, not its counts; bits: layer 1 from
-// the input bits in gather batches too), SNIG_GENERAL_FUSE_ROWS (live rows at or under which the
-// fused layers take over; 0: never), SNIG_GENERAL_FUSE_LANES=1|2|4|8|16 (rows per fused tile),
-// SNIG_GENERAL_SMALL=gather|staged|tile (the kernel of batches too small for the tile kernel) and
-// SNIG_GENERAL_GATHER_BLOCKS (gather blocks aimed at per multiprocessor; 0: one per 256 outputs of
-// every tile) override them.
+// SNIG_GENERAL_FIRST=dense|lines (lines: layer 1 writes lines, not its counts), SNIG_GENERAL_FUSE_ROWS (live rows at or under which the fused layers take over; 0: never) and
+// SNIG_GENERAL_FUSE_LANES=1|2|4|8|16 (rows per fused tile) override them.
 #pragma once
 
 #include <cstdint>
@@ -41,22 +37,17 @@ class KernelChoice {
   LayerKernel kernelFor(uint64_t rows) const;
   uint32_t lanesFor(LayerKernel kernel) const;
 
-  // Which layouts batches read: padded (tile, lines, the fused layers; layer 1 from the bits reads
-  // layer 0's padded layout wherever firstLayerable) and sliced (gather, staged).
+  // Which layouts batches read: padded (tile, lines; layer 1 from the bits reads layer 0's padded
+  // layout wherever firstLayerable) and sliced (gather, staged, the fused layers).
   bool padded() const;
   bool sliced() const;
-  // Whether the fused layers may run (they read the padded layout of every layer).
+  // Whether the fused layers may run (they read the sliced layout of every layer).
   bool fusable() const;
   // Live rows at or under which the fused layers take over (0: never), and rows per fused tile.
   uint64_t fuseRows() const { return fuseRows_; }
   uint32_t fuseLanes() const { return fuseLanes_; }
   // SNIG_GENERAL_FIRST=dense: layer 1 from the scattered dense tiles, never from the input bits.
   bool denseFirst() const { return denseFirst_; }
-  // Whether a gather batch may compute layer 1 from the input bits (first_layer.cuh).
-  bool gatherFromBits() const { return gatherFromBits_; }
-  // Gather blocks per tile of a layer over `tiles` tiles: each block a share of the tile's outputs,
-  // so that a tile's inputs are read by few multiprocessors (their L1) and every one has work.
-  uint32_t gatherBlocks(uint64_t tiles) const;
   // Whether layer 1 from the input bits writes its counts before the lines kernel (countsFirstLayer,
   // unless SNIG_GENERAL_FIRST=lines).
   bool firstCounts() const { return firstCounts_; }
@@ -70,12 +61,9 @@ class KernelChoice {
   bool lines_ = false;  // linesByDefault
   std::optional<LayerKernel> forced_;
   uint64_t tileMinRows_ = UINT64_MAX;  // batches of this many rows or more run the tile kernel
-  LayerKernel small_ = LayerKernel::Gather;  // else this one (N <= 4096)
-  uint64_t gatherTarget_ = 0;          // gather blocks aimed at over the GPU (0: one per 256 outputs)
   uint64_t fuseRows_ = 0;
   uint32_t fuseLanes_ = 1;
   bool denseFirst_ = false;
-  bool gatherFromBits_ = false;
   bool firstCounts_ = false;
 };
 
