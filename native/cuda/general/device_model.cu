@@ -83,10 +83,10 @@ DeviceModel::DeviceModel(const Model& model, const LayoutNeeds& needs) {
     saturatedExit_.push_back(exits[l]);
   }
   if (needs.fused) {  // what the fused layers read on the device: every layer, its saturated exit
-    std::vector<DeviceLayer> fusedLayers;
-    for (const Layouts& d : layers_) fusedLayers.push_back(d.sliced);
-    fusedLayers_ = DeviceBuffer<DeviceLayer>(fusedLayers.size());
-    copyToDevice(fusedLayers_.get(), fusedLayers.data(), fusedLayers.size());
+    std::vector<DeviceLayer> paddedLayers;
+    for (const Layouts& d : layers_) paddedLayers.push_back(d.padded);
+    paddedLayers_ = DeviceBuffer<DeviceLayer>(paddedLayers.size());
+    copyToDevice(paddedLayers_.get(), paddedLayers.data(), paddedLayers.size());
     const std::vector<uint8_t> exitFlags(exits.begin(), exits.end());
     exitsOnDevice_ = DeviceBuffer<uint8_t>(exitFlags.size());
     copyToDevice(exitsOnDevice_.get(), exitFlags.data(), exitFlags.size());

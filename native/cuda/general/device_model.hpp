@@ -1,7 +1,7 @@
 // The model on one device in the layouts the general pipeline's kernels read: per layer, padded
 // (padded_layer.hpp: tile, lines, layer 1 from the input bits, the fused layers) and sliced
 // (sliced_layer.hpp: gather, staged), with its per-neuron float32 biases, in one device block; and
-// where the fused layers may run, every layer's sliced view and saturated exit on the device.
+// where the fused layers may run, every layer's padded view and saturated exit on the device.
 #pragma once
 
 #include <cstdint>
@@ -18,7 +18,7 @@ struct LayoutNeeds {
   bool padded = false;       // every layer's padded layout
   bool paddedFirst = false;  // layer 0's padded layout (layer 1 from the input bits)
   bool sliced = false;       // every layer's sliced layout
-  bool fused = false;        // the fused layers' view (needs sliced)
+  bool fused = false;        // the fused layers' view (needs padded)
 };
 
 class DeviceModel {
@@ -33,9 +33,9 @@ class DeviceModel {
   const Layouts& layer(uint32_t l) const { return layers_[l]; }
   // Whether every row that is all 32 after layer l stays so to the end (saturation.hpp).
   bool saturatedExit(uint32_t l) const { return saturatedExit_[l]; }
-  // The fused layers' view: every layer's sliced layout, and the saturated exits as bytes (null
+  // The fused layers' view: every layer's padded layout, and the saturated exits as bytes (null
   // unless uploaded for them).
-  const DeviceLayer* fusedLayers() const { return fusedLayers_.get(); }
+  const DeviceLayer* paddedLayers() const { return paddedLayers_.get(); }
   const uint8_t* saturatedExits() const { return exitsOnDevice_.get(); }
   // Device bytes of the layers' blocks.
   uint64_t bytes() const { return bytes_; }
@@ -44,7 +44,7 @@ class DeviceModel {
   std::vector<Layouts> layers_;
   std::vector<bool> saturatedExit_;
   std::vector<DeviceBuffer<uint8_t>> blocks_;  // per layer
-  DeviceBuffer<DeviceLayer> fusedLayers_;
+  DeviceBuffer<DeviceLayer> paddedLayers_;
   DeviceBuffer<uint8_t> exitsOnDevice_;
   uint64_t bytes_ = 0;
 };

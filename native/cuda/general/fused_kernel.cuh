@@ -1,12 +1,10 @@
 // The general pipeline's fused layers (N <= 4096, few live rows): one launch carries the live rows
 // through every remaining layer. A block takes a tile of R live rows (R = 1 unless forced: a row's
 // block stops when the row dies, so dead rows cost nothing and need no compaction) and keeps it in
-// shared memory (a layer's inputs and its outputs: two buffers of R x n floats). A thread computes
-// an output for the tile's R rows at a time (R sums in registers, as the gather kernel) from the
-// sliced layout, so a warp's index and weight loads are coalesced (the padded layout, one output's
-// terms per lane, touched a cache line per lane and load: ~13 us a layer for one row on 2000x30);
-// terms in stored order with separate multiply and add, the bias on nonzero sums only, so rows stay
-// bit-identical to the CPU engine. There is no launch, plan or move per layer; a tile whose rows have all left (dead, or all
+// shared memory (a layer's inputs and its outputs: two buffers of R x n floats), computing each layer
+// as the tile kernel does (a group of R lanes per output, lane = row; terms in stored order with
+// separate multiply and add; the bias on nonzero sums only), so rows stay bit-identical to the CPU
+// engine. There is no launch, plan or move per layer; a tile whose rows have all left (dead, or all
 // 32 at a saturated exit) stops, and its block takes the next tile. In the per-layer path a layer on
 // a few hundred rows costs ~35 us (three launches, and the gather kernel's index-then-input loads
 // from L2 in a chain): most of a small batch's time (docs/performance.md).
@@ -30,7 +28,7 @@ struct Fused {
   uint32_t srcLanes = 16;                // rows per tile of the compacted state
   uint32_t firstLayer = 0;               // computes layers [firstLayer, layers)
   uint32_t layers = 0;
-  const DeviceLayer* layer = nullptr;    // device array, per layer: the sliced layout (16-bit indices)
+  const DeviceLayer* layer = nullptr;    // device array, per layer: the padded layout
   const uint8_t* saturatedExit = nullptr;  // device array, per layer
   const float* in = nullptr;             // the live rows, compacted in tiles of srcLanes
   float* out = nullptr;                  // the rows still live at the end: their values, same slots

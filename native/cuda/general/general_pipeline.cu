@@ -52,7 +52,7 @@ general::LayoutNeeds layoutNeeds(const general::KernelChoice& choice, uint32_t n
   general::LayoutNeeds needs;
   needs.padded = choice.padded();
   needs.paddedFirst = general::firstLayerable(n);
-  needs.sliced = choice.sliced() || choice.fusable();
+  needs.sliced = choice.sliced();
   needs.fused = choice.fusable();
   return needs;
 }
@@ -156,7 +156,7 @@ class GeneralPipeline final : public GpuPipeline {
       if (l == 0 && first) firstLayer(rows);
       else layer(l, known);
       packKept(l, l + 1, deviceModel_.saturatedExit(l), l + 1 == layers, known);
-      if (l + 1 < layers && (shouldPoll(l, known) || profile_)) {
+      if (l + 1 < layers && (shouldPoll(l) || profile_)) {
         known = poll(l + 1, request);
         if (known == 0) return l + 1;
       }
@@ -175,7 +175,7 @@ class GeneralPipeline final : public GpuPipeline {
     f.srcLanes = lanes_;
     f.firstLayer = l;
     f.layers = layers;
-    f.layer = deviceModel_.fusedLayers();
+    f.layer = deviceModel_.paddedLayers();
     f.saturatedExit = deviceModel_.saturatedExits();
     f.in = state_.in.get();
     f.out = state_.out.get();
@@ -304,13 +304,8 @@ class GeneralPipeline final : public GpuPipeline {
     std::fprintf(stderr, "profile: layer %u live %u cumulative_ms %.3f\n", l, live, ms);
   }
 
-  // Early layers lose rows fast: poll often there, then every 8 layers; every layer while the fused
-  // layers may take over at the next count (on 2000x30 they then start one layer earlier).
-  bool shouldPoll(uint32_t l, uint32_t known) const {
-    static const bool sparse = std::getenv("SNIG_GENERAL_POLL") != nullptr;  // TEMPORARY: measuring
-    if (!sparse && choice_.fuseRows() > 0 && known > choice_.fuseRows() && l < 16) return true;
-    return l < 16 ? l % 2 == 0 : l % 8 == 7;
-  }
+  // Early layers lose rows fast: poll often there, then every 8 layers.
+  static bool shouldPoll(uint32_t l) { return l < 16 ? l % 2 == 0 : l % 8 == 7; }
 
   std::shared_ptr<const Model> model_;
   int device_ = 0;

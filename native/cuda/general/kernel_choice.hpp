@@ -37,11 +37,11 @@ class KernelChoice {
   LayerKernel kernelFor(uint64_t rows) const;
   uint32_t lanesFor(LayerKernel kernel) const;
 
-  // Which layouts batches read: padded (tile, lines; layer 1 from the bits reads layer 0's padded
-  // layout wherever firstLayerable) and sliced (gather, staged, the fused layers).
+  // Which layouts batches read: padded (tile, lines, the fused layers; layer 1 from the bits reads
+  // layer 0's padded layout wherever firstLayerable) and sliced (gather, staged).
   bool padded() const;
   bool sliced() const;
-  // Whether the fused layers may run (they read the sliced layout of every layer).
+  // Whether the fused layers may run (they read the padded layout of every layer).
   bool fusable() const;
   // Live rows at or under which the fused layers take over (0: never), and rows per fused tile.
   uint64_t fuseRows() const { return fuseRows_; }
