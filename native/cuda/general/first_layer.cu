@@ -70,13 +70,14 @@ __global__ void __launch_bounds__(kFirstThreads, 1) firstLayerKernel(DeviceLayer
     const uint32_t j = j0 + lane / M;
     const bool valid = j < end;  // a warp's lanes all go on: lines are written by ballots
     float acc = 0.0f;
-    forPaddedTermsAhead<Uniform>(layer, valid ? layer.start[j] : 0, valid ? layer.start[j + 1] : 0,
-                                 [&](const uint32_t (&i)[kPadEntries], const float (&w)[kPadEntries]) {
+    const uint32_t stop = valid ? layer.start[j + 1] : 0;
+    for (uint32_t e = valid ? layer.start[j] : 0; e < stop; e += kPadEntries) {
+      uint32_t i[kPadEntries];
+      float w[kPadEntries];
+      loadPaddedTerms<Uniform>(layer, e, i, w);
 #pragma unroll
-                                   for (int h = 0; h < kPadEntries; ++h) {
-                                     acc = __fadd_rn(acc, (bitsOf<M>(bits, i[h]) >> r) & 1u ? w[h] : 0.0f);
-                                   }
-                                 });
+      for (int h = 0; h < kPadEntries; ++h) acc = __fadd_rn(acc, (bitsOf<M>(bits, i[h]) >> r) & 1u ? w[h] : 0.0f);
+    }
     const bool row = valid && slot < f.rows;
     const float y = row ? activate(acc, layer.bias[j]) : 0.0f;
     if (f.outMask) {

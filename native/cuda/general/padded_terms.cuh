@@ -47,23 +47,6 @@ __device__ __forceinline__ void forPaddedTerms(const DeviceLayer& layer, uint32_
   }
 }
 
-// As forPaddedTerms over entries [begin, stop) (a multiple of kPadEntries apart), each 8 terms'
-// loads issued before the previous 8 are used: for kernels with few warps per multiprocessor, whose
-// outputs otherwise wait on an L2 round trip per 8 terms (layer 1 from the bits on small batches).
-template <bool Uniform, typename Terms>
-__device__ __forceinline__ void forPaddedTermsAhead(const DeviceLayer& layer, uint32_t begin, uint32_t stop, Terms terms) {
-  if (begin >= stop) return;
-  uint32_t i[kPadEntries], nextI[kPadEntries];
-  float w[kPadEntries], nextW[kPadEntries];
-  loadPaddedTerms<Uniform>(layer, begin, nextI, nextW);
-  for (uint32_t e = begin; e < stop; e += kPadEntries) {
-#pragma unroll
-    for (int h = 0; h < kPadEntries; ++h) i[h] = nextI[h], w[h] = nextW[h];
-    loadPaddedTerms<Uniform>(layer, min(e + kPadEntries, stop - kPadEntries), nextI, nextW);  // the last 8 again at the end
-    terms(i, w);
-  }
-}
-
 // Output j's sum over its padded terms in stored order (separate multiply and add): input i's value
 // is decode(fetch(i)). Each 8 terms' fetches (the loads) come before any decoding, so they overlap.
 template <bool Uniform, typename Fetch, typename Decode>
