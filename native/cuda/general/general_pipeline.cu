@@ -3,9 +3,9 @@
 // them into tiles again (dense tiles, or lines: lines.cuh). The host polls the live count now and
 // then to size the grids and to stop once every row has left. At N <= 4096, once few rows are live
 // (or from the start in a small batch), one fused launch carries them through every remaining layer
-// (fused_kernel.cuh). Where every input value is 1, a batch that runs the tile, staged or lines
-// kernel computes layer 1 from the input rows' bits (first_layer.cuh) instead of scattering them into
-// tiles; before the lines kernel a counted layer 1 writes its counts, which layer 2 reads (codes.cuh).
+// (fused_kernel.cuh). Where every input value is 1, layer 1 is computed from the input rows' bits
+// (first_layer.cuh) instead of scattering them into tiles; before the lines kernel a counted layer 1
+// writes its counts, which layer 2 reads (codes.cuh).
 // Which kernel runs is kernel_choice.hpp's; the model's layouts are device_model.hpp's, the
 // batch's buffers batch_state.hpp's. SNIG_GENERAL_PROFILE=1 polls after every layer and prints each
 // layer's live rows and time to stderr.
@@ -119,9 +119,7 @@ class GeneralPipeline final : public GpuPipeline {
     cudaStream_t stream = batch_.stream.get();
     uploader_.upload(inputs, begin, end, stream);
     SNIG_CUDA_CHECK(cudaEventRecord(batch_.start.get(), stream));  // the GPU time starts with every input there
-    // The live rows at the end come back with the fates, in one wait.
-    const uint32_t last = infer(rows, request);
-    SNIG_CUDA_CHECK(cudaMemcpyAsync(batch_.hostCount.get(), state_.counts.get() + last, sizeof(uint32_t), cudaMemcpyDeviceToHost, stream));
+    copyCount(infer(rows, request));  // the live rows at the end come back with the fates, in one wait
     const std::vector<uint8_t> fate = batch_.finish(state_.fate.get(), rows);
     const uint32_t finalCount = *batch_.hostCount.get();
     result.seconds = batch_.seconds();
@@ -216,12 +214,18 @@ class GeneralPipeline final : public GpuPipeline {
     state_.finalRowOf = (l + 1) % 2;
   }
 
+  // Enqueues the copy of the live count after layer `l` to batch_.hostCount.
+  void copyCount(uint32_t l) {
+    SNIG_CUDA_CHECK(cudaMemcpyAsync(batch_.hostCount.get(), state_.counts.get() + l, sizeof(uint32_t), cudaMemcpyDeviceToHost,
+                                    batch_.stream.get()));
+  }
+
   // Waits for the live count after layer `l` (the profile prints it with the time so far).
   uint32_t poll(uint32_t l, const InferRequest& request) {
     cudaStream_t stream = batch_.stream.get();
     if (profile_) SNIG_CUDA_CHECK(cudaEventRecord(layerDone_.get(), stream));
     throwIfCancelled(request);
-    SNIG_CUDA_CHECK(cudaMemcpyAsync(batch_.hostCount.get(), state_.counts.get() + l, sizeof(uint32_t), cudaMemcpyDeviceToHost, stream));
+    copyCount(l);
     SNIG_CUDA_CHECK(cudaStreamSynchronize(stream));
     const uint32_t live = *batch_.hostCount.get();
     if (profile_) printLayer(l, live);

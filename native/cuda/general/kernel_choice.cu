@@ -56,7 +56,7 @@ const char* kernelName(LayerKernel kernel) {
   }
 }
 
-// Live rows at or under which the fused layers take over (0: never).
+// Live rows at or under which the fused layers take over (0: never; they need the padded layout).
 uint64_t fuseRowsFor(const Model& model, bool fusable) {
   if (!fusable) return 0;
   const char* text = std::getenv("SNIG_GENERAL_FUSE_ROWS");
