@@ -9,6 +9,8 @@ export const EXIT = {
   usage: 2,
   /** A worker could not reach its coordinator. */
   unreachable: 3,
+  /** A worker's coordinator is gone: its connection closed and did not come back, or `snig run` ended. */
+  gone: 4,
   /** Interrupted (Ctrl-C): 128 + SIGINT. */
   interrupted: 130,
 } as const;
@@ -19,5 +21,6 @@ export const EXIT_CODES_HELP = [
   `  ${EXIT.failed}    FAILED: a wrong or partial answer (or an ABORTED run)`,
   `  ${EXIT.usage}    bad usage, configuration or input files; nothing computed`,
   `  ${EXIT.unreachable}    snig worker: the coordinator could not be reached`,
+  `  ${EXIT.gone}    snig worker: the coordinator is gone (its connection closed)`,
   `  ${EXIT.interrupted}  interrupted (Ctrl-C)`,
 ].join('\n');

@@ -12,6 +12,12 @@ export const ENGINES = ['auto', 'cpu', 'cuda'] as const;
  * RadiX-Nets; 'general': any network; 'snig' is the baseline).
  */
 export const KERNELS = ['auto', 'snig', 'fast', 'general'] as const;
+/**
+ * Where the CUDA engine holds input rows for its upload ('pinned': placed once per input set, or per
+ * shard in a cluster, in page-locked memory and sent by DMA; 'pageable': as read, packed into staging
+ * on each call).
+ */
+export const INPUT_MEMORIES = ['pinned', 'pageable'] as const;
 /** CUDA weight placement ('auto': resident when the model fits a GPU, else partitioned, else streamed). */
 export const WEIGHT_MODES = ['auto', 'resident', 'streamed', 'partitioned'] as const;
 
@@ -26,6 +32,10 @@ export const engineSettingsShape = {
     .enum(WEIGHT_MODES)
     .default('auto')
     .describe('CUDA weights: resident per GPU, streamed from host memory, or layers partitioned across GPUs'),
+  inputMemory: z
+    .enum(INPUT_MEMORIES)
+    .default('pinned')
+    .describe('CUDA input rows: pinned (placed once in page-locked memory, sent by DMA) or pageable (packed on each call)'),
 };
 
 export const engineOptionsShape = {
@@ -44,6 +54,7 @@ export type EngineChoice = EngineOptions['engine'];
 export type EngineKind = Exclude<EngineChoice, 'auto'>;
 export type Kernel = EngineOptions['kernel'];
 export type WeightMode = EngineOptions['weights'];
+export type InputMemory = EngineOptions['inputMemory'];
 
 /** `base` with every option that `overrides` sets (an option left undefined keeps its base value). */
 export function withOverrides(base: EngineOptions, overrides: Partial<EngineOptions>): EngineOptions {

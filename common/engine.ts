@@ -1,6 +1,6 @@
 // The engine interface that the CLI, the worker and the benchmarks use: one model loaded once,
 // inference over any range of input rows, on the CPU or on CUDA GPUs.
-import { engineOptionsSchema, type EngineKind, type EngineOptions, type EngineOptionsInput } from './engine-options.js';
+import { engineOptionsSchema, type EngineKind, type EngineOptions, type EngineOptionsInput, type InputMemory } from './engine-options.js';
 import { native, type NativeEngine, type NativeInputs, type NativeModel, type NativeProgress } from './native.js';
 
 export type Precision = 'f32' | 'f64';
@@ -43,6 +43,7 @@ export class Engine {
     readonly gpus: readonly number[],
     readonly model: NativeModel,
     private readonly handle: NativeEngine,
+    private readonly inputMemory: InputMemory,
   ) {}
 
   /**
@@ -62,14 +63,24 @@ export class Engine {
       weights: options.weights,
       batchRows: 0,
     });
-    return new Engine(engine, chosen, model, handle);
+    return new Engine(engine, chosen, model, handle, options.inputMemory);
+  }
+
+  /**
+   * Rows [begin, end) of `inputs` (default all) placed where this engine reads them fastest, once for
+   * the calls on them to come: with `inputMemory: 'pinned'` the CUDA engine's in page-locked memory,
+   * sent by DMA on each call (a binary input file's rows read straight into it). They keep their row
+   * numbers: infer on them with ranges within [begin, end). Undefined when the engine reads the
+   * inputs as they are (the CPU engine, 'pageable'). The caller closes what it gets.
+   */
+  async place(inputs: NativeInputs, range?: readonly [number, number]): Promise<NativeInputs | undefined> {
+    if (this.engine !== 'cuda' || this.inputMemory !== 'pinned') return undefined;
+    const [rowBegin, rowEnd] = checkedRange(inputs, range);
+    return native().placeInputs(this.handle, inputs, { rowBegin, rowEnd });
   }
 
   async infer(inputs: NativeInputs, options: InferOptions = {}): Promise<InferOutcome> {
-    const [begin, end] = options.range ?? [0, inputs.rows];
-    if (!(Number.isInteger(begin) && Number.isInteger(end) && 0 <= begin && begin <= end && end <= inputs.rows)) {
-      throw new RangeError(`row range ${begin}:${end} is outside the ${inputs.rows} input rows`);
-    }
+    const [begin, end] = checkedRange(inputs, options.range);
     const cancel = options.signal ? new (native().CancelToken)() : undefined;
     const onAbort = (): void => cancel?.cancel();
     options.signal?.throwIfAborted();
@@ -106,4 +117,13 @@ export class Engine {
   close(): void {
     this.handle.close();
   }
+}
+
+/** The range, default all, checked against the inputs' rows. */
+function checkedRange(inputs: NativeInputs, range: readonly [number, number] | undefined): readonly [number, number] {
+  const [begin, end] = range ?? [0, inputs.rows];
+  if (!(Number.isInteger(begin) && Number.isInteger(end) && 0 <= begin && begin <= end && end <= inputs.rows)) {
+    throw new RangeError(`row range ${begin}:${end} is outside the ${inputs.rows} input rows`);
+  }
+  return [begin, end];
 }

@@ -5,12 +5,9 @@
 import { pino, type Logger } from 'pino';
 import { prettyFactory } from 'pino-pretty';
 
+import type { LogFormat, LogLevel } from './log-levels.js';
 import { writeAboveBar } from './terminal.js';
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-export const LOG_FORMATS = ['auto', 'pretty', 'json'] as const;
-export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** Non-integer numbers at 4 significant digits, in nested objects and arrays too. */
 export function roundFigures(value: unknown): unknown {

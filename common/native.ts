@@ -192,6 +192,13 @@ export interface NativeAddon {
   /** The binary input format for a path ending in .snigrows, else TSV (gzipped for .gz). */
   writeInputs(inputs: NativeInputs, path: string): Promise<void>;
   createEngine(model: NativeModel, options: NativeEngineOptions): Promise<NativeEngine>;
+  /**
+   * Rows [rowBegin, rowEnd) of `inputs` as new inputs held where `engine` reads them fastest, once for
+   * the calls to come (a mapped file's range read and checked first): the CUDA engine's in page-locked
+   * memory, sent by DMA on each call; the CPU engine's in memory as it reads them. They keep their row
+   * numbers among `inputs`' rows; only they can be inferred on, and only by a CUDA engine if it placed them.
+   */
+  placeInputs(engine: NativeEngine, inputs: NativeInputs, range: { rowBegin: number; rowEnd: number }): Promise<NativeInputs>;
   CancelToken: new () => NativeCancelToken;
   generateModel(spec: NativeRadixNetSpec | NativeRandomNetSpec): Promise<NativeModel>;
   chooseSurvivalBias(model: NativeModel, sample: NativeInputs, options: { low: number; high: number; threads: number }): Promise<NativeSurvivalBias>;

@@ -5,7 +5,7 @@
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 
-import type { LogLevel } from '../common/logger.js';
+import type { LogLevel } from '../common/log-levels.js';
 import { runCluster } from '../coordinator/run.js';
 import type { RunBenchmark } from './run-suite.js';
 

@@ -32,7 +32,7 @@ describe('flags from schemas', () => {
     const schema = z.object(overrides(engineOptionsShape));
     assert.deepEqual(parseFlags(schema, { kernel: 'snig' }), { kernel: 'snig' });
     const base = engineOptionsSchema.parse({ engine: 'cuda', weights: 'streamed' });
-    assert.deepEqual(withOverrides(base, { kernel: 'snig', weights: undefined }), { engine: 'cuda', threads: 0, kernel: 'snig', weights: 'streamed' });
+    assert.deepEqual(withOverrides(base, { kernel: 'snig', weights: undefined }), { engine: 'cuda', threads: 0, kernel: 'snig', weights: 'streamed', inputMemory: 'pinned' });
   });
 
   it('refuse a bad value naming the flag and the item', () => {

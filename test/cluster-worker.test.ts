@@ -38,7 +38,7 @@ async function officialWelcome(): Promise<Welcome> {
     type: 'welcome', name: 'w', mode: 'shared',
     model: { path: MODEL, layers: 120, checksum, bytes: 0, chunks: 0 },
     inputs: { path: INPUT, rows: 1200, neurons: 1024 },
-    engine: { engine: 'cpu', threads: 1, kernel: 'auto', weights: 'auto' },
+    engine: { engine: 'cpu', threads: 1, kernel: 'auto', weights: 'auto', inputMemory: 'pinned' },
     heartbeatMs: 100, timeoutMs: 5000,
   };
 }
@@ -95,7 +95,7 @@ describe('worker agent', { timeout: 60_000 }, () => {
     const inputs = await native().readInputs({ path: INPUT, neurons: 1024, rows: 0 });
     await native().writeInputs(inputs, paths.inputs);
     inputs.close();
-    const engine = { engine: 'cpu' as const, threads: 1, kernel: 'auto' as const, weights: 'auto' as const };
+    const engine = { engine: 'cpu' as const, threads: 1, kernel: 'auto' as const, weights: 'auto' as const, inputMemory: 'pinned' as const };
     const welcome = (path: string, checksum: number): CoordinatorMessage => ({
       type: 'welcome', name: 'w', mode: 'shared', model: { path, layers: 120, checksum, bytes: 0, chunks: 0 },
       inputs: { path: paths.inputs, rows: 1200, neurons: 1024 }, engine, heartbeatMs: 100, timeoutMs: 5000,
@@ -160,28 +160,39 @@ describe('worker agent', { timeout: 60_000 }, () => {
     router.close();
   });
 
-  it('its coordinator known to be gone mid-shard, it cancels the shard and exits 3 at once', async (t) => {
-    const welcome = await officialWelcome();
-    // A shard that never ends on its own: only the cancel of its engine call ends it.
-    let started!: () => void;
-    const running = new Promise<void>((resolve) => (started = resolve));
-    t.mock.method(Workload.prototype, 'run', (_begin: number, _end: number, _rows: unknown, signal?: AbortSignal) => {
-      started();
-      return new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(new Error('cancelled'))));
+  // Gone: `snig run` ended (a local worker), or the coordinator's process ended (its connection
+  // closes: a worker started by hand or by srun), past the welcome's timeout of 1 s.
+  const ends = {
+    'snig run ended': { end: (worker: WorkerAgent) => worker.coordinatorGone('test: snig run has ended'), reason: /^test: snig run has ended$/ },
+    'its connection closed': { end: (_worker: WorkerAgent, router: Router) => router.close(), reason: /^the coordinator at tcp:\/\/127\.0\.0\.1:\d+ is gone: its connection closed \d+ ms ago and did not come back$/ },
+  };
+  for (const [how, { end, reason }] of Object.entries(ends)) {
+    it(`its coordinator gone mid-shard (${how}), it cancels the shard and exits 4`, async (t) => {
+      const welcome = { ...(await officialWelcome()), timeoutMs: 1000 };
+      // A shard that never ends on its own: only the cancel of its engine call ends it.
+      let started!: () => void;
+      const running = new Promise<void>((resolve) => (started = resolve));
+      const run = t.mock.method(Workload.prototype, 'run', (_begin: number, _end: number, _rows: unknown, signal?: AbortSignal) => {
+        started();
+        return new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(new Error('cancelled'))));
+      });
+      const { router, next, send } = await coordinatorStub();
+      const worker = agent(router.lastEndpoint!);
+      const exit = worker.run();
+      assert.equal((await next()).type, 'hello');
+      await send(welcome);
+      assert.equal((await next()).type, 'ready');
+      await send({ type: 'assign', mark: 1, shards: [{ shard: 0, begin: 0, end: 1200 }] });
+      await running;
+      end(worker, router);
+      let timer: NodeJS.Timeout | undefined;
+      const hung = new Promise((resolve) => (timer = setTimeout(() => resolve('still waiting for its shard'), 5000)));
+      const ended = (await Promise.race([exit, hung])) as { code: number; reason: string };
+      clearTimeout(timer);
+      assert.equal(ended.code, 4, ended.reason);
+      assert.match(ended.reason, reason);
+      assert.equal(run.mock.calls[0]!.arguments[3]?.aborted, true, 'the engine call was cancelled');
+      router.close();
     });
-    const { router, next, send } = await coordinatorStub();
-    const worker = agent(router.lastEndpoint!);
-    const exit = worker.run();
-    assert.equal((await next()).type, 'hello');
-    await send(welcome);
-    assert.equal((await next()).type, 'ready');
-    await send({ type: 'assign', mark: 1, shards: [{ shard: 0, begin: 0, end: 1200 }] });
-    await running;
-    worker.coordinatorGone('test: snig run has ended');
-    let timer: NodeJS.Timeout | undefined;
-    const hung = new Promise((resolve) => (timer = setTimeout(() => resolve('still waiting for its shard'), 5000)));
-    assert.deepEqual(await Promise.race([exit, hung]), { code: 3, reason: 'test: snig run has ended' });
-    clearTimeout(timer);
-    router.close();
-  });
+  }
 });

@@ -8,7 +8,8 @@ import { describe, it } from 'node:test';
 import { pack } from 'msgpackr';
 import { Dealer } from 'zeromq';
 
-import { startEarlyWorker, takeEarlyWorker } from '../cli/early-worker.js';
+import { startEarlyWorker, takeEarlyRun } from '../cli/early-worker.js';
+import { runArgs } from '../cli/commands/run-args.js';
 import { newKeyPair, writeKeyPair } from '../common/config/keys.js';
 import { DEFAULT_TOLERANCE, generate } from '../common/generate.js';
 import { encode } from '../common/protocol/codec.js';
@@ -122,8 +123,9 @@ describe('cluster on the 1024×120 sample', { timeout: 120_000 }, () => {
     const configPath = join(out, 'run.json');
     writeFileSync(configPath, JSON.stringify(config));
     startEarlyWorker(['run', configPath, '--quiet']);
-    const early = takeEarlyWorker();
+    const { config: read, worker: early } = takeEarlyRun(runArgs.parse({ config: configPath, quiet: true }));
     assert.ok(early, 'a run with local workers starts one early');
+    assert.deepEqual(read, config, 'and passes on the config it read');
     let workers: LocalWorker[] = [];
     const report = await runCluster(config, { resume: false, log: silent, logLevel: 'info', progress: false, earlyWorker: early, onStarted: (_endpoint, started) => (workers = started) });
     assert.equal(report.status, 'PASSED', JSON.stringify(report.verification));

@@ -1,10 +1,13 @@
 // Whether `snig run` starts its first local worker before the command line loads: only when the
 // run, read as the command reads it (config file, then flags), launches local workers.
 import assert from 'node:assert/strict';
+import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
-import { wantsEarlyWorker } from '../cli/early-worker.js';
+import { runArgs, runConfig } from '../cli/commands/run-args.js';
+import { startEarlyWorker, takeEarlyRun, wantsEarlyWorker } from '../cli/early-worker.js';
+import { ConfigError } from '../common/config/load.js';
 import { launchesLocalWorkers } from '../common/config/schema.js';
 import { root, tempDir, writeText } from './helpers.js';
 
@@ -49,5 +52,31 @@ describe('the early worker', () => {
     assert.equal(wantsEarlyWorker(['run', join(tempDir(), 'missing.yaml')]), false);
     assert.equal(wantsEarlyWorker(['run', writeText(join(tempDir(), 'bad.yaml'), 'model: m\nworkers: 3\n')]), false);
     assert.equal(wantsEarlyWorker(['run', local, '--workers', 'many']), false);
+  });
+
+  it('reads the config once: the run takes what was read from its arguments, and reads again only for other ones', () => {
+    const path = join(tempDir(), 'multi-node.yaml'); // manual workers: no process is started
+    copyFileSync(manual, path);
+    const expected = runConfig({ config: path });
+    startEarlyWorker(['run', path, '--quiet']);
+    rmSync(path); // a second reading would fail
+    const taken = takeEarlyRun(runArgs.parse({ config: path, quiet: true }));
+    assert.deepEqual(taken, { config: expected, worker: undefined });
+    // Taken once; other arguments (or none read early) are read now.
+    assert.throws(() => takeEarlyRun(runArgs.parse({ config: path })), (error: Error) => error instanceof ConfigError && error.message.startsWith(`${path}: cannot read`));
+    startEarlyWorker(['run', manual]);
+    assert.equal(takeEarlyRun(runArgs.parse({ config: manual, shardRows: 64 })).config.shards.maxRows, 64, 'another flag: read again');
+  });
+
+  it('an invalid config read early is the run\'s error, as if read then', () => {
+    const bad = writeText(join(tempDir(), 'bad.yaml'), 'model: m\nworkers: 3\n');
+    let direct: unknown;
+    try {
+      runConfig({ config: bad });
+    } catch (error) {
+      direct = error;
+    }
+    startEarlyWorker(['run', bad]);
+    assert.throws(() => takeEarlyRun(runArgs.parse({ config: bad })), (error: Error) => error instanceof ConfigError && error.message === (direct as Error).message && /workers/.test(error.message));
   });
 });

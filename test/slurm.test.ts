@@ -23,7 +23,7 @@ const skip = requireService(
     ...missingCommands(['slurmctld', 'slurmd', 'sinfo', 'sbatch', 'srun', 'scontrol', 'munged', 'mungekey', 'ss', 'pgrep']),
     ...(process.getuid?.() === 0 ? [] : ['root']),
   ],
-  'as root, with apt-get install slurm-wlm munge',
+  'as root, with apt-get install slurm-wlm munge iproute2 procps',
 );
 
 const data = resolve('data/hpec-1024');

@@ -16,7 +16,7 @@ const welcome = (mode: 'shared' | 'streamed' = 'shared', chunks = 0, bytes = 0):
   mode,
   model: { path: mode === 'shared' ? '/m' : undefined, layers: 3, checksum: CHECKSUM, bytes, chunks },
   inputs: { path: mode === 'shared' ? '/i' : undefined, rows: 100, neurons: 16 },
-  engine: { engine: 'cpu', threads: 1, kernel: 'auto', weights: 'auto' },
+  engine: { engine: 'cpu', threads: 1, kernel: 'auto', weights: 'auto', inputMemory: 'pinned' },
   heartbeatMs: 50,
   timeoutMs: 1000,
 });
@@ -34,6 +34,7 @@ function core(retries = 2) {
 
 const sent = (actions: AgentAction[]): WorkerMessage[] => actions.flatMap((a) => (a.kind === 'send' ? [a.message] : []));
 const types = (actions: AgentAction[]): string[] => sent(actions).map((m) => m.type);
+const exits = (actions: AgentAction[]): AgentAction[] => actions.filter((a) => a.kind === 'exit');
 const runs = (actions: AgentAction[]): number[] => actions.flatMap((a) => (a.kind === 'run' ? [a.shard.shard] : []));
 const only = <K extends AgentAction['kind']>(actions: AgentAction[], kind: K): Extract<AgentAction, { kind: K }> => {
   const found = actions.filter((a): a is Extract<AgentAction, { kind: K }> => a.kind === kind);
@@ -193,15 +194,50 @@ describe('worker core', () => {
     assert.ok(stop.c.stopped);
   });
 
-  it('ends at once (3, no bye) when its coordinator is known to be gone, even holding a shard', () => {
+  it('ends at once (4, no bye) when its coordinator is known to be gone, even holding a shard', () => {
     const t = core();
     const epoch = working(t);
     assert.deepEqual(runs(t.message(assign(0, 0, 10))), [0]);
     const gone = t.feed({ kind: 'coordinator-gone', reason: 'snig run has ended' });
     assert.deepEqual(sent(gone), [], 'nobody to say bye to');
-    assert.deepEqual(only(gone, 'exit').exit, { code: 3, reason: 'snig run has ended' });
+    assert.deepEqual(only(gone, 'exit').exit, { code: 4, reason: 'snig run has ended' });
     const late = t.feed({ kind: 'shard-done', epoch, shard: shard(0, 0, 10), outcome: { categories: [], seconds: 0, callSeconds: 0, inputBytes: 0, edges: 0 } });
     assert.deepEqual(late, [], 'the shard that ends after is not reported');
+  });
+
+  it('leaves (4) when its connection closed and did not come back within the timeout, even mid-shard', () => {
+    const t = core();
+    working(t);
+    t.feed({ kind: 'connection', up: true, at: 0 });
+    assert.deepEqual(runs(t.message(assign(0, 0, 10))), [0]);
+    assert.equal(only(t.feed({ kind: 'connection', up: false, at: 100 }), 'log').level, 'warn');
+    t.feed({ kind: 'connection', up: false, at: 300 }); // a second close counts from the first
+    assert.deepEqual(exits(t.feed({ kind: 'tick', at: 1099 })), [], 'within the welcome timeout (1000 ms)');
+    const gone = t.feed({ kind: 'tick', at: 1100 });
+    assert.deepEqual(sent(gone), [], 'nobody to say bye to');
+    assert.deepEqual(only(gone, 'exit').exit, { code: 4, reason: 'the coordinator at tcp://c:1 is gone: its connection closed 1000 ms ago and did not come back' });
+  });
+
+  it('stays when its connection comes back within the timeout, and a coordinator that is only silent is not gone', () => {
+    const back = core();
+    working(back);
+    back.feed({ kind: 'connection', up: true, at: 0 });
+    back.feed({ kind: 'connection', up: false, at: 100 });
+    back.feed({ kind: 'connection', up: true, at: 900 }); // a coordinator restarted on the same endpoint
+    assert.deepEqual(back.message({ type: 'heartbeat', mark: 1 }, 1000), []);
+    assert.deepEqual(exits(back.feed({ kind: 'tick', at: 1500 })), []);
+    // Connection up and silent past the timeout: hello again (the retries), not an exit.
+    const slow = core();
+    working(slow);
+    slow.feed({ kind: 'connection', up: true, at: 0 });
+    const silent = slow.feed({ kind: 'tick', at: 1600 });
+    assert.ok(types(silent).includes('hello'));
+    assert.deepEqual(exits(silent), []);
+    // A connection that never completed its handshake (nothing listens, a refused key) is the retries' affair too.
+    const never = core();
+    never.feed({ kind: 'start', at: 0 });
+    never.feed({ kind: 'connection', up: false, at: 10 });
+    assert.deepEqual(types(never.feed({ kind: 'tick', at: 1000 })), ['hello']);
   });
 
   it('refuses an illegal phase transition, naming from, to and why', () => {

@@ -54,7 +54,7 @@ export class WorkerAgent {
   private preloading?: Preloading;
   private loading?: Promise<void>; // the model being loaded and the engine opened
   private running?: Promise<void>; // the shard the engine is on
-  private readonly gone = new AbortController(); // aborted when the coordinator is known to be gone
+  private readonly cancel = new AbortController(); // aborted on exit: the shard under way is nobody's any more
   private timer?: NodeJS.Timeout;
   private settle!: (exit: WorkerExit) => void;
   readonly exited: Promise<WorkerExit> = new Promise((resolve) => (this.settle = resolve));
@@ -66,6 +66,12 @@ export class WorkerAgent {
       maxMessageSize: options.maxMessageBytes,
       linger: 1000,
       sendTimeout: 2000, // a send that cannot be queued fails instead of blocking shutdown
+      // A coordinator's host that vanishes closes no connection: the kernel's probes find it (after
+      // about 5 + 3 × 2 s idle) and close it, which the core counts as a closed connection.
+      tcpKeepalive: 1,
+      tcpKeepaliveIdle: 5,
+      tcpKeepaliveInterval: 2,
+      tcpKeepaliveCount: 3,
       ...(curve ? { curveServerKey: curve.serverKey, curvePublicKey: curve.pair.public, curveSecretKey: curve.pair.secret } : {}),
     });
     this.sender = new SerialSender(this.dealer, (error) => options.log.warn({ err: error }, 'send failed'));
@@ -76,6 +82,9 @@ export class WorkerAgent {
   /** Connects and works until finished, rejected or the coordinator is gone for good. */
   async run(): Promise<WorkerExit> {
     const { preload, connect } = this.options;
+    // Watched from before the connect: a local coordinator's handshake takes microseconds.
+    this.dealer.events.on('handshake', () => this.event({ kind: 'connection', up: true, at: Date.now() }));
+    this.dealer.events.on('disconnect', () => this.event({ kind: 'connection', up: false, at: Date.now() }));
     try {
       this.dealer.connect(connect);
     } catch (error) {
@@ -103,8 +112,6 @@ export class WorkerAgent {
 
   /** Leaves at once: the coordinator's process is known to have ended, so nothing is left to send. */
   coordinatorGone(reason: string): void {
-    this.gone.abort(); // the shard under way is nobody's any more: its engine call is cancelled
-    this.dealer.linger = 0;
     this.event({ kind: 'coordinator-gone', reason });
   }
 
@@ -137,6 +144,8 @@ export class WorkerAgent {
         this.running = this.runShard(action);
         return;
       case 'exit':
+        this.cancel.abort(); // no result is sent after the exit: the engine call under way is cancelled
+        if (action.exit.code === 4) this.dealer.linger = 0; // nobody is left to send to
         this.settle(action.exit);
         return;
     }
@@ -190,7 +199,7 @@ export class WorkerAgent {
 
   private async runShard({ epoch, shard }: Extract<AgentAction, { kind: 'run' }>): Promise<void> {
     try {
-      const outcome = await this.workload!.run(shard.begin, shard.end, shard.inputs, this.gone.signal);
+      const outcome = await this.workload!.run(shard.begin, shard.end, shard.inputs, this.cancel.signal);
       this.event({ kind: 'shard-done', epoch, shard, outcome });
     } catch (error) {
       // The code tells the coordinator whether another try can help (E_FORMAT, E_ARGUMENT cannot).

@@ -6,8 +6,10 @@
 // It says hello, prepares the model named in `welcome` (or received in chunks), pulls shards (a few
 // in hand so the engine never waits on the network) and runs them one at a time, returns results
 // and heartbeats while it works (common/protocol/heartbeat.ts: not while it loads its model, when the
-// coordinator expects nothing of it). Losing the coordinator, it says hello again with growing delays,
-// then gives up.
+// coordinator expects nothing of it). A silent coordinator (only slow, perhaps) is sent hello again
+// with growing delays, then given up. A coordinator whose connection closed (its process ended: the
+// kernel closes its sockets; its host vanished: TCP keepalive) and did not come back within its
+// timeout is gone: the worker leaves at once, without waiting out its retries.
 // Every (re)registration starts an epoch: work of an older epoch is not reported.
 import { formatChecksum } from '../common/checksum.js';
 import type { AssignedShard, CoordinatorMessage, Welcome, WorkerMessage } from '../common/protocol/messages.js';
@@ -48,7 +50,8 @@ export interface ShardOutcome {
 export type WorkerExit =
   | { code: 0; reason: string } // finished, or asked to stop
   | { code: 2; reason: string } // rejected, or the model could not be prepared
-  | { code: 3; reason: string }; // the coordinator could not be reached
+  | { code: 3; reason: string } // the coordinator could not be reached
+  | { code: 4; reason: string }; // the coordinator is gone (its connection closed for good, or `snig run` ended)
 
 export type AgentEvent =
   | { kind: 'start'; at: number }
@@ -60,6 +63,7 @@ export type AgentEvent =
   | { kind: 'shard-failed'; epoch: number; shard: AssignedShard; message: string; code?: string }
   | { kind: 'stop'; reason: string }
   | { kind: 'coordinator-gone'; reason: string } // known to have ended (a local worker's `snig run`): nobody to tell
+  | { kind: 'connection'; up: boolean; at: number } // the connection to the coordinator completed its handshake (up) or closed
   | { kind: 'socket-failed'; message: string };
 
 export type AgentAction =
@@ -84,6 +88,8 @@ export class WorkerCore {
   private lastBeat = 0;
   private seen = 0; // the last mark received from the coordinator (since the last hello)
   private loading = false; // a model load is under way (nothing is sent, and nothing expected)
+  private connected = false; // a connection to the coordinator completed its handshake at least once
+  private closedAt?: number; // when that connection closed, while no new one has come
   private out: AgentAction[] = [];
 
   constructor(private readonly options: CoreOptions) {}
@@ -107,7 +113,7 @@ export class WorkerCore {
       case 'message':
         this.attempts = 0;
         this.onMessage(event.message, event.at); // first: a welcome sets the timeout used below
-        this.deadline = event.at + (this.welcome?.timeoutMs ?? this.options.retryDelayMs);
+        this.deadline = event.at + this.timeoutMs();
         return;
       case 'loaded':
         this.loading = false;
@@ -123,7 +129,9 @@ export class WorkerCore {
         this.send({ type: 'bye', reason: event.reason });
         return this.exit({ code: 0, reason: event.reason });
       case 'coordinator-gone':
-        return this.exit({ code: 3, reason: event.reason });
+        return this.exit({ code: 4, reason: event.reason });
+      case 'connection':
+        return this.onConnection(event.up, event.at);
       case 'socket-failed':
         return this.exit({ code: 3, reason: `socket failed: ${event.message}` });
     }
@@ -155,17 +163,41 @@ export class WorkerCore {
     const { host, pid, group } = this.options;
     this.send({ type: 'hello', protocol: PROTOCOL_VERSION, host, pid, group });
     const backoff = retryDelay(this.attempts, this.options.retryDelayMs, undefined, this.options.random);
-    this.deadline = at + (this.welcome?.timeoutMs ?? this.options.retryDelayMs) + backoff;
+    this.deadline = at + this.timeoutMs() + backoff;
+  }
+
+  /** How long the coordinator may be silent, or its connection closed, before the worker acts. */
+  private timeoutMs(): number {
+    return this.welcome?.timeoutMs ?? this.options.retryDelayMs;
+  }
+
+  /**
+   * A closed connection that once worked means the coordinator's process ended or its host vanished
+   * (a coordinator that is only slow keeps its connection: its kernel holds it). ZeroMQ keeps trying
+   * to connect again; one that succeeds within the timeout (a restarted coordinator) clears it.
+   */
+  private onConnection(up: boolean, at: number): void {
+    if (up) {
+      this.connected = true;
+      this.closedAt = undefined;
+    } else if (this.connected && this.closedAt === undefined) {
+      this.closedAt = at;
+      this.log('warn', 'connection to the coordinator closed; waiting for it to come back', { connect: this.options.connect, waitMs: this.timeoutMs() });
+    }
   }
 
   private onTick(at: number): void {
     const { welcome } = this;
+    if (this.closedAt !== undefined && at - this.closedAt >= this.timeoutMs()) {
+      const { connect } = this.options;
+      return this.exit({ code: 4, reason: `the coordinator at ${connect} is gone: its connection closed ${at - this.closedAt} ms ago and did not come back` });
+    }
     if (welcome && this.phase === 'working' && at - this.lastBeat >= (this.held().length > 0 ? welcome.heartbeatMs : idleHeartbeatMs(welcome))) {
       this.lastBeat = at;
       this.send({ type: 'heartbeat', held: this.held(), seen: this.seen });
     }
     // While it loads, the coordinator sends nothing: its silence counts from the load's end.
-    if (this.loading) this.deadline = at + (welcome?.timeoutMs ?? this.options.retryDelayMs);
+    if (this.loading) this.deadline = at + this.timeoutMs();
     if (at <= this.deadline) return;
     this.attempts++;
     if (this.attempts > this.options.retries) {

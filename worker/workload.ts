@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { openInputs, openModel } from '../common/data.js';
-import { Engine } from '../common/engine.js';
+import { Engine, type InferOutcome } from '../common/engine.js';
 import type { EngineOptions } from '../common/engine-options.js';
 import type { WorkloadFiles } from '../common/preload.js';
 import { native, type NativeInputs, type NativeModel } from '../common/native.js';
@@ -66,7 +66,7 @@ export class Workload {
     const callSeconds = (): number => (performance.now() - start) / 1000;
     if (!rows) {
       if (!this.inputs) throw new Error('no inputs: the coordinator sent no rows and named no input path');
-      const outcome = await this.engine.infer(this.inputs, { range: [begin, end], signal });
+      const outcome = await this.inferPlaced(this.inputs, [begin, end], signal);
       const { categories, computeSeconds, edges } = outcome;
       return { categories, seconds: computeSeconds, callSeconds: callSeconds(), inputBytes: this.inputs.bytesRead, edges };
     }
@@ -74,7 +74,7 @@ export class Workload {
     const local = native().inputsFromArrays(rows);
     try {
       if (local.rows !== end - begin) throw new Error(`shard of rows ${formatRowRange({ begin, end })} came with ${local.rows} rows`);
-      const outcome = await this.engine.infer(local, { signal });
+      const outcome = await this.inferPlaced(local, [0, local.rows], signal);
       return {
         categories: outcome.categories.map((row) => row + begin),
         seconds: outcome.computeSeconds,
@@ -84,6 +84,20 @@ export class Workload {
       };
     } finally {
       local.close();
+    }
+  }
+
+  /**
+   * One shard's rows placed as they arrive (Engine.place: page-locked for the CUDA engine, read from
+   * a mapped file straight into it), then inferred on: each shard is one call, so they are placed
+   * per shard, not once for the whole input set, of which this worker reads only its shards.
+   */
+  private async inferPlaced(inputs: NativeInputs, range: readonly [number, number], signal?: AbortSignal): Promise<InferOutcome> {
+    const placed = await this.engine.place(inputs, range);
+    try {
+      return await this.engine.infer(placed ?? inputs, { range, signal });
+    } finally {
+      placed?.close();
     }
   }
 

@@ -13,7 +13,8 @@ import {
   type Structure,
 } from '../../common/generate.js';
 import type { RandomWeights } from '../../common/native.js';
-import { outputLogger, withOutputOptions, type OutputArgs } from './output-options.js';
+import { outputLogger } from './output-logger.js';
+import { withOutputOptions, type OutputArgs } from './output-options.js';
 
 type GenerateArgs = Omit<GenerateOptions, 'source'> & OutputArgs;
 

@@ -1,11 +1,10 @@
 // How much a command says and in which form, the same flags for every command that logs:
 // --quiet (warnings, errors and the result; no progress bar), --verbose (debug lines too), or an
 // exact --log-level; --log-format json for machines (the default on anything but a terminal).
-import type { Logger } from 'pino';
 import type { Argv } from 'yargs';
 import { z } from 'zod';
 
-import { LOG_FORMATS, LOG_LEVELS, makeLogger, type LogLevel } from '../../common/logger.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogLevel } from '../../common/log-levels.js';
 import { flagsOf } from '../schema-flags.js';
 
 export const outputArgs = {
@@ -29,9 +28,4 @@ export function withOutputOptions<T>(yargs: Argv<T>): Argv<T & OutputArgs> {
 export function logLevel(args: OutputArgs): LogLevel {
   if (args.quiet && args.verbose) throw new Error('--quiet and --verbose contradict each other: give one');
   return args.logLevel ?? (args.quiet ? 'warn' : args.verbose ? 'debug' : 'info');
-}
-
-/** The command's logger, as the flags ask. */
-export function outputLogger(role: string, args: OutputArgs): Logger {
-  return makeLogger(role, logLevel(args), args.logFormat);
 }

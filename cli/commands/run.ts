@@ -2,10 +2,11 @@
 // an interrupted run from its journal.
 import { PhaseClock } from '../../common/timing.js';
 import { runCluster } from '../../coordinator/run.js';
-import { takeEarlyWorker } from '../early-worker.js';
+import { takeEarlyRun } from '../early-worker.js';
 import { defineCommand } from '../schema-flags.js';
-import { logLevel, outputLogger } from './output-options.js';
-import { runArgs, runConfig } from './run-args.js';
+import { outputLogger } from './output-logger.js';
+import { logLevel } from './output-options.js';
+import { runArgs } from './run-args.js';
 import { EXIT } from '../exit-codes.js';
 
 /** The command line that continues a run: the same arguments with --resume (quoted for a POSIX shell). */
@@ -27,7 +28,7 @@ export const runCommand = defineCommand({
   handler: async (args) => {
     const clock = new PhaseClock(); // the total counts from process start, as `snig infer`'s does
     clock.add('startup', clock.total()); // node and the CLI's modules, before this handler
-    const config = runConfig(args);
+    const { config, worker: earlyWorker } = takeEarlyRun(args); // read once, as main.ts started
     const log = outputLogger('coordinator', args);
     // Ctrl-C ends the run cleanly (workers stopped, journal kept, report written); a second one exits at once.
     const interrupt = new AbortController();
@@ -36,7 +37,6 @@ export const runCommand = defineCommand({
       process.once('SIGINT', () => process.exit(EXIT.interrupted));
     };
     process.once('SIGINT', onInterrupt);
-    const earlyWorker = takeEarlyWorker();
     const report = await runCluster(config, { resume: args.resume, clock, log, logLevel: logLevel(args), progress: args.progress && !args.quiet, signal: interrupt.signal, earlyWorker }).finally(() =>
       process.removeListener('SIGINT', onInterrupt),
     );

@@ -10,7 +10,9 @@ import { suiteProgress } from '../../suite/progress.js';
 import { runSuite } from '../../suite/run-suite.js';
 import { generateInputs } from '../../suite/generate-inputs.js';
 import { clusterRun } from '../../suite/cluster-run.js';
-import { logLevel, outputLogger, withOutputOptions, type OutputArgs } from './output-options.js';
+import { outputLogger } from './output-logger.js';
+import { logLevel, withOutputOptions, type OutputArgs } from './output-options.js';
+import { EXIT } from '../exit-codes.js';
 
 interface SuiteArgs extends OutputArgs {
   config: string;
@@ -53,6 +55,6 @@ export const suiteCommand: CommandModule<object, SuiteArgs> = {
         (outcome.skipped.length > 0 ? ` (${outcome.skipped.length} done before, reused)` : '') +
         `\n${outcome.files.markdown}\n${outcome.files.csv}\n${outcome.files.svg}\n`,
     );
-    process.exitCode = outcome.failed.length === 0 && passed === outcome.results.length ? 0 : 1;
+    process.exitCode = outcome.failed.length === 0 && passed === outcome.results.length ? EXIT.ok : EXIT.failed;
   },
 };

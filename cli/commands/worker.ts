@@ -8,7 +8,8 @@ import { engineOptionsShape } from '../../common/engine-options.js';
 import type { Preload } from '../../common/preload.js';
 import { WorkerAgent } from '../../worker/agent.js';
 import { defineCommand, overrides } from '../schema-flags.js';
-import { outputArgs, outputLogger } from './output-options.js';
+import { outputLogger } from './output-logger.js';
+import { outputArgs } from './output-options.js';
 
 export const workerArgs = z.object({
   connect: z.string().min(1).describe('coordinator endpoint, tcp://host:port'),

@@ -129,7 +129,6 @@ export const runConfigSchema = z
     });
   });
 
-export type RunConfigInput = z.input<typeof runConfigSchema>;
 export type RunConfig = z.output<typeof runConfigSchema>;
 export type WorkerGroup = z.output<typeof workerGroupSchema>;
 
@@ -145,6 +144,6 @@ export function launchesLocalWorkers(config: Pick<RunConfig, 'workers'>): boolea
  */
 export function groupEngine(config: RunConfig, index: number | undefined): EngineOptions {
   const fallback = Math.max(0, config.workers.findIndex((group) => group.launch === 'manual'));
-  const { engine, threads, kernel, weights } = config.workers[index ?? fallback] ?? config.workers[fallback]!;
-  return { engine, threads, kernel, weights };
+  const { engine, threads, kernel, weights, inputMemory } = config.workers[index ?? fallback] ?? config.workers[fallback]!;
+  return { engine, threads, kernel, weights, inputMemory };
 }

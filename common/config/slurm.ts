@@ -25,4 +25,3 @@ export const slurmJobSchema = z
   .strict();
 
 export type SlurmJob = z.output<typeof slurmJobSchema>;
-export type SlurmJobInput = z.input<typeof slurmJobSchema>;

@@ -154,5 +154,4 @@ export type Ready = z.infer<typeof readySchema>;
 export type Welcome = z.infer<typeof welcomeSchema>;
 export type Assign = z.infer<typeof assignSchema>;
 export type AssignedShard = z.infer<typeof assignedShardSchema>;
-export type Result = z.infer<typeof resultSchema>;
 export type FinishedShard = z.infer<typeof finishedShardSchema>;

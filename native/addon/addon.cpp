@@ -11,6 +11,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   snig::addon::registerInputs(env, exports);
   snig::addon::registerFiles(env, exports);
   snig::addon::registerEngine(env, exports);
+  snig::addon::registerPlaceInputs(env, exports);
   snig::addon::registerGenerate(env, exports);
   return exports;
 }

@@ -1,5 +1,7 @@
 // NativeEngine: an engine built for one model (CPU, or CUDA with the model uploaded), inferring
 // row ranges off the main thread with progress callbacks and cancellation.
+#include "engine_object.hpp"
+
 #include <atomic>
 #include <optional>
 
@@ -166,6 +168,16 @@ Napi::Value createEngine(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
+
+std::shared_ptr<Engine> unwrapEngine(Napi::Value value) {
+  Napi::Env env = value.Env();
+  if (!value.IsObject() || !value.As<Napi::Object>().InstanceOf(instanceData(env).engine.Value())) {
+    throw Napi::TypeError::New(env, "expected NativeEngine");
+  }
+  std::shared_ptr<Engine> engine = EngineObject::Unwrap(value.As<Napi::Object>())->engine;
+  if (!engine) throwJs(env, "E_ARGUMENT", "the engine is closed");
+  return engine;
+}
 
 void registerEngine(Napi::Env env, Napi::Object exports) {
   InstanceData& data = instanceData(env);

@@ -35,7 +35,7 @@ Napi::Value info(const Napi::CallbackInfo& callInfo) {
 Napi::Value kernelChoice(const Napi::CallbackInfo& callInfo) {
   std::shared_ptr<Model> model = unwrapModel(callInfo[0]);
   return runAsync<KernelChoice>(
-      callInfo.Env(), [=] { return chooseKernel(*model, reduceModel(*model)); },
+      callInfo.Env(), [=] { return chooseAutoKernel(*model, defaultReductionCache()).choice; },
       [](Napi::Env env, KernelChoice& choice) -> Napi::Value {
         Napi::Object out = Napi::Object::New(env);
         out.Set("kernel", Napi::String::New(env, choice.kernel));

@@ -18,8 +18,13 @@ namespace snig::addon {
 
 HeldInputs::Range HeldInputs::range(uint64_t begin, uint64_t end, bool compact) const {
   if (file_) return {std::make_shared<const SparseRows>(file_->read(begin, end, compact)), begin};
-  if (begin > end || end > rows_->rows()) throwArgument("row range outside the inputs");
-  return {rows_, 0};
+  if (begin > end || end > rows()) throwArgument("row range outside the inputs");
+  if (begin < offset_ || end > offset_ + rows_->rows()) {
+    throwArgument("rows " + std::to_string(begin + 1) + ".." + std::to_string(end) + " are not among the placed rows " +
+                  std::to_string(offset_ + 1) + ".." + std::to_string(offset_ + rows_->rows()));
+  }
+  if (rows_->compact() && !compact) throwArgument("these inputs are placed for the CUDA engine, which alone reads them");
+  return {rows_, offset_};
 }
 
 namespace {
@@ -66,6 +71,7 @@ class InputsObject : public Napi::ObjectWrap<InputsObject> {
     const auto end = static_cast<uint64_t>(info[1].As<Napi::Number>().DoubleValue());
     const HeldInputs::Range range = translateErrors(env, [&] { return held.range(begin, end, true); });
     const SparseRows& all = *range.rows;
+    if (all.compact() && !all.narrowCols) throwJs(env, "E_ARGUMENT", "placed inputs are not sent (send the inputs they came from)");
     const uint64_t from = begin - range.offset;
     const uint64_t to = end - range.offset;
     const uint64_t first = all.rowptr[from];

@@ -10,6 +10,7 @@ void registerModel(Napi::Env env, Napi::Object exports);
 void registerInputs(Napi::Env env, Napi::Object exports);
 void registerFiles(Napi::Env env, Napi::Object exports);
 void registerEngine(Napi::Env env, Napi::Object exports);
+void registerPlaceInputs(Napi::Env env, Napi::Object exports);
 void registerGenerate(Napi::Env env, Napi::Object exports);
 
 }  // namespace snig::addon

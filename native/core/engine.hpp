@@ -61,11 +61,13 @@ class Engine {
   virtual InferResult infer(const SparseRows& inputs, const InferRequest& request) = 0;
   // Whether infer takes compact rows (SparseRows::compact: 16-bit columns only, as mapped).
   virtual bool readsCompactRows() const { return false; }
-  // Moves the rows, unchanged in value, to where infer reads them fastest, for rows inferred on more
-  // than once: the CUDA engine gives them 16-bit columns in page-locked memory, which each call then
-  // sends by DMA with no copy on the host (this costs about one copy of the columns and their
-  // pinning, once). Nothing here.
-  virtual void placeInputs(SparseRows& /*rows*/) const {}
+  // A copy of the rows, equal in value, held where infer reads them fastest: for rows inferred on
+  // more than once, or read from a file straight into it. The CUDA engine's is compact (row offsets,
+  // then the nonzeros as runs of columns or 16-bit columns in page-locked memory), which each call
+  // sends by DMA with no copy on the host (pinned_inputs.hpp); it costs about one pass over the
+  // columns and the pinning of what it writes. Null when there is no such place (this engine; CUDA:
+  // N > 65536, or a value other than 1): infer reads the rows as they are.
+  virtual std::shared_ptr<const SparseRows> placeInputs(const SparseRows& /*rows*/) const { return nullptr; }
 };
 
 // Throws E_CANCELLED when the request's cancel flag is set.

@@ -24,7 +24,7 @@ struct SparseRows {
   // drops it.
   std::shared_ptr<const uint16_t> narrowCols;
   // The same rows as runs of consecutive columns (n <= 65536), when the producer holds them in that
-  // form (Engine::placeInputs, where they take fewer bytes than 16-bit columns: images upscaled to N
+  // form (Engine::placeInputs' copy, where they take fewer bytes than 16-bit columns: images upscaled to N
   // hold runs of ~3.5 columns at N = 1024, longer above): a run covers columns [start, start +
   // length), packed as start | (length - 1) << 16; row r's are runs[runPtr[r] .. runPtr[r + 1]).
   // runPtr owns both arrays. Null: none. Whoever changes `cols` drops them.

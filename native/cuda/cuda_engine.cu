@@ -31,13 +31,14 @@ namespace {
 constexpr uint64_t kBatchesPerGpu = 1;
 
 // The kernel that runs, and why: "auto" measures the model's structure (the reduction, which the
-// fast kernel then reuses) and picks fast or general; float64 goes to SNIG's pipeline (see choose).
+// fast kernel then reuses, or a probe of its first layers: chooseAutoKernel) and picks fast or
+// general; float64 goes to SNIG's pipeline (see choose).
 // The reduction is made (or read from the cache) once, and shared by every GPU's fast pipeline.
 struct Resolved {
   std::string kernel;
   std::string reason;
   std::shared_ptr<const ReducedNetwork> reduced;  // when the model was reduced
-  std::string reducedFrom;                         // how: read from the cache, or reduced (and saved)
+  std::string reducedFrom;                         // how: read from the cache, reduced (and saved), or probed
 };
 
 std::pair<std::shared_ptr<const ReducedNetwork>, std::string> reduceOnce(const Model& model) {
@@ -68,15 +69,15 @@ Resolved resolveKernel(const std::string& kernel, const Model& model, const std:
     return {kernel, "", std::move(reduced), std::move(from)};
   }
   if (kernel == "auto") {
-    auto [reduced, from] = reduceOnce(model);
-    const KernelChoice choice = chooseKernel(model, *reduced);
+    AutoChoice chosen = chooseAutoKernel(model, defaultReductionCache());
+    const KernelChoice& choice = chosen.choice;
     // The general layout must fit beside a batch; SNIG's pipeline can stream or partition instead.
     if (choice.kernel == "general" && !cuda::generalLayoutFits(cuda::generalModelBytes(model), leastFreeBytes(devices))) {
       return {"snig", "auto chose snig: " + choice.reason + "; the general layout (" +
                           std::to_string(cuda::generalModelBytes(model) >> 20) + " MiB) takes over half a GPU's free memory",
               nullptr, ""};
     }
-    return {choice.kernel, "auto chose " + choice.kernel + ": " + choice.reason, std::move(reduced), std::move(from)};
+    return {choice.kernel, "auto chose " + choice.kernel + ": " + choice.reason, std::move(chosen.reduced), std::move(chosen.from)};
   }
   return {kernel, "", nullptr, ""};
 }
@@ -123,9 +124,9 @@ class CudaEngine final : public Engine {
 
   std::string name() const override { return "cuda"; }
   bool readsCompactRows() const override { return true; }  // every pipeline reads them through InputUploader
-  void placeInputs(SparseRows& rows) const override {
+  std::shared_ptr<const SparseRows> placeInputs(const SparseRows& rows) const override {
     cuda::DeviceGuard guard(devices_.front());
-    cuda::pinRows(rows);
+    return cuda::pinnedCopy(rows);
   }
 
   InferResult infer(const SparseRows& inputs, const InferRequest& request) override {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 #include "../core/inputs.hpp"
 
@@ -17,10 +18,11 @@ namespace snig::cuda {
 const uint32_t* pageLockedRunPtr(const SparseRows& rows);
 const uint16_t* pageLockedColumns(const SparseRows& rows);
 
-// Gives the rows a page-locked form that pageLockedRunPtr or pageLockedColumns then finds: runs
-// where they take fewer bytes than 16-bit columns, else the columns, built on all cores from what
-// the rows hold; nothing when they have one already, or when they do not qualify (N > 65536, or
-// some value other than 1). The rows stay equal.
-void pinRows(SparseRows& rows);
+// A compact copy of the rows (their offsets, then the form that pageLockedRunPtr or
+// pageLockedColumns finds: runs where they take fewer bytes than 16-bit columns, else the columns),
+// built on all cores from the columns the rows hold (a mapped file's 16-bit ones as they are). Rows
+// in such a form already share it; null when they do not qualify (N > 65536, or some value other
+// than 1, or no nonzeros). Equal to the rows in value.
+std::shared_ptr<const SparseRows> pinnedCopy(const SparseRows& rows);
 
 }  // namespace snig::cuda

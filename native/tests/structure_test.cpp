@@ -18,6 +18,7 @@
 #include "core/generator/radixnet.hpp"
 #include "core/generator/random.hpp"
 #include "core/model_io.hpp"
+#include "core/structure/kernel_choice.hpp"
 #include "core/structure/reduced_eval.hpp"
 #include "core/structure/reduced_cache.hpp"
 #include "core/structure/reduced_network.hpp"
@@ -208,6 +209,35 @@ void reductionCache() {
   check(evicted, "reduction cache: past the size limit the older file is removed, the new one kept");
 }
 
+// auto's choice: a network without structure is judged by the reduction of its first layers (the
+// rest neither reduced nor cached); a RadiX-Net by its whole reduction (cached, and read back from
+// the cache the next time), which the fast kernel then uses; a network no longer than the probe by
+// its whole reduction.
+void autoChoice() {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("snig-auto-" + std::to_string(::getpid()));
+  const ReductionCache cache{dir.string(), 0, UINT64_MAX};
+  const AutoChoice random = chooseAutoKernel(randomModel(300, 12, 24, 1, 5), cache);
+  const bool probed = random.choice.kernel == "general" && !random.reduced && !std::filesystem::exists(dir) &&
+                      random.choice.reason.starts_with("the reduction of the first 4 layers keeps 100.0 % of the 28800 edges (more than 90 %)");
+  check(probed, "auto on random 300x12: general from the first 4 layers, the rest not reduced (" + random.choice.reason + ")");
+  const AutoChoice shortRandom = chooseAutoKernel(randomModel(300, 4, 24, 1, 5), cache);
+  check(shortRandom.choice.kernel == "general" && shortRandom.reduced && shortRandom.reduced->layers.size() == 4,
+        "auto on random 300x4 (no longer than the probe): general from the whole reduction");
+  std::filesystem::remove_all(dir);
+  RadixNetSpec spec;
+  spec.neurons = 256;
+  spec.layers = 12;
+  spec.threads = 2;
+  const Model radix = generateRadixNet(spec);
+  const AutoChoice first = chooseAutoKernel(radix, cache);
+  const AutoChoice second = chooseAutoKernel(radix, cache);
+  std::filesystem::remove_all(dir);
+  const ReducedNetwork direct = reduceModel(radix);
+  check(first.choice.kernel == "fast" && first.reduced && sameReduction(*first.reduced, direct) && first.from.find("saved to") != std::string::npos &&
+            second.reduced && sameReduction(*second.reduced, direct) && second.from.find("read from") != std::string::npos,
+        "auto on RadiX-Net 256x12: fast from the whole reduction, saved, then read back (" + first.choice.reason + ")");
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::fprintf(stderr, "usage: structure-test <data/hpec-1024 directory>\n");
@@ -237,6 +267,7 @@ int main(int argc, char** argv) {
                                                  std::to_string(plainClasses) + " -> " + std::to_string(biasedClasses) + ")");
     exits();
     reductionCache();
+    autoChoice();
     official(argv[1]);
   } catch (const std::exception& e) {
     std::printf("FAIL exception: %s\n", e.what());

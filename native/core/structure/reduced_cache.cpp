@@ -193,6 +193,10 @@ std::string gigabytes(uint64_t bytes) {
   return text;
 }
 
+double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 }  // namespace
 
 ReductionCache defaultReductionCache() {
@@ -217,9 +221,8 @@ std::string ReductionSource::describe() const {
   return "reduced in " + std::string(seconds);
 }
 
-ReducedNetwork reduceModelCached(const Model& model, const ReductionCache& cache, ReductionSource* source) {
+std::optional<ReducedNetwork> readCachedReduction(const Model& model, const ReductionCache& cache, ReductionSource* source) {
   const auto start = std::chrono::steady_clock::now();
-  const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
   ReductionSource what;
   what.path = cache.dir.empty() ? "" : cachePath(cache.dir, model);
   ReducedNetwork net;
@@ -232,21 +235,34 @@ ReducedNetwork reduceModelCached(const Model& model, const ReductionCache& cache
   } catch (const std::exception&) {
     // An unreadable cache file is a miss; one that cannot be touched is still a hit.
   }
-  if (!what.loaded) {
-    net = reduceModel(model);
-    if (!what.path.empty() && elapsed() >= cache.minSeconds) {
-      try {
-        what.bytes = save(what.path, model, net);
-        what.saved = true;
-        evict(cache.dir, cache.maxBytes, what.path);
-      } catch (const std::exception&) {
-        // An unwritable cache costs the next start a reduction, nothing else.
-      }
+  what.seconds = secondsSince(start);
+  if (source) *source = what;
+  if (!what.loaded) return std::nullopt;
+  return net;
+}
+
+ReducedNetwork reduceAndCache(const Model& model, const ReductionCache& cache, ReductionSource* source) {
+  const auto start = std::chrono::steady_clock::now();
+  ReductionSource what;
+  what.path = cache.dir.empty() ? "" : cachePath(cache.dir, model);
+  ReducedNetwork net = reduceModel(model);
+  if (!what.path.empty() && secondsSince(start) >= cache.minSeconds) {
+    try {
+      what.bytes = save(what.path, model, net);
+      what.saved = true;
+      evict(cache.dir, cache.maxBytes, what.path);
+    } catch (const std::exception&) {
+      // An unwritable cache costs the next start a reduction, nothing else.
     }
   }
-  what.seconds = elapsed();
+  what.seconds = secondsSince(start);
   if (source) *source = what;
   return net;
+}
+
+ReducedNetwork reduceModelCached(const Model& model, const ReductionCache& cache, ReductionSource* source) {
+  if (std::optional<ReducedNetwork> cached = readCachedReduction(model, cache, source)) return std::move(*cached);
+  return reduceAndCache(model, cache, source);
 }
 
 }  // namespace snig

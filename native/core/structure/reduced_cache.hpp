@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "../model.hpp"
@@ -33,8 +34,15 @@ struct ReductionSource {
   std::string describe() const;
 };
 
-// The model's reduction from the cache when a valid one is there, else reduced now and saved there
-// when worth it (a failure to save is not an error: the cache is an optimisation).
+// The model's reduction from the cache, when a valid one is there (else nothing, and source says
+// where it was looked for).
+std::optional<ReducedNetwork> readCachedReduction(const Model& model, const ReductionCache& cache, ReductionSource* source = nullptr);
+
+// The model's reduction made now, and saved in the cache when that took long enough to be worth a
+// file (a failure to save is not an error: the cache is an optimisation).
+ReducedNetwork reduceAndCache(const Model& model, const ReductionCache& cache, ReductionSource* source = nullptr);
+
+// The cache's reduction when valid, else reduceAndCache.
 ReducedNetwork reduceModelCached(const Model& model, const ReductionCache& cache, ReductionSource* source = nullptr);
 
 }  // namespace snig
