@@ -1,7 +1,5 @@
 #include "first_layer.cuh"
 
-#include <algorithm>
-
 #include "../cuda_check.hpp"
 #include "codes.cuh"
 #include "line_access.cuh"
@@ -13,6 +11,11 @@ namespace {
 
 constexpr uint32_t kFirstThreads = 1024;
 constexpr uint32_t kWarps = kFirstThreads / 32;
+// A block's fewest outputs (firstLayerSplits): the count kernel's threads own an output each, so a
+// share below kFirstThreads outputs leaves threads idle and takes as long; the rows kernel's warps
+// one (M = 32) or two (M = 16) at a time: 16 a warp.
+constexpr uint32_t kMinCountOutputs = kFirstThreads;
+constexpr uint32_t kMinRowsOutputs = 16 * kWarps;
 
 // The block's tile of M rows as bits in shared memory: input i, row r is bit r + M * (i % (32 / M))
 // of word i / (32 / M).
@@ -206,9 +209,8 @@ void launchFirstLayer(const DeviceLayer& padded, const FirstLayer& first, int mu
   }
   const uint32_t tiles = (first.rows + m - 1) / m;
   if (tiles == 0) return;
-  // Two blocks per multiprocessor at least, each with 1024 outputs or more.
-  const uint32_t wanted = (2 * static_cast<uint32_t>(multiprocessors) + tiles - 1) / tiles;
-  const uint32_t splits = std::clamp(wanted, 1u, std::max(1u, first.n / 1024));
+  const uint32_t minOutputs = countedFirstLayer(padded, first.maxTerms) ? kMinCountOutputs : kMinRowsOutputs;
+  const uint32_t splits = firstLayerSplits(tiles, first.n, minOutputs, static_cast<uint32_t>(multiprocessors));
   const uint32_t outputsPerBlock = (first.n + splits - 1) / splits;
   const dim3 grid(tiles, splits);
   if (m == 32) launch<32>(padded, first, grid, outputsPerBlock, stream);

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 
+#include "first_layer_split.hpp"
 #include "general_kernels.cuh"
 
 namespace snig::cuda::general {
@@ -56,7 +57,7 @@ bool countedFirstLayer(const DeviceLayer& padded, uint32_t maxTerms);
 void configureFirstLayer();
 
 // Layer 1 (padded layout) for the batch; more blocks per tile, each a share of the outputs, when
-// the tiles alone would leave multiprocessors idle.
+// the tiles alone would leave multiprocessors idle (firstLayerSplits).
 void launchFirstLayer(const DeviceLayer& padded, const FirstLayer& first, int multiprocessors, cudaStream_t stream);
 
 }  // namespace snig::cuda::general
