@@ -47,8 +47,9 @@ describe('coordinator with simulated workers', { timeout: 180_000 }, () => {
 
   it('a kill -9 loses no shard the coordinator had counted as done', async () => {
     const out = tempDir('simulate-crash');
-    // Many small shards finishing together, so group commits hold several results each.
-    const options = { ...small(out), workers: 40, idle: 0, shardRows: 1, minShardRows: 1, msPerRow: 1, logLevel: 'debug' };
+    // Many small shards finishing together, so group commits hold several results each; 5 ms a row
+    // keeps the run going ~0.1 s past the 300th counted shard, time for the kill to come mid-run on a loaded machine.
+    const options = { ...small(out), workers: 40, idle: 0, shardRows: 1, minShardRows: 1, msPerRow: 5, logLevel: 'debug' };
     const { counted, runOut } = await crashRun(options, 300);
     assert.equal(counted.length, 300);
     const journaled = new Set(doneShards(runOut).map(([begin]) => begin)); // one row per shard: shard id = begin row

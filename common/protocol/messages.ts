@@ -1,5 +1,6 @@
 // The wire messages between coordinator and workers: one zod schema per message, discriminated by
-// `type`. Every received message is checked against these before anything acts on it.
+// `type`. Every received message is checked against these before anything acts on it (the frequent
+// ones by plain checks held to accept only what these accept: fast-accept.ts).
 import { z } from 'zod';
 
 import { ENGINES, engineOptionsSchema } from '../engine-options.js';

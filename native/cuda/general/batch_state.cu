@@ -1,6 +1,28 @@
 #include "batch_state.hpp"
 
+#include <algorithm>
+
+#include "../cuda_check.hpp"
+#include "../row_fate.hpp"
+
 namespace snig::cuda::general {
+namespace {
+
+__global__ void startKernel(uint32_t rows, uint32_t tiles, uint8_t* fate, uint32_t* rowOf, uint32_t* alive, uint32_t* notFull,
+                            uint32_t* counts, uint32_t* nextTile) {
+  const uint32_t stride = gridDim.x * blockDim.x;
+  for (uint32_t r = blockIdx.x * blockDim.x + threadIdx.x; r < rows; r += stride) {
+    fate[r] = kDead;
+    rowOf[r] = r;
+    if (r < tiles) alive[r] = notFull[r] = 0;
+  }
+  if (blockIdx.x == 0 && threadIdx.x == 0) {
+    counts[0] = rows;
+    *nextTile = 0;
+  }
+}
+
+}  // namespace
 
 uint64_t BatchState::bytesPerRow(uint32_t n) {
   return 2 * uint64_t{n} * sizeof(float) + 2 * uint64_t{n} / 8 + 3 * sizeof(uint32_t) + 1;
@@ -24,6 +46,14 @@ void BatchState::reserve(uint32_t rows, uint32_t n, uint32_t lanes, uint32_t lay
     reserve(inMask, maskBytes);
     reserve(outMask, maskBytes);
   }
+}
+
+void BatchState::start(uint32_t rows, uint32_t lanes, cudaStream_t stream) {
+  constexpr uint32_t threads = 256;
+  const uint32_t blocks = std::clamp<uint32_t>((rows + threads - 1) / threads, 1, 1024);
+  startKernel<<<blocks, threads, 0, stream>>>(rows, (rows + lanes - 1) / lanes, fate.get(), rowOf[0].get(), alive.get(),
+                                              notFull.get(), counts.get(), nextTile.get());
+  SNIG_CUDA_CHECK_LAUNCH();
 }
 
 Lines BatchState::lines(uint32_t l, uint32_t n, uint32_t lanes) {

@@ -3,6 +3,8 @@
 // plan's moves, every row's fate (row_fate.hpp) and the live count after every layer.
 #pragma once
 
+#include <cuda_runtime.h>
+
 #include <cstdint>
 
 #include "../cuda_raii.hpp"
@@ -17,6 +19,10 @@ struct BatchState {
   // Grows the buffers for `rows` rows at n neurons in tiles of `lanes` rows, for `layers` layers
   // (lines: with their masks); their contents are not kept.
   void reserve(uint32_t rows, uint32_t n, uint32_t lanes, uint32_t layers, bool lines);
+  // Starts a batch of `rows` rows in tiles of `lanes` rows on `stream`, in one launch: every row's
+  // fate kDead, slot r holding row r (rowOf[0]), the tiles' flags and the fused tile counter zero,
+  // counts[0] = rows.
+  void start(uint32_t rows, uint32_t lanes, cudaStream_t stream);
   // Layer l's lines: in to out (the move packs them back).
   Lines lines(uint32_t l, uint32_t n, uint32_t lanes);
 

@@ -3,16 +3,15 @@
 // them into tiles again (dense tiles, or lines: lines.cuh). The host polls the live count now and
 // then to size the grids and to stop once every row has left. At N <= 4096, once few rows are live
 // (or from the start in a small batch), one fused launch carries them through every remaining layer
-// (fused_kernel.cuh). Where every input value is 1, a batch that runs the tile, staged or lines
-// kernel computes layer 1 from the input rows' bits (first_layer.cuh) instead of scattering them into
-// tiles; before the lines kernel a counted layer 1 writes its counts, which layer 2 reads (codes.cuh).
+// (fused_kernel.cuh). Where every input value is 1, layer 1 is computed from the input rows' bits
+// (first_layer.cuh) instead of scattering them into tiles; before the lines kernel a counted layer 1
+// writes its counts, which layer 2 reads (codes.cuh).
 // Which kernel runs is kernel_choice.hpp's; the model's layouts are device_model.hpp's, the
 // batch's buffers batch_state.hpp's. SNIG_GENERAL_PROFILE=1 polls after every layer and prints each
 // layer's live rows and time to stderr.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <numeric>
 #include <string>
 
 #include "../batch_setup.hpp"
@@ -120,8 +119,9 @@ class GeneralPipeline final : public GpuPipeline {
     cudaStream_t stream = batch_.stream.get();
     uploader_.upload(inputs, begin, end, stream);
     SNIG_CUDA_CHECK(cudaEventRecord(batch_.start.get(), stream));  // the GPU time starts with every input there
-    const uint32_t finalCount = infer(rows, request);
+    copyCount(infer(rows, request));  // the live rows at the end come back with the fates, in one wait
     const std::vector<uint8_t> fate = batch_.finish(state_.fate.get(), rows);
+    const uint32_t finalCount = *batch_.hostCount.get();
     result.seconds = batch_.seconds();
     result.categories = categoriesOf(fate, begin);
     if (request.wantRows || request.wantRowSums) {
@@ -131,19 +131,12 @@ class GeneralPipeline final : public GpuPipeline {
   }
 
  private:
-  // Runs every layer (or until no row is left); returns the live rows packed in state_.in at the end.
+  // Runs every layer (or until no row is left); returns the slot of state_.counts that holds the
+  // live rows packed in state_.in at the end.
   uint32_t infer(uint32_t rows, const InferRequest& request) {
     cudaStream_t stream = batch_.stream.get();
     const uint32_t layers = model_->layerCount();
-    const uint32_t tiles = (rows + lanes_ - 1) / lanes_;
-    SNIG_CUDA_CHECK(cudaMemsetAsync(state_.fate.get(), kDead, rows, stream));
-    SNIG_CUDA_CHECK(cudaMemsetAsync(state_.alive.get(), 0, tiles * sizeof(uint32_t), stream));
-    SNIG_CUDA_CHECK(cudaMemsetAsync(state_.notFull.get(), 0, tiles * sizeof(uint32_t), stream));
-    std::vector<uint32_t> identity(rows);
-    std::iota(identity.begin(), identity.end(), 0u);
-    SNIG_CUDA_CHECK(cudaMemcpyAsync(state_.rowOf[0].get(), identity.data(), rows * sizeof(uint32_t), cudaMemcpyHostToDevice, stream));
-    *batch_.hostCount.get() = rows;
-    SNIG_CUDA_CHECK(cudaMemcpyAsync(state_.counts.get(), batch_.hostCount.get(), sizeof(uint32_t), cudaMemcpyHostToDevice, stream));
+    state_.start(rows, lanes_, stream);
     const bool first = firstFromBits();
     codes_ = first && kernel_ == LayerKernel::Lines && choice_.firstCounts();
     if (!first) scatterInputs(rows);
@@ -154,21 +147,25 @@ class GeneralPipeline final : public GpuPipeline {
     }
     uint32_t known = rows;  // an upper bound of the live rows: they only ever leave
     for (uint32_t l = 0; l < layers; ++l) {
-      if (known <= choice_.fuseRows() && !(l == 0 && first)) return fuseRest(l, known, request);
+      if (known <= choice_.fuseRows() && !(l == 0 && first)) {
+        fuseRest(l, known);
+        break;
+      }
       if (l == 0 && first) firstLayer(rows);
       else layer(l, known);
       packKept(l, l + 1, deviceModel_.saturatedExit(l), l + 1 == layers, known);
-      if (l + 1 == layers || shouldPoll(l) || profile_) {
+      if (l + 1 < layers && (shouldPoll(l) || profile_)) {
         known = poll(l + 1, request);
-        if (known == 0) break;
+        if (known == 0) return l + 1;
       }
     }
-    return known;
+    if (profile_) poll(layers, request);
+    return layers;
   }
 
   // Layers [l, L) in one fused launch on the live rows of layer l (at most `known`), whose kept rows
   // are then packed as after the last layer.
-  uint32_t fuseRest(uint32_t l, uint32_t known, const InferRequest& request) {
+  void fuseRest(uint32_t l, uint32_t known) {
     const uint32_t layers = model_->layerCount();
     general::Fused f;
     f.n = model_->neurons();
@@ -185,11 +182,9 @@ class GeneralPipeline final : public GpuPipeline {
     f.fate = state_.fate.get();
     f.alive = state_.alive.get();
     f.nextTile = state_.nextTile.get();
-    SNIG_CUDA_CHECK(cudaMemsetAsync(state_.nextTile.get(), 0, sizeof(uint32_t), batch_.stream.get()));
     general::launchFused(f, known, multiprocessors_, batch_.stream.get());
     // Its saturated rows have their fate: the rest of the flagged rows are kept, as live.
     packKept(l, layers, false, true, known);
-    return poll(layers, request);
   }
 
   // The plan of the rows that stay after the layer(s) from slot state `l` (flags in alive/notFull),
@@ -219,12 +214,18 @@ class GeneralPipeline final : public GpuPipeline {
     state_.finalRowOf = (l + 1) % 2;
   }
 
+  // Enqueues the copy of the live count after layer `l` to batch_.hostCount.
+  void copyCount(uint32_t l) {
+    SNIG_CUDA_CHECK(cudaMemcpyAsync(batch_.hostCount.get(), state_.counts.get() + l, sizeof(uint32_t), cudaMemcpyDeviceToHost,
+                                    batch_.stream.get()));
+  }
+
   // Waits for the live count after layer `l` (the profile prints it with the time so far).
   uint32_t poll(uint32_t l, const InferRequest& request) {
     cudaStream_t stream = batch_.stream.get();
     if (profile_) SNIG_CUDA_CHECK(cudaEventRecord(layerDone_.get(), stream));
     throwIfCancelled(request);
-    SNIG_CUDA_CHECK(cudaMemcpyAsync(batch_.hostCount.get(), state_.counts.get() + l, sizeof(uint32_t), cudaMemcpyDeviceToHost, stream));
+    copyCount(l);
     SNIG_CUDA_CHECK(cudaStreamSynchronize(stream));
     const uint32_t live = *batch_.hostCount.get();
     if (profile_) printLayer(l, live);
@@ -293,13 +294,12 @@ class GeneralPipeline final : public GpuPipeline {
 
   general::Lines lines(uint32_t l) { return state_.lines(l, model_->neurons(), lanes_); }
 
-  // Layer 1 from the input bits: every input value 1, a batch that runs the tile, staged or lines
-  // kernel (small ones at N <= 4096 run gather, which spreads a tile's work over more blocks), tiles
-  // that divide the first-layer kernel's.
+  // Layer 1 from the input bits: every input value 1, tiles that divide the first-layer kernel's (in
+  // a gather batch too: on 2000x30 it saves the scatter, ~0.02 ms; the fallback models the same).
   bool firstFromBits() const {
     const uint32_t rowsPerTile = general::firstLayerRows(model_->neurons());
-    return !choice_.denseFirst() && uploader_.unitValues() && kernel_ != LayerKernel::Gather && rowsPerTile > 0 &&
-           rowsPerTile % lanes_ == 0 && deviceModel_.layer(0).padded.start != nullptr;
+    return !choice_.denseFirst() && uploader_.unitValues() && rowsPerTile > 0 && rowsPerTile % lanes_ == 0 &&
+           deviceModel_.layer(0).padded.start != nullptr;
   }
 
   void printLayer(uint32_t l, uint32_t live) {

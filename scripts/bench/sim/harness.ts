@@ -139,7 +139,8 @@ function startFleets(options: SimulationOptions, endpoint: string, truth: string
   return {
     welcomed: Promise.all(welcomed).then(() => undefined),
     stats: Promise.all(stats).then((all) => ({ workers: all.flatMap((f) => f.workers), cpuSeconds: all.reduce((n, f) => n + f.cpuSeconds, 0) })),
-    stop: () => children.forEach((c) => c.connected && c.send('stop')),
+    // A fleet that has reported may be exiting: its channel can close under the send (EPIPE), and it needs no stop.
+    stop: () => children.forEach((c) => c.connected && c.send('stop', () => undefined)),
     pids: children.map((c) => c.pid!),
   };
 }
