@@ -22,17 +22,17 @@ function numberList(text: string | number): number[] {
     .map(Number);
 }
 
-/** A field's type under its default and optional wrappers. */
+/** A field's type under its default and optional wrappers (and, for a parsed field, what it parses). */
 function unwrap(field: z.ZodType): { inner: z.ZodType; fallback?: unknown; optional: boolean } {
   let inner = field;
   let fallback: unknown;
   let optional = false;
   for (;;) {
-    const def = inner.def as { type: string; defaultValue?: unknown; innerType?: z.ZodType };
+    const def = inner.def as { type: string; defaultValue?: unknown; innerType?: z.ZodType; in?: z.ZodType };
     if (def.type === 'default') fallback = def.defaultValue;
     else if (def.type === 'optional') optional = true;
-    else return { inner, fallback, optional };
-    inner = def.innerType!;
+    else if (def.type !== 'pipe') return { inner, fallback, optional };
+    inner = def.type === 'pipe' ? def.in! : def.innerType!; // a flag is what the user types: the pipe's input
   }
 }
 

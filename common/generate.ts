@@ -12,30 +12,14 @@ import type { Logger } from 'pino';
 
 import { FRAGILE_MARGIN } from './verdict.js';
 import { Engine } from './engine.js';
-import { native, type NativeInputs, type NativeModel, type NativeRobustImages, type RandomWeights } from './native.js';
+import type { GeneratorParams } from './config/generator.js';
+import { native, type NativeInputs, type NativeModel, type NativeRobustImages } from './native.js';
 
-export type ModelFormat = 'tsv' | 'binary' | 'both';
-export type Structure = 'radix' | 'random';
-export interface Range {
-  min: number;
-  max: number;
-}
+export const MODEL_FORMATS = ['tsv', 'binary', 'both'] as const;
+export type ModelFormat = (typeof MODEL_FORMATS)[number];
 
-export interface GenerateOptions {
-  neurons: number;
-  layers: number;
-  rows: number;
-  seed: number;
-  /** RadiX-Net (default) or random: every neuron reads fanIn distinct random inputs. */
-  structure?: Structure;
-  /** Random: inputs per neuron, drawn from [min, max] (default 32). */
-  fanIn?: Range;
-  /** Random: the weights (default uniform, 1/16). */
-  randomWeights?: RandomWeights;
-  /** Random without a bias: the share of rows that must survive the last layer (default 1.5-2.5 %). */
-  survive?: Range;
-  /** RadiX: required unless N is a challenge size (1024, 4096, 16384, 65536). Random: bisected when absent. */
-  bias?: number;
+/** The generator's parameters (common/config/generator.ts, defaults applied) and where and how to write. */
+export interface GenerateOptions extends GeneratorParams {
   format: ModelFormat;
   /** Gzip the TSV layer files. */
   gzip: boolean;
@@ -78,29 +62,16 @@ export const REAL_IMAGES_FILE = 'sparse-images-1024-first1200.tsv.gz';
 
 /** Rows the bias bisection of a random network runs on (the first rows of the generated set). */
 export const BIAS_SAMPLE_ROWS = 1000;
-export const DEFAULT_SURVIVE: Range = { min: 0.015, max: 0.025 };
-export const DEFAULT_FAN_IN: Range = { min: 32, max: 32 };
 
 export class GenerateError extends Error {}
 
-/** "K" or "A-B" as a range of numbers (the CLI's --fan-in and --survive). */
-export function parseRange(text: string, what: string): Range {
-  const parts = text.split('-').map(Number);
-  const min = parts[0] ?? NaN;
-  const max = parts[1] ?? min;
-  if (parts.length > 2 || !Number.isFinite(min) || !Number.isFinite(max) || text.trim() === '') {
-    throw new GenerateError(`${what} must be a number or a range A-B, not "${text}"`);
-  }
-  return { min, max };
-}
-
 function validateRandom(options: GenerateOptions): void {
   const n = options.neurons;
-  const { min, max } = options.fanIn ?? DEFAULT_FAN_IN;
+  const { min, max } = options.fanIn;
   if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || min > max || max > n) {
     throw new GenerateError(`--fan-in must satisfy 1 <= A <= B <= N (${n}), not ${min}-${max}`);
   }
-  const survive = options.survive ?? DEFAULT_SURVIVE;
+  const { survive } = options;
   if (!(survive.min > 0 && survive.min <= survive.max && survive.max < 1)) {
     throw new GenerateError(`--survive must satisfy 0 < A <= B < 1, not ${survive.min}-${survive.max}`);
   }
@@ -212,18 +183,17 @@ interface NetworkOrigin {
 function makeModel(options: GenerateOptions, bias: number | undefined): Promise<NativeModel> {
   const { neurons, layers, seed, threads } = options;
   if (options.structure !== 'random') return native().generateModel({ neurons, layers, bias: bias!, seed, threads });
-  const fanIn = options.fanIn ?? DEFAULT_FAN_IN;
-  const weights = options.randomWeights ?? 'uniform';
+  const { fanIn, randomWeights: weights } = options;
   return native().generateModel({ structure: 'random', neurons, layers, fanInMin: fanIn.min, fanInMax: fanIn.max, weights, bias: bias ?? 0, seed, threads });
 }
 
 /** A random network's bias, when not given: bisected on the first rows of the set (same seed). */
 async function settleBias(model: NativeModel, source: NativeInputs, options: GenerateOptions, bias: number | undefined): Promise<NetworkOrigin> {
-  const fanIn = options.fanIn ?? DEFAULT_FAN_IN;
-  const random = `random N=${options.neurons} L=${options.layers} fan-in=${fanIn.min}-${fanIn.max} weights=${options.randomWeights ?? 'uniform'}`;
+  const { fanIn } = options;
+  const random = `random N=${options.neurons} L=${options.layers} fan-in=${fanIn.min}-${fanIn.max} weights=${options.randomWeights}`;
   if (options.structure !== 'random') return { bias: bias!, description: `RadiX-Net N=${options.neurons} L=${options.layers} bias=${bias}` };
   if (bias !== undefined) return { bias, description: `${random} bias=${bias}` };
-  const survive = options.survive ?? DEFAULT_SURVIVE;
+  const { survive } = options;
   const sample = await native().generateInputs(source, {
     neurons: options.neurons,
     rows: Math.min(options.rows, BIAS_SAMPLE_ROWS),

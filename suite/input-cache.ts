@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs
 import { join } from 'node:path';
 
 import { writeFileAtomic } from '../common/atomic-file.js';
-import type { GeneratorParams } from '../common/config/suite.js';
+import type { GeneratorParams } from '../common/config/generator.js';
 
 /** Files of a generated benchmark, as absolute paths. */
 export interface GeneratedFiles {
@@ -27,7 +27,10 @@ interface Manifest {
 const GENERATOR_REVISION = 2;
 
 export function cacheKey(params: GeneratorParams): string {
-  const canonical = JSON.stringify([GENERATOR_REVISION, params.neurons, params.layers, params.rows, params.seed, params.bias ?? null]);
+  const { neurons, layers, rows, seed, bias, structure, fanIn, randomWeights, survive } = params;
+  // A RadiX-Net's key is what it was before random networks existed: their parameters do not change its files.
+  const random = structure === 'random' ? [structure, fanIn.min, fanIn.max, randomWeights, survive.min, survive.max] : [];
+  const canonical = JSON.stringify([GENERATOR_REVISION, neurons, layers, rows, seed, bias ?? null, ...random]);
   const hash = createHash('sha256').update(canonical).digest('hex').slice(0, 12);
   return `n${params.neurons}-l${params.layers}-r${params.rows}-s${params.seed}-${hash}`;
 }

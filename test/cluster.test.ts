@@ -16,6 +16,7 @@ import { encode } from '../common/protocol/codec.js';
 import type { LocalWorker } from '../coordinator/launch/local.js';
 import { runCluster } from '../coordinator/run.js';
 import { TRUTH, capturingLogger, categoryRows, journalLines, sampleConfig, silent, tempDir } from './cluster-fixture.js';
+import { generatorParamsSchema } from '../common/config/generator.js';
 
 /** A peer that sends garbage, a message past the size limit and messages out of order. */
 async function hostilePeer(endpoint: string): Promise<void> {
@@ -55,7 +56,7 @@ describe('cluster on the 1024×120 sample', { timeout: 120_000 }, () => {
 
   it('3 local workers on a generated set (binary model, 3000 rows): categories equal its truth', async () => {
     const data = tempDir('cluster-generated');
-    const made = await generate({ neurons: 1024, layers: 120, rows: 3000, seed: 7, format: 'binary', gzip: false, out: data, threads: 0, tolerance: DEFAULT_TOLERANCE });
+    const made = await generate({ ...generatorParamsSchema.parse({ neurons: 1024, layers: 120, rows: 3000, seed: 7 }), format: 'binary', gzip: false, out: data, threads: 0, tolerance: DEFAULT_TOLERANCE });
     const out = join(data, 'run');
     const config = sampleConfig(out, { model: made.files.modelBinary, input: made.files.inputs, truth: made.files.truth, shards: { minRows: 16 } });
     const report = await runCluster(config, { resume: false, log: silent, logLevel: 'warn', progress: false });

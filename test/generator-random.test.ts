@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
-import { defaultSourceImages, parseRange, validateGenerate } from '../common/generate.js';
+import { defaultSourceImages, validateGenerate } from '../common/generate.js';
+import { generatorParamsSchema, parseRange } from '../common/config/generator.js';
 import { native, type NativeModel } from '../common/native.js';
 import { naiveInference, tempDir, type Edge } from './helpers.js';
 
@@ -92,13 +93,19 @@ describe('generator: random networks', () => {
   });
 
   test('options: ranges parse, bad fan-ins and bands are refused, a random network may leave the bias to the bisection', () => {
-    assert.deepEqual(parseRange('8-48', '--fan-in'), { min: 8, max: 48 });
-    assert.deepEqual(parseRange('32', '--fan-in'), { min: 32, max: 32 });
-    assert.throws(() => parseRange('8-x', '--fan-in'), /--fan-in must be a number or a range/);
-    const base = { neurons: 1024, layers: 3, rows: 10, seed: 1, format: 'binary', gzip: false, out: dir, threads: 0, tolerance: 0 } as const;
-    assert.equal(validateGenerate({ ...base, structure: 'random' }), undefined);
-    assert.equal(validateGenerate({ ...base, structure: 'random', bias: -0.2 }), -0.2);
-    assert.throws(() => validateGenerate({ ...base, structure: 'random', fanIn: { min: 40, max: 20 } }), /--fan-in must satisfy/);
-    assert.throws(() => validateGenerate({ ...base, structure: 'random', survive: { min: 0.5, max: 1.5 } }), /--survive must satisfy/);
+    assert.deepEqual(parseRange('8-48'), { min: 8, max: 48 });
+    assert.deepEqual(parseRange('32'), { min: 32, max: 32 });
+    for (const bad of ['8-x', '', '1-2-3', '-']) assert.equal(parseRange(bad), undefined, bad);
+    const params = (extra: Record<string, unknown>) => generatorParamsSchema.parse({ neurons: 1024, layers: 3, rows: 10, structure: 'random', ...extra });
+    // The defaults, stated once in the schema: 32 inputs per neuron, 1.5-2.5 % of the rows survive.
+    assert.deepEqual([params({}).fanIn, params({}).survive, params({}).randomWeights], [{ min: 32, max: 32 }, { min: 0.015, max: 0.025 }, 'uniform']);
+    assert.deepEqual(params({ fanIn: 16 }).fanIn, { min: 16, max: 16 }, 'a number in YAML');
+    const refused = generatorParamsSchema.safeParse({ neurons: 1024, layers: 3, fanIn: '8-x' });
+    assert.equal(refused.success ? '' : refused.error.issues[0]!.message, 'a number or a range A-B, not "8-x"');
+    const base = { format: 'binary', gzip: false, out: dir, threads: 0, tolerance: 0 } as const;
+    assert.equal(validateGenerate({ ...params({}), ...base }), undefined);
+    assert.equal(validateGenerate({ ...params({ bias: -0.2 }), ...base }), -0.2);
+    assert.throws(() => validateGenerate({ ...params({ fanIn: '40-20' }), ...base }), /--fan-in must satisfy/);
+    assert.throws(() => validateGenerate({ ...params({ survive: '0.5-1.5' }), ...base }), /--survive must satisfy/);
   });
 });

@@ -11,6 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import { defaultSourceImages, liveCurve, validateGenerate } from '../common/generate.js';
 import { native, type NativeInputs, type NativeModel } from '../common/native.js';
 import { categoriesOf, naiveInference, readNetwork } from './helpers.js';
+import { generatorParamsSchema } from '../common/config/generator.js';
 
 const OFFICIAL = join(import.meta.dirname, '..', 'data', 'hpec-1024', 'neuron1024');
 const N = 1024;
@@ -151,7 +152,7 @@ describe('generator: RadiX-Net', () => {
       code: 'E_ARGUMENT',
       message: /16 \* 2\^G/,
     });
-    const options = { neurons: 2048, layers: 4, rows: 10, seed: 1, format: 'tsv', gzip: false, out: dir, threads: 0, tolerance: 1e-3 } as const;
+    const options = { ...generatorParamsSchema.parse({ neurons: 2048, layers: 4, rows: 10 }), format: 'tsv', gzip: false, out: dir, threads: 0, tolerance: 1e-3 } as const;
     assert.throws(() => validateGenerate(options), /square side/);
     assert.throws(() => validateGenerate({ ...options, neurons: 256 }), /--bias is required for N = 256/);
     assert.equal(validateGenerate({ ...options, neurons: 256, bias: -0.2 }), -0.2);

@@ -12,6 +12,7 @@ import { Engine } from '../common/engine.js';
 import { DEFAULT_TOLERANCE, generate } from '../common/generate.js';
 import { native, type NativeInputs } from '../common/native.js';
 import { naiveInference, official, randomNetwork, root, tempDir, writeNetwork } from './helpers.js';
+import { generatorParamsSchema } from '../common/config/generator.js';
 
 const run = promisify(execFile);
 const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), ...args], { cwd: root });
@@ -76,7 +77,7 @@ describe('binary inputs', () => {
 
   it('generated sets: the generator writes them, with the same categories as its TSV and its truth', async () => {
     const out = tempDir();
-    const { files } = await generate({ neurons: 4096, layers: 24, rows: 300, seed: 3, format: 'binary', gzip: false, out, threads: 0, tolerance: DEFAULT_TOLERANCE });
+    const { files } = await generate({ ...generatorParamsSchema.parse({ neurons: 4096, layers: 24, rows: 300, seed: 3 }), format: 'binary', gzip: false, out, threads: 0, tolerance: DEFAULT_TOLERANCE });
     assert.ok(files.inputsBinary && files.modelBinary);
     const truth = await readTruth(files.truth, 300);
     const tsv = await openInputs(files.inputs, 4096);

@@ -7,7 +7,8 @@ import { after, describe, it } from 'node:test';
 import pino from 'pino';
 
 import { loadSuite } from '../common/config/suite-load.js';
-import type { GeneratorParams, SuiteConfig } from '../common/config/suite.js';
+import { generatorParamsSchema, type GeneratorParams } from '../common/config/generator.js';
+import type { SuiteConfig } from '../common/config/suite.js';
 import type { RunReport } from '../coordinator/report.js';
 import { cacheKey, cachedInputs, type Generate } from '../suite/input-cache.js';
 import { etaSeconds, suiteProgress } from '../suite/progress.js';
@@ -18,6 +19,8 @@ const scratch = mkdtempSync(join(tmpdir(), 'snig-suite-parts-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** A generator that writes small distinct files and counts its calls. */
+const params = (given: Record<string, unknown>): GeneratorParams => generatorParamsSchema.parse(given);
+
 function countingGenerator(): { generate: Generate; calls: GeneratorParams[] } {
   const calls: GeneratorParams[] = [];
   const generate: Generate = async (params, dir) => {
@@ -32,7 +35,7 @@ describe('generated input cache', () => {
   it('generates once per parameter set and reuses the files after', async () => {
     const cache = join(scratch, 'cache-a');
     const { generate, calls } = countingGenerator();
-    const a = { neurons: 64, layers: 4, rows: 10, seed: 1 };
+    const a = params({ neurons: 64, layers: 4, rows: 10, seed: 1 });
     const first = await cachedInputs(cache, a, generate);
     const again = await cachedInputs(cache, { ...a }, generate);
     const other = await cachedInputs(cache, { ...a, seed: 2 }, generate);
@@ -42,15 +45,22 @@ describe('generated input cache', () => {
     assert.notEqual(other.model, first.model);
     assert.deepEqual(JSON.parse(readFileSync(again.input, 'utf8')), a);
     assert.notEqual(cacheKey(a), cacheKey({ ...a, rows: 11 }));
+    // A random network's parameters key it too; a RadiX-Net ignores them (its files do not depend on them).
+    const random = params({ neurons: 64, layers: 4, rows: 10, structure: 'random' });
+    assert.notEqual(cacheKey(random), cacheKey(a));
+    assert.notEqual(cacheKey(random), cacheKey({ ...random, fanIn: { min: 8, max: 48 } }));
+    assert.notEqual(cacheKey(random), cacheKey({ ...random, randomWeights: 'mixed' }));
+    assert.notEqual(cacheKey(random), cacheKey({ ...random, survive: { min: 0.01, max: 0.02 } }));
+    assert.equal(cacheKey(a), cacheKey({ ...a, fanIn: { min: 8, max: 48 } }));
   });
 
   it('leaves no entry when the generator fails', async () => {
     const cache = join(scratch, 'cache-b');
-    const params = { neurons: 64, layers: 4, rows: 10, seed: 1 };
-    await assert.rejects(cachedInputs(cache, params, async () => Promise.reject(new Error('generator broke'))), /generator broke/);
-    assert.equal(existsSync(join(cache, cacheKey(params))), false);
+    const generated = params({ neurons: 64, layers: 4, rows: 10, seed: 1 });
+    await assert.rejects(cachedInputs(cache, generated, async () => Promise.reject(new Error('generator broke'))), /generator broke/);
+    assert.equal(existsSync(join(cache, cacheKey(generated))), false);
     const { generate, calls } = countingGenerator();
-    assert.equal((await cachedInputs(cache, params, generate)).generated, true);
+    assert.equal((await cachedInputs(cache, generated, generate)).generated, true);
     assert.equal(calls.length, 1);
   });
 });
@@ -68,6 +78,20 @@ describe('suite config', () => {
       assert.match(error.message, /benchmarks\.1\.generate\.neurons \(line 5\): /);
       return true;
     });
+  });
+
+  it('takes snig generate\'s parameters for a generated benchmark: a network without structure, and its bad fan-in named', () => {
+    const file = join(scratch, 'random-suite.yaml');
+    const entry = (fanIn: string): string => `  - { name: r, generate: { neurons: 1024, layers: 3, rows: 10, structure: random, fanIn: ${fanIn}, randomWeights: mixed } }`;
+    writeFileSync(file, ['out: out', 'benchmarks:', entry('8-48')].join('\n'));
+    const [benchmark] = loadSuite(file).benchmarks;
+    assert.ok(benchmark && 'generate' in benchmark);
+    assert.deepEqual(benchmark.generate, { neurons: 1024, layers: 3, rows: 10, seed: 1, structure: 'random', fanIn: { min: 8, max: 48 }, randomWeights: 'mixed', survive: { min: 0.015, max: 0.025 } });
+    writeFileSync(file, ['out: out', 'benchmarks:', entry('8-x')].join('\n'));
+    assert.throws(() => loadSuite(file), /benchmarks\.0\.generate\.fanIn \(line 3\): a number or a range A-B, not "8-x"/);
+    // A files benchmark is checked as one: its missing or misspelled field is named, not "Invalid input".
+    writeFileSync(file, ['out: out', 'benchmarks:', '  - { name: f, model: m, input: i, truht: t }'].join('\n'));
+    assert.throws(() => loadSuite(file), (error: Error) => /benchmarks\.0\.truth \(line 3\): .*expected string/.test(error.message) && /benchmarks\.0\.truht \(line 3\): unknown field/.test(error.message));
   });
 });
 
@@ -104,7 +128,7 @@ describe('suite runner', () => {
     out: join(scratch, 'suite-out'),
     cache: join(scratch, 'cache-runner'),
     setup: { workers: [{ launch: 'local', count: 2, engine: 'cpu' }] },
-    benchmarks: ['a', 'b', 'c'].map((name, i) => ({ name, generate: { neurons: 64, layers: 4, rows: 10 + i, seed: 1 } })),
+    benchmarks: ['a', 'b', 'c'].map((name, i) => ({ name, generate: params({ neurons: 64, layers: 4, rows: 10 + i, seed: 1 }) })),
   };
   const silent = suiteProgress(pino({ level: 'silent' }), false);
 
@@ -161,7 +185,7 @@ describe('suite runner failures', () => {
       out: join(scratch, 'suite-failures'),
       cache: join(scratch, 'cache-failures'),
       setup: { workers: [{ launch: 'local', count: 1, engine: 'cpu' }] },
-      benchmarks: ['a', 'b', 'c'].map((name) => ({ name, generate: { neurons: 64, layers: 4, rows: 10, seed: 1 } })),
+      benchmarks: ['a', 'b', 'c'].map((name) => ({ name, generate: params({ neurons: 64, layers: 4, rows: 10, seed: 1 }) })),
     };
     const outcome = await runSuite(config, {
       source: 'test',

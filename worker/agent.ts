@@ -66,12 +66,15 @@ export class WorkerAgent {
       maxMessageSize: options.maxMessageBytes,
       linger: 1000,
       sendTimeout: 2000, // a send that cannot be queued fails instead of blocking shutdown
-      // A coordinator's host that vanishes closes no connection: the kernel's probes find it (after
-      // about 5 + 3 × 2 s idle) and close it, which the core counts as a closed connection.
+      // A coordinator's host that vanishes closes no connection: the kernel finds it and closes it,
+      // which the core counts as a closed connection. Idle, by keepalive probes (after about 5 + 3 × 2
+      // s); sending (heartbeats), by data unacknowledged for 10 s (ZMQ_TCP_MAXRT: TCP_USER_TIMEOUT on
+      // Linux). A coordinator that is only slow, or stopped, still has a kernel that answers both.
       tcpKeepalive: 1,
       tcpKeepaliveIdle: 5,
       tcpKeepaliveInterval: 2,
       tcpKeepaliveCount: 3,
+      tcpMaxRetransmitTimeout: 10_000,
       ...(curve ? { curveServerKey: curve.serverKey, curvePublicKey: curve.pair.public, curveSecretKey: curve.pair.secret } : {}),
     });
     this.sender = new SerialSender(this.dealer, (error) => options.log.warn({ err: error }, 'send failed'));

@@ -3,18 +3,9 @@
 // challenge-shaped network whose inputs are made once and cached by their generator parameters.
 import { z } from 'zod';
 
-const positiveInt = z.number().int().positive();
+import { generatorParamsSchema } from './generator.js';
 
-/** Parameters of `snig generate`: equal parameters give equal files, so they key the cache. */
-export const generatorParamsSchema = z
-  .object({
-    neurons: positiveInt,
-    layers: positiveInt,
-    rows: positiveInt,
-    seed: z.number().int().nonnegative().default(1),
-    bias: z.number().optional(), // default: the challenge value for N (required for other N)
-  })
-  .strict();
+const positiveInt = z.number().int().positive();
 
 const benchmarkName = z.string().regex(/^[\w.+-]+$/, 'letters, digits, ".", "+", "_" or "-" (it names a directory)');
 
@@ -36,7 +27,17 @@ const generatedBenchmarkSchema = z
   })
   .strict();
 
-export const benchmarkSchema = z.union([fileBenchmarkSchema, generatedBenchmarkSchema]);
+/**
+ * Files on disk, or a generated network (an entry with `generate:`). Each kind is checked by its own
+ * schema, so that an error names the field at fault (a union of the two could only say "Invalid input").
+ */
+export const benchmarkSchema = z.unknown().transform((value, ctx): z.output<typeof fileBenchmarkSchema> | z.output<typeof generatedBenchmarkSchema> => {
+  const generated = typeof value === 'object' && value !== null && 'generate' in value;
+  const parsed = generated ? generatedBenchmarkSchema.safeParse(value) : fileBenchmarkSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.issues.push({ ...issue, input: value, continue: true } as z.core.$ZodRawIssue); // not fatal: the suite's own checks run too
+  return z.NEVER;
+});
 
 export const suiteConfigSchema = z
   .object({
@@ -52,6 +53,7 @@ export const suiteConfigSchema = z
   .superRefine((suite, ctx) => {
     const seen = new Map<string, number>();
     suite.benchmarks.forEach((benchmark, i) => {
+      if (typeof benchmark.name !== 'string') return; // an entry that failed its own checks (named above)
       const first = seen.get(benchmark.name);
       if (first !== undefined) {
         ctx.addIssue({ code: 'custom', path: ['benchmarks', i, 'name'], message: `"${benchmark.name}" is also benchmarks[${first}]` });
@@ -65,6 +67,5 @@ export const suiteConfigSchema = z
     }
   });
 
-export type GeneratorParams = z.output<typeof generatorParamsSchema>;
 export type Benchmark = z.output<typeof benchmarkSchema>;
 export type SuiteConfig = z.output<typeof suiteConfigSchema>;

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 import { DEFAULT_TOLERANCE, formatCurves, generate } from '../../common/generate.js';
 import { cachedInputs } from '../../suite/input-cache.js';
+import { generatorParamsSchema } from '../../common/config/generator.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -37,7 +38,7 @@ export const officialSample: InputSet = {
 
 /** `snig generate --neurons 1024 --layers 120 --rows <rows> --seed <seed>`, cached. */
 export async function generatedSet(rows: number, seed: number): Promise<InputSet> {
-  const files = await cachedInputs(join(workDir, 'inputs'), { neurons: NEURONS, layers: LAYERS, rows, seed }, async (params, out) => {
+  const files = await cachedInputs(join(workDir, 'inputs'), generatorParamsSchema.parse({ neurons: NEURONS, layers: LAYERS, rows, seed }), async (params, out) => {
     process.stderr.write(`generating the ${NEURONS}x${LAYERS} network and ${rows} input rows (seed ${seed}) into ${out}\n`);
     const report = await generate({
       ...params, format: 'tsv', gzip: false, out, threads: 0, tolerance: DEFAULT_TOLERANCE,

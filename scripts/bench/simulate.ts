@@ -55,6 +55,7 @@ process.stdout.write(`${formatTable(['measure', 'value'], [
   ['coordinator wall (first assignment → last result)', `${f(r.wallSeconds, 3)} s`],
   ['shard results/s', f(r.resultsPerSecond, 0)],
   ['shard results/s from 10 % to 90 % of the results; the first 10 % took', `${f(r.steadyResultsPerSecond, 0)}; ${f(r.firstTenthSeconds, 3)} s`],
+  ['CPU during the first 10 % (cores: coordinator / fleet processes)', `${f(r.firstTenthCpu.coordinator, 2)} / ${f(r.firstTenthCpu.fleet, 2)}`],
   ['edges/s (real workers)', r.edgesPerSecond.toExponential(3)],
   ['makespan / ideal', Number.isFinite(r.idealSeconds) && r.idealSeconds > 0 ? `${f(r.wallSeconds, 3)} s / ${f(r.idealSeconds, 3)} s = ${f(r.wallSeconds / r.idealSeconds, 3)}` : '-'],
   ['coordinator CPU (cores, during the run)', f(r.coordinatorCpu, 2)],

@@ -56,6 +56,8 @@ export interface SimulationResult {
   resultsPerSecond: number;
   steadyResultsPerSecond: number; // between the 10th and 90th percentile of the results (journal times)
   firstTenthSeconds: number; // from the first assignment to the 10th percentile of the results
+  // CPU seconds per second over that first tenth (/proc samples): whether the start is short of CPU or of work.
+  firstTenthCpu: { coordinator: number; fleet: number };
   edgesPerSecond: number;
   idealSeconds: number; // the work over the workers' summed speed (simulated workers)
   coordinatorCpu: number; // CPU seconds per second during the run
@@ -86,11 +88,11 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * From the journal's times (milliseconds): the results/s between the 10th and the 90th percentile of
- * the results (the run without its start and end), and how long the first tenth took after the first
- * assignment (the start: a cold coordinator and simulator, the first burst of assignments).
+ * From the journal's times (epoch milliseconds): the results/s between the 10th and the 90th
+ * percentile of the results (the run without its start and end), and the first tenth: from the first
+ * assignment to the 10th percentile (the start: a cold coordinator and simulator, the first burst).
  */
-function journalRates(runOut: string): { steadyResultsPerSecond: number; firstTenthSeconds: number } {
+function journalRates(runOut: string): { steadyResultsPerSecond: number; firstTenth: { from: number; to: number } } {
   const { entries } = readJournal(join(runOut, 'journal.jsonl'));
   const at = (e: object): number => Date.parse(String((e as { at?: unknown }).at));
   const firstAssign = entries.find((e) => e.type === 'assign');
@@ -98,7 +100,7 @@ function journalRates(runOut: string): { steadyResultsPerSecond: number; firstTe
   const tenth = quantile(done, 0.1);
   return {
     steadyResultsPerSecond: (0.8 * done.length) / ((quantile(done, 0.9) - tenth) / 1000),
-    firstTenthSeconds: firstAssign ? (tenth - at(firstAssign)) / 1000 : Number.NaN,
+    firstTenth: { from: firstAssign ? at(firstAssign) : Number.NaN, to: tenth },
   };
 }
 
@@ -235,6 +237,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const lastEnd = Math.max(...computing.map((w) => w.lastResultAt!));
   const meanOf = (f: (w: SimWorkerStats) => number): number => computing.reduce((n, w) => n + f(w), 0) / Math.max(1, computing.length) / makespanMs;
   const rows = report.rows.count;
+  const { steadyResultsPerSecond, firstTenth } = journalRates(runOut);
   const speed = Array.from({ length: options.workers }, (_, i) => 1 / (isStraggler(i, options.stragglers) ? options.slowdown : 1)).reduce((a, b) => a + b, 0);
   return {
     status: report.status,
@@ -245,7 +248,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     workerRows: workers.reduce((n, w) => n + w.rows, 0),
     wallSeconds: report.wallSeconds,
     resultsPerSecond: report.shards.computed / report.wallSeconds,
-    ...journalRates(runOut),
+    steadyResultsPerSecond,
+    firstTenthSeconds: (firstTenth.to - firstTenth.from) / 1000,
+    firstTenthCpu: { coordinator: probe.cpuLoad(firstTenth.from, firstTenth.to), fleet: fleetProbes.reduce((n, p) => n + p.cpuLoad(firstTenth.from, firstTenth.to), 0) },
     edgesPerSecond: report.edgesPerSecond,
     idealSeconds: options.real > 0 ? Number.NaN : (rows * options.msPerRow) / speed / 1000,
     coordinatorCpu: probe.cpuLoad(end - makespanMs, end),

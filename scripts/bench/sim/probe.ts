@@ -27,7 +27,7 @@ export class Probe {
   readonly samples: ProbeSample[] = [];
   private readonly timer: NodeJS.Timeout;
 
-  constructor(pid: number, periodMs = 100) {
+  constructor(pid: number, periodMs = 25) { // a run's first tenth can be a few tenths of a second
     this.timer = setInterval(() => {
       const s = sample(pid);
       if (s) this.samples.push(s);
