@@ -1,7 +1,8 @@
 // Small networks in the official TSV layout, from a seeded generator so failures reproduce: the
 // tests' random networks and the GPU fallback check's models (scripts/device/make-fallback-models.ts).
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+import { writeFileAtomic } from '../common/atomic-file.js';
 
 /** A seeded generator (mulberry32), so failures reproduce. */
 export function random(seed: number): () => number {
@@ -34,19 +35,18 @@ export interface SmallNetwork {
 export function writeNetwork(dir: string, net: SmallNetwork, seed = 1): { model: string; images: string } {
   const rand = random(seed);
   const model = join(dir, `neuron${net.n}`);
-  mkdirSync(model, { recursive: true });
   net.layers.forEach((edges, l) => {
     const lines = edges.map((e) => `${e.input + 1}\t${e.output + 1}\t${e.weight}`);
     shuffle(lines, rand);
-    writeFileSync(join(model, `n${net.n}-l${l + 1}.tsv`), `${lines.join('\n')}\n`);
+    writeFileAtomic(join(model, `n${net.n}-l${l + 1}.tsv`), `${lines.join('\n')}\n`);
     const biases = net.layerBiases?.[l];
-    if (biases) writeFileSync(join(model, `n${net.n}-l${l + 1}-bias.tsv`), `${biases.join('\n')}\n`);
+    if (biases) writeFileAtomic(join(model, `n${net.n}-l${l + 1}-bias.tsv`), `${biases.join('\n')}\n`);
   });
   const pixels: string[] = [];
   net.rows.forEach((row, r) => row.forEach((v, c) => v !== 0 && pixels.push(`${r + 1}\t${c + 1}\t${v}`)));
   shuffle(pixels, rand);
   const images = join(dir, `sparse-images-${net.n}.tsv`);
-  writeFileSync(images, `${pixels.join('\n')}\n`);
+  writeFileAtomic(images, `${pixels.join('\n')}\n`);
   return { model, images };
 }
 

@@ -50,6 +50,7 @@ describe('run configuration', () => {
     const json = tempFile('bad.json', '{\n  "model": "m",\n  "input": "i",\n  "out": "o",\n  "workers": [\n    {"count": -2}\n  ]\n}\n');
     assert.throws(() => loadConfig(json), /bad\.json.*workers\.0\.count \(line 6\): /s);
     assert.throws(() => loadConfig(json, [['workers.0', { count: 0 }]]), /workers\.0\.count \(command line\): /, 'a field an override set is not the file\'s');
+    assert.throws(() => loadConfig(json, [['nosuch.x', 1]]), /nosuch \(command line\): unknown field/, 'an unknown field a --set made');
     assert.throws(() => loadConfig(path, [['mode', 'shared']]), (error: Error) => /workers\.0\.count \(line 5\)/.test(error.message) && !/mode/.test(error.message));
     assert.throws(() => loadConfig(tempFile('x.yaml', 'model: m\nunknown: 1\ninput: i\nout: o\nworkers: [{}]\n')), /unknown/);
     assert.throws(() => loadConfig(tempFile('y.yaml', 'model: [unclosed\n')), /y\.yaml.*line \d+/s);

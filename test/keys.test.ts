@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
-import { readKeyPair } from '../common/config/keys.js';
+import { newKeyPair, readKeyPair, readPublicKey, z85Encode } from '../common/config/keys.js';
 import { tempDir } from './helpers.js';
 import { snig } from './suite-helpers.js';
 
@@ -26,5 +26,13 @@ describe('snig keys', () => {
     const forced = await snig(['keys', 'w1', '--out', dir, '--force']);
     assert.equal(forced.code, 0, forced.stderr);
     assert.notEqual(readKeyPair(join(dir, 'w1.key')).public, first.public);
+  });
+
+  it('takes a public key inline only when it is 40 Z85 characters; Z85 encodes as ZeroMQ RFC 32 says', () => {
+    const key = newKeyPair().public;
+    assert.equal(readPublicKey(key), key);
+    // 40 characters, one outside the Z85 alphabet (a comma, a backslash): taken for a file name, which does not exist.
+    for (const bad of [`${key.slice(0, 39)},`, `\\${key.slice(1)}`]) assert.throws(() => readPublicKey(bad), /neither a Z85 key nor a readable key file/);
+    assert.equal(z85Encode(new Uint8Array([0x86, 0x4f, 0xd2, 0x6f, 0xb5, 0x59, 0xf7, 0x5b])), 'HelloWorld'); // the RFC's example
   });
 });

@@ -40,14 +40,14 @@ describe('snig slurm-script', () => {
     assert.ok(text.includes(` run ${config}\n`));
   });
 
-  it('refuses a config without Slurm workers, and a bad time limit, naming file and field', async () => {
+  it('refuses a config without Slurm workers, naming the file and field, and a bad time limit, naming the flag', async () => {
     const config = join(scratch, 'local.yaml');
     writeFileSync(config, ['model: m', 'input: i', `out: ${scratch}/o`, 'workers: [{ launch: local, count: 2 }]'].join('\n'));
     const none = await snig(['slurm-script', config]);
     assert.notEqual(none.code, 0);
     assert.match(none.stderr, new RegExp(`${config}: workers: no group has launch: slurm`));
     const bad = await snig(['slurm-script', 'configs/slurm-gpus.yaml', '--time', 'two hours', '--script', join(scratch, 'x.sbatch')]);
-    assert.notEqual(bad.code, 0);
-    assert.match(bad.stderr, /slurm-gpus\.yaml.*\n.*slurm\.time/);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^snig: --time: a Slurm time limit such as 30, 01:00:00 or 1-12:00:00\n$/, 'the flag is checked by the config field\'s schema');
   });
 });

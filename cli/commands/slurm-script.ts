@@ -5,7 +5,6 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { z } from 'zod';
-import type { CommandModule } from 'yargs';
 
 import { writeFileAtomic } from '../../common/atomic-file.js';
 import { ConfigError, invalid, loadConfig, readConfigFile, setField } from '../../common/config/load.js';
@@ -16,16 +15,18 @@ import { renderSlurmScript } from '../../coordinator/launch/slurm-script.js';
 import { planWorkers } from '../../coordinator/launch/slurm-workers.js';
 import { snigCommand } from '../../coordinator/launch/snig-command.js';
 import { dottedPath } from '../../common/zod-issues.js';
+import { defineCommand, overrides } from '../schema-flags.js';
 
-interface SlurmScriptArgs {
-  config: string;
-  script?: string;
-  nodes?: number;
-  'gpus-per-node'?: number;
-  time?: string;
-  partition?: string;
-  account?: string;
-}
+// The allocation's flags override the config's `slurm:` fields: their types and help come from that schema.
+const { nodes, gpusPerNode, time, partition, account } = slurmJobSchema.shape;
+const allocation = overrides({ nodes, gpusPerNode, time, partition, account });
+
+const slurmScriptArgs = z.object({
+  config: z.string().min(1).describe('run or suite config with launch: slurm worker groups'),
+  script: z.string().min(1).optional().describe('where to write the script (default: <out>/<jobName>.sbatch)'),
+  ...allocation,
+});
+type SlurmScriptArgs = z.output<typeof slurmScriptArgs>;
 
 interface Target {
   command: 'run' | 'suite';
@@ -36,14 +37,7 @@ interface Target {
 
 /** The flags as `slurm.*` overrides. */
 function slurmOverrides(args: SlurmScriptArgs): Array<[string, unknown]> {
-  const flags: Array<[string, unknown]> = [
-    ['nodes', args.nodes],
-    ['gpusPerNode', args['gpus-per-node']],
-    ['time', args.time],
-    ['partition', args.partition],
-    ['account', args.account],
-  ];
-  return flags.filter(([, value]) => value !== undefined).map(([field, value]) => [`slurm.${field}`, value]);
+  return (Object.keys(allocation) as Array<keyof typeof allocation>).flatMap((field) => (args[field] === undefined ? [] : [[`slurm.${field}`, args[field]] as [string, unknown]]));
 }
 
 function runTarget(file: string, overrides: Array<[string, unknown]>): Target {
@@ -60,19 +54,12 @@ function suiteTarget(file: string, overrides: Array<[string, unknown]>): Target 
   return { command: 'suite', job: parsed.data.slurm, workers: parsed.data.workers, out: suite.out };
 }
 
-export const slurmScriptCommand: CommandModule<object, SlurmScriptArgs> = {
+export const slurmScriptCommand = defineCommand({
   command: 'slurm-script <config>',
-  describe: 'write an sbatch script that runs a run or suite config on a Slurm allocation',
-  builder: (yargs) =>
-    yargs
-      .positional('config', { type: 'string', demandOption: true, describe: 'run or suite config with launch: slurm worker groups' })
-      .option('script', { type: 'string', describe: 'where to write the script (default: <out>/<jobName>.sbatch)' })
-      .option('nodes', { type: 'number', describe: 'nodes (overrides slurm.nodes)' })
-      .option('gpus-per-node', { type: 'number', describe: 'GPUs per node (overrides slurm.gpusPerNode)' })
-      .option('time', { type: 'string', describe: 'time limit, e.g. 01:00:00 (overrides slurm.time)' })
-      .option('partition', { type: 'string', describe: 'partition (overrides slurm.partition)' })
-      .option('account', { type: 'string', describe: 'account (overrides slurm.account)' })
-      .example('$0 slurm-script configs/slurm-gpus.yaml --partition gpu', 'writes out/slurm-gpus/snig.sbatch; submit it with sbatch'),
+  describe: 'write an sbatch script that runs a run or suite config on a Slurm allocation (the allocation flags override its slurm: section)',
+  args: slurmScriptArgs,
+  positionals: { config: { type: 'string', describe: 'run or suite config with launch: slurm worker groups' } },
+  examples: [['$0 slurm-script configs/slurm-gpus.yaml --partition gpu', 'writes out/slurm-gpus/snig.sbatch; submit it with sbatch']],
   handler: (args) => {
     const file = resolve(args.config);
     const target = 'benchmarks' in readConfigFile(file) ? suiteTarget(file, slurmOverrides(args)) : runTarget(file, slurmOverrides(args));
@@ -98,4 +85,4 @@ export const slurmScriptCommand: CommandModule<object, SlurmScriptArgs> = {
     );
     process.stdout.write(`${script}\nsubmit with: sbatch ${script}\n`);
   },
-};
+});

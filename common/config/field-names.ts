@@ -28,7 +28,8 @@ function readOrEmpty(file: string): string {
 
 /**
  * Names fields of config `file` for its errors: "workers.0.count (line 5)", or
- * "workers.0.count (command line)" when an override set it or a field above it.
+ * "workers.0.count (command line)" when an override set it, a field above it, or (a field the file
+ * lacks) one below it.
  */
 export function fieldNamer(file: string | undefined, overridden: readonly string[] = []): (path: Path) => string {
   let text: string | undefined; // read at the first error
@@ -38,6 +39,8 @@ export function fieldNamer(file: string | undefined, overridden: readonly string
     if (overridden.some((field) => dotted === field || dotted.startsWith(`${field}.`))) return `${dotted} (command line)`;
     text ??= readOrEmpty(file);
     const line = fieldLine(text, path);
-    return line === undefined ? dotted : `${dotted} (line ${line})`;
+    if (line !== undefined) return `${dotted} (line ${line})`;
+    // Not in the file, but an override set a field below it (`--set nosuch.x=1`: an unknown field `nosuch`).
+    return overridden.some((field) => field.startsWith(`${dotted}.`)) ? `${dotted} (command line)` : dotted;
   };
 }

@@ -9,7 +9,8 @@ import { writeFileAtomic } from '../atomic-file.js';
 import { formatIssues } from '../zod-issues.js';
 import { ConfigError } from './config-error.js';
 
-const z85Key = z.string().regex(/^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/, 'a CURVE key is 40 Z85 characters');
+const Z85_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#';
+const z85Key = z.string().refine((text) => text.length === 40 && [...text].every((c) => Z85_ALPHABET.includes(c)), 'a CURVE key is 40 Z85 characters');
 const keyPairSchema = z.object({ public: z85Key, secret: z85Key }).strict();
 
 export type KeyPair = z.infer<typeof keyPairSchema>;
@@ -57,8 +58,6 @@ export function readPublicKey(entry: string): string {
   if (!z85Key.safeParse(text).success) throw new ConfigError(`${entry}: does not hold a Z85 public key`);
   return text;
 }
-
-const Z85_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#';
 
 /** Z85 (ZeroMQ RFC 32) text of binary key bytes; ZAP hands the handler the 32 raw bytes of a key. */
 export function z85Encode(bytes: Uint8Array): string {
