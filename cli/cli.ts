@@ -4,7 +4,7 @@ import { hideBin } from 'yargs/helpers';
 
 import { isNativeError } from '../common/native.js';
 import { commands } from './commands/index.js';
-import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
+import { EXIT, EXIT_CODES_HELP } from '../common/exit-codes.js';
 
 /** A command's failure (bad config, missing file, refused action): its message, no stack trace. */
 function fail(message: string): never {

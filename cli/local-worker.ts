@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 
 import { preloadSchema } from '../common/preload.js';
 import { runWorker, workerArgs } from './commands/worker.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../common/exit-codes.js';
 
 // The first local worker's output goes through `snig run` into its log; once that process is gone,
 // what is left to say is lost rather than fatal (EPIPE).

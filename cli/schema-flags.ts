@@ -65,7 +65,11 @@ export function flagsOf(shape: Shape): Record<string, Options> {
 /** The same fields, each optional and without its default: flags that override a config file. */
 export function overrides<S extends Shape>(shape: S): { [K in keyof S]: z.ZodOptional<S[K]> } {
   return Object.fromEntries(
-    Object.entries(shape).map(([field, schema]) => [field, unwrap(schema).inner.optional().describe(schema.description ?? '')]),
+    Object.entries(shape).map(([field, schema]) => {
+      // Unwrapped, a field that parses its text (a pipe) would lose its parsing: none is an override yet.
+      if ((schema.def as { type: string }).type === 'pipe') throw new TypeError(`overrides: ${field} parses its text; it cannot be unwrapped`);
+      return [field, unwrap(schema).inner.optional().describe(schema.description ?? '')];
+    }),
   ) as { [K in keyof S]: z.ZodOptional<S[K]> };
 }
 

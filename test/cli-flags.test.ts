@@ -6,6 +6,7 @@ import type { Options } from 'yargs';
 import { z } from 'zod';
 
 import { flagsOf, overrides, parseFlags } from '../cli/schema-flags.js';
+import { generatorShape } from '../common/config/generator.js';
 import { workerGroupSchema } from '../common/config/schema.js';
 import { engineOptionsSchema, engineOptionsShape, KERNELS, withOverrides } from '../common/engine-options.js';
 
@@ -33,6 +34,14 @@ describe('flags from schemas', () => {
     assert.deepEqual(parseFlags(schema, { kernel: 'snig' }), { kernel: 'snig' });
     const base = engineOptionsSchema.parse({ engine: 'cuda', weights: 'streamed' });
     assert.deepEqual(withOverrides(base, { kernel: 'snig', weights: undefined }), { engine: 'cuda', threads: 0, kernel: 'snig', weights: 'streamed', inputMemory: 'pinned' });
+  });
+
+  it('of a field that parses its text: the flag is the text, with its default; the value is parsed; no override unwraps it', () => {
+    const { fanIn } = generatorShape;
+    assert.deepEqual(flagsOf({ fanIn })['fan-in'], { describe: fanIn.description, default: '32', demandOption: false, type: 'string' });
+    assert.deepEqual(parseFlags(z.object({ fanIn }), { fanIn: '8-48' }), { fanIn: { min: 8, max: 48 } });
+    assert.throws(() => parseFlags(z.object({ fanIn }), { fanIn: 'many' }), /^Error: --fan-in: a number or a range A-B, not "many"$/);
+    assert.throws(() => overrides({ fanIn }), /fanIn parses its text/);
   });
 
   it('refuse a bad value naming the flag and the item', () => {

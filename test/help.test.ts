@@ -1,11 +1,11 @@
 // What `snig --help` and a typo tell a user: examples, the exit statuses (the same as README's table
-// and cli/exit-codes.ts), and a suggestion for a mistyped command.
+// and common/exit-codes.ts), and a suggestion for a mistyped command.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from '../common/exit-codes.js';
 import { KERNELS } from '../common/engine-options.js';
 import { root } from './helpers.js';
 import { snig } from './suite-helpers.js';

@@ -8,6 +8,7 @@ import { Dealer } from 'zeromq';
 
 import type { KeyPair } from '../common/config/keys.js';
 import { withOverrides, type EngineOptions } from '../common/engine-options.js';
+import { EXIT } from '../common/exit-codes.js';
 import { isNativeError } from '../common/native.js';
 import type { Preload, WorkloadFiles } from '../common/preload.js';
 import { decodeCoordinatorMessage, encode } from '../common/protocol/codec.js';
@@ -148,7 +149,7 @@ export class WorkerAgent {
         return;
       case 'exit':
         this.cancel.abort(); // no result is sent after the exit: the engine call under way is cancelled
-        if (action.exit.code === 4) this.dealer.linger = 0; // nobody is left to send to
+        if (action.exit.code === EXIT.gone) this.dealer.linger = 0; // nobody is left to send to
         this.settle(action.exit);
         return;
     }

@@ -12,6 +12,7 @@
 // timeout is gone: the worker leaves at once, without waiting out its retries.
 // Every (re)registration starts an epoch: work of an older epoch is not reported.
 import { formatChecksum } from '../common/checksum.js';
+import { EXIT } from '../common/exit-codes.js';
 import type { AssignedShard, CoordinatorMessage, Welcome, WorkerMessage } from '../common/protocol/messages.js';
 import { idleHeartbeatMs } from '../common/protocol/heartbeat.js';
 import { PROTOCOL_VERSION } from '../common/protocol/messages.js';
@@ -47,11 +48,12 @@ export interface ShardOutcome {
   edges: number;
 }
 
-export type WorkerExit =
-  | { code: 0; reason: string } // finished, or asked to stop
-  | { code: 2; reason: string } // rejected, or the model could not be prepared
-  | { code: 3; reason: string } // the coordinator could not be reached
-  | { code: 4; reason: string }; // the coordinator is gone (its connection closed for good, or `snig run` ended)
+export interface WorkerExit {
+  // ok: finished, or asked to stop; usage: rejected, or the model could not be prepared; unreachable:
+  // the coordinator could not be reached; gone: its connection closed for good, or `snig run` ended.
+  code: (typeof EXIT)['ok' | 'usage' | 'unreachable' | 'gone'];
+  reason: string;
+}
 
 export type AgentEvent =
   | { kind: 'start'; at: number }
@@ -121,19 +123,19 @@ export class WorkerCore {
       case 'load-failed':
         this.loading = false;
         this.send({ type: 'bye', reason: `could not prepare: ${event.message}` });
-        return this.exit({ code: 2, reason: `could not prepare the model: ${event.message}` });
+        return this.exit({ code: EXIT.usage, reason: `could not prepare the model: ${event.message}` });
       case 'shard-done':
       case 'shard-failed':
         return this.onShardEnd(event);
       case 'stop':
         this.send({ type: 'bye', reason: event.reason });
-        return this.exit({ code: 0, reason: event.reason });
+        return this.exit({ code: EXIT.ok, reason: event.reason });
       case 'coordinator-gone':
-        return this.exit({ code: 4, reason: event.reason });
+        return this.exit({ code: EXIT.gone, reason: event.reason });
       case 'connection':
         return this.onConnection(event.up, event.at);
       case 'socket-failed':
-        return this.exit({ code: 3, reason: `socket failed: ${event.message}` });
+        return this.exit({ code: EXIT.unreachable, reason: `socket failed: ${event.message}` });
     }
   }
 
@@ -190,7 +192,7 @@ export class WorkerCore {
     const { welcome } = this;
     if (this.closedAt !== undefined && at - this.closedAt >= this.timeoutMs()) {
       const { connect } = this.options;
-      return this.exit({ code: 4, reason: `the coordinator at ${connect} is gone: its connection closed ${at - this.closedAt} ms ago and did not come back` });
+      return this.exit({ code: EXIT.gone, reason: `the coordinator at ${connect} is gone: its connection closed ${at - this.closedAt} ms ago and did not come back` });
     }
     if (welcome && this.phase === 'working' && at - this.lastBeat >= (this.held().length > 0 ? welcome.heartbeatMs : idleHeartbeatMs(welcome))) {
       this.lastBeat = at;
@@ -201,7 +203,7 @@ export class WorkerCore {
     if (at <= this.deadline) return;
     this.attempts++;
     if (this.attempts > this.options.retries) {
-      return this.exit({ code: 3, reason: `no word from the coordinator at ${this.options.connect} after ${this.options.retries} retries` });
+      return this.exit({ code: EXIT.unreachable, reason: `no word from the coordinator at ${this.options.connect} after ${this.options.retries} retries` });
     }
     this.log('warn', 'coordinator silent; connecting again and saying hello', { attempt: this.attempts, of: this.options.retries });
     this.out.push({ kind: 'reconnect' });
@@ -228,9 +230,9 @@ export class WorkerCore {
         this.log('warn', 'coordinator does not know this worker (restarted?); registering again');
         return this.hello(at);
       case 'reject':
-        return this.exit({ code: 2, reason: `rejected by the coordinator: ${message.reason}` });
+        return this.exit({ code: EXIT.usage, reason: `rejected by the coordinator: ${message.reason}` });
       case 'finish':
-        return this.exit({ code: 0, reason: 'run finished' });
+        return this.exit({ code: EXIT.ok, reason: 'run finished' });
     }
   }
 
@@ -254,7 +256,7 @@ export class WorkerCore {
     const bytes = Buffer.concat(this.chunks);
     this.chunks = [];
     if (bytes.length !== welcome.model.bytes) {
-      return this.exit({ code: 2, reason: `received ${bytes.length} model bytes, expected ${welcome.model.bytes}` });
+      return this.exit({ code: EXIT.usage, reason: `received ${bytes.length} model bytes, expected ${welcome.model.bytes}` });
     }
     this.load(welcome, bytes);
   }

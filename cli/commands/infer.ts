@@ -14,7 +14,7 @@ import { defineCommand } from '../schema-flags.js';
 import { inputArgs, modelArgs } from './options.js';
 import { outputLogger } from './output-logger.js';
 import { outputArgs } from './output-options.js';
-import { EXIT } from '../exit-codes.js';
+import { EXIT } from '../../common/exit-codes.js';
 
 const inferArgs = z.object({
   ...modelArgs,

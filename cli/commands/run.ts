@@ -7,7 +7,7 @@ import { defineCommand } from '../schema-flags.js';
 import { outputLogger } from './output-logger.js';
 import { logLevel } from './output-options.js';
 import { runArgs } from './run-args.js';
-import { EXIT } from '../exit-codes.js';
+import { EXIT } from '../../common/exit-codes.js';
 
 /** The command line that continues a run: the same arguments with --resume (quoted for a POSIX shell). */
 export function resumeCommand(argv: readonly string[]): string {

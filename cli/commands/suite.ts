@@ -12,7 +12,7 @@ import { generateInputs } from '../../suite/generate-inputs.js';
 import { clusterRun } from '../../suite/cluster-run.js';
 import { outputLogger } from './output-logger.js';
 import { logLevel, withOutputOptions, type OutputArgs } from './output-options.js';
-import { EXIT } from '../exit-codes.js';
+import { EXIT } from '../../common/exit-codes.js';
 
 interface SuiteArgs extends OutputArgs {
   config: string;

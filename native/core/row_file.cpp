@@ -110,6 +110,19 @@ const uint32_t* RowFile::segmentCrcs() const {
   return reinterpret_cast<const uint32_t*>(map_->data() + sizeof(Header) + (rows_ + 1) * 8);
 }
 
+void RowFile::populate(uint64_t first, uint64_t last) const {
+  constexpr uint64_t kPart = uint64_t{4} << 20;
+  const auto inParts = [&](uint64_t at, uint64_t bytes) {
+#pragma omp parallel for schedule(static)
+    for (int64_t p = 0; p < static_cast<int64_t>((bytes + kPart - 1) / kPart); ++p) {
+      const uint64_t from = static_cast<uint64_t>(p) * kPart;
+      map_->populate(at + from, std::min(kPart, bytes - from));
+    }
+  };
+  inParts(colsAt_ + first * indexBytes_, (last - first) * indexBytes_);
+  if (valuesStored_) inParts(valuesAt_ + first * 4, (last - first) * 4);
+}
+
 void RowFile::verifySegments(uint64_t first, uint64_t last) const {
   if (first == last) return;
   const uint8_t* cols = map_->data() + colsAt_;
@@ -153,6 +166,7 @@ SparseRows RowFile::read(uint64_t begin, uint64_t end, bool compact) const {
   const uint64_t* off = offsets();
   const uint64_t first = off[begin];
   const uint64_t last = off[end];
+  populate(first, last);
   verifySegments(first, last);
   checkColumns(begin, end);
   SparseRows out;

@@ -13,14 +13,16 @@
 #     against the CPU engine on a sample.
 # Tables last; logs under $OUT.
 #   scripts/device/placed-inputs.sh --bench path/to/snig-bench [--big 65536x1920] [--repeat 3]
+#                                   [--steps "check sets big"]   (which of 1-3 to run)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-BENCH="" BIG=65536x1920 REPEAT=3
+BENCH="" BIG=65536x1920 REPEAT=3 STEPS="check sets big"
 while [ $# -gt 0 ]; do
   case "$1" in
     --bench) BENCH=$2; shift 2 ;;
     --big) BIG=$2; shift 2 ;;
     --repeat) REPEAT=$2; shift 2 ;;
+    --steps) STEPS=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -33,10 +35,13 @@ say() { echo "[$(( $(date +%s) - START ))s] $*"; }
 source scripts/device/node-env.sh
 say "machine: $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | head -1), $(nproc) CPUs"
 
-OUT=$out timeout 100 bash scripts/device/node-check.sh >"$out/node-check.txt" 2>&1
-say "node-check (exit $?):"; grep -E 'cpu:|cuda/' "$out/node-check.txt"
+step() { [[ " $STEPS " == *" $1 "* ]]; }
+if step check; then
+  OUT=$out timeout 100 bash scripts/device/node-check.sh >"$out/node-check.txt" 2>&1
+  say "node-check (exit $?):"; grep -E 'cpu:|cuda/' "$out/node-check.txt"
+fi
 
-for set in 1024x120 4096x120; do
+step sets && for set in 1024x120 4096x120; do
   OUT=$work/$set timeout 90 bash scripts/device/cluster-vs-infer.sh "${set%x*}" "${set#*x}" "$REPEAT" "pinned pageable" >"$out/cluster-vs-infer-$set.txt" 2>&1
   say "cluster-vs-infer $set (exit $?)"
   for memory in pinned pageable; do
@@ -44,19 +49,21 @@ for set in 1024x120 4096x120; do
   done
 done
 
-big=$work/$BIG
-timeout 150 "$BENCH" --generate "${BIG%x*}" --layers "${BIG#*x}" --save "$big" >"$out/big-save.txt" 2>&1
-say "$BIG generated and saved (exit $?): $(grep -E '^(model|inputs|saved)' "$out/big-save.txt" | tr '\n' ' ')"
-infer_big() { # label memory
-  local t0=$(date +%s.%N)
-  timeout 40 node /tmp/runtime/dist/cli/main.js infer --engine cuda --input-memory "$2" --model "$big/model.snig" \
-    --input "$big/inputs.snigrows" --report "$out/big-$1.json" --log-level warn >"$out/big-$1.txt" 2>&1
-  say "snig infer $BIG $1 (exit $?, $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }') s wall): $(grep -E '^(time|inference|categories)' "$out/big-$1.txt" | tr '\n' ' ')"
-}
-infer_big cold pinned
-for r in $(seq "$REPEAT"); do infer_big "pinned-$r" pinned; infer_big "pageable-$r" pageable; done
-timeout 100 "$BENCH" --model "$big/model.snig" --inputs "$big/inputs.snigrows" --kernel fast --check sample --sample 8 \
-  --warmup 1 --repeat "$REPEAT" --inputs-memory pageable,pinned --name "$BIG" >"$out/big-bench.out" 2>"$out/big-bench.err"
-say "snig-bench $BIG (exit $?): $(grep -E '^RESULT' "$out/big-bench.out" | tr '\n' ' ') | $(grep -E '^inputs: placed' "$out/big-bench.err")"
-rm -rf "$big"
-for set in 1024x120 4096x120; do echo "== $set"; grep -E '^(==|\|)' "$out/cluster-vs-infer-$set.txt"; done
+if step big; then
+  big=$work/$BIG
+  timeout 150 "$BENCH" --generate "${BIG%x*}" --layers "${BIG#*x}" --save "$big" >"$out/big-save.txt" 2>&1
+  say "$BIG generated and saved (exit $?): $(grep -E '^(model|inputs|saved)' "$out/big-save.txt" | tr '\n' ' ')"
+  infer_big() { # label memory
+    local t0=$(date +%s.%N)
+    timeout 40 node /tmp/runtime/dist/cli/main.js infer --engine cuda --input-memory "$2" --model "$big/model.snig" \
+      --input "$big/inputs.snigrows" --report "$out/big-$1.json" --log-level warn >"$out/big-$1.txt" 2>&1
+    say "snig infer $BIG $1 (exit $?, $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }') s wall): $(grep -E '^(time|inference|categories)' "$out/big-$1.txt" | tr '\n' ' ')"
+  }
+  infer_big cold pinned
+  for r in $(seq "$REPEAT"); do infer_big "pinned-$r" pinned; infer_big "pageable-$r" pageable; done
+  timeout 100 "$BENCH" --model "$big/model.snig" --inputs "$big/inputs.snigrows" --kernel fast --check sample --sample 8 \
+    --warmup 1 --repeat "$REPEAT" --inputs-memory pageable,pinned --name "$BIG" >"$out/big-bench.out" 2>"$out/big-bench.err"
+  say "snig-bench $BIG (exit $?): $(grep -E '^RESULT' "$out/big-bench.out" | tr '\n' ' ') | $(grep -E '^inputs: placed' "$out/big-bench.err")"
+  rm -rf "$big"
+fi
+step sets && for set in 1024x120 4096x120; do echo "== $set"; grep -E '^(==|\|)' "$out/cluster-vs-infer-$set.txt"; done

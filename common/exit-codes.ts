@@ -1,5 +1,5 @@
 // The exit statuses of `snig`, in one place (README, "Exit codes"): scripts and CI tell a wrong
-// answer from a bad command line by them.
+// answer from a bad command line by them. In common/: the worker's core (worker/core.ts) decides its own.
 export const EXIT = {
   /** Done; a verified answer PASSED (or there was no truth to verify against). */
   ok: 0,
