@@ -1,6 +1,6 @@
 // Plain checks for the messages that come thousands of times a second: a worker's results, requests
 // and heartbeats, the coordinator's assignments and heartbeats. The zod schemas (messages.ts) stay the
-// definition: these accept only what the schema accepts and returns unchanged (test/protocol.test.ts
+// definition: these accept only what the schema accepts and returns unchanged (test/protocol-fast-accept.test.ts
 // holds them to it), and leave everything else (another message type, an unknown key, a bad value) to
 // zod, which decides and names the problem. Why: zod checks a two-shard result in 2–4 µs once V8 has
 // optimized its generic parsers, but in 40–100 µs in each of a process's first thousand messages and
