@@ -1,5 +1,7 @@
 // The table of cluster-vs-infer.sh: per repeat, `snig infer`'s and `snig run`'s totals (process start
-// to verdict, as their reports say) and their ratio, the medians, each command's parts, and each
+// to verdict, as their reports say) and their ratio, each process's wall time from start to exit
+// (after its verdict `snig infer` still releases its engine; a run's verdict comes after its workers
+// have exited) and their ratio, the medians, each command's parts, and each
 // run's timeline: its coordinator's and worker's log lines in seconds from the run's start.
 //   node scripts/device/cluster-vs-infer-table.mjs <work> <repeat>
 import { readdirSync, readFileSync } from 'node:fs';
@@ -14,13 +16,14 @@ const logLines = (path) =>
     .map((line) => JSON.parse(line));
 const parts = (p) => Object.entries(p).map(([name, s]) => `${name} ${s.toFixed(3)}`).join(', ');
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const wall = (name) => Number(readFileSync(join(work, `${name}.end`), 'utf8')) - Number(readFileSync(join(work, `${name}.start`), 'utf8'));
 
 const rows = [];
 for (let r = 1; r <= Number(repeat); r++) {
   const infer = json(join(work, `infer-${r}.json`));
   const runDir = join(work, `run-${r}`);
   const run = json(join(runDir, 'report.json'));
-  rows.push({ infer: infer.seconds.total, run: run.seconds.total, verdicts: `${infer.verdict?.passed ? 'PASSED' : 'FAILED'}/${run.status}` });
+  rows.push({ infer: infer.seconds.total, run: run.seconds.total, inferWall: wall(`infer-${r}`), runWall: wall(`run-${r}`), verdicts: `${infer.verdict?.passed ? 'PASSED' : 'FAILED'}/${run.status}` });
   console.log(`run ${r}: snig infer ${infer.seconds.total.toFixed(3)} s (${parts(infer.seconds.parts)})`);
   console.log(`run ${r}: snig run   ${run.seconds.total.toFixed(3)} s (${parts(run.seconds.parts)})`);
   const start = Number(readFileSync(join(work, `run-${r}.start`), 'utf8')) * 1000;
@@ -31,8 +34,10 @@ for (let r = 1; r <= Number(repeat); r++) {
     .sort((a, b) => a.at - b.at);
   console.log(`run ${r} timeline: ${events.map((e) => `${e.at.toFixed(3)} ${e.what}`).join('; ')}`);
 }
-console.log('\n| repeat | snig infer total s | snig run, 1 worker, total s | run ÷ infer | verdicts |');
-console.log('|---|---|---|---|---|');
-for (const [i, row] of rows.entries()) console.log(`| ${i + 1} | ${row.infer.toFixed(3)} | ${row.run.toFixed(3)} | ${(row.run / row.infer).toFixed(2)} | ${row.verdicts} |`);
-const [infer, run] = [median(rows.map((row) => row.infer)), median(rows.map((row) => row.run))];
-console.log(`| median | ${infer.toFixed(3)} | ${run.toFixed(3)} | ${(run / infer).toFixed(2)} | |`);
+console.log('\n| repeat | snig infer total s | snig run, 1 worker, total s | run ÷ infer | infer wall s | run wall s | run ÷ infer, wall | verdicts |');
+console.log('|---|---|---|---|---|---|---|---|');
+const line = (label, r, verdicts) =>
+  `| ${label} | ${r.infer.toFixed(3)} | ${r.run.toFixed(3)} | ${(r.run / r.infer).toFixed(2)} | ${r.inferWall.toFixed(3)} | ${r.runWall.toFixed(3)} | ${(r.runWall / r.inferWall).toFixed(2)} | ${verdicts} |`;
+for (const [i, row] of rows.entries()) console.log(line(i + 1, row, row.verdicts));
+const med = (key) => median(rows.map((row) => row[key]));
+console.log(line('median', { infer: med('infer'), run: med('run'), inferWall: med('inferWall'), runWall: med('runWall') }, ''));

@@ -4,7 +4,7 @@
 # N x L set (binary model and inputs) through `snig infer --engine cuda` and `snig run` with one local
 # CUDA worker, alternately, REPEAT times each, for each input memory named (--input-memory: pinned,
 # the inputs placed in page-locked memory, per shard in the worker; pageable); both from process start
-# to verdict as the commands report it. Logs, reports and each run's timeline (coordinator and worker
+# to verdict as the commands report it, and each process's wall time (start to exit, teardown included). Logs, reports and each run's timeline (coordinator and worker
 # log lines, in seconds from the run's start) under $OUT/cluster-vs-infer/<memory>; a table each.
 #   scripts/device/cluster-vs-infer.sh [N] [L] [REPEAT] ["pinned pageable"]
 set -uo pipefail
@@ -20,9 +20,12 @@ for memory in $memories; do
   dir=$work/$memory
   mkdir -p "$dir"
   for r in $(seq "$repeat"); do
+    date +%s.%N >"$dir/infer-$r.start"
     snig infer --engine cuda --input-memory "$memory" --model "$model" --input "$input" --truth "$truth" --report "$dir/infer-$r.json" --log-level warn >"$dir/infer-$r.txt" 2>&1
+    date +%s.%N >"$dir/infer-$r.end"
     date +%s.%N >"$dir/run-$r.start"
     snig run --engine cuda --input-memory "$memory" --model "$model" --input "$input" --truth "$truth" --workers 1 --out "$dir/run-$r" --no-progress --log-format json >"$dir/run-$r.log" 2>&1
+    date +%s.%N >"$dir/run-$r.end"
   done
   echo "== $n x $layers, input memory $memory"
   node scripts/device/cluster-vs-infer-table.mjs "$dir" "$repeat"
