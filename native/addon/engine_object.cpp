@@ -12,6 +12,7 @@
 #include "model_object.hpp"
 #include "options.hpp"
 #include "registry.hpp"
+#include "unwrap.hpp"
 
 namespace snig::addon {
 namespace {
@@ -170,13 +171,7 @@ Napi::Value createEngine(const Napi::CallbackInfo& info) {
 }  // namespace
 
 std::shared_ptr<Engine> unwrapEngine(Napi::Value value) {
-  Napi::Env env = value.Env();
-  if (!value.IsObject() || !value.As<Napi::Object>().InstanceOf(instanceData(env).engine.Value())) {
-    throw Napi::TypeError::New(env, "expected NativeEngine");
-  }
-  std::shared_ptr<Engine> engine = EngineObject::Unwrap(value.As<Napi::Object>())->engine;
-  if (!engine) throwJs(env, "E_ARGUMENT", "the engine is closed");
-  return engine;
+  return unwrapHeld(value, instanceData(value.Env()).engine, &EngineObject::engine, "NativeEngine", "the engine is closed");
 }
 
 void registerEngine(Napi::Env env, Napi::Object exports) {

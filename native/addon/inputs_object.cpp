@@ -13,6 +13,7 @@
 #include "instance_data.hpp"
 #include "options.hpp"
 #include "registry.hpp"
+#include "unwrap.hpp"
 
 namespace snig::addon {
 
@@ -193,13 +194,7 @@ Napi::Object wrapInputs(Napi::Env env, std::shared_ptr<const SparseRows> rows) {
 }
 
 std::shared_ptr<const HeldInputs> unwrapInputs(Napi::Value value) {
-  Napi::Env env = value.Env();
-  if (!value.IsObject() || !value.As<Napi::Object>().InstanceOf(instanceData(env).inputs.Value())) {
-    throw Napi::TypeError::New(env, "expected NativeInputs");
-  }
-  std::shared_ptr<const HeldInputs> inputs = InputsObject::Unwrap(value.As<Napi::Object>())->inputs;
-  if (!inputs) throwJs(env, "E_ARGUMENT", "the inputs are closed");
-  return inputs;
+  return unwrapHeld(value, instanceData(value.Env()).inputs, &InputsObject::inputs, "NativeInputs", "the inputs are closed");
 }
 
 void registerInputs(Napi::Env env, Napi::Object exports) {

@@ -8,6 +8,7 @@
 #include "instance_data.hpp"
 #include "options.hpp"
 #include "registry.hpp"
+#include "unwrap.hpp"
 
 namespace snig::addon {
 namespace {
@@ -90,13 +91,7 @@ Napi::Object wrapModel(Napi::Env env, std::shared_ptr<Model> model) {
 }
 
 std::shared_ptr<Model> unwrapModel(Napi::Value value) {
-  Napi::Env env = value.Env();
-  if (!value.IsObject() || !value.As<Napi::Object>().InstanceOf(instanceData(env).model.Value())) {
-    throw Napi::TypeError::New(env, "expected a NativeModel");
-  }
-  std::shared_ptr<Model> model = ModelObject::Unwrap(value.As<Napi::Object>())->model;
-  if (!model) throwJs(env, "E_ARGUMENT", "the model is closed");
-  return model;
+  return unwrapHeld(value, instanceData(value.Env()).model, &ModelObject::model, "a NativeModel", "the model is closed");
 }
 
 void registerModel(Napi::Env env, Napi::Object exports) {

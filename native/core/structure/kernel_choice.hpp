@@ -18,10 +18,11 @@ constexpr double kFastMaxEntryShare = 0.5;
 
 // Where the cache holds no reduction of the model, auto first reduces its first kProbeLayers layers.
 // Where they keep more than kProbeGeneralShare of their edges, the network has no structure for the
-// fast kernel, and general is chosen without reducing (or caching) the rest: the whole reduction of a random 16384x1920 network took 34 s on 16
-// cores and cached 8.4 GB, to keep every edge. A network whose structure starts only after its first
-// layers is judged by them: a slower kernel, never a wrong answer. Where the probe leaves the choice
-// open, its layers are reduced again with the rest (kProbeLayers / L more work).
+// fast kernel, and general is chosen without reducing (or caching) the rest: the whole reduction of
+// a random 16384x1920 network took 34 s on 16 cores and cached 8.4 GB, to keep every edge. A network
+// whose structure starts only after its first layers is judged by them: a slower kernel, never a
+// wrong answer. Where the probe leaves the choice open, its layers are reduced again with the rest
+// (kProbeLayers / L more work).
 constexpr uint32_t kProbeLayers = 4;
 constexpr double kProbeGeneralShare = 0.9;
 
