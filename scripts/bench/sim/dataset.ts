@@ -1,9 +1,11 @@
 // Inputs for a simulated run: any number of rows (one nonzero each, enough for the coordinator to
 // count and stream them) and a truth file; or the official sample repeated, for real workers. Simulated workers answer from the truth file, so a run
 // PASSES exactly when every row was answered once and gathered in order.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+
+import { writeFileAtomic } from '../../../common/atomic-file.js';
 
 export interface SimDataset {
   input: string;
@@ -11,10 +13,9 @@ export interface SimDataset {
   rows: number;
 }
 
-/** Rows 1..rows; every seventh (r ≡ 3 mod 7) is a category. Written once per size under `dir`. */
+/** Rows 1..rows; every seventh (r ≡ 3 mod 7) is a category. Written (whole, or not at all) under `dir`, one directory per size. */
 export function syntheticDataset(dir: string, rows: number, neurons: number): SimDataset {
   const out = join(dir, `sim-${rows}`);
-  mkdirSync(out, { recursive: true });
   const input = join(out, `sparse-images-${neurons}.tsv`);
   const truth = join(out, 'categories.tsv');
   const lines: string[] = [];
@@ -23,8 +24,8 @@ export function syntheticDataset(dir: string, rows: number, neurons: number): Si
     lines.push(`${r}\t${((r * 7919) % neurons) + 1}\t1`);
     if (r % 7 === 3) categories.push(`${r}`);
   }
-  writeFileSync(input, `${lines.join('\n')}\n`);
-  writeFileSync(truth, `${categories.join('\n')}\n`);
+  writeFileAtomic(input, `${lines.join('\n')}\n`);
+  writeFileAtomic(truth, `${categories.join('\n')}\n`);
   return { input, truth, rows };
 }
 
@@ -34,7 +35,6 @@ export function syntheticDataset(dir: string, rows: number, neurons: number): Si
  */
 export function repeatedSample(dir: string, input: string, truth: string, times: number): SimDataset {
   const out = join(dir, `sample-x${times}`);
-  mkdirSync(out, { recursive: true });
   const rows = 1200;
   const lines = gunzipSync(readFileSync(input)).toString('utf8').trim().split('\n');
   const categories = readFileSync(truth, 'utf8').split('\n').filter((line) => /^\d+$/.test(line.trim())).map(Number);
@@ -49,7 +49,7 @@ export function repeatedSample(dir: string, input: string, truth: string, times:
     }
     shifted.push(...categories.map((row) => row + k * rows));
   }
-  writeFileSync(inputOut, `${repeated.join('\n')}\n`);
-  writeFileSync(truthOut, `${shifted.join('\n')}\n`);
+  writeFileAtomic(inputOut, `${repeated.join('\n')}\n`);
+  writeFileAtomic(truthOut, `${shifted.join('\n')}\n`);
   return { input: inputOut, truth: truthOut, rows: rows * times };
 }

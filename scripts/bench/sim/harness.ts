@@ -3,12 +3,13 @@
 // against real `snig worker` processes with idle peers around them. It reports what the coordinator
 // did (report.json), its CPU and memory (/proc), and what the workers saw.
 import { spawn, fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
+import { writeFileAtomic } from '../../../common/atomic-file.js';
 import { readJournal } from '../../../coordinator/journal.js';
 import type { RunReport } from '../../../coordinator/report.js';
 import { officialSample, repoRoot } from '../data.js';
@@ -176,7 +177,7 @@ async function startRun(options: SimulationOptions, coordinatorStderr: 'file' | 
     workers: [{ launch: 'manual', count: options.real > 0 ? options.real : options.workers }],
   };
   const configPath = join(options.out, 'config.json');
-  writeFileSync(configPath, JSON.stringify(config, null, 2));
+  writeFileAtomic(configPath, JSON.stringify(config, null, 2));
   const stderr = coordinatorStderr === 'pipe' ? 'pipe' : openSync(join(options.out, 'coordinator.log'), options.resume ? 'a' : 'w');
   const coordinator = spawn(process.execPath, [...profileArgs(options.out), '--import', 'tsx', MAIN, 'run', configPath, ...(options.resume ? ['--resume'] : []), '--no-progress', '--log-level', options.logLevel], { stdio: ['ignore', 'ignore', stderr] });
   const exit = exited(coordinator);
