@@ -10,9 +10,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { isDeepStrictEqual } from 'node:util';
 
 import { launchesLocalWorkers, type RunConfig } from '../common/config/schema.js';
-import { localWorkerCommand } from '../coordinator/launch/snig-command.js';
 import { runArgs, runConfig, runOverrides, type RunArgs } from './commands/run-args.js';
 import { parseFlagsEarly } from './schema-flags.js';
+import { localWorkerCommand } from './snig-command.js';
 
 /** A `snig run` command line read before the CLI loads: its arguments, its config (or why it is invalid), the worker started for it. */
 interface EarlyRun {

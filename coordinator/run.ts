@@ -16,6 +16,7 @@ import { formatRowRange, resolveRowRange } from '../common/row-range.js';
 import { native, type NativeInputs, type NativeModel } from '../common/native.js';
 import { createProgressBar } from '../common/progress.js';
 import { PhaseClock } from '../common/timing.js';
+import type { LaunchCommands } from './launch/commands.js';
 import { LocalLauncher, type LocalWorker } from './launch/local.js';
 import { workerArgs } from './launch/worker-args.js';
 import { launchSlurmWorkers } from './launch/slurm-launcher.js';
@@ -36,6 +37,8 @@ import { lastLoggedError } from './worker-log.js';
 
 export interface RunOptions {
   resume: boolean;
+  /** What starts local and Slurm workers (cli/snig-command.ts's launchCommands()). */
+  commands: LaunchCommands;
   /** The run's clock: `snig run` passes one counting from process start (default: from this call). */
   clock?: PhaseClock;
   log: Logger;
@@ -120,6 +123,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
     lobby = new Lobby(socket, config.worker.retryDelayMs / 4, log);
     launcher = new LocalLauncher({
       endpoint: endpoint.replace('0.0.0.0', '127.0.0.1'),
+      command: options.commands.localWorker,
       groups: config.workers,
       detectGpus: () => addon.info().gpus.map((g) => g.id),
       worker: config.worker,
@@ -243,7 +247,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
     log.info({ endpoint, mode: config.mode }, 'coordinator listening');
     const slurm = config.workers.flatMap((group, index) =>
       group.launch === 'slurm' && !scheduler.complete
-        ? [launchSlurmWorkers({ bound: endpoint, group, job: slurmJobSchema.parse(config.slurm ?? {}), workerArgs: workerArgs(config, index, options.logLevel), log })]
+        ? [launchSlurmWorkers({ bound: endpoint, group, snig: options.commands.snig, job: slurmJobSchema.parse(config.slurm ?? {}), workerArgs: workerArgs(config, index, options.logLevel), log })]
         : [],
     );
     // With no manual workers, every worker this run can have is watched: once the Slurm steps have

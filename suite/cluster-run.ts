@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 
 import type { LogLevel } from '../common/log-levels.js';
+import type { LaunchCommands } from '../coordinator/launch/commands.js';
 import { runCluster } from '../coordinator/run.js';
 import type { RunBenchmark } from './run-suite.js';
 
@@ -36,10 +37,11 @@ function runLogger(log: Logger, benchmark: string, onShard: (done: number, total
   return pino({ level: log.level === 'debug' || log.level === 'trace' ? log.level : 'info', base: null, timestamp: false }, sink);
 }
 
-export function clusterRun(log: Logger, workerLogLevel: LogLevel): RunBenchmark {
+export function clusterRun(log: Logger, workerLogLevel: LogLevel, commands: LaunchCommands): RunBenchmark {
   return async (run, onShard) => {
     await runCluster(run.config, {
       resume: false,
+      commands,
       log: runLogger(log, run.name, onShard),
       logLevel: workerLogLevel,
       progress: false, // the suite draws its own

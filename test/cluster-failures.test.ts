@@ -10,11 +10,12 @@ import { describe, it } from 'node:test';
 import { pino } from 'pino';
 
 import { native } from '../common/native.js';
+import { launchCommands } from '../cli/snig-command.js';
 import { runCluster } from '../coordinator/run.js';
 import { WorkerAgent } from '../worker/agent.js';
 import { INPUT, MAIN, TRUTH, alive, categoryRows, sampleConfig, silent, tempDir } from './cluster-fixture.js';
 
-const run = { resume: false, log: silent, logLevel: 'warn', progress: false };
+const run = { resume: false, commands: launchCommands(), log: silent, logLevel: 'warn', progress: false };
 const ROWS = '1:48'; // a short run: 2 shards of 24 rows
 const few = (out: string, extra: Record<string, unknown> = {}) =>
   sampleConfig(out, { rows: ROWS, shards: { maxRows: 24, minRows: 8 }, workers: [{ launch: 'local', count: 1, engine: 'cpu', threads: 1 }], ...extra });

@@ -14,6 +14,7 @@ import { newKeyPair, writeKeyPair } from '../common/config/keys.js';
 import { DEFAULT_TOLERANCE, generate } from '../common/generate.js';
 import { encode } from '../common/protocol/codec.js';
 import type { LocalWorker } from '../coordinator/launch/local.js';
+import { launchCommands } from '../cli/snig-command.js';
 import { runCluster } from '../coordinator/run.js';
 import { TRUTH, capturingLogger, categoryRows, journalLines, sampleConfig, silent, tempDir } from './cluster-fixture.js';
 import { generatorParamsSchema } from '../common/config/generator.js';
@@ -41,7 +42,7 @@ describe('cluster on the 1024×120 sample', { timeout: 120_000 }, () => {
     const out = tempDir('cluster-shared');
     const config = sampleConfig(out, { coordinator: { heartbeatMs: 200, timeoutMs: 1500, maxMessageBytes: 1024 * 1024 } });
     let hostile: Promise<void> | undefined;
-    const report = await runCluster(config, { resume: false, log: silent, logLevel: 'warn', progress: false, onStarted: (endpoint) => (hostile = hostilePeer(endpoint)) });
+    const report = await runCluster(config, { resume: false, commands: launchCommands(), log: silent, logLevel: 'warn', progress: false, onStarted: (endpoint) => (hostile = hostilePeer(endpoint)) });
     await hostile;
     assert.equal(report.status, 'PASSED', JSON.stringify(report.verification));
     assert.deepEqual(categoryRows(join(out, 'categories.tsv')), categoryRows(TRUTH));
@@ -59,7 +60,7 @@ describe('cluster on the 1024×120 sample', { timeout: 120_000 }, () => {
     const made = await generate({ ...generatorParamsSchema.parse({ neurons: 1024, layers: 120, rows: 3000, seed: 7 }), format: 'binary', gzip: false, out: data, threads: 0, tolerance: DEFAULT_TOLERANCE });
     const out = join(data, 'run');
     const config = sampleConfig(out, { model: made.files.modelBinary, input: made.files.inputs, truth: made.files.truth, shards: { minRows: 16 } });
-    const report = await runCluster(config, { resume: false, log: silent, logLevel: 'warn', progress: false });
+    const report = await runCluster(config, { resume: false, commands: launchCommands(), log: silent, logLevel: 'warn', progress: false });
     assert.equal(report.status, 'PASSED', JSON.stringify(report.verification));
     assert.deepEqual(report.rows, { range: '1:3000', count: 3000 });
     assert.deepEqual(categoryRows(join(out, 'categories.tsv')), categoryRows(made.files.truth));
@@ -89,6 +90,7 @@ describe('cluster on the 1024×120 sample', { timeout: 120_000 }, () => {
     let victim: { name: string; pid: number } | undefined;
     const report = await runCluster(config, {
       resume: false,
+      commands: launchCommands(),
       log: silent,
       logLevel: 'warn',
       progress: false,
@@ -128,7 +130,7 @@ describe('cluster on the 1024×120 sample', { timeout: 120_000 }, () => {
     assert.ok(early, 'a run with local workers starts one early');
     assert.deepEqual(read, config, 'and passes on the config it read');
     let workers: LocalWorker[] = [];
-    const report = await runCluster(config, { resume: false, log: silent, logLevel: 'info', progress: false, earlyWorker: early, onStarted: (_endpoint, started) => (workers = started) });
+    const report = await runCluster(config, { resume: false, commands: launchCommands(), log: silent, logLevel: 'info', progress: false, earlyWorker: early, onStarted: (_endpoint, started) => (workers = started) });
     assert.equal(report.status, 'PASSED', JSON.stringify(report.verification));
     assert.equal(workers[0]!.pid, early.pid, 'the early process is the first local worker');
     // Under CURVE it could only join with the key pair it was handed.
@@ -152,6 +154,7 @@ describe('cluster on the 1024×120 sample', { timeout: 120_000 }, () => {
     const refused = (msg: string): Array<Record<string, unknown>> => entries.filter((entry) => entry.msg === msg);
     const report = await runCluster(config, {
       resume: false,
+      commands: launchCommands(),
       log,
       logLevel: 'warn',
       progress: false,

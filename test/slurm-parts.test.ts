@@ -58,13 +58,13 @@ describe('worker placement', () => {
 
   it('starts `snig worker` per task with the coordinator address', () => {
     const { argv, endpoint } = slurmWorkerArgv(
-      { bound: 'tcp://0.0.0.0:6000', group: { count: 2 }, job, workerArgs: ['--engine', 'cpu'], log: pino({ level: 'silent' }) },
+      { bound: 'tcp://0.0.0.0:6000', group: { count: 2 }, snig: ['/usr/bin/node', '/opt/snig/cli/main.js'], job, workerArgs: ['--engine', 'cpu'], log: pino({ level: 'silent' }) },
       allocation,
     );
     assert.equal(endpoint, 'tcp://node01:6000');
     assert.ok(argv.includes('--ntasks=6'));
     const worker = argv.indexOf('worker');
-    assert.deepEqual(argv.slice(worker), ['worker', '--connect', 'tcp://node01:6000', '--engine', 'cpu']);
+    assert.deepEqual(argv.slice(worker - 2), ['/usr/bin/node', '/opt/snig/cli/main.js', 'worker', '--connect', 'tcp://node01:6000', '--engine', 'cpu']);
   });
 });
 

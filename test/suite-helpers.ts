@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 
 import { DOMParser, onErrorStopParsing } from '@xmldom/xmldom';
 
-import { snigCommand } from '../coordinator/launch/snig-command.js';
+import { snigCommand } from '../cli/snig-command.js';
 
 const execFileAsync = promisify(execFile);
 

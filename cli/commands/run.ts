@@ -4,6 +4,7 @@ import { PhaseClock } from '../../common/timing.js';
 import { runCluster } from '../../coordinator/run.js';
 import { takeEarlyRun } from '../early-worker.js';
 import { defineCommand } from '../schema-flags.js';
+import { launchCommands } from '../snig-command.js';
 import { outputLogger } from './output-logger.js';
 import { logLevel } from './output-options.js';
 import { runArgs } from './run-args.js';
@@ -37,7 +38,7 @@ export const runCommand = defineCommand({
       process.once('SIGINT', () => process.exit(EXIT.interrupted));
     };
     process.once('SIGINT', onInterrupt);
-    const report = await runCluster(config, { resume: args.resume, clock, log, logLevel: logLevel(args), progress: args.progress && !args.quiet, signal: interrupt.signal, earlyWorker }).finally(() =>
+    const report = await runCluster(config, { resume: args.resume, commands: launchCommands(), clock, log, logLevel: logLevel(args), progress: args.progress && !args.quiet, signal: interrupt.signal, earlyWorker }).finally(() =>
       process.removeListener('SIGINT', onInterrupt),
     );
     const v = report.verification;

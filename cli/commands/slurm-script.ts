@@ -13,9 +13,9 @@ import { loadSuite } from '../../common/config/suite-load.js';
 import { slurmJobSchema, type SlurmJob } from '../../common/config/slurm.js';
 import { renderSlurmScript } from '../../coordinator/launch/slurm-script.js';
 import { planWorkers } from '../../coordinator/launch/slurm-workers.js';
-import { snigCommand } from '../../coordinator/launch/snig-command.js';
 import { dottedPath } from '../../common/zod-issues.js';
 import { defineCommand, overrides } from '../schema-flags.js';
+import { snigCommand } from '../snig-command.js';
 
 // The allocation's flags override the config's `slurm:` fields: their types and help come from that schema.
 const { nodes, gpusPerNode, time, partition, account } = slurmJobSchema.shape;

@@ -10,6 +10,7 @@ import { suiteProgress } from '../../suite/progress.js';
 import { runSuite } from '../../suite/run-suite.js';
 import { generateInputs } from '../../suite/generate-inputs.js';
 import { clusterRun } from '../../suite/cluster-run.js';
+import { launchCommands } from '../snig-command.js';
 import { outputLogger } from './output-logger.js';
 import { logLevel, withOutputOptions, type OutputArgs } from './output-options.js';
 import { EXIT } from '../../common/exit-codes.js';
@@ -44,7 +45,7 @@ export const suiteCommand: CommandModule<object, SuiteArgs> = {
       source: args.config,
       force: args.force,
       only: args.only,
-      runBenchmark: clusterRun(log, logLevel(args)),
+      runBenchmark: clusterRun(log, logLevel(args), launchCommands()),
       generate: generateInputs,
       progress: suiteProgress(log, terminal),
     });

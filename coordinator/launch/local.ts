@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import type { KeyPair } from '../../common/config/keys.js';
 import type { RunConfig, WorkerGroup } from '../../common/config/schema.js';
 import type { Preload } from '../../common/preload.js';
+import type { Argv } from './commands.js';
 import { gpuSubsets } from './gpu-subsets.js';
-import { localWorkerCommand } from './snig-command.js';
 import { workerSettings } from './worker-args.js';
 
 export interface LocalWorker {
@@ -21,6 +21,8 @@ export interface LocalWorker {
 
 export interface LocalLaunchOptions {
   endpoint: string;
+  /** Starts a worker process that waits for its settings on stdin (LaunchCommands.localWorker). */
+  command: Argv;
   groups: readonly WorkerGroup[]; // the run's groups: the `launch: local` ones are started here
   /**
    * The GPUs this machine has, for groups that list none and split them between several workers.
@@ -41,8 +43,8 @@ export interface LocalLaunchOptions {
 }
 
 /** A worker process of its own, its output in its log file, waiting for its settings on stdin. */
-function spawnWorker(logFile: string): ChildProcess {
-  const [node, ...entry] = localWorkerCommand();
+function spawnWorker(command: Argv, logFile: string): ChildProcess {
+  const [node, ...entry] = command;
   const log = openSync(logFile, 'a');
   const child = spawn(node, entry, { stdio: ['pipe', log, log] });
   closeSync(log);
@@ -92,7 +94,7 @@ export class LocalLauncher {
           env.SNIG_SERVER_KEY = options.curve.serverKey;
         }
         const logFile = join(logs, `${name}.log`);
-        const child = this.takeEarly(logFile) ?? spawnWorker(logFile);
+        const child = this.takeEarly(logFile) ?? spawnWorker(options.command, logFile);
         handOver(child, settings, env);
         this.children.set(name, child);
         this.workers.push({ name, pid: child.pid ?? -1, gpus: subset });

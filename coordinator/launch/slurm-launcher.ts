@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
 
-import { snigCommand } from './snig-command.js';
+import type { Argv } from './commands.js';
 import { readAllocation, type SlurmAllocation } from './slurm-allocation.js';
 import type { SlurmJob } from '../../common/config/slurm.js';
 import { advertisedEndpoint, planWorkers, srunArgs, type SlurmWorkerPlan } from './slurm-workers.js';
@@ -13,6 +13,8 @@ export interface SlurmLaunchOptions {
   /** The endpoint the coordinator bound (a wildcard host is replaced by this node's name). */
   bound: string;
   group: { count: number; gpusPerWorker?: number };
+  /** The snig CLI each task runs (LaunchCommands.snig). */
+  snig: Argv;
   job: SlurmJob;
   /** `snig worker` arguments other than --connect and --name (engine, threads, retries, ...). */
   workerArgs: string[];
@@ -34,7 +36,7 @@ export interface SlurmWorkers {
 export function slurmWorkerArgv(options: SlurmLaunchOptions, allocation: SlurmAllocation): { plan: SlurmWorkerPlan; endpoint: string; argv: string[] } {
   const plan = planWorkers(options.group, allocation);
   const endpoint = advertisedEndpoint(options.bound, options.job.coordinatorHost ?? allocation.host);
-  const worker = [...snigCommand(), 'worker', '--connect', endpoint, ...options.workerArgs];
+  const worker = [...options.snig, 'worker', '--connect', endpoint, ...options.workerArgs];
   return { plan, endpoint, argv: [...srunArgs(plan, options.job), ...worker] };
 }
 

@@ -24,6 +24,7 @@ import { describePhases, type Phases } from '../../common/timing.js';
 import { decodeCoordinatorMessage, encode } from '../../common/protocol/codec.js';
 import type { CoordinatorMessage } from '../../common/protocol/messages.js';
 import type { RunReport } from '../../coordinator/report.js';
+import { launchCommands } from '../../cli/snig-command.js';
 import { runCluster } from '../../coordinator/run.js';
 import { runContext } from './context.js';
 import { generatedSet, NEURONS, officialSample, repoRoot, workDir, type InputSet } from './data.js';
@@ -70,7 +71,7 @@ async function cluster(set: InputSet, mode: 'shared' | 'streamed', run: number):
     },
     'bench',
   );
-  const report = await runCluster(config, { resume: false, log: pino({ level: 'silent' }), logLevel: 'warn', progress: false });
+  const report = await runCluster(config, { resume: false, commands: launchCommands(), log: pino({ level: 'silent' }), logLevel: 'warn', progress: false });
   const engine = report.workers.reduce((sum, w) => sum + w.seconds, 0); // engine time inside the shards
   return { wall: report.wallSeconds, engine, shards: report.shards.planned + report.shards.splits, status: report.status };
 }

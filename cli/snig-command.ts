@@ -1,0 +1,29 @@
+// The argv that runs this installation's `snig` CLI in a new process (Slurm tasks, local workers,
+// the sbatch script): the built cli/*.js, or cli/*.ts through tsx when running from sources.
+// Absolute paths, so it works from any directory and on any node that sees this filesystem.
+import { fileURLToPath } from 'node:url';
+
+import type { Argv, LaunchCommands } from '../coordinator/launch/commands.js';
+
+/** `entry` (a module of cli/, without its extension) run by node, built or through tsx. */
+function cliEntry(entry: string): Argv {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) {
+    return [process.execPath, '--import', import.meta.resolve('tsx'), fileURLToPath(new URL(`./${entry}.ts`, here))];
+  }
+  return [process.execPath, fileURLToPath(new URL(`./${entry}.js`, here))];
+}
+
+export function snigCommand(): Argv {
+  return cliEntry('main');
+}
+
+/** A local worker of `snig run`: `snig worker` without the command line (cli/local-worker.ts); its options as one JSON line on stdin. */
+export function localWorkerCommand(): Argv {
+  return cliEntry('local-worker');
+}
+
+/** What a run launches, for runCluster. */
+export function launchCommands(): LaunchCommands {
+  return { localWorker: localWorkerCommand(), snig: snigCommand() };
+}
