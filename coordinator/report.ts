@@ -17,7 +17,8 @@ export interface RunReport {
   model: { path: string; neurons: number; layers: number; nnz: number; checksum: string }; // checksum: 8 hex digits
   input: string;
   mode: 'shared' | 'streamed';
-  rows: { range: string; count: number }; // range: first:last, 1-based and inclusive
+  rowRange: string; // first:last, 1-based and inclusive
+  rows: number; // how many: rowRange's
   // The plan's shards, and the splits that sized them for their workers (shard-size.ts): the run had
   // planned + splits shards, of which `resumed` were finished before (the journal) and `computed` now.
   shards: { planned: number; splits: number; resumed: number; computed: number };
@@ -33,7 +34,7 @@ export interface RunReport {
   /** Input bytes the workers read (shared mode) or received (streamed mode), and the input file's size. */
   inputBytes: { read: number; file: number };
   workers: Array<WorkerStats & { edgesPerSecond: number }>;
-  reassigned: Array<Omit<Reassignment, 'begin' | 'end'> & { rows: string }>;
+  reassigned: Array<Omit<Reassignment, 'begin' | 'end'> & { rowRange: string }>;
   failures: Failure[];
   rejected: Failure[];
   droppedMessages: number;
@@ -51,7 +52,7 @@ function markdown(r: RunReport): string {
     `| | |`,
     `|---|---|`,
     `| model | ${r.model.path} (N=${r.model.neurons}, ${r.model.layers} layers, ${r.model.nnz} nnz, checksum ${r.model.checksum}) |`,
-    `| input | ${r.input}, rows ${r.rows.range} |`,
+    `| input | ${r.input}, rows ${r.rowRange} |`,
     `| mode | ${r.mode} |`,
     `| shards | ${r.shards.planned} planned, ${r.shards.splits} split at assignment (${r.shards.resumed} resumed from the journal, ${r.shards.computed} computed) |`,
     `| categories | ${r.categories} |`,
@@ -83,7 +84,7 @@ function markdown(r: RunReport): string {
     lines.push(`| ${cells.join(' | ')} |`);
   }
   lines.push('', `## Reassigned shards (${r.reassigned.length})`, '');
-  for (const s of r.reassigned) lines.push(`- shard ${s.shard} (rows ${s.rows}) from ${s.from}: ${s.reason}`);
+  for (const s of r.reassigned) lines.push(`- shard ${s.shard} (rows ${s.rowRange}) from ${s.from}: ${s.reason}`);
   lines.push('', `## Failures (${r.failures.length + r.rejected.length})`, '');
   for (const f of [...r.failures, ...r.rejected]) lines.push(`- ${f.worker}${f.shard !== undefined ? ` shard ${f.shard}` : ''}: ${f.message}`);
   lines.push('');

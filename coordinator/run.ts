@@ -161,7 +161,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
     model = await clock.time('load', () => openModel({ model: config.model, layers: config.layers, bias: config.bias }));
     const opened = await clock.time('load', () => openInputs(config.input, model!.neurons));
     inputs = opened;
-    const { begin, end } = resolveRowRange(config.rows, inputs.rows);
+    const { begin, end } = resolveRowRange(config.rowRange, inputs.rows);
     // A truth row past the inputs is an error (as in `snig infer`), found before any work.
     const truthPath = config.truth;
     const truth = truthPath === undefined ? undefined : await clock.time('load', () => readTruth(truthPath, opened.rows));
@@ -186,7 +186,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
       log.info({ status: finishedReport.status }, 'the run was already finished: its report stands as it was');
       return finishedReport;
     }
-    log.info({ shards: shards.length, resumed: results.size, rows: formatRowRange({ begin, end }), checksum: formatChecksum(model.checksum) }, 'run planned');
+    log.info({ shards: shards.length, resumed: results.size, rowRange: formatRowRange({ begin, end }), checksum: formatChecksum(model.checksum) }, 'run planned');
 
     // Workers load the binary model (a TSV one is written once); shared mode maps binary inputs.
     const loaded = model;

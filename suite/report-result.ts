@@ -7,7 +7,7 @@ export function resultFromReport(benchmark: string, reportPath: string, report: 
     benchmark,
     neurons: report.model.neurons,
     layers: report.model.layers,
-    rows: report.rows.count,
+    rows: report.rows,
     nodes: new Set(report.workers.map((w) => w.host)).size,
     gpus: report.workers.reduce((sum, w) => sum + w.gpus.length, 0),
     workers: report.workers.length,

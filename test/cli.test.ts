@@ -54,6 +54,18 @@ describe('snig infer', () => {
     assert.match(result.stdout, /row 5: reported zero, truth nonzero/);
   });
 
+  it('infers a row range: only its truth rows, named with rowRange in the report', async () => {
+    const report = join(tempDir(), 'report.json');
+    const result = await snig('infer', '--model', official.model, '--input', official.images, '--truth', official.truth, '--engine', 'cpu', '--row-range', '601:', '--report', report);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^PASSED$/m);
+    assert.match(result.stdout, /\(rows 601:1200 of 1200\)/);
+    const json = JSON.parse(readFileSync(report, 'utf8'));
+    assert.deepEqual(json.inputs, { path: official.images, rows: 1200, rowRange: '601:1200' });
+    const truth = readFileSync(official.truth, 'utf8').trim().split('\n').map(Number);
+    assert.deepEqual(json.categories, truth.filter((row) => row > 600));
+  });
+
   it('fails with the file and line of a bad input, non-zero', async () => {
     const bad = writeText(join(tempDir(), 'images.tsv'), '1\t3\t1\n1\tseven\t1\n');
     const result = await snig('infer', '--model', official.model, '--layers', '2', '--input', bad);

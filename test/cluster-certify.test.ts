@@ -17,7 +17,7 @@ describe('cluster verification', { timeout: 120_000 }, () => {
     writeFileSync(wrongTruth, `${[...truth.slice(1), 7].join('\n')}\n`);
     const config = sampleConfig(join(out, 'run'), {
       truth: wrongTruth,
-      rows: '1:400',
+      rowRange: '1:400',
       workers: [{ launch: 'local', count: 1, engine: 'cpu', threads: 1 }],
     });
     const report = await runCluster(config, { resume: false, commands: launchCommands(), log: silent, logLevel: 'warn', progress: false });

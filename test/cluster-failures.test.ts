@@ -16,9 +16,9 @@ import { WorkerAgent } from '../worker/agent.js';
 import { INPUT, MAIN, TRUTH, alive, categoryRows, sampleConfig, silent, tempDir } from './cluster-fixture.js';
 
 const run = { resume: false, commands: launchCommands(), log: silent, logLevel: 'warn', progress: false };
-const ROWS = '1:48'; // a short run: 2 shards of 24 rows
+const ROW_RANGE = '1:48'; // a short run: 2 shards of 24 rows
 const few = (out: string, extra: Record<string, unknown> = {}) =>
-  sampleConfig(out, { rows: ROWS, shards: { maxRows: 24, minRows: 8 }, workers: [{ launch: 'local', count: 1, engine: 'cpu', threads: 1 }], ...extra });
+  sampleConfig(out, { rowRange: ROW_RANGE, shards: { maxRows: 24, minRows: 8 }, workers: [{ launch: 'local', count: 1, engine: 'cpu', threads: 1 }], ...extra });
 
 describe('cluster: bad input is found before any work', { timeout: 120_000 }, () => {
   it('refuses a truth row past the inputs, and a malformed truth, before planning (no journal)', async () => {
@@ -89,7 +89,7 @@ describe('cluster: failures say what happened', { timeout: 120_000 }, () => {
     const out = tempDir('cluster-interrupt');
     const interrupt = new AbortController();
     let agent: Promise<{ code: number; reason: string }> | undefined;
-    const report = await runCluster(few(out, { workers: [{ launch: 'manual', count: 1 }], rows: '1:240' }), {
+    const report = await runCluster(few(out, { workers: [{ launch: 'manual', count: 1 }], rowRange: '1:240' }), {
       ...run,
       signal: interrupt.signal,
       onStarted: (endpoint) => {

@@ -30,9 +30,9 @@ describe('row ranges', () => {
 
   it('are what a run config takes, checked by its schema', () => {
     const base = { model: 'm', input: 'i', out: 'o', workers: [{}] };
-    assert.equal(validateConfig({ ...base, rows: '1:400' }, 'test').rows, '1:400');
+    assert.equal(validateConfig({ ...base, rowRange: '1:400' }, 'test').rowRange, '1:400');
     assert.throws(() => validateConfig({ ...base, rows: { begin: 0, end: 400 } }, 'test'), /rows/);
-    assert.throws(() => validateConfig({ ...base, rows: '400:1' }, 'test'), /rows: "400:1": the first row is after the last/);
+    assert.throws(() => validateConfig({ ...base, rowRange: '400:1' }, 'test'), /rowRange: "400:1": the first row is after the last/);
   });
 });
 

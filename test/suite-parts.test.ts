@@ -107,7 +107,8 @@ function reportingRun(runs: string[]): RunBenchmark {
     const report: Partial<RunReport> = {
       status: run.name === 'c' ? 'FAILED' : 'PASSED',
       model: { path: run.config.model, neurons: 64, layers: 4, nnz: 1000, checksum: '00000001' },
-      rows: { range: `1:${rows}`, count: rows },
+      rowRange: `1:${rows}`,
+      rows,
       wallSeconds: seconds,
       seconds: { total, parts: { compute: seconds } },
       edges,
@@ -147,7 +148,7 @@ describe('suite runner', () => {
       assert.equal(Number(row.seconds), report.wallSeconds);
       assert.equal(Number(row.totalSeconds), report.seconds!.total);
       assert.equal(Number(row.totalEdgesPerSecond), report.totalEdgesPerSecond);
-      assert.equal(Number(row.rows), report.rows.count);
+      assert.equal(Number(row.rows), report.rows);
       assert.equal(row.passed, String(report.status === 'PASSED'));
       assert.equal(row.nodes, '2');
       assert.equal(row.gpus, '2');

@@ -31,7 +31,7 @@ describe('snig suite (small generated suite, CPU, 2 local workers)', { timeout: 
       const report = JSON.parse(readFileSync(row.report!, 'utf8')) as RunReport;
       assert.equal(report.status, 'PASSED');
       assert.equal(report.verification?.passed, true);
-      assert.equal(Number(row.rows), report.rows.count);
+      assert.equal(Number(row.rows), report.rows);
       assert.equal(Number(row.seconds), report.wallSeconds);
       assert.equal(Number(row.edges), report.edges);
       assert.equal(Number(row.edgesPerSecond), report.edgesPerSecond);

@@ -20,7 +20,7 @@ const inferArgs = z.object({
   ...modelArgs,
   ...inputArgs,
   ...engineOptionsShape,
-  rows: z.string().optional().describe(`input ${ROW_RANGE_HELP}`),
+  rowRange: z.string().optional().describe(`input ${ROW_RANGE_HELP}`),
   precision: z.enum(['f32', 'f64']).default('f32').describe('CPU engine precision'),
   certify: z.boolean().default(false).describe('on a mismatch, recompute the differing rows in float64 and label each fragile or wrong'),
   report: z.string().optional().describe('write a JSON report here'),
@@ -33,7 +33,7 @@ export const inferCommand = defineCommand({
   args: inferArgs,
   examples: [
     ['$0 infer --model data/hpec-1024/neuron1024 --input data/hpec-1024/sparse-images-1024-first1200.tsv.gz --truth data/hpec-1024/first1200-l120-categories.tsv', 'the official sample, verified'],
-    ['$0 infer --model m.snig --input images.snigrows --rows 1:600 --engine cuda --kernel snig', 'the first 600 rows with SNIG\'s kernel'],
+    ['$0 infer --model m.snig --input images.snigrows --row-range 1:600 --engine cuda --kernel snig', 'the first 600 rows with SNIG\'s kernel'],
   ],
   handler: async (args) => {
     const clock = new PhaseClock(); // the total counts from process start: what the user waits
@@ -42,7 +42,7 @@ export const inferCommand = defineCommand({
     // The layers are read when the engine needs them: never for the fast kernel with a cached reduction.
     const model = await clock.time('model', () => openModel({ ...args, lazy: true }));
     const inputs = await clock.time('inputs', () => openInputs(args.input, model.neurons));
-    const span = resolveRowRange(args.rows, inputs.rows);
+    const span = resolveRowRange(args.rowRange, inputs.rows);
     const range = [span.begin, span.end] as const;
     const truthPath = args.truth;
     const truth = truthPath === undefined ? undefined : await clock.time('truth', () => readTruth(truthPath, inputs.rows));
@@ -105,7 +105,7 @@ export const inferCommand = defineCommand({
     if (args.report) {
       const report = {
         model: { path: args.model, neurons: model.neurons, layers: model.layers, edges: model.nnz, checksum: formatChecksum(model.checksum) },
-        inputs: { path: args.input, rows: inputs.rows, range: formatRowRange(span) },
+        inputs: { path: args.input, rows: inputs.rows, rowRange: formatRowRange(span) },
         engine: outcome.engine,
         kernel: outcome.kernel,
         inputBytesRead: inputs.bytesRead,

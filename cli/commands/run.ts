@@ -23,7 +23,7 @@ export const runCommand = defineCommand({
   positionals: { config: { type: 'string', describe: 'run configuration (YAML or JSON)' } },
   examples: [
     ['$0 run configs/local-cpu.yaml', '3 local CPU workers on the official sample'],
-    ['$0 run configs/local-cpu.yaml --set rows=1:600 --quiet', 'a part of the rows, only the result'],
+    ['$0 run configs/local-cpu.yaml --set rowRange=1:600 --quiet', 'a part of the rows, only the result'],
     ['$0 run configs/local-cpu.yaml --resume', 'continue an interrupted run from its journal'],
   ],
   handler: async (args) => {
@@ -43,7 +43,7 @@ export const runCommand = defineCommand({
     );
     const v = report.verification;
     process.stdout.write(
-      `${report.status}${report.reason ? ` (${report.reason})` : ''}: ${report.categories} categories over rows ${report.rows.range}, ` +
+      `${report.status}${report.reason ? ` (${report.reason})` : ''}: ${report.categories} categories over rows ${report.rowRange}, ` +
         `${report.shards.planned} shards (${report.shards.splits} splits, ${report.shards.resumed} resumed, ${report.reassigned.length} reassigned), ` +
         `${report.seconds.total.toFixed(3)} s total (${report.wallSeconds.toFixed(3)} s of shards), ` +
         `${report.computeEdgesPerSecond.toExponential(3)} edges/s compute, ${report.totalEdgesPerSecond.toExponential(3)} total` +

@@ -47,7 +47,7 @@ export const runConfigSchema = z
     input: z.string().min(1),
     truth: z.string().min(1).optional(),
     // first:last, 1-based and inclusive (common/row-range.ts); default: every row.
-    rows: z
+    rowRange: z
       .string()
       .superRefine((text, ctx) => {
         const parsed = parseRowRangeSyntax(text);

@@ -60,7 +60,7 @@ export const suiteConfigSchema = z
       }
       seen.set(benchmark.name, i);
     });
-    for (const key of ['model', 'input', 'truth', 'out', 'layers', 'bias', 'rows']) {
+    for (const key of ['model', 'input', 'truth', 'out', 'layers', 'bias', 'rowRange']) {
       if (key in suite.setup) {
         ctx.addIssue({ code: 'custom', path: ['setup', key], message: 'is set per benchmark, not in setup' });
       }

@@ -237,7 +237,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const firstStart = Math.min(...computing.map((w) => w.firstShardAt!));
   const lastEnd = Math.max(...computing.map((w) => w.lastResultAt!));
   const meanOf = (f: (w: SimWorkerStats) => number): number => computing.reduce((n, w) => n + f(w), 0) / Math.max(1, computing.length) / makespanMs;
-  const rows = report.rows.count;
+  const rows = report.rows;
   const { steadyResultsPerSecond, firstTenth } = journalRates(runOut);
   const speed = Array.from({ length: options.workers }, (_, i) => 1 / (isStraggler(i, options.stragglers) ? options.slowdown : 1)).reduce((a, b) => a + b, 0);
   return {
