@@ -25,6 +25,7 @@
 #                                [--files "NxL ..." [--tsv "NxL ..."] [--node NxL]]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/device/common.sh
 source scripts/device/check-sample.sh
 
 ONLY="1024x120 4096x120 16384x120 65536x120"
@@ -37,30 +38,15 @@ START_BENCH=""
 FILES=""
 TSV=""
 NODE=""
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --start) START_BENCH=$2; shift 2 ;;
-    --files) FILES=$2; shift 2 ;;
-    --tsv) TSV=$2; shift 2 ;;
-    --node) NODE=$2; shift 2 ;;
-    --binary) BINARY=$2; shift 2 ;;
-    --binary-values) BINARY_VALUES=$2; shift 2 ;;
-    --only) ONLY=$2; shift 2 ;;
-    --random) RANDOM_NETS=$2; shift 2 ;;
-    --repeat) REPEAT=$2; shift 2 ;;
-    --memory) MEMORY=$2; shift 2 ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
-  esac
-done
+parse_options "--start START_BENCH --files FILES --tsv TSV --node NODE --binary BINARY --binary-values BINARY_VALUES
+               --only ONLY --random RANDOM_NETS --repeat REPEAT --memory MEMORY" "$@"
 LOG=${OUT:-/tmp}
 START=$(date +%s)
-say() { echo "[$(( $(date +%s) - START ))s] $*"; }
 say "machine: $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | head -1), $(nproc) CPUs"
 
 BUILD=${SNIG_BENCH_DIR:-build/device}
 if [ -z "${SNIG_BENCH_DIR:-}" ]; then
-  if ! { cmake -S native -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >"$LOG/build.log" 2>&1 &&
-         cmake --build "$BUILD" -j"$(nproc)" --target snig-bench >>"$LOG/build.log" 2>&1; }; then
+  if ! build_bench "$BUILD" >"$LOG/build.log" 2>&1; then
     grep -E "error" "$LOG/build.log" | head -20; say "BUILD FAILED"; exit 1
   fi
   say "built"

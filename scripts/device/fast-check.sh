@@ -7,18 +7,12 @@
 #   scripts/device/fast-check.sh [--sizes 1024,4096,16384,65536] [--layers 120,480,1920] [--repeat 5]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/device/common.sh
 
 SIZES=1024,4096,16384,65536
 LAYERS=120,480,1920
 REPEAT=5
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --sizes) SIZES=$2; shift 2 ;;
-    --layers) LAYERS=$2; shift 2 ;;
-    --repeat) REPEAT=$2; shift 2 ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
-  esac
-done
+parse_options "--sizes SIZES --layers LAYERS --repeat REPEAT" "$@"
 LOG=${OUT:-/tmp}
 echo "machine: $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | head -1), $(nproc) CPUs"
 
@@ -33,8 +27,7 @@ fallback=$?
 
 # 2. snig-bench's fast-table mode on the challenge benchmarks (the same cmake build as run.sh).
 BUILD=build/device
-{ cmake -S native -B "$BUILD" -DCMAKE_BUILD_TYPE=Release && cmake --build "$BUILD" -j"$(nproc)" --target snig-bench; } \
-  >"$LOG/fast-build.log" 2>&1 || { tail -20 "$LOG/fast-build.log"; exit 1; }
+build_bench "$BUILD" >"$LOG/fast-build.log" 2>&1 || { tail -20 "$LOG/fast-build.log"; exit 1; }
 echo "== fallback check (exit $fallback)"; cat "$LOG/fallback.txt"
 echo "== snig-bench fast-table"
 stdbuf -oL "$BUILD/snig-bench" fast-table data/hpec-1024 --sizes "$SIZES" --layers "$LAYERS" --repeat "$REPEAT" --truth-max-n 65536 \

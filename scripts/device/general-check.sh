@@ -17,31 +17,22 @@
 #   scripts/device/general-check.sh [--bench PATH] [--only "r1024 r4096 ..."] [--repeat R] [--budget S]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/device/common.sh
 
 BENCH=""
 ONLY=""
 REPEAT=3
 BUDGET=420
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --bench) BENCH=$2; shift 2 ;;
-    --only) ONLY=$2; shift 2 ;;
-    --repeat) REPEAT=$2; shift 2 ;;
-    --budget) BUDGET=$2; shift 2 ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
-  esac
-done
+parse_options "--bench BENCH --only ONLY --repeat REPEAT --budget BUDGET" "$@"
 START=$(date +%s)
 LOG=${OUT:-/tmp}/general-check.log
 : >"$LOG"
-elapsed() { echo $(( $(date +%s) - START )); }
-say() { echo "[$(elapsed)s] $*" | tee -a "$LOG"; }
+SAY_LOG=$LOG
 say "machine: $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | head -1), $(nproc) CPUs"
 
 if [ -z "$BENCH" ] || ! "$BENCH" --help >/dev/null 2>&1; then
   BENCH=build/device/snig-bench
-  { cmake -S native -B build/device -DCMAKE_BUILD_TYPE=Release && cmake --build build/device -j"$(nproc)" --target snig-bench; } \
-    >>"$LOG" 2>&1 || { grep -E "error" "$LOG" | head -20; say "BUILD FAILED"; exit 1; }
+  build_bench build/device >>"$LOG" 2>&1 || { grep -E "error" "$LOG" | head -20; say "BUILD FAILED"; exit 1; }
 fi
 say "bench: $BENCH"
 RESULTS=()

@@ -8,6 +8,7 @@
 #                               [--kernel K] [--shard-rows R] [--streamed 0|1] [--also-kernel K]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/device/common.sh
 
 SCALING_BUDGET=240
 ONLY="16384x120 65536x120"
@@ -17,19 +18,8 @@ KERNEL=snig
 SHARD_ROWS=0  # rows per shard (0: the coordinator's default sizing)
 STREAMED=1    # also one worker per GPU in the streamed mode
 ALSO_KERNEL=  # also the lone-GPU and worker-per-GPU runs with this kernel
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --scaling-budget) SCALING_BUDGET=$2; shift 2 ;;
-    --only) ONLY=$2; shift 2 ;;
-    --neurons) NEURONS=$2; shift 2 ;;
-    --layers) LAYERS=$2; shift 2 ;;
-    --kernel) KERNEL=$2; shift 2 ;;
-    --shard-rows) SHARD_ROWS=$2; shift 2 ;;
-    --streamed) STREAMED=$2; shift 2 ;;
-    --also-kernel) ALSO_KERNEL=$2; shift 2 ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
-  esac
-done
+parse_options "--scaling-budget SCALING_BUDGET --only ONLY --neurons NEURONS --layers LAYERS --kernel KERNEL
+               --shard-rows SHARD_ROWS --streamed STREAMED --also-kernel ALSO_KERNEL" "$@"
 OUTDIR=${OUT:-/tmp}
 GPUS=$(nvidia-smi --query-gpu=index --format=csv,noheader | wc -l)
 ALL=$(seq -s, 0 $((GPUS - 1)))

@@ -16,22 +16,14 @@
 #                                   [--steps "check sets big"]   (which of 1-3 to run)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/device/common.sh
 BENCH="" BIG=65536x1920 REPEAT=3 STEPS="check sets big"
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --bench) BENCH=$2; shift 2 ;;
-    --big) BIG=$2; shift 2 ;;
-    --repeat) REPEAT=$2; shift 2 ;;
-    --steps) STEPS=$2; shift 2 ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
-  esac
-done
+parse_options "--bench BENCH --big BIG --repeat REPEAT --steps STEPS" "$@"
 [ -x "$BENCH" ] || { echo "--bench: no snig-bench at '$BENCH'" >&2; exit 2; }
 out=${OUT:-/tmp/placed-inputs} work=/tmp/placed-inputs-work  # large files stay out of $OUT
 mkdir -p "$out" "$work"
 export SNIG_REDUCTION_CACHE=$work/reduction-cache
 START=$(date +%s)
-say() { echo "[$(( $(date +%s) - START ))s] $*"; }
 source scripts/device/node-env.sh
 say "machine: $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | head -1), $(nproc) CPUs"
 

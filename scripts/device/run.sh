@@ -16,6 +16,7 @@
 # Logs go to $OUT when set.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/device/common.sh
 
 BUDGET=560
 ONLY=""
@@ -24,31 +25,19 @@ SCALING=0
 REPEAT=5
 EXTRAS=0
 BENCH_ARGS=""
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --budget) BUDGET=$2; shift 2 ;;
-    --only) ONLY=$2; shift 2 ;;
-    --kernel) KERNEL=$2; shift 2 ;;
-    --scaling) SCALING=1; shift ;;
-    --repeat) REPEAT=$2; shift 2 ;;
-    --extras) EXTRAS=1; shift ;;
-    --bench-args) BENCH_ARGS=$2; shift 2 ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
-  esac
-done
+parse_options "--budget BUDGET --only ONLY --kernel KERNEL --scaling SCALING=1 --repeat REPEAT --extras EXTRAS=1
+               --bench-args BENCH_ARGS" "$@"
 START=$(date +%s)
 LOG=${OUT:-/tmp}/device-run.log
 : >"$LOG"
-elapsed() { echo $(( $(date +%s) - START )); }
-say() { echo "[$(elapsed)s] $*" | tee -a "$LOG"; }
+SAY_LOG=$LOG
 
 say "machine: $(nvidia-smi --query-gpu=index,name,memory.total --format=csv,noheader | tr '\n' ';') $(nproc) CPUs"
 say "commit: $(git rev-parse --short HEAD 2>/dev/null || echo 'unknown (no git metadata in this copy)')"
 
 BUILD=build/device
 BENCH="$BUILD/snig-bench"
-if ! { cmake -S native -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >>"$LOG" 2>&1 &&
-       cmake --build "$BUILD" -j"$(nproc)" --target snig-bench >>"$LOG" 2>&1; }; then
+if ! build_bench "$BUILD" >>"$LOG" 2>&1; then
   grep -E "error" "$LOG" | head -20; tail -30 "$LOG"; say "BUILD FAILED"; exit 1
 fi
 say "built $BENCH"

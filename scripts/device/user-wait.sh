@@ -16,6 +16,7 @@
 #                               [--tsv "1024x120 ..."] [--repeat 3] [--node 65536x1920]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/device/common.sh
 source scripts/device/check-sample.sh
 
 ONLY="1024x120 1024x480 1024x1920 4096x120 4096x480 4096x1920 16384x120 16384x480 16384x1920 65536x120 65536x480 65536x1920"
@@ -23,22 +24,12 @@ TSV="1024x120 1024x480 1024x1920 4096x120 4096x480 4096x1920 16384x120 65536x120
 REPEAT=3
 NODE=""
 BENCH=""
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --only) ONLY=$2; shift 2 ;;
-    --tsv) TSV=$2; shift 2 ;;
-    --repeat) REPEAT=$2; shift 2 ;;
-    --node) NODE=$2; shift 2 ;;
-    --bench) BENCH=$2; shift 2 ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
-  esac
-done
+parse_options "--only ONLY --tsv TSV --repeat REPEAT --node NODE --bench BENCH" "$@"
 WORK=${E2E_WORK:-/tmp/e2e}
 LOG=$WORK/logs  # packed into $OUT/user-wait-logs.tgz at the end (a few files come back from the machine)
 export SNIG_REDUCTION_CACHE=$WORK/reduction-cache
 rm -rf "$WORK" && mkdir -p "$LOG"
 START=$(date +%s)
-say() { echo "[$(( $(date +%s) - START ))s] $*"; }
 [ -x "$BENCH" ] || { echo "--bench: no snig-bench at '$BENCH'" >&2; exit 2; }
 say "machine: $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | head -1), $(nproc) CPUs, $(df -h "$WORK" | awk 'NR==2 {print $4}') free"
 
