@@ -10,7 +10,7 @@ import { formatIssues } from '../common/zod-issues.js';
 type Shape = Record<string, z.ZodType>;
 
 /** `retryDelayMs` → `retry-delay-ms`. */
-export function flagName(field: string): string {
+function flagName(field: string): string {
   return field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 

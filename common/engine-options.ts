@@ -17,9 +17,9 @@ export const KERNELS = ['auto', 'snig', 'fast', 'general'] as const;
  * shard in a cluster, in page-locked memory and sent by DMA; 'pageable': as read, packed into staging
  * on each call).
  */
-export const INPUT_MEMORIES = ['pinned', 'pageable'] as const;
+const INPUT_MEMORIES = ['pinned', 'pageable'] as const;
 /** CUDA weight placement ('auto': resident when the model fits a GPU, else partitioned, else streamed). */
-export const WEIGHT_MODES = ['auto', 'resident', 'streamed', 'partitioned'] as const;
+const WEIGHT_MODES = ['auto', 'resident', 'streamed', 'partitioned'] as const;
 
 export const gpuListSchema = z.array(z.number().int().nonnegative());
 

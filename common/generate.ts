@@ -57,11 +57,11 @@ export interface GenerateReport {
  * native/core/generator/robust_truth.hpp for why).
  */
 export const DEFAULT_TOLERANCE = FRAGILE_MARGIN;
-export const DEFAULT_MAX_ATTEMPTS = 64;
-export const REAL_IMAGES_FILE = 'sparse-images-1024-first1200.tsv.gz';
+const DEFAULT_MAX_ATTEMPTS = 64;
+const REAL_IMAGES_FILE = 'sparse-images-1024-first1200.tsv.gz';
 
 /** Rows the bias bisection of a random network runs on (the first rows of the generated set). */
-export const BIAS_SAMPLE_ROWS = 1000;
+const BIAS_SAMPLE_ROWS = 1000;
 
 export class GenerateError extends Error {}
 
@@ -140,7 +140,7 @@ export function defaultSourceImages(): string {
   throw new GenerateError(`the real images (data/hpec-1024/${REAL_IMAGES_FILE}) are missing from the package`);
 }
 
-export function outputPaths(out: string, neurons: number, layers: number) {
+function outputPaths(out: string, neurons: number, layers: number) {
   const dir = resolve(out);
   return {
     modelDir: join(dir, `neuron${neurons}`),

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { engineOptionsSchema } from './engine-options.js';
 
 /** A workload's files: the binary model (its first `layers`, with `bias`) and the inputs of shared mode. */
-export const workloadFilesSchema = z.object({
+const workloadFilesSchema = z.object({
   model: z.string(),
   layers: z.number().int().positive().optional(), // default: every layer
   bias: z.number().optional(), // default: the challenge's for the model's N

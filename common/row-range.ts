@@ -4,7 +4,7 @@
 // half-open ([begin, end)), as the engines take them.
 
 export const ROW_RANGE_HELP = 'rows first:last, 1-based and inclusive, e.g. 1:1200 (either side may be left out)';
-export const ROW_RANGE_PATTERN = /^(\d*):(\d*)$/;
+const ROW_RANGE_PATTERN = /^(\d*):(\d*)$/;
 
 /** 0-based, half-open: rows [begin, end). */
 export interface RowSpan {

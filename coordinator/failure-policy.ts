@@ -4,7 +4,7 @@
 /** Errors that recur wherever the shard runs (a malformed file, an impossible argument): no retry. */
 const DETERMINISTIC_CODES: ReadonlySet<string> = new Set(['E_FORMAT', 'E_ARGUMENT']);
 
-export function isDeterministic(code: string | undefined): boolean {
+function isDeterministic(code: string | undefined): boolean {
   return code !== undefined && DETERMINISTIC_CODES.has(code);
 }
 
@@ -39,7 +39,7 @@ export function mayTake(worker: string, failedBy: ReadonlySet<string>, live: rea
 export const UNMEASURED_SHARD_TIMEOUT_MS = 3_600_000;
 
 /** How much longer than expected a shard may take before it is taken back. */
-export const SHARD_TIMEOUT_MARGIN = 4;
+const SHARD_TIMEOUT_MARGIN = 4;
 
 /**
  * How long a shard may stay with its worker: the margin × the time that worker needs, at its

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 
-export const FULL_HASH_BYTES = 256 * 1024 * 1024;
+const FULL_HASH_BYTES = 256 * 1024 * 1024;
 const SAMPLES = 64;
 const SAMPLE_BYTES = 64 * 1024;
 

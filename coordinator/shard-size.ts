@@ -5,7 +5,7 @@
 // straggler's shards are as long in seconds (so fewer rows) as a fast worker's.
 
 /** The fleet's remaining time is split this many ways per worker (the k of guided self-scheduling). */
-export const GUIDED = 2;
+const GUIDED = 2;
 
 export interface SizingPolicy {
   targetSeconds: number; // a shard takes at most this long at its worker's speed

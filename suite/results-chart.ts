@@ -5,7 +5,7 @@ import type { TopLevelSpec } from 'vega-lite';
 
 import type { SuiteResult } from './result.js';
 
-export function chartSpec(title: string, results: readonly SuiteResult[]): TopLevelSpec {
+function chartSpec(title: string, results: readonly SuiteResult[]): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: `${title}: edges/s per benchmark`,

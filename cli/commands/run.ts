@@ -11,7 +11,7 @@ import { runArgs } from './run-args.js';
 import { EXIT } from '../../common/exit-codes.js';
 
 /** The command line that continues a run: the same arguments with --resume (quoted for a POSIX shell). */
-export function resumeCommand(argv: readonly string[]): string {
+function resumeCommand(argv: readonly string[]): string {
   const quote = (arg: string): string => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`);
   return ['snig', ...argv.filter((arg) => arg !== '--resume'), '--resume'].map(quote).join(' ');
 }

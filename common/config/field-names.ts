@@ -8,7 +8,7 @@ import { dottedPath } from '../zod-issues.js';
 type Path = readonly PropertyKey[];
 
 /** The 1-based line of the field at `path` in `text`, or of its nearest ancestor in it (none: the top level). */
-export function fieldLine(text: string, path: Path): number | undefined {
+function fieldLine(text: string, path: Path): number | undefined {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines });
   for (let depth = path.length; depth > 0; depth--) {

@@ -49,4 +49,3 @@ export const generatorShape = {
 
 export const generatorParamsSchema = z.object(generatorShape).strict();
 export type GeneratorParams = z.output<typeof generatorParamsSchema>;
-export type Structure = GeneratorParams['structure'];

@@ -9,7 +9,7 @@ import { slurmJobSchema } from './slurm.js';
 
 const positiveInt = z.number().int().positive();
 /** Room for a message's envelope (type, ids, lengths) around its payload. */
-export const MESSAGE_OVERHEAD_BYTES = 1024;
+const MESSAGE_OVERHEAD_BYTES = 1024;
 const nonnegativeInt = z.number().int().nonnegative();
 
 /** How every worker behaves (`worker:` in a run config, `snig worker` flags). */

@@ -31,7 +31,7 @@ const generatedBenchmarkSchema = z
  * Files on disk, or a generated network (an entry with `generate:`). Each kind is checked by its own
  * schema, so that an error names the field at fault (a union of the two could only say "Invalid input").
  */
-export const benchmarkSchema = z.unknown().transform((value, ctx): z.output<typeof fileBenchmarkSchema> | z.output<typeof generatedBenchmarkSchema> => {
+const benchmarkSchema = z.unknown().transform((value, ctx): z.output<typeof fileBenchmarkSchema> | z.output<typeof generatedBenchmarkSchema> => {
   const generated = typeof value === 'object' && value !== null && 'generate' in value;
   const parsed = generated ? generatedBenchmarkSchema.safeParse(value) : fileBenchmarkSchema.safeParse(value);
   if (parsed.success) return parsed.data;
