@@ -1,5 +1,5 @@
 // The scheduling core, pure: events in (messages already schema-checked, clock ticks), decisions
-// out. Sockets, timers, the journal and the report live at the edge (coordinator/server.ts), so
+// out. Sockets, timers, the journal and the report live at the edge (coordinator.ts, run.ts), so
 // everything here is tested without them.
 import { formatChecksum } from '../common/checksum.js';
 import { formatRowRange } from '../common/row-range.js';

@@ -10,7 +10,8 @@ import { overrides } from '../schema-flags.js';
 import { inputArgs, modelArgs } from './options.js';
 import { outputArgs } from './output-options.js';
 
-// Every flag but the last three overrides a field of the config (its default is the config's).
+// The flags from --model to --min-shard-rows override a field of the config each (their defaults are
+// the config's) and --set any field; --resume, --progress and the output flags do not touch it.
 export const runArgs = z.object({
   config: z.string().optional().describe('run configuration (YAML or JSON)'),
   ...overrides(modelArgs),

@@ -61,15 +61,6 @@ RandomWeights parseRandomWeights(const std::string& name) {
   throwArgument("random weights must be uniform, positive or mixed, not \"" + name + "\"");
 }
 
-const char* randomWeightsName(RandomWeights weights) {
-  switch (weights) {
-    case RandomWeights::Uniform: return "uniform";
-    case RandomWeights::Positive: return "positive";
-    case RandomWeights::Mixed: return "mixed";
-  }
-  return "?";
-}
-
 void validateRandomNetSpec(const RandomNetSpec& spec) {
   if (spec.layers == 0) throwArgument("a network needs at least one layer");
   if (spec.fanInMin == 0 || spec.fanInMin > spec.fanInMax || spec.fanInMax > spec.neurons) {

@@ -33,7 +33,6 @@ struct RandomNetSpec {
 
 // "uniform", "positive" or "mixed"; throws E_ARGUMENT otherwise.
 RandomWeights parseRandomWeights(const std::string& name);
-const char* randomWeightsName(RandomWeights weights);
 
 // Throws E_ARGUMENT unless 1 <= fanInMin <= fanInMax <= neurons and layers >= 1.
 void validateRandomNetSpec(const RandomNetSpec& spec);
