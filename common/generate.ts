@@ -77,9 +77,13 @@ function validateRandom(options: GenerateOptions): void {
   }
 }
 
-/** Checks the options a network and its images need; returns the bias to use (random: undefined = bisect). */
+/**
+ * Checks what the parameters' schema (common/config/generator.ts, which every caller parses with)
+ * cannot say alone: the shape N must have, and the fan-in and bias that depend on N. Returns the bias
+ * to use (random: undefined = bisect).
+ */
 export function validateGenerate(options: GenerateOptions): number | undefined {
-  const { neurons: n, layers, rows, seed } = options;
+  const n = options.neurons;
   const random = options.structure === 'random';
   if (random) validateRandom(options);
   else if (!Number.isInteger(n) || n < 32 || (n & (n - 1)) !== 0) {
@@ -88,10 +92,6 @@ export function validateGenerate(options: GenerateOptions): number | undefined {
   if (!Number.isInteger(Math.sqrt(n))) {
     throw new GenerateError(`--neurons ${n}: generated images need a square side (N = 1024, 4096, 16384, 65536, ...)`);
   }
-  if (!Number.isInteger(layers) || layers < 1) throw new GenerateError(`--layers must be a positive integer, not ${layers}`);
-  if (!Number.isInteger(rows) || rows < 1) throw new GenerateError(`--rows must be a positive integer, not ${rows}`);
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new GenerateError(`--seed must be a non-negative integer, not ${seed}`);
-  if (!(options.tolerance >= 0)) throw new GenerateError(`the margin tolerance must be >= 0, not ${options.tolerance}`);
   if (random && options.bias === undefined) return undefined;
   const bias = options.bias ?? native().challengeBias(n);
   if (bias === undefined) {
