@@ -1,8 +1,9 @@
 // `snig generate`, the orchestration: a challenge-shaped RadiX-Net (or, with structure "random", a
 // network without structure whose bias is bisected so that 1.5-2.5 % of the rows survive), input rows
-// augmented from the real official images, their robust float64 truth (rounding-fragile rows redrawn), the live-row curve next
-// to that of the real images, and the files in the official layout. The work itself is native
-// (native/core/generator/); this file validates options, sequences the steps and writes the files.
+// augmented from the real official images, their robust float64 truth (rounding-fragile rows redrawn),
+// the live-row curve next to that of the real images (live-curve.ts), and the files in the official
+// layout. The work itself is native (native/core/generator/); this file validates options, sequences
+// the steps and writes the files.
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -13,6 +14,7 @@ import type { Logger } from 'pino';
 import { FRAGILE_MARGIN } from './verdict.js';
 import { Engine } from './engine.js';
 import type { GeneratorParams } from './config/generator.js';
+import { liveCurve, type LiveCurve } from './live-curve.js';
 import { native, type NativeInputs, type NativeModel, type NativeRobustImages } from './native.js';
 
 export const MODEL_FORMATS = ['tsv', 'binary', 'both'] as const;
@@ -30,13 +32,6 @@ export interface GenerateOptions extends GeneratorParams {
   tolerance: number;
   /** The real images the rows derive from (default: the committed first 1200 official images). */
   source?: string;
-}
-
-/** Rows still nonzero after each listed layer. */
-export interface LiveCurve {
-  layers: number[];
-  live: number[];
-  rows: number;
 }
 
 export interface GenerateReport {
@@ -99,34 +94,6 @@ export function validateGenerate(options: GenerateOptions): number | undefined {
   }
   if (!Number.isFinite(bias)) throw new GenerateError(`--bias must be a number, not ${bias}`);
   return bias;
-}
-
-/** Rows alive after layers 1, 5, 15 and L (those within the network), from a per-row deathLayer trace. */
-export function liveCurve(deathLayer: ArrayLike<number>, layers: number): LiveCurve {
-  const at = [...new Set([1, 5, 15, layers].filter((l) => l <= layers))].sort((a, b) => a - b);
-  const live = at.map((l) => {
-    let count = 0;
-    for (let r = 0; r < deathLayer.length; r++) {
-      const d = deathLayer[r]!;
-      if (d === 0 || d > l) count++;
-    }
-    return count;
-  });
-  return { layers: at, live, rows: deathLayer.length };
-}
-
-/** The curve as aligned text lines, generated rows next to the real images. */
-export function formatCurves(curve: LiveCurve, real: LiveCurve): string {
-  const percent = (live: number, rows: number): string => `${((100 * live) / rows).toFixed(2)}%`;
-  const lines = [`live rows after layer   generated (${curve.rows} rows)   real images (${real.rows} rows)`];
-  curve.layers.forEach((layer, k) => {
-    const g = curve.live[k]!;
-    const r = real.live[k]!;
-    lines.push(
-      `${String(layer).padStart(21)}   ${`${g} (${percent(g, curve.rows)})`.padEnd(26)}   ${r} (${percent(r, real.rows)})`,
-    );
-  });
-  return lines.join('\n');
 }
 
 /** The committed first 1200 official images, found from this file (sources or dist/). */

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 
-import { defaultSourceImages, liveCurve, validateGenerate } from '../common/generate.js';
+import { defaultSourceImages, validateGenerate } from '../common/generate.js';
+import { liveCurve } from '../common/live-curve.js';
 import { native, type NativeInputs, type NativeModel } from '../common/native.js';
 import { categoriesOf, naiveInference, readNetwork } from './helpers.js';
 import { generatorParamsSchema } from '../common/config/generator.js';

@@ -5,7 +5,8 @@ import { z } from 'zod';
 
 import { generatorShape } from '../../common/config/generator.js';
 import { engineSettingsShape } from '../../common/engine-options.js';
-import { DEFAULT_TOLERANCE, formatCurves, generate, MODEL_FORMATS } from '../../common/generate.js';
+import { DEFAULT_TOLERANCE, generate, MODEL_FORMATS } from '../../common/generate.js';
+import { formatCurves } from '../../common/live-curve.js';
 import { defineCommand } from '../schema-flags.js';
 import { outputLogger } from './output-logger.js';
 import { outputArgs } from './output-options.js';

@@ -4,7 +4,8 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { DEFAULT_TOLERANCE, formatCurves, generate } from '../../common/generate.js';
+import { DEFAULT_TOLERANCE, generate } from '../../common/generate.js';
+import { formatCurves } from '../../common/live-curve.js';
 import { cachedInputs } from '../../suite/input-cache.js';
 import { generatorParamsSchema } from '../../common/config/generator.js';
 
