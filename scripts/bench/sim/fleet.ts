@@ -1,5 +1,5 @@
-// A fleet of simulated workers in one process, on one ZeroMQ context, with one heartbeat clock.
-// Run as a child (`fleet.ts <json options>`), it sends its workers' stats to the parent over IPC.
+// A fleet of simulated workers in one process, on one ZeroMQ context, with one heartbeat clock. The
+// harness runs each fleet as a child process (fleet-child.ts).
 import { readFileSync } from 'node:fs';
 import { Context } from 'zeromq';
 
@@ -85,10 +85,3 @@ export async function runFleet(options: FleetOptions, onWelcomed: () => void, st
 
 /** IPC from a fleet child to the harness. */
 export type FleetReport = { kind: 'welcomed' } | { kind: 'stats'; stats: FleetStats };
-
-if (process.send && process.argv[2]) {
-  const send = (report: FleetReport, then: () => void = () => undefined): boolean => process.send!(report, undefined, undefined, then);
-  const stop = new Promise<void>((resolve) => process.once('message', () => resolve()));
-  const stats = await runFleet(JSON.parse(process.argv[2]) as FleetOptions, () => send({ kind: 'welcomed' }), stop);
-  send({ kind: 'stats', stats }, () => process.exit(0));
-}

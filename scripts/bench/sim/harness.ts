@@ -19,7 +19,7 @@ import { Probe } from './probe.js';
 import type { SimWorkerStats } from './worker.js';
 
 const MAIN = join(repoRoot, 'cli', 'main.ts');
-const FLEET = join(repoRoot, 'scripts', 'bench', 'sim', 'fleet.ts');
+const FLEET = join(repoRoot, 'scripts', 'bench', 'sim', 'fleet-child.ts');
 
 export interface SimulationOptions {
   out: string; // a fresh directory for the run
