@@ -1,11 +1,10 @@
 #include "npy_dump.hpp"
 
-#include <cstdio>
 #include <filesystem>
 #include <type_traits>
 #include <vector>
 
-#include "../core/error.hpp"
+#include "../core/atomic_file.hpp"
 
 namespace snig::bench {
 namespace {
@@ -24,13 +23,13 @@ void writeNpy(const std::string& path, const std::vector<T>& data) {
                        std::to_string(data.size()) + ",), }";
   header.append(64 - (10 + header.size() + 1) % 64, ' ');
   header += '\n';
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  if (!f) throwIo(path, "cannot write");
   const uint16_t length = static_cast<uint16_t>(header.size());
-  const bool ok = std::fwrite("\x93NUMPY\x01\x00", 1, 8, f) == 8 && std::fwrite(&length, 2, 1, f) == 1 &&
-                  std::fwrite(header.data(), 1, header.size(), f) == header.size() &&
-                  std::fwrite(data.data(), sizeof(T), data.size(), f) == data.size();
-  if (std::fclose(f) != 0 || !ok) throwIo(path, "cannot write");
+  AtomicFile file(path);
+  file.write("\x93NUMPY\x01\x00", 8);
+  file.write(&length, sizeof length);
+  file.write(header);
+  file.write(data.data(), sizeof(T) * data.size());
+  file.commit();
 }
 
 }  // namespace

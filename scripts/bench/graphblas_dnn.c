@@ -144,14 +144,15 @@ static double now(void) {
   return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
-// Writes the 1-based categories atomically (temp file, then rename).
+// Writes the 1-based categories atomically (temp file, flushed to the disk, then renamed).
 static void write_categories(const char* path, const GrB_Index* rows, GrB_Index count) {
   char tmp[4096];
   snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
   FILE* f = fopen(tmp, "w");
   if (!f) fail("%s: cannot write (%s)", tmp, strerror(errno));
   for (GrB_Index k = 0; k < count; k++) fprintf(f, "%llu\n", (unsigned long long)rows[k] + 1);
-  if (fclose(f) != 0 || rename(tmp, path) != 0) fail("%s: cannot write (%s)", path, strerror(errno));
+  const int synced = fflush(f) == 0 && fsync(fileno(f)) == 0;
+  if (fclose(f) != 0 || !synced || rename(tmp, path) != 0) fail("%s: cannot write (%s)", path, strerror(errno));
 }
 
 typedef struct {
