@@ -83,8 +83,8 @@ Napi::Value generateRobustInputsJs(const Napi::CallbackInfo& info) {
   const Napi::Object options = objectArg(info, 2);
   const ImageSpec spec = imageSpecOf(options);
   TruthSpec truth;
-  truth.tolerance = numberField(options, "tolerance", kDefaultMarginTolerance);
-  truth.maxAttempts = static_cast<uint32_t>(numberField(options, "maxAttempts", truth.maxAttempts));
+  truth.tolerance = requiredNumber(options, "tolerance");
+  truth.maxAttempts = static_cast<uint32_t>(requiredNumber(options, "maxAttempts"));
   return runAsync<std::shared_ptr<RobustImages>>(
       info.Env(),
       [=] {
@@ -129,7 +129,7 @@ Napi::Value classifyRowsJs(const Napi::CallbackInfo& info) {
   std::shared_ptr<Model> model = unwrapModel(info[0]);
   std::shared_ptr<const HeldInputs> inputs = unwrapInputs(info[1]);
   const Napi::Object options = objectArg(info, 2);
-  const double tolerance = numberField(options, "tolerance", kDefaultMarginTolerance);
+  const double tolerance = requiredNumber(options, "tolerance");
   const int threads = threadsOf(options);
   return runAsync<std::shared_ptr<RowClassification>>(
       info.Env(),
