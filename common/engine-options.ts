@@ -38,6 +38,9 @@ export const engineSettingsShape = {
     .describe('CUDA input rows: pinned (placed once in page-locked memory, sent by DMA) or pageable (packed on each call)'),
 };
 
+/** The settings alone, from any object that carries them (a worker group: its other fields are left out). */
+export const engineSettingsSchema = z.object(engineSettingsShape);
+
 export const engineOptionsShape = {
   ...engineSettingsShape,
   gpus: gpuListSchema.optional().describe('CUDA devices, e.g. 0,1 (default: all visible)'),

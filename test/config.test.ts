@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 
 import { ConfigError, loadConfig, parseAssignment, validateConfig } from '../common/config/load.js';
 import { newKeyPair, readKeyPair, readPublicKey, writeKeyPair, z85Encode } from '../common/config/keys.js';
+import { groupEngine } from '../common/config/schema.js';
 import { runOverrides } from '../cli/commands/run-args.js';
 import { gpuSubsets } from '../coordinator/launch/gpu-subsets.js';
 import { tempDir } from './helpers.js';
@@ -82,6 +83,18 @@ describe('run configuration', () => {
     assert.throws(() => loadConfig(undefined, runOverrides({ model: 'm', out: 'o', workers: 1 })), /command line.*input/s);
     assert.deepEqual(parseAssignment('workers.0.gpus=[0,1]'), ['workers.0.gpus', [0, 1]]);
     assert.throws(() => parseAssignment('novalue'), /field\.path=value/);
+  });
+
+  it("gives a worker its group's engine settings and nothing else; a worker of no group, the first manual group's", () => {
+    const config = validateConfig({
+      model: 'm', input: 'i', out: 'o',
+      workers: [{ launch: 'local', count: 1, engine: 'cpu', threads: 2, gpus: [0] }, { launch: 'manual', count: 4, engine: 'cuda', kernel: 'general', inputMemory: 'pageable' }],
+    }, 'test');
+    assert.deepEqual(groupEngine(config, 0), { engine: 'cpu', threads: 2, kernel: 'auto', weights: 'auto', inputMemory: 'pinned' });
+    const manual = { engine: 'cuda', threads: 0, kernel: 'general', weights: 'auto', inputMemory: 'pageable' };
+    assert.deepEqual(groupEngine(config, 1), manual);
+    assert.deepEqual(groupEngine(config, undefined), manual);
+    assert.deepEqual(groupEngine(config, 7), manual);
   });
 });
 

@@ -3,7 +3,7 @@
 // Each default is stated once, on its field; a section left out is parsed from {} (prefault).
 import { z } from 'zod';
 
-import { engineSettingsShape, gpuListSchema, type EngineOptions } from '../engine-options.js';
+import { engineSettingsSchema, engineSettingsShape, gpuListSchema, type EngineOptions } from '../engine-options.js';
 import { parseRowRangeSyntax } from '../row-range.js';
 import { slurmJobSchema } from './slurm.js';
 
@@ -144,6 +144,6 @@ export function launchesLocalWorkers(config: Pick<RunConfig, 'workers'>): boolea
  */
 export function groupEngine(config: RunConfig, index: number | undefined): EngineOptions {
   const fallback = Math.max(0, config.workers.findIndex((group) => group.launch === 'manual'));
-  const { engine, threads, kernel, weights, inputMemory } = config.workers[index ?? fallback] ?? config.workers[fallback]!;
-  return { engine, threads, kernel, weights, inputMemory };
+  const group = config.workers[index ?? fallback] ?? config.workers[fallback]!;
+  return engineSettingsSchema.parse(group); // the group's engine settings alone, whichever engine-options.ts declares
 }
