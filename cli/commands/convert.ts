@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 import { formatChecksum } from '../../common/checksum.js';
 import { neuronsFromName, openInputs, openModel } from '../../common/data.js';
-import { engineOptionsShape } from '../../common/engine-options.js';
+import { engineSettingsShape } from '../../common/engine-options.js';
 import { native } from '../../common/native.js';
 import { defineCommand } from '../schema-flags.js';
 import { modelArgs } from './options.js';
@@ -15,7 +15,7 @@ const convertArgs = z
     model: modelArgs.model.optional(),
     inputs: z.string().min(1).optional().describe('input rows to convert: sparse-images-<N>.tsv[.gz]'),
     neurons: z.number().int().positive().optional().describe('N of the input rows (default: from the file name)'),
-    threads: engineOptionsShape.threads,
+    threads: engineSettingsShape.threads,
     out: z.string().min(1).describe('file to write (.snig for a model, .snigrows for inputs)'),
   })
   .superRefine((args, ctx) => {
