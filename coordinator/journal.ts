@@ -3,7 +3,7 @@
 // requeue and finished shard (with its categories). `snig run --resume` replays the splits onto the
 // plan and rebuilds the finished set, so a coordinator crash loses no finished work and counts no row
 // twice. A torn last line (crash mid-write) is ignored. The plan
-// names the work (model, layers, bias, a fingerprint of the inputs, rows): a resume of other work is
+// names the work (model, layers, bias, a fingerprint of the inputs, the row range): a resume of other work is
 // refused, naming what differs; a finished shard whose rows are not a valid result is done again.
 // Group commit: lines wait in memory until the event loop is idle, then go out in one write; a
 // finished shard's callback runs only once an fsync covering it has returned, so results arriving
@@ -26,7 +26,7 @@ const planEntry = z.object({
     rows: z.number(),
     fingerprint: z.object({ bytes: z.number(), mtimeMs: z.number(), sha256: z.string(), hashed: z.enum(['full', 'sampled']) }),
   }),
-  rows: z.tuple([z.number(), z.number()]),
+  rowRange: z.tuple([z.number(), z.number()]), // [begin, end), 0-based
   shards: z.array(z.tuple([z.number(), z.number()])),
   at: z.string(),
 });
@@ -68,7 +68,7 @@ export function workDifferences(then: JournalPlan, now: JournalPlan): string[] {
     if (inputs) differences.push(`inputs (${inputs})`);
   }
   const span = ([begin, end]: readonly [number, number]): string => formatRowRange({ begin, end });
-  was('rows', span(then.rows), span(now.rows));
+  was('row range', span(then.rowRange), span(now.rowRange));
   return differences;
 }
 

@@ -172,7 +172,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
     const work = {
       model: { checksum: model.checksum, layers: model.layers, bias: config.bias ?? null },
       inputs: { rows: inputs.rows, fingerprint: fingerprint(config.input) },
-      rows: [begin, end] as [number, number],
+      rowRange: [begin, end] as [number, number],
       shards: planned.map((s): [number, number] => [s.begin, s.end]),
     };
     journal = Journal.open(join(config.out, 'journal.jsonl'), work, options.resume);

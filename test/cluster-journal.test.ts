@@ -13,7 +13,7 @@ const inputs: Fingerprint = { bytes: 300, mtimeMs: 1, sha256: 'ab'.repeat(32), h
 const plan: JournalPlan = {
   model: { checksum: 7, layers: 120, bias: null },
   inputs: { rows: 30, fingerprint: inputs },
-  rows: [0, 30],
+  rowRange: [0, 30],
   shards: [[0, 10], [10, 20], [20, 30]],
 };
 
@@ -28,7 +28,7 @@ describe('journal', () => {
     assert.throws(() => Journal.open(path, { ...plan, model: { checksum: 8, layers: 60, bias: -0.3 } }, true), /differs in model checksum \(00000007 then, 00000008 now\); layers \(120 then, 60 now\); bias \(default then, -0.3 now\)$/);
     assert.throws(() => Journal.open(path, { ...plan, inputs: { rows: 30, fingerprint: { ...inputs, sha256: 'cd'.repeat(32) } } }, true), /differs in inputs \(same size, other contents/);
     assert.throws(() => Journal.open(path, { ...plan, inputs: { rows: 40, fingerprint: inputs } }, true), /differs in input rows \(30 then, 40 now\)$/);
-    assert.throws(() => Journal.open(path, { ...plan, rows: [0, 25] }, true), /differs in rows \(1:30 then, 1:25 now\)$/);
+    assert.throws(() => Journal.open(path, { ...plan, rowRange: [0, 25] }, true), /differs in row range \(1:30 then, 1:25 now\)$/);
     // Other workers may plan other shards: the journal's plan is kept.
     const resumed = Journal.open(path, { ...plan, shards: [[0, 15], [15, 30]] }, true);
     assert.deepEqual(resumed.plan.shards, plan.shards);
