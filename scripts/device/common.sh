@@ -36,6 +36,14 @@ say() {
   if [ -n "${SAY_LOG:-}" ]; then echo "$line" >>"$SAY_LOG"; fi
 }
 
+# keep_results LABEL LINES: each RESULT line of LINES into the RESULTS array, after LABEL; no line: a
+# FAILED entry, and status 1 (the bench() wrappers of run.sh and general-check.sh).
+keep_results() {
+  local label=$1 lines=$2 line
+  if [ -z "$lines" ]; then RESULTS+=("$label FAILED (no result; see log)"); return 1; fi
+  while IFS= read -r line; do RESULTS+=("$label ${line#RESULT }"); done <<<"$lines"
+}
+
 # build_bench DIR: configures (Release) and builds snig-bench in DIR with cmake; the caller redirects.
 build_bench() {
   cmake -S native -B "$1" -DCMAKE_BUILD_TYPE=Release && cmake --build "$1" -j"$(nproc)" --target snig-bench

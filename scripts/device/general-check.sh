@@ -44,12 +44,10 @@ bench() {
   local left=$(( BUDGET - $(elapsed) ))
   if [ "$left" -le 5 ]; then RESULTS+=("$label skipped (budget spent)"); return 1; fi
   say "== $label: $*"
-  local lines line
+  local lines
   lines=$(timeout "$left" "$BENCH" "$@" 2>&1 | tee -a "$LOG" | grep -E '^(RESULT|bias|engine:|check:)')
   echo "$lines" | grep -E '^(bias|engine:|check:)' | sed "s/^/  /"
-  lines=$(echo "$lines" | grep '^RESULT')
-  if [ -z "$lines" ]; then RESULTS+=("$label FAILED (no result; see log)"); return 1; fi
-  while IFS= read -r line; do RESULTS+=("$label ${line#RESULT }"); done <<<"$lines"
+  keep_results "$label" "$(echo "$lines" | grep '^RESULT')"
 }
 
 # peer LABEL DIR: the cuSPARSE SpMM peer on a workload snig-bench dumped.

@@ -50,10 +50,9 @@ bench() {
   local left=$(( BUDGET - $(elapsed) ))
   if [ "$left" -le 5 ]; then say "SKIPPED $label (budget spent)"; RESULTS+=("$label skipped"); return 1; fi
   say "== $label: $*"
-  local lines line
+  local lines
   lines=$(timeout "$left" "$BENCH" "$@" 2>&1 | tee -a "$LOG" | tee /dev/stderr | grep '^RESULT')
-  if [ -z "$lines" ]; then RESULTS+=("$label FAILED (no result; see log)"); return 1; fi
-  while IFS= read -r line; do RESULTS+=("$label ${line#RESULT }"); done <<<"$lines"
+  keep_results "$label" "$lines"
 }
 
 REAL=(--model data/hpec-1024/neuron1024 --inputs data/hpec-1024/sparse-images-1024-first1200.tsv.gz
