@@ -67,7 +67,8 @@ describe('cluster across network namespaces', { timeout: 120_000 }, () => {
   it('a worker whose link is cut mid-run loses its shards to the other; PASSED', { skip }, async () => {
     const out = tempDir('cluster-netns');
     const config = sampleConfig(out, {
-      coordinator: { bind: `tcp://0.0.0.0:${PORT}`, heartbeatMs: 200, timeoutMs: 1500 },
+      // The run starts with w1 alone (no grace for w2, which starts once w1's link is cut), so w1 holds shards when it is cut.
+      coordinator: { bind: `tcp://0.0.0.0:${PORT}`, heartbeatMs: 200, timeoutMs: 1500, startGraceMs: 0 },
       workers: [{ launch: 'manual', host: 'netns', count: 2, engine: 'cpu', threads: 1 }],
     });
     const configPath = join(out, 'run.json');
@@ -88,12 +89,13 @@ describe('cluster across network namespaces', { timeout: 120_000 }, () => {
         const entry = JSON.parse(line) as { msg?: string; worker?: string };
         if (entry.msg === 'coordinator listening') {
           w1 = worker('w1', ns.w1, 1);
-          w2 = worker('w2', ns.w2, 2);
-          children.push(w1, w2);
+          children.push(w1);
         }
         if (!cut && entry.msg === 'shard done' && entry.worker === 'w1') {
           cut = true;
-          ip('-n', ns.w1, 'link', 'set', `vw1-${tag}`, 'down'); // w1 holds its prefetched shard
+          ip('-n', ns.w1, 'link', 'set', `vw1-${tag}`, 'down'); // w1 holds its prefetched shard: no other worker took the queue
+          w2 = worker('w2', ns.w2, 2);
+          children.push(w2);
         }
       }
       assert.ok(cut, 'w1 finished a shard, then its link was cut');
