@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import type { Options } from 'yargs';
 import { z } from 'zod';
 
+import { engineOverrides, workerArgs } from '../cli/commands/worker.js';
 import { flagsOf, overrides, parseFlags } from '../cli/schema-flags.js';
 import { generatorShape } from '../common/config/generator.js';
 import { workerGroupSchema } from '../common/config/schema.js';
@@ -34,6 +35,11 @@ describe('flags from schemas', () => {
     assert.deepEqual(parseFlags(schema, { kernel: 'snig' }), { kernel: 'snig' });
     const base = engineOptionsSchema.parse({ engine: 'cuda', weights: 'streamed' });
     assert.deepEqual(withOverrides(base, { kernel: 'snig', weights: undefined }), { engine: 'cuda', threads: 0, kernel: 'snig', weights: 'streamed', inputMemory: 'pinned' });
+  });
+
+  it('snig worker hands every engine flag on as an override (--input-memory too), and nothing else', () => {
+    const args = parseFlags(workerArgs, { connect: 'tcp://h:1', inputMemory: 'pageable', gpus: [1], prefetch: 3 });
+    assert.deepEqual(engineOverrides(args), { inputMemory: 'pageable', gpus: [1] });
   });
 
   it('of a field that parses its text: the flag is the text, with its default; the value is parsed; no override unwraps it', () => {

@@ -4,19 +4,21 @@ import { z } from 'zod';
 
 import { readKeyPair, readPublicKey, type KeyPair } from '../../common/config/keys.js';
 import { maxMessageBytesField, workerSettingsShape } from '../../common/config/schema.js';
-import { engineOptionsShape } from '../../common/engine-options.js';
+import { engineOptionsShape, type EngineOptions } from '../../common/engine-options.js';
 import type { Preload } from '../../common/preload.js';
 import { WorkerAgent } from '../../worker/agent.js';
 import { defineCommand, overrides } from '../schema-flags.js';
 import { outputLogger } from './output-logger.js';
 import { outputArgs } from './output-options.js';
 
+// The engine comes from the group's config in `welcome`; a flag overrides it on this machine.
+const engineOverridesSchema = z.object(overrides(engineOptionsShape));
+
 export const workerArgs = z.object({
   connect: z.string().min(1).describe('coordinator endpoint, tcp://host:port'),
   name: z.string().regex(/^[\w.-]{1,200}$/, 'letters, digits, _ . - only').optional().describe('unique worker name (default: host-pid)'),
   group: z.number().int().nonnegative().optional().describe("the run config's worker group (default: its first manual one)"),
-  // The engine comes from the group's config in `welcome`; a flag overrides it on this machine.
-  ...overrides(engineOptionsShape),
+  ...engineOverridesSchema.shape,
   ...workerSettingsShape,
   maxMessageBytes: maxMessageBytesField,
   key: z.string().optional().describe("this worker's key file (`snig keys`), for CURVE"),
@@ -24,6 +26,11 @@ export const workerArgs = z.object({
   ...outputArgs,
 });
 export type WorkerArgs = z.output<typeof workerArgs>;
+
+/** The engine options this worker's flags override (the rest come from its group, in `welcome`). */
+export function engineOverrides(args: Omit<WorkerArgs, 'connect'>): Partial<EngineOptions> {
+  return engineOverridesSchema.parse(args);
+}
 
 /** The worker's CURVE keys: flags, or (from the local launcher) the environment. */
 function curveKeys(args: WorkerArgs): { pair: KeyPair; serverKey: string } | undefined {
@@ -45,12 +52,11 @@ export interface LocalRun {
 /** Works for the coordinator until finished, rejected or gone; the process's exit code. */
 export async function runWorker(args: WorkerArgs, local?: LocalRun): Promise<number> {
   const log = outputLogger('worker', args);
-  const { engine, threads, kernel, weights, gpus } = args;
   const agent = new WorkerAgent({
     connect: args.connect,
     name: args.name ?? `${hostname()}-${process.pid}`,
     group: args.group,
-    engine: { engine, threads, kernel, weights, gpus },
+    engine: engineOverrides(args),
     prefetch: args.prefetch,
     retries: args.retries,
     retryDelayMs: args.retryDelayMs,
