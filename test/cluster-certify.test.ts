@@ -5,9 +5,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
-import { launchCommands } from '../cli/snig-command.js';
 import { runCluster } from '../coordinator/run.js';
-import { TRUTH, categoryRows, sampleConfig, silent, tempDir } from './cluster-fixture.js';
+import { TRUTH, categoryRows, quietRun, sampleConfig, tempDir } from './cluster-fixture.js';
 
 describe('cluster verification', { timeout: 120_000 }, () => {
   it('a truth that disagrees gives FAILED with every differing row certified wrong', async () => {
@@ -20,7 +19,7 @@ describe('cluster verification', { timeout: 120_000 }, () => {
       rowRange: '1:400',
       workers: [{ launch: 'local', count: 1, engine: 'cpu', threads: 1 }],
     });
-    const report = await runCluster(config, { resume: false, commands: launchCommands(), log: silent, logLevel: 'warn', progress: false });
+    const report = await runCluster(config, quietRun);
     assert.equal(report.status, 'FAILED');
     assert.deepEqual(report.verification?.missing, [7]);
     assert.deepEqual(report.verification?.extra, [truth[0]]);

@@ -10,12 +10,10 @@ import { describe, it } from 'node:test';
 import { pino } from 'pino';
 
 import { native } from '../common/native.js';
-import { launchCommands } from '../cli/snig-command.js';
 import { runCluster } from '../coordinator/run.js';
 import { WorkerAgent } from '../worker/agent.js';
-import { INPUT, MAIN, TRUTH, alive, categoryRows, sampleConfig, silent, tempDir } from './cluster-fixture.js';
+import { INPUT, MAIN, TRUTH, alive, categoryRows, quietRun, sampleConfig, silent, tempDir } from './cluster-fixture.js';
 
-const run = { resume: false, commands: launchCommands(), log: silent, logLevel: 'warn', progress: false };
 const ROW_RANGE = '1:48'; // a short run: 2 shards of 24 rows
 const few = (out: string, extra: Record<string, unknown> = {}) =>
   sampleConfig(out, { rowRange: ROW_RANGE, shards: { maxRows: 24, minRows: 8 }, workers: [{ launch: 'local', count: 1, engine: 'cpu', threads: 1 }], ...extra });
@@ -25,18 +23,18 @@ describe('cluster: bad input is found before any work', { timeout: 120_000 }, ()
     const out = tempDir('cluster-truth');
     const beyond = join(out, 'beyond.tsv');
     writeFileSync(beyond, `${[...categoryRows(TRUTH), 1250].join('\n')}\n`); // the inputs have 1200 rows
-    await assert.rejects(runCluster(sampleConfig(out, { truth: beyond }), run), /beyond\.tsv.*1250/s);
+    await assert.rejects(runCluster(sampleConfig(out, { truth: beyond }), quietRun), /beyond\.tsv.*1250/s);
     assert.ok(!existsSync(join(out, 'journal.jsonl')), 'nothing planned');
     const malformed = join(out, 'malformed.tsv');
     writeFileSync(malformed, '12\nseven\n');
-    await assert.rejects(runCluster(sampleConfig(out, { truth: malformed }), run), /malformed\.tsv.*2/s);
+    await assert.rejects(runCluster(sampleConfig(out, { truth: malformed }), quietRun), /malformed\.tsv.*2/s);
     assert.ok(!existsSync(join(out, 'journal.jsonl')), 'nothing planned');
   });
 
   it('names the setting and the address it cannot bind, and leaves no journal behind', async () => {
     const out = tempDir('cluster-bind');
     const config = sampleConfig(out, { coordinator: { bind: 'tcp://256.1.1.1:5555', heartbeatMs: 200, timeoutMs: 1500 } });
-    await assert.rejects(runCluster(config, run), /coordinator\.bind tcp:\/\/256\.1\.1\.1:5555: cannot bind/);
+    await assert.rejects(runCluster(config, quietRun), /coordinator\.bind tcp:\/\/256\.1\.1\.1:5555: cannot bind/);
     assert.ok(!existsSync(join(out, 'journal.jsonl')), 'the corrected run is not refused');
   });
 });
@@ -47,10 +45,10 @@ describe('cluster: --resume', { timeout: 120_000 }, () => {
     const input = join(out, 'inputs.tsv.gz');
     copyFileSync(INPUT, input);
     const config = few(out, { input });
-    const first = await runCluster(config, run);
+    const first = await runCluster(config, quietRun);
     assert.equal(first.status, 'PASSED');
     const report = readFileSync(join(out, 'report.json'), 'utf8');
-    const again = await runCluster(config, { ...run, resume: true });
+    const again = await runCluster(config, { ...quietRun, resume: true });
     assert.deepEqual(again, JSON.parse(report));
     assert.equal(readFileSync(join(out, 'report.json'), 'utf8'), report, 'report.json unchanged');
 
@@ -62,7 +60,7 @@ describe('cluster: --resume', { timeout: 120_000 }, () => {
     const other = native().inputsFromArrays(arrays);
     await native().writeInputs(other, input);
     other.close();
-    await assert.rejects(runCluster(config, { ...run, resume: true }), /journal\.jsonl: cannot be resumed .* differs in inputs \(/);
+    await assert.rejects(runCluster(config, { ...quietRun, resume: true }), /journal\.jsonl: cannot be resumed .* differs in inputs \(/);
   });
 });
 
@@ -73,7 +71,7 @@ describe('cluster: failures say what happened', { timeout: 120_000 }, () => {
     process.env.SNIG_ADDON = '/nonexistent/snig.node';
     try {
       const out = tempDir('cluster-nostart');
-      const report = await runCluster(few(out), run);
+      const report = await runCluster(few(out), quietRun);
       assert.equal(report.status, 'ABORTED');
       assert.match(report.reason ?? '', /every worker has exited; last failure: local-0-\w+: process ended \(exit code \d\): .*\/nonexistent\/snig\.node.*; log: .*workers\/local-0-\w+\.log/);
       // What the worker said as it left (as a remote worker would), and what its process and log say.
@@ -90,7 +88,7 @@ describe('cluster: failures say what happened', { timeout: 120_000 }, () => {
     const interrupt = new AbortController();
     let agent: Promise<{ code: number; reason: string }> | undefined;
     const report = await runCluster(few(out, { workers: [{ launch: 'manual', count: 1 }], rowRange: '1:240' }), {
-      ...run,
+      ...quietRun,
       signal: interrupt.signal,
       onStarted: (endpoint) => {
         const worker = new WorkerAgent({ connect: endpoint, name: 'remote', engine: { engine: 'cpu', threads: 1 }, prefetch: 1, retries: 20, retryDelayMs: 1000, maxMessageBytes: 1 << 24, log: silent });
@@ -123,7 +121,7 @@ describe('cluster: failures say what happened', { timeout: 120_000 }, () => {
       },
     });
     const report = await runCluster(config, {
-      ...run,
+      ...quietRun,
       log,
       onStarted: (endpoint) => {
         const first = agent('w1', endpoint);

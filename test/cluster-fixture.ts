@@ -5,6 +5,8 @@ import { pino } from 'pino';
 
 import { validateConfig } from '../common/config/load.js';
 import type { RunConfig } from '../common/config/schema.js';
+import { launchCommands } from '../cli/snig-command.js';
+import type { RunOptions } from '../coordinator/run.js';
 import { tempDir as removedAfterTest } from './helpers.js';
 
 const data = resolve(import.meta.dirname, '../data/hpec-1024');
@@ -14,6 +16,9 @@ export const TRUTH = join(data, 'first1200-l120-categories.tsv');
 export const MAIN = resolve(import.meta.dirname, '../cli/main.ts');
 
 export const silent = pino({ level: 'silent' });
+
+/** runCluster's options in a test: a new run, this checkout's workers, only their warnings, no progress bar. */
+export const quietRun: RunOptions = { resume: false, commands: launchCommands(), log: silent, logLevel: 'warn', progress: false };
 
 /** A logger that keeps what it is told: `entries` grows as the run logs. */
 export function capturingLogger(level = 'info'): { log: pino.Logger; entries: Array<Record<string, unknown>> } {

@@ -7,9 +7,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 
-import { launchCommands } from '../cli/snig-command.js';
 import { runCluster } from '../coordinator/run.js';
-import { MAIN, TRUTH, alive, categoryRows, journalLines, sampleConfig, silent, tempDir } from './cluster-fixture.js';
+import { MAIN, TRUTH, alive, categoryRows, journalLines, quietRun, sampleConfig, tempDir } from './cluster-fixture.js';
 
 /** Runs `snig run` in a child process and kills it (-9) after `shards` shards are done (logged as counted, at debug). */
 async function crashAfter(configPath: string, shards: number): Promise<{ workerPids: number[]; counted: number[] }> {
@@ -57,7 +56,7 @@ describe('coordinator crash and --resume', { timeout: 120_000 }, () => {
 
     // The resumed run may have other workers (3, not 2): it keeps the journal's shard plan.
     const resumed = { ...config, workers: [{ ...config.workers[0]!, count: 3 }] };
-    const report = await runCluster(resumed, { resume: true, commands: launchCommands(), log: silent, logLevel: 'warn', progress: false });
+    const report = await runCluster(resumed, { ...quietRun, resume: true });
     assert.equal(report.status, 'PASSED', JSON.stringify(report.verification));
     assert.deepEqual(categoryRows(join(out, 'categories.tsv')), categoryRows(TRUTH));
     assert.equal(report.shards.resumed, finishedBefore.size);

@@ -14,9 +14,8 @@ import { newKeyPair, writeKeyPair } from '../common/config/keys.js';
 import { DEFAULT_TOLERANCE, generate } from '../common/generate.js';
 import { encode } from '../common/protocol/codec.js';
 import type { LocalWorker } from '../coordinator/launch/local.js';
-import { launchCommands } from '../cli/snig-command.js';
 import { runCluster } from '../coordinator/run.js';
-import { TRUTH, capturingLogger, categoryRows, journalLines, sampleConfig, silent, tempDir } from './cluster-fixture.js';
+import { TRUTH, capturingLogger, categoryRows, journalLines, quietRun, sampleConfig, tempDir } from './cluster-fixture.js';
 import { generatorParamsSchema } from '../common/config/generator.js';
 
 /** A peer that sends garbage, a message past the size limit and messages out of order. */
@@ -42,7 +41,7 @@ describe('cluster on the 1024×120 sample', { timeout: 120_000 }, () => {
     const out = tempDir('cluster-shared');
     const config = sampleConfig(out, { coordinator: { heartbeatMs: 200, timeoutMs: 1500, maxMessageBytes: 1024 * 1024 } });
     let hostile: Promise<void> | undefined;
-    const report = await runCluster(config, { resume: false, commands: launchCommands(), log: silent, logLevel: 'warn', progress: false, onStarted: (endpoint) => (hostile = hostilePeer(endpoint)) });
+    const report = await runCluster(config, { ...quietRun, onStarted: (endpoint) => (hostile = hostilePeer(endpoint)) });
     await hostile;
     assert.equal(report.status, 'PASSED', JSON.stringify(report.verification));
     assert.deepEqual(categoryRows(join(out, 'categories.tsv')), categoryRows(TRUTH));
@@ -60,7 +59,7 @@ describe('cluster on the 1024×120 sample', { timeout: 120_000 }, () => {
     const made = await generate({ ...generatorParamsSchema.parse({ neurons: 1024, layers: 120, rows: 3000, seed: 7 }), format: 'binary', gzip: false, out: data, threads: 0, tolerance: DEFAULT_TOLERANCE });
     const out = join(data, 'run');
     const config = sampleConfig(out, { model: made.files.modelBinary, input: made.files.inputs, truth: made.files.truth, shards: { minRows: 16 } });
-    const report = await runCluster(config, { resume: false, commands: launchCommands(), log: silent, logLevel: 'warn', progress: false });
+    const report = await runCluster(config, quietRun);
     assert.equal(report.status, 'PASSED', JSON.stringify(report.verification));
     assert.equal(report.rowRange, '1:3000');
     assert.equal(report.rows, 3000);
@@ -90,11 +89,7 @@ describe('cluster on the 1024×120 sample', { timeout: 120_000 }, () => {
     const returned = new Set<string>();
     let victim: { name: string; pid: number } | undefined;
     const report = await runCluster(config, {
-      resume: false,
-      commands: launchCommands(),
-      log: silent,
-      logLevel: 'warn',
-      progress: false,
+      ...quietRun,
       onStarted: (_endpoint, started) => (workers = started),
       onResult: (_shard, worker) => returned.add(worker),
       onAssign: (_shard, worker) => {
@@ -131,7 +126,7 @@ describe('cluster on the 1024×120 sample', { timeout: 120_000 }, () => {
     assert.ok(early, 'a run with local workers starts one early');
     assert.deepEqual(read, config, 'and passes on the config it read');
     let workers: LocalWorker[] = [];
-    const report = await runCluster(config, { resume: false, commands: launchCommands(), log: silent, logLevel: 'info', progress: false, earlyWorker: early, onStarted: (_endpoint, started) => (workers = started) });
+    const report = await runCluster(config, { ...quietRun, logLevel: 'info', earlyWorker: early, onStarted: (_endpoint, started) => (workers = started) });
     assert.equal(report.status, 'PASSED', JSON.stringify(report.verification));
     assert.equal(workers[0]!.pid, early.pid, 'the early process is the first local worker');
     // Under CURVE it could only join with the key pair it was handed.
@@ -154,11 +149,8 @@ describe('cluster on the 1024×120 sample', { timeout: 120_000 }, () => {
     const intruders: Dealer[] = [];
     const refused = (msg: string): Array<Record<string, unknown>> => entries.filter((entry) => entry.msg === msg);
     const report = await runCluster(config, {
-      resume: false,
-      commands: launchCommands(),
+      ...quietRun,
       log,
-      logLevel: 'warn',
-      progress: false,
       onStarted: (endpoint) => {
         const other = newKeyPair();
         const curve = [
