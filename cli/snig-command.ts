@@ -14,6 +14,7 @@ function cliEntry(entry: string): Argv {
   return [process.execPath, fileURLToPath(new URL(`./${entry}.js`, here))];
 }
 
+/** The `snig` CLI itself (cli/main), for srun tasks and the sbatch script: a command and its arguments follow. */
 export function snigCommand(): Argv {
   return cliEntry('main');
 }

@@ -14,6 +14,7 @@ export interface ModelSpec {
   lazy?: boolean;
 }
 
+/** Loads the model (binary file or official TSV layout) with the spec's layers and bias. */
 export async function openModel(spec: ModelSpec): Promise<NativeModel> {
   return native().loadModel({
     path: spec.model,

@@ -36,6 +36,7 @@ export interface InferOutcome {
   edges: number;
 }
 
+/** An inference engine (CPU or CUDA) open on one model: places inputs and infers row ranges of them. Close it when done. */
 export class Engine {
   private constructor(
     readonly engine: EngineKind,

@@ -58,6 +58,7 @@ const REAL_IMAGES_FILE = 'sparse-images-1024-first1200.tsv.gz';
 /** Rows the bias bisection of a random network runs on (the first rows of the generated set). */
 const BIAS_SAMPLE_ROWS = 1000;
 
+/** Generator options that cannot make a network (the message names the flag). */
 export class GenerateError extends Error {}
 
 function validateRandom(options: GenerateOptions): void {

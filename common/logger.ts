@@ -24,6 +24,7 @@ export function isPretty(format: LogFormat): boolean {
   return format === 'pretty' || (format === 'auto' && process.stderr.isTTY === true);
 }
 
+/** A pino logger for `role` (coordinator, worker, infer, ...): one readable line per event, or JSON lines (see isPretty). */
 export function makeLogger(role: string, level: LogLevel, format: LogFormat = 'auto'): Logger {
   const options = {
     level,

@@ -214,6 +214,7 @@ export interface NativeAddon {
 /** Native errors carry one of these codes. */
 export type NativeErrorCode = 'E_FORMAT' | 'E_IO' | 'E_ARGUMENT' | 'E_CANCELLED' | 'E_CUDA';
 
+/** Whether `error` came from the addon (with `code`, of that code). */
 export function isNativeError(error: unknown, code?: NativeErrorCode): error is Error & { code: NativeErrorCode } {
   if (!(error instanceof Error) || !('code' in error)) return false;
   const actual = (error as { code: unknown }).code;

@@ -7,6 +7,7 @@ export interface ProgressBar {
   stop(): void;
 }
 
+/** A progress bar on stderr when it is a terminal and `enabled`; otherwise one that draws nothing. */
 export function createProgressBar(format: string, enabled = true): ProgressBar {
   if (!enabled || !process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
   let bar: ReturnType<typeof startBar> | undefined;

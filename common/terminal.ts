@@ -22,6 +22,7 @@ export function startBar(format: string, total: number, start: number, payload: 
   return bar;
 }
 
+/** Ends the bar on screen, if any, after writing the log lines buffered above it. */
 export function stopBar(): void {
   active?.update(); // writes the log lines still buffered above the bar
   active?.stop();

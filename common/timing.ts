@@ -4,6 +4,7 @@
 /** Seconds per phase, in the order the phases first ran. */
 export type Phases = Record<string, number>;
 
+/** Times named phases of one command or run, and its total from `origin`. */
 export class PhaseClock {
   private readonly phases: Phases = {};
 

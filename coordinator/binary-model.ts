@@ -5,6 +5,7 @@ import { join } from 'node:path';
 
 import { native, type NativeModel } from '../common/native.js';
 
+/** The configured model when it is binary, else a binary copy of the loaded one written to `<out>/model.snig`. */
 export async function binaryModelPath(configured: string, model: NativeModel, out: string): Promise<string> {
   if (native().isBinaryModel(configured)) return configured;
   const path = join(out, 'model.snig');

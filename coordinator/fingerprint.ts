@@ -15,6 +15,7 @@ export interface Fingerprint {
   hashed: 'full' | 'sampled';
 }
 
+/** The fingerprint of the file at `path`: whole-file SHA-256 up to `fullHashBytes`, sampled beyond. */
 export function fingerprint(path: string, fullHashBytes = FULL_HASH_BYTES): Fingerprint {
   const { size, mtimeMs } = statSync(path);
   const hash = createHash('sha256');

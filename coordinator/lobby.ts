@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Hello } from '../common/protocol/messages.js';
 import type { CoordinatorSocket } from './socket.js';
 
+/** Keeps the hellos of workers that arrive while the run loads and answers each with heartbeats until the coordinator takes them over. */
 export class Lobby {
   private readonly hellos = new Map<string, Hello>();
   private readonly timer: NodeJS.Timeout;

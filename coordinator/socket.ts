@@ -51,6 +51,7 @@ class CoordinatorRouter extends Router {
   }
 }
 
+/** The coordinator's ROUTER: bind, checked messages in (to its handlers), messages out in order. */
 export class CoordinatorSocket {
   private readonly router: Router;
   private readonly sender: SerialSender;

@@ -7,6 +7,7 @@ import { z85Encode } from '../common/config/keys.js';
 
 const ZAP_ENDPOINT = 'inproc://zeromq.zap.01';
 
+/** Answers the ZAP requests of the coordinator's context: listed CURVE keys in, everyone else out. */
 export class ZapHandler {
   private readonly socket = new Router();
   private closed = false;

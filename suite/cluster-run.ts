@@ -37,6 +37,7 @@ function runLogger(log: Logger, benchmark: string, onShard: (done: number, total
   return pino({ level: log.level === 'debug' || log.level === 'trace' ? log.level : 'info', base: null, timestamp: false }, sink);
 }
 
+/** The suite's RunBenchmark: a cluster run in this process, its workers started with `commands`. */
 export function clusterRun(log: Logger, workerLogLevel: LogLevel, commands: LaunchCommands): RunBenchmark {
   return async (run, onShard) => {
     await runCluster(run.config, {

@@ -26,6 +26,7 @@ interface Manifest {
 /** Bumped whenever the generator's output for the same parameters changes (2: truth from the true float64 engine). */
 const GENERATOR_REVISION = 2;
 
+/** The cache directory name of a generated set: readable parameters and a hash of all of them. */
 export function cacheKey(params: GeneratorParams): string {
   const { neurons, layers, rows, seed, bias, structure, fanIn, randomWeights, survive } = params;
   // A RadiX-Net's key is what it was before random networks existed: their parameters do not change its files.
@@ -40,6 +41,7 @@ export interface CachedInputs extends GeneratedFiles {
   generated: boolean;
 }
 
+/** The set generated with `params`, from the cache, or made by `generate` into it (then `generated` is true). */
 export async function cachedInputs(cache: string, params: GeneratorParams, generate: Generate): Promise<CachedInputs> {
   const entry = join(cache, cacheKey(params));
   const manifestPath = join(entry, 'manifest.json');

@@ -20,6 +20,7 @@ export function etaSeconds(elapsedSeconds: number, done: number, total: number):
   return (elapsedSeconds / done) * Math.max(0, total - done);
 }
 
+/** The suite's progress display: a bar on a terminal, else log lines. */
 export function suiteProgress(log: Logger, terminal: boolean): SuiteProgress {
   let label = '';
   let benchmark = '';

@@ -2,6 +2,7 @@
 import type { RunReport } from '../coordinator/report.js';
 import type { SuiteResult } from './result.js';
 
+/** The suite's line for one benchmark, from its run report. */
 export function resultFromReport(benchmark: string, reportPath: string, report: RunReport): SuiteResult {
   return {
     benchmark,

@@ -37,6 +37,7 @@ function chartSpec(title: string, results: readonly SuiteResult[]): TopLevelSpec
   };
 }
 
+/** results.svg's text: the chart of `results`, rendered without a browser. */
 export async function resultsSvg(title: string, results: readonly SuiteResult[]): Promise<string> {
   const [{ parse, View }, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new View(parse(compile(chartSpec(title, results)).spec), { renderer: 'none' });

@@ -6,6 +6,7 @@ function csvField(value: string | number | boolean): string {
   return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
+/** results.csv's text: a header, then one line per result. */
 export function resultsCsv(results: readonly SuiteResult[]): string {
   const lines = [RESULT_COLUMNS.join(',')];
   for (const result of results) lines.push(RESULT_COLUMNS.map((column) => csvField(result[column])).join(','));

@@ -7,6 +7,7 @@ export function formatSeconds(seconds: number): string {
   return seconds.toFixed(3);
 }
 
+/** An edges/s figure as the tables print it (4 significant digits, exponent form). */
 export function formatRate(edgesPerSecond: number): string {
   return edgesPerSecond.toExponential(3);
 }
@@ -15,6 +16,7 @@ function cell(text: string): string {
   return text.replaceAll('|', '\\|');
 }
 
+/** results.md's text: a title and one table row per result. */
 export function resultsMarkdown(title: string, results: readonly SuiteResult[]): string {
   const lines = [
     `# ${title}`,

@@ -75,6 +75,7 @@ function doneReport(runDir: string, configText: string): RunReport | undefined {
   return finishedReport(runDir);
 }
 
+/** Runs the suite's selected benchmarks (finished ones are kept) and writes its results. */
 export async function runSuite(suite: SuiteConfig, options: SuiteOptions): Promise<SuiteOutcome> {
   const unknown = (options.only ?? []).filter((name) => !suite.benchmarks.some((b) => b.name === name));
   if (unknown.length > 0) throw new Error(`${options.source}: no benchmark named ${unknown.join(', ')}`);

@@ -77,6 +77,7 @@ export type AgentAction =
   | { kind: 'log'; level: 'info' | 'warn' | 'error'; message: string; fields?: Record<string, unknown> }
   | { kind: 'exit'; exit: WorkerExit };
 
+/** The worker's protocol state machine: `handle` takes an event and returns the actions to carry out. */
 export class WorkerCore {
   private phase: AgentPhase = 'joining';
   private welcome?: Welcome;

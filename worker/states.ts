@@ -12,6 +12,7 @@ const AGENT_TRANSITIONS: Record<AgentPhase, readonly AgentPhase[]> = {
   stopped: [],
 };
 
+/** Throws, naming both phases and why, unless the agent may go from `from` to `to`. */
 export function checkAgentTransition(from: AgentPhase, to: AgentPhase, why: string): void {
   checkTransition(AGENT_TRANSITIONS, 'worker agent', from, to, why);
 }

@@ -13,6 +13,7 @@ import type { ShardInputs, Welcome } from '../common/protocol/messages.js';
 import { formatRowRange } from '../common/row-range.js';
 import type { ShardOutcome } from './core.js';
 
+/** A worker's model, inputs and engine for one run: `run` computes a shard's rows. Close it when done. */
 export class Workload {
   private receivedBytes = 0;
 

@@ -15,6 +15,7 @@ const keyPairSchema = z.object({ public: z85Key, secret: z85Key }).strict();
 
 export type KeyPair = z.infer<typeof keyPairSchema>;
 
+/** A fresh CURVE key pair, both keys in Z85. */
 export function newKeyPair(): KeyPair {
   const { publicKey, secretKey } = curveKeyPair();
   return { public: publicKey, secret: secretKey };
@@ -33,6 +34,7 @@ export function writeKeyPair(dir: string, name: string, pair: KeyPair): { key: s
   return { key, pub };
 }
 
+/** A key pair from a key file (`snig keys`); a file that is not one is a ConfigError naming it. */
 export function readKeyPair(path: string): KeyPair {
   let raw: unknown;
   try {

@@ -6,6 +6,7 @@ import { fieldNamer } from './field-names.js';
 import { invalid, readConfigFile } from './load.js';
 import { suiteConfigSchema, type SuiteConfig } from './suite.js';
 
+/** A suite config from its file, checked (errors name the file, field and line), its paths resolved against the file. */
 export function loadSuite(file: string): SuiteConfig {
   const raw = readConfigFile(file); // also resolves `out`
   const parsed = suiteConfigSchema.safeParse(raw);

@@ -12,6 +12,7 @@ export interface SlurmAllocation {
   host: string;
 }
 
+/** `launch: slurm` outside a Slurm allocation. */
 export class NotInAllocationError extends Error {
   constructor() {
     super(
@@ -31,6 +32,7 @@ function count(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return Number(match[1]);
 }
 
+/** The allocation described by Slurm's environment variables; throws NotInAllocationError outside one. */
 export function readAllocation(env: NodeJS.ProcessEnv = process.env): SlurmAllocation {
   const jobId = env.SLURM_JOB_ID ?? env.SLURM_JOBID;
   if (!jobId) throw new NotInAllocationError();

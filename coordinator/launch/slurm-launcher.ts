@@ -40,6 +40,7 @@ export function slurmWorkerArgv(options: SlurmLaunchOptions, allocation: SlurmAl
   return { plan, endpoint, argv: [...srunArgs(plan, options.job), ...worker] };
 }
 
+/** Starts the group's workers in one srun step; its handle says when the step ends and stops it. */
 export function launchSlurmWorkers(options: SlurmLaunchOptions): SlurmWorkers {
   const allocation = options.allocation ?? readAllocation();
   const { plan, endpoint, argv } = slurmWorkerArgv(options, allocation);

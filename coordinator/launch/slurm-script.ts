@@ -22,6 +22,7 @@ export function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
+/** The sbatch script's text: #SBATCH options from the job, then the command, quoted for the shell. */
 export function renderSlurmScript(input: SlurmScriptInput): string {
   const { job } = input;
   const options = [

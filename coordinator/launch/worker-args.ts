@@ -12,6 +12,7 @@ export interface WorkerSettings {
   logLevel: string;
 }
 
+/** The settings of a worker of group `group`, from the run config. */
 export function workerSettings(
   config: { worker: RunConfig['worker']; coordinator: Pick<RunConfig['coordinator'], 'maxMessageBytes'> },
   group: number,
