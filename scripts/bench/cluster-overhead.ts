@@ -28,6 +28,7 @@ import { launchCommands } from '../../cli/snig-command.js';
 import { runCluster } from '../../coordinator/run.js';
 import { runContext } from './context.js';
 import { generatedSet, NEURONS, officialSample, repoRoot, workDir, type InputSet } from './data.js';
+import { numberOption } from './number-option.js';
 import { median } from './stats.js';
 import { formatTable } from './table.js';
 
@@ -40,8 +41,8 @@ const { values } = parseArgs({
     runtime: { type: 'string', default: 'dist' },
   },
 });
-const threads = Number(values.threads);
-const repeats = Number(values.repeats);
+const threads = numberOption('threads', values.threads);
+const repeats = numberOption('repeats', values.repeats);
 const sections = new Set(values.sections.split(','));
 
 async function engineAlone(set: InputSet): Promise<number> {
@@ -245,7 +246,7 @@ async function wireSection(set: InputSet): Promise<void> {
 }
 
 process.stdout.write(`${runContext()}\nCPU engine threads: ${threads || 'all'}; medians of ${repeats} runs; runtime: ${values.runtime}\n\n`);
-const generated = await generatedSet(Number(values.rows), 1);
+const generated = await generatedSet(numberOption('rows', values.rows), 1);
 if (sections.has('engine')) await engineSection([officialSample, generated]);
 if (sections.has('e2e')) await endToEndSection(generated);
 if (sections.has('bytes')) await bytesSection(generated);

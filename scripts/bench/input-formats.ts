@@ -8,11 +8,12 @@ import { parseArgs } from 'node:util';
 
 import { native } from '../../common/native.js';
 import { officialSample, workDir } from './data.js';
+import { numberOption } from './number-option.js';
 import { formatSeconds, formatTable } from './table.js';
 
 const { values } = parseArgs({ options: { neurons: { type: 'string', default: '4096' }, rows: { type: 'string', default: '60000' } } });
-const neurons = Number(values.neurons);
-const rows = Number(values.rows);
+const neurons = numberOption('neurons', values.neurons);
+const rows = numberOption('rows', values.rows);
 const addon = native();
 const dir = join(workDir, 'input-formats');
 mkdirSync(dir, { recursive: true });

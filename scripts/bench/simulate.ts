@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 
 import { runContext } from './context.js';
 import { workDir } from './data.js';
+import { numberOption } from './number-option.js';
 import { simulate, type SimulationOptions } from './sim/harness.js';
 import { formatTable } from './table.js';
 
@@ -35,7 +36,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
   },
 });
-const num = (key: keyof typeof values): number => Number(values[key]);
+const num = (key: keyof typeof values): number => numberOption(key, values[key]);
 const given = (key: keyof typeof values): number | undefined => (values[key] === undefined ? undefined : num(key));
 const options: SimulationOptions = {
   out: join(workDir, 'simulate', `${Date.now()}`),
