@@ -151,11 +151,11 @@ Napi::Value classifyRowsJs(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void registerGenerate(Napi::Env env, Napi::Object exports) {
-  exports.Set("generateModel", Napi::Function::New(env, generateModelJs, "generateModel"));
-  exports.Set("generateInputs", Napi::Function::New(env, generateInputsJs, "generateInputs"));
-  exports.Set("generateRobustInputs", Napi::Function::New(env, generateRobustInputsJs, "generateRobustInputs"));
-  exports.Set("chooseSurvivalBias", Napi::Function::New(env, chooseSurvivalBiasJs, "chooseSurvivalBias"));
-  exports.Set("classifyRows", Napi::Function::New(env, classifyRowsJs, "classifyRows"));
+  exports.Set("generateModel", Napi::Function::New<generateModelJs>(env, "generateModel"));
+  exports.Set("generateInputs", Napi::Function::New<generateInputsJs>(env, "generateInputs"));
+  exports.Set("generateRobustInputs", Napi::Function::New<generateRobustInputsJs>(env, "generateRobustInputs"));
+  exports.Set("chooseSurvivalBias", Napi::Function::New<chooseSurvivalBiasJs>(env, "chooseSurvivalBias"));
+  exports.Set("classifyRows", Napi::Function::New<classifyRowsJs>(env, "classifyRows"));
 }
 
 }  // namespace snig::addon
