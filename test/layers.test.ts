@@ -1,6 +1,7 @@
 // The layer rules (README, Layout): cli/ over suite/, suite/ over coordinator/ and worker/, those
 // over common/. Product code imports nothing upward, nothing sideways (coordinator ↔ worker), and
-// nothing from scripts/ or test/; scripts/ import nothing from test/.
+// nothing from scripts/ or test/; scripts/ import nothing from test/. Nor does product code name the
+// files of a layer it may not import in a string (a path to spawn or read, such as cli/main.ts).
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -38,6 +39,13 @@ function violations(file: string, specifiers: readonly string[]): string[] {
   });
 }
 
+/** Relative paths written in a source's string literals (new URL('../x/y.ts', …), join(…)), imports aside. */
+function pathsNamed(source: string): string[] {
+  const found: string[] = [];
+  for (const match of source.matchAll(/['"`]((?:\.\.\/)+[\w${}.-]+\/[^'"`]*)['"`]/g)) found.push(match[1]!);
+  return found.filter((path) => !importsOf(source).includes(path));
+}
+
 function sources(dir: string): string[] {
   return readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })
     .filter((name) => name.endsWith('.ts'))
@@ -56,6 +64,19 @@ describe('layers', () => {
     assert.equal(violations('coordinator/run.ts', ['../scripts/launch/local.js', '../common/data.js', './launch/local.js']).length, 1);
     assert.equal(violations('scripts/device/make-models.ts', ['../../test/helpers.js']).length, 1);
     assert.deepEqual(violations('cli/commands/suite.ts', ['../../suite/run-suite.js', '../../common/logger.js']), []);
+  });
+
+  it('find paths written in strings, such as a file of cli/ that the coordinator would spawn', () => {
+    const source = "const entry = new URL(`../../cli/${name}.ts`, import.meta.url);\nimport { a } from '../x.js';\n";
+    assert.deepEqual(pathsNamed(source), ['../../cli/${name}.ts']);
+    assert.equal(violations('coordinator/launch/local.ts', pathsNamed(source)).length, 1);
+  });
+
+  it('hold for every source outside test/, for paths written in strings too', () => {
+    const found = Object.keys(ALLOWED)
+      .flatMap(sources)
+      .flatMap((file) => violations(file, pathsNamed(readFileSync(join(root, file), 'utf8'))));
+    assert.deepEqual(found, []);
   });
 
   it('hold for every source outside test/', () => {
