@@ -3,10 +3,10 @@
 // Absolute paths, so it works from any directory and on any node that sees this filesystem.
 import { fileURLToPath } from 'node:url';
 
-import type { Argv, LaunchCommands } from '../coordinator/launch/commands.js';
+import type { CommandLine, LaunchCommands } from '../coordinator/launch/commands.js';
 
 /** `entry` (a module of cli/, without its extension) run by node, built or through tsx. */
-function cliEntry(entry: string): Argv {
+function cliEntry(entry: string): CommandLine {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
     return [process.execPath, '--import', import.meta.resolve('tsx'), fileURLToPath(new URL(`./${entry}.ts`, here))];
@@ -15,12 +15,12 @@ function cliEntry(entry: string): Argv {
 }
 
 /** The `snig` CLI itself (cli/main), for srun tasks and the sbatch script: a command and its arguments follow. */
-export function snigCommand(): Argv {
+export function snigCommand(): CommandLine {
   return cliEntry('main');
 }
 
 /** A local worker of `snig run`: `snig worker` without the command line (cli/local-worker.ts); its options as one JSON line on stdin. */
-export function localWorkerCommand(): Argv {
+export function localWorkerCommand(): CommandLine {
   return cliEntry('local-worker');
 }
 

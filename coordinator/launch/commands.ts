@@ -3,11 +3,11 @@
 // (cli/snig-command.ts), and so do tests and benchmarks that call runCluster.
 
 /** A program and its leading arguments, as given to spawn. */
-export type Argv = readonly [node: string, ...args: string[]];
+export type CommandLine = readonly [node: string, ...args: string[]];
 
 export interface LaunchCommands {
   /** A local worker process that waits for its settings on stdin (LocalLauncher). */
-  localWorker: Argv;
+  localWorker: CommandLine;
   /** The snig CLI, for workers started by srun: `worker --connect <endpoint> ...` is appended. */
-  snig: Argv;
+  snig: CommandLine;
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { KeyPair } from '../../common/config/keys.js';
 import type { RunConfig, WorkerGroup } from '../../common/config/schema.js';
 import type { Preload } from '../../common/preload.js';
-import type { Argv } from './commands.js';
+import type { CommandLine } from './commands.js';
 import { gpuSubsets } from './gpu-subsets.js';
 import { workerSettings } from './worker-args.js';
 
@@ -22,7 +22,7 @@ export interface LocalWorker {
 export interface LocalLaunchOptions {
   endpoint: string;
   /** Starts a worker process that waits for its settings on stdin (LaunchCommands.localWorker). */
-  command: Argv;
+  command: CommandLine;
   groups: readonly WorkerGroup[]; // the run's groups: the `launch: local` ones are started here
   /**
    * The GPUs this machine has, for groups that list none and split them between several workers.
@@ -43,7 +43,7 @@ export interface LocalLaunchOptions {
 }
 
 /** A worker process of its own, its output in its log file, waiting for its settings on stdin. */
-function spawnWorker(command: Argv, logFile: string): ChildProcess {
+function spawnWorker(command: CommandLine, logFile: string): ChildProcess {
   const [node, ...entry] = command;
   const log = openSync(logFile, 'a');
   const child = spawn(node, entry, { stdio: ['pipe', log, log] });

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
 
-import type { Argv } from './commands.js';
+import type { CommandLine } from './commands.js';
 import { readAllocation, type SlurmAllocation } from './slurm-allocation.js';
 import type { SlurmJob } from '../../common/config/slurm.js';
 import { advertisedEndpoint, planWorkers, srunArgs, type SlurmWorkerPlan } from './slurm-workers.js';
@@ -14,7 +14,7 @@ export interface SlurmLaunchOptions {
   bound: string;
   group: { count: number; gpusPerWorker?: number };
   /** The snig CLI each task runs (LaunchCommands.snig). */
-  snig: Argv;
+  snig: CommandLine;
   job: SlurmJob;
   /** `snig worker` arguments other than --connect and --name (engine, threads, retries, ...). */
   workerArgs: string[];
