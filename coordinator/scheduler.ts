@@ -262,7 +262,10 @@ export class Scheduler {
   /** A closed connection: a worker that may still compute is lost at once, and its shards go back. */
   private onDisconnected(id: string, out: Decision[]): void {
     const worker = this.workers.get(id);
-    if (worker?.state === 'joining' || worker?.state === 'ready') this.release(id, worker, 'lost', 'its connection closed', out);
+    if (worker?.state !== 'joining' && worker?.state !== 'ready') return;
+    // Once the run is finished, workers are told to finish and leave without a word: not lost.
+    if (this.finished) this.release(id, worker, 'gone', 'left after the run finished', out);
+    else this.release(id, worker, 'lost', 'its connection closed', out);
   }
 
   private onHello(id: string, worker: WorkerEntry | undefined, at: number, process: string, out: Decision[]): void {

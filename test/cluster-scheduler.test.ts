@@ -90,6 +90,18 @@ describe('scheduler', () => {
     assert.deepEqual(send(s, 'a', hello), [{ kind: 'finish', worker: 'a' }], 'a worker that lost the coordinator just then');
   });
 
+  it('a worker whose connection closes after the last result left as told (finish): it is not lost', () => {
+    const s = scheduler(10); // one shard
+    join(s, 'a');
+    join(s, 'b');
+    const [x] = assigned(send(s, 'a', { type: 'request' }));
+    assert.ok(x);
+    assert.deepEqual(s.handle({ kind: 'disconnected', worker: 'b', at: 5 }).map((d) => d.kind), ['worker-lost'], 'before the end: lost');
+    assert.deepEqual(send(s, 'a', result(x.id, x.begin, x.end)).map((d) => d.kind), ['record', 'finish', 'complete']);
+    assert.deepEqual(s.handle({ kind: 'disconnected', worker: 'a', at: 10 }), []);
+    assert.equal(s.liveCount, 0, 'gone');
+  });
+
   it('parks a request while shards are leased elsewhere, and serves it on requeue', () => {
     const s = scheduler(20);
     join(s, 'a');
