@@ -1,5 +1,6 @@
 // The end of a run: gather the categories in row order, write them, verify them against the truth,
-// and write the report (all files atomically).
+// and write the report (all files atomically); once the workers have exited, add to it any that
+// failed after the verdict.
 import { join } from 'node:path';
 
 import type { RunConfig } from '../common/config/schema.js';
@@ -11,7 +12,7 @@ import type { PhaseClock } from '../common/timing.js';
 import { certify, judge, type Certifier } from '../common/verdict.js';
 import type { Outcome } from './coordinator.js';
 import { writeReport, type RunReport, type Verification } from './report.js';
-import type { RunStats } from './run-stats.js';
+import type { Failure, RunStats } from './run-stats.js';
 import type { Shard } from './shard-plan.js';
 
 export interface RunEnd {
@@ -93,7 +94,7 @@ export async function concludeRun(config: RunConfig, run: RunEnd): Promise<RunRe
     inputBytes: { read: workers.reduce((n, w) => n + w.inputBytes, 0), file: run.inputFileBytes },
     workers: workers.map((w) => ({ ...w, edgesPerSecond: w.seconds > 0 ? w.edges / w.seconds : 0 })),
     reassigned: run.stats.reassigned.map(({ begin, end, ...rest }) => ({ ...rest, rowRange: formatRowRange({ begin, end }) })),
-    failures: run.stats.failures,
+    failures: [...run.stats.failures],
     rejected: run.stats.rejected,
     droppedMessages: run.stats.droppedMessages,
     verification,
@@ -102,4 +103,16 @@ export async function concludeRun(config: RunConfig, run: RunEnd): Promise<RunRe
   };
   writeReport(config.out, report);
   return report;
+}
+
+/**
+ * The report once the workers have exited: the written one, or, when a worker process failed after
+ * the verdict, the same with those failures added (written again). Its status stands: every result
+ * was in, durable and verified before, and a worker's end (its engine's release) cannot change them.
+ */
+export function amendReport(out: string, report: RunReport, failures: readonly Failure[]): RunReport {
+  if (failures.length === report.failures.length) return report;
+  const amended = { ...report, failures: [...failures] };
+  writeReport(out, amended);
+  return amended;
 }

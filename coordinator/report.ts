@@ -86,7 +86,9 @@ function markdown(r: RunReport): string {
   lines.push('', `## Reassigned shards (${r.reassigned.length})`, '');
   for (const s of r.reassigned) lines.push(`- shard ${s.shard} (rows ${s.rowRange}) from ${s.from}: ${s.reason}`);
   lines.push('', `## Failures (${r.failures.length + r.rejected.length})`, '');
-  for (const f of [...r.failures, ...r.rejected]) lines.push(`- ${f.worker}${f.shard !== undefined ? ` shard ${f.shard}` : ''}: ${f.message}`);
+  for (const f of [...r.failures, ...r.rejected]) {
+    lines.push(`- ${f.worker}${f.shard !== undefined ? ` shard ${f.shard}` : ''}: ${f.message}${f.afterVerdict ? ' (after the verdict, which stands: every result was in and verified)' : ''}`);
+  }
   lines.push('');
   return lines.join('\n');
 }

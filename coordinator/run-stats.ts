@@ -28,6 +28,8 @@ export interface Failure {
   worker: string;
   shard?: number;
   message: string;
+  /** A worker process that ended badly after the verdict: every result was in and verified, so the verdict stands. */
+  afterVerdict?: true;
 }
 
 export class RunStats {

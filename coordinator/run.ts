@@ -1,7 +1,8 @@
 // One cluster run from a validated configuration: bind, start the local workers (they wait in the
 // lobby while the run loads), load the model, inputs and truth (everything that can be wrong is found
 // before any work), plan or resume the shards, start the coordinator and the Slurm workers, wait, then
-// gather in row order, verify against the truth and write the report.
+// gather in row order, verify against the truth and write the report (the verdict), and only then
+// wait for the workers to exit.
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,7 +28,7 @@ import { fingerprint } from './fingerprint.js';
 import { Journal } from './journal.js';
 import { Lobby } from './lobby.js';
 import { readFinishedReport, type RunReport } from './report.js';
-import { concludeRun } from './conclude.js';
+import { amendReport, concludeRun } from './conclude.js';
 import { RunStats } from './run-stats.js';
 import { Scheduler, type ShardResult } from './scheduler.js';
 import { planShards, type Shard } from './shard-plan.js';
@@ -50,6 +51,11 @@ export interface RunOptions {
   onStarted?: (endpoint: string, workers: LocalWorker[]) => void;
   onResult?: (shard: Shard, worker: string) => void;
   onAssign?: (shard: Shard, worker: string) => void;
+  /**
+   * Called once with the report as soon as it is written (the verdict; or a finished run's, read back),
+   * before the run waits for its workers to exit; the report it returns differs only by failures after it.
+   */
+  onVerdict?: (report: RunReport) => void;
   /** A worker process already started, waiting for its settings: the first local worker (see LocalLaunchOptions). */
   earlyWorker?: ChildProcess;
 }
@@ -107,6 +113,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
   let launcher: LocalLauncher | undefined;
   let dismissed = false; // the run ended before its coordinator started, and sent its workers away
   let lastFailure: string | undefined;
+  let verdictAt: number | undefined; // performance.now() once the report is written
   let model: NativeModel | undefined;
   let inputs: NativeInputs | undefined;
   let journal: Journal | undefined;
@@ -144,7 +151,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
           const cause = lastLoggedError(logFile);
           const message = `process ended (${how})${cause ? `: ${cause}` : ''}; log: ${logFile}`;
           log.error({ worker: name, how, cause, log: logFile }, 'local worker failed');
-          stats.failures.push({ worker: name, message });
+          stats.failures.push({ worker: name, message, ...(verdictAt === undefined ? {} : { afterVerdict: true as const }) });
           lastFailure = `${name}: ${message}`;
         }
         if (!coordinator) {
@@ -184,6 +191,7 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
     const finishedReport = results.size === shards.length ? readFinishedReport(config.out) : undefined;
     if (finishedReport) {
       log.info({ status: finishedReport.status }, 'the run was already finished: its report stands as it was');
+      options.onVerdict?.(finishedReport);
       return finishedReport;
     }
     log.info({ shards: shards.length, resumed: results.size, rowRange: formatRowRange({ begin, end }), checksum: formatChecksum(model.checksum) }, 'run planned');
@@ -271,16 +279,27 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
       ended = performance.now();
       options.signal?.removeEventListener('abort', interrupted);
       progress?.stop();
-      await live.close();
-      await Promise.all([launcher.stop(), ...slurm.map((step) => step.stop())]);
+      await live.close(); // the workers' `finish` sent, the journal synced
     }
-    // The workers' start beyond the load (from the coordinator's start to the first assignment), and
-    // their exit after the last result.
-    clock.add('workers start', Math.max(0, (ended - listening) / 1000 - outcome.seconds));
-    for (const [phase, seconds] of Object.entries(stats.shardPhases(outcome.seconds))) clock.add(phase, seconds);
-    clock.add('shutdown', (performance.now() - ended) / 1000);
-    const inputFileBytes = statSync(inputPath).size;
-    return await concludeRun(config, { model, begin, end, truth, shards: scheduler.allShards(), plannedShards: journal.plan.shards.length, results, stats, outcome, startedAt, resumed: journal.finished.size, clock, inputFileBytes });
+    // The workers were told to finish. Their exit (a GPU worker's CUDA context: ~0.13 s) comes after
+    // the verdict, as `snig infer`'s own engine release does; the run still waits for it before it returns.
+    const exited = Promise.all([launcher.stop(), ...slurm.map((step) => step.stop())]);
+    try {
+      // The workers' start beyond the load (from the coordinator's start to the first assignment), and
+      // the coordinator's close after the last result.
+      clock.add('workers start', Math.max(0, (ended - listening) / 1000 - outcome.seconds));
+      for (const [phase, seconds] of Object.entries(stats.shardPhases(outcome.seconds))) clock.add(phase, seconds);
+      clock.add('shutdown', (performance.now() - ended) / 1000);
+      const inputFileBytes = statSync(inputPath).size;
+      const report = await concludeRun(config, { model, begin, end, truth, shards: scheduler.allShards(), plannedShards: journal.plan.shards.length, results, stats, outcome, startedAt, resumed: journal.finished.size, clock, inputFileBytes });
+      verdictAt = performance.now();
+      options.onVerdict?.(report);
+      await exited;
+      log.info({ seconds: (performance.now() - verdictAt) / 1000 }, 'workers exited after the verdict');
+      return amendReport(config.out, report, stats.failures);
+    } finally {
+      await exited; // never returns with a worker of its own still running
+    }
   } finally {
     if (!coordinator) {
       // The run ended before it started (a load failed, or it had finished): its workers are sent away.

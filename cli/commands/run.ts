@@ -1,6 +1,7 @@
 // `snig run [config]`: a cluster run from a config file, or from flags alone; `--resume` continues
 // an interrupted run from its journal.
 import { PhaseClock } from '../../common/timing.js';
+import type { RunReport } from '../../coordinator/report.js';
 import { runCluster } from '../../coordinator/run.js';
 import { takeEarlyRun } from '../early-worker.js';
 import { defineCommand } from '../schema-flags.js';
@@ -14,6 +15,20 @@ import { EXIT } from '../../common/exit-codes.js';
 function resumeCommand(argv: readonly string[]): string {
   const quote = (arg: string): string => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`);
   return ['snig', ...argv.filter((arg) => arg !== '--resume'), '--resume'].map(quote).join(' ');
+}
+
+/** The verdict's line and where the report is; for an unfinished run, how to continue it. */
+function printVerdict(report: RunReport, out: string): void {
+  const v = report.verification;
+  process.stdout.write(
+    `${report.status}${report.reason ? ` (${report.reason})` : ''}: ${report.categories} categories over rows ${report.rowRange}, ` +
+      `${report.shards.planned} shards (${report.shards.splits} splits, ${report.shards.resumed} resumed, ${report.reassigned.length} reassigned), ` +
+      `${report.seconds.total.toFixed(3)} s total (${report.wallSeconds.toFixed(3)} s of shards), ` +
+      `${report.computeEdgesPerSecond.toExponential(3)} edges/s compute, ${report.totalEdgesPerSecond.toExponential(3)} total` +
+      (v && !v.passed ? `; ${v.missing.length} rows missing, ${v.extra.length} extra` : '') +
+      `\nreport: ${out}/report.md\n` +
+      (report.status === 'ABORTED' ? `to continue this run: ${resumeCommand(process.argv.slice(2))}\n` : ''),
+  );
 }
 
 export const runCommand = defineCommand({
@@ -38,19 +53,18 @@ export const runCommand = defineCommand({
       process.once('SIGINT', () => process.exit(EXIT.interrupted));
     };
     process.once('SIGINT', onInterrupt);
-    const report = await runCluster(config, { resume: args.resume, commands: launchCommands(), clock, log, logLevel: logLevel(args), progress: args.progress && !args.quiet, signal: interrupt.signal, earlyWorker }).finally(() =>
-      process.removeListener('SIGINT', onInterrupt),
-    );
-    const v = report.verification;
-    process.stdout.write(
-      `${report.status}${report.reason ? ` (${report.reason})` : ''}: ${report.categories} categories over rows ${report.rowRange}, ` +
-        `${report.shards.planned} shards (${report.shards.splits} splits, ${report.shards.resumed} resumed, ${report.reassigned.length} reassigned), ` +
-        `${report.seconds.total.toFixed(3)} s total (${report.wallSeconds.toFixed(3)} s of shards), ` +
-        `${report.computeEdgesPerSecond.toExponential(3)} edges/s compute, ${report.totalEdgesPerSecond.toExponential(3)} total` +
-        (v && !v.passed ? `; ${v.missing.length} rows missing, ${v.extra.length} extra` : '') +
-        `\nreport: ${config.out}/report.md\n` +
-        (report.status === 'ABORTED' ? `to continue this run: ${resumeCommand(process.argv.slice(2))}\n` : ''),
-    );
+    const report = await runCluster(config, {
+      resume: args.resume,
+      commands: launchCommands(),
+      clock,
+      log,
+      logLevel: logLevel(args),
+      progress: args.progress && !args.quiet,
+      signal: interrupt.signal,
+      earlyWorker,
+      onVerdict: (verdict) => printVerdict(verdict, config.out), // before the workers' exit
+    }).finally(() => process.removeListener('SIGINT', onInterrupt));
+    // The status, set at the verdict, is the report's still (a worker failing after it is listed, not judged).
     process.exitCode = interrupt.signal.aborted ? EXIT.interrupted : report.status === 'PASSED' || report.status === 'UNVERIFIED' ? EXIT.ok : EXIT.failed;
   },
 });
