@@ -19,7 +19,7 @@ export function snigCommand(): CommandLine {
   return cliEntry('main');
 }
 
-/** A local worker of `snig run`: `snig worker` without the command line (cli/local-worker.ts); its options as one JSON line on stdin. */
+/** A local worker of `snig run`: `snig worker` without the command line (cli/local-worker.ts); its settings, then the endpoint, as lines of JSON on stdin. */
 export function localWorkerCommand(): CommandLine {
   return cliEntry('local-worker');
 }

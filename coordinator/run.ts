@@ -1,5 +1,5 @@
-// One cluster run from a validated configuration: bind, start the local workers (they wait in the
-// lobby while the run loads), load the model, inputs and truth (everything that can be wrong is found
+// One cluster run from a validated configuration: start the local workers (they open the files the
+// run names), bind (they connect and wait in the lobby while the run loads), load the model, inputs and truth (everything that can be wrong is found
 // before any work), plan or resume the shards, start the coordinator and the Slurm workers, wait, then
 // gather in row order, verify against the truth and write the report (the verdict), and only then
 // wait for the workers to exit.
@@ -100,7 +100,6 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
   const clock = options.clock ?? new PhaseClock(performance.now()); // the total counts from its origin to the verdict
   const startedAt = new Date().toISOString();
   mkdirSync(config.out, { recursive: true });
-  const addon = native();
   // Slurm groups count the allocation's tasks (and fail here, before any loading, outside one).
   const workerCount = config.workers.reduce((n, g) => n + (g.launch === 'slurm' ? slurmWorkerCount(g) : g.count), 0);
   const localCount = config.workers.reduce((n, g) => n + (g.launch === 'local' ? g.count : 0), 0);
@@ -124,24 +123,22 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
     }
   };
   try {
-    // Bound first: a wrong address fails the run before it loads anything or writes its journal.
-    const endpoint = await socket.bind();
-    // The local workers start (node and the CLI's modules: seconds) while the run loads, and wait in the lobby.
-    lobby = new Lobby(socket, config.worker.retryDelayMs / 4, log);
+    // The local workers start (node and the CLI's modules: seconds) and open the files the run names
+    // while it binds and loads; they wait in the lobby.
     launcher = new LocalLauncher({
-      endpoint: endpoint.replace('0.0.0.0', '127.0.0.1'),
       command: options.commands.localWorker,
       groups: config.workers,
-      detectGpus: () => addon.info().gpus.map((g) => g.id),
+      detectGpus: () => native().info().gpus.map((g) => g.id),
       worker: config.worker,
       coordinator: config.coordinator,
       out: config.out,
       logLevel: options.logLevel,
       curve: curve && { serverKey: curve.server.public, pairs: curve.local },
       early: options.earlyWorker,
-      // In shared mode a welcome names the configured files when they are binary: the workers open them meanwhile.
+      // In shared mode with binary inputs the workers open the configured files meanwhile (a binary
+      // model; a welcome naming the same takes them).
       preload: (group) =>
-        config.mode === 'shared' && addon.isBinaryModel(config.model) && config.input.endsWith('.snigrows')
+        config.mode === 'shared' && config.input.endsWith('.snigrows')
           ? { model: config.model, layers: config.layers, bias: config.bias, inputs: config.input, engine: groupEngine(config, group) }
           : undefined,
       onExit: (name, how, logFile) => {
@@ -164,6 +161,10 @@ export async function runCluster(config: RunConfig, options: RunOptions): Promis
     });
     const launched = launcher.start();
     if (launched.length > 0) log.info({ workers: launched }, 'local workers started');
+    // Bound before anything loads: a wrong address fails the run before it writes its journal.
+    const endpoint = await socket.bind();
+    lobby = new Lobby(socket, config.worker.retryDelayMs / 4, log);
+    launcher.connect(endpoint.replace('0.0.0.0', '127.0.0.1'));
 
     model = await clock.time('load', () => openModel({ model: config.model, layers: config.layers, bias: config.bias }));
     const opened = await clock.time('load', () => openInputs(config.input, model!.neurons));

@@ -10,7 +10,7 @@ import { Router } from 'zeromq';
 import { native } from '../common/native.js';
 import { decodeWorkerMessage, encode } from '../common/protocol/codec.js';
 import type { CoordinatorMessage, Welcome, WorkerMessage } from '../common/protocol/messages.js';
-import { WorkerAgent } from '../worker/agent.js';
+import { startPreload, WorkerAgent } from '../worker/agent.js';
 import { Workload } from '../worker/workload.js';
 import { INPUT, MODEL, TRUTH, categoryRows, silent, tempDir } from './cluster-fixture.js';
 
@@ -104,7 +104,7 @@ describe('worker agent', { timeout: 60_000 }, () => {
       const { router, next, send } = await coordinatorStub();
       const worker = new WorkerAgent({
         connect: router.lastEndpoint!, name: 'w', engine: {}, prefetch: 1, retries: 2, retryDelayMs: 200, maxMessageBytes: 1 << 20, log: silent,
-        preload: { model: paths.official, inputs: paths.inputs, engine },
+        preload: startPreload({ model: paths.official, inputs: paths.inputs, engine }, {}),
       });
       const exit = worker.run();
       assert.equal((await next()).type, 'hello');

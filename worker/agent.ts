@@ -9,7 +9,7 @@ import { Dealer } from 'zeromq';
 import type { KeyPair } from '../common/config/keys.js';
 import { withOverrides, type EngineOptions } from '../common/engine-options.js';
 import { EXIT } from '../common/exit-codes.js';
-import { isNativeError } from '../common/native.js';
+import { isNativeError, native } from '../common/native.js';
 import type { Preload, WorkloadFiles } from '../common/preload.js';
 import { decodeCoordinatorMessage, encode } from '../common/protocol/codec.js';
 import type { Welcome } from '../common/protocol/messages.js';
@@ -29,16 +29,28 @@ export interface WorkerOptions {
   retryDelayMs: number;
   maxMessageBytes: number;
   curve?: { pair: KeyPair; serverKey: string };
-  /** Files to open at once, before the welcome (a local worker of `snig run`): a welcome naming the same takes them. */
-  preload?: Preload;
+  /** Files being opened before the welcome (a local worker of `snig run`: startPreload): a welcome naming the same takes them. */
+  preload?: Preloading;
   log: Logger;
 }
 
 /** A workload being opened before the welcome, and what it was opened from. */
-interface Preloading {
+export interface Preloading {
   files: WorkloadFiles;
   choice: EngineOptions;
-  workload: Promise<Workload | undefined>; // undefined: it failed (the welcome's load then says why)
+  workload: Promise<Workload | undefined>; // undefined: not a binary model, or it failed (the welcome's load then says why)
+}
+
+/**
+ * Starts opening what a run's configuration names (a local worker of `snig run`, before it knows
+ * its coordinator's endpoint) with this worker's engine overrides. A model that is not a binary one
+ * is left to the welcome: the coordinator converts it into the run's folder.
+ */
+export function startPreload(preload: Preload, overrides: Partial<EngineOptions>): Preloading {
+  const { engine, ...files } = preload;
+  const choice = withOverrides(engine, overrides);
+  const workload = native().isBinaryModel(files.model) ? Workload.openFiles(files, choice).catch(() => undefined) : Promise.resolve(undefined);
+  return { files, choice, workload };
 }
 
 /** The same engine options (an option left out equals one given as undefined). */
@@ -85,7 +97,7 @@ export class WorkerAgent {
 
   /** Connects and works until finished, rejected or the coordinator is gone for good. */
   async run(): Promise<WorkerExit> {
-    const { preload, connect } = this.options;
+    const { connect } = this.options;
     // Watched from before the connect: a local coordinator's handshake takes microseconds.
     this.dealer.events.on('handshake', () => this.event({ kind: 'connection', up: true, at: Date.now() }));
     this.dealer.events.on('disconnect', () => this.event({ kind: 'connection', up: false, at: Date.now() }));
@@ -95,11 +107,7 @@ export class WorkerAgent {
       this.dealer.close();
       throw new Error(`cannot connect to ${connect}: ${(error as Error).message} (an endpoint is tcp://host:port)`);
     }
-    if (preload) {
-      const { engine, ...files } = preload;
-      const choice = withOverrides(engine, this.options.engine);
-      this.preloading = { files, choice, workload: Workload.openFiles(files, choice).catch(() => undefined) };
-    }
+    this.preloading = this.options.preload;
     this.options.log.info({ connect: this.options.connect, name: this.options.name }, 'worker connecting');
     this.event({ kind: 'start', at: Date.now() });
     this.timer = setInterval(() => this.event({ kind: 'tick', at: Date.now() }), Math.max(10, Math.min(250, this.options.retryDelayMs / 2)));

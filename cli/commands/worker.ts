@@ -5,8 +5,7 @@ import { z } from 'zod';
 import { readKeyPair, readPublicKey, type KeyPair } from '../../common/config/keys.js';
 import { maxMessageBytesField, workerSettingsShape } from '../../common/config/schema.js';
 import { engineOptionsShape, type EngineOptions } from '../../common/engine-options.js';
-import type { Preload } from '../../common/preload.js';
-import { WorkerAgent } from '../../worker/agent.js';
+import { WorkerAgent, type Preloading } from '../../worker/agent.js';
 import { defineCommand, overrides } from '../schema-flags.js';
 import { outputLogger } from './output-logger.js';
 import { outputArgs } from './output-options.js';
@@ -44,7 +43,7 @@ function curveKeys(args: WorkerArgs): { pair: KeyPair; serverKey: string } | und
 
 /** What a local worker of `snig run` is given besides its settings (cli/local-worker.ts). */
 export interface LocalRun {
-  preload?: Preload;
+  preload?: Preloading;
   /** Aborted when `snig run`'s process has ended: its coordinator is gone, and the worker leaves at once. */
   ended: AbortSignal;
 }

@@ -1,6 +1,7 @@
 // The `local` launcher: starts the run's local workers as child processes of `snig run`, each
 // with its own GPU subset, its log in <out>/workers/<name>.log, and tells the coordinator when one
-// exits so its shards go back at once.
+// exits so its shards go back at once. A worker gets its settings (and starts opening the files the
+// run names) before the coordinator has bound its socket; the endpoint follows (cli/local-worker.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, createWriteStream, mkdirSync, openSync } from 'node:fs';
@@ -20,7 +21,6 @@ export interface LocalWorker {
 }
 
 export interface LocalLaunchOptions {
-  endpoint: string;
   /** Starts a worker process that waits for its settings on stdin (LaunchCommands.localWorker). */
   command: CommandLine;
   groups: readonly WorkerGroup[]; // the run's groups: the `launch: local` ones are started here
@@ -52,18 +52,18 @@ function spawnWorker(command: CommandLine, logFile: string): ChildProcess {
 }
 
 /**
- * Gives a waiting worker process its settings and environment, as one line on its stdin. Stdin
- * then stays open while this process lives: its end tells the worker that the run is gone, even
- * when this process is killed with -9 (cli/local-worker.ts).
+ * Gives a waiting worker process a line of JSON on its stdin: its settings and environment, then
+ * the endpoint. Stdin then stays open while this process lives: its end tells the worker that the
+ * run is gone, even when this process is killed with -9 (cli/local-worker.ts).
  */
-function handOver(child: ChildProcess, settings: object, env: Record<string, string>): void {
-  child.stdin?.on('error', () => undefined); // it died meanwhile: its exit is reported as any worker's
-  child.stdin?.write(`${JSON.stringify({ ...settings, env })}\n`);
+function handOver(child: ChildProcess, message: object): void {
+  child.stdin?.write(`${JSON.stringify(message)}\n`);
 }
 
 export class LocalLauncher {
   private readonly children = new Map<string, ChildProcess>();
   private early?: ChildProcess;
+  private connected = false;
   readonly workers: LocalWorker[] = [];
 
   constructor(private readonly options: LocalLaunchOptions) {
@@ -86,7 +86,7 @@ export class LocalLauncher {
         const name = `local-${index}-${nonce}`;
         const pair = options.curve?.pairs[index];
         index++;
-        const settings = { connect: options.endpoint, name, ...workerSettings(options, groupIndex, options.logLevel), preload: options.preload(groupIndex) };
+        const settings = { name, ...workerSettings(options, groupIndex, options.logLevel), preload: options.preload(groupIndex) };
         const env: Record<string, string> = {};
         if (subset.length > 0) env.CUDA_VISIBLE_DEVICES = subset.join(',');
         if (pair && options.curve) {
@@ -95,7 +95,8 @@ export class LocalLauncher {
         }
         const logFile = join(logs, `${name}.log`);
         const child = this.takeEarly(logFile) ?? spawnWorker(options.command, logFile);
-        handOver(child, settings, env);
+        child.stdin?.on('error', () => undefined); // it died meanwhile: its exit is reported as any worker's
+        handOver(child, { ...settings, env });
         this.children.set(name, child);
         this.workers.push({ name, pid: child.pid ?? -1, gpus: subset });
         child.on('exit', (code, signal) => {
@@ -121,13 +122,23 @@ export class LocalLauncher {
     return early;
   }
 
+  /** Tells every worker started where the coordinator listens: they connect. */
+  connect(endpoint: string): void {
+    this.connected = true;
+    for (const child of this.children.values()) handOver(child, { connect: endpoint });
+  }
+
   /** Local workers still running. */
   running(): number {
     return this.children.size;
   }
 
-  /** Waits for every worker to exit (they were sent `finish`), then terminates stragglers. Idempotent. */
+  /**
+   * Waits for every worker to exit (they were sent `finish`; those never told the endpoint find their
+   * stdin ended), then terminates stragglers. Idempotent.
+   */
   async stop(graceMs = 5000): Promise<void> {
+    if (!this.connected) for (const child of this.children.values()) child.stdin?.end();
     const waiting = [...this.children.values()].map((child) => new Promise<void>((resolve) => child.once('exit', () => resolve())));
     const timer = setTimeout(() => {
       for (const child of this.children.values()) child.kill('SIGTERM');
