@@ -1,7 +1,7 @@
 // The table of cluster-vs-infer.sh: per repeat, `snig infer`'s and `snig run`'s totals (process start
 // to verdict, as their reports say) and their ratio, each process's wall time from start to exit
-// (after its verdict `snig infer` still releases its engine; a run's verdict comes after its workers
-// have exited) and their ratio, the medians, each command's parts, and each
+// (after its verdict `snig infer` still releases its engine, and a run waits for its workers' exit)
+// and their ratio, the medians, each command's parts, and each
 // run's timeline: its coordinator's and worker's log lines in seconds from the run's start.
 //   node scripts/device/cluster-vs-infer-table.mjs <work> <repeat>
 import { readdirSync, readFileSync } from 'node:fs';

@@ -9,11 +9,14 @@
 # on a sample of rows. With --node NxL, `snig infer` (node and the addon, carried in .device: see
 # stage-node-runtime.sh) from process start to its report on that benchmark's binary files (the
 # model in the page cache, its reduction in the cache: what a user's second run waits for).
+# --paths tsv runs only the TSV path of the --tsv benchmarks (the binary one measured before).
+# E2E_WORK=dir: where the files go (default /tmp/e2e; a tmpfs such as /dev/shm holds them in memory,
+# as the page cache holds files just written, without writing tens of GB to the disk).
 # The input rows of each N are generated once and shared by its depths. Prints a line per run as it
 # goes and a table last; full logs in $OUT/user-wait-logs.tgz.
 #
 #   scripts/device/user-wait.sh --bench path/to/snig-bench [--only "1024x120 ... 65536x1920"]
-#                               [--tsv "1024x120 ..."] [--repeat 3] [--node 65536x1920]
+#                               [--tsv "1024x120 ..."] [--paths "binary tsv"] [--repeat 3] [--node 65536x1920]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/device/common.sh
@@ -24,7 +27,8 @@ TSV="1024x120 1024x480 1024x1920 4096x120 4096x480 4096x1920 16384x120 65536x120
 REPEAT=3
 NODE=""
 BENCH=""
-parse_options "--only ONLY --tsv TSV --repeat REPEAT --node NODE --bench BENCH" "$@"
+PATHS="binary tsv"
+parse_options "--only ONLY --tsv TSV --paths PATHS --repeat REPEAT --node NODE --bench BENCH" "$@"
 WORK=${E2E_WORK:-/tmp/e2e}
 LOG=$WORK/logs  # packed into $OUT/user-wait-logs.tgz at the end (a few files come back from the machine)
 export SNIG_REDUCTION_CACHE=$WORK/reduction-cache
@@ -76,9 +80,9 @@ for b in $ONLY; do
   "$BENCH" --generate "$n" --layers "$l" $from --save "$dir" $tsv >"$LOG/$b-save.out" 2>&1
   [ -f "$shared" ] || ln "$dir/inputs.snigrows" "$shared"
   say "$b generated and saved: $(grep -E '^(model|inputs|saved)' "$LOG/$b-save.out" | tr '\n' ' ') ($(du -sh "$dir" | cut -f1))"
-  run_path "$b" binary "$sample" "$dir/model.snig" "$dir/inputs.snigrows"
+  [[ " $PATHS " == *" binary "* ]] && run_path "$b" binary "$sample" "$dir/model.snig" "$dir/inputs.snigrows"
   [ "$b" = "$NODE" ] && node_infer "$b"
-  if [ -n "$tsv" ]; then
+  if [ -n "$tsv" ] && [[ " $PATHS " == *" tsv "* ]]; then
     run_path "$b" tsv "$sample" "$dir/tsv" "$dir/tsv/sparse-images-$n.tsv"
     say "$b TSV sizes: model $(du -sb "$dir/tsv/neuron$n" | cut -f1) bytes, inputs $(stat -c %s "$dir/tsv/sparse-images-$n.tsv") bytes"
   fi
