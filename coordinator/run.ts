@@ -1,8 +1,8 @@
 // One cluster run from a validated configuration: start the local workers (they open the files the
 // run names), bind (they connect and wait in the lobby while the run loads), load the model, inputs
 // and truth (everything that can be wrong is found before any work), plan or resume the shards, start
-// the coordinator and the Slurm workers, wait, then gather in row order, verify against the truth and write the report (the verdict), and only then
-// wait for the workers to exit.
+// the coordinator and the Slurm workers, wait, then gather in row order, verify against the truth and
+// write the report (the verdict), and only then wait for the workers to exit.
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
