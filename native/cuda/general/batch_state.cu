@@ -16,16 +16,16 @@ __global__ void startKernel(uint32_t rows, uint32_t tiles, uint8_t* fate, uint32
     rowOf[r] = r;
     if (r < tiles) alive[r] = notFull[r] = 0;
   }
-  if (blockIdx.x == 0 && threadIdx.x == 0) {
-    counts[0] = rows;
-    *nextTile = 0;
+  if (blockIdx.x == 0 && threadIdx.x < kFusedCounters) {
+    if (threadIdx.x == 0) counts[0] = rows;
+    nextTile[threadIdx.x] = 0;
   }
 }
 
 }  // namespace
 
 uint64_t BatchState::bytesPerRow(uint32_t n) {
-  return 2 * uint64_t{n} * sizeof(float) + 2 * uint64_t{n} / 8 + 3 * sizeof(uint32_t) + 1;
+  return 2 * uint64_t{n} * sizeof(float) + 2 * uint64_t{n} / 8 + 3 * sizeof(uint32_t) + 1 + sizeof(uint16_t);
 }
 
 void BatchState::reserve(uint32_t rows, uint32_t n, uint32_t lanes, uint32_t layers, bool lines) {
@@ -40,7 +40,8 @@ void BatchState::reserve(uint32_t rows, uint32_t n, uint32_t lanes, uint32_t lay
   reserve(from, rows);
   reserve(fate, rows);
   reserve(counts, layers + 1);
-  reserve(nextTile, 1);
+  reserve(nextTile, kFusedCounters);
+  reserve(resumeAt, rows);
   if (lines) {
     const uint64_t maskBytes = uint64_t{tiles} * linesMaskStride(n) * linesMaskBytes(lanes);
     reserve(inMask, maskBytes);

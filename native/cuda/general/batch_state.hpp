@@ -12,15 +12,19 @@
 
 namespace snig::cuda::general {
 
+// The fused launches' counters (nextTile): tiles the first and the second launch took, rows that
+// left during the first.
+constexpr uint32_t kFusedCounters = 3;
+
 struct BatchState {
   // Device bytes per row of a batch at n neurons: two dense rows (or lines) and their masks' share,
-  // three row lists, its fate.
+  // three row lists, its fate, its fused resumption layer.
   static uint64_t bytesPerRow(uint32_t n);
   // Grows the buffers for `rows` rows at n neurons in tiles of `lanes` rows, for `layers` layers
   // (lines: with their masks); their contents are not kept.
   void reserve(uint32_t rows, uint32_t n, uint32_t lanes, uint32_t layers, bool lines);
   // Starts a batch of `rows` rows in tiles of `lanes` rows on `stream`, in one launch: every row's
-  // fate kDead, slot r holding row r (rowOf[0]), the tiles' flags and the fused tile counter zero,
+  // fate kDead, slot r holding row r (rowOf[0]), the tiles' flags and the fused counters zero,
   // counts[0] = rows.
   void start(uint32_t rows, uint32_t lanes, cudaStream_t stream);
   // Layer l's lines: in to out (the move packs them back).
@@ -33,7 +37,8 @@ struct BatchState {
   DeviceBuffer<uint32_t> from;            // the plan: the kept slots' old slots
   DeviceBuffer<uint8_t> fate;             // per row
   DeviceBuffer<uint32_t> counts;          // live slots before layer 0 .. after the last
-  DeviceBuffer<uint32_t> nextTile;        // the fused kernel's tile counter
+  DeviceBuffer<uint32_t> nextTile;        // the fused launches' counters (kFusedCounters)
+  DeviceBuffer<uint16_t> resumeAt;        // per slot: the layer a row handed from one fused launch to the next resumes at
   uint32_t finalRowOf = 0;                // which rowOf holds the packed rows' batch rows at the end
 };
 

@@ -22,10 +22,15 @@ namespace snig::cuda::general {
 // (0 where the tile kernel's padded layout is not held).
 constexpr uint32_t fusedMaxLanes(uint32_t n) { return tileLanes(n) >= 8 ? tileLanes(n) / 2 : 0; }
 
+// Whether a fused batch's last rows may run on two multiprocessors each at n neurons: where a
+// block's threads compute two outputs or more (at n <= 1024 half of them would idle).
+constexpr bool fusedPairable(uint32_t n) { return n > 1024; }
+
 struct Fused {
   uint32_t n = 0;
   uint32_t lanes = 1;                    // rows per fused tile: 1, 2, 4, 8 or 16, dividing srcLanes
   uint32_t srcLanes = 16;                // rows per tile of the compacted state
+  uint32_t cluster = 2;                  // 2: the last rows on two blocks each (launchFused); 1: never
   uint32_t firstLayer = 0;               // computes layers [firstLayer, layers)
   uint32_t layers = 0;
   const DeviceLayer* layer = nullptr;    // device array, per layer: the padded layout
@@ -36,14 +41,23 @@ struct Fused {
   const uint32_t* rowOf = nullptr;       // slot -> batch row
   uint8_t* fate = nullptr;               // rows that leave all 32 at a saturated exit: kSaturated
   uint32_t* alive = nullptr;             // per srcLanes tile: the slots still live at the end (zero before)
-  uint32_t* nextTile = nullptr;          // tiles handed out so far (zero before)
+  uint32_t* nextTile = nullptr;          // kFusedCounters counters (batch_state.hpp; zero before)
+  uint16_t* resumeAt = nullptr;          // per slot: where a row handed over resumes (cluster 2)
+  // Set by launchFused for its launches: the first hands its live rows over once at most this many
+  // are live (0: never); the second resumes the rows handed over (f.out, resumeAt).
+  uint32_t handOver = 0;
+  bool resume = false;
 };
 
 // Raises the fused kernel's dynamic shared-memory limit (once per device).
 void configureFused();
 
 // Runs f for at most `maxSlots` live slots (the exact count is read on the device), one block per
-// multiprocessor at most.
+// multiprocessor at most. With f.cluster 2 (one-row tiles, n > 1024), in two launches: the first
+// hands its rows over once no more are live than half the multiprocessors; the second carries each
+// of them on two multiprocessors, a block on each computing half of every layer's outputs (a
+// row's layer on one multiprocessor is bound by its loads there, not by the L2 or latency:
+// docs/performance.md).
 void launchFused(const Fused& f, uint32_t maxSlots, int multiprocessors, cudaStream_t stream);
 
 }  // namespace snig::cuda::general

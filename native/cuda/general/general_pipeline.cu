@@ -171,6 +171,7 @@ class GeneralPipeline final : public GpuPipeline {
     f.n = model_->neurons();
     f.lanes = std::min({choice_.fuseLanes(), general::fusedMaxLanes(f.n), lanes_});
     f.srcLanes = lanes_;
+    f.cluster = choice_.fuseCluster();
     f.firstLayer = l;
     f.layers = layers;
     f.layer = deviceModel_.paddedLayers();
@@ -182,6 +183,7 @@ class GeneralPipeline final : public GpuPipeline {
     f.fate = state_.fate.get();
     f.alive = state_.alive.get();
     f.nextTile = state_.nextTile.get();
+    f.resumeAt = state_.resumeAt.get();
     general::launchFused(f, known, multiprocessors_, batch_.stream.get());
     // Its saturated rows have their fate: the rest of the flagged rows are kept, as live.
     packKept(l, layers, false, true, known);

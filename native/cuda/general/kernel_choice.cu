@@ -76,6 +76,17 @@ uint32_t fuseLanesFor() {
   return lanes;
 }
 
+// 2: a fused batch's last rows (at most half the multiprocessors' count, n > 1024) run on two
+// multiprocessors each (launchFused), as measured faster on 2000x30 (docs/performance.md); 1 (never)
+// where SNIG_GENERAL_FUSE_CLUSTER=1 says so.
+uint32_t fuseClusterFor() {
+  const char* text = std::getenv("SNIG_GENERAL_FUSE_CLUSTER");
+  if (!text) return 2;
+  const auto blocks = static_cast<uint32_t>(std::strtoul(text, nullptr, 10));
+  if (blocks != 1 && blocks != 2) throw Error(ErrorCode::Argument, "SNIG_GENERAL_FUSE_CLUSTER must be 1 or 2");
+  return blocks;
+}
+
 }  // namespace
 
 bool tileable(uint32_t n) { return tileLanes(n) >= kTileMinLanes; }
@@ -104,7 +115,8 @@ bool linesByDefault(const Model& model) {
 }
 
 KernelChoice::KernelChoice(const Model& model, int multiprocessors)
-    : n_(model.neurons()), lines_(linesByDefault(model)), forced_(forcedKernel(n_)), fuseLanes_(fuseLanesFor()) {
+    : n_(model.neurons()), lines_(linesByDefault(model)), forced_(forcedKernel(n_)), fuseLanes_(fuseLanesFor()),
+      fuseCluster_(fuseClusterFor()) {
   if (tileable(n_)) tileMinRows_ = kTileMinTilesPerMultiprocessor * static_cast<uint64_t>(multiprocessors) * tileLanes(n_);
   fuseRows_ = fuseRowsFor(model, fusable());
   const std::string first = std::getenv("SNIG_GENERAL_FIRST") ? std::getenv("SNIG_GENERAL_FIRST") : "";
@@ -155,7 +167,7 @@ std::string KernelChoice::describe() const {
                                                     "+ rows, else " + named(LayerKernel::Gather);
   if (fuseRows_) {
     text += "; fused layers in tiles of " + std::to_string(fuseLanes_) + " row(s) once " + std::to_string(fuseRows_) +
-            " rows or fewer are live";
+            " rows or fewer are live" + (fuseCluster_ == 2 && fuseLanes_ == 1 && fusedPairable(n_) ? ", the last on two multiprocessors each" : "");
   }
   return text;
 }

@@ -3,7 +3,8 @@
 // N, the batch's rows and the model (measured on an H200, docs/performance.md); for comparisons
 // SNIG_GENERAL_KERNEL=gather|staged|tile|lines, SNIG_GENERAL_LANES=4|8|16|32,
 // SNIG_GENERAL_FIRST=dense|lines (lines: layer 1 writes lines, not its counts), SNIG_GENERAL_FUSE_ROWS (live rows at or under which the fused layers take over; 0: never) and
-// SNIG_GENERAL_FUSE_LANES=1|2|4|8|16 (rows per fused tile) override them.
+// SNIG_GENERAL_FUSE_LANES=1|2|4|8|16 (rows per fused tile) and SNIG_GENERAL_FUSE_CLUSTER=1|2 (multiprocessors a
+// fused batch's last rows run on each) override them.
 #pragma once
 
 #include <cstdint>
@@ -43,9 +44,11 @@ class KernelChoice {
   bool sliced() const;
   // Whether the fused layers may run (they read the padded layout of every layer).
   bool fusable() const;
-  // Live rows at or under which the fused layers take over (0: never), and rows per fused tile.
+  // Live rows at or under which the fused layers take over (0: never), rows per fused tile, and the
+  // multiprocessors a fused batch's last rows run on each (fused_kernel.cuh).
   uint64_t fuseRows() const { return fuseRows_; }
   uint32_t fuseLanes() const { return fuseLanes_; }
+  uint32_t fuseCluster() const { return fuseCluster_; }
   // SNIG_GENERAL_FIRST=dense: layer 1 from the scattered dense tiles, never from the input bits.
   bool denseFirst() const { return denseFirst_; }
   // Whether layer 1 from the input bits writes its counts before the lines kernel (countsFirstLayer,
@@ -63,6 +66,7 @@ class KernelChoice {
   uint64_t tileMinRows_ = UINT64_MAX;  // batches of this many rows or more run the tile kernel
   uint64_t fuseRows_ = 0;
   uint32_t fuseLanes_ = 1;
+  uint32_t fuseCluster_ = 2;
   bool denseFirst_ = false;
   bool firstCounts_ = false;
 };
