@@ -11,7 +11,7 @@
 # ncu report of the tile kernel. Layer 1's counts (codes.cuh) are checked against the CPU engine
 # (codes-cpu-N, codes-holes-N). Short table last;
 # logs under $OUT. Kernel variants run through SNIG_GENERAL_KERNEL, SNIG_GENERAL_LANES,
-# SNIG_GENERAL_FUSE_ROWS and SNIG_GENERAL_FUSE_LANES (see native/cuda/general/kernel_choice.hpp). If a kernel fails its check against the CPU engine, the
+# SNIG_GENERAL_FUSE_ROWS, SNIG_GENERAL_FUSE_LANES and SNIG_GENERAL_FUSE_CLUSTER (see native/cuda/general/kernel_choice.hpp). If a kernel fails its check against the CPU engine, the
 # rest runs with the staged kernel everywhere (and the table says so).
 #
 #   scripts/device/general-check.sh [--bench PATH] [--only "r1024 r4096 ..."] [--repeat R] [--budget S]
