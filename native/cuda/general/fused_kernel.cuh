@@ -7,7 +7,8 @@
 // engine. There is no launch, plan or move per layer; a tile whose rows have all left (dead, or all
 // 32 at a saturated exit) stops, and its block takes the next tile. In the per-layer path a layer on
 // a few hundred rows costs ~35 us (three launches, and the gather kernel's index-then-input loads
-// from L2 in a chain): most of a small batch's time (docs/performance.md).
+// from L2 in a chain): most of a small batch's time (docs/performance.md). Above n = 1024 the last
+// few rows continue in a second launch, each on two multiprocessors (launchFused).
 #pragma once
 
 #include <cuda_runtime.h>
