@@ -81,6 +81,13 @@ test('bad options are E_ARGUMENT errors with exit code 2', () => {
     assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
     assert.match(run.stderr, /^snig-bench: E_ARGUMENT: /);
   }
+  // fast-table reads its options the same way: a bad one stops it before any work, named.
+  for (const [args, message] of [[['--sizes', '1024,x'], /--sizes expects a number, got "x"/], [['--rows', '6e4'], /--rows expects a number/],
+    [['--repeat'], /--repeat needs a value/], [['--bogus', '1'], /unknown option --bogus/]] as const) {
+    const run = bench(['fast-table', data, ...args]);
+    assert.equal(run.status, 2, `fast-table ${args.join(' ')}: ${run.stderr}`);
+    assert.match(run.stderr, message);
+  }
 });
 
 test('the CUDA engine either passes or reports E_CUDA (no GPU or no CUDA build), never crashes', () => {

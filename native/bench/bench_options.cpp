@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "../core/error.hpp"
+#include "option_text.hpp"
 
 namespace snig::bench {
 namespace {
@@ -67,23 +68,7 @@ Timing:
   --name NAME             label of the benchmark [n<N>-l<L>]
 )";
 
-uint64_t toNumber(const std::string& flag, const std::string& text) {
-  char* end = nullptr;
-  const unsigned long long value = std::strtoull(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0') throwArgument("option " + flag + " expects a number, got \"" + text + "\"");
-  return value;
-}
 
-// A comma-separated list; an empty item (",," or a trailing comma) is an error like any non-number.
-std::vector<uint64_t> toNumbers(const std::string& flag, const std::string& text) {
-  std::vector<uint64_t> out;
-  for (size_t start = 0;;) {
-    const size_t comma = text.find(',', start);
-    out.push_back(toNumber(flag, text.substr(start, comma - start)));
-    if (comma == std::string::npos) return out;
-    start = comma + 1;
-  }
-}
 
 // "A-B" (or "A" alone: A-A) as two numbers.
 template <typename T>

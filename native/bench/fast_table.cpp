@@ -11,8 +11,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,7 +24,9 @@
 #include "../core/structure/reduced_network.hpp"
 #include "../core/truth.hpp"
 #include "../cuda/fast/fast_pipeline.hpp"
+#include "../core/error.hpp"
 #include "fast_table.hpp"
+#include "option_text.hpp"
 
 namespace snig::bench {
 namespace {
@@ -35,12 +35,9 @@ using Clock = std::chrono::steady_clock;
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-std::vector<uint32_t> parseList(const char* text) {
+std::vector<uint32_t> toCounts(const std::string& flag, const std::string& text) {
   std::vector<uint32_t> out;
-  for (const char* p = text; *p;) {
-    out.push_back(static_cast<uint32_t>(std::strtoul(p, const_cast<char**>(&p), 10)));
-    if (*p == ',') ++p;
-  }
+  for (uint64_t value : toNumbers(flag, text)) out.push_back(static_cast<uint32_t>(value));
   return out;
 }
 
@@ -188,19 +185,23 @@ int fastTable(int argc, char** argv) {
     return 2;
   }
   o.data = argv[1];
-  for (int i = 2; i + 1 < argc; i += 2) {
-    const std::string key = argv[i];
-    if (key == "--sizes") o.sizes = parseList(argv[i + 1]);
-    else if (key == "--layers") o.layers = parseList(argv[i + 1]);
-    else if (key == "--rows") o.rows = std::strtoull(argv[i + 1], nullptr, 10);
-    else if (key == "--repeat") o.repeat = std::atoi(argv[i + 1]);
-    else if (key == "--profile") o.profile = parseList(argv[i + 1]);
-    else if (key == "--official") o.official = std::atoi(argv[i + 1]) != 0;
-    else if (key == "--truth-max-n") o.truthMaxN = static_cast<uint32_t>(std::strtoul(argv[i + 1], nullptr, 10));
-    else {
-      std::fprintf(stderr, "unknown option %s\n", key.c_str());
-      return 2;
+  try {
+    for (int i = 2; i < argc; i += 2) {
+      const std::string key = argv[i];
+      if (i + 1 >= argc) throwArgument("option " + key + " needs a value");
+      const std::string value = argv[i + 1];
+      if (key == "--sizes") o.sizes = toCounts(key, value);
+      else if (key == "--layers") o.layers = toCounts(key, value);
+      else if (key == "--rows") o.rows = toNumber(key, value);
+      else if (key == "--repeat") o.repeat = static_cast<int>(toNumber(key, value));
+      else if (key == "--profile") o.profile = toCounts(key, value);
+      else if (key == "--official") o.official = toNumber(key, value) != 0;
+      else if (key == "--truth-max-n") o.truthMaxN = static_cast<uint32_t>(toNumber(key, value));
+      else throwArgument("unknown option " + key);
     }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 2;
   }
   try {
     std::printf("| benchmark | median ms | min ms | edges/s | categories | check |\n|---|---|---|---|---|---|\n");
