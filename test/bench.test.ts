@@ -75,8 +75,8 @@ test('lists of launch settings time every combination on the same inputs, each c
 test('bad options are E_ARGUMENT errors with exit code 2', () => {
   for (const args of [['--bogus'], ['--generate', '1024'], ['--model', 'x', '--generate', '1024', '--layers', '2'],
     ['--model', 'x', '--repeat', 'many'], ['--model', 'x', '--batch', '100,'], ['--model', 'x', '--blocks-per-sm', ''],
-    ['--model', 'x', '--inputs-memory', 'pinned,pageable'], ['--model', 'x', '--inputs-memory', 'locked'],
-    ['--model', 'x', '--engine', 'cpu', '--inputs-memory', 'pinned']]) {
+    ['--model', 'x', '--input-memory', 'pinned,pageable'], ['--model', 'x', '--input-memory', 'locked'],
+    ['--model', 'x', '--engine', 'cpu', '--input-memory', 'pinned']]) {
     const run = bench(args);
     assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
     assert.match(run.stderr, /^snig-bench: E_ARGUMENT: /);

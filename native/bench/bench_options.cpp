@@ -50,7 +50,7 @@ Engine:
   --blocks-per-sm B[,B...] SNIG kernel: layer blocks per multiprocessor [0: default, 3]
                           (with lists, the first values give the checked run; every other
                           combination is timed too and must agree with it: one RESULT line each)
-  --inputs-memory M[,M...]  where the inputs lie for the timed calls: pageable (as loaded) | pinned
+  --input-memory M[,M...]  where the inputs lie for the timed calls: pageable (as loaded) | pinned
                           (the CUDA engine places them in page-locked memory once, before its first
                           call; timed and reported) [pageable]; a list times each, pageable first
   --f64                   infer in float64
@@ -136,7 +136,7 @@ BenchOptions parseBenchOptions(int argc, char** argv) {
       {"--also-gpus", [&](const std::string& v) { o.alsoGpus = toList("--also-gpus", v); }},
       {"--batch", [&](const std::string& v) { o.batchRows = toNumbers("--batch", v); }},
       {"--blocks-per-sm", [&](const std::string& v) { o.blocksPerSm = toNumbers("--blocks-per-sm", v); }},
-      {"--inputs-memory", [&](const std::string& v) { o.inputsMemory = toWords(v); }},
+      {"--input-memory", [&](const std::string& v) { o.inputMemory = toWords(v); }},
       {"--dump", [&](const std::string& v) { o.dump = v; }},
       {"--starts", [&](const std::string& v) { o.starts = std::max<uint32_t>(1, toCount("--starts", v)); }},
       {"--save", [&](const std::string& v) { o.save = v; }},
@@ -173,12 +173,12 @@ BenchOptions parseBenchOptions(int argc, char** argv) {
   if (o.engine != "cuda" && o.engine != "cpu") throwArgument("--engine must be cuda or cpu");
   if (o.repeat == 0) throwArgument("--repeat must be at least 1");
   // Placing the inputs is one way: pinned rows stay pinned for the runs after.
-  const auto pinned = std::find(o.inputsMemory.begin(), o.inputsMemory.end(), "pinned");
-  if (std::any_of(o.inputsMemory.begin(), o.inputsMemory.end(), [](const std::string& m) { return m != "pageable" && m != "pinned"; }) ||
-      std::find(pinned, o.inputsMemory.end(), "pageable") != o.inputsMemory.end()) {
-    throwArgument("--inputs-memory takes pageable and pinned, pageable first");
+  const auto pinned = std::find(o.inputMemory.begin(), o.inputMemory.end(), "pinned");
+  if (std::any_of(o.inputMemory.begin(), o.inputMemory.end(), [](const std::string& m) { return m != "pageable" && m != "pinned"; }) ||
+      std::find(pinned, o.inputMemory.end(), "pageable") != o.inputMemory.end()) {
+    throwArgument("--input-memory takes pageable and pinned, pageable first");
   }
-  if (pinned != o.inputsMemory.end() && o.engine != "cuda") throwArgument("--inputs-memory pinned is for the CUDA engine");
+  if (pinned != o.inputMemory.end() && o.engine != "cuda") throwArgument("--input-memory pinned is for the CUDA engine");
   return o;
 }
 

@@ -44,7 +44,7 @@ struct BenchOptions {
   std::vector<uint64_t> blocksPerSm{0};   // SNIG kernel: layer blocks per multiprocessor (0: the default)
   // Where the inputs lie for the timed calls: "pageable" (as loaded or generated), then "pinned"
   // (placed by Engine::placeInputs, once, before the engine's first call); a list times each in turn.
-  std::vector<std::string> inputsMemory{"pageable"};
+  std::vector<std::string> inputMemory{"pageable"};
   bool f64 = false;
   int threads = 0;
   uint32_t starts = 1;         // engines built in turn (the last one is timed)

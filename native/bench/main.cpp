@@ -31,7 +31,7 @@ struct Launch {
   std::vector<int> gpus;
   uint64_t batchRows = 0;
   uint64_t blocksPerSm = 0;
-  std::string inputsMemory = "pageable";
+  std::string inputMemory = "pageable";
 };
 
 std::unique_ptr<Engine> makeEngine(const BenchOptions& o, const Workload& w, const Launch& launch) {
@@ -75,7 +75,7 @@ Timing timeEngine(const BenchOptions& o, Workload& w, const Launch& launch) {
   request.rowEnd = w.inputs.rows();
   request.precision = o.f64 ? Precision::F64 : Precision::F32;
   std::shared_ptr<const SparseRows> placed;
-  if (launch.inputsMemory == "pinned") {
+  if (launch.inputMemory == "pinned") {
     const auto start = std::chrono::steady_clock::now();
     placed = engine->placeInputs(w.inputs);
     std::fprintf(stderr, "inputs: placed in %.1f ms%s\n", msSince(start), placed ? "" : " (nothing to place: read as they are)");
@@ -172,13 +172,13 @@ void report(const BenchOptions& o, const Workload& w, const Timing& t, bool pass
   std::printf("RESULT benchmark=%s rows=%llu gpus=%d batch=%llu bps=%llu kernel=%s inputs=%s ms=%.2f gpu_ms=%.2f edges_per_s=%.4g categories=%zu %s\n",
               name.c_str(), static_cast<unsigned long long>(w.inputs.rows()), t.gpus,
               static_cast<unsigned long long>(t.launch.batchRows), static_cast<unsigned long long>(t.launch.blocksPerSm),
-              o.engine == "cpu" ? "cpu" : t.launch.kernel.c_str(), t.launch.inputsMemory.c_str(), t.ms, t.gpuMs, edges,
+              o.engine == "cpu" ? "cpu" : t.launch.kernel.c_str(), t.launch.inputMemory.c_str(), t.ms, t.gpuMs, edges,
               t.categories.size(), verdict);
 }
 
 // The checked run's settings: the first of every list.
 Launch checked(const BenchOptions& o) {
-  return {o.kernels.front(), o.gpus, o.batchRows.front(), o.blocksPerSm.front(), o.inputsMemory.front()};
+  return {o.kernels.front(), o.gpus, o.batchRows.front(), o.blocksPerSm.front(), o.inputMemory.front()};
 }
 
 // Runs after the checked one, on the same inputs: every other combination of the launch lists (the
@@ -186,12 +186,12 @@ Launch checked(const BenchOptions& o) {
 std::vector<Launch> variants(const BenchOptions& o) {
   std::vector<Launch> out;
   const Launch first = checked(o);
-  for (const std::string& memory : o.inputsMemory) {
+  for (const std::string& memory : o.inputMemory) {
     for (const std::string& kernel : o.kernels) {
       for (uint64_t batch : o.batchRows) {
         for (uint64_t blocks : o.blocksPerSm) {
           const Launch launch{kernel, o.gpus, batch, blocks, memory};
-          if (kernel != first.kernel || batch != first.batchRows || blocks != first.blocksPerSm || memory != first.inputsMemory) {
+          if (kernel != first.kernel || batch != first.batchRows || blocks != first.blocksPerSm || memory != first.inputMemory) {
             out.push_back(launch);
           }
         }

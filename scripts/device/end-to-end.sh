@@ -67,7 +67,7 @@ checked values "${official[@]}" --inputs "$LOG/values.tsv" --kernel fast,general
 checked values-two-gpus "${official[@]}" --inputs "$LOG/values.tsv" --kernel snig --gpus 0,0 --check cpu
 checked values-partitioned "${official[@]}" --inputs "$LOG/values.tsv" --kernel snig --weights partitioned --gpus 0,0 --check cpu
 checked random-rows --generate 1024 --layers 120 --structure random --random-weights mixed --rows 6000 --seed "$((START % 100000))" \
-  --kernel general,snig,fast --inputs-memory pageable,pinned --check cpu --warmup 0 --repeat 1
+  --kernel general,snig,fast --input-memory pageable,pinned --check cpu --warmup 0 --repeat 1
 if [ -n "$BINARY" ]; then
   checked binary "${official[@]}" --inputs "$BINARY" --kernel fast,general,snig --truth data/hpec-1024/first1200-l120-categories.tsv
 fi
@@ -99,7 +99,7 @@ for b in $RANDOM_NETS; do
 done
 for b in $ONLY; do
   n=${b%x*}; l=${b#*x}
-  "$BUILD/snig-bench" --generate "$n" --layers "$l" --kernel fast --inputs-memory "$MEMORY" --check sample --sample "$(check_sample "$n" "$l")" \
+  "$BUILD/snig-bench" --generate "$n" --layers "$l" --kernel fast --input-memory "$MEMORY" --check sample --sample "$(check_sample "$n" "$l")" \
     --warmup 1 --repeat "$REPEAT" >"$LOG/$b.out" 2>"$LOG/$b.err"
   status=$?
   grep -E "^(model|inputs|engine|warm-up)" "$LOG/$b.err" | sed "s/^/  $b /"
