@@ -183,6 +183,8 @@ async function startRun(options: SimulationOptions, coordinatorStderr: 'file' | 
   const exit = exited(coordinator);
   const probe = new Probe(coordinator.pid!);
   const fleets = startFleets(options, endpoint, data.truth);
+  // A fleet process that dies leaves the coordinator waiting for its workers: end it, so the run fails (with the fleet's error) instead of leaving it running.
+  fleets.stats.catch(() => coordinator.kill('SIGKILL'));
   const reals: ChildProcess[] = [];
   if (options.real > 0) {
     await fleets.welcomed; // the idle peers are all connected before the real workers join

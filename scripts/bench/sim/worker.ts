@@ -75,7 +75,15 @@ export class SimWorker {
   }
 
   start(): void {
-    this.dealer.connect(this.options.endpoint);
+    // libzmq's connect can be cut short by a signal (EINTR: the profiler's SIGPROF under SIM_PROFILE=1).
+    for (let tries = 1; ; tries++) {
+      try {
+        this.dealer.connect(this.options.endpoint);
+        break;
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'EINTR' || tries === 10) throw error;
+      }
+    }
     this.hello();
     void this.receive();
   }
