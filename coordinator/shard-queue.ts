@@ -13,6 +13,11 @@ export class ShardQueue {
     return this.reversed.length;
   }
 
+  /** The next id (undefined: none). */
+  peek(): number | undefined {
+    return this.reversed.at(-1);
+  }
+
   /** The position (0: next) of the first id that passes the test, or -1. */
   findIndex(test: (id: number) => boolean): number {
     const last = this.reversed.length - 1;

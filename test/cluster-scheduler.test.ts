@@ -503,6 +503,33 @@ describe('scheduler: the shard timeout follows the measured rate', () => {
     assert.deepEqual(out.filter((d) => d.kind === 'requeue').map((d) => d.kind === 'requeue' && d.shard.id), [y.id]);
   });
 
+  it('takes back a late lease past its timeout while an older one of a slower worker is still within its own', () => {
+    const s = scheduler(100, undefined, 1, 0, null); // derived timeouts: at least 3 × timeoutMs = 3 s
+    join(s, 'slow');
+    join(s, 'fast');
+    const [a] = assigned(send(s, 'slow', request, 0));
+    const [b] = assigned(send(s, 'fast', request, 0));
+    assert.ok(a && b);
+    // slow: 10 rows in 20 s (its next shard may take 4 × 20 s); fast: 10 rows in 0.01 s (the 3 s floor).
+    send(s, 'slow', { type: 'result', shards: [{ ...finished(a.id, a.begin, a.end), seconds: 20 }], request: 0 }, 100);
+    send(s, 'fast', { type: 'result', shards: [{ ...finished(b.id, b.begin, b.end), seconds: 0.01 }], request: 0 }, 100);
+    const [y] = assigned(send(s, 'slow', request, 1000)); // leased first
+    const [z] = assigned(send(s, 'fast', request, 1001));
+    assert.ok(y && z);
+    const beat = (t: number): void => {
+      send(s, 'slow', { type: 'heartbeat', held: [y.id], seen: 0 }, t);
+      send(s, 'fast', { type: 'heartbeat', held: [z.id], seen: 0 }, t);
+    };
+    for (let t = 1500; t <= 4000; t += 500) {
+      beat(t);
+      assert.deepEqual(s.handle({ kind: 'tick', at: t }).filter((d) => d.kind === 'requeue'), [], `both within their timeouts at ${t}`);
+    }
+    beat(4002);
+    const out = s.handle({ kind: 'tick', at: 4002 });
+    assert.deepEqual(out.filter((d) => d.kind === 'requeue').map((d) => d.kind === 'requeue' && d.shard.id), [z.id], 'the later lease, past 3 s; the older one has 80 s');
+    assert.equal(s.shardState(y.id), 'leased');
+  });
+
   it('keeps a shard of a worker that has not finished one yet (no rate to go by) for an hour', () => {
     const s = scheduler(100, undefined, 1, 0, null); // no shardTimeoutMs configured
     join(s, 'a');
