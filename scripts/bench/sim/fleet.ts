@@ -1,7 +1,6 @@
-// A fleet of simulated workers in one process, on one ZeroMQ context, with one heartbeat clock. The
-// harness runs each fleet as a child process (fleet-child.ts).
+// A fleet of simulated workers in one process, each on its own connection (zmtp-dealer.ts), with one
+// heartbeat clock. The harness runs each fleet as a child process (fleet-child.ts).
 import { readFileSync } from 'node:fs';
-import { Context } from 'zeromq';
 
 import { random } from '../../small-network.js';
 import { SimWorker, type SimWorkerStats } from './worker.js';
@@ -48,7 +47,6 @@ export interface FleetStats {
  */
 export async function runFleet(options: FleetOptions, onWelcomed: () => void, stop: Promise<void>): Promise<FleetStats> {
   const truth = readTruth(options.truth);
-  const context = new Context({ maxSockets: options.count + options.idle + 16 });
   const draw = random(options.seed + options.first);
   const workers: SimWorker[] = [];
   for (let i = 0; i < options.count + options.idle; i++) {
@@ -56,7 +54,7 @@ export async function runFleet(options: FleetOptions, onWelcomed: () => void, st
     const idle = i >= options.count;
     const slow = !idle && isStraggler(index, options.stragglers) ? options.slowdown : 1;
     const msPerRow = (): number => options.msPerRow * slow * (1 + options.jitter * (2 * draw() - 1));
-    workers.push(new SimWorker({ endpoint: options.endpoint, name: `${idle ? 'idle' : 'sim'}-${index}`, context, msPerRow, prefetch: options.prefetch, idle, truth }));
+    workers.push(new SimWorker({ endpoint: options.endpoint, name: `${idle ? 'idle' : 'sim'}-${index}`, msPerRow, prefetch: options.prefetch, idle, truth }));
   }
   for (const w of workers) w.start();
   void Promise.all(workers.map((w) => w.welcomed)).then(onWelcomed);

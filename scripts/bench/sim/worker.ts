@@ -1,18 +1,15 @@
-// One simulated worker: a DEALER speaking the real protocol (common/protocol). It "computes" a shard
+// One simulated worker: a DEALER (zmtp-dealer.ts) speaking the real protocol (common/protocol). It "computes" a shard
 // by waiting its compute time and answers from the truth file, so the coordinator sees exactly what a
 // real worker of that speed would send. An idle peer says hello and never gets ready: like a real
 // worker loading its model, it sends nothing more (common/protocol/heartbeat.ts).
-import { Dealer, type Context } from 'zeromq';
-
 import { decodeCoordinatorMessage, encode } from '../../../common/protocol/codec.js';
 import { PROTOCOL_VERSION, type AssignedShard, type CoordinatorMessage, type FinishedShard, type WorkerMessage } from '../../../common/protocol/messages.js';
 import { idleHeartbeatMs } from '../../../common/protocol/heartbeat.js';
-import { SerialSender } from '../../../common/protocol/serial-sender.js';
+import { ZmtpDealer } from './zmtp-dealer.js';
 
 export interface SimWorkerOptions {
   endpoint: string;
   name: string;
-  context: Context;
   msPerRow: () => number; // compute time of one row, drawn per shard (0: answers at once)
   prefetch: number;
   idle: boolean; // hello only
@@ -47,8 +44,7 @@ function categoriesOf(truth: readonly number[], begin: number, end: number): num
 }
 
 export class SimWorker {
-  private readonly dealer: Dealer;
-  private readonly sender: SerialSender;
+  private readonly dealer: ZmtpDealer;
   private readonly queue: AssignedShard[] = [];
   private readonly unreported: FinishedShard[] = []; // results not yet sent
   private readonly requested: number[] = []; // send times of requests not yet answered
@@ -69,23 +65,13 @@ export class SimWorker {
   readonly stats: SimWorkerStats;
 
   constructor(private readonly options: SimWorkerOptions) {
-    this.dealer = new Dealer({ context: options.context, routingId: options.name, linger: 1000, sendHighWaterMark: 0, sendTimeout: 0 }); // no limit, so a send never waits (coordinator/socket.ts)
-    this.sender = new SerialSender(this.dealer, () => undefined);
+    this.dealer = new ZmtpDealer(options.endpoint, options.name, (payload) => this.receive(payload));
     this.stats = { name: options.name, shards: 0, rows: 0, busyMs: 0, latenciesMs: [] };
   }
 
   start(): void {
-    // libzmq's connect can be cut short by a signal (EINTR: the profiler's SIGPROF under SIM_PROFILE=1).
-    for (let tries = 1; ; tries++) {
-      try {
-        this.dealer.connect(this.options.endpoint);
-        break;
-      } catch (error) {
-        if ((error as { code?: string }).code !== 'EINTR' || tries === 10) throw error;
-      }
-    }
+    this.dealer.connect();
     this.hello();
-    void this.receive();
   }
 
   /** Called by the fleet's clock: heartbeats as a real worker does (worker/core.ts) once ready, naming the shards held. */
@@ -112,12 +98,12 @@ export class SimWorker {
     if (this.done) return;
     this.done = true;
     this.stats.finishedAt ??= performance.now();
-    void this.sender.drained().then(() => this.dealer.close());
+    this.dealer.close();
     this.settle();
   }
 
   private send(message: WorkerMessage): void {
-    void this.sender.send([encode(message)]);
+    this.dealer.send(encode(message));
   }
 
   private hello(): void {
@@ -145,16 +131,11 @@ export class SimWorker {
     for (let i = 0; i < count; i++) this.requested.push(now);
   }
 
-  private async receive(): Promise<void> {
-    try {
-      for await (const [payload] of this.dealer) {
-        const decoded = decodeCoordinatorMessage(payload!);
-        if (!decoded.ok) throw new Error(`${this.options.name}: bad message from the coordinator: ${decoded.error}`);
-        this.onMessage(decoded.message);
-      }
-    } catch (error) {
-      if (!this.done) throw error;
-    }
+  private receive(payload: Buffer): void {
+    if (this.done) return;
+    const decoded = decodeCoordinatorMessage(payload);
+    if (!decoded.ok) throw new Error(`${this.options.name}: bad message from the coordinator: ${decoded.error}`);
+    this.onMessage(decoded.message);
   }
 
   private onMessage(message: CoordinatorMessage): void {
