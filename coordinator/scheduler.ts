@@ -130,7 +130,11 @@ export class Scheduler {
   }
 
   private entry(shard: Shard, state: ShardState, from?: ShardEntry): ShardEntry {
-    return { shard, state, leasedAt: 0, leasedMark: 0, failures: from?.failures ?? 0, failedBy: from?.failedBy && new Set(from.failedBy) };
+    // Every field present from the start, and leasedAt a double (NaN: never leased) as the times it
+    // will hold are: a field that starts as a small integer, or is added later, changes the shape of
+    // each of the run's entries at its first lease, and V8 then keeps `assign` unoptimized (a
+    // profile at 100000 shards: 11 % of the coordinator's event loop in it).
+    return { shard, state, holder: undefined, leasedAt: Number.NaN, leasedMark: 0, failures: from?.failures ?? 0, failedBy: from?.failedBy && new Set(from.failedBy) };
   }
 
   get shardsTotal(): number {
