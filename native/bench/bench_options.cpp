@@ -62,6 +62,8 @@ Engine:
                           inputs.snigrows), then exit
   --save-tsv DIR          write them in the official TSV layout there (neuron<N>/n<N>-l<k>.tsv,
                           sparse-images-<N>.tsv), then exit
+  --tsv-gzip              with --save-tsv: the layers gzipped (n<N>-l<k>.tsv.gz, as the official
+                          archives hold them and the readers accept), the input rows plain
 Timing:
   --warmup W              untimed runs first [1]
   --repeat R              timed runs; the median is reported [5]
@@ -151,8 +153,8 @@ BenchOptions parseBenchOptions(int argc, char** argv) {
       std::fputs(kUsage, stdout);
       std::exit(0);
     }
-    if (flag == "--f64") {
-      o.f64 = true;
+    if (flag == "--f64" || flag == "--tsv-gzip") {
+      (flag == "--f64" ? o.f64 : o.tsvGzip) = true;
       continue;
     }
     const auto found = valued.find(flag);
@@ -162,6 +164,7 @@ BenchOptions parseBenchOptions(int argc, char** argv) {
   }
   if (o.model.empty() == (o.generateNeurons == 0)) throwArgument("give exactly one of --model and --generate");
   if (o.generateNeurons && o.layers == 0) throwArgument("--generate needs --layers");
+  if (o.tsvGzip && o.saveTsv.empty()) throwArgument("--tsv-gzip goes with --save-tsv");
   if (o.check != "none" && o.check != "truth" && o.check != "cpu" && o.check != "sample") {
     throwArgument("--check must be none, truth, cpu or sample");
   }

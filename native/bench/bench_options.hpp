@@ -51,6 +51,7 @@ struct BenchOptions {
   std::string dump;            // write the workload as .npy files here first (for peers on the same data)
   std::string save;            // write the workload in the binary formats here, then exit
   std::string saveTsv;         // write it in the official TSV layout here, then exit
+  bool tsvGzip = false;        // that layout's layers gzipped (.tsv.gz)
   // Timing.
   uint32_t warmup = 1;
   uint32_t repeat = 5;

@@ -111,7 +111,7 @@ void saveWorkload(const Workload& w, const BenchOptions& options) {
     writeRowFile(w.inputs, options.save + "/inputs.snigrows");
   }
   if (!options.saveTsv.empty()) {
-    writeModelTsv(*w.model, options.saveTsv + "/neuron" + n, false);
+    writeModelTsv(*w.model, options.saveTsv + "/neuron" + n, options.tsvGzip);
     writeSparseRows(w.inputs, options.saveTsv + "/sparse-images-" + n + ".tsv");
   }
   std::fprintf(stderr, "saved: the workload in %.1f s\n", secondsSince(start));

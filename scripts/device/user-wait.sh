@@ -10,13 +10,16 @@
 # stage-node-runtime.sh) from process start to its report on that benchmark's binary files (the
 # model in the page cache, its reduction in the cache: what a user's second run waits for).
 # --paths tsv runs only the TSV path of the --tsv benchmarks (the binary one measured before).
+# --gzip "NxL ...": those --tsv benchmarks' layers are written and read gzipped (n<N>-l<k>.tsv.gz, as
+# the official archives hold them): 65536x1920's plain TSV (~99 GB) fits neither disk nor memory.
 # E2E_WORK=dir: where the files go (default /tmp/e2e; a tmpfs such as /dev/shm holds them in memory,
 # as the page cache holds files just written, without writing tens of GB to the disk).
 # The input rows of each N are generated once and shared by its depths. Prints a line per run as it
 # goes and a table last; full logs in $OUT/user-wait-logs.tgz.
 #
 #   scripts/device/user-wait.sh --bench path/to/snig-bench [--only "1024x120 ... 65536x1920"]
-#                               [--tsv "1024x120 ..."] [--paths "binary tsv"] [--repeat 3] [--node 65536x1920]
+#                               [--tsv "1024x120 ..."] [--gzip "65536x1920"] [--paths "binary tsv"] [--repeat 3]
+#                               [--node 65536x1920]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/device/common.sh
@@ -28,7 +31,8 @@ REPEAT=3
 NODE=""
 BENCH=""
 PATHS="binary tsv"
-parse_options "--only ONLY --tsv TSV --paths PATHS --repeat REPEAT --node NODE --bench BENCH" "$@"
+GZIP=""
+parse_options "--only ONLY --tsv TSV --gzip GZIP --paths PATHS --repeat REPEAT --node NODE --bench BENCH" "$@"
 WORK=${E2E_WORK:-/tmp/e2e}
 LOG=$WORK/logs  # packed into $OUT/user-wait-logs.tgz at the end (a few files come back from the machine)
 export SNIG_REDUCTION_CACHE=$WORK/reduction-cache
@@ -73,6 +77,7 @@ node_infer() { # benchmark: `snig infer` on its binary files, from process start
 for b in $ONLY; do
   n=${b%x*}; l=${b#*x}; dir=$WORK/$b
   tsv=""; [[ " $TSV " == *" $b "* ]] && tsv="--save-tsv $dir/tsv"
+  tsvPath=tsv; [ -n "$tsv" ] && [[ " $GZIP " == *" $b "* ]] && tsv="$tsv --tsv-gzip" && tsvPath=tsv.gz
   # The input rows of N are generated once and shared by its depths.
   shared=$WORK/inputs-$n.snigrows; from=""; [ -f "$shared" ] && from="--inputs $shared"
   sample=$(check_sample "$n" "$l")
@@ -83,7 +88,7 @@ for b in $ONLY; do
   [[ " $PATHS " == *" binary "* ]] && run_path "$b" binary "$sample" "$dir/model.snig" "$dir/inputs.snigrows"
   [ "$b" = "$NODE" ] && node_infer "$b"
   if [ -n "$tsv" ] && [[ " $PATHS " == *" tsv "* ]]; then
-    run_path "$b" tsv "$sample" "$dir/tsv" "$dir/tsv/sparse-images-$n.tsv"
+    run_path "$b" "$tsvPath" "$sample" "$dir/tsv" "$dir/tsv/sparse-images-$n.tsv"
     say "$b TSV sizes: model $(du -sb "$dir/tsv/neuron$n" | cut -f1) bytes, inputs $(stat -c %s "$dir/tsv/sparse-images-$n.tsv") bytes"
   fi
   rm -rf "$dir"
