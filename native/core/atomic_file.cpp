@@ -14,8 +14,11 @@ AtomicFile::AtomicFile(std::string path, bool gzip)
   file_ = std::fopen(temp_.c_str(), "wb");
   if (!file_) throwIo(path_, std::string("cannot create: ") + std::strerror(errno));
   if (gzip) {
-    // zlib writes through its own descriptor; the FILE keeps ours for fsync.
-    gz_ = gzdopen(::dup(::fileno(file_)), "wb6");
+    // zlib writes through its own descriptor; the FILE keeps ours for fsync. Level 1: on the
+    // challenge's TSV about 4x faster than zlib's default 6 for ~20 % more bytes (dev VM: 104 against
+    // 27 MB/s, 4.6 against 5.7 times smaller), and read back as fast (saving 65536x1920 with its
+    // ~99 GB of layer text gzipped took 292 s at level 6 on 16 cores).
+    gz_ = gzdopen(::dup(::fileno(file_)), "wb1");
     if (!gz_) throwIo(path_, "cannot start gzip stream");
     gzbuffer(gz_, 1 << 20);
   } else {
