@@ -78,8 +78,9 @@ describe('run configuration', () => {
     assert.equal(config.coordinator.timeoutMs, 2500);
     assert.equal(config.shards.minRows, 4);
     assert.equal(config.out, resolve('runs/x'));
-    const bare = loadConfig(undefined, runOverrides({ model: 'm', input: 'i', truth: 't', bias: -0.3, layers: 120, workers: 3, engine: 'cpu', out: 'o' }));
-    assert.deepEqual([bare.bias, bare.layers, bare.workers[0]!.count, bare.workers[0]!.engine], [-0.3, 120, 3, 'cpu']);
+    const bare = loadConfig(undefined, runOverrides({ model: 'm', input: 'i', truth: 't', bias: -0.3, layers: 120, workers: 3, engine: 'cpu', out: 'o', rowRange: '601:' }));
+    assert.deepEqual([bare.bias, bare.layers, bare.workers[0]!.count, bare.workers[0]!.engine, bare.rowRange], [-0.3, 120, 3, 'cpu', '601:']);
+    assert.throws(() => loadConfig(undefined, runOverrides({ model: 'm', input: 'i', out: 'o', workers: 1, rowRange: '0:5' })), /rowRange/);
     assert.throws(() => loadConfig(undefined, runOverrides({ model: 'm', out: 'o', workers: 1 })), /command line.*input/s);
     assert.deepEqual(parseAssignment('workers.0.gpus=[0,1]'), ['workers.0.gpus', [0, 1]]);
     assert.throws(() => parseAssignment('novalue'), /field\.path=value/);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 import { formatChecksum } from '../../common/checksum.js';
 import { openInputs, openModel, readTruth } from '../../common/data.js';
-import { formatRowRange, resolveRowRange, ROW_RANGE_HELP } from '../../common/row-range.js';
+import { formatRowRange, resolveRowRange } from '../../common/row-range.js';
 import { Engine } from '../../common/engine.js';
 import { engineOptionsShape } from '../../common/engine-options.js';
 import { writeFileAtomic } from '../../common/atomic-file.js';
@@ -20,7 +20,6 @@ const inferArgs = z.object({
   ...modelArgs,
   ...inputArgs,
   ...engineOptionsShape,
-  rowRange: z.string().optional().describe(`input ${ROW_RANGE_HELP}`),
   precision: z.enum(['f32', 'f64']).default('f32').describe('CPU engine precision'),
   certify: z.boolean().default(false).describe('on a mismatch, recompute the differing rows in float64 and label each fragile or wrong'),
   report: z.string().optional().describe('write a JSON report here'),

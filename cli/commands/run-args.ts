@@ -39,6 +39,7 @@ export function runOverrides(args: Partial<RunArgs>): Array<[string, unknown]> {
   put('model', args.model);
   put('input', args.input);
   put('truth', args.truth);
+  put('rowRange', args.rowRange);
   put('bias', args.bias);
   put('layers', args.layers);
   put('out', args.out);

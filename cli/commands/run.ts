@@ -38,7 +38,7 @@ export const runCommand = defineCommand({
   positionals: { config: { type: 'string', describe: 'run configuration (YAML or JSON)' } },
   examples: [
     ['$0 run configs/local-cpu.yaml', '3 local CPU workers on the official sample'],
-    ['$0 run configs/local-cpu.yaml --set rowRange=1:600 --quiet', 'a part of the rows, only the result'],
+    ['$0 run configs/local-cpu.yaml --row-range 1:600 --quiet', 'a part of the rows, only the result'],
     ['$0 run configs/local-cpu.yaml --resume', 'continue an interrupted run from its journal'],
   ],
   handler: async (args) => {
