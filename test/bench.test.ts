@@ -13,7 +13,7 @@ const binary = process.env.SNIG_BENCH ?? join(root, 'build', 'snig-bench');
 const data = join(root, 'data', 'hpec-1024');
 const real = [
   '--model', join(data, 'neuron1024'),
-  '--inputs', join(data, 'sparse-images-1024-first1200.tsv.gz'),
+  '--input', join(data, 'sparse-images-1024-first1200.tsv.gz'),
   '--threads', '2', '--warmup', '0', '--repeat', '1',
 ];
 const scratch = mkdtempSync(join(tmpdir(), 'snig-bench-test-'));

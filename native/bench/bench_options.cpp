@@ -30,7 +30,7 @@ Model (one of):
   --bias-sample S         random: rows the bisection runs on [1000]
   --layers L              layers to generate, or the first L layers of a loaded model
 Inputs (one of):
-  --inputs PATH           sparse-images TSV (row, col, value; 1-based) or binary inputs (.snigrows)
+  --input PATH            sparse-images TSV (row, col, value; 1-based) or binary inputs (.snigrows)
   (none)                  generated from --source images (augmented, --seed), --rows of them
   --source PATH           seed images for generation [data/hpec-1024/sparse-images-1024-first1200.tsv.gz]
   --rows R                rows to use (default: all of the file; generated: 60000)
@@ -119,7 +119,7 @@ BenchOptions parseBenchOptions(int argc, char** argv) {
       {"--generate", [&](const std::string& v) { o.generateNeurons = static_cast<uint32_t>(toNumber("--generate", v)); }},
       {"--layers", [&](const std::string& v) { o.layers = static_cast<uint32_t>(toNumber("--layers", v)); }},
       {"--seed", [&](const std::string& v) { o.seed = toNumber("--seed", v); }},
-      {"--inputs", [&](const std::string& v) { o.inputs = v; }},
+      {"--input", [&](const std::string& v) { o.inputs = v; }},
       {"--source", [&](const std::string& v) { o.source = v; }},
       {"--rows", [&](const std::string& v) { o.rows = toNumber("--rows", v); }},
       {"--truth", [&](const std::string& v) { o.truth = v; o.check = "truth"; }},

@@ -63,16 +63,16 @@ checked() {
 official=(--model data/hpec-1024/neuron1024 --warmup 0 --repeat 1)
 zcat data/hpec-1024/sparse-images-1024-first1200.tsv.gz | awk -F'\t' '{ printf "%s\t%s\t%g\n", $1, $2, 0.5 + ($1 + $2) % 3 * 0.5 }' \
   >"$LOG/values.tsv"
-checked values "${official[@]}" --inputs "$LOG/values.tsv" --kernel fast,general,snig --check cpu
-checked values-two-gpus "${official[@]}" --inputs "$LOG/values.tsv" --kernel snig --gpus 0,0 --check cpu
-checked values-partitioned "${official[@]}" --inputs "$LOG/values.tsv" --kernel snig --weights partitioned --gpus 0,0 --check cpu
+checked values "${official[@]}" --input "$LOG/values.tsv" --kernel fast,general,snig --check cpu
+checked values-two-gpus "${official[@]}" --input "$LOG/values.tsv" --kernel snig --gpus 0,0 --check cpu
+checked values-partitioned "${official[@]}" --input "$LOG/values.tsv" --kernel snig --weights partitioned --gpus 0,0 --check cpu
 checked random-rows --generate 1024 --layers 120 --structure random --random-weights mixed --rows 6000 --seed "$((START % 100000))" \
   --kernel general,snig,fast --input-memory pageable,pinned --check cpu --warmup 0 --repeat 1
 if [ -n "$BINARY" ]; then
-  checked binary "${official[@]}" --inputs "$BINARY" --kernel fast,general,snig --truth data/hpec-1024/first1200-l120-categories.tsv
+  checked binary "${official[@]}" --input "$BINARY" --kernel fast,general,snig --truth data/hpec-1024/first1200-l120-categories.tsv
 fi
 if [ -n "$BINARY_VALUES" ]; then
-  checked binary-values "${official[@]}" --inputs "$BINARY_VALUES" --kernel fast,general,snig --check cpu
+  checked binary-values "${official[@]}" --input "$BINARY_VALUES" --kernel fast,general,snig --check cpu
 fi
 
 if [ -n "$START_BENCH" ]; then

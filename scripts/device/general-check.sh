@@ -85,7 +85,7 @@ if [ -n "$SAN" ] && { [ -z "$ONLY" ] || [[ " $ONLY " == *" memcheck"* ]]; }; the
   done
 fi
 R=(--rows 60000 --seed 1 --check sample --repeat "$REPEAT")
-REAL=(--model data/hpec-1024/neuron1024 --inputs data/hpec-1024/sparse-images-1024-first1200.tsv.gz
+REAL=(--model data/hpec-1024/neuron1024 --input data/hpec-1024/sparse-images-1024-first1200.tsv.gz
       --truth data/hpec-1024/first1200-l120-categories.tsv --repeat "$REPEAT")
 # The biases snig-bench bisects for these seeds (1.5-2.5 % of the first 1000 rows survive; see
 # docs/performance.md), given so that each benchmark's variants skip the bisection.
@@ -115,7 +115,7 @@ with open('/tmp/holes-$n.tsv', 'w') as f:
     for r in range(1, 2001):
         if r % 3 != 1: f.write(''.join(f'{r}\t{c + 1}\t1\n' for c in np.flatnonzero(g.random(n) < 0.1)))"
   fi
-  SNIG_GENERAL_KERNEL=lines bench "codes-holes-$n" --generate $n --layers 2 "${RANDOM32[@]}" --inputs "/tmp/holes-$n.tsv" \
+  SNIG_GENERAL_KERNEL=lines bench "codes-holes-$n" --generate $n --layers 2 "${RANDOM32[@]}" --input "/tmp/holes-$n.tsv" \
     --seed 1 --check cpu --kernel general --repeat 1 --name "codes-holes-$n" || FALLBACK=1
 done
 if [[ " ${RESULTS[*]} " == *FAILED* ]] || [ "${FALLBACK:-0}" = 1 ]; then
@@ -130,7 +130,7 @@ for f in .device/fallback/*.snig.xz; do
   [ -f "$f" ] || continue
   name=$(basename "${f%.snig.xz}")
   xz -dc "$f" > "/tmp/fallback-$name.snig"
-  bench "fallback-$name" --model "/tmp/fallback-$name.snig" --inputs data/hpec-1024/sparse-images-1024-first1200.tsv.gz \
+  bench "fallback-$name" --model "/tmp/fallback-$name.snig" --input data/hpec-1024/sparse-images-1024-first1200.tsv.gz \
     --check cpu --kernel auto,snig --repeat "$REPEAT" --name "fallback-$name"
 done
 # The random benchmarks: auto against snig on the same inputs.

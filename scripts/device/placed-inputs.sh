@@ -53,7 +53,7 @@ if step big; then
   }
   infer_big cold pinned
   for r in $(seq "$REPEAT"); do infer_big "pinned-$r" pinned; infer_big "pageable-$r" pageable; done
-  timeout 100 "$BENCH" --model "$big/model.snig" --inputs "$big/inputs.snigrows" --kernel fast --check sample --sample 8 \
+  timeout 100 "$BENCH" --model "$big/model.snig" --input "$big/inputs.snigrows" --kernel fast --check sample --sample 8 \
     --warmup 1 --repeat "$REPEAT" --input-memory pageable,pinned --name "$BIG" >"$out/big-bench.out" 2>"$out/big-bench.err"
   say "snig-bench $BIG (exit $?): $(grep -E '^RESULT' "$out/big-bench.out" | tr '\n' ' ') | $(grep -E '^inputs: placed' "$out/big-bench.err")"
   rm -rf "$big"

@@ -55,7 +55,7 @@ bench() {
   keep_results "$label" "$lines"
 }
 
-REAL=(--model data/hpec-1024/neuron1024 --inputs data/hpec-1024/sparse-images-1024-first1200.tsv.gz
+REAL=(--model data/hpec-1024/neuron1024 --input data/hpec-1024/sparse-images-1024-first1200.tsv.gz
       --truth data/hpec-1024/first1200-l120-categories.tsv --kernel "$KERNEL" --warmup 1 --repeat 3)
 if [ "$SCALING" = 1 ] && [ "$GPUS" -gt 1 ]; then
   bench real-1200-partitioned "${REAL[@]}" --weights partitioned

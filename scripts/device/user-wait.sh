@@ -48,7 +48,7 @@ field() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" <<<"$1"; }
 table=()
 run_path() { # benchmark path(binary|tsv) sample model inputs
   local b=$1 path=$2 sample=$3 model=$4 inputs=$5 log="$LOG/$1-$2"
-  "$BENCH" --model "$model" --inputs "$inputs" --kernel fast --starts 2 --check sample --sample "$sample" \
+  "$BENCH" --model "$model" --input "$inputs" --kernel fast --starts 2 --check sample --sample "$sample" \
     --warmup 1 --repeat "$REPEAT" --name "$b" >"$log.out" 2>"$log.err"
   local status=$? line
   line=$(grep '^RESULT' "$log.out" | head -1)
@@ -79,7 +79,7 @@ for b in $ONLY; do
   tsv=""; [[ " $TSV " == *" $b "* ]] && tsv="--save-tsv $dir/tsv"
   tsvPath=tsv; [ -n "$tsv" ] && [[ " $GZIP " == *" $b "* ]] && tsv="$tsv --tsv-gzip" && tsvPath=tsv.gz
   # The input rows of N are generated once and shared by its depths.
-  shared=$WORK/inputs-$n.snigrows; from=""; [ -f "$shared" ] && from="--inputs $shared"
+  shared=$WORK/inputs-$n.snigrows; from=""; [ -f "$shared" ] && from="--input $shared"
   sample=$(check_sample "$n" "$l")
   # shellcheck disable=SC2086
   "$BENCH" --generate "$n" --layers "$l" $from --save "$dir" $tsv >"$LOG/$b-save.out" 2>&1
