@@ -70,8 +70,6 @@ Timing:
   --name NAME             label of the benchmark [n<N>-l<L>]
 )";
 
-
-
 // "A-B" (or "A" alone: A-A) as two numbers.
 template <typename T>
 std::pair<T, T> toRange(const std::string& flag, const std::string& text, T (*parse)(const std::string&, const std::string&)) {
@@ -113,6 +111,7 @@ std::vector<int> toList(const std::string& flag, const std::string& text) {
 BenchOptions parseBenchOptions(int argc, char** argv) {
   BenchOptions o;
   using Setter = std::function<void(const std::string&)>;
+  const std::map<std::string, bool*> switches = {{"--f64", &o.f64}, {"--tsv-gzip", &o.tsvGzip}};  // flags without a value
   const std::map<std::string, Setter> valued = {
       {"--name", [&](const std::string& v) { o.name = v; }},
       {"--model", [&](const std::string& v) { o.model = v; }},
@@ -153,8 +152,8 @@ BenchOptions parseBenchOptions(int argc, char** argv) {
       std::fputs(kUsage, stdout);
       std::exit(0);
     }
-    if (flag == "--f64" || flag == "--tsv-gzip") {
-      (flag == "--f64" ? o.f64 : o.tsvGzip) = true;
+    if (const auto on = switches.find(flag); on != switches.end()) {
+      *on->second = true;
       continue;
     }
     const auto found = valued.find(flag);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "../core/engine.hpp"
+#include "../core/error.hpp"
 #include "../core/generator/image_augment.hpp"
 #include "../core/generator/radixnet.hpp"
 #include "../core/generator/robust_truth.hpp"
@@ -24,7 +25,6 @@
 #include "../core/structure/reduced_network.hpp"
 #include "../core/truth.hpp"
 #include "../cuda/fast/fast_pipeline.hpp"
-#include "../core/error.hpp"
 #include "fast_table.hpp"
 #include "option_text.hpp"
 

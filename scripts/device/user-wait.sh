@@ -46,7 +46,7 @@ seconds() { grep -E "^$2" "$1" | sed -n "${3:-1}p" | sed -n 's/.* in \([0-9.]*\)
 field() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" <<<"$1"; }
 
 table=()
-run_path() { # benchmark path(binary|tsv) sample model inputs
+run_path() { # benchmark path(binary|tsv|tsv.gz) sample model inputs
   local b=$1 path=$2 sample=$3 model=$4 inputs=$5 log="$LOG/$1-$2"
   "$BENCH" --model "$model" --input "$inputs" --kernel fast --starts 2 --check sample --sample "$sample" \
     --warmup 1 --repeat "$REPEAT" --name "$b" >"$log.out" 2>"$log.err"
