@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Stages what `snig` needs to run on the GPU machine, which has no node and no network, into
-# .device/runtime (git-ignored through .git/info/exclude): the built JavaScript, the production
+# .device/runtime (git-ignored: .device holds what device runs carry): the built JavaScript, the production
 # modules with only the linux-x64 glibc zeromq prebuild, and the addon built here (nvcc, sm_90,
 # static cudart), packed as .device/runtime.tar.xz; and this machine's node binary (.device/node.xz).
 # Name ".device" in the run's carry, then on the device:

@@ -9,16 +9,16 @@ namespace snig::cuda::general {
 namespace {
 
 __global__ void startKernel(uint32_t rows, uint32_t tiles, uint8_t* fate, uint32_t* rowOf, uint32_t* alive, uint32_t* notFull,
-                            uint32_t* counts, uint32_t* nextTile) {
+                            uint32_t* counts, FusedCounters* fusedCounters) {
   const uint32_t stride = gridDim.x * blockDim.x;
   for (uint32_t r = blockIdx.x * blockDim.x + threadIdx.x; r < rows; r += stride) {
     fate[r] = kDead;
     rowOf[r] = r;
     if (r < tiles) alive[r] = notFull[r] = 0;
   }
-  if (blockIdx.x == 0 && threadIdx.x < kFusedCounters) {
-    if (threadIdx.x == 0) counts[0] = rows;
-    nextTile[threadIdx.x] = 0;
+  if (blockIdx.x == 0 && threadIdx.x == 0) {
+    counts[0] = rows;
+    *fusedCounters = {};
   }
 }
 
@@ -40,7 +40,7 @@ void BatchState::reserve(uint32_t rows, uint32_t n, uint32_t lanes, uint32_t lay
   reserve(from, rows);
   reserve(fate, rows);
   reserve(counts, layers + 1);
-  reserve(nextTile, kFusedCounters);
+  reserve(fusedCounters, 1);
   reserve(resumeAt, rows);
   if (lines) {
     const uint64_t maskBytes = uint64_t{tiles} * linesMaskStride(n) * linesMaskBytes(lanes);
@@ -53,7 +53,7 @@ void BatchState::start(uint32_t rows, uint32_t lanes, cudaStream_t stream) {
   constexpr uint32_t threads = 256;
   const uint32_t blocks = std::clamp<uint32_t>((rows + threads - 1) / threads, 1, 1024);
   startKernel<<<blocks, threads, 0, stream>>>(rows, (rows + lanes - 1) / lanes, fate.get(), rowOf[0].get(), alive.get(),
-                                              notFull.get(), counts.get(), nextTile.get());
+                                              notFull.get(), counts.get(), fusedCounters.get());
   SNIG_CUDA_CHECK_LAUNCH();
 }
 

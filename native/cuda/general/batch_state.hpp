@@ -8,13 +8,10 @@
 #include <cstdint>
 
 #include "../cuda_raii.hpp"
+#include "fused_kernel.cuh"
 #include "lines.cuh"
 
 namespace snig::cuda::general {
-
-// The fused launches' counters (nextTile): tiles the first and the second launch took, rows that
-// left during the first.
-constexpr uint32_t kFusedCounters = 3;
 
 struct BatchState {
   // Device bytes per row of a batch at n neurons: two dense rows (or lines) and their masks' share,
@@ -37,7 +34,7 @@ struct BatchState {
   DeviceBuffer<uint32_t> from;            // the plan: the kept slots' old slots
   DeviceBuffer<uint8_t> fate;             // per row
   DeviceBuffer<uint32_t> counts;          // live slots before layer 0 .. after the last
-  DeviceBuffer<uint32_t> nextTile;        // the fused launches' counters (kFusedCounters)
+  DeviceBuffer<FusedCounters> fusedCounters;  // one, zero at the batch's start
   DeviceBuffer<uint16_t> resumeAt;        // per slot: the layer a row handed from one fused launch to the next resumes at
   uint32_t finalRowOf = 0;                // which rowOf holds the packed rows' batch rows at the end
 };

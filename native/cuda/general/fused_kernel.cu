@@ -72,7 +72,7 @@ struct Cluster {
   }
 };
 
-// Each cluster of C blocks takes tiles of R live slots from f.nextTile[0] (or [1]) until none is left
+// Each cluster of C blocks takes tiles of R live slots from f.counters->tiles[0] (or [1]) until none is left
 // (fused_kernel.cuh); block q of the cluster computes its C-th share of every layer's outputs and
 // writes them into every block's tile. A first launch (f.handOver, one-row tiles) hands its rows
 // over to a second (f.resume), by slot: their values in f.out, their alive bits set, and the layer
@@ -94,15 +94,15 @@ __global__ void __launch_bounds__(kFusedThreads, 1) fusedKernel(Fused f) {
   const uint32_t share = (n + C - 1) / C;
   const uint32_t lo = std::min(n, rank * share), hi = std::min(n, lo + share);  // the block's outputs
   constexpr uint32_t kGroups = kFusedThreads / R;  // outputs computed at a time
-  // Rows that left the first launch so far (f.nextTile[2]), and whether at most f.handOver are live then.
-  const auto leftRows = [&] { return *static_cast<volatile uint32_t*>(f.nextTile + 2); };
+  // Rows that left the first launch so far (f.counters->leftRows), and whether at most f.handOver are live then.
+  const auto leftRows = [&] { return *static_cast<volatile uint32_t*>(&f.counters->leftRows); };
   const auto fewLive = [&](uint32_t left) { return f.handOver && count - left <= f.handOver; };
   const bool first = f.handOver && !f.resume;  // the first launch: it hands its rows over
   if (f.resume && !fewLive(leftRows())) return;  // no row was handed over: every one finished
   if (C > 1) cluster.sync();  // every block of the cluster has started: its shared memory may be written
   for (;;) {
     if (rank == 0 && threadIdx.x == 0) {
-      const uint32_t tile = atomicAdd(f.nextTile + (f.resume ? 1 : 0), 1u);
+      const uint32_t tile = atomicAdd(&f.counters->tiles[f.resume ? 1 : 0], 1u);
       for (uint32_t q = 0; q < C; ++q) *cluster.at(&taken, q) = tile;
     }
     if (threadIdx.x < 2) flags[0][threadIdx.x] = 0;
@@ -173,7 +173,7 @@ __global__ void __launch_bounds__(kFusedThreads, 1) fusedKernel(Fused f) {
         if (first) f.resumeAt[slot0] = static_cast<uint16_t>(l);
       }
     } else if (rank == 0 && threadIdx.x == 0) {
-      if (first) atomicAdd(f.nextTile + 2, 1u);
+      if (first) atomicAdd(&f.counters->leftRows, 1u);
       if (f.resume) atomicAnd(f.alive + srcTile, ~(1u << laneBase));
     }
     cluster.sync();  // the buffers, rowOf, taken and handOverFirst are free for the next tile, in every block

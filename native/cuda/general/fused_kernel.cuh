@@ -27,6 +27,12 @@ constexpr uint32_t fusedMaxLanes(uint32_t n) { return tileLanes(n) >= 8 ? tileLa
 // block's threads compute two outputs or more (at n <= 1024 half of them would idle).
 constexpr bool fusedPairable(uint32_t n) { return n > 1024; }
 
+// The fused launches' counters (BatchState::fusedCounters), zero before the first launch.
+struct FusedCounters {
+  uint32_t tiles[2];  // tiles the first and the second launch took
+  uint32_t leftRows;  // rows that left during the first launch
+};
+
 struct Fused {
   uint32_t n = 0;
   uint32_t lanes = 1;                    // rows per fused tile: 1, 2, 4, 8 or 16, dividing srcLanes
@@ -42,7 +48,7 @@ struct Fused {
   const uint32_t* rowOf = nullptr;       // slot -> batch row
   uint8_t* fate = nullptr;               // rows that leave all 32 at a saturated exit: kSaturated
   uint32_t* alive = nullptr;             // per srcLanes tile: the slots still live at the end (zero before)
-  uint32_t* nextTile = nullptr;          // kFusedCounters counters (batch_state.hpp; zero before)
+  FusedCounters* counters = nullptr;     // zero before the first launch
   uint16_t* resumeAt = nullptr;          // per slot: where a row handed over resumes (cluster 2)
   // Set by launchFused for its launches: the first hands its live rows over once at most this many
   // are live (0: never); the second resumes the rows handed over (f.out, resumeAt).

@@ -182,7 +182,7 @@ class GeneralPipeline final : public GpuPipeline {
     f.rowOf = state_.rowOf[l % 2].get();
     f.fate = state_.fate.get();
     f.alive = state_.alive.get();
-    f.nextTile = state_.nextTile.get();
+    f.counters = state_.fusedCounters.get();
     f.resumeAt = state_.resumeAt.get();
     general::launchFused(f, known, multiprocessors_, batch_.stream.get());
     // Its saturated rows have their fate: the rest of the flagged rows are kept, as live.
