@@ -7,7 +7,11 @@ export class TransitionError extends Error {
   }
 }
 
-/** Throws a TransitionError unless `table` lets `what` go from `from` to `to`. */
-export function checkTransition<S extends string>(table: Readonly<Record<S, readonly S[]>>, what: string, from: S, to: S, why: string): void {
-  if (!table[from].includes(to)) throw new TransitionError(what, from, to, why);
+/**
+ * Throws a TransitionError unless `table` lets `what` go from `from` to `to`. `what` may be a
+ * function, called only for the error: a label built from an id costs a string per call on paths
+ * that check several transitions per message (the scheduler's shards).
+ */
+export function checkTransition<S extends string>(table: Readonly<Record<S, readonly S[]>>, what: string | (() => string), from: S, to: S, why: string): void {
+  if (!table[from].includes(to)) throw new TransitionError(typeof what === 'string' ? what : what(), from, to, why);
 }

@@ -1,6 +1,6 @@
 // The closed sets of shard and worker states and their legal transitions. An illegal transition is
 // a bug in the scheduler, reported with from, to and why.
-import { checkTransition, TransitionError } from '../common/transition.js';
+import { checkTransition } from '../common/transition.js';
 
 // A queued shard may be split in two new shards (sized for its worker): the cut one is gone.
 export type ShardState = 'queued' | 'leased' | 'done' | 'split';
@@ -24,8 +24,7 @@ const WORKER_TRANSITIONS: Record<WorkerState, readonly WorkerState[]> = {
 };
 
 export function checkShardTransition(id: number, from: ShardState, to: ShardState, why: string): void {
-  // Several times per result message: the shard's label is made only for the error.
-  if (!SHARD_TRANSITIONS[from].includes(to)) throw new TransitionError(`shard ${id}`, from, to, why);
+  checkTransition(SHARD_TRANSITIONS, () => `shard ${id}`, from, to, why); // several times per result message
 }
 
 export function checkWorkerTransition(id: string, from: WorkerState, to: WorkerState, why: string): void {
