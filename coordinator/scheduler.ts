@@ -116,11 +116,13 @@ export class Scheduler {
   private firstReady?: number; // when the first worker became ready
   private started = false; // shards are being handed out
   private readonly expected: number; // options.expectedWorkers, at least 1
+  private readonly derivedFloorMs: number; // a derived shard timeout is never shorter (3 × timeoutMs)
   private readonly leaseFloorMs: number; // no shard is taken back from a worker sooner than this
 
   constructor(private readonly options: SchedulerOptions) {
     this.expected = Math.max(1, options.expectedWorkers ?? 1);
-    this.leaseFloorMs = options.shardTimeoutMs ?? Math.min(3 * options.timeoutMs, UNMEASURED_SHARD_TIMEOUT_MS);
+    this.derivedFloorMs = 3 * options.timeoutMs;
+    this.leaseFloorMs = options.shardTimeoutMs ?? Math.min(this.derivedFloorMs, UNMEASURED_SHARD_TIMEOUT_MS); // the least shardTimeoutMs gives
     for (const shard of options.shards) this.shards.set(shard.id, this.entry(shard, options.done?.has(shard.id) ? 'done' : 'queued'));
     this.nextId = options.nextShardId ?? Math.max(-1, ...options.shards.map((s) => s.id)) + 1;
     const queued = [...this.shards.values()].filter((s) => s.state === 'queued');
@@ -417,7 +419,7 @@ export class Scheduler {
     if (this.options.shardTimeoutMs !== undefined) return this.options.shardTimeoutMs;
     const worker = this.workers.get(holder)!;
     const rowsHeld = [...worker.held].reduce((n, id) => n + rowsOf(this.shards.get(id)!.shard), 0);
-    return derivedShardTimeoutMs(rowsHeld, rateOf(worker), 3 * this.options.timeoutMs) ?? UNMEASURED_SHARD_TIMEOUT_MS;
+    return derivedShardTimeoutMs(rowsHeld, rateOf(worker), this.derivedFloorMs) ?? UNMEASURED_SHARD_TIMEOUT_MS;
   }
 
   private release(id: string, worker: WorkerEntry, to: WorkerState, reason: string, out: Decision[]): void {
