@@ -40,7 +40,8 @@ try {
     const endpoint = await next<{ connect: string }>();
     if (endpoint !== undefined) {
       working = true;
-      process.exitCode = await runWorker(workerArgs.parse({ ...options, connect: endpoint.connect }), { preload: preloading, ended: ended.signal });
+      const connect = workerArgs.shape.connect.parse(endpoint.connect); // the settings were checked above
+      process.exitCode = await runWorker({ ...settings, connect }, { preload: preloading, ended: ended.signal });
     }
   }
 } catch (error) {
