@@ -228,7 +228,7 @@ void launchFused(const Fused& f, uint32_t maxSlots, int multiprocessors, cudaStr
   const uint32_t tiles = (maxSlots + f.lanes - 1) / f.lanes;
   if (tiles == 0 || f.firstLayer >= f.layers) return;
   const uint32_t blocks = std::min<uint32_t>(tiles, static_cast<uint32_t>(multiprocessors));
-  if (f.cluster == 2 && f.lanes == 1 && fusedPairable(f.n) && multiprocessors >= 2) {
+  if (fusedTailPaired(f.cluster, f.lanes, f.n) && multiprocessors >= 2) {
     Fused first = f;
     first.handOver = static_cast<uint32_t>(multiprocessors) / 2;
     launch<1, 1>(first, blocks, stream);

@@ -23,9 +23,10 @@ namespace snig::cuda::general {
 // (0 where the tile kernel's padded layout is not held).
 constexpr uint32_t fusedMaxLanes(uint32_t n) { return tileLanes(n) >= 8 ? tileLanes(n) / 2 : 0; }
 
-// Whether a fused batch's last rows may run on two multiprocessors each at n neurons: where a
-// block's threads compute two outputs or more (at n <= 1024 half of them would idle).
-constexpr bool fusedPairable(uint32_t n) { return n > 1024; }
+// Whether a fused batch's last rows run on two multiprocessors each (launchFused), for fused tiles of
+// `lanes` rows at n neurons and `cluster` (Fused::cluster): one-row tiles, where a block's threads
+// compute two outputs or more (at n <= 1024 half of them would idle).
+constexpr bool fusedTailPaired(uint32_t cluster, uint32_t lanes, uint32_t n) { return cluster == 2 && lanes == 1 && n > 1024; }
 
 // The fused launches' counters (BatchState::fusedCounters), zero before the first launch.
 struct FusedCounters {

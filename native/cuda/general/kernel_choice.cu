@@ -167,7 +167,7 @@ std::string KernelChoice::describe() const {
                                                     "+ rows, else " + named(LayerKernel::Gather);
   if (fuseRows_) {
     text += "; fused layers in tiles of " + std::to_string(fuseLanes_) + " row(s) once " + std::to_string(fuseRows_) +
-            " rows or fewer are live" + (fuseCluster_ == 2 && fuseLanes_ == 1 && fusedPairable(n_) ? ", the last on two multiprocessors each" : "");
+            " rows or fewer are live" + (fusedTailPaired(fuseCluster_, fuseLanes_, n_) ? ", the last on two multiprocessors each" : "");
   }
   return text;
 }
